@@ -1,0 +1,172 @@
+//! Wiring: opens the store, connects to the engine, guards the host, loads
+//! the scenarios and images. Every command and the server start here.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rust_embed::RustEmbed;
+
+use crate::config::{Config, HostGuardMode};
+use crate::images::ImageCatalog;
+use crate::runtime::{DockerRuntime, HostGuard, RuntimeConfig};
+use crate::sandbox::SandboxService;
+use crate::scenario::{Scenario, ScenarioError, ScenarioId};
+use crate::store::Store;
+
+#[derive(RustEmbed)]
+#[folder = "scenarios/"]
+struct BundledScenarios;
+
+/// Everything a command needs, connected.
+pub struct App {
+    pub config: Config,
+    pub store: Store,
+    pub runtime: Arc<DockerRuntime>,
+    pub service: SandboxService,
+    pub images: ImageCatalog,
+    pub scenarios: BTreeMap<ScenarioId, Scenario>,
+    pub host_guard: Option<HostGuard>,
+}
+
+impl App {
+    /// Connects everything. Invalid scenarios are logged and left out.
+    pub async fn open(config: Config) -> anyhow::Result<Self> {
+        let store = Store::open(&config.data_dir).await?;
+        let instance = instance_id(&config.data_dir)?;
+        let runtime = Arc::new(
+            DockerRuntime::connect(RuntimeConfig {
+                instance,
+                subnet_range: config.subnet_range,
+                subnet_prefix: config.subnet_prefix,
+            })
+            .await?,
+        );
+        let host_guard = guard_host(&config).await?;
+        let images = image_catalog(&config)?;
+        let (scenarios, errors) = load_scenarios(&config, &images)?;
+        for e in errors {
+            tracing::error!("scenario left out: {e}");
+        }
+        let scenarios = scenarios.into_iter().map(|s| (s.id.clone(), s)).collect();
+        let service =
+            SandboxService::new(runtime.clone(), store.clone(), crate::images::IMAGE_PREFIX);
+        Ok(Self {
+            config,
+            store,
+            runtime,
+            service,
+            images,
+            scenarios,
+            host_guard,
+        })
+    }
+
+    /// A scenario by id, or an error listing the known ones.
+    pub fn scenario(&self, id: &str) -> anyhow::Result<&Scenario> {
+        let known = || {
+            self.scenarios
+                .keys()
+                .map(ScenarioId::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        ScenarioId::parse(id)
+            .ok()
+            .and_then(|id| self.scenarios.get(&id))
+            .ok_or_else(|| anyhow::anyhow!("no scenario `{id}` (known: {})", known()))
+    }
+
+    /// Builds the image a scenario needs if it is missing or stale.
+    pub async fn ensure_image(
+        &self,
+        scenario: &Scenario,
+        progress: &(dyn Fn(&str, &str) + Sync),
+    ) -> anyhow::Result<()> {
+        self.images
+            .ensure(
+                self.runtime.docker(),
+                std::slice::from_ref(&scenario.image),
+                false,
+                progress,
+            )
+            .await?;
+        Ok(())
+    }
+}
+
+/// The id that labels this installation's engine objects, kept in the data
+/// directory so that it survives restarts.
+fn instance_id(data_dir: &Path) -> anyhow::Result<String> {
+    let path = data_dir.join("instance");
+    if let Ok(id) = std::fs::read_to_string(&path) {
+        let id = id.trim();
+        if !id.is_empty() && id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(id.to_owned());
+        }
+    }
+    let id = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
+    std::fs::write(&path, &id).map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?;
+    Ok(id)
+}
+
+async fn guard_host(config: &Config) -> anyhow::Result<Option<HostGuard>> {
+    if config.host_guard == HostGuardMode::Off {
+        tracing::warn!(
+            "host guard is off: sandboxes can reach host services listening on all interfaces"
+        );
+        return Ok(None);
+    }
+    match HostGuard::install(config.subnet_range).await {
+        Ok(guard) => Ok(Some(guard)),
+        Err(e) if config.host_guard == HostGuardMode::BestEffort => {
+            tracing::warn!(
+                "SANDBOXES CAN REACH THE HOST: the firewall rule that blocks {} from host services could not be installed: {e}",
+                config.subnet_range
+            );
+            Ok(None)
+        }
+        Err(e) => anyhow::bail!("installing the host firewall rule (host_guard = required): {e}"),
+    }
+}
+
+pub fn image_catalog(config: &Config) -> anyhow::Result<ImageCatalog> {
+    Ok(match &config.images_dir {
+        Some(dir) => ImageCatalog::from_dir(dir)
+            .map_err(|e| anyhow::anyhow!("reading images from {}: {e}", dir.display()))?,
+        None => ImageCatalog::bundled(),
+    })
+}
+
+/// The directory scenarios are loaded from: the configured one, or the
+/// bundled scenarios unpacked afresh into the data directory.
+pub fn scenarios_root(config: &Config) -> anyhow::Result<PathBuf> {
+    if let Some(dir) = &config.scenarios_dir {
+        return Ok(dir.clone());
+    }
+    let root = config.data_dir.join("bundled-scenarios");
+    if root.exists() {
+        std::fs::remove_dir_all(&root)?;
+    }
+    for path in BundledScenarios::iter() {
+        let target = root.join(path.as_ref());
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        let file = BundledScenarios::get(&path).expect("listed files exist");
+        std::fs::write(&target, file.data)?;
+    }
+    std::fs::create_dir_all(&root)?;
+    Ok(root)
+}
+
+/// Loads every scenario, checking each one's image against the catalog.
+pub fn load_scenarios(
+    config: &Config,
+    images: &ImageCatalog,
+) -> anyhow::Result<(Vec<Scenario>, Vec<ScenarioError>)> {
+    let root = scenarios_root(config)?;
+    let names: BTreeSet<String> = images.names().map(str::to_owned).collect();
+    crate::scenario::load_all(&root, Some(&names))
+        .map_err(|e| anyhow::anyhow!("reading scenarios from {}: {e}", root.display()))
+}

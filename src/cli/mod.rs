@@ -1,0 +1,72 @@
+//! The command line: `sandpit <command>`.
+
+mod images;
+mod scenario;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Config;
+
+/// Sandpit: throwaway, seeded, checked sandboxes for training on a new tool.
+#[derive(Debug, Parser)]
+#[command(name = "sandpit", version, about)]
+pub struct Cli {
+    /// A TOML configuration file (settings there are overridden by SANDPIT_* variables).
+    #[arg(long, global = true, env = "SANDPIT_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// The data directory: store, recordings, unpacked scenarios [default: ./sandpit-data].
+    #[arg(long, global = true)]
+    pub data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List, validate and test scenarios.
+    #[command(subcommand)]
+    Scenario(scenario::ScenarioCommand),
+    /// Build the images scenarios run in.
+    #[command(subcommand)]
+    Images(images::ImagesCommand),
+}
+
+/// Logs go to stderr; RUST_LOG sets the level (default: info).
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn".into());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Runs a parsed command line and returns the process's exit code.
+pub async fn run(cli: Cli) -> ExitCode {
+    let result = async {
+        let mut config = Config::load(cli.config.as_deref())?;
+        if let Some(dir) = cli.data_dir {
+            config.data_dir = dir;
+        }
+        match cli.command {
+            Command::Scenario(cmd) => scenario::run(cmd, config).await,
+            Command::Images(cmd) => images::run(cmd, config).await,
+        }
+    }
+    .await;
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Prints build progress as `[image] message` on stderr.
+pub(crate) fn print_progress(image: &str, message: &str) {
+    eprintln!("[{image}] {message}");
+}

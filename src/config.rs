@@ -1,0 +1,147 @@
+//! Typed settings: defaults, then a TOML file, then `SANDPIT_*` variables.
+
+use std::path::{Path, PathBuf};
+
+use ipnet::Ipv4Net;
+use serde::Deserialize;
+
+/// What to do when the host firewall rule cannot be installed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HostGuardMode {
+    /// Refuse to run sandboxes without it.
+    Required,
+    /// Warn loudly and go on.
+    BestEffort,
+    /// Do not install it (someone else firewalls the host).
+    Off,
+}
+
+/// Sandpit's settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Where the store, recordings and unpacked bundled scenarios live.
+    pub data_dir: PathBuf,
+    /// Scenarios to serve; the ones bundled in the binary when unset.
+    pub scenarios_dir: Option<PathBuf>,
+    /// Image build contexts; the bundled ones when unset.
+    pub images_dir: Option<PathBuf>,
+    /// The range per-sandbox subnets are carved from.
+    pub subnet_range: Ipv4Net,
+    /// The size of each sandbox's subnet.
+    pub subnet_prefix: u8,
+    pub host_guard: HostGuardMode,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("sandpit-data"),
+            scenarios_dir: None,
+            images_dir: None,
+            subnet_range: "10.231.0.0/16".parse().expect("a valid default range"),
+            subnet_prefix: 28,
+            host_guard: HostGuardMode::BestEffort,
+        }
+    }
+}
+
+/// A setting that could not be read; names where it came from.
+#[derive(Debug, thiserror::Error)]
+#[error("{source_name}: {message}")]
+pub struct ConfigError {
+    pub source_name: String,
+    pub message: String,
+}
+
+impl Config {
+    /// Loads the defaults, then `file` if given, then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut config = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+                    source_name: path.display().to_string(),
+                    message: e.to_string(),
+                })?;
+                toml::from_str(&text).map_err(|e| ConfigError {
+                    source_name: path.display().to_string(),
+                    message: e.to_string(),
+                })?
+            }
+            None => Self::default(),
+        };
+        config.apply_env(|k| std::env::var(k).ok())?;
+        Ok(config)
+    }
+
+    fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        fn parse<T: std::str::FromStr>(name: &str, value: &str) -> Result<T, ConfigError>
+        where
+            T::Err: std::fmt::Display,
+        {
+            value.parse().map_err(|e: T::Err| ConfigError {
+                source_name: name.to_owned(),
+                message: format!("`{value}`: {e}"),
+            })
+        }
+        if let Some(v) = var("SANDPIT_DATA_DIR") {
+            self.data_dir = v.into();
+        }
+        if let Some(v) = var("SANDPIT_SCENARIOS_DIR") {
+            self.scenarios_dir = Some(v.into());
+        }
+        if let Some(v) = var("SANDPIT_IMAGES_DIR") {
+            self.images_dir = Some(v.into());
+        }
+        if let Some(v) = var("SANDPIT_SUBNET_RANGE") {
+            self.subnet_range = parse("SANDPIT_SUBNET_RANGE", &v)?;
+        }
+        if let Some(v) = var("SANDPIT_SUBNET_PREFIX") {
+            self.subnet_prefix = parse("SANDPIT_SUBNET_PREFIX", &v)?;
+        }
+        if let Some(v) = var("SANDPIT_HOST_GUARD") {
+            self.host_guard = match v.as_str() {
+                "required" => HostGuardMode::Required,
+                "best-effort" => HostGuardMode::BestEffort,
+                "off" => HostGuardMode::Off,
+                _ => {
+                    return Err(ConfigError {
+                        source_name: "SANDPIT_HOST_GUARD".into(),
+                        message: format!("`{v}` is not one of required, best-effort, off"),
+                    });
+                }
+            };
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_overrides_the_file_and_the_defaults() {
+        let mut c: Config = toml::from_str("subnet_prefix = 29\ndata_dir = \"/x\"").unwrap();
+        assert_eq!(c.subnet_prefix, 29);
+        c.apply_env(|k| (k == "SANDPIT_DATA_DIR").then(|| "/y".to_owned()))
+            .unwrap();
+        assert_eq!(c.data_dir, PathBuf::from("/y"));
+        assert_eq!(c.subnet_range.to_string(), "10.231.0.0/16");
+    }
+
+    #[test]
+    fn bad_values_name_their_source() {
+        let mut c = Config::default();
+        let e = c
+            .apply_env(|k| (k == "SANDPIT_SUBNET_RANGE").then(|| "nope".to_owned()))
+            .unwrap_err();
+        assert!(
+            e.to_string().starts_with("SANDPIT_SUBNET_RANGE: `nope`"),
+            "{e}"
+        );
+        let e = toml::from_str::<Config>("subnet_prefx = 1").unwrap_err();
+        assert!(e.to_string().contains("subnet_prefx"), "{e}");
+    }
+}

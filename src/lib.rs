@@ -1,0 +1,17 @@
+//! Sandpit: a sandbox training orchestrator. Learners practise on throwaway
+//! copies of a tool, run as hardened Docker containers; every check is
+//! recorded.
+//!
+//! Layers, top to bottom: `cli` → `sandbox` (the service) → `runtime` (the
+//! engine) and `store` (the records). `scenario` and `images` describe what
+//! is run.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod images;
+pub mod lock;
+pub mod runtime;
+pub mod sandbox;
+pub mod scenario;
+pub mod store;

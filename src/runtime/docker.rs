@@ -1,0 +1,507 @@
+//! The Docker engine implementation of [`SandboxRuntime`], with bollard.
+
+use std::collections::{HashMap, HashSet};
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use bollard::Docker;
+use bollard::errors::Error as BollardError;
+use bollard::exec::StartExecResults;
+use bollard::models::{
+    ContainerCreateBody, EndpointIpamConfig, EndpointSettings, ExecConfig, HostConfig, Ipam,
+    IpamConfig, NetworkCreateRequest, NetworkingConfig, RestartPolicy, RestartPolicyNameEnum,
+};
+use bollard::query_parameters::{
+    CreateContainerOptionsBuilder, ListContainersOptionsBuilder, ListNetworksOptionsBuilder,
+    RemoveContainerOptionsBuilder, UploadToContainerOptionsBuilder,
+};
+use futures_util::StreamExt;
+use ipnet::Ipv4Net;
+use uuid::Uuid;
+
+use super::{
+    ExecOutput, ExecRequest, LABEL_INSTANCE, LABEL_MANAGED, LABEL_SANDBOX, ObjectKind, OwnedObject,
+    Result, RuntimeError, SandboxHandle, SandboxRuntime, SandboxSpec, SubnetPool, object_name,
+};
+
+/// Most output kept from one stream of an exec; the rest is cut.
+const MAX_CAPTURE: usize = 64 * 1024;
+
+/// How the Docker runtime is set up.
+#[derive(Debug, Clone)]
+pub struct RuntimeConfig {
+    /// Labels every object; sweeps and listings are scoped to it.
+    pub instance: String,
+    /// Where per-sandbox subnets come from.
+    pub subnet_range: Ipv4Net,
+    pub subnet_prefix: u8,
+}
+
+/// Sandboxes as Docker containers, each on an internal network of its own.
+pub struct DockerRuntime {
+    docker: Docker,
+    config: RuntimeConfig,
+    subnets: SubnetPool,
+    /// Subnets used by networks that are not Sandpit's.
+    foreign: Mutex<HashSet<Ipv4Net>>,
+}
+
+trait Context<T> {
+    fn context(self, what: impl FnOnce() -> String) -> Result<T>;
+}
+
+impl<T> Context<T> for std::result::Result<T, BollardError> {
+    fn context(self, what: impl FnOnce() -> String) -> Result<T> {
+        self.map_err(|source| RuntimeError::Engine {
+            context: what(),
+            source,
+        })
+    }
+}
+
+/// A 404 or 409 on removal means "already gone" (or going).
+fn is_gone(e: &BollardError) -> bool {
+    matches!(
+        e,
+        BollardError::DockerResponseServerError {
+            status_code: 404 | 409,
+            ..
+        }
+    )
+}
+
+impl DockerRuntime {
+    /// Connects to the local engine, negotiates the API version (the engine
+    /// may speak only 1.41) and learns which subnets are taken.
+    pub async fn connect(config: RuntimeConfig) -> Result<Self> {
+        let docker = Docker::connect_with_local_defaults()
+            .context(|| "connecting to the Docker engine".into())?
+            .negotiate_version()
+            .await
+            .context(|| "negotiating the Docker API version".into())?;
+        let subnets = SubnetPool::new(config.subnet_range, config.subnet_prefix)
+            .map_err(RuntimeError::Other)?;
+        let runtime = Self {
+            docker,
+            config,
+            subnets,
+            foreign: Mutex::new(HashSet::new()),
+        };
+        runtime.refresh_subnets().await?;
+        Ok(runtime)
+    }
+
+    /// The bollard client, for image builds and tools.
+    pub fn docker(&self) -> &Docker {
+        &self.docker
+    }
+
+    pub fn config(&self) -> &RuntimeConfig {
+        &self.config
+    }
+
+    async fn refresh_subnets(&self) -> Result<()> {
+        let networks = self
+            .docker
+            .list_networks(None::<bollard::query_parameters::ListNetworksOptions>)
+            .await
+            .context(|| "listing the engine's networks".into())?;
+        let mut foreign = HashSet::new();
+        for n in networks {
+            let ours = n
+                .labels
+                .as_ref()
+                .is_some_and(|l| l.contains_key(LABEL_MANAGED));
+            let configs = n.ipam.and_then(|i| i.config).unwrap_or_default();
+            for subnet in configs
+                .iter()
+                .filter_map(|c| c.subnet.as_deref()?.parse::<Ipv4Net>().ok())
+            {
+                if ours {
+                    self.subnets.mark_used(subnet);
+                } else {
+                    foreign.insert(subnet);
+                }
+            }
+        }
+        *self.foreign.lock().unwrap_or_else(|e| e.into_inner()) = foreign;
+        Ok(())
+    }
+
+    fn labels(&self, spec: &SandboxSpec) -> HashMap<String, String> {
+        let mut labels: HashMap<String, String> = spec.labels.clone().into_iter().collect();
+        labels.insert(LABEL_MANAGED.into(), "true".into());
+        labels.insert(LABEL_SANDBOX.into(), spec.id.to_string());
+        labels.insert(LABEL_INSTANCE.into(), self.config.instance.clone());
+        labels
+    }
+
+    /// Creates the sandbox's internal network on a fresh subnet, retrying
+    /// when another process took the subnet first.
+    async fn create_network(&self, spec: &SandboxSpec) -> Result<(String, Ipv4Net)> {
+        let name = object_name(spec.id);
+        let mut last = None;
+        for _ in 0..5 {
+            let taken = self
+                .foreign
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone();
+            let subnet = self.subnets.reserve(&taken).ok_or_else(|| {
+                RuntimeError::Other(format!(
+                    "no free /{} subnet left in {}",
+                    self.config.subnet_prefix, self.config.subnet_range
+                ))
+            })?;
+            let gateway = host(subnet, 1);
+            let request = NetworkCreateRequest {
+                name: name.clone(),
+                driver: Some("bridge".into()),
+                internal: Some(true),
+                ipam: Some(Ipam {
+                    driver: Some("default".into()),
+                    config: Some(vec![IpamConfig {
+                        subnet: Some(subnet.to_string()),
+                        gateway: Some(gateway.to_string()),
+                        ..Default::default()
+                    }]),
+                    options: None,
+                }),
+                options: Some(HashMap::from([
+                    (
+                        "com.docker.network.bridge.enable_icc".into(),
+                        "false".into(),
+                    ),
+                    (
+                        "com.docker.network.bridge.enable_ip_masquerade".into(),
+                        "false".into(),
+                    ),
+                ])),
+                labels: Some(self.labels(spec)),
+                ..Default::default()
+            };
+            match self.docker.create_network(request).await {
+                Ok(created) => return Ok((created.id, subnet)),
+                Err(e) => {
+                    self.subnets.release(subnet);
+                    let overlap = e.to_string().contains("overlap");
+                    last = Some(e);
+                    if !overlap {
+                        break;
+                    }
+                    self.refresh_subnets().await?;
+                }
+            }
+        }
+        Err(RuntimeError::Engine {
+            context: format!("creating the network for sandbox {}", spec.id),
+            source: last.expect("at least one attempt was made"),
+        })
+    }
+
+    async fn create_container(&self, spec: &SandboxSpec, subnet: Ipv4Net) -> Result<SandboxHandle> {
+        let name = object_name(spec.id);
+        let address = host(subnet, 2);
+        let host_config = HostConfig {
+            network_mode: Some(name.clone()),
+            privileged: Some(false),
+            cap_drop: Some(vec!["ALL".into()]),
+            cap_add: Some(spec.capabilities.clone()),
+            security_opt: Some(vec!["no-new-privileges:true".into()]),
+            memory: Some(spec.memory_bytes),
+            // No swap: the memory limit is the whole budget.
+            memory_swap: Some(spec.memory_bytes),
+            nano_cpus: Some(spec.nano_cpus),
+            pids_limit: Some(spec.pids),
+            init: Some(true),
+            ipc_mode: Some("private".into()),
+            restart_policy: Some(RestartPolicy {
+                name: Some(RestartPolicyNameEnum::NO),
+                maximum_retry_count: None,
+            }),
+            ..Default::default()
+        };
+        let body = ContainerCreateBody {
+            image: Some(spec.image.clone()),
+            hostname: Some(spec.hostname.clone()),
+            labels: Some(self.labels(spec)),
+            host_config: Some(host_config),
+            networking_config: Some(NetworkingConfig {
+                endpoints_config: Some(HashMap::from([(
+                    name.clone(),
+                    EndpointSettings {
+                        ipam_config: Some(EndpointIpamConfig {
+                            ipv4_address: Some(address.to_string()),
+                            ..Default::default()
+                        }),
+                        ..Default::default()
+                    },
+                )])),
+            }),
+            ..Default::default()
+        };
+        let options = CreateContainerOptionsBuilder::new().name(&name).build();
+        let created = self
+            .docker
+            .create_container(Some(options), body)
+            .await
+            .context(|| format!("creating the container of sandbox {}", spec.id))?;
+        self.docker
+            .start_container(
+                &created.id,
+                None::<bollard::query_parameters::StartContainerOptions>,
+            )
+            .await
+            .context(|| format!("starting the container of sandbox {}", spec.id))?;
+        Ok(SandboxHandle {
+            container_id: created.id,
+            network_id: String::new(),
+            address: IpAddr::V4(address),
+            gateway: IpAddr::V4(host(subnet, 1)),
+        })
+    }
+
+    async fn collect_exec(
+        &self,
+        sandbox: Uuid,
+        req: &ExecRequest,
+    ) -> Result<(Option<i64>, String, String)> {
+        let config = ExecConfig {
+            attach_stdout: Some(true),
+            attach_stderr: Some(true),
+            cmd: Some(req.cmd.clone()),
+            user: req.user.clone(),
+            working_dir: req.workdir.clone(),
+            env: Some(req.env.clone()),
+            ..Default::default()
+        };
+        let exec = self
+            .docker
+            .create_exec(&object_name(sandbox), config)
+            .await
+            .context(|| format!("creating an exec in sandbox {sandbox}"))?;
+        let started = self
+            .docker
+            .start_exec(&exec.id, None)
+            .await
+            .context(|| format!("starting an exec in sandbox {sandbox}"))?;
+        let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+        if let StartExecResults::Attached { mut output, .. } = started {
+            while let Some(chunk) = output.next().await {
+                use bollard::container::LogOutput;
+                match chunk.context(|| format!("reading an exec's output in sandbox {sandbox}"))? {
+                    LogOutput::StdOut { message } => keep(&mut stdout, &message),
+                    LogOutput::StdErr { message } => keep(&mut stderr, &message),
+                    _ => {}
+                }
+            }
+        }
+        let inspect = self
+            .docker
+            .inspect_exec(&exec.id)
+            .await
+            .context(|| format!("reading an exec's status in sandbox {sandbox}"))?;
+        Ok((inspect.exit_code, lossy(stdout), lossy(stderr)))
+    }
+}
+
+/// The `n`th address of a subnet.
+fn host(subnet: Ipv4Net, n: u32) -> Ipv4Addr {
+    Ipv4Addr::from(u32::from(subnet.network()) + n)
+}
+
+fn keep(buf: &mut Vec<u8>, bytes: &[u8]) {
+    let room = MAX_CAPTURE.saturating_sub(buf.len());
+    buf.extend_from_slice(&bytes[..bytes.len().min(room)]);
+}
+
+fn lossy(buf: Vec<u8>) -> String {
+    let cut = buf.len() >= MAX_CAPTURE;
+    let mut s = String::from_utf8_lossy(&buf).into_owned();
+    if cut {
+        s.push_str("\n[… output cut at 64 KiB]");
+    }
+    s
+}
+
+#[async_trait]
+impl SandboxRuntime for DockerRuntime {
+    async fn create(&self, spec: &SandboxSpec) -> Result<SandboxHandle> {
+        let (network_id, subnet) = self.create_network(spec).await?;
+        match self.create_container(spec, subnet).await {
+            Ok(handle) => Ok(SandboxHandle {
+                network_id,
+                ..handle
+            }),
+            Err(e) => {
+                // Nothing half-made: take the network (and any container) back.
+                if let Err(cleanup) = self.remove(spec.id).await {
+                    tracing::warn!(sandbox = %spec.id, error = %cleanup, "cleaning up a sandbox that failed to start");
+                }
+                Err(e)
+            }
+        }
+    }
+
+    async fn upload(&self, sandbox: Uuid, path: &str, tar: Vec<u8>) -> Result<()> {
+        let options = UploadToContainerOptionsBuilder::new().path(path).build();
+        self.docker
+            .upload_to_container(
+                &object_name(sandbox),
+                Some(options),
+                bollard::body_full(tar.into()),
+            )
+            .await
+            .context(|| format!("copying files to {path} in sandbox {sandbox}"))
+    }
+
+    async fn exec(&self, sandbox: Uuid, req: ExecRequest) -> Result<ExecOutput> {
+        let started = Instant::now();
+        match tokio::time::timeout(req.timeout, self.collect_exec(sandbox, &req)).await {
+            Ok(result) => {
+                let (exit_code, stdout, stderr) = result?;
+                Ok(ExecOutput {
+                    exit_code,
+                    stdout,
+                    stderr,
+                    timed_out: false,
+                    duration: started.elapsed(),
+                })
+            }
+            Err(_) => Ok(ExecOutput {
+                timed_out: true,
+                duration: started.elapsed(),
+                ..Default::default()
+            }),
+        }
+    }
+
+    async fn remove(&self, sandbox: Uuid) -> Result<()> {
+        let name = object_name(sandbox);
+        let options = RemoveContainerOptionsBuilder::new()
+            .force(true)
+            .v(true)
+            .build();
+        match self.docker.remove_container(&name, Some(options)).await {
+            Err(e) if !is_gone(&e) => {
+                return Err(RuntimeError::Engine {
+                    context: format!("removing the container of sandbox {sandbox}"),
+                    source: e,
+                });
+            }
+            _ => {}
+        }
+        let subnet = match self
+            .docker
+            .inspect_network(
+                &name,
+                None::<bollard::query_parameters::InspectNetworkOptions>,
+            )
+            .await
+        {
+            Ok(n) => n
+                .ipam
+                .and_then(|i| i.config)
+                .unwrap_or_default()
+                .into_iter()
+                .find_map(|c| c.subnet?.parse::<Ipv4Net>().ok()),
+            Err(e) if is_gone(&e) => return Ok(()),
+            Err(e) => {
+                return Err(RuntimeError::Engine {
+                    context: format!("inspecting the network of sandbox {sandbox}"),
+                    source: e,
+                });
+            }
+        };
+        // A container being removed can hold its network for a moment.
+        let mut tries = 0;
+        loop {
+            match self.docker.remove_network(&name).await {
+                Ok(()) => break,
+                Err(BollardError::DockerResponseServerError {
+                    status_code: 404, ..
+                }) => break,
+                Err(e) if tries < 20 => {
+                    tries += 1;
+                    tracing::debug!(sandbox = %sandbox, error = %e, "network still busy, retrying");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => {
+                    return Err(RuntimeError::Engine {
+                        context: format!("removing the network of sandbox {sandbox}"),
+                        source: e,
+                    });
+                }
+            }
+        }
+        if let Some(subnet) = subnet {
+            self.subnets.release(subnet);
+        }
+        Ok(())
+    }
+
+    async fn list_owned(&self, all: bool) -> Result<Vec<OwnedObject>> {
+        let mut labels = vec![format!("{LABEL_MANAGED}=true")];
+        if !all {
+            labels.push(format!("{LABEL_INSTANCE}={}", self.config.instance));
+        }
+        let filters = HashMap::from([("label".to_string(), labels)]);
+        let parse = |labels: Option<&HashMap<String, String>>| {
+            let sandbox = labels
+                .and_then(|l| l.get(LABEL_SANDBOX))
+                .and_then(|s| Uuid::parse_str(s).ok());
+            let instance = labels.and_then(|l| l.get(LABEL_INSTANCE)).cloned();
+            (sandbox, instance)
+        };
+        let containers = self
+            .docker
+            .list_containers(Some(
+                ListContainersOptionsBuilder::new()
+                    .all(true)
+                    .filters(&filters)
+                    .build(),
+            ))
+            .await
+            .context(|| "listing Sandpit's containers".into())?;
+        let mut out: Vec<OwnedObject> = containers
+            .into_iter()
+            .map(|c| {
+                let (sandbox, instance) = parse(c.labels.as_ref());
+                OwnedObject {
+                    kind: ObjectKind::Container,
+                    id: c.id.unwrap_or_default(),
+                    name: c
+                        .names
+                        .and_then(|n| n.into_iter().next())
+                        .unwrap_or_default()
+                        .trim_start_matches('/')
+                        .to_owned(),
+                    sandbox,
+                    instance,
+                    running: c.state.is_some_and(|s| s.to_string() == "running"),
+                }
+            })
+            .collect();
+        let networks = self
+            .docker
+            .list_networks(Some(
+                ListNetworksOptionsBuilder::new().filters(&filters).build(),
+            ))
+            .await
+            .context(|| "listing Sandpit's networks".into())?;
+        out.extend(networks.into_iter().map(|n| {
+            let (sandbox, instance) = parse(n.labels.as_ref());
+            OwnedObject {
+                kind: ObjectKind::Network,
+                id: n.id.unwrap_or_default(),
+                name: n.name.unwrap_or_default(),
+                sandbox,
+                instance,
+                running: false,
+            }
+        }));
+        Ok(out)
+    }
+}

@@ -1,0 +1,128 @@
+//! The container engine behind a trait. `docker` implements it with bollard
+//! against the local engine; a distributed engine would be another
+//! implementation of the same trait.
+
+mod docker;
+mod firewall;
+mod subnets;
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use uuid::Uuid;
+
+pub use docker::{DockerRuntime, RuntimeConfig};
+pub use firewall::HostGuard;
+pub use subnets::SubnetPool;
+
+/// Every Docker object Sandpit creates carries this label (value "true").
+pub const LABEL_MANAGED: &str = "sandpit.managed";
+/// The sandbox id an object belongs to.
+pub const LABEL_SANDBOX: &str = "sandpit.sandbox";
+/// The Sandpit installation (data directory) that owns an object.
+pub const LABEL_INSTANCE: &str = "sandpit.instance";
+pub const LABEL_SCENARIO: &str = "sandpit.scenario";
+pub const LABEL_COHORT: &str = "sandpit.cohort";
+
+/// Errors from the engine, with what was being done.
+#[derive(Debug, thiserror::Error)]
+pub enum RuntimeError {
+    #[error("{context}: {source}")]
+    Engine {
+        context: String,
+        #[source]
+        source: bollard::errors::Error,
+    },
+    #[error("{0}")]
+    Other(String),
+}
+
+pub type Result<T, E = RuntimeError> = std::result::Result<T, E>;
+
+/// What a sandbox's container is made from and limited to.
+#[derive(Debug, Clone)]
+pub struct SandboxSpec {
+    pub id: Uuid,
+    pub image: String,
+    pub hostname: String,
+    pub memory_bytes: i64,
+    pub nano_cpus: i64,
+    pub pids: i64,
+    /// Capabilities added back after all are dropped.
+    pub capabilities: Vec<String>,
+    /// Extra labels (scenario, cohort); the managed, sandbox and instance
+    /// labels are added by the runtime.
+    pub labels: BTreeMap<String, String>,
+}
+
+/// The engine objects a running sandbox is made of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SandboxHandle {
+    pub container_id: String,
+    pub network_id: String,
+    /// The sandbox's own address on its network.
+    pub address: IpAddr,
+    /// Its network's gateway: the host, as the sandbox sees it.
+    pub gateway: IpAddr,
+}
+
+/// A command to run inside a sandbox.
+#[derive(Debug, Clone, Default)]
+pub struct ExecRequest {
+    pub cmd: Vec<String>,
+    pub user: Option<String>,
+    pub workdir: Option<String>,
+    pub env: Vec<String>,
+    pub timeout: Duration,
+}
+
+/// What a command printed and how it ended.
+#[derive(Debug, Clone, Default)]
+pub struct ExecOutput {
+    /// None when the command timed out or its status could not be read.
+    pub exit_code: Option<i64>,
+    pub stdout: String,
+    pub stderr: String,
+    pub timed_out: bool,
+    pub duration: Duration,
+}
+
+/// The kind of an engine object Sandpit owns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObjectKind {
+    Container,
+    Network,
+}
+
+/// An engine object carrying Sandpit's labels.
+#[derive(Debug, Clone)]
+pub struct OwnedObject {
+    pub kind: ObjectKind,
+    pub id: String,
+    pub name: String,
+    pub sandbox: Option<Uuid>,
+    pub instance: Option<String>,
+    pub running: bool,
+}
+
+/// The container engine as Sandpit needs it.
+#[async_trait]
+pub trait SandboxRuntime: Send + Sync {
+    /// Creates the sandbox's network and container and starts it.
+    async fn create(&self, spec: &SandboxSpec) -> Result<SandboxHandle>;
+    /// Unpacks a tar archive at `path` inside the sandbox.
+    async fn upload(&self, sandbox: Uuid, path: &str, tar: Vec<u8>) -> Result<()>;
+    /// Runs a command and captures its output, within `timeout`.
+    async fn exec(&self, sandbox: Uuid, req: ExecRequest) -> Result<ExecOutput>;
+    /// Removes the sandbox's container and network. Already gone is success.
+    async fn remove(&self, sandbox: Uuid) -> Result<()>;
+    /// Every object labelled as Sandpit's; only this instance's when `all` is false.
+    async fn list_owned(&self, all: bool) -> Result<Vec<OwnedObject>>;
+}
+
+/// The name of a sandbox's container and of its network.
+pub fn object_name(sandbox: Uuid) -> String {
+    format!("sandpit-{sandbox}")
+}

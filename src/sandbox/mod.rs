@@ -1,0 +1,332 @@
+//! The sandbox service: provision, check, solve and tear down sandboxes,
+//! keeping the store and the engine in step.
+
+mod prove;
+mod scripts;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use uuid::Uuid;
+
+pub use prove::{ExerciseProof, PROOF_LEARNER, ProofReport, Step, prove};
+pub use scripts::{pack_dir, run_script};
+
+use crate::runtime::{LABEL_COHORT, LABEL_SCENARIO, RuntimeError, SandboxRuntime, SandboxSpec};
+use crate::scenario::{Exercise, ExerciseId, Scenario};
+use crate::store::{
+    NewAttempt, NewSandbox, Outcome, SandboxRecord, SandboxState, Store, StoreError,
+};
+
+/// How long `setup` may run.
+const SETUP_TIMEOUT: Duration = Duration::from_secs(180);
+
+/// Errors of the sandbox service.
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    #[error(transparent)]
+    Runtime(#[from] RuntimeError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("sandbox {sandbox}: {message}")]
+    Provision { sandbox: Uuid, message: String },
+    #[error("scenario `{scenario}` has no exercise `{exercise}`")]
+    UnknownExercise { scenario: String, exercise: String },
+    #[error("sandbox {0} is {1}, so it cannot be used")]
+    NotUsable(Uuid, SandboxState),
+}
+
+pub type Result<T, E = SandboxError> = std::result::Result<T, E>;
+
+/// Who a sandbox is for.
+#[derive(Debug, Clone, Default)]
+pub struct Owner {
+    pub cohort: Option<String>,
+    pub learner: Option<String>,
+}
+
+/// The result of one press of Check, after it was recorded.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CheckResult {
+    pub outcome: Outcome,
+    /// What the learner is shown.
+    pub feedback: String,
+    /// True when this attempt completed the exercise for the first time.
+    pub first_pass: bool,
+    pub attempt_id: i64,
+    pub duration: Duration,
+}
+
+/// Creates, checks and removes sandboxes.
+#[derive(Clone)]
+pub struct SandboxService {
+    runtime: Arc<dyn SandboxRuntime>,
+    store: Store,
+    image_prefix: String,
+    /// One lock per sandbox: its checks run one at a time.
+    check_locks: Arc<Mutex<HashMap<Uuid, Arc<tokio::sync::Mutex<()>>>>>,
+}
+
+impl SandboxService {
+    /// `image_prefix` turns a scenario's image name into a tag (`sandpit/` + `shell`).
+    pub fn new(
+        runtime: Arc<dyn SandboxRuntime>,
+        store: Store,
+        image_prefix: impl Into<String>,
+    ) -> Self {
+        Self {
+            runtime,
+            store,
+            image_prefix: image_prefix.into(),
+            check_locks: Arc::default(),
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn runtime(&self) -> &Arc<dyn SandboxRuntime> {
+        &self.runtime
+    }
+
+    /// Provisions a sandbox: records the intent, creates the container and
+    /// network, copies the seed data in, runs `setup`. Anything that fails
+    /// is removed again and the sandbox is marked failed with the reason.
+    pub async fn provision(&self, scenario: &Scenario, owner: &Owner) -> Result<SandboxRecord> {
+        self.provision_with_id(Uuid::new_v4(), scenario, owner)
+            .await
+    }
+
+    /// [`provision`](Self::provision) with an id chosen by the caller, who
+    /// can then clean up by id even if it stops waiting.
+    pub async fn provision_with_id(
+        &self,
+        id: Uuid,
+        scenario: &Scenario,
+        owner: &Owner,
+    ) -> Result<SandboxRecord> {
+        let expires_at = chrono::Utc::now() + scenario.time_limit;
+        self.store
+            .insert_sandbox(NewSandbox {
+                id,
+                scenario_id: scenario.id.as_str(),
+                cohort_id: owner.cohort.as_deref(),
+                learner: owner.learner.as_deref(),
+                expires_at: Some(expires_at),
+            })
+            .await?;
+        match self.build(id, scenario, owner).await {
+            Ok(()) => {
+                self.store.mark_ready(id).await?;
+                Ok(self.store.sandbox(id).await?)
+            }
+            Err(e) => {
+                tracing::warn!(sandbox = %id, scenario = %scenario.id, error = %e, "provisioning failed");
+                if let Err(cleanup) = self.runtime.remove(id).await {
+                    tracing::error!(sandbox = %id, error = %cleanup, "removing a sandbox that failed to provision");
+                }
+                self.store.mark_failed(id, &e.to_string()).await?;
+                Err(e)
+            }
+        }
+    }
+
+    async fn build(&self, id: Uuid, scenario: &Scenario, owner: &Owner) -> Result<()> {
+        let mut labels = BTreeMap::from([(LABEL_SCENARIO.to_owned(), scenario.id.to_string())]);
+        if let Some(cohort) = &owner.cohort {
+            labels.insert(LABEL_COHORT.to_owned(), cohort.clone());
+        }
+        let spec = SandboxSpec {
+            id,
+            image: format!("{}{}", self.image_prefix, scenario.image),
+            hostname: scenario.id.to_string(),
+            memory_bytes: i64::from(scenario.resources.memory_mb) * 1024 * 1024,
+            nano_cpus: (scenario.resources.cpus * 1e9) as i64,
+            pids: i64::from(scenario.resources.pids),
+            capabilities: scenario.capabilities.clone(),
+            labels,
+        };
+        let handle = self.runtime.create(&spec).await?;
+        self.store
+            .set_sandbox_objects(
+                id,
+                &handle.container_id,
+                &handle.network_id,
+                &handle.address.to_string(),
+            )
+            .await?;
+        if let Some(data) = &scenario.data_dir {
+            self.copy_data(id, scenario, data).await?;
+        }
+        if let Some(setup) = &scenario.setup {
+            let out = run_script(self.runtime.as_ref(), id, scenario, setup, SETUP_TIMEOUT).await?;
+            if out.exit_code != Some(0) {
+                let status = if out.timed_out {
+                    "timed out".to_owned()
+                } else {
+                    format!("exited with {:?}", out.exit_code)
+                };
+                return Err(SandboxError::Provision {
+                    sandbox: id,
+                    message: format!("setup {status}: {}{}", out.stdout.trim(), out.stderr.trim()),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Copies `data/` to the scenario's data target, owned by its user.
+    async fn copy_data(&self, id: Uuid, scenario: &Scenario, data: &std::path::Path) -> Result<()> {
+        let probe = crate::runtime::ExecRequest {
+            cmd: vec![
+                "/bin/sh".into(),
+                "-c".into(),
+                r#"mkdir -p "$1" && id -u && id -g"#.into(),
+                "-".into(),
+                scenario.data_target.clone(),
+            ],
+            user: Some(scenario.user.clone()),
+            timeout: Duration::from_secs(30),
+            ..Default::default()
+        };
+        let out = self.runtime.exec(id, probe).await?;
+        let ids: Vec<u64> = out
+            .stdout
+            .split_whitespace()
+            .filter_map(|s| s.parse().ok())
+            .collect();
+        let (Some(0), &[uid, gid]) = (out.exit_code, ids.as_slice()) else {
+            return Err(SandboxError::Provision {
+                sandbox: id,
+                message: format!(
+                    "cannot prepare {} as user `{}` (does the image have that user?): {}",
+                    scenario.data_target,
+                    scenario.user,
+                    out.stderr.trim()
+                ),
+            });
+        };
+        let data = data.to_owned();
+        let tar = tokio::task::spawn_blocking(move || pack_dir(&data, uid, gid))
+            .await
+            .map_err(|e| SandboxError::Provision {
+                sandbox: id,
+                message: format!("packing seed data: {e}"),
+            })?
+            .map_err(|e| SandboxError::Provision {
+                sandbox: id,
+                message: format!("packing seed data: {e}"),
+            })?;
+        self.runtime.upload(id, &scenario.data_target, tar).await?;
+        Ok(())
+    }
+
+    fn exercise<'a>(scenario: &'a Scenario, exercise: &ExerciseId) -> Result<&'a Exercise> {
+        scenario
+            .exercise(exercise)
+            .ok_or_else(|| SandboxError::UnknownExercise {
+                scenario: scenario.id.to_string(),
+                exercise: exercise.to_string(),
+            })
+    }
+
+    /// Runs an exercise's check, records the attempt (and the completion on
+    /// a first pass), commits, and only then returns the result. Checks of
+    /// one sandbox run one at a time.
+    pub async fn check(
+        &self,
+        sandbox: Uuid,
+        scenario: &Scenario,
+        exercise: &ExerciseId,
+    ) -> Result<CheckResult> {
+        let ex = Self::exercise(scenario, exercise)?;
+        let record = self.store.sandbox(sandbox).await?;
+        if !matches!(record.state, SandboxState::Ready | SandboxState::Claimed) {
+            return Err(SandboxError::NotUsable(sandbox, record.state));
+        }
+        let lock = {
+            let mut locks = self.check_locks.lock().unwrap_or_else(|e| e.into_inner());
+            locks.entry(sandbox).or_default().clone()
+        };
+        let _serialised = lock.lock().await;
+        let started = Instant::now();
+        let (outcome, feedback, detail) = match run_script(
+            self.runtime.as_ref(),
+            sandbox,
+            scenario,
+            &ex.check,
+            ex.check_timeout,
+        )
+        .await
+        {
+            Ok(out) if out.timed_out => (
+                Outcome::Error,
+                format!(
+                    "The check took longer than {} s and was stopped. Try again.",
+                    ex.check_timeout.as_secs()
+                ),
+                out.stderr,
+            ),
+            Ok(out) if out.exit_code == Some(0) => (Outcome::Passed, out.stdout, out.stderr),
+            Ok(out) => (Outcome::Failed, out.stdout, out.stderr),
+            Err(e) => (
+                Outcome::Error,
+                "The check could not run because of a problem on our side. Try again in a moment."
+                    .to_owned(),
+                e.to_string(),
+            ),
+        };
+        let duration = started.elapsed();
+        let recorded = self
+            .store
+            .record_attempt(NewAttempt {
+                sandbox_id: sandbox,
+                learner: record.learner.as_deref(),
+                exercise_id: ex.id.as_str(),
+                outcome,
+                output: feedback.trim_end(),
+                detail: detail.trim_end(),
+                duration,
+            })
+            .await?;
+        Ok(CheckResult {
+            outcome,
+            feedback: feedback.trim_end().to_owned(),
+            first_pass: recorded.first_pass,
+            attempt_id: recorded.attempt_id,
+            duration,
+        })
+    }
+
+    /// Runs an exercise's solve script (used to prove scenarios sound).
+    pub async fn solve(
+        &self,
+        sandbox: Uuid,
+        scenario: &Scenario,
+        exercise: &ExerciseId,
+    ) -> Result<crate::runtime::ExecOutput> {
+        let ex = Self::exercise(scenario, exercise)?;
+        Ok(run_script(
+            self.runtime.as_ref(),
+            sandbox,
+            scenario,
+            &ex.solve,
+            Duration::from_secs(120),
+        )
+        .await?)
+    }
+
+    /// Removes a sandbox's engine objects and marks it destroyed. Safe to
+    /// call twice, or after the container vanished behind Sandpit's back.
+    pub async fn destroy(&self, sandbox: Uuid) -> Result<()> {
+        self.runtime.remove(sandbox).await?;
+        self.store.mark_destroyed(sandbox).await?;
+        self.check_locks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&sandbox);
+        Ok(())
+    }
+}

@@ -1,0 +1,607 @@
+//! Reads `scenarios/<id>/` from disk and validates every part of it. Each
+//! error names the file and, where there is one, the field that is wrong.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::path::{Component, Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use super::model::{Exercise, Phase, Resources, Scenario, Script, WebPort};
+use super::{ExerciseId, ScenarioId};
+
+/// Largest script or instruction file a scenario may ship.
+const MAX_TEXT_FILE: u64 = 64 * 1024;
+/// Largest total size of a scenario's seed data.
+const MAX_DATA_BYTES: u64 = 64 * 1024 * 1024;
+/// Capabilities a scenario may add back: Docker's default set, nothing that
+/// reaches outside the container (no SYS_ADMIN, NET_ADMIN, SYS_PTRACE, …).
+const ALLOWED_CAPABILITIES: &[&str] = &[
+    "AUDIT_WRITE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "NET_BIND_SERVICE",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_CHROOT",
+];
+
+/// A scenario that cannot be loaded: which file, which field, what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct ScenarioError {
+    pub file: PathBuf,
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: ", self.file.display())?;
+        if let Some(field) = &self.field {
+            write!(f, "field `{field}`: ")?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+fn err<T>(
+    file: &Path,
+    field: Option<&str>,
+    message: impl Into<String>,
+) -> Result<T, ScenarioError> {
+    Err(ScenarioError {
+        file: file.to_owned(),
+        field: field.map(str::to_owned),
+        message: message.into(),
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScenario {
+    title: String,
+    summary: String,
+    image: String,
+    phase: Option<Phase>,
+    time_limit_minutes: Option<u32>,
+    user: Option<String>,
+    workdir: Option<String>,
+    data_target: Option<String>,
+    #[serde(default)]
+    capabilities: Vec<String>,
+    #[serde(default)]
+    resources: RawResources,
+    #[serde(default)]
+    web_ports: Vec<RawWebPort>,
+    #[serde(default)]
+    exercises: Vec<RawExercise>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawResources {
+    memory_mb: Option<u32>,
+    cpus: Option<f64>,
+    pids: Option<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWebPort {
+    port: u32,
+    title: String,
+    path: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExercise {
+    id: String,
+    title: String,
+    check_timeout_seconds: Option<u32>,
+}
+
+/// Loads every scenario directory under `root`. Valid scenarios and the
+/// errors of invalid ones are both returned, so one bad scenario does not
+/// hide the others. When `images` is given, each scenario's image must be one of them.
+pub fn load_all(
+    root: &Path,
+    images: Option<&BTreeSet<String>>,
+) -> std::io::Result<(Vec<Scenario>, Vec<ScenarioError>)> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root)?
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| e.path())
+        .collect();
+    dirs.sort();
+    let (mut ok, mut bad) = (Vec::new(), Vec::new());
+    for dir in dirs {
+        match load_dir(&dir, images) {
+            Ok(s) => ok.push(s),
+            Err(e) => bad.push(e),
+        }
+    }
+    Ok((ok, bad))
+}
+
+/// Loads and validates one scenario directory. When `images` is given, the
+/// scenario's image must be one of them.
+pub fn load_dir(dir: &Path, images: Option<&BTreeSet<String>>) -> Result<Scenario, ScenarioError> {
+    let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    let id = ScenarioId::parse(name).or_else(|e| err(dir, None, format!("directory name: {e}")))?;
+    let root = dir.canonicalize().or_else(|e| {
+        err(
+            dir,
+            None,
+            format!("cannot open the scenario directory: {e}"),
+        )
+    })?;
+    let toml_path = dir.join("scenario.toml");
+    let text = read_text(&root, &toml_path, MAX_TEXT_FILE)?;
+    let raw: RawScenario = toml::from_str(&text).map_err(|e| toml_error(&toml_path, &text, &e))?;
+
+    let field = |name: &str, message: String| err::<()>(&toml_path, Some(name), message);
+    let title = bounded_text(&toml_path, "title", raw.title, 120)?;
+    let summary = bounded_text(&toml_path, "summary", raw.summary, 500)?;
+    if let Some(images) = images {
+        if !images.contains(&raw.image) {
+            let known: Vec<&str> = images.iter().map(String::as_str).collect();
+            field(
+                "image",
+                format!("no image `{}` (known: {})", raw.image, known.join(", ")),
+            )?;
+        }
+    } else if ScenarioId::parse(&raw.image).is_err() {
+        field(
+            "image",
+            format!("`{}` is not an image name like `shell`", raw.image),
+        )?;
+    }
+    let time_limit = raw.time_limit_minutes.unwrap_or(60);
+    in_range(
+        &toml_path,
+        "time_limit_minutes",
+        time_limit,
+        1,
+        1440,
+        "minutes",
+    )?;
+
+    let user = raw.user.unwrap_or_else(|| "learner".into());
+    let user_ok = user.len() <= 32
+        && user.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+        && user
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+    if !user_ok {
+        field("user", format!("`{user}` is not a valid account name"))?;
+    }
+    if user == "root" {
+        field("user", "learners and scripts may not run as root".into())?;
+    }
+    let workdir = raw.workdir.unwrap_or_else(|| format!("/home/{user}"));
+    container_path(&toml_path, "workdir", &workdir)?;
+    let data_target = raw.data_target.unwrap_or_else(|| workdir.clone());
+    container_path(&toml_path, "data_target", &data_target)?;
+
+    let mut capabilities = Vec::new();
+    for cap in raw.capabilities {
+        let cap = cap.trim_start_matches("CAP_").to_ascii_uppercase();
+        if !ALLOWED_CAPABILITIES.contains(&cap.as_str()) {
+            field(
+                "capabilities",
+                format!(
+                    "`{cap}` may not be added (allowed: {})",
+                    ALLOWED_CAPABILITIES.join(", ")
+                ),
+            )?;
+        }
+        if !capabilities.contains(&cap) {
+            capabilities.push(cap);
+        }
+    }
+
+    let r = raw.resources;
+    let resources = Resources {
+        memory_mb: r.memory_mb.unwrap_or(256),
+        cpus: r.cpus.unwrap_or(0.5),
+        pids: r.pids.unwrap_or(256),
+    };
+    in_range(
+        &toml_path,
+        "resources.memory_mb",
+        resources.memory_mb,
+        32,
+        8192,
+        "MiB",
+    )?;
+    if !(0.05..=4.0).contains(&resources.cpus) {
+        field(
+            "resources.cpus",
+            format!("{} is outside 0.05–4 CPUs", resources.cpus),
+        )?;
+    }
+    in_range(
+        &toml_path,
+        "resources.pids",
+        resources.pids,
+        32,
+        4096,
+        "processes",
+    )?;
+
+    let web_ports = web_ports(&toml_path, raw.web_ports)?;
+    let setup = optional_script(&root, &dir.join("setup"))?;
+    let data_dir = dir.join("data");
+    let data_dir = if data_dir.exists() || data_dir.is_symlink() {
+        check_data(&root, &data_dir)?;
+        Some(data_dir)
+    } else {
+        None
+    };
+    let exercises = exercises(&root, dir, &toml_path, raw.exercises)?;
+
+    Ok(Scenario {
+        id,
+        dir: dir.to_owned(),
+        title,
+        summary,
+        image: raw.image,
+        phase: raw.phase,
+        time_limit: Duration::from_secs(u64::from(time_limit) * 60),
+        user,
+        workdir,
+        data_target,
+        capabilities,
+        resources,
+        web_ports,
+        setup,
+        data_dir,
+        exercises,
+    })
+}
+
+fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> ScenarioError {
+    let message = e.message().to_owned();
+    let quoted = |prefix: &str| {
+        message
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.split('`').next())
+            .map(str::to_owned)
+    };
+    let field = quoted("unknown field `").or_else(|| quoted("missing field `"));
+    let line = e
+        .span()
+        .map(|s| text[..s.start.min(text.len())].lines().count().max(1));
+    let message = match line {
+        Some(line) => format!("{message} (line {line})"),
+        None => message,
+    };
+    ScenarioError {
+        file: path.to_owned(),
+        field,
+        message,
+    }
+}
+
+fn bounded_text(
+    file: &Path,
+    name: &str,
+    value: String,
+    max: usize,
+) -> Result<String, ScenarioError> {
+    let value = value.trim().to_owned();
+    if value.is_empty() {
+        return err(file, Some(name), "is empty");
+    }
+    if value.chars().count() > max {
+        return err(file, Some(name), format!("is longer than {max} characters"));
+    }
+    Ok(value)
+}
+
+fn in_range(
+    file: &Path,
+    name: &str,
+    value: u32,
+    min: u32,
+    max: u32,
+    unit: &str,
+) -> Result<(), ScenarioError> {
+    if (min..=max).contains(&value) {
+        Ok(())
+    } else {
+        err(
+            file,
+            Some(name),
+            format!("{value} is outside {min}–{max} {unit}"),
+        )
+    }
+}
+
+/// A path inside the container: absolute, plain, no `..`.
+fn container_path(file: &Path, name: &str, value: &str) -> Result<(), ScenarioError> {
+    let p = Path::new(value);
+    let plain = p
+        .components()
+        .all(|c| matches!(c, Component::RootDir | Component::Normal(_)));
+    if !p.is_absolute() || !plain || value.chars().any(char::is_control) {
+        return err(
+            file,
+            Some(name),
+            format!("`{value}` is not an absolute path without `..`"),
+        );
+    }
+    Ok(())
+}
+
+fn web_ports(file: &Path, raw: Vec<RawWebPort>) -> Result<Vec<WebPort>, ScenarioError> {
+    if raw.len() > 8 {
+        return err(
+            file,
+            Some("web_ports"),
+            format!("{} ports declared, at most 8 allowed", raw.len()),
+        );
+    }
+    let mut seen = BTreeSet::new();
+    let mut ports = Vec::new();
+    for (i, p) in raw.into_iter().enumerate() {
+        let name = format!("web_ports[{i}].port");
+        let Ok(port) = u16::try_from(p.port) else {
+            return err(
+                file,
+                Some(&name),
+                format!("{} is not a TCP port (1–65535)", p.port),
+            );
+        };
+        if port == 0 {
+            return err(file, Some(&name), "0 is not a TCP port (1–65535)");
+        }
+        if !seen.insert(port) {
+            return err(file, Some(&name), format!("port {port} is declared twice"));
+        }
+        let title = bounded_text(file, &format!("web_ports[{i}].title"), p.title, 60)?;
+        let path = p.path.unwrap_or_else(|| "/".into());
+        if !path.starts_with('/') || path.contains("..") || path.chars().any(char::is_control) {
+            return err(
+                file,
+                Some(&format!("web_ports[{i}].path")),
+                format!("`{path}` must be a plain path starting with `/`"),
+            );
+        }
+        ports.push(WebPort { port, title, path });
+    }
+    Ok(ports)
+}
+
+fn exercises(
+    root: &Path,
+    dir: &Path,
+    toml_path: &Path,
+    raw: Vec<RawExercise>,
+) -> Result<Vec<Exercise>, ScenarioError> {
+    if raw.is_empty() {
+        return err(
+            toml_path,
+            Some("exercises"),
+            "a scenario needs at least one exercise",
+        );
+    }
+    if raw.len() > 50 {
+        return err(
+            toml_path,
+            Some("exercises"),
+            format!("{} exercises, at most 50 allowed", raw.len()),
+        );
+    }
+    let mut out: Vec<Exercise> = Vec::new();
+    for (i, ex) in raw.into_iter().enumerate() {
+        let id_field = format!("exercises[{i}].id");
+        let id = ExerciseId::parse(&ex.id)
+            .or_else(|e| err(toml_path, Some(&id_field), e.to_string()))?;
+        if out.iter().any(|e| e.id == id) {
+            return err(
+                toml_path,
+                Some(&id_field),
+                format!("exercise id `{id}` is used twice"),
+            );
+        }
+        let title = bounded_text(toml_path, &format!("exercises[{i}].title"), ex.title, 120)?;
+        let timeout = ex.check_timeout_seconds.unwrap_or(30);
+        in_range(
+            toml_path,
+            &format!("exercises[{i}].check_timeout_seconds"),
+            timeout,
+            1,
+            300,
+            "seconds",
+        )?;
+        let ex_dir = dir.join("exercises").join(id.as_str());
+        if !ex_dir.is_dir() {
+            return err(
+                &ex_dir,
+                None,
+                format!("exercise `{id}` is listed in scenario.toml but has no directory"),
+            );
+        }
+        let check = required_script(root, &ex_dir.join("check"))?;
+        let solve = required_script(root, &ex_dir.join("solve"))?;
+        let instructions = localised(root, &ex_dir, "instructions")?;
+        if !instructions.contains_key("en") {
+            let path = ex_dir.join("instructions.md");
+            return err(&path, None, "missing: every exercise needs instructions.md");
+        }
+        let hints = localised(root, &ex_dir, "hint")?;
+        if !hints.is_empty() && !hints.contains_key("en") {
+            return err(
+                &ex_dir.join("hint.md"),
+                None,
+                "missing: a translated hint needs the English hint.md too",
+            );
+        }
+        out.push(Exercise {
+            id,
+            title,
+            instructions,
+            hints,
+            check,
+            solve,
+            check_timeout: Duration::from_secs(u64::from(timeout)),
+        });
+    }
+    let listed: BTreeSet<&str> = out.iter().map(|e| e.id.as_str()).collect();
+    if let Ok(entries) = std::fs::read_dir(dir.join("exercises")) {
+        for entry in entries.filter_map(Result::ok) {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !listed.contains(name.as_str()) {
+                return err(
+                    &entry.path(),
+                    None,
+                    "this exercise directory is not listed in scenario.toml",
+                );
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Reads `<stem>.md` as "en" and `<stem>.<lang>.md` as `<lang>`.
+fn localised(
+    root: &Path,
+    dir: &Path,
+    stem: &str,
+) -> Result<BTreeMap<String, String>, ScenarioError> {
+    let mut out = BTreeMap::new();
+    let entries =
+        std::fs::read_dir(dir).or_else(|e| err(dir, None, format!("cannot read: {e}")))?;
+    for entry in entries.filter_map(Result::ok) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = name.strip_prefix(stem).and_then(|r| r.strip_suffix(".md")) else {
+            continue;
+        };
+        let lang = match rest.strip_prefix('.') {
+            None if rest.is_empty() => "en".to_owned(),
+            Some(l) if l.len() == 2 && l.bytes().all(|b| b.is_ascii_lowercase()) => l.to_owned(),
+            _ => {
+                return err(
+                    &entry.path(),
+                    None,
+                    format!("expected {stem}.md or {stem}.<language>.md (e.g. {stem}.fr.md)"),
+                );
+            }
+        };
+        let text = read_text(root, &entry.path(), MAX_TEXT_FILE)?;
+        if text.trim().is_empty() {
+            return err(&entry.path(), None, "is empty");
+        }
+        out.insert(lang, text);
+    }
+    Ok(out)
+}
+
+fn required_script(root: &Path, path: &Path) -> Result<Script, ScenarioError> {
+    match optional_script(root, path)? {
+        Some(s) => Ok(s),
+        None => err(path, None, "missing: every exercise needs this script"),
+    }
+}
+
+fn optional_script(root: &Path, path: &Path) -> Result<Option<Script>, ScenarioError> {
+    if !path.exists() && !path.is_symlink() {
+        return Ok(None);
+    }
+    let body = read_text(root, path, MAX_TEXT_FILE)?;
+    if body.trim().is_empty() {
+        return err(path, None, "the script is empty");
+    }
+    if body.starts_with("#!") && body.lines().next().is_some_and(|l| l.len() > 120) {
+        return err(path, None, "the #! line is longer than 120 characters");
+    }
+    Ok(Some(Script {
+        path: path.to_owned(),
+        body,
+    }))
+}
+
+/// Resolves `path` and proves it stays inside the scenario directory.
+fn confined(root: &Path, path: &Path) -> Result<PathBuf, ScenarioError> {
+    let real = path
+        .canonicalize()
+        .or_else(|e| err(path, None, format!("cannot be opened: {e}")))?;
+    if !real.starts_with(root) {
+        return err(path, None, "points outside the scenario directory");
+    }
+    Ok(real)
+}
+
+fn read_text(root: &Path, path: &Path, max: u64) -> Result<String, ScenarioError> {
+    if !path.exists() && !path.is_symlink() {
+        return err(path, None, "missing");
+    }
+    let real = confined(root, path)?;
+    let meta =
+        std::fs::metadata(&real).or_else(|e| err(path, None, format!("cannot be read: {e}")))?;
+    if !meta.is_file() {
+        return err(path, None, "is not a regular file");
+    }
+    if meta.len() > max {
+        return err(
+            path,
+            None,
+            format!("is {} bytes, more than the {max} allowed", meta.len()),
+        );
+    }
+    let bytes =
+        std::fs::read(&real).or_else(|e| err(path, None, format!("cannot be read: {e}")))?;
+    String::from_utf8(bytes).or_else(|e| {
+        err(
+            path,
+            None,
+            format!("is not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()),
+        )
+    })
+}
+
+/// Seed data: regular files, directories and symlinks that stay inside the
+/// scenario, within a total size.
+fn check_data(root: &Path, data: &Path) -> Result<(), ScenarioError> {
+    let real = confined(root, data)?;
+    if !real.is_dir() {
+        return err(data, None, "data must be a directory");
+    }
+    let mut total = 0u64;
+    let mut stack = vec![data.to_owned()];
+    while let Some(dir) = stack.pop() {
+        let entries =
+            std::fs::read_dir(&dir).or_else(|e| err(&dir, None, format!("cannot read: {e}")))?;
+        for entry in entries.filter_map(Result::ok) {
+            let path = entry.path();
+            let meta = std::fs::symlink_metadata(&path)
+                .or_else(|e| err(&path, None, format!("cannot read: {e}")))?;
+            let kind = meta.file_type();
+            if kind.is_symlink() {
+                confined(root, &path)?;
+            } else if kind.is_dir() {
+                stack.push(path);
+            } else if kind.is_file() {
+                total += meta.len();
+                if total > MAX_DATA_BYTES {
+                    return err(
+                        data,
+                        None,
+                        format!("seed data is larger than {MAX_DATA_BYTES} bytes"),
+                    );
+                }
+            } else {
+                return err(&path, None, "is not a regular file, directory or symlink");
+            }
+        }
+    }
+    Ok(())
+}

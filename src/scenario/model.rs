@@ -1,0 +1,84 @@
+//! The validated scenario model. Values of these types were checked by the
+//! loader, so the rest of Sandpit can trust them.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::{ExerciseId, ScenarioId};
+
+/// The phase of Kotter's change model a scenario serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Phase {
+    Prepare,
+    Engage,
+    Realise,
+    Anchor,
+}
+
+/// Limits the sandbox's container runs under.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Resources {
+    pub memory_mb: u32,
+    pub cpus: f64,
+    pub pids: u32,
+}
+
+/// A web UI the scenario's tool serves inside the sandbox.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct WebPort {
+    pub port: u16,
+    pub title: String,
+    pub path: String,
+}
+
+/// A script shipped with a scenario, read into memory at load time.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Script {
+    /// Where it came from, for messages.
+    pub path: PathBuf,
+    pub body: String,
+}
+
+/// One step of a scenario.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Exercise {
+    pub id: ExerciseId,
+    pub title: String,
+    /// Markdown by language code; "en" is always present.
+    pub instructions: BTreeMap<String, String>,
+    /// Markdown by language code; empty when the exercise has no hint.
+    pub hints: BTreeMap<String, String>,
+    pub check: Script,
+    pub solve: Script,
+    pub check_timeout: Duration,
+}
+
+/// A validated scenario.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Scenario {
+    pub id: ScenarioId,
+    pub dir: PathBuf,
+    pub title: String,
+    pub summary: String,
+    pub image: String,
+    pub phase: Option<Phase>,
+    pub time_limit: Duration,
+    pub user: String,
+    pub workdir: String,
+    pub data_target: String,
+    pub capabilities: Vec<String>,
+    pub resources: Resources,
+    pub web_ports: Vec<WebPort>,
+    pub setup: Option<Script>,
+    /// The `data/` directory, if the scenario has one.
+    pub data_dir: Option<PathBuf>,
+    pub exercises: Vec<Exercise>,
+}
+
+impl Scenario {
+    pub fn exercise(&self, id: &ExerciseId) -> Option<&Exercise> {
+        self.exercises.iter().find(|e| &e.id == id)
+    }
+}

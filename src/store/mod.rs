@@ -1,0 +1,104 @@
+//! The store: every SQL statement Sandpit runs. SQLite in the data directory
+//! by default; migrations are embedded from `migrations/`.
+
+mod attempts;
+mod sandboxes;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::SqlitePool;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+pub use attempts::{Attempt, CheckRecord, NewAttempt, Outcome};
+pub use sandboxes::{NewSandbox, SandboxRecord, SandboxState};
+
+/// Errors from the store, with what was being done.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{context}: {source}")]
+    Sql {
+        context: String,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("migrating the store: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("sandbox {0} is not in the store")]
+    UnknownSandbox(uuid::Uuid),
+    #[error("sandbox {id} is {actual}, not {expected}")]
+    WrongState {
+        id: uuid::Uuid,
+        expected: String,
+        actual: SandboxState,
+    },
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Adds "what was being done" to an sqlx error.
+trait Context<T> {
+    fn context(self, what: impl FnOnce() -> String) -> Result<T>;
+}
+
+impl<T> Context<T> for std::result::Result<T, sqlx::Error> {
+    fn context(self, what: impl FnOnce() -> String) -> Result<T> {
+        self.map_err(|source| StoreError::Sql {
+            context: what(),
+            source,
+        })
+    }
+}
+
+/// A handle on the store; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+impl Store {
+    /// Opens (creating if needed) `sandpit.db` in `data_dir` and migrates it.
+    pub async fn open(data_dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(data_dir).map_err(|e| StoreError::Sql {
+            context: format!("creating the data directory {}", data_dir.display()),
+            source: sqlx::Error::Io(e),
+        })?;
+        let options = SqliteConnectOptions::new()
+            .filename(data_dir.join("sandpit.db"))
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // FULL: a completion survives a power cut once the learner saw "passed".
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        Self::connect(options, 8).await
+    }
+
+    /// A private in-memory store, for tools that must not touch a data directory.
+    pub async fn in_memory() -> Result<Self> {
+        let options = SqliteConnectOptions::from_str("sqlite::memory:")
+            .context(|| "parsing the in-memory store's address".into())?
+            .foreign_keys(true);
+        // One connection: every connection to :memory: is a database of its own.
+        Self::connect(options, 1).await
+    }
+
+    async fn connect(options: SqliteConnectOptions, connections: u32) -> Result<Self> {
+        let pool = SqlitePoolOptions::new()
+            .max_connections(connections)
+            .connect_with(options)
+            .await
+            .context(|| "opening the SQLite store".into())?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now()
+}

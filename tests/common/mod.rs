@@ -1,0 +1,125 @@
+//! Shared helpers for the integration tests: a Sandpit wired to the real
+//! engine and a fresh data directory, and the leftover checks.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use sandpit::app::App;
+use sandpit::config::{Config, HostGuardMode};
+use sandpit::runtime::{SandboxRuntime, SandboxSpec};
+use tokio::sync::OnceCell;
+
+/// The repository's own scenarios.
+pub fn repo_scenarios() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
+}
+
+/// Scenarios made for the tests (some deliberately unsound).
+pub fn fixture_scenarios() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scenarios")
+}
+
+/// A test's own Sandpit: fresh data directory (so a fresh instance label),
+/// real engine, real store.
+pub struct TestApp {
+    pub app: App,
+    pub data: tempfile::TempDir,
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = App;
+    fn deref(&self) -> &App {
+        &self.app
+    }
+}
+
+pub fn test_config(data: &Path, scenarios: PathBuf) -> Config {
+    Config {
+        data_dir: data.to_owned(),
+        scenarios_dir: Some(scenarios),
+        host_guard: HostGuardMode::Required,
+        ..Config::default()
+    }
+}
+
+static IMAGES: OnceCell<()> = OnceCell::const_new();
+
+/// Builds the bundled images once per test binary (a no-op when current).
+pub async fn ensure_images(app: &App) {
+    IMAGES
+        .get_or_init(|| async {
+            app.images
+                .ensure(app.runtime.docker(), &[], false, &|i, m| {
+                    eprintln!("[{i}] {m}")
+                })
+                .await
+                .expect("building the bundled images");
+        })
+        .await;
+}
+
+pub async fn test_app(scenarios: PathBuf) -> TestApp {
+    let data = tempfile::tempdir().expect("a temporary data directory");
+    let app = App::open(test_config(data.path(), scenarios))
+        .await
+        .expect("opening Sandpit");
+    ensure_images(&app).await;
+    TestApp { app, data }
+}
+
+impl TestApp {
+    pub fn runtime(&self) -> Arc<dyn SandboxRuntime> {
+        self.app.runtime.clone()
+    }
+
+    /// Asserts that this test's instance owns no container or network.
+    pub async fn assert_nothing_left(&self) {
+        let left = self
+            .app
+            .runtime
+            .list_owned(false)
+            .await
+            .expect("listing owned objects");
+        let names: Vec<_> = left
+            .iter()
+            .map(|o| format!("{:?} {}", o.kind, o.name))
+            .collect();
+        assert!(names.is_empty(), "objects left behind: {names:?}");
+    }
+}
+
+/// A plain hardened sandbox spec on the shell image.
+pub fn shell_spec(capabilities: &[&str]) -> SandboxSpec {
+    SandboxSpec {
+        id: uuid::Uuid::new_v4(),
+        image: "sandpit/shell".into(),
+        hostname: "test".into(),
+        memory_bytes: 128 * 1024 * 1024,
+        nano_cpus: 250_000_000,
+        pids: 64,
+        capabilities: capabilities.iter().map(|c| (*c).to_owned()).collect(),
+        labels: Default::default(),
+    }
+}
+
+/// Removes the sandboxes when dropped, so a failing test cleans up too.
+/// Uses the docker CLI: a panicking test's async runtime cannot be relied on.
+#[derive(Default)]
+pub struct Cleanup {
+    pub ids: Vec<uuid::Uuid>,
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        for id in self.ids.drain(..) {
+            let name = sandpit::runtime::object_name(id);
+            let _ = std::process::Command::new("docker")
+                .args(["rm", "-f", "-v", &name])
+                .output();
+            let _ = std::process::Command::new("docker")
+                .args(["network", "rm", &name])
+                .output();
+        }
+    }
+}
