@@ -20,8 +20,9 @@ async fn forty_isolated_sandboxes_live_at_once_then_all_are_removed() {
     let specs: Vec<_> = (0..SANDBOXES).map(|_| shell_spec(&[])).collect();
     cleanup.ids.extend(specs.iter().map(|s| s.id));
 
+    // `buffered` keeps the handles in the order of the specs.
     let handles: Vec<_> = futures_util::stream::iter(specs.iter().map(|s| rt.create(s)))
-        .buffer_unordered(4)
+        .buffered(4)
         .try_collect()
         .await
         .expect("every sandbox starts");
@@ -41,6 +42,10 @@ async fn forty_isolated_sandboxes_live_at_once_then_all_are_removed() {
     assert_eq!(networks.len(), SANDBOXES, "one network each");
     let addresses: HashSet<_> = handles.iter().map(|h| h.address).collect();
     assert_eq!(addresses.len(), SANDBOXES, "distinct addresses");
+    for (spec, handle) in specs.iter().zip(&handles) {
+        let owner = owned.iter().find(|o| o.id == handle.container_id).and_then(|o| o.sandbox);
+        assert_eq!(owner, Some(spec.id), "handles follow the specs' order");
+    }
 
     // Each sandbox's packets to its neighbour are dropped (a reachable
     // closed port would answer "refused" at once).
@@ -50,7 +55,7 @@ async fn forty_isolated_sandboxes_live_at_once_then_all_are_removed() {
         .map(|(spec, next)| {
             let rt = rt.clone();
             let probe = format!(
-                "timeout 3 bash -c 'echo > /dev/tcp/{}/1' 2>&1; echo \"exit $?\"",
+                "timeout 2 bash -c 'echo > /dev/tcp/{}/1' 2>&1; echo \"exit $?\"",
                 next.address
             );
             async move {

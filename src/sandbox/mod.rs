@@ -163,14 +163,15 @@ impl SandboxService {
         if let Some(setup) = &scenario.setup {
             let out = run_script(self.runtime.as_ref(), id, scenario, setup, SETUP_TIMEOUT).await?;
             if out.exit_code != Some(0) {
-                let status = if out.timed_out {
-                    "timed out".to_owned()
-                } else {
-                    format!("exited with {:?}", out.exit_code)
+                let status = match out.exit_code {
+                    _ if out.timed_out => format!("timed out after {} s", SETUP_TIMEOUT.as_secs()),
+                    Some(code) => format!("exited with status {code}"),
+                    None => "ended without a status".to_owned(),
                 };
+                let said: Vec<&str> = [out.stdout.trim(), out.stderr.trim()].into_iter().filter(|s| !s.is_empty()).collect();
                 return Err(SandboxError::Provision {
                     sandbox: id,
-                    message: format!("setup {status}: {}{}", out.stdout.trim(), out.stderr.trim()),
+                    message: format!("setup {status}: {}", said.join("\n")),
                 });
             }
         }
