@@ -139,24 +139,52 @@ pub fn image_catalog(config: &Config) -> anyhow::Result<ImageCatalog> {
 }
 
 /// The directory scenarios are loaded from: the configured one, or the
-/// bundled scenarios unpacked afresh into the data directory.
+/// bundled scenarios unpacked into the data directory. Each bundle version
+/// goes to a directory named after its content hash, unpacked beside it and
+/// renamed into place, so processes sharing a data directory never see a
+/// half-written copy.
 pub fn scenarios_root(config: &Config) -> anyhow::Result<PathBuf> {
+    use sha2::{Digest, Sha256};
     if let Some(dir) = &config.scenarios_dir {
         return Ok(dir.clone());
     }
-    let root = config.data_dir.join("bundled-scenarios");
-    if root.exists() {
-        std::fs::remove_dir_all(&root)?;
+    let mut files: Vec<_> = BundledScenarios::iter().collect();
+    files.sort();
+    let mut hash = Sha256::new();
+    for path in &files {
+        let data = BundledScenarios::get(path)
+            .expect("listed files exist")
+            .data;
+        hash.update(path.as_bytes());
+        hash.update((data.len() as u64).to_le_bytes());
+        hash.update(&data);
     }
-    for path in BundledScenarios::iter() {
-        let target = root.join(path.as_ref());
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent)?;
+    let version = hex::encode(&hash.finalize()[..8]);
+    let parent = config.data_dir.join("bundled-scenarios");
+    let root = parent.join(&version);
+    if root.is_dir() {
+        return Ok(root);
+    }
+    let staging = parent.join(format!(".unpacking-{}", uuid::Uuid::new_v4().simple()));
+    for path in &files {
+        let target = staging.join(path.as_ref());
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir)?;
         }
-        let file = BundledScenarios::get(&path).expect("listed files exist");
-        std::fs::write(&target, file.data)?;
+        std::fs::write(
+            &target,
+            BundledScenarios::get(path)
+                .expect("listed files exist")
+                .data,
+        )?;
     }
-    std::fs::create_dir_all(&root)?;
+    std::fs::create_dir_all(&staging)?;
+    if std::fs::rename(&staging, &root).is_err() {
+        // Another process unpacked the same version first.
+        std::fs::remove_dir_all(&staging)?;
+    }
+    // Older versions stay: a server started before may still copy seed data
+    // from its own. They are small.
     Ok(root)
 }
 

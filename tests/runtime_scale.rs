@@ -43,7 +43,10 @@ async fn forty_isolated_sandboxes_live_at_once_then_all_are_removed() {
     let addresses: HashSet<_> = handles.iter().map(|h| h.address).collect();
     assert_eq!(addresses.len(), SANDBOXES, "distinct addresses");
     for (spec, handle) in specs.iter().zip(&handles) {
-        let owner = owned.iter().find(|o| o.id == handle.container_id).and_then(|o| o.sandbox);
+        let owner = owned
+            .iter()
+            .find(|o| o.id == handle.container_id)
+            .and_then(|o| o.sandbox);
         assert_eq!(owner, Some(spec.id), "handles follow the specs' order");
     }
 

@@ -29,13 +29,21 @@ async fn check_fails_then_passes_after_the_solve_script_runs_and_both_are_record
 
     // Seed data arrived owned by the learner, and setup ran after it, as the learner.
     let probe = ExecRequest {
-        cmd: vec!["/bin/sh".into(), "-c".into(), "stat -c %U notes/seed.txt; cat setup-ran-as".into()],
+        cmd: vec![
+            "/bin/sh".into(),
+            "-c".into(),
+            "stat -c %U notes/seed.txt; cat setup-ran-as".into(),
+        ],
         workdir: Some("/home/learner".into()),
         timeout: std::time::Duration::from_secs(10),
         ..Default::default()
     };
     let out = t.runtime.exec(rec.id, probe).await.unwrap();
-    assert_eq!(out.stdout.split_whitespace().collect::<Vec<_>>(), ["learner", "learner"], "{out:?}");
+    assert_eq!(
+        out.stdout.split_whitespace().collect::<Vec<_>>(),
+        ["learner", "learner"],
+        "{out:?}"
+    );
 
     let ex = ExerciseId::parse("make-file").unwrap();
     let first = t.service.check(rec.id, &scenario, &ex).await.unwrap();
@@ -72,7 +80,10 @@ async fn concurrent_checks_of_one_sandbox_run_one_at_a_time_and_complete_once() 
     t.service.solve(rec.id, &scenario, &ex).await.unwrap();
     let checks = (0..6).map(|_| t.service.check(rec.id, &scenario, &ex));
     let results = futures_util::future::join_all(checks).await;
-    let firsts = results.iter().filter(|r| r.as_ref().unwrap().first_pass).count();
+    let firsts = results
+        .iter()
+        .filter(|r| r.as_ref().unwrap().first_pass)
+        .count();
     assert_eq!(firsts, 1, "exactly one attempt is the completion");
     assert_eq!(t.store.attempts(rec.id).await.unwrap().len(), 6);
     t.service.destroy(rec.id).await.unwrap();
@@ -86,9 +97,17 @@ async fn a_check_that_hangs_is_stopped_and_recorded_as_an_error() {
     let mut cleanup = Cleanup::default();
     let rec = t.service.provision(&scenario, &owner()).await.unwrap();
     cleanup.ids.push(rec.id);
-    let result = t.service.check(rec.id, &scenario, &ExerciseId::parse("hang").unwrap()).await.unwrap();
+    let result = t
+        .service
+        .check(rec.id, &scenario, &ExerciseId::parse("hang").unwrap())
+        .await
+        .unwrap();
     assert_eq!(result.outcome, Outcome::Error);
-    assert!(result.feedback.contains("longer than 1 s"), "{}", result.feedback);
+    assert!(
+        result.feedback.contains("longer than 1 s"),
+        "{}",
+        result.feedback
+    );
     assert!(result.duration < std::time::Duration::from_secs(10));
     assert_eq!(t.store.attempts(rec.id).await.unwrap()[0].outcome, "error");
     t.service.destroy(rec.id).await.unwrap();
@@ -102,14 +121,29 @@ async fn engine_trouble_during_a_check_is_recorded_as_an_error_not_a_fail() {
     let mut cleanup = Cleanup::default();
     let rec = t.service.provision(&scenario, &owner()).await.unwrap();
     cleanup.ids.push(rec.id);
-    let out = std::process::Command::new("docker").args(["rm", "-f", rec.container_id.as_deref().unwrap()]).output().unwrap();
+    let out = std::process::Command::new("docker")
+        .args(["rm", "-f", rec.container_id.as_deref().unwrap()])
+        .output()
+        .unwrap();
     assert!(out.status.success());
-    let result = t.service.check(rec.id, &scenario, &ExerciseId::parse("make-file").unwrap()).await.unwrap();
+    let result = t
+        .service
+        .check(rec.id, &scenario, &ExerciseId::parse("make-file").unwrap())
+        .await
+        .unwrap();
     assert_eq!(result.outcome, Outcome::Error);
-    assert!(result.feedback.contains("problem on our side"), "{}", result.feedback);
+    assert!(
+        result.feedback.contains("problem on our side"),
+        "{}",
+        result.feedback
+    );
     let attempt = &t.store.attempts(rec.id).await.unwrap()[0];
     assert_eq!(attempt.outcome, "error");
-    assert!(attempt.detail.contains("sandbox"), "the trainer sees the engine error: {}", attempt.detail);
+    assert!(
+        attempt.detail.contains("sandbox"),
+        "the trainer sees the engine error: {}",
+        attempt.detail
+    );
     t.service.destroy(rec.id).await.unwrap();
     t.assert_nothing_left().await;
 }
@@ -120,10 +154,19 @@ async fn a_failing_setup_fails_provisioning_cleanly_with_its_reason() {
     let scenario = t.scenario("broken-setup").unwrap().clone();
     let err = t.service.provision(&scenario, &owner()).await.unwrap_err();
     assert!(matches!(err, SandboxError::Provision { .. }), "{err}");
-    assert!(err.to_string().contains("the seed database is missing"), "{err}");
+    assert!(
+        err.to_string().contains("the seed database is missing"),
+        "{err}"
+    );
     let failed = t.store.sandboxes_in(&[SandboxState::Failed]).await.unwrap();
     assert_eq!(failed.len(), 1);
-    assert!(failed[0].error.as_deref().unwrap().contains("setup exited with status 3"));
+    assert!(
+        failed[0]
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("setup exited with status 3")
+    );
     t.assert_nothing_left().await;
 }
 
@@ -134,10 +177,21 @@ async fn unknown_exercises_and_unusable_sandboxes_are_refused() {
     let mut cleanup = Cleanup::default();
     let rec = t.service.provision(&scenario, &owner()).await.unwrap();
     cleanup.ids.push(rec.id);
-    let err = t.service.check(rec.id, &scenario, &ExerciseId::parse("nope").unwrap()).await.unwrap_err();
+    let err = t
+        .service
+        .check(rec.id, &scenario, &ExerciseId::parse("nope").unwrap())
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("has no exercise `nope`"), "{err}");
     t.service.destroy(rec.id).await.unwrap();
-    let err = t.service.check(rec.id, &scenario, &ExerciseId::parse("make-file").unwrap()).await.unwrap_err();
-    assert!(matches!(err, SandboxError::NotUsable(_, SandboxState::Destroyed)), "{err}");
+    let err = t
+        .service
+        .check(rec.id, &scenario, &ExerciseId::parse("make-file").unwrap())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, SandboxError::NotUsable(_, SandboxState::Destroyed)),
+        "{err}"
+    );
     t.assert_nothing_left().await;
 }

@@ -148,10 +148,23 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "misspelt key reports its line",
-            mutate: |d| edit(d, "image = \"shell\"", "image = \"shell\"\nimgae = \"shell\""),
+            mutate: |d| {
+                edit(
+                    d,
+                    "image = \"shell\"",
+                    "image = \"shell\"\nimgae = \"shell\"",
+                )
+            },
             file: TOML,
             field: Some("imgae"),
             message: "(line 4)",
+        },
+        Case {
+            name: "unknown key on the last line reports its line",
+            mutate: |d| append(d, "timout = 5"),
+            file: TOML,
+            field: Some("exercises[1].timout"),
+            message: "(line 19)",
         },
         Case {
             name: "missing title",
@@ -159,6 +172,33 @@ fn cases() -> Vec<Case> {
             file: TOML,
             field: Some("title"),
             message: "missing field `title`",
+        },
+        Case {
+            name: "missing title in an exercise",
+            mutate: |d| edit(d, "title = \"The second exercise\"\n", ""),
+            file: TOML,
+            field: Some("exercises[1].title"),
+            message: "missing field `title`",
+        },
+        Case {
+            name: "unknown key in an inline exercise table",
+            mutate: |d| {
+                let text = toml(d);
+                let cut = text.find("[[exercises]]").unwrap();
+                let inline = "exercises = [{ id = \"first\", title = \"One\" }, \
+                              { id = \"second\", title = \"Two\", hint = \"x\" }]\n";
+                write(d, "scenario.toml", format!("{inline}{}", &text[..cut]));
+            },
+            file: TOML,
+            field: Some("exercises[1].hint"),
+            message: "unknown field `hint`",
+        },
+        Case {
+            name: "duplicate key",
+            mutate: |d| edit(d, "cpus = 0.5", "cpus = 0.5\ncpus = 1.0"),
+            file: TOML,
+            field: None,
+            message: "(line 9)",
         },
         Case {
             name: "missing summary",
@@ -277,7 +317,7 @@ fn cases() -> Vec<Case> {
             message: "`SYS_ADMIN` may not be added",
         },
         Case {
-            name: "capability CAP_SYS_ADMIN",
+            name: "capability cap_sys_admin",
             mutate: |d| prepend(d, "capabilities = [\"cap_sys_admin\"]"),
             file: TOML,
             field: Some("capabilities"),
@@ -364,7 +404,12 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "web port path with ..",
-            mutate: |d| append(d, "[[web_ports]]\nport = 80\ntitle = \"Wiki\"\npath = \"/../x\""),
+            mutate: |d| {
+                append(
+                    d,
+                    "[[web_ports]]\nport = 80\ntitle = \"Wiki\"\npath = \"/../x\"",
+                )
+            },
             file: TOML,
             field: Some("web_ports[0].path"),
             message: "must be a plain path starting with `/`",
@@ -668,6 +713,18 @@ fn each_broken_scenario_gets_an_error_naming_file_and_field() {
         cases.len(),
         failures.join("\n")
     );
+}
+
+#[test]
+fn capabilities_are_accepted_in_any_spelling() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = write_template(tmp.path());
+    prepend(
+        &dir,
+        "capabilities = [\"CHOWN\", \"cap_chown\", \"CAP_KILL\", \"setuid\"]",
+    );
+    let scenario = load_dir(&dir, Some(&images())).unwrap();
+    assert_eq!(scenario.capabilities, ["CHOWN", "KILL", "SETUID"]);
 }
 
 #[test]

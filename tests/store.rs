@@ -37,13 +37,28 @@ fn attempt(id: Uuid, exercise: &str, outcome: Outcome) -> NewAttempt<'_> {
 async fn sandboxes_follow_the_state_machine() {
     let store = Store::in_memory().await.unwrap();
     let id = sandbox(&store).await;
-    assert_eq!(store.sandbox(id).await.unwrap().state, SandboxState::Provisioning);
+    assert_eq!(
+        store.sandbox(id).await.unwrap().state,
+        SandboxState::Provisioning
+    );
 
     // Cannot be claimed before it is ready.
     let err = store.mark_claimed(id, None).await.unwrap_err();
-    assert!(matches!(err, StoreError::WrongState { actual: SandboxState::Provisioning, .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            StoreError::WrongState {
+                actual: SandboxState::Provisioning,
+                ..
+            }
+        ),
+        "{err}"
+    );
 
-    store.set_sandbox_objects(id, "c1", "n1", "10.231.0.2").await.unwrap();
+    store
+        .set_sandbox_objects(id, "c1", "n1", "10.231.0.2")
+        .await
+        .unwrap();
     store.mark_ready(id).await.unwrap();
     store.mark_claimed(id, Some("ada")).await.unwrap();
     let rec = store.sandbox(id).await.unwrap();
@@ -56,7 +71,10 @@ async fn sandboxes_follow_the_state_machine() {
     store.mark_destroyed(id).await.unwrap();
     store.mark_destroyed(id).await.unwrap();
     assert!(store.mark_ready(id).await.is_err(), "destroyed is final");
-    assert!(matches!(store.sandbox(Uuid::new_v4()).await, Err(StoreError::UnknownSandbox(_))));
+    assert!(matches!(
+        store.sandbox(Uuid::new_v4()).await,
+        Err(StoreError::UnknownSandbox(_))
+    ));
 }
 
 #[tokio::test]
@@ -67,7 +85,10 @@ async fn failed_sandboxes_keep_their_reason() {
     let rec = store.sandbox(id).await.unwrap();
     assert_eq!(rec.state, SandboxState::Failed);
     assert_eq!(rec.error.as_deref(), Some("setup exited with 2"));
-    let live = store.sandboxes_in(&[SandboxState::Provisioning, SandboxState::Ready]).await.unwrap();
+    let live = store
+        .sandboxes_in(&[SandboxState::Provisioning, SandboxState::Ready])
+        .await
+        .unwrap();
     assert!(live.is_empty());
 }
 
@@ -75,14 +96,29 @@ async fn failed_sandboxes_keep_their_reason() {
 async fn only_the_first_passing_attempt_is_the_completion() {
     let store = Store::in_memory().await.unwrap();
     let id = sandbox(&store).await;
-    let failed = store.record_attempt(attempt(id, "commit", Outcome::Failed)).await.unwrap();
+    let failed = store
+        .record_attempt(attempt(id, "commit", Outcome::Failed))
+        .await
+        .unwrap();
     assert!(!failed.first_pass);
-    let error = store.record_attempt(attempt(id, "commit", Outcome::Error)).await.unwrap();
+    let error = store
+        .record_attempt(attempt(id, "commit", Outcome::Error))
+        .await
+        .unwrap();
     assert!(!error.first_pass);
-    let pass = store.record_attempt(attempt(id, "commit", Outcome::Passed)).await.unwrap();
+    let pass = store
+        .record_attempt(attempt(id, "commit", Outcome::Passed))
+        .await
+        .unwrap();
     assert!(pass.first_pass);
-    let again = store.record_attempt(attempt(id, "commit", Outcome::Passed)).await.unwrap();
-    assert!(!again.first_pass, "a second pass is an attempt, not a completion");
+    let again = store
+        .record_attempt(attempt(id, "commit", Outcome::Passed))
+        .await
+        .unwrap();
+    assert!(
+        !again.first_pass,
+        "a second pass is an attempt, not a completion"
+    );
 
     let attempts = store.attempts(id).await.unwrap();
     let outcomes: Vec<_> = attempts.iter().map(|a| a.outcome.as_str()).collect();
@@ -99,7 +135,10 @@ async fn attempts_and_completions_survive_a_reopen() {
     let id = {
         let store = Store::open(dir.path()).await.unwrap();
         let id = sandbox(&store).await;
-        store.record_attempt(attempt(id, "tag", Outcome::Passed)).await.unwrap();
+        store
+            .record_attempt(attempt(id, "tag", Outcome::Passed))
+            .await
+            .unwrap();
         store.close().await;
         id
     };
@@ -111,6 +150,9 @@ async fn attempts_and_completions_survive_a_reopen() {
 #[tokio::test]
 async fn attempts_for_unknown_sandboxes_are_refused() {
     let store = Store::in_memory().await.unwrap();
-    let err = store.record_attempt(attempt(Uuid::new_v4(), "x", Outcome::Passed)).await.unwrap_err();
+    let err = store
+        .record_attempt(attempt(Uuid::new_v4(), "x", Outcome::Passed))
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("recording an attempt"), "{err}");
 }

@@ -63,6 +63,34 @@ pub fn debian_mirror() -> Result<String, ImageError> {
         })
 }
 
+/// Pulls `reference` from a registry and labels it as the base image. Only
+/// tried when `SANDPIT_BASE_PULL` names an image: by default Sandpit
+/// contacts no registry.
+async fn pull(
+    docker: &Docker,
+    reference: &str,
+    hash_label: &str,
+    hash: &str,
+    progress: &(dyn Fn(&str, &str) + Sync),
+) -> Result<(), ImageError> {
+    progress("base", &format!("pulling {reference}"));
+    let options = CreateImageOptionsBuilder::new()
+        .from_image(reference)
+        .build();
+    let mut stream = docker.create_image(Some(options), None, None);
+    while let Some(info) = stream.next().await {
+        let info = info.map_err(|e| fail(e.to_string()))?;
+        if let Some(message) = info.error_detail.and_then(|d| d.message) {
+            return Err(fail(message));
+        }
+    }
+    // The pulled image gets the hash label through a one-line build.
+    let dockerfile = format!("FROM {reference}\nLABEL {hash_label}={hash}\n");
+    let files =
+        std::collections::BTreeMap::from([("Dockerfile".to_owned(), dockerfile.into_bytes())]);
+    super::build_context(docker, "base", &files, hash, progress).await
+}
+
 /// Bootstraps the root file system described by `spec` and imports it as `tag`.
 pub async fn build(
     docker: &Docker,
@@ -72,6 +100,15 @@ pub async fn build(
     hash: &str,
     progress: &(dyn Fn(&str, &str) + Sync),
 ) -> Result<(), ImageError> {
+    if let Ok(reference) = std::env::var("SANDPIT_BASE_PULL") {
+        match pull(docker, &reference, hash_label, hash, progress).await {
+            Ok(()) => return Ok(()),
+            Err(e) => progress(
+                "base",
+                &format!("pulling {reference} failed ({e}); bootstrapping instead"),
+            ),
+        }
+    }
     let spec: BaseSpec =
         toml::from_str(std::str::from_utf8(spec).map_err(|e| fail(e.to_string()))?)
             .map_err(|e| fail(format!("images/base/image.toml: {e}")))?;

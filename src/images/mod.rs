@@ -192,60 +192,61 @@ impl ImageCatalog {
         hash: &str,
         progress: &(dyn Fn(&str, &str) + Sync),
     ) -> Result<(), ImageError> {
-        let files = &self.images[name];
-        if !files.contains_key("Dockerfile") {
-            return Err(ImageError::Build {
-                image: name.into(),
-                message: "no Dockerfile".into(),
-            });
-        }
-        let mut tar = tar::Builder::new(Vec::new());
-        for (path, data) in files {
-            let mut header = tar::Header::new_gnu();
-            header.set_size(data.len() as u64);
-            header.set_mode(0o644);
-            header.set_cksum();
-            tar.append_data(&mut header, path, data.as_slice())
-                .map_err(|e| ImageError::Build {
-                    image: name.into(),
-                    message: format!("packing the build context: {e}"),
-                })?;
-        }
-        let context = tar.into_inner().map_err(|e| ImageError::Build {
-            image: name.into(),
-            message: format!("packing the build context: {e}"),
-        })?;
-        let labels = std::collections::HashMap::from([(LABEL_HASH.to_owned(), hash.to_owned())]);
-        let options = BuildImageOptionsBuilder::new()
-            .t(&Self::tag(name))
-            .rm(true)
-            .forcerm(true)
-            .labels(&labels)
-            .build();
-        let mut stream =
-            docker.build_image(options, None, Some(bollard::body_full(context.into())));
-        while let Some(info) = stream.next().await {
-            let info = info.map_err(|e| ImageError::Build {
-                image: name.into(),
-                message: e.to_string(),
-            })?;
-            if let Some(detail) = info.error_detail.and_then(|d| d.message) {
-                return Err(ImageError::Build {
-                    image: name.into(),
-                    message: detail,
-                });
-            }
-            if let Some(line) = info
-                .stream
-                .as_deref()
-                .map(str::trim_end)
-                .filter(|l| l.starts_with("Step "))
-            {
-                progress(name, line);
-            }
-        }
-        Ok(())
+        build_context(docker, name, &self.images[name], hash, progress).await
     }
+}
+
+/// Builds `sandpit/<name>` from an in-memory build context holding a
+/// Dockerfile, labelled with `hash`.
+async fn build_context(
+    docker: &Docker,
+    name: &str,
+    files: &BTreeMap<String, Vec<u8>>,
+    hash: &str,
+    progress: &(dyn Fn(&str, &str) + Sync),
+) -> Result<(), ImageError> {
+    let fail = |message: String| ImageError::Build {
+        image: name.into(),
+        message,
+    };
+    if !files.contains_key("Dockerfile") {
+        return Err(fail("no Dockerfile".into()));
+    }
+    let mut tar = tar::Builder::new(Vec::new());
+    for (path, data) in files {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(data.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        tar.append_data(&mut header, path, data.as_slice())
+            .map_err(|e| fail(format!("packing the build context: {e}")))?;
+    }
+    let context = tar
+        .into_inner()
+        .map_err(|e| fail(format!("packing the build context: {e}")))?;
+    let labels = std::collections::HashMap::from([(LABEL_HASH.to_owned(), hash.to_owned())]);
+    let options = BuildImageOptionsBuilder::new()
+        .t(&ImageCatalog::tag(name))
+        .rm(true)
+        .forcerm(true)
+        .labels(&labels)
+        .build();
+    let mut stream = docker.build_image(options, None, Some(bollard::body_full(context.into())));
+    while let Some(info) = stream.next().await {
+        let info = info.map_err(|e| fail(e.to_string()))?;
+        if let Some(detail) = info.error_detail.and_then(|d| d.message) {
+            return Err(fail(detail));
+        }
+        if let Some(line) = info
+            .stream
+            .as_deref()
+            .map(str::trim_end)
+            .filter(|l| l.starts_with("Step "))
+        {
+            progress(name, line);
+        }
+    }
+    Ok(())
 }
 
 async fn current_hash(docker: &Docker, name: &str) -> Result<Option<String>, ImageError> {

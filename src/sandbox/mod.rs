@@ -168,7 +168,10 @@ impl SandboxService {
                     Some(code) => format!("exited with status {code}"),
                     None => "ended without a status".to_owned(),
                 };
-                let said: Vec<&str> = [out.stdout.trim(), out.stderr.trim()].into_iter().filter(|s| !s.is_empty()).collect();
+                let said: Vec<&str> = [out.stdout.trim(), out.stderr.trim()]
+                    .into_iter()
+                    .filter(|s| !s.is_empty())
+                    .collect();
                 return Err(SandboxError::Provision {
                     sandbox: id,
                     message: format!("setup {status}: {}", said.join("\n")),

@@ -3,10 +3,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 use std::time::Duration;
 
 use serde::Deserialize;
+use toml::de::DeValue;
 
 use super::model::{Exercise, Phase, Resources, Scenario, Script, WebPort};
 use super::{ExerciseId, ScenarioId};
@@ -192,7 +194,8 @@ pub fn load_dir(dir: &Path, images: Option<&BTreeSet<String>>) -> Result<Scenari
 
     let mut capabilities = Vec::new();
     for cap in raw.capabilities {
-        let cap = cap.trim_start_matches("CAP_").to_ascii_uppercase();
+        let cap = cap.to_ascii_uppercase();
+        let cap = cap.trim_start_matches("CAP_").to_owned();
         if !ALLOWED_CAPABILITIES.contains(&cap.as_str()) {
             field(
                 "capabilities",
@@ -275,10 +278,22 @@ fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> ScenarioError {
             .and_then(|rest| rest.split('`').next())
             .map(str::to_owned)
     };
-    let field = quoted("unknown field `").or_else(|| quoted("missing field `"));
-    let line = e
+    // Where the error is: the key or value its span covers (`phase`,
+    // `resources.swap_mb`, `exercises[1]`). A span of 0..0 is the whole document.
+    let at = e
         .span()
-        .map(|s| text[..s.start.min(text.len())].lines().count().max(1));
+        .filter(|s| !s.is_empty())
+        .and_then(|span| Some((toml::de::DeTable::parse(text).ok()?, span)))
+        .and_then(|(doc, span)| path_at(&DeValue::Table(doc.into_inner()), &span))
+        .map(|p| p.trim_start_matches('.').to_owned());
+    let field = match (at, quoted("missing field `")) {
+        (Some(at), Some(missing)) => Some(format!("{at}.{missing}")),
+        (at, missing) => at.or(missing).or_else(|| quoted("unknown field `")),
+    };
+    let line = e.span().map(|s| {
+        let before = &text.as_bytes()[..s.start.min(text.len())];
+        before.iter().filter(|&&b| b == b'\n').count() + 1
+    });
     let message = match line {
         Some(line) => format!("{message} (line {line})"),
         None => message,
@@ -287,6 +302,24 @@ fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> ScenarioError {
         file: path.to_owned(),
         field,
         message,
+    }
+}
+
+/// The path (`.resources.cpus`, `.exercises[1].id`) of the innermost key or
+/// value inside `value` whose span holds all of `span`.
+fn path_at(value: &DeValue<'_>, span: &Range<usize>) -> Option<String> {
+    let holds = |s: Range<usize>| s.start <= span.start && span.end <= s.end;
+    match value {
+        DeValue::Table(table) => table.iter().find_map(|(k, v)| {
+            let rest = path_at(v.get_ref(), span)
+                .or_else(|| (holds(k.span()) || holds(v.span())).then(String::new))?;
+            Some(format!(".{}{rest}", k.get_ref()))
+        }),
+        DeValue::Array(array) => array.iter().enumerate().find_map(|(i, v)| {
+            let rest = path_at(v.get_ref(), span).or_else(|| holds(v.span()).then(String::new))?;
+            Some(format!("[{i}]{rest}"))
+        }),
+        _ => None,
     }
 }
 
