@@ -1,5 +1,6 @@
 //! Typed settings: defaults, then a TOML file, then `SANDPIT_*` variables.
 
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use ipnet::Ipv4Net;
@@ -32,6 +33,21 @@ pub struct Config {
     /// The size of each sandbox's subnet.
     pub subnet_prefix: u8,
     pub host_guard: HostGuardMode,
+    /// Where `sandpit serve` listens. Loopback by default: sandboxes must
+    /// not reach it, and nothing else should unless an operator says so.
+    pub listen: SocketAddr,
+    /// The URL learners use to reach Sandpit (links are built from it);
+    /// `http://<listen>` when unset.
+    pub public_url: Option<String>,
+    /// Proxied web UIs are served from `<port>-<token>.<sandbox_domain>`, an
+    /// origin apart from Sandpit's own, so a page in a sandbox can never read
+    /// Sandpit's cookies. `*.localhost` resolves to loopback in browsers.
+    pub sandbox_domain: String,
+    /// Also serve proxied UIs under `/s/<token>/proxy/<port>/` on Sandpit's
+    /// own origin. Off by default: it shares the origin with Sandpit.
+    pub proxy_path_fallback: bool,
+    /// Record every terminal as an asciicast in the data directory.
+    pub record_terminals: bool,
 }
 
 impl Default for Config {
@@ -43,6 +59,11 @@ impl Default for Config {
             subnet_range: "10.231.0.0/16".parse().expect("a valid default range"),
             subnet_prefix: 28,
             host_guard: HostGuardMode::BestEffort,
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            public_url: None,
+            sandbox_domain: "sandbox.localhost".into(),
+            proxy_path_fallback: false,
+            record_terminals: true,
         }
     }
 }
@@ -99,6 +120,21 @@ impl Config {
         }
         if let Some(v) = var("SANDPIT_SUBNET_PREFIX") {
             self.subnet_prefix = parse("SANDPIT_SUBNET_PREFIX", &v)?;
+        }
+        if let Some(v) = var("SANDPIT_LISTEN") {
+            self.listen = parse("SANDPIT_LISTEN", &v)?;
+        }
+        if let Some(v) = var("SANDPIT_PUBLIC_URL") {
+            self.public_url = Some(v.trim_end_matches('/').to_owned());
+        }
+        if let Some(v) = var("SANDPIT_SANDBOX_DOMAIN") {
+            self.sandbox_domain = v;
+        }
+        if let Some(v) = var("SANDPIT_PROXY_PATH_FALLBACK") {
+            self.proxy_path_fallback = parse("SANDPIT_PROXY_PATH_FALLBACK", &v)?;
+        }
+        if let Some(v) = var("SANDPIT_RECORD_TERMINALS") {
+            self.record_terminals = parse("SANDPIT_RECORD_TERMINALS", &v)?;
         }
         if let Some(v) = var("SANDPIT_HOST_GUARD") {
             self.host_guard = match v.as_str() {

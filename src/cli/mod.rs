@@ -2,6 +2,7 @@
 
 mod images;
 mod scenario;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -32,6 +33,11 @@ pub enum Command {
     /// Build the images scenarios run in.
     #[command(subcommand)]
     Images(images::ImagesCommand),
+    /// Serve learners' pages, terminals and tools over HTTP.
+    Serve(serve::ServeArgs),
+    /// Create learner links.
+    #[command(subcommand)]
+    Link(serve::LinkCommand),
 }
 
 /// Logs go to stderr; RUST_LOG sets the level (default: info).
@@ -54,6 +60,8 @@ pub async fn run(cli: Cli) -> ExitCode {
         match cli.command {
             Command::Scenario(cmd) => scenario::run(cmd, config).await,
             Command::Images(cmd) => images::run(cmd, config).await,
+            Command::Serve(args) => serve::serve(args, config).await,
+            Command::Link(cmd) => serve::link(cmd, config).await,
         }
     }
     .await;

@@ -1,8 +1,10 @@
 //! The sandbox service: provision, check, solve and tear down sandboxes,
 //! keeping the store and the engine in step.
 
+mod links;
 mod prove;
 mod scripts;
+mod token;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -12,6 +14,7 @@ use uuid::Uuid;
 
 pub use prove::{ExerciseProof, PROOF_LEARNER, ProofReport, Step, prove};
 pub use scripts::{pack_dir, run_script};
+pub use token::LinkToken;
 
 use crate::runtime::{LABEL_COHORT, LABEL_SCENARIO, RuntimeError, SandboxRuntime, SandboxSpec};
 use crate::scenario::{Exercise, ExerciseId, Scenario};

@@ -2,6 +2,7 @@
 //! by default; migrations are embedded from `migrations/`.
 
 mod attempts;
+mod links;
 mod sandboxes;
 
 use std::path::Path;
@@ -12,6 +13,7 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 pub use attempts::{Attempt, CheckRecord, NewAttempt, Outcome};
+pub use links::LinkRecord;
 pub use sandboxes::{NewSandbox, SandboxRecord, SandboxState};
 
 /// Errors from the store, with what was being done.

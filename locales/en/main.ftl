@@ -1,0 +1,32 @@
+skip-to-content = Skip to content
+language-switch = Language
+not-found-title = Nothing here
+not-found-body = This link is unknown or has expired. Ask your trainer for a new one.
+index-title = Sandpit
+index-body = Practise on a throwaway copy of the tools you are learning. Your trainer gives you a personal link to your own sandbox.
+index-scenarios = Scenarios
+exercise-count = { $count ->
+    [one] one exercise
+   *[other] { $count } exercises
+}
+progress-label = Progress
+progress-text = { $done } of { $total } steps done
+steps-label = Steps
+step-locked = finish the earlier steps first
+step-done = done
+step-heading = Step { $number }
+completed-title = All done!
+completed-body = You completed every step of this scenario. Well done.
+hint = Show a hint
+check = Check
+checking = Checking…
+check-locked = Finish the earlier steps first.
+feedback-passed = Passed!
+feedback-failed = Not yet.
+feedback-error = The check could not run. Try again in a moment.
+feedback-network = Sandpit could not be reached. Check your connection and try again.
+next-step = Next step →
+workspace-label = Workspace
+terminal = Terminal
+terminal-label = Terminal: type commands here
+open-in-new-tab = Open { $title } in a new tab

@@ -1,0 +1,32 @@
+skip-to-content = Aller au contenu
+language-switch = Langue
+not-found-title = Rien ici
+not-found-body = Ce lien est inconnu ou a expiré. Demandez-en un nouveau à votre formateur ou formatrice.
+index-title = Sandpit
+index-body = Entraînez-vous sur une copie jetable des outils que vous apprenez. Votre formateur ou formatrice vous donne un lien personnel vers votre propre bac à sable.
+index-scenarios = Scénarios
+exercise-count = { $count ->
+    [one] un exercice
+   *[other] { $count } exercices
+}
+progress-label = Progression
+progress-text = { $done } étape(s) sur { $total } terminée(s)
+steps-label = Étapes
+step-locked = terminez d'abord les étapes précédentes
+step-done = terminée
+step-heading = Étape { $number }
+completed-title = Terminé !
+completed-body = Vous avez réussi toutes les étapes de ce scénario. Bravo.
+hint = Afficher un indice
+check = Vérifier
+checking = Vérification…
+check-locked = Terminez d'abord les étapes précédentes.
+feedback-passed = Réussi !
+feedback-failed = Pas encore.
+feedback-error = La vérification n'a pas pu s'exécuter. Réessayez dans un instant.
+feedback-network = Impossible de joindre Sandpit. Vérifiez votre connexion et réessayez.
+next-step = Étape suivante →
+workspace-label = Espace de travail
+terminal = Terminal
+terminal-label = Terminal : tapez vos commandes ici
+open-in-new-tab = Ouvrir { $title } dans un nouvel onglet

@@ -1,0 +1,133 @@
+//! `sandpit serve` and `sandpit link create`.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Args;
+
+use crate::app::App;
+use crate::config::Config;
+use crate::http::{AppState, Server};
+use crate::sandbox::Owner;
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long)]
+    pub listen: Option<std::net::SocketAddr>,
+}
+
+/// The base URL learners use.
+pub fn public_url(config: &Config, bound: std::net::SocketAddr) -> String {
+    config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{bound}"))
+}
+
+/// Builds every image the scenarios need, so no learner waits for a build.
+async fn ensure_images(app: &App) -> anyhow::Result<()> {
+    let mut needed: Vec<String> = app.scenarios.values().map(|s| s.image.clone()).collect();
+    needed.sort();
+    needed.dedup();
+    if !needed.is_empty() {
+        app.images
+            .ensure(app.runtime.docker(), &needed, false, &super::print_progress)
+            .await?;
+    }
+    Ok(())
+}
+
+pub async fn serve(args: ServeArgs, mut config: Config) -> anyhow::Result<ExitCode> {
+    if let Some(listen) = args.listen {
+        config.listen = listen;
+    }
+    let app = Arc::new(App::open(config).await?);
+    ensure_images(&app).await?;
+    let listen = app.config.listen;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("listening on {listen}: {e}"))?;
+    let bound = listener.local_addr()?;
+    let state = AppState::new(app.clone(), public_url(&app.config, bound))?;
+    println!(
+        "Sandpit is serving {} scenarios at {}",
+        app.scenarios.len(),
+        state.public_url
+    );
+    Server::new(listener, state).run(shutdown_signal()).await?;
+    tracing::info!("stopped; sandboxes keep running");
+    app.store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum LinkCommand {
+    /// Provision a sandbox for a learner and print their link.
+    Create {
+        #[arg(long)]
+        scenario: String,
+        /// The learner's name, shown to trainers.
+        #[arg(long)]
+        name: Option<String>,
+        /// Print JSON instead of the bare link.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub async fn link(cmd: LinkCommand, config: Config) -> anyhow::Result<ExitCode> {
+    let LinkCommand::Create {
+        scenario,
+        name,
+        json,
+    } = cmd;
+    let app = App::open(config).await?;
+    let scenario = app.scenario(&scenario)?.clone();
+    app.ensure_image(&scenario, &super::print_progress).await?;
+    let owner = Owner {
+        cohort: None,
+        learner: name.clone(),
+    };
+    let (token, sandbox) = app.service.create_link(&scenario, &owner).await?;
+    let url = format!(
+        "{}/s/{}",
+        public_url(&app.config, app.config.listen),
+        token.as_str()
+    );
+    if json {
+        let out = serde_json::json!({
+            "url": url,
+            "token": token.as_str(),
+            "sandbox": sandbox.id,
+            "scenario": scenario.id,
+            "learner": name,
+            "expires_at": sandbox.expires_at,
+        });
+        println!("{out}");
+    } else {
+        println!("{url}");
+    }
+    app.store.close().await;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,342 @@
+//! The learner's side: the page behind a sandbox link, and its Check.
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::pages::{base, not_found_page};
+use super::{AppState, HttpError, i18n, markdown};
+use crate::sandbox::LinkToken;
+use crate::scenario::{Exercise, ExerciseId, Scenario};
+use crate::store::{Attempt, LinkRecord, SandboxRecord};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/s/{token}", get(page))
+        .route("/s/{token}/progress", get(progress))
+        .route("/s/{token}/check/{exercise}", post(check))
+}
+
+#[derive(Debug, Deserialize, Default)]
+struct PageQuery {
+    step: Option<String>,
+    lang: Option<String>,
+}
+
+/// A link's sandbox and scenario, or None for anything that should 404.
+struct Opened<'a> {
+    token: LinkToken,
+    link: LinkRecord,
+    sandbox: SandboxRecord,
+    scenario: &'a Scenario,
+}
+
+async fn open<'a>(state: &'a AppState, token: &str) -> Result<Option<Opened<'a>>, HttpError> {
+    let Some(token) = LinkToken::parse(token) else {
+        return Ok(None);
+    };
+    let Some((link, sandbox)) = state.app.service.open_link(&token).await? else {
+        return Ok(None);
+    };
+    let scenario = crate::scenario::ScenarioId::parse(&sandbox.scenario_id)
+        .ok()
+        .and_then(|id| state.app.scenarios.get(&id));
+    Ok(scenario.map(|scenario| Opened {
+        token,
+        link,
+        sandbox,
+        scenario,
+    }))
+}
+
+/// Where the learner is: which exercises are done, which one is current.
+struct Progress {
+    done: Vec<bool>,
+    attempts: Vec<Attempt>,
+}
+
+impl Progress {
+    async fn load(state: &AppState, opened: &Opened<'_>) -> Result<Self, HttpError> {
+        let store = &state.app.store;
+        let completions = store.completions(opened.sandbox.id).await?;
+        let done = opened
+            .scenario
+            .exercises
+            .iter()
+            .map(|e| completions.contains_key(e.id.as_str()))
+            .collect();
+        let attempts = store.attempts(opened.sandbox.id).await?;
+        Ok(Self { done, attempts })
+    }
+
+    /// The first exercise not done; None when all are.
+    fn current(&self) -> Option<usize> {
+        self.done.iter().position(|d| !d)
+    }
+
+    /// Exercises up to the current one may be opened and checked.
+    fn unlocked(&self, index: usize) -> bool {
+        self.current().is_none_or(|c| index <= c)
+    }
+
+    fn last_attempt(&self, exercise: &ExerciseId) -> Option<&Attempt> {
+        self.attempts
+            .iter()
+            .rev()
+            .find(|a| a.exercise_id == exercise.as_str())
+    }
+}
+
+fn localised<'a>(
+    texts: &'a std::collections::BTreeMap<String, String>,
+    lang: &str,
+) -> Option<&'a String> {
+    texts.get(lang).or_else(|| texts.get("en"))
+}
+
+/// The URL of a scenario's web UI, on its own origin.
+fn web_url(state: &AppState, token: &LinkToken, port: u16, path: &str) -> String {
+    let config = &state.app.config;
+    if config.proxy_path_fallback {
+        return format!(
+            "{}/s/{}/proxy/{port}{path}",
+            state.public_url,
+            token.as_str()
+        );
+    }
+    let (scheme, rest) = state
+        .public_url
+        .split_once("://")
+        .unwrap_or(("http", &state.public_url));
+    let host_port = rest.split('/').next().unwrap_or(rest);
+    let port_suffix = host_port
+        .rsplit_once(':')
+        .map(|(_, p)| format!(":{p}"))
+        .unwrap_or_default();
+    format!(
+        "{scheme}://{port}-{}.{}{port_suffix}{path}",
+        token.as_str(),
+        config.sandbox_domain
+    )
+}
+
+async fn page(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Query(q): Query<PageQuery>,
+    headers: HeaderMap,
+) -> Result<Response, HttpError> {
+    let Some(opened) = open(&state, &token).await? else {
+        return Ok(not_found_page(&state, &headers));
+    };
+    let lang = i18n::negotiate(q.lang.as_deref(), &headers);
+    let scenario = opened.scenario;
+    let progress = Progress::load(&state, &opened).await?;
+    let current = progress.current();
+    let requested = q
+        .step
+        .as_deref()
+        .and_then(|s| scenario.exercises.iter().position(|e| e.id.as_str() == s))
+        .filter(|&i| progress.unlocked(i));
+    let viewing = requested.or(current);
+    let token_str = opened.token.as_str();
+
+    let steps: Vec<Value> = scenario
+        .exercises
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let status = if progress.done[i] {
+                "done"
+            } else if Some(i) == current {
+                "current"
+            } else {
+                "locked"
+            };
+            json!({
+                "number": i + 1,
+                "id": e.id,
+                "title": e.title,
+                "status": status,
+                "done": progress.done[i],
+                "locked": status == "locked",
+                "viewing": Some(i) == viewing,
+                "url": format!("/s/{token_str}?step={}", e.id),
+            })
+        })
+        .collect();
+    let done_count = progress.done.iter().filter(|d| **d).count();
+    let total = scenario.exercises.len();
+
+    let mut data = base(lang, &scenario.title);
+    data["scenario"] =
+        json!({"id": scenario.id, "title": scenario.title, "summary": scenario.summary});
+    data["learner"] = json!(opened.link.learner);
+    data["token"] = json!(token_str);
+    data["steps"] = json!(steps);
+    data["progress"] =
+        json!({"done": done_count, "total": total, "percent": done_count * 100 / total.max(1)});
+    data["completed"] = json!(current.is_none());
+    data["step"] = match viewing {
+        Some(i) => step_data(
+            &scenario.exercises[i],
+            i,
+            progress.done[i],
+            progress.last_attempt(&scenario.exercises[i].id),
+            lang,
+            token_str,
+        ),
+        None => Value::Null,
+    };
+    data["web_ports"] = scenario
+        .web_ports
+        .iter()
+        .map(|p| json!({"port": p.port, "title": p.title, "url": web_url(&state, &opened.token, p.port, &p.path)}))
+        .collect();
+    let mut response = state.pages.render("learner", &data);
+    if let Some(l) = q.lang.as_deref().filter(|l| i18n::LANGUAGES.contains(l)) {
+        let cookie = format!(
+            "{}={l}; Path=/; Max-Age=31536000; SameSite=Lax",
+            i18n::LANG_COOKIE
+        );
+        if let Ok(v) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+        .headers_mut()
+        .insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    Ok(response)
+}
+
+fn step_data(
+    ex: &Exercise,
+    index: usize,
+    done: bool,
+    last: Option<&Attempt>,
+    lang: &str,
+    token: &str,
+) -> Value {
+    let instructions = localised(&ex.instructions, lang)
+        .map(|m| markdown::render(m))
+        .unwrap_or_default();
+    let hint = localised(&ex.hints, lang).map(|m| markdown::render(m));
+    json!({
+        "number": index + 1,
+        "id": ex.id,
+        "title": ex.title,
+        "done": done,
+        "instructions": instructions,
+        "hint": hint,
+        "check_url": format!("/s/{token}/check/{}", ex.id),
+        "feedback": last.map(|a| json!({
+            "outcome": a.outcome,
+            "passed": a.outcome == "passed",
+            "failed": a.outcome == "failed",
+            "error": a.outcome == "error",
+            "text": a.output,
+        })),
+    })
+}
+
+async fn progress(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, HttpError> {
+    let Some(opened) = open(&state, &token).await? else {
+        return Err(HttpError::NotFound);
+    };
+    let progress = Progress::load(&state, &opened).await?;
+    let exercises: Vec<Value> = opened
+        .scenario
+        .exercises
+        .iter()
+        .zip(&progress.done)
+        .map(|(e, done)| json!({"id": e.id, "done": done}))
+        .collect();
+    Ok(axum::Json(json!({
+        "scenario": opened.scenario.id,
+        "exercises": exercises,
+        "current": progress.current().map(|i| &opened.scenario.exercises[i].id),
+        "completed": progress.current().is_none(),
+    }))
+    .into_response())
+}
+
+/// Rejects a POST whose Origin is another site's: the token in the path is
+/// the capability, but a form on another site must not be able to use it.
+fn same_origin(headers: &HeaderMap) -> Result<(), HttpError> {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return Ok(());
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let origin_host = origin.split_once("://").map_or(origin, |(_, h)| h);
+    if origin_host == host {
+        Ok(())
+    } else {
+        Err(HttpError::Forbidden("cross-origin request refused".into()))
+    }
+}
+
+async fn check(
+    State(state): State<AppState>,
+    Path((token, exercise)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, HttpError> {
+    same_origin(&headers)?;
+    let Some(opened) = open(&state, &token).await? else {
+        return Err(HttpError::NotFound);
+    };
+    let exercise = ExerciseId::parse(&exercise).map_err(|_| HttpError::NotFound)?;
+    let index = opened
+        .scenario
+        .exercises
+        .iter()
+        .position(|e| e.id == exercise)
+        .ok_or(HttpError::NotFound)?;
+    let lang = i18n::negotiate(None, &headers);
+    let before = Progress::load(&state, &opened).await?;
+    if !before.unlocked(index) {
+        return Err(HttpError::Conflict(i18n::text(lang, "check-locked")));
+    }
+    let result = state
+        .app
+        .service
+        .check(opened.sandbox.id, opened.scenario, &exercise)
+        .await?;
+    let wants_json = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("application/json"));
+    if !wants_json {
+        // A form post without JavaScript: show the step again, with its feedback.
+        return Ok(
+            Redirect::to(&format!("/s/{}?step={exercise}", opened.token.as_str())).into_response(),
+        );
+    }
+    let after = Progress::load(&state, &opened).await?;
+    let next = after.current().map(|i| &opened.scenario.exercises[i].id);
+    Ok((
+        StatusCode::OK,
+        axum::Json(json!({
+            "exercise": exercise,
+            "outcome": result.outcome,
+            "feedback": result.feedback,
+            "first_pass": result.first_pass,
+            "duration_ms": result.duration.as_millis() as u64,
+            "next": next,
+            "completed": next.is_none(),
+        })),
+    )
+        .into_response())
+}

@@ -1,0 +1,51 @@
+//! Learner links: create one (with its sandbox) and open one.
+
+use super::{Owner, Result, SandboxService};
+use crate::sandbox::LinkToken;
+use crate::scenario::Scenario;
+use crate::store::{LinkRecord, SandboxRecord, SandboxState};
+
+impl SandboxService {
+    /// Provisions a sandbox for a learner and returns the link's token. The
+    /// token is shown once: the store keeps only its hash.
+    pub async fn create_link(
+        &self,
+        scenario: &Scenario,
+        owner: &Owner,
+    ) -> Result<(LinkToken, SandboxRecord)> {
+        let sandbox = self.provision(scenario, owner).await?;
+        let token = LinkToken::generate();
+        self.store
+            .insert_link(
+                &token.hash(),
+                scenario.id.as_str(),
+                owner.cohort.as_deref(),
+                owner.learner.as_deref(),
+                Some(sandbox.id),
+            )
+            .await?;
+        Ok((token, sandbox))
+    }
+
+    /// The link and its live sandbox; None when the token is unknown, revoked
+    /// or its sandbox is gone (callers answer all of these the same way).
+    /// Opening a ready sandbox's link claims it.
+    pub async fn open_link(
+        &self,
+        token: &LinkToken,
+    ) -> Result<Option<(LinkRecord, SandboxRecord)>> {
+        let Some(link) = self.store.link(&token.hash()).await? else {
+            return Ok(None);
+        };
+        let Some(id) = link.sandbox() else {
+            return Ok(None);
+        };
+        let mut sandbox = self.store.sandbox(id).await?;
+        if sandbox.state == SandboxState::Ready {
+            // Two first opens may race: the loser finds it claimed already.
+            let _ = self.store.mark_claimed(id, link.learner.as_deref()).await;
+            sandbox = self.store.sandbox(id).await?;
+        }
+        Ok(matches!(sandbox.state, SandboxState::Claimed).then_some((link, sandbox)))
+    }
+}

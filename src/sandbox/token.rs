@@ -1,0 +1,87 @@
+//! Link tokens: the capability in a learner's link. 160 random bits, written
+//! in lower-case base32 so that a token also fits in a host name label
+//! (`8080-<token>.sandbox.localhost`). Only their hash is stored.
+
+use std::fmt;
+
+use data_encoding::BASE32_NOPAD;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+const BYTES: usize = 20;
+/// Base32 of 20 bytes, without padding.
+const LEN: usize = 32;
+
+/// A learner link's secret. Its `Debug` does not show it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct LinkToken(String);
+
+impl LinkToken {
+    /// A fresh random token.
+    pub fn generate() -> Self {
+        let mut bytes = [0u8; BYTES];
+        rand::rng().fill_bytes(&mut bytes);
+        Self(BASE32_NOPAD.encode(&bytes).to_ascii_lowercase())
+    }
+
+    /// Parses a token from a URL; None for anything that cannot be one.
+    pub fn parse(s: &str) -> Option<Self> {
+        let ok = s.len() == LEN
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || (b'2'..=b'7').contains(&b));
+        ok.then(|| Self(s.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// What the store keeps: the hex SHA-256 of the token.
+    pub fn hash(&self) -> String {
+        hex::encode(Sha256::digest(self.0.as_bytes()))
+    }
+}
+
+impl fmt::Debug for LinkToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("LinkToken(…)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_tokens_parse_and_differ() {
+        let a = LinkToken::generate();
+        let b = LinkToken::generate();
+        assert_ne!(a, b);
+        assert_eq!(LinkToken::parse(a.as_str()), Some(a.clone()));
+        assert_eq!(a.as_str().len(), 32);
+        assert_eq!(a.hash().len(), 64);
+        assert_ne!(a.hash(), a.as_str());
+    }
+
+    #[test]
+    fn anything_else_is_not_a_token() {
+        for bad in [
+            "",
+            "short",
+            &"A".repeat(32),
+            &"a".repeat(31),
+            &"a".repeat(33),
+            &"1".repeat(32),
+            &format!("{}/", "a".repeat(31)),
+            "%2e%2e%2e%2e%2e%2e%2e%2e%2e%2e%2e%2e%2e%2e%2e%2e",
+        ] {
+            assert!(LinkToken::parse(bad).is_none(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn debug_does_not_reveal_the_token() {
+        let t = LinkToken::generate();
+        assert!(!format!("{t:?}").contains(t.as_str()));
+    }
+}

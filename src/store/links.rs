@@ -1,0 +1,64 @@
+//! The `links` table: learner links, known only by their token's hash.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::{Context, Result, Store, now};
+
+/// A learner link as the store knows it.
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+pub struct LinkRecord {
+    pub token_hash: String,
+    pub scenario_id: String,
+    pub cohort_id: Option<String>,
+    pub learner: Option<String>,
+    pub sandbox_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl LinkRecord {
+    pub fn sandbox(&self) -> Option<Uuid> {
+        self.sandbox_id
+            .as_deref()
+            .and_then(|s| Uuid::parse_str(s).ok())
+    }
+}
+
+impl Store {
+    pub async fn insert_link(
+        &self,
+        token_hash: &str,
+        scenario_id: &str,
+        cohort_id: Option<&str>,
+        learner: Option<&str>,
+        sandbox: Option<Uuid>,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO links (token_hash, scenario_id, cohort_id, learner, sandbox_id, created_at)
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(token_hash)
+        .bind(scenario_id)
+        .bind(cohort_id)
+        .bind(learner)
+        .bind(sandbox.map(|s| s.to_string()))
+        .bind(now())
+        .execute(&self.pool)
+        .await
+        .context(|| "recording a learner link".into())?;
+        Ok(())
+    }
+
+    /// The link with this token hash, unless it was revoked.
+    pub async fn link(&self, token_hash: &str) -> Result<Option<LinkRecord>> {
+        sqlx::query_as(
+            "SELECT token_hash, scenario_id, cohort_id, learner, sandbox_id, created_at, revoked_at
+             FROM links WHERE token_hash = ? AND revoked_at IS NULL",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await
+        .context(|| "looking up a learner link".into())
+    }
+}
