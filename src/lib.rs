@@ -16,3 +16,4 @@ pub mod runtime;
 pub mod sandbox;
 pub mod scenario;
 pub mod store;
+pub mod terminal;

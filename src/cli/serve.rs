@@ -18,11 +18,17 @@ pub struct ServeArgs {
 }
 
 /// The base URL learners use.
+/// On loopback it is `http://localhost:<port>`: then a proxied tool at
+/// `<port>-<token>.sandbox.localhost` is same-site (though another origin)
+/// and its cookies work inside the learner page's frame.
 pub fn public_url(config: &Config, bound: std::net::SocketAddr) -> String {
-    config
-        .public_url
-        .clone()
-        .unwrap_or_else(|| format!("http://{bound}"))
+    config.public_url.clone().unwrap_or_else(|| {
+        if bound.ip().is_loopback() {
+            format!("http://localhost:{}", bound.port())
+        } else {
+            format!("http://{bound}")
+        }
+    })
 }
 
 /// Builds every image the scenarios need, so no learner waits for a build.

@@ -91,13 +91,6 @@ impl Progress {
     }
 }
 
-fn localised<'a>(
-    texts: &'a std::collections::BTreeMap<String, String>,
-    lang: &str,
-) -> Option<&'a String> {
-    texts.get(lang).or_else(|| texts.get("en"))
-}
-
 /// The URL of a scenario's web UI, on its own origin.
 fn web_url(state: &AppState, token: &LinkToken, port: u16, path: &str) -> String {
     let config = &state.app.config;
@@ -160,7 +153,7 @@ async fn page(
             json!({
                 "number": i + 1,
                 "id": e.id,
-                "title": e.title,
+                "title": e.title_in(lang),
                 "status": status,
                 "done": progress.done[i],
                 "locked": status == "locked",
@@ -224,14 +217,12 @@ fn step_data(
     lang: &str,
     token: &str,
 ) -> Value {
-    let instructions = localised(&ex.instructions, lang)
-        .map(|m| markdown::render(m))
-        .unwrap_or_default();
-    let hint = localised(&ex.hints, lang).map(|m| markdown::render(m));
+    let instructions = markdown::render(ex.instructions_in(lang));
+    let hint = ex.hint_in(lang).map(markdown::render);
     json!({
         "number": index + 1,
         "id": ex.id,
-        "title": ex.title,
+        "title": ex.title_in(lang),
         "done": done,
         "instructions": instructions,
         "hint": hint,

@@ -6,6 +6,8 @@ pub mod i18n;
 mod learner;
 mod markdown;
 mod pages;
+mod proxy;
+mod terminal;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -17,9 +19,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use rust_embed::RustEmbed;
 use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
 
 pub use error::HttpError;
 pub use pages::Pages;
+pub use proxy::{Activity, Proxy};
 
 use crate::app::App;
 
@@ -34,27 +38,41 @@ pub struct AppState {
     pub pages: Arc<Pages>,
     /// The base URL learners reach Sandpit at, without a trailing slash.
     pub public_url: String,
+    /// Cancelled when the server shuts down: long-lived connections
+    /// (terminals, proxied websockets) watch it and close, so that a
+    /// graceful shutdown does not wait for them forever.
+    pub shutdown: CancellationToken,
+    /// The reverse proxy to sandboxes' web UIs.
+    pub proxy: Arc<Proxy>,
+    /// Live terminals, one per sandbox, shared by their viewers.
+    pub terminals: Arc<crate::terminal::TerminalHub>,
 }
 
 impl AppState {
     pub fn new(app: Arc<App>, public_url: String) -> anyhow::Result<Self> {
+        let terminals = Arc::new(crate::terminal::TerminalHub::from_app(&app));
         Ok(Self {
+            terminals,
             app,
             pages: Arc::new(Pages::new()?),
             public_url,
+            shutdown: CancellationToken::new(),
+            proxy: Arc::default(),
         })
     }
 }
 
 /// Every route Sandpit serves.
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let app = Router::new()
         .route("/", get(pages::index))
         .route("/healthz", get(|| async { "ok" }))
         .route("/static/{*path}", get(static_file))
         .merge(learner::routes())
+        .merge(terminal::routes())
         .fallback(pages::not_found)
-        .with_state(state)
+        .with_state(state.clone());
+    proxy::in_front_of(app, state)
 }
 
 async fn static_file(Path(path): Path<String>) -> Response {
@@ -83,6 +101,7 @@ async fn static_file(Path(path): Path<String>) -> Response {
 pub struct Server {
     listener: TcpListener,
     router: Router,
+    shutdown: CancellationToken,
 }
 
 impl Server {
@@ -91,6 +110,7 @@ impl Server {
     pub fn new(listener: TcpListener, state: AppState) -> Self {
         Self {
             listener,
+            shutdown: state.shutdown.clone(),
             router: router(state),
         }
     }
@@ -104,12 +124,17 @@ impl Server {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let token = self.shutdown;
+        let signal = async move {
+            shutdown.await;
+            token.cancel();
+        };
         axum::serve(
             self.listener,
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
-        .with_graceful_shutdown(shutdown)
+        .with_graceful_shutdown(signal)
         .await
     }
 }

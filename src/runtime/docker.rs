@@ -23,7 +23,8 @@ use uuid::Uuid;
 
 use super::{
     ExecOutput, ExecRequest, LABEL_INSTANCE, LABEL_MANAGED, LABEL_SANDBOX, ObjectKind, OwnedObject,
-    Result, RuntimeError, SandboxHandle, SandboxRuntime, SandboxSpec, SubnetPool, object_name,
+    Result, RuntimeError, SandboxHandle, SandboxRuntime, SandboxSpec, SubnetPool, TtyProcess,
+    TtyRequest, object_name,
 };
 
 /// Most output kept from one stream of an exec; the rest is cut.
@@ -376,6 +377,14 @@ impl SandboxRuntime for DockerRuntime {
                 ..Default::default()
             }),
         }
+    }
+
+    async fn exec_tty(&self, sandbox: Uuid, req: TtyRequest) -> Result<TtyProcess> {
+        self.start_tty(sandbox, req).await
+    }
+
+    async fn resize_tty(&self, exec_id: &str, rows: u16, cols: u16) -> Result<()> {
+        self.resize_exec_tty(exec_id, rows, cols).await
     }
 
     async fn remove(&self, sandbox: Uuid) -> Result<()> {

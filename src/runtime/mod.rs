@@ -5,12 +5,17 @@
 mod docker;
 mod firewall;
 mod subnets;
+mod tty;
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
+use std::pin::Pin;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use bytes::Bytes;
+use futures_util::Stream;
+use tokio::io::AsyncWrite;
 use uuid::Uuid;
 
 pub use docker::{DockerRuntime, RuntimeConfig};
@@ -89,6 +94,28 @@ pub struct ExecOutput {
     pub duration: Duration,
 }
 
+/// An interactive process to start inside a sandbox, on a TTY.
+#[derive(Debug, Clone, Default)]
+pub struct TtyRequest {
+    pub cmd: Vec<String>,
+    pub user: Option<String>,
+    pub workdir: Option<String>,
+    pub env: Vec<String>,
+    pub rows: u16,
+    pub cols: u16,
+}
+
+/// A process running on a TTY: what it writes to the terminal, and its
+/// keyboard. The output ends when the process exits or its sandbox goes.
+pub struct TtyProcess {
+    /// Identifies the process to [`SandboxRuntime::resize_tty`].
+    pub exec_id: String,
+    /// Raw terminal output, in chunks.
+    pub output: Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send>>,
+    /// Raw terminal input.
+    pub input: Pin<Box<dyn AsyncWrite + Send>>,
+}
+
 /// The kind of an engine object Sandpit owns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ObjectKind {
@@ -116,6 +143,10 @@ pub trait SandboxRuntime: Send + Sync {
     async fn upload(&self, sandbox: Uuid, path: &str, tar: Vec<u8>) -> Result<()>;
     /// Runs a command and captures its output, within `timeout`.
     async fn exec(&self, sandbox: Uuid, req: ExecRequest) -> Result<ExecOutput>;
+    /// Starts an interactive process on a TTY of `req.rows` × `req.cols`.
+    async fn exec_tty(&self, sandbox: Uuid, req: TtyRequest) -> Result<TtyProcess>;
+    /// Resizes the TTY of a process started with [`exec_tty`](Self::exec_tty).
+    async fn resize_tty(&self, exec_id: &str, rows: u16, cols: u16) -> Result<()>;
     /// Removes the sandbox's container and network. Already gone is success.
     async fn remove(&self, sandbox: Uuid) -> Result<()>;
     /// Every object labelled as Sandpit's; only this instance's when `all` is false.

@@ -41,6 +41,11 @@ impl SandboxService {
             return Ok(None);
         };
         let mut sandbox = self.store.sandbox(id).await?;
+        // Past its time limit a sandbox is over, whether or not the reaper
+        // has removed it yet.
+        if sandbox.expires_at.is_some_and(|at| at <= chrono::Utc::now()) {
+            return Ok(None);
+        }
         if sandbox.state == SandboxState::Ready {
             // Two first opens may race: the loser finds it claimed already.
             let _ = self.store.mark_claimed(id, link.learner.as_deref()).await;

@@ -465,7 +465,8 @@ fn exercises(
         }
         let check = required_script(root, &ex_dir.join("check"))?;
         let solve = required_script(root, &ex_dir.join("solve"))?;
-        let instructions = localised(root, &ex_dir, "instructions")?;
+        let mut instructions = localised(root, &ex_dir, "instructions")?;
+        let titles = split_titles(&mut instructions);
         if !instructions.contains_key("en") {
             let path = ex_dir.join("instructions.md");
             return err(&path, None, "missing: every exercise needs instructions.md");
@@ -482,6 +483,7 @@ fn exercises(
             id,
             title,
             instructions,
+            titles,
             hints,
             check,
             solve,
@@ -502,6 +504,24 @@ fn exercises(
         }
     }
     Ok(out)
+}
+
+/// Takes each text's leading `# ` heading off as its title.
+fn split_titles(texts: &mut BTreeMap<String, String>) -> BTreeMap<String, String> {
+    let mut titles = BTreeMap::new();
+    for (lang, text) in texts.iter_mut() {
+        let trimmed = text.trim_start();
+        let Some(rest) = trimmed.strip_prefix("# ") else {
+            continue;
+        };
+        let (heading, body) = rest.split_once('\n').unwrap_or((rest, ""));
+        let heading = heading.trim().trim_end_matches('#').trim();
+        if !heading.is_empty() && heading.chars().count() <= 120 {
+            titles.insert(lang.clone(), heading.to_owned());
+            *text = body.trim_start_matches('\n').to_owned();
+        }
+    }
+    titles
 }
 
 /// Reads `<stem>.md` as "en" and `<stem>.<lang>.md` as `<lang>`.

@@ -46,8 +46,12 @@ pub struct Script {
 pub struct Exercise {
     pub id: ExerciseId,
     pub title: String,
-    /// Markdown by language code; "en" is always present.
+    /// Markdown by language code; "en" is always present. A leading `# `
+    /// heading is not part of it: it became the title in that language.
     pub instructions: BTreeMap<String, String>,
+    /// The exercise's title by language, from each instructions file's
+    /// leading heading; `title` where a language has none.
+    pub titles: BTreeMap<String, String>,
     /// Markdown by language code; empty when the exercise has no hint.
     pub hints: BTreeMap<String, String>,
     pub check: Script,
@@ -75,6 +79,23 @@ pub struct Scenario {
     /// The `data/` directory, if the scenario has one.
     pub data_dir: Option<PathBuf>,
     pub exercises: Vec<Exercise>,
+}
+
+impl Exercise {
+    /// The title in `lang`, else in English.
+    pub fn title_in(&self, lang: &str) -> &str {
+        self.titles.get(lang).unwrap_or(&self.title)
+    }
+
+    /// The instructions in `lang`, else in English.
+    pub fn instructions_in(&self, lang: &str) -> &str {
+        self.instructions.get(lang).or_else(|| self.instructions.get("en")).map_or("", String::as_str)
+    }
+
+    /// The hint in `lang`, else in English; None without a hint.
+    pub fn hint_in(&self, lang: &str) -> Option<&str> {
+        self.hints.get(lang).or_else(|| self.hints.get("en")).map(String::as_str)
+    }
 }
 
 impl Scenario {

@@ -10,6 +10,9 @@ use sandpit::config::{Config, HostGuardMode};
 use sandpit::runtime::{SandboxRuntime, SandboxSpec};
 use tokio::sync::OnceCell;
 
+pub mod browser;
+pub mod server;
+
 /// The repository's own scenarios.
 pub fn repo_scenarios() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")

@@ -1,0 +1,260 @@
+//! The terminal websocket, `/s/{token}/terminal`: a learner's browser (or any
+//! other viewer of the sandbox) sees the shared, server-emulated screen and
+//! types into it.
+//!
+//! Before the upgrade: a cross-site Origin gets 403, an unknown or expired
+//! token 404. `?cols=N&rows=N` sizes a shell that this connection starts.
+//! Every message is a JSON text frame of at most 64 KiB.
+//!
+//! Client → server:
+//! - `{"type":"input","data":"ls\r"}`: keys or paste, as the bytes a
+//!   terminal sends (escape sequences included), in UTF-8.
+//! - `{"type":"resize","cols":120,"rows":40}`: this viewer's size; the most
+//!   recent request of any viewer wins (clamped to 10–300 × 5–120).
+//! - `{"type":"scroll","offset":N}`: show this viewer the screen N lines back
+//!   in the history (0 = live; clamped to `scroll.max`).
+//!
+//! Server → client:
+//! - `{"type":"frame","full":true,"cols":80,"rows":24,
+//!   "cursor":{"row":0,"col":2,"visible":true},"title":"",
+//!   "modes":{"app_cursor":false,"app_keypad":false,"bracketed_paste":true,"alt_screen":false},
+//!   "scroll":{"offset":0,"max":12},"lines":[[0,[{"text":"$ ","fg":2,"bold":true}]],…]}`:
+//!   `lines` holds `[row, runs]` for every row when `full`, else only for the
+//!   rows that changed since the previous frame. A run is text in one style:
+//!   `fg`/`bg` are a palette index (0–255) or `"#rrggbb"`, absent for the
+//!   default; `bold`, `dim`, `italic`, `underline`, `inverse` appear only when
+//!   true. Rows leave out trailing blanks. At most ~30 frames a second.
+//! - `{"type":"exit"}`: the shell ended; the server closes the connection,
+//!   and the next connection starts a new shell.
+
+use axum::Router;
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use bytes::Bytes;
+use futures_util::{SinkExt, StreamExt};
+use serde::Deserialize;
+use tokio_util::sync::CancellationToken;
+
+use super::{AppState, HttpError};
+use crate::sandbox::LinkToken;
+use crate::scenario::ScenarioId;
+use crate::terminal::{TerminalError, Viewer};
+
+/// Largest message a client may send.
+const MAX_MESSAGE: usize = 64 * 1024;
+const EXIT: &str = r#"{"type":"exit"}"#;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/s/{token}/terminal", get(terminal))
+}
+
+#[derive(Debug, Deserialize)]
+struct SizeQuery {
+    cols: Option<u16>,
+    rows: Option<u16>,
+}
+
+/// What a client may send.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+enum ClientMessage {
+    Input { data: String },
+    Resize { cols: u32, rows: u32 },
+    Scroll { offset: u64 },
+}
+
+/// Whether a browser's Origin is this site: the token in the path is the
+/// capability, and a page on another site must not be able to use it.
+/// Clients that send no Origin are not browsers, so not a cross-site risk.
+fn same_origin(headers: &HeaderMap, public_url: &str) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return true;
+    };
+    let Some(origin_host) = origin
+        .to_str()
+        .ok()
+        .and_then(|o| o.split_once("://"))
+        .map(|(_, host)| host.trim_end_matches('/'))
+    else {
+        return false;
+    };
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let public_host = public_url
+        .split_once("://")
+        .map(|(_, rest)| rest.split('/').next().unwrap_or(rest));
+    [host, public_host]
+        .into_iter()
+        .flatten()
+        .any(|h| h.eq_ignore_ascii_case(origin_host))
+}
+
+async fn terminal(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Query(size): Query<SizeQuery>,
+    headers: HeaderMap,
+    ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
+) -> Result<Response, HttpError> {
+    if !same_origin(&headers, &state.public_url) {
+        return Err(HttpError::Forbidden("cross-origin terminal refused".into()));
+    }
+    let Some(token) = LinkToken::parse(&token) else {
+        return Err(HttpError::NotFound);
+    };
+    let Some((_, sandbox)) = state.app.service.open_link(&token).await? else {
+        return Err(HttpError::NotFound);
+    };
+    let scenario = ScenarioId::parse(&sandbox.scenario_id)
+        .ok()
+        .and_then(|id| state.app.scenarios.get(&id))
+        .ok_or(HttpError::NotFound)?;
+    let ws = match ws {
+        Ok(ws) => ws,
+        Err(rejection) => return Ok(rejection.into_response()),
+    };
+    let (rows, cols) = (size.rows.unwrap_or(24), size.cols.unwrap_or(80));
+    let viewer = match state
+        .terminals
+        .attach(sandbox.id, scenario, rows, cols)
+        .await
+    {
+        Ok(viewer) => viewer,
+        Err(e @ TerminalError::TooManyViewers) => {
+            return Ok((StatusCode::TOO_MANY_REQUESTS, e.to_string()).into_response());
+        }
+        Err(TerminalError::Runtime(e)) => {
+            return Err(HttpError::Internal(
+                anyhow::Error::new(e).context(format!("opening the terminal of {}", sandbox.id)),
+            ));
+        }
+    };
+    let shutdown = state.shutdown.clone();
+    Ok(ws
+        .max_message_size(MAX_MESSAGE)
+        .max_frame_size(MAX_MESSAGE)
+        .on_upgrade(move |socket| serve(socket, viewer, shutdown)))
+}
+
+/// Forwards frames to the browser and its messages to the session, until
+/// either side leaves, the shell exits or the server stops.
+async fn serve(socket: WebSocket, mut viewer: Viewer, shutdown: CancellationToken) {
+    let (mut tx, mut rx) = socket.split();
+    loop {
+        tokio::select! {
+            frame = viewer.next_frame() => match frame {
+                Some(text) => {
+                    if tx.send(Message::Text(text.as_ref().into())).await.is_err() {
+                        break;
+                    }
+                }
+                None => {
+                    // The session closes its viewers only when the shell ended.
+                    if viewer.ended() {
+                        let _ = tx.send(Message::Text(EXIT.into())).await;
+                    }
+                    let _ = tx.send(Message::Close(None)).await;
+                    break;
+                }
+            },
+            message = rx.next() => match message {
+                Some(Ok(Message::Text(text))) => {
+                    // Typing waits while the shell does not read; not past a shutdown.
+                    tokio::select! {
+                        () = handle(&viewer, text.as_str()) => {}
+                        () = shutdown.cancelled() => break,
+                    }
+                }
+                Some(Ok(Message::Close(_)) | Err(_)) | None => break,
+                // Pings are answered by axum; binary messages mean nothing here.
+                Some(Ok(_)) => {}
+            },
+            () = shutdown.cancelled() => {
+                let close = CloseFrame { code: close_code::AWAY, reason: "server stopping".into() };
+                let _ = tx.send(Message::Close(Some(close))).await;
+                break;
+            }
+        }
+    }
+}
+
+async fn handle(viewer: &Viewer, text: &str) {
+    match serde_json::from_str::<ClientMessage>(text) {
+        Ok(ClientMessage::Input { data }) if !data.is_empty() => {
+            viewer.input(Bytes::from(data)).await;
+        }
+        Ok(ClientMessage::Input { .. }) => {}
+        Ok(ClientMessage::Resize { cols, rows }) => {
+            let clamp = |n: u32| u16::try_from(n).unwrap_or(u16::MAX);
+            viewer.resize(clamp(rows), clamp(cols));
+        }
+        Ok(ClientMessage::Scroll { offset }) => {
+            viewer.scroll(usize::try_from(offset).unwrap_or(usize::MAX));
+        }
+        Err(e) => tracing::debug!(error = %e, "ignoring a terminal message"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(origin: Option<&str>, host: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(header::HOST, host.parse().unwrap());
+        if let Some(o) = origin {
+            h.insert(header::ORIGIN, o.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn only_this_site_may_open_a_terminal() {
+        let public = "https://sandpit.example.org";
+        assert!(same_origin(&headers(None, "x"), public));
+        assert!(same_origin(
+            &headers(Some("http://127.0.0.1:8080"), "127.0.0.1:8080"),
+            public
+        ));
+        assert!(same_origin(
+            &headers(Some("https://sandpit.example.org"), "10.0.0.1:80"),
+            public
+        ));
+        assert!(!same_origin(
+            &headers(Some("https://evil.example"), "127.0.0.1:8080"),
+            public
+        ));
+        assert!(!same_origin(
+            &headers(
+                Some("http://8080-abc.sandbox.localhost:8080"),
+                "localhost:8080"
+            ),
+            public
+        ));
+        assert!(!same_origin(
+            &headers(Some("null"), "127.0.0.1:8080"),
+            public
+        ));
+    }
+
+    #[test]
+    fn client_messages_parse_and_bad_ones_do_not() {
+        let m: ClientMessage =
+            serde_json::from_str(r#"{"type":"resize","cols":100,"rows":30}"#).unwrap();
+        assert!(matches!(
+            m,
+            ClientMessage::Resize {
+                cols: 100,
+                rows: 30
+            }
+        ));
+        assert!(
+            serde_json::from_str::<ClientMessage>(r#"{"type":"resize","cols":-1,"rows":3}"#)
+                .is_err()
+        );
+        assert!(serde_json::from_str::<ClientMessage>(r#"{"type":"launch"}"#).is_err());
+        assert!(serde_json::from_str::<ClientMessage>("not json").is_err());
+    }
+}

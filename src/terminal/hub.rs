@@ -1,0 +1,216 @@
+//! The hub: at most one live terminal session per sandbox, shared by all of
+//! its viewers, started on the first connection and forgotten when its shell
+//! exits.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+use super::session::{FrameText, Session};
+use crate::runtime::{RuntimeError, SandboxRuntime, TtyRequest};
+use crate::scenario::Scenario;
+
+/// Most viewers of one terminal at once.
+pub const MAX_VIEWERS: usize = 32;
+
+/// Why a viewer could not join.
+#[derive(Debug, thiserror::Error)]
+pub enum TerminalError {
+    #[error(transparent)]
+    Runtime(#[from] RuntimeError),
+    #[error("this terminal has {MAX_VIEWERS} viewers already")]
+    TooManyViewers,
+}
+
+/// A session slot: locked while a shell starts, so two first viewers
+/// arriving together share one shell.
+type Slot = Arc<tokio::sync::Mutex<Option<Arc<Session>>>>;
+type Slots = Arc<Mutex<HashMap<Uuid, Slot>>>;
+
+/// Every live terminal, by sandbox.
+pub struct TerminalHub {
+    runtime: Arc<dyn SandboxRuntime>,
+    /// Where recordings go; None when recording is off.
+    recordings: Option<PathBuf>,
+    slots: Slots,
+}
+
+impl TerminalHub {
+    pub fn new(runtime: Arc<dyn SandboxRuntime>, recordings: Option<PathBuf>) -> Self {
+        Self {
+            runtime,
+            recordings,
+            slots: Arc::default(),
+        }
+    }
+
+    /// The hub of an app: its engine, recording to `<data_dir>/recordings`
+    /// unless `record_terminals` is off.
+    pub fn from_app(app: &crate::app::App) -> Self {
+        let config = &app.config;
+        let recordings = config
+            .record_terminals
+            .then(|| config.data_dir.join("recordings"));
+        Self::new(app.service.runtime().clone(), recordings)
+    }
+
+    /// Joins the sandbox's terminal, starting a login shell as the
+    /// scenario's user if none is running. `rows` × `cols` sizes a new shell.
+    pub async fn attach(
+        &self,
+        sandbox: Uuid,
+        scenario: &Scenario,
+        rows: u16,
+        cols: u16,
+    ) -> Result<Viewer, TerminalError> {
+        let (slot, mut current) = loop {
+            let slot = self
+                .slots
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .entry(sandbox)
+                .or_default()
+                .clone();
+            let current = slot.clone().lock_owned().await;
+            // The slot may have been dropped from the map while we waited.
+            let still_there = self
+                .slots
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(&sandbox)
+                .is_some_and(|s| Arc::ptr_eq(s, &slot));
+            if still_there {
+                break (slot, current);
+            }
+        };
+        if let Some(session) = current.as_ref().filter(|s| !s.ended()) {
+            if session.viewers() >= MAX_VIEWERS {
+                return Err(TerminalError::TooManyViewers);
+            }
+            if let Some((id, frames)) = session.join() {
+                return Ok(Viewer::new(session.clone(), id, frames));
+            }
+        }
+        let (rows, cols) = super::clamp_size(rows, cols);
+        let session = Session::start(
+            self.runtime.clone(),
+            sandbox,
+            shell_request(scenario, rows, cols),
+            self.recordings.as_deref(),
+            forget(self.slots.clone(), slot.clone()),
+        )
+        .await?;
+        *current = Some(session.clone());
+        let (id, frames) = session
+            .join()
+            .ok_or_else(|| RuntimeError::Other("the shell exited at once".into()))?;
+        Ok(Viewer::new(session, id, frames))
+    }
+
+    /// Whether the sandbox has a live terminal.
+    pub fn is_live(&self, sandbox: Uuid) -> bool {
+        let slot = self
+            .slots
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&sandbox)
+            .cloned();
+        slot.and_then(|s| s.try_lock().ok().and_then(|g| g.clone()))
+            .is_some_and(|s| !s.ended())
+    }
+}
+
+/// Clears a slot once its session ended, and drops the slot unless a new
+/// shell is starting in it.
+fn forget(slots: Slots, slot: Slot) -> impl FnOnce(&Arc<Session>) + Send + 'static {
+    move |ended| {
+        let mut map = slots.lock().unwrap_or_else(|e| e.into_inner());
+        let Ok(mut current) = slot.try_lock() else {
+            return;
+        };
+        if current.as_ref().is_some_and(|s| Arc::ptr_eq(s, ended)) {
+            *current = None;
+            if map
+                .get(&ended.sandbox)
+                .is_some_and(|s| Arc::ptr_eq(s, &slot))
+            {
+                map.remove(&ended.sandbox);
+            }
+        }
+    }
+}
+
+/// `bash -l` as the scenario's user, in its working directory.
+fn shell_request(scenario: &Scenario, rows: u16, cols: u16) -> TtyRequest {
+    let user = &scenario.user;
+    TtyRequest {
+        cmd: vec!["bash".into(), "-l".into()],
+        user: Some(user.clone()),
+        workdir: Some(scenario.workdir.clone()),
+        env: vec![
+            format!("HOME=/home/{user}"),
+            format!("USER={user}"),
+            format!("LOGNAME={user}"),
+            "SHELL=/bin/bash".into(),
+            "TERM=xterm-256color".into(),
+            "COLORTERM=truecolor".into(),
+            "LANG=C.UTF-8".into(),
+            // Box lines as UTF-8 characters, not the DEC graphics charset
+            // (which the emulator does not switch to).
+            "NCURSES_NO_UTF8_ACS=1".into(),
+        ],
+        rows,
+        cols,
+    }
+}
+
+/// One viewer of a terminal: receives frames, sends keys and sizes. Leaves
+/// the session when dropped.
+pub struct Viewer {
+    session: Arc<Session>,
+    id: u64,
+    frames: mpsc::Receiver<FrameText>,
+}
+
+impl Viewer {
+    fn new(session: Arc<Session>, id: u64, frames: mpsc::Receiver<FrameText>) -> Self {
+        Self {
+            session,
+            id,
+            frames,
+        }
+    }
+
+    /// The next frame (JSON); None once the shell has exited.
+    pub async fn next_frame(&mut self) -> Option<FrameText> {
+        self.frames.recv().await
+    }
+
+    /// Whether the shell has exited.
+    pub fn ended(&self) -> bool {
+        self.session.ended()
+    }
+
+    pub async fn input(&self, bytes: Bytes) {
+        self.session.input(bytes).await;
+    }
+
+    pub fn resize(&self, rows: u16, cols: u16) {
+        self.session.resize(self.id, rows, cols);
+    }
+
+    /// Looks `offset` lines back into the history (0 = live).
+    pub fn scroll(&self, offset: usize) {
+        self.session.scroll(self.id, offset);
+    }
+}
+
+impl Drop for Viewer {
+    fn drop(&mut self) {
+        self.session.leave(self.id);
+    }
+}

@@ -1,0 +1,240 @@
+//! Terminal recordings in asciicast v2, the format asciinema plays, so that a
+//! trainer can replay how an exercise was done.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use tokio::fs::OpenOptions;
+use tokio::io::{AsyncWriteExt, BufWriter};
+use uuid::Uuid;
+
+/// How often buffered events reach the file at least.
+pub const FLUSH_EVERY: Duration = Duration::from_secs(1);
+/// Largest recording: `yes` left running must not fill the disk.
+pub const MAX_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The directory a sandbox's recordings go to.
+pub fn sandbox_dir(recordings: &Path, sandbox: Uuid) -> PathBuf {
+    recordings.join(sandbox.to_string())
+}
+
+/// An open asciicast file. Writing errors are logged once and end the
+/// recording, never the terminal.
+pub struct Recorder {
+    file: Option<BufWriter<tokio::fs::File>>,
+    path: PathBuf,
+    started: Instant,
+    /// The start of a UTF-8 sequence cut at the end of the last chunk.
+    pending: Vec<u8>,
+    written: u64,
+    limit: u64,
+}
+
+impl Recorder {
+    /// Creates `<recordings>/<sandbox>/<UTC timestamp>.cast` and writes its header.
+    pub async fn create(
+        recordings: &Path,
+        sandbox: Uuid,
+        rows: u16,
+        cols: u16,
+    ) -> std::io::Result<Self> {
+        let dir = sandbox_dir(recordings, sandbox);
+        tokio::fs::create_dir_all(&dir).await?;
+        let now = chrono::Utc::now();
+        let stamp = now.format("%Y%m%dT%H%M%S%.3fZ").to_string();
+        let mut n = 0;
+        let (file, path) = loop {
+            let name = if n == 0 {
+                format!("{stamp}.cast")
+            } else {
+                format!("{stamp}-{n}.cast")
+            };
+            let path = dir.join(name);
+            let mut options = OpenOptions::new();
+            options.write(true).create_new(true).mode(0o600);
+            match options.open(&path).await {
+                Ok(file) => break (file, path),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 100 => n += 1,
+                Err(e) => return Err(e),
+            }
+        };
+        let header = json!({
+            "version": 2,
+            "width": cols,
+            "height": rows,
+            "timestamp": now.timestamp(),
+            "env": {"TERM": "xterm-256color", "SHELL": "/bin/bash"},
+            "title": format!("sandbox {sandbox}"),
+        });
+        let mut file = BufWriter::with_capacity(64 * 1024, file);
+        file.write_all(format!("{header}\n").as_bytes()).await?;
+        file.flush().await?;
+        Ok(Self {
+            file: Some(file),
+            path,
+            started: Instant::now(),
+            pending: Vec::new(),
+            written: 0,
+            limit: MAX_BYTES,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Records terminal output.
+    pub async fn output(&mut self, bytes: &[u8]) {
+        let text = decode_utf8(&mut self.pending, bytes);
+        if !text.is_empty() {
+            self.event("o", &text).await;
+        }
+    }
+
+    /// Records a change of the terminal's size.
+    pub async fn resize(&mut self, rows: u16, cols: u16) {
+        self.event("r", &format!("{cols}x{rows}")).await;
+    }
+
+    async fn event(&mut self, kind: &str, data: &str) {
+        let Some(file) = self.file.as_mut() else {
+            return;
+        };
+        let t = self.started.elapsed().as_micros() as f64 / 1e6;
+        let mut line = json!([t, kind, data]).to_string() + "\n";
+        self.written += line.len() as u64;
+        let full = self.written > self.limit;
+        if full {
+            let note = "\r\n[recording stopped: it reached its size limit]\r\n";
+            line = json!([t, "o", note]).to_string() + "\n";
+        }
+        if let Err(e) = file.write_all(line.as_bytes()).await {
+            self.fail(e);
+        } else if full {
+            tracing::warn!(path = %self.path.display(), "terminal recording reached its size limit");
+            self.flush().await;
+            self.file = None;
+        }
+    }
+
+    /// Writes what is buffered to the file.
+    pub async fn flush(&mut self) {
+        if let Some(file) = self.file.as_mut()
+            && let Err(e) = file.flush().await
+        {
+            self.fail(e);
+        }
+    }
+
+    /// Writes the rest and closes the file.
+    pub async fn finish(mut self) {
+        if !self.pending.is_empty() {
+            self.pending.clear();
+            self.event("o", "\u{FFFD}").await;
+        }
+        self.flush().await;
+    }
+
+    fn fail(&mut self, e: std::io::Error) {
+        tracing::warn!(path = %self.path.display(), error = %e, "terminal recording stopped");
+        self.file = None;
+    }
+}
+
+/// Decodes `bytes` after `pending`, keeping an incomplete sequence at the end
+/// for the next call; invalid bytes become U+FFFD.
+fn decode_utf8(pending: &mut Vec<u8>, bytes: &[u8]) -> String {
+    pending.extend_from_slice(bytes);
+    let mut out = String::with_capacity(pending.len());
+    let mut rest: &[u8] = pending;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(s) => {
+                out.push_str(s);
+                rest = &[];
+                break;
+            }
+            Err(e) => {
+                let (valid, after) = rest.split_at(e.valid_up_to());
+                out.push_str(std::str::from_utf8(valid).unwrap_or_default());
+                match e.error_len() {
+                    Some(n) => {
+                        out.push('\u{FFFD}');
+                        rest = &after[n..];
+                    }
+                    None => {
+                        rest = after;
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    let rest = rest.to_vec();
+    *pending = rest;
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf8_cut_between_chunks_is_joined_and_garbage_replaced() {
+        let mut pending = Vec::new();
+        let bytes = "é€".as_bytes();
+        assert_eq!(decode_utf8(&mut pending, &bytes[..1]), "");
+        assert_eq!(decode_utf8(&mut pending, &bytes[1..3]), "é");
+        assert_eq!(decode_utf8(&mut pending, &bytes[3..]), "€");
+        assert_eq!(decode_utf8(&mut pending, b"a\xffb"), "a\u{FFFD}b");
+        assert!(pending.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_recording_stops_at_its_size_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut r = Recorder::create(dir.path(), Uuid::new_v4(), 24, 80)
+            .await
+            .unwrap();
+        r.limit = 1000;
+        for _ in 0..100 {
+            r.output(b"0123456789012345678901234567890123456789\r\n")
+                .await;
+        }
+        let path = r.path().to_owned();
+        r.finish().await;
+        let text = std::fs::read_to_string(path).unwrap();
+        assert!(text.len() < 1500, "{}", text.len());
+        assert!(text.trim_end().ends_with(r#"size limit]\r\n"]"#), "{text}");
+    }
+
+    #[tokio::test]
+    async fn a_recording_is_a_valid_asciicast() {
+        let dir = tempfile::tempdir().unwrap();
+        let id = Uuid::new_v4();
+        let mut r = Recorder::create(dir.path(), id, 24, 80).await.unwrap();
+        let path = r.path().to_owned();
+        r.output(b"hello \xe2\x82").await;
+        r.output(b"\xac\r\n").await;
+        r.resize(30, 100).await;
+        r.finish().await;
+        assert!(path.starts_with(sandbox_dir(dir.path(), id)));
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines[0]["version"], 2);
+        assert_eq!(
+            (lines[0]["width"].as_u64(), lines[0]["height"].as_u64()),
+            (Some(80), Some(24))
+        );
+        assert_eq!(lines[1][1], "o");
+        assert_eq!(lines[1][2], "hello ");
+        assert_eq!(lines[2][2], "€\r\n");
+        assert_eq!(lines[3][1], "r");
+        assert_eq!(lines[3][2], "100x30");
+        assert!(lines[3][0].as_f64().unwrap() >= lines[1][0].as_f64().unwrap());
+    }
+}

@@ -1,0 +1,395 @@
+//! One shared terminal session: a shell on a TTY, its emulated screen, its
+//! recording, and the viewers it sends frames to at a bounded rate.
+
+use std::path::Path;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use futures_util::StreamExt;
+use tokio::io::{AsyncWrite, AsyncWriteExt};
+use tokio::sync::{Notify, mpsc, watch};
+use uuid::Uuid;
+
+use super::frame::Snapshot;
+use super::recording::{FLUSH_EVERY, Recorder};
+use super::screen::Screen;
+use crate::runtime::{Result, SandboxRuntime, TtyProcess, TtyRequest};
+
+/// The shortest time between two frames (about 30 per second).
+const FRAME_INTERVAL: Duration = Duration::from_millis(33);
+/// Frames queued for one viewer; a viewer further behind gets a full frame
+/// once it catches up, instead of a growing queue.
+const VIEWER_QUEUE: usize = 4;
+/// Input messages queued for the shell.
+const INPUT_QUEUE: usize = 64;
+
+/// A frame, serialised once and shared by every viewer it goes to.
+pub type FrameText = Arc<str>;
+
+struct ViewerSlot {
+    id: u64,
+    tx: mpsc::Sender<FrameText>,
+    /// Shows exactly `State::live`, so the next diff applies.
+    synced: bool,
+    /// Lines back in the history; 0 = the live screen.
+    scroll: usize,
+    /// What a scrolled viewer was sent last: (screen version, offset).
+    scrolled_sent: Option<(u64, usize)>,
+    /// The size this viewer asked for, and when (for "latest wins").
+    size: Option<((u16, u16), u64)>,
+}
+
+struct State {
+    screen: Screen,
+    /// Bumped on every change of the screen.
+    version: u64,
+    /// The live snapshot synced viewers show, and its version.
+    live: Option<(Snapshot, u64)>,
+    viewers: Vec<ViewerSlot>,
+    ended: bool,
+}
+
+/// A shell shared by every viewer of one sandbox.
+pub struct Session {
+    pub sandbox: Uuid,
+    state: Mutex<State>,
+    /// Wakes the ticker.
+    changed: Notify,
+    input: mpsc::Sender<Bytes>,
+    size: watch::Sender<(u16, u16)>,
+    next_id: AtomicU64,
+}
+
+impl Session {
+    /// Starts the shell and the tasks that serve it. `on_end` runs once the
+    /// shell has exited and the session is closed.
+    pub async fn start(
+        runtime: Arc<dyn SandboxRuntime>,
+        sandbox: Uuid,
+        req: TtyRequest,
+        recordings: Option<&Path>,
+        on_end: impl FnOnce(&Arc<Session>) + Send + 'static,
+    ) -> Result<Arc<Self>> {
+        let (rows, cols) = (req.rows, req.cols);
+        let process = runtime.exec_tty(sandbox, req).await?;
+        let recorder = match recordings {
+            Some(dir) => match Recorder::create(dir, sandbox, rows, cols).await {
+                Ok(r) => Some(r),
+                Err(e) => {
+                    tracing::warn!(sandbox = %sandbox, error = %e, "cannot record this terminal");
+                    None
+                }
+            },
+            None => None,
+        };
+        let (input, input_rx) = mpsc::channel(INPUT_QUEUE);
+        let (size, size_rx) = watch::channel((rows, cols));
+        let session = Arc::new(Self {
+            sandbox,
+            state: Mutex::new(State {
+                screen: Screen::new(rows, cols),
+                version: 1,
+                live: None,
+                viewers: Vec::new(),
+                ended: false,
+            }),
+            changed: Notify::new(),
+            input,
+            size,
+            next_id: AtomicU64::new(1),
+        });
+        let TtyProcess {
+            exec_id,
+            output,
+            input: keyboard,
+        } = process;
+        let writer = tokio::spawn(write_input(keyboard, input_rx));
+        let pump = Pump {
+            session: session.clone(),
+            runtime,
+            exec_id,
+            recorder,
+            size_rx,
+            size: (rows, cols),
+        };
+        tokio::spawn(async move {
+            let session = pump.run(output).await;
+            writer.abort();
+            on_end(&session);
+        });
+        tokio::spawn(tick(session.clone()));
+        Ok(session)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn ended(&self) -> bool {
+        self.lock().ended
+    }
+
+    /// Adds a viewer, who gets the whole screen first; None once ended.
+    pub fn join(&self) -> Option<(u64, mpsc::Receiver<FrameText>)> {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let (tx, rx) = mpsc::channel(VIEWER_QUEUE);
+        let mut state = self.lock();
+        if state.ended {
+            return None;
+        }
+        state.viewers.push(ViewerSlot {
+            id,
+            tx,
+            synced: false,
+            scroll: 0,
+            scrolled_sent: None,
+            size: None,
+        });
+        drop(state);
+        self.changed.notify_one();
+        Some((id, rx))
+    }
+
+    pub fn viewers(&self) -> usize {
+        self.lock().viewers.len()
+    }
+
+    /// Removes a viewer; the size goes back to the latest of those left.
+    pub fn leave(&self, viewer: u64) {
+        let mut state = self.lock();
+        state.viewers.retain(|v| v.id != viewer);
+        let latest = state
+            .viewers
+            .iter()
+            .filter_map(|v| v.size)
+            .max_by_key(|s| s.1);
+        drop(state);
+        if let Some((size, _)) = latest {
+            self.size
+                .send_if_modified(|s| std::mem::replace(s, size) != size);
+        }
+    }
+
+    /// Types into the shell (waits while the shell is not reading).
+    pub async fn input(&self, bytes: Bytes) {
+        // Fails only once the session ended: nothing to type into.
+        let _ = self.input.send(bytes).await;
+    }
+
+    /// The size `viewer` wants; the most recent request wins.
+    pub fn resize(&self, viewer: u64, rows: u16, cols: u16) {
+        let size = super::clamp_size(rows, cols);
+        let seq = self.next_id.fetch_add(1, Ordering::Relaxed);
+        if let Some(v) = self.lock().viewers.iter_mut().find(|v| v.id == viewer) {
+            v.size = Some((size, seq));
+        }
+        self.size
+            .send_if_modified(|s| std::mem::replace(s, size) != size);
+    }
+
+    /// Shows `viewer` the screen `offset` lines back in its history.
+    pub fn scroll(&self, viewer: u64, offset: usize) {
+        let mut state = self.lock();
+        let offset = offset.min(state.screen.history());
+        if let Some(v) = state.viewers.iter_mut().find(|v| v.id == viewer)
+            && v.scroll != offset
+        {
+            v.scroll = offset;
+            v.synced = false;
+            v.scrolled_sent = None;
+        }
+        drop(state);
+        self.changed.notify_one();
+    }
+
+    /// Sends every viewer what it is missing.
+    fn send_frames(&self) -> Tick {
+        let mut guard = self.lock();
+        let state = &mut *guard;
+        if state.ended {
+            // Dropping the senders tells each viewer; it then asks `ended`.
+            state.viewers.clear();
+            return Tick::Ended;
+        }
+        let version = state.version;
+        let mut diff = None;
+        if state.live.as_ref().is_none_or(|(_, v)| *v != version) {
+            let snapshot = state.screen.snapshot(0);
+            diff = snapshot.frame_from(state.live.as_ref().map(|(s, _)| s));
+            state.live = Some((snapshot, version));
+        }
+        let diff: Option<FrameText> = diff.map(Into::into);
+        let mut full: Option<Option<FrameText>> = None;
+        let mut retry = false;
+        let State {
+            screen,
+            live,
+            viewers,
+            ..
+        } = state;
+        viewers.retain_mut(|v| {
+            let sent = if v.scroll > 0 {
+                if v.scrolled_sent == Some((version, v.scroll)) {
+                    return true;
+                }
+                let frame = screen.snapshot(v.scroll).frame_from(None);
+                let sent = frame.map(|f| v.tx.try_send(f.into()));
+                if matches!(sent, Some(Ok(()))) {
+                    v.scrolled_sent = Some((version, v.scroll));
+                }
+                sent
+            } else if v.synced {
+                let sent = diff.clone().map(|f| v.tx.try_send(f));
+                if matches!(sent, Some(Err(mpsc::error::TrySendError::Full(_)))) {
+                    v.synced = false;
+                }
+                sent
+            } else {
+                let frame = full
+                    .get_or_insert_with(|| {
+                        live.as_ref()
+                            .and_then(|(s, _)| s.frame_from(None))
+                            .map(Into::into)
+                    })
+                    .clone();
+                let sent = frame.map(|f| v.tx.try_send(f));
+                v.synced = matches!(sent, Some(Ok(())));
+                sent
+            };
+            match sent {
+                Some(Err(mpsc::error::TrySendError::Closed(_))) => false,
+                Some(Err(mpsc::error::TrySendError::Full(_))) => {
+                    retry = true;
+                    true
+                }
+                _ => true,
+            }
+        });
+        if retry { Tick::Retry } else { Tick::Done }
+    }
+}
+
+/// What one round of frames left to do.
+enum Tick {
+    Done,
+    /// A viewer could not take its frame: try again next round.
+    Retry,
+    Ended,
+}
+
+/// Sends frames whenever the screen or the viewers change, at most one per
+/// [`FRAME_INTERVAL`], until the session ends.
+async fn tick(session: Arc<Session>) {
+    let mut last = Instant::now() - FRAME_INTERVAL;
+    loop {
+        session.changed.notified().await;
+        tokio::time::sleep(FRAME_INTERVAL.saturating_sub(last.elapsed())).await;
+        last = Instant::now();
+        match session.send_frames() {
+            Tick::Done => {}
+            Tick::Retry => session.changed.notify_one(),
+            Tick::Ended => break,
+        }
+    }
+}
+
+/// Writes what viewers type to the shell.
+async fn write_input(mut keyboard: Pin<Box<dyn AsyncWrite + Send>>, mut rx: mpsc::Receiver<Bytes>) {
+    while let Some(bytes) = rx.recv().await {
+        if keyboard.write_all(&bytes).await.is_err() || keyboard.flush().await.is_err() {
+            break;
+        }
+    }
+}
+
+/// Reads the shell's output into the screen and the recording, and applies
+/// size changes, until the shell exits.
+struct Pump {
+    session: Arc<Session>,
+    runtime: Arc<dyn SandboxRuntime>,
+    exec_id: String,
+    recorder: Option<Recorder>,
+    size_rx: watch::Receiver<(u16, u16)>,
+    size: (u16, u16),
+}
+
+type Output = Pin<Box<dyn futures_util::Stream<Item = std::io::Result<Bytes>> + Send>>;
+
+impl Pump {
+    async fn run(mut self, mut output: Output) -> Arc<Session> {
+        let mut flush = tokio::time::interval(FLUSH_EVERY);
+        loop {
+            tokio::select! {
+                chunk = output.next() => match chunk {
+                    Some(Ok(bytes)) => self.output(&bytes).await,
+                    Some(Err(e)) => {
+                        tracing::debug!(sandbox = %self.session.sandbox, error = %e, "terminal output ended");
+                        break;
+                    }
+                    None => break,
+                },
+                Ok(()) = self.size_rx.changed() => {
+                    let size = *self.size_rx.borrow_and_update();
+                    self.resize(size).await;
+                }
+                _ = flush.tick() => {
+                    if let Some(r) = self.recorder.as_mut() {
+                        r.flush().await;
+                    }
+                }
+            }
+        }
+        self.session.lock().ended = true;
+        self.session.changed.notify_one();
+        if let Some(r) = self.recorder.take() {
+            r.finish().await;
+        }
+        self.session
+    }
+
+    async fn output(&mut self, bytes: &[u8]) {
+        let replies = {
+            let mut state = self.session.lock();
+            let before = state.screen.history();
+            let replies = state.screen.process(bytes);
+            state.version += 1;
+            // Viewers reading the history keep their place as it grows.
+            let grown = state.screen.history().saturating_sub(before);
+            if grown > 0 {
+                for v in state.viewers.iter_mut().filter(|v| v.scroll > 0) {
+                    v.scroll += grown;
+                }
+            }
+            replies
+        };
+        self.session.changed.notify_one();
+        if !replies.is_empty() {
+            let _ = self.session.input.try_send(replies.into());
+        }
+        if let Some(r) = self.recorder.as_mut() {
+            r.output(bytes).await;
+        }
+    }
+
+    async fn resize(&mut self, (rows, cols): (u16, u16)) {
+        if (rows, cols) == self.size {
+            return;
+        }
+        self.size = (rows, cols);
+        if let Err(e) = self.runtime.resize_tty(&self.exec_id, rows, cols).await {
+            tracing::debug!(sandbox = %self.session.sandbox, error = %e, "resizing a terminal");
+        }
+        {
+            let mut state = self.session.lock();
+            state.screen.resize(rows, cols);
+            state.version += 1;
+        }
+        self.session.changed.notify_one();
+        if let Some(r) = self.recorder.as_mut() {
+            r.resize(rows, cols).await;
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! A real Sandpit server on 127.0.0.1 port 0, with its own data directory.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use sandpit::app::App;
+use sandpit::http::{AppState, Server};
+use sandpit::sandbox::{LinkToken, Owner};
+use sandpit::store::SandboxRecord;
+use tokio::sync::oneshot;
+
+use super::TestApp;
+
+/// A running server; stops when dropped.
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub url: String,
+    pub app: Arc<App>,
+    pub data: tempfile::TempDir,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl TestServer {
+    pub async fn start(t: TestApp) -> Self {
+        let TestApp { app, data } = t;
+        let app = Arc::new(app);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let url = format!("http://localhost:{}", addr.port());
+        let state = AppState::new(app.clone(), url.clone()).unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            Server::new(listener, state)
+                .run(async {
+                    let _ = stopped.await;
+                })
+                .await
+                .unwrap();
+        });
+        Self {
+            addr,
+            url,
+            app,
+            data,
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+
+    /// Provisions a sandbox for `learner` and returns its link's token.
+    pub async fn link(&self, scenario: &str, learner: &str) -> (LinkToken, SandboxRecord) {
+        let scenario = self.app.scenario(scenario).unwrap().clone();
+        let owner = Owner {
+            cohort: None,
+            learner: Some(learner.to_owned()),
+        };
+        self.app
+            .service
+            .create_link(&scenario, &owner)
+            .await
+            .unwrap()
+    }
+
+    pub fn link_url(&self, token: &LinkToken) -> String {
+        format!("{}/s/{}", self.url, token.as_str())
+    }
+
+    /// Asserts that this server's instance owns no container or network.
+    pub async fn assert_nothing_left(&self) {
+        use sandpit::runtime::SandboxRuntime;
+        let left = self.app.runtime.list_owned(false).await.unwrap();
+        assert!(
+            left.is_empty(),
+            "objects left behind: {:?}",
+            left.iter().map(|o| &o.name).collect::<Vec<_>>()
+        );
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
