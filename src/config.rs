@@ -46,7 +46,8 @@ pub struct Config {
     /// Also serve proxied UIs under `/s/<token>/proxy/<port>/` on Sandpit's
     /// own origin. Off by default: it shares the origin with Sandpit.
     pub proxy_path_fallback: bool,
-    /// Record every terminal as an asciicast in the data directory.
+    /// Record every terminal as asciicast v2, one file per shell, under
+    /// `<data_dir>/recordings/<sandbox id>/<UTC start time>.cast`.
     pub record_terminals: bool,
 }
 

@@ -228,7 +228,9 @@ fn scenario_validate_and_list_report_bad_scenarios_by_file() {
 #[test]
 fn scenario_test_proves_the_bundled_wiki_scenario_through_its_web_tool() {
     let data = tempfile::tempdir().unwrap();
-    let out = sandpit(data.path(), None, &["scenario", "test", "wiki-basics"]).output().unwrap();
+    let out = sandpit(data.path(), None, &["scenario", "test", "wiki-basics"])
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", text(&out));
     let s = text(&out);
     assert!(s.contains("PASSED: 6 of 6 exercises proven"), "{s}");

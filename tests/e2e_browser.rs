@@ -19,24 +19,69 @@ async fn learner_checks_fails_then_passes_and_reaches_the_end_in_a_real_browser(
     let b = &browser.client;
 
     b.goto(&server.link_url(&token)).await.unwrap();
-    browser.wait_text("#scenario-title", "the scenario title", |t| t == "Tiny").await;
-    browser.wait_text(".progress-text", "no progress yet", |t| t == "0 of 1 steps done").await;
+    browser
+        .wait_text("#scenario-title", "the scenario title", |t| t == "Tiny")
+        .await;
+    browser
+        .wait_text(".progress-text", "no progress yet", |t| {
+            t == "0 of 1 steps done"
+        })
+        .await;
 
     browser.find("button.check").await.click().await.unwrap();
-    let feedback = browser.wait_text(".feedback", "a verdict", |t| t.contains("Not yet.")).await;
-    assert!(feedback.contains("There is no done.txt in /home/learner yet."), "{feedback}");
+    let feedback = browser
+        .wait_text(".feedback", "a verdict", |t| t.contains("Not yet."))
+        .await;
+    assert!(
+        feedback.contains("There is no done.txt in /home/learner yet."),
+        "{feedback}"
+    );
 
     let scenario = server.app.scenario("tiny").unwrap().clone();
-    server.app.service.solve(sandbox.id, &scenario, &ExerciseId::parse("make-file").unwrap()).await.unwrap();
+    server
+        .app
+        .service
+        .solve(
+            sandbox.id,
+            &scenario,
+            &ExerciseId::parse("make-file").unwrap(),
+        )
+        .await
+        .unwrap();
     browser.find("button.check").await.click().await.unwrap();
-    browser.wait_text(".feedback", "a pass", |t| t.contains("Passed!") && t.contains("Found done.txt.")).await;
+    browser
+        .wait_text(".feedback", "a pass", |t| {
+            t.contains("Passed!") && t.contains("Found done.txt.")
+        })
+        .await;
     let next = browser.find(".next-link").await;
-    assert!(next.is_displayed().await.unwrap(), "the next-step link appears");
+    assert!(
+        next.is_displayed().await.unwrap(),
+        "the next-step link appears"
+    );
     next.click().await.unwrap();
-    browser.wait_text(".completed", "the completed view", |t| t.contains("All done!")).await;
-    let progress = b.find(Locator::Css(".progress-text")).await.unwrap().text().await.unwrap();
+    browser
+        .wait_text(".completed", "the completed view", |t| {
+            t.contains("All done!")
+        })
+        .await;
+    let progress = b
+        .find(Locator::Css(".progress-text"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert_eq!(progress, "1 of 1 steps done");
-    assert!(server.app.store.completions(sandbox.id).await.unwrap().contains_key("make-file"));
+    assert!(
+        server
+            .app
+            .store
+            .completions(sandbox.id)
+            .await
+            .unwrap()
+            .contains_key("make-file")
+    );
 
     browser.close().await;
     server.app.service.destroy(sandbox.id).await.unwrap();
@@ -56,18 +101,43 @@ async fn learner_opens_the_wiki_tab_and_uses_the_tool_through_the_proxy() {
     browser.find("#tab-web-8080").await.click().await.unwrap();
     let frame = browser.find("#pane-web-8080 iframe").await;
     let src = frame.attr("src").await.unwrap().unwrap_or_default();
-    assert!(src.starts_with(&format!("http://8080-{}.sandbox.localhost:", token.as_str())), "the tool has its own origin: {src}");
+    assert!(
+        src.starts_with(&format!(
+            "http://8080-{}.sandbox.localhost:",
+            token.as_str()
+        )),
+        "the tool has its own origin: {src}"
+    );
     let height = b
-        .execute("return document.querySelector('#pane-web-8080 iframe').getBoundingClientRect().height", vec![])
+        .execute(
+            "return document.querySelector('#pane-web-8080 iframe').getBoundingClientRect().height",
+            vec![],
+        )
         .await
         .unwrap();
-    assert!(height.as_f64().unwrap() > 300.0, "the tool's frame is visible: {height}");
+    assert!(
+        height.as_f64().unwrap() > 300.0,
+        "the tool's frame is visible: {height}"
+    );
     frame.enter_frame().await.unwrap();
-    let heading = browser.wait_text("#firstHeading", "the wiki's main page", |t| t == "Main Page").await;
+    let heading = browser
+        .wait_text("#firstHeading", "the wiki's main page", |t| {
+            t == "Main Page"
+        })
+        .await;
     assert_eq!(heading, "Main Page");
     // The tool's own links work inside the frame.
-    browser.find("a[title='Expense policy']").await.click().await.unwrap();
-    browser.wait_text("#firstHeading", "the expense policy page", |t| t == "Expense policy").await;
+    browser
+        .find("a[title='Expense policy']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait_text("#firstHeading", "the expense policy page", |t| {
+            t == "Expense policy"
+        })
+        .await;
     b.enter_parent_frame().await.unwrap();
     browser.screenshot("/tmp/sandpit-e2e-wiki.png").await;
 

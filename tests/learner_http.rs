@@ -12,7 +12,10 @@ use sandpit::sandbox::LinkToken;
 use sandpit::scenario::ExerciseId;
 
 fn client() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
 }
 
 /// The text of a page, tags removed, so that class names do not count.
@@ -44,23 +47,45 @@ async fn link_page_shows_the_first_step_and_unknown_or_expired_links_get_the_sam
     let page = http.get(server.link_url(&token)).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
-    assert!(html.contains("<h1 id=\"scenario-title\">Tiny</h1>"), "{html}");
+    assert!(
+        html.contains("<h1 id=\"scenario-title\">Tiny</h1>"),
+        "{html}"
+    );
     assert!(html.contains("Make a file"));
-    assert!(html.contains("<code>done.txt</code>"), "instructions are rendered Markdown");
+    assert!(
+        html.contains("<code>done.txt</code>"),
+        "instructions are rendered Markdown"
+    );
     assert!(html.contains("0 of 1 steps done"));
     assert!(html.contains(">Check</button>"));
 
-    let unknown = http.get(format!("{}/s/{}", server.url, LinkToken::generate().as_str())).send().await.unwrap();
+    let unknown = http
+        .get(format!(
+            "{}/s/{}",
+            server.url,
+            LinkToken::generate().as_str()
+        ))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
     let unknown_body = unknown.text().await.unwrap();
-    let garbage = http.get(format!("{}/s/not-a-token", server.url)).send().await.unwrap();
+    let garbage = http
+        .get(format!("{}/s/not-a-token", server.url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(garbage.status(), StatusCode::NOT_FOUND);
     assert_eq!(garbage.text().await.unwrap(), unknown_body);
 
     server.app.service.destroy(sandbox.id).await.unwrap();
     let expired = http.get(server.link_url(&token)).send().await.unwrap();
     assert_eq!(expired.status(), StatusCode::NOT_FOUND);
-    assert_eq!(expired.text().await.unwrap(), unknown_body, "an expired link looks like an unknown one");
+    assert_eq!(
+        expired.text().await.unwrap(),
+        unknown_body,
+        "an expired link looks like an unknown one"
+    );
     server.assert_nothing_left().await;
 }
 
@@ -73,33 +98,84 @@ async fn check_fails_then_passes_after_solve_and_the_completion_is_stored_before
     let http = client();
     let check_url = format!("{}/check/make-file", server.link_url(&token));
 
-    let fail: serde_json::Value = http.post(&check_url).header(ACCEPT, "application/json").send().await.unwrap().json().await.unwrap();
+    let fail: serde_json::Value = http
+        .post(&check_url)
+        .header(ACCEPT, "application/json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(fail["outcome"], "failed");
-    assert_eq!(fail["feedback"], "There is no done.txt in /home/learner yet.");
+    assert_eq!(
+        fail["feedback"],
+        "There is no done.txt in /home/learner yet."
+    );
     assert_eq!(fail["completed"], false);
 
     let scenario = server.app.scenario("tiny").unwrap().clone();
-    server.app.service.solve(sandbox.id, &scenario, &ExerciseId::parse("make-file").unwrap()).await.unwrap();
+    server
+        .app
+        .service
+        .solve(
+            sandbox.id,
+            &scenario,
+            &ExerciseId::parse("make-file").unwrap(),
+        )
+        .await
+        .unwrap();
 
-    let pass: serde_json::Value = http.post(&check_url).header(ACCEPT, "application/json").send().await.unwrap().json().await.unwrap();
+    let pass: serde_json::Value = http
+        .post(&check_url)
+        .header(ACCEPT, "application/json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(pass["outcome"], "passed");
     assert_eq!(pass["first_pass"], true);
     assert_eq!(pass["completed"], true);
     let completions = server.app.store.completions(sandbox.id).await.unwrap();
     assert!(completions.contains_key("make-file"));
-    assert_eq!(server.app.store.attempts(sandbox.id).await.unwrap().len(), 2);
+    assert_eq!(
+        server.app.store.attempts(sandbox.id).await.unwrap().len(),
+        2
+    );
 
     // Progress comes from the store: a reload shows it.
-    let html = http.get(server.link_url(&token)).send().await.unwrap().text().await.unwrap();
+    let html = http
+        .get(server.link_url(&token))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("1 of 1 steps done"), "{html}");
     assert!(html.contains("All done!"));
 
     // Without JavaScript the form posts and comes back to the step.
     let form = http.post(&check_url).send().await.unwrap();
     assert_eq!(form.status(), StatusCode::SEE_OTHER);
-    assert_eq!(form.headers()["location"], format!("/s/{}?step=make-file", token.as_str()));
-    let html = http.get(format!("{}?step=make-file", server.link_url(&token))).send().await.unwrap().text().await.unwrap();
-    assert!(html.contains("Found done.txt."), "the last attempt's feedback is shown");
+    assert_eq!(
+        form.headers()["location"],
+        format!("/s/{}?step=make-file", token.as_str())
+    );
+    let html = http
+        .get(format!("{}?step=make-file", server.link_url(&token)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Found done.txt."),
+        "the last attempt's feedback is shown"
+    );
 
     server.app.service.destroy(sandbox.id).await.unwrap();
     server.assert_nothing_left().await;
@@ -114,19 +190,56 @@ async fn locked_steps_unknown_exercises_and_cross_site_posts_are_refused() {
     let http = client();
     let base = server.link_url(&token);
 
-    let locked = http.post(format!("{base}/check/hang")).header(ACCEPT, "application/json").send().await.unwrap();
+    let locked = http
+        .post(format!("{base}/check/hang"))
+        .header(ACCEPT, "application/json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(locked.status(), StatusCode::CONFLICT);
-    assert_eq!(locked.text().await.unwrap(), "Finish the earlier steps first.");
-    let unknown = http.post(format!("{base}/check/nope")).send().await.unwrap();
+    assert_eq!(
+        locked.text().await.unwrap(),
+        "Finish the earlier steps first."
+    );
+    let unknown = http
+        .post(format!("{base}/check/nope"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
-    let bad_id = http.post(format!("{base}/check/..%2Fx")).send().await.unwrap();
+    let bad_id = http
+        .post(format!("{base}/check/..%2Fx"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(bad_id.status(), StatusCode::NOT_FOUND);
-    let cross = http.post(format!("{base}/check/wait-a-bit")).header(ORIGIN, "http://evil.example").send().await.unwrap();
+    let cross = http
+        .post(format!("{base}/check/wait-a-bit"))
+        .header(ORIGIN, "http://evil.example")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(cross.status(), StatusCode::FORBIDDEN);
-    assert!(server.app.store.attempts(sandbox.id).await.unwrap().is_empty(), "no refused check was run");
+    assert!(
+        server
+            .app
+            .store
+            .attempts(sandbox.id)
+            .await
+            .unwrap()
+            .is_empty(),
+        "no refused check was run"
+    );
 
     // A locked step cannot be opened either: the current one is shown.
-    let html = http.get(format!("{base}?step=hang")).send().await.unwrap().text().await.unwrap();
+    let html = http
+        .get(format!("{base}?step=hang"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("data-exercise=\"wait-a-bit\""));
 
     server.app.service.destroy(sandbox.id).await.unwrap();
@@ -141,42 +254,87 @@ async fn pages_are_french_for_french_browsers_and_english_otherwise_with_no_key_
     cleanup.ids.push(sandbox.id);
     let http = client();
     let url = server.link_url(&token);
-    let keys: Vec<String> = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/locales/en/main.ftl"))
-        .unwrap()
-        .lines()
-        .filter(|l| l.contains(" = ") && !l.starts_with(' '))
-        .map(|l| l.split(" = ").next().unwrap().to_owned())
-        .collect();
+    let keys: Vec<String> =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/locales/en/main.ftl"))
+            .unwrap()
+            .lines()
+            .filter(|l| l.contains(" = ") && !l.starts_with(' '))
+            .map(|l| l.split(" = ").next().unwrap().to_owned())
+            .collect();
 
-    let fr = http.get(&url).header(ACCEPT_LANGUAGE, "fr-FR,fr;q=0.9,en;q=0.5").send().await.unwrap().text().await.unwrap();
+    let fr = http
+        .get(&url)
+        .header(ACCEPT_LANGUAGE, "fr-FR,fr;q=0.9,en;q=0.5")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(fr.contains("<html lang=\"fr\">"));
     assert!(fr.contains(">Vérifier</button>"), "{fr}");
     assert!(fr.contains("0 étape(s) sur 8 terminée(s)"));
-    let en = http.get(&url).header(ACCEPT_LANGUAGE, "de-DE,en;q=0.5").send().await.unwrap().text().await.unwrap();
+    let en = http
+        .get(&url)
+        .header(ACCEPT_LANGUAGE, "de-DE,en;q=0.5")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(en.contains("<html lang=\"en\">"));
     assert!(en.contains(">Check</button>"));
     // The scenario's own instructions follow the language.
     let ex = &server.app.scenario("git-basics").unwrap().exercises[0];
     let fr_title = &ex.titles["fr"];
     assert_ne!(fr_title, &ex.titles["en"]);
-    assert!(fr.contains(&format!("Étape 1 — {fr_title}")), "French title shown: {fr_title}");
+    assert!(
+        fr.contains(&format!("Étape 1 — {fr_title}")),
+        "French title shown: {fr_title}"
+    );
     assert!(en.contains(&format!("Step 1 — {}", ex.titles["en"])));
     for page in [&fr, &en] {
         let text = visible_text(page);
         for key in keys.iter().filter(|k| k.contains('-')) {
-            assert!(!text.contains(key.as_str()), "untranslated key `{key}` shows");
+            assert!(
+                !text.contains(key.as_str()),
+                "untranslated key `{key}` shows"
+            );
         }
     }
 
     // The switch sets a cookie that wins over the browser's language.
-    let switched = http.get(format!("{url}?lang=fr")).header(ACCEPT_LANGUAGE, "en").send().await.unwrap();
-    let cookie = switched.headers()["set-cookie"].to_str().unwrap().to_owned();
+    let switched = http
+        .get(format!("{url}?lang=fr"))
+        .header(ACCEPT_LANGUAGE, "en")
+        .send()
+        .await
+        .unwrap();
+    let cookie = switched.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert!(cookie.starts_with("sandpit_lang=fr;"), "{cookie}");
-    let again = http.get(&url).header("cookie", "sandpit_lang=fr").header(ACCEPT_LANGUAGE, "en").send().await.unwrap().text().await.unwrap();
+    let again = http
+        .get(&url)
+        .header("cookie", "sandpit_lang=fr")
+        .header(ACCEPT_LANGUAGE, "en")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(again.contains(">Vérifier</button>"));
 
     // The 404 page is translated too.
-    let missing = http.get(format!("{}/nowhere", server.url)).header(ACCEPT_LANGUAGE, "fr").send().await.unwrap();
+    let missing = http
+        .get(format!("{}/nowhere", server.url))
+        .header(ACCEPT_LANGUAGE, "fr")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
     assert!(missing.text().await.unwrap().contains("Rien ici"));
 
@@ -198,12 +356,20 @@ async fn path_tricks_and_bad_bytes_get_a_4xx_never_a_file_or_a_5xx() {
         "/s/%ff%fe",
         "/s/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/check/%ff",
     ] {
-        let r = http.get(format!("{}{path}", server.url)).send().await.unwrap();
+        let r = http
+            .get(format!("{}{path}", server.url))
+            .send()
+            .await
+            .unwrap();
         assert!(r.status().is_client_error(), "{path}: {}", r.status());
         let body = r.text().await.unwrap();
         assert!(!body.contains("[package]"), "{path} leaked a file");
     }
-    let css = http.get(format!("{}/static/app.css", server.url)).send().await.unwrap();
+    let css = http
+        .get(format!("{}/static/app.css", server.url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(css.status(), StatusCode::OK);
     assert_eq!(css.headers()["content-type"], "text/css");
 }

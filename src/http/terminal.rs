@@ -27,6 +27,8 @@
 //! - `{"type":"exit"}`: the shell ended; the server closes the connection,
 //!   and the next connection starts a new shell.
 
+use std::time::Duration;
+
 use axum::Router;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
 use axum::extract::{Path, Query, State};
@@ -34,6 +36,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use bytes::Bytes;
+use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
 use tokio_util::sync::CancellationToken;
@@ -45,6 +48,10 @@ use crate::terminal::{TerminalError, Viewer};
 
 /// Largest message a client may send.
 const MAX_MESSAGE: usize = 64 * 1024;
+/// A client that takes longer than this to accept a message is dropped.
+const SEND_TIMEOUT: Duration = Duration::from_secs(30);
+/// Pings keep idle connections open through proxies and find dead ones.
+const PING_EVERY: Duration = Duration::from_secs(25);
 const EXIT: &str = r#"{"type":"exit"}"#;
 
 pub fn routes() -> Router<AppState> {
@@ -142,23 +149,37 @@ async fn terminal(
 /// either side leaves, the shell exits or the server stops.
 async fn serve(socket: WebSocket, mut viewer: Viewer, shutdown: CancellationToken) {
     let (mut tx, mut rx) = socket.split();
+    let mut ping = tokio::time::interval(PING_EVERY);
+    ping.reset();
+    // Sends one message, giving up on a client that does not take it.
+    let send = async |tx: &mut SplitSink<WebSocket, Message>, message: Message| {
+        tokio::select! {
+            sent = tokio::time::timeout(SEND_TIMEOUT, tx.send(message)) => matches!(sent, Ok(Ok(()))),
+            () = shutdown.cancelled() => false,
+        }
+    };
     loop {
         tokio::select! {
             frame = viewer.next_frame() => match frame {
                 Some(text) => {
-                    if tx.send(Message::Text(text.as_ref().into())).await.is_err() {
+                    if !send(&mut tx, Message::Text(text.as_ref().into())).await {
                         break;
                     }
                 }
                 None => {
                     // The session closes its viewers only when the shell ended.
                     if viewer.ended() {
-                        let _ = tx.send(Message::Text(EXIT.into())).await;
+                        send(&mut tx, Message::Text(EXIT.into())).await;
                     }
-                    let _ = tx.send(Message::Close(None)).await;
+                    send(&mut tx, Message::Close(None)).await;
                     break;
                 }
             },
+            _ = ping.tick() => {
+                if !send(&mut tx, Message::Ping(Bytes::new())).await {
+                    break;
+                }
+            }
             message = rx.next() => match message {
                 Some(Ok(Message::Text(text))) => {
                     // Typing waits while the shell does not read; not past a shutdown.
@@ -173,7 +194,7 @@ async fn serve(socket: WebSocket, mut viewer: Viewer, shutdown: CancellationToke
             },
             () = shutdown.cancelled() => {
                 let close = CloseFrame { code: close_code::AWAY, reason: "server stopping".into() };
-                let _ = tx.send(Message::Close(Some(close))).await;
+                let _ = tokio::time::timeout(Duration::from_secs(1), tx.send(Message::Close(Some(close)))).await;
                 break;
             }
         }

@@ -43,7 +43,10 @@ impl SandboxService {
         let mut sandbox = self.store.sandbox(id).await?;
         // Past its time limit a sandbox is over, whether or not the reaper
         // has removed it yet.
-        if sandbox.expires_at.is_some_and(|at| at <= chrono::Utc::now()) {
+        if sandbox
+            .expires_at
+            .is_some_and(|at| at <= chrono::Utc::now())
+        {
             return Ok(None);
         }
         if sandbox.state == SandboxState::Ready {

@@ -89,12 +89,18 @@ impl Exercise {
 
     /// The instructions in `lang`, else in English.
     pub fn instructions_in(&self, lang: &str) -> &str {
-        self.instructions.get(lang).or_else(|| self.instructions.get("en")).map_or("", String::as_str)
+        self.instructions
+            .get(lang)
+            .or_else(|| self.instructions.get("en"))
+            .map_or("", String::as_str)
     }
 
     /// The hint in `lang`, else in English; None without a hint.
     pub fn hint_in(&self, lang: &str) -> Option<&str> {
-        self.hints.get(lang).or_else(|| self.hints.get("en")).map(String::as_str)
+        self.hints
+            .get(lang)
+            .or_else(|| self.hints.get("en"))
+            .map(String::as_str)
     }
 }
 

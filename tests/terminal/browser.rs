@@ -48,8 +48,17 @@ async fn the_page_terminal_draws_types_and_fits_in_a_real_browser() {
             t.contains("never-$((1+1))")
         })
         .await;
+    terminal.send_keys("\u{E009}c\u{E000}").await.unwrap();
+    // Typing on before the shell has handled the interrupt would race it.
+    browser
+        .wait_text(".term-screen", "a new prompt", |t| {
+            t.split("never-$((1+1))")
+                .nth(1)
+                .is_some_and(|after| after.contains("learner@tiny:~$"))
+        })
+        .await;
     terminal
-        .send_keys("\u{E009}c\u{E000}echo back-$((2*4))\u{E007}")
+        .send_keys("echo back-$((2*4))\u{E007}")
         .await
         .unwrap();
     let screen = browser
