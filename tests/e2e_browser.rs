@@ -155,23 +155,46 @@ async fn learner_does_the_first_git_exercise_in_the_page_terminal_and_passes() {
     let browser = Browser::start().await;
 
     browser.client.goto(&server.link_url(&token)).await.unwrap();
-    browser.wait_text(".term-status", "a connected terminal", |t| t.contains("connected")).await;
+    browser
+        .wait_text(".term-status", "a connected terminal", |t| {
+            t.contains("connected")
+        })
+        .await;
     let terminal = browser.find(".terminal").await;
     terminal.click().await.unwrap();
     // Type what the instructions ask, as a learner would.
-    terminal.send_keys("git config --global user.name \"Ada Lovelace\"\u{E007}").await.unwrap();
-    terminal.send_keys("git config --global user.email ada@example.net\u{E007}").await.unwrap();
-    terminal.send_keys("git config --global --list\u{E007}").await.unwrap();
+    terminal
+        .send_keys("git config --global user.name \"Ada Lovelace\"\u{E007}")
+        .await
+        .unwrap();
+    terminal
+        .send_keys("git config --global user.email ada@example.net\u{E007}")
+        .await
+        .unwrap();
+    terminal
+        .send_keys("git config --global --list\u{E007}")
+        .await
+        .unwrap();
     browser
-        .wait_text(".term-screen", "git's answer on the screen", |t| t.contains("user.email=ada@example.net"))
+        .wait_text(".term-screen", "git's answer on the screen", |t| {
+            t.contains("user.email=ada@example.net")
+        })
         .await;
 
     browser.find("button.check").await.click().await.unwrap();
-    browser.wait_text(".feedback", "a pass", |t| t.contains("Passed!")).await;
+    browser
+        .wait_text(".feedback", "a pass", |t| t.contains("Passed!"))
+        .await;
     browser.find(".next-link").await.click().await.unwrap();
-    let heading = browser.wait_text(".exercise h2", "the second step", |t| t.starts_with("Step 2")).await;
+    let heading = browser
+        .wait_text(".exercise h2", "the second step", |t| {
+            t.starts_with("Step 2")
+        })
+        .await;
     assert!(heading.contains("approval limit"), "{heading}");
-    browser.wait_text(".progress-text", "progress", |t| t == "1 of 8 steps done").await;
+    browser
+        .wait_text(".progress-text", "progress", |t| t == "1 of 8 steps done")
+        .await;
     let completions = server.app.store.completions(sandbox.id).await.unwrap();
     assert!(completions.contains_key("set-identity"));
 

@@ -261,30 +261,14 @@ async fn progress(
     .into_response())
 }
 
-/// Rejects a POST whose Origin is another site's: the token in the path is
-/// the capability, but a form on another site must not be able to use it.
-fn same_origin(headers: &HeaderMap) -> Result<(), HttpError> {
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
-        return Ok(());
-    };
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let origin_host = origin.split_once("://").map_or(origin, |(_, h)| h);
-    if origin_host == host {
-        Ok(())
-    } else {
-        Err(HttpError::Forbidden("cross-origin request refused".into()))
-    }
-}
-
 async fn check(
     State(state): State<AppState>,
     Path((token, exercise)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
-    same_origin(&headers)?;
+    if !super::same_origin(&headers, &state.public_url) {
+        return Err(HttpError::Forbidden("cross-origin request refused".into()));
+    }
     let Some(opened) = open(&state, &token).await? else {
         return Err(HttpError::NotFound);
     };

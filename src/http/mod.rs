@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::Path;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use rust_embed::RustEmbed;
@@ -97,6 +97,34 @@ async fn static_file(Path(path): Path<String>) -> Response {
     }
 }
 
+/// Whether a browser's Origin is this site: the token in the path is the
+/// capability, and a page on another site must not be able to use it.
+/// Clients that send no Origin are not browsers, so not a cross-site risk.
+pub(crate) fn same_origin(headers: &HeaderMap, public_url: &str) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return true;
+    };
+    let Some(origin_host) = origin
+        .to_str()
+        .ok()
+        .and_then(|o| o.split_once("://"))
+        .map(|(_, host)| host.trim_end_matches('/'))
+    else {
+        return false;
+    };
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let public_host = public_url
+        .split_once("://")
+        .map(|(_, rest)| rest.split('/').next().unwrap_or(rest));
+    [host, public_host]
+        .into_iter()
+        .flatten()
+        .any(|h| h.eq_ignore_ascii_case(origin_host))
+}
+
+/// How long a graceful shutdown waits for requests still in flight.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// A bound server: its address is known before it runs (port 0 in tests).
 pub struct Server {
     listener: TcpListener,
@@ -125,16 +153,30 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let token = self.shutdown;
-        let signal = async move {
-            shutdown.await;
-            token.cancel();
+        let signal = {
+            let token = token.clone();
+            async move {
+                shutdown.await;
+                token.cancel();
+            }
         };
-        axum::serve(
+        let serve = axum::serve(
             self.listener,
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
-        .with_graceful_shutdown(signal)
-        .await
+        .with_graceful_shutdown(signal);
+        // Terminals and tunnels close on the signal; a response that keeps
+        // streaming (a tool's event stream) gets a grace period, no more.
+        tokio::select! {
+            result = serve => result,
+            () = async {
+                token.cancelled().await;
+                tokio::time::sleep(SHUTDOWN_GRACE).await;
+            } => {
+                tracing::warn!("connections still open after {} s; closing them", SHUTDOWN_GRACE.as_secs());
+                Ok(())
+            }
+        }
     }
 }

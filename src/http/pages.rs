@@ -26,17 +26,25 @@ impl Pages {
         let mut hb = Handlebars::new();
         hb.set_strict_mode(true);
         hb.register_embed_templates_with_extension::<Templates>(".hbs")?;
-        hb.register_helper(
-            "t",
-            Box::new(fluent_templates::FluentLoader::new(&*i18n::LOCALES)),
-        );
+        hb.register_helper("t", Box::new(Translate));
         Ok(Self { hb })
     }
 
     /// Renders `template` with `data`, which must carry `lang`.
     pub fn render(&self, template: &str, data: &Value) -> Response {
         match self.hb.render(template, data) {
-            Ok(html) => Html(html).into_response(),
+            Ok(html) => {
+                let mut response = Html(html).into_response();
+                // Defence in depth: no script but our own files, no framing
+                // of Sandpit's pages by anyone else.
+                response.headers_mut().insert(
+                    axum::http::header::CONTENT_SECURITY_POLICY,
+                    axum::http::HeaderValue::from_static(
+                        "script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'",
+                    ),
+                );
+                response
+            }
             Err(e) => {
                 tracing::error!(template, error = %e, "rendering a page");
                 (
@@ -46,6 +54,54 @@ impl Pages {
                     .into_response()
             }
         }
+    }
+}
+
+/// `{{t "key" name=value}}`: a message from the catalogue in the page's
+/// `lang`, HTML-escaped like any other `{{ }}` (arguments may come from
+/// scenarios, which are not trusted to write HTML).
+struct Translate;
+
+impl handlebars::HelperDef for Translate {
+    fn call<'reg: 'rc, 'rc>(
+        &self,
+        h: &handlebars::Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        ctx: &'rc handlebars::Context,
+        _: &mut handlebars::RenderContext<'reg, 'rc>,
+        out: &mut dyn handlebars::Output,
+    ) -> handlebars::HelperResult {
+        use fluent_templates::Loader;
+        let key = h
+            .param(0)
+            .and_then(|p| p.value().as_str())
+            .ok_or(handlebars::RenderErrorReason::ParamNotFoundForIndex("t", 0))?;
+        let lang: fluent_templates::LanguageIdentifier = ctx
+            .data()
+            .get("lang")
+            .and_then(Value::as_str)
+            .and_then(|l| l.parse().ok())
+            .unwrap_or_else(|| fluent_templates::langid!("en"));
+        let args: std::collections::HashMap<
+            std::borrow::Cow<'static, str>,
+            fluent_bundle::FluentValue,
+        > = h
+            .hash()
+            .iter()
+            .map(|(name, value)| {
+                let value = match value.value() {
+                    Value::Number(n) => {
+                        fluent_bundle::FluentValue::from(n.as_f64().unwrap_or_default())
+                    }
+                    Value::String(s) => fluent_bundle::FluentValue::from(s.clone()),
+                    other => fluent_bundle::FluentValue::from(other.to_string()),
+                };
+                (std::borrow::Cow::Owned((*name).to_owned()), value)
+            })
+            .collect();
+        let text = i18n::LOCALES.lookup_with_args(&lang, key, &args);
+        out.write(&handlebars::html_escape(&text))?;
+        Ok(())
     }
 }
 
@@ -92,4 +148,32 @@ pub fn not_found_page(state: &AppState, headers: &HeaderMap) -> Response {
     let mut response = state.pages.render("not_found", &data);
     *response.status_mut() = StatusCode::NOT_FOUND;
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn translation_arguments_from_scenarios_are_escaped() {
+        let mut pages = Pages::new().unwrap();
+        pages
+            .hb
+            .register_template_string("probe", r#"{{t "open-in-new-tab" title=title}}"#)
+            .unwrap();
+        let html = pages
+            .hb
+            .render(
+                "probe",
+                &json!({"lang": "en", "title": "<img src=x onerror=alert(1)>"}),
+            )
+            .unwrap();
+        assert!(!html.contains("<img"), "{html}");
+        assert!(html.contains("&lt;img"), "{html}");
+        let fr = pages
+            .hb
+            .render("probe", &json!({"lang": "fr", "title": "Wiki"}))
+            .unwrap();
+        assert_eq!(fr, "Ouvrir Wiki dans un nouvel onglet");
+    }
 }

@@ -32,7 +32,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use bytes::Bytes;
@@ -41,7 +41,7 @@ use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
 use tokio_util::sync::CancellationToken;
 
-use super::{AppState, HttpError};
+use super::{AppState, HttpError, same_origin};
 use crate::sandbox::LinkToken;
 use crate::scenario::ScenarioId;
 use crate::terminal::{TerminalError, Viewer};
@@ -71,31 +71,6 @@ enum ClientMessage {
     Input { data: String },
     Resize { cols: u32, rows: u32 },
     Scroll { offset: u64 },
-}
-
-/// Whether a browser's Origin is this site: the token in the path is the
-/// capability, and a page on another site must not be able to use it.
-/// Clients that send no Origin are not browsers, so not a cross-site risk.
-fn same_origin(headers: &HeaderMap, public_url: &str) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN) else {
-        return true;
-    };
-    let Some(origin_host) = origin
-        .to_str()
-        .ok()
-        .and_then(|o| o.split_once("://"))
-        .map(|(_, host)| host.trim_end_matches('/'))
-    else {
-        return false;
-    };
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-    let public_host = public_url
-        .split_once("://")
-        .map(|(_, rest)| rest.split('/').next().unwrap_or(rest));
-    [host, public_host]
-        .into_iter()
-        .flatten()
-        .any(|h| h.eq_ignore_ascii_case(origin_host))
 }
 
 async fn terminal(
@@ -221,6 +196,7 @@ async fn handle(viewer: &Viewer, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::header;
 
     fn headers(origin: Option<&str>, host: &str) -> HeaderMap {
         let mut h = HeaderMap::new();

@@ -328,8 +328,11 @@ impl SandboxService {
     /// Removes a sandbox's engine objects and marks it destroyed. Safe to
     /// call twice, or after the container vanished behind Sandpit's back.
     pub async fn destroy(&self, sandbox: Uuid) -> Result<()> {
-        self.runtime.remove(sandbox).await?;
+        // The record goes first: once the engine objects are gone their
+        // subnet (and so the sandbox's address) can be handed to another
+        // sandbox, and a link must never lead there.
         self.store.mark_destroyed(sandbox).await?;
+        self.runtime.remove(sandbox).await?;
         self.check_locks
             .lock()
             .unwrap_or_else(|e| e.into_inner())

@@ -270,11 +270,16 @@ fn response_headers(headers: &mut HeaderMap, switching: bool, prefix: Option<&st
     for cookie in cookies {
         headers.append(header::SET_COOKIE, cookie);
     }
+    // `Clear-Site-Data: "cookies"` reaches the whole registrable domain,
+    // Sandpit's cookies and other sandboxes' included.
+    headers.remove("clear-site-data");
+    // The host name carries the link token: it must not leave in a Referer
+    // when the tool's page loads or links to anything elsewhere.
+    headers.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
     if let Some(prefix) = prefix {
         // On Sandpit's own origin a sandbox may not widen its reach: no
-        // service worker above its prefix, no clearing Sandpit's storage.
+        // service worker above its prefix.
         headers.remove("service-worker-allowed");
-        headers.remove("clear-site-data");
         let location = headers
             .get(header::LOCATION)
             .and_then(|v| v.to_str().ok())
@@ -377,8 +382,15 @@ mod tests {
             ("transfer-encoding", "chunked"),
             ("location", "/wiki/Main"),
             ("service-worker-allowed", "/"),
+            ("clear-site-data", "\"cookies\""),
+            ("referrer-policy", "unsafe-url"),
         ]);
         response_headers(&mut h, false, None);
+        assert!(!h.contains_key("clear-site-data"));
+        assert_eq!(
+            h["referrer-policy"], "no-referrer",
+            "the token in the host never leaves in a Referer"
+        );
         let cookies: Vec<_> = h.get_all("set-cookie").iter().collect();
         assert_eq!(
             cookies,
