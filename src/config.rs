@@ -39,7 +39,7 @@ pub struct Config {
     /// The URL learners use to reach Sandpit (links are built from it);
     /// `http://<listen>` when unset.
     pub public_url: Option<String>,
-    /// Proxied web UIs are served from `<port>-<token>.<sandbox_domain>`, an
+    /// Proxied web UIs are served from `<port>-<web key>.<sandbox_domain>`, an
     /// origin apart from Sandpit's own, so a page in a sandbox can never read
     /// Sandpit's cookies. `*.localhost` resolves to loopback in browsers.
     pub sandbox_domain: String,

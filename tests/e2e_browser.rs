@@ -104,7 +104,7 @@ async fn learner_opens_the_wiki_tab_and_uses_the_tool_through_the_proxy() {
     assert!(
         src.starts_with(&format!(
             "http://8080-{}.sandbox.localhost:",
-            token.as_str()
+            token.web_key().as_str()
         )),
         "the tool has its own origin: {src}"
     );

@@ -27,6 +27,9 @@ use uuid::Uuid;
 struct Running {
     addr: SocketAddr,
     state: AppState,
+    /// The link's own token: opens the learner page, never the proxy.
+    link: LinkToken,
+    /// The link's web key: what proxied host names and paths carry.
     token: LinkToken,
     sandbox: Uuid,
     stop: Option<oneshot::Sender<()>>,
@@ -62,7 +65,8 @@ impl Running {
         Self {
             addr,
             state,
-            token,
+            token: token.web_key(),
+            link: token,
             sandbox: sandbox.id,
             stop: Some(stop),
             cleanup,
@@ -237,7 +241,13 @@ async fn undeclared_ports_unknown_tokens_and_a_disabled_fallback_are_refused() {
         run.addr.port()
     );
     let malformed = format!("8080-nope.sandbox.localhost:{}", run.addr.port());
-    let http = run.client(&[&undeclared, &unknown, &malformed]);
+    // The link's own token is not a web key: a host name never carries it.
+    let link_token = format!(
+        "8080-{}.sandbox.localhost:{}",
+        run.link.as_str(),
+        run.addr.port()
+    );
+    let http = run.client(&[&undeclared, &unknown, &malformed, &link_token]);
 
     // Something listens on 8081, but the scenario does not declare it.
     let refused = http
@@ -253,7 +263,7 @@ async fn undeclared_ports_unknown_tokens_and_a_disabled_fallback_are_refused() {
     );
     assert!(!body.contains("port: 8081"));
 
-    for host in [&unknown, &malformed] {
+    for host in [&unknown, &malformed, &link_token] {
         let response = http
             .get(format!("http://{host}/echo"))
             .send()
@@ -261,6 +271,13 @@ async fn undeclared_ports_unknown_tokens_and_a_disabled_fallback_are_refused() {
             .unwrap();
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{host}");
     }
+    // And the web key opens no learner page.
+    let page = http
+        .get(format!("http://{}/s/{}", run.addr, run.token.as_str()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::NOT_FOUND);
     // A host name in another case is the same origin.
     let (status, text) = raw(run.addr, &get("/echo", &run.host(8080).to_uppercase())).await;
     assert_eq!(status, 200, "{text}");

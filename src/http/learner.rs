@@ -94,6 +94,8 @@ impl Progress {
 /// The URL of a scenario's web UI, on its own origin.
 fn web_url(state: &AppState, token: &LinkToken, port: u16, path: &str) -> String {
     let config = &state.app.config;
+    // Proxied URLs carry the web key, never the link's own token.
+    let token = &token.web_key();
     if config.proxy_path_fallback {
         return format!(
             "{}/s/{}/proxy/{port}{path}",

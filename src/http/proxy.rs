@@ -3,14 +3,14 @@
 //!
 //! # Origins
 //!
-//! A request whose `Host` is `<port>-<token>.<sandbox_domain>` (any case,
+//! A request whose `Host` is `<port>-<web key>.<sandbox_domain>` (any case,
 //! any port; `sandbox.localhost` by default, which browsers resolve to
 //! loopback) is the proxy's, whatever its path: Sandpit's own pages are
 //! never served on a sandbox origin. Each web port of each link thus has an
 //! origin of its own, apart from Sandpit's, so a page a learner controls
 //! can neither read Sandpit's cookies nor script Sandpit's pages.
 //!
-//! With `proxy_path_fallback` on (off by default), `/s/<token>/proxy/<port>/…`
+//! With `proxy_path_fallback` on (off by default), `/s/<web key>/proxy/<port>/…`
 //! on Sandpit's origin is proxied too, for deployments without wildcard DNS.
 //! That shares Sandpit's origin with the tool, which is why it must be asked
 //! for. Its prefix must be written plainly: `//`, `.`/`..` segments (also
@@ -20,7 +20,9 @@
 //!
 //! # What is forwarded
 //!
-//! The token is opened like the learner page opens it (unknown, revoked or
+//! The web key (a one-way derivative of the link token, see
+//! `LinkToken::web_key`: a leaked host name opens no terminal or check) is
+//! opened like the learner page opens its token (unknown, revoked or
 //! expired: 404). Only ports the scenario declares are forwarded (others:
 //! 403), only to the sandbox's own address on its network, which must lie in
 //! the configured subnet range. Path and query go as received; `Host` stays
@@ -174,7 +176,7 @@ async fn dispatch(State(state): State<AppState>, req: Request, next: Next) -> Re
 }
 
 async fn proxy(state: &AppState, req: Request, target: Target, host: String) -> Response {
-    let sandbox = match state.app.service.open_link(&target.token).await {
+    let sandbox = match state.app.service.open_web_key(&target.token).await {
         Ok(Some((_, sandbox))) => sandbox,
         Ok(None) => return not_found(),
         Err(e) => return HttpError::from(e).into_response(),

@@ -18,6 +18,7 @@ impl SandboxService {
         self.store
             .insert_link(
                 &token.hash(),
+                &token.web_key().hash(),
                 scenario.id.as_str(),
                 owner.cohort.as_deref(),
                 owner.learner.as_deref(),
@@ -34,7 +35,22 @@ impl SandboxService {
         &self,
         token: &LinkToken,
     ) -> Result<Option<(LinkRecord, SandboxRecord)>> {
-        let Some(link) = self.store.link(&token.hash()).await? else {
+        let link = self.store.link(&token.hash()).await?;
+        self.open(link).await
+    }
+
+    /// Like [`open_link`](Self::open_link), for a link's web key (the
+    /// capability a proxied host name carries).
+    pub async fn open_web_key(
+        &self,
+        key: &LinkToken,
+    ) -> Result<Option<(LinkRecord, SandboxRecord)>> {
+        let link = self.store.link_by_web_key(&key.hash()).await?;
+        self.open(link).await
+    }
+
+    async fn open(&self, link: Option<LinkRecord>) -> Result<Option<(LinkRecord, SandboxRecord)>> {
+        let Some(link) = link else {
             return Ok(None);
         };
         let Some(id) = link.sandbox() else {

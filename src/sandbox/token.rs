@@ -36,6 +36,14 @@ impl LinkToken {
         &self.0
     }
 
+    /// The capability for the link's web UIs only, derived from the token
+    /// one way: it cannot be turned back into the token, so a leaked proxied
+    /// host name opens no learner page, terminal or check.
+    pub fn web_key(&self) -> Self {
+        let digest = Sha256::digest(format!("sandpit web key\0{}", self.0).as_bytes());
+        Self(BASE32_NOPAD.encode(&digest[..BYTES]).to_ascii_lowercase())
+    }
+
     /// What the store keeps: the hex SHA-256 of the token.
     pub fn hash(&self) -> String {
         hex::encode(Sha256::digest(self.0.as_bytes()))
@@ -77,6 +85,16 @@ mod tests {
         ] {
             assert!(LinkToken::parse(bad).is_none(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn the_web_key_is_another_valid_token_derived_one_way() {
+        let t = LinkToken::generate();
+        let key = t.web_key();
+        assert_ne!(key, t);
+        assert_eq!(key, t.web_key(), "stable");
+        assert_eq!(LinkToken::parse(key.as_str()), Some(key.clone()));
+        assert_ne!(key.web_key(), t);
     }
 
     #[test]

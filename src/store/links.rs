@@ -29,16 +29,18 @@ impl Store {
     pub async fn insert_link(
         &self,
         token_hash: &str,
+        web_key_hash: &str,
         scenario_id: &str,
         cohort_id: Option<&str>,
         learner: Option<&str>,
         sandbox: Option<Uuid>,
     ) -> Result<()> {
         sqlx::query(
-            "INSERT INTO links (token_hash, scenario_id, cohort_id, learner, sandbox_id, created_at)
-             VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO links (token_hash, web_key_hash, scenario_id, cohort_id, learner, sandbox_id, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(token_hash)
+        .bind(web_key_hash)
         .bind(scenario_id)
         .bind(cohort_id)
         .bind(learner)
@@ -52,13 +54,24 @@ impl Store {
 
     /// The link with this token hash, unless it was revoked.
     pub async fn link(&self, token_hash: &str) -> Result<Option<LinkRecord>> {
-        sqlx::query_as(
+        self.link_where("token_hash", token_hash).await
+    }
+
+    /// The link whose web key has this hash, unless it was revoked.
+    pub async fn link_by_web_key(&self, web_key_hash: &str) -> Result<Option<LinkRecord>> {
+        self.link_where("web_key_hash", web_key_hash).await
+    }
+
+    async fn link_where(&self, column: &'static str, hash: &str) -> Result<Option<LinkRecord>> {
+        let sql = format!(
             "SELECT token_hash, scenario_id, cohort_id, learner, sandbox_id, created_at, revoked_at
-             FROM links WHERE token_hash = ? AND revoked_at IS NULL",
-        )
-        .bind(token_hash)
-        .fetch_optional(&self.pool)
-        .await
-        .context(|| "looking up a learner link".into())
+             FROM links WHERE {column} = ? AND revoked_at IS NULL"
+        );
+        // `column` is one of two fixed names above.
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(hash)
+            .fetch_optional(&self.pool)
+            .await
+            .context(|| "looking up a learner link".into())
     }
 }

@@ -1,4 +1,4 @@
-//! Which requests belong to the proxy: host names `<port>-<token>.<domain>`
+//! Which requests belong to the proxy: host names `<port>-<web key>.<domain>`
 //! and, when enabled, paths `/s/<token>/proxy/<port>/…`, with path tricks
 //! that could move a request out of its prefix refused.
 
