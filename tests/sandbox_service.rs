@@ -195,3 +195,33 @@ async fn unknown_exercises_and_unusable_sandboxes_are_refused() {
     );
     t.assert_nothing_left().await;
 }
+
+#[tokio::test]
+async fn scripts_reach_the_sandbox_only_on_stdin_never_as_a_file_or_in_the_environment() {
+    let t = test_app(fixture_scenarios()).await;
+    let scenario = t.scenario("tiny").unwrap().clone();
+    let mut cleanup = Cleanup::default();
+    let rec = t.service.provision(&scenario, &owner()).await.unwrap();
+    cleanup.ids.push(rec.id);
+    let marker = "solution-marker-7f3a";
+    let script = sandpit::scenario::Script {
+        path: "probe".into(),
+        body: format!(
+            "#!/bin/bash\n# {marker}\ngrep -rl {marker} /tmp /home /var/tmp /dev/shm 2>/dev/null | grep -v '^/proc' || echo no-file\ncat /proc/$$/environ | tr '\\0' '\\n' | grep -c SANDPIT || true\nid -un\n"
+        ),
+    };
+    let out = sandpit::sandbox::run_script(
+        t.runtime.as_ref(),
+        rec.id,
+        &scenario,
+        &script,
+        std::time::Duration::from_secs(10),
+    )
+    .await
+    .unwrap();
+    assert_eq!(out.exit_code, Some(0), "{out:?}");
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(lines, ["no-file", "0", "learner"], "{out:?}");
+    t.service.destroy(rec.id).await.unwrap();
+    t.assert_nothing_left().await;
+}

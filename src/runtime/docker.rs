@@ -270,6 +270,7 @@ impl DockerRuntime {
         req: &ExecRequest,
     ) -> Result<(Option<i64>, String, String)> {
         let config = ExecConfig {
+            attach_stdin: Some(req.stdin.is_some()),
             attach_stdout: Some(true),
             attach_stderr: Some(true),
             cmd: Some(req.cmd.clone()),
@@ -289,7 +290,20 @@ impl DockerRuntime {
             .await
             .context(|| format!("starting an exec in sandbox {sandbox}"))?;
         let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
-        if let StartExecResults::Attached { mut output, .. } = started {
+        if let StartExecResults::Attached {
+            mut output,
+            mut input,
+        } = started
+        {
+            // Written while the output is read, so neither side can block
+            // the other; closing it tells the command its input ended.
+            let feeder = req.stdin.clone().map(|bytes| {
+                tokio::spawn(async move {
+                    use tokio::io::AsyncWriteExt;
+                    let _ = input.write_all(&bytes).await;
+                    let _ = input.shutdown().await;
+                })
+            });
             while let Some(chunk) = output.next().await {
                 use bollard::container::LogOutput;
                 match chunk.context(|| format!("reading an exec's output in sandbox {sandbox}"))? {
@@ -297,6 +311,9 @@ impl DockerRuntime {
                     LogOutput::StdErr { message } => keep(&mut stderr, &message),
                     _ => {}
                 }
+            }
+            if let Some(feeder) = feeder {
+                feeder.abort();
             }
         }
         let inspect = self

@@ -81,6 +81,8 @@ pub struct ExecRequest {
     pub workdir: Option<String>,
     pub env: Vec<String>,
     pub timeout: Duration,
+    /// Fed to the command's standard input, which is then closed.
+    pub stdin: Option<Vec<u8>>,
 }
 
 /// What a command printed and how it ended.

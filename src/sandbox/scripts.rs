@@ -8,21 +8,33 @@ use uuid::Uuid;
 use crate::runtime::{ExecOutput, ExecRequest, Result, SandboxRuntime};
 use crate::scenario::{Scenario, Script};
 
-/// Writes the script to a private temporary file, runs it under `timeout`
-/// and removes it, so no script (nor its solution) stays in the sandbox.
-const WRAPPER: &str = r#"umask 077
-t=$(mktemp /tmp/.sandpit-XXXXXXXX) || exit 125
-printf '%s' "$SANDPIT_SCRIPT" > "$t" && chmod 700 "$t"
-unset SANDPIT_SCRIPT
-timeout -k 2 "$SANDPIT_TIMEOUT" "$t" </dev/null
-rc=$?
-rm -f "$t"
-exit $rc"#;
-
 /// The exit status `timeout` reports when it had to stop the script.
 pub const TIMED_OUT: i64 = 124;
 
-/// Runs one of a scenario's scripts as the scenario's user.
+/// The interpreter a script names on its `#!` line (`/bin/bash` without
+/// one): the program and at most one argument, as the kernel reads it.
+fn interpreter(body: &str) -> Vec<String> {
+    let line = body
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("#!"))
+        .map(str::trim)
+        .unwrap_or("");
+    let mut parts = line
+        .splitn(2, char::is_whitespace)
+        .filter(|p| !p.is_empty());
+    match parts.next() {
+        Some(program) => std::iter::once(program.to_owned())
+            .chain(parts.next().map(|a| a.trim().to_owned()))
+            .collect(),
+        None => vec!["/bin/bash".to_owned()],
+    }
+}
+
+/// Runs one of a scenario's scripts as the scenario's user. The script is
+/// fed to its interpreter on standard input (`/dev/stdin`): it is never a
+/// file in the sandbox, so the learner can neither read a solution nor
+/// rewrite a check while it runs. `timeout` stops it when its time is up.
 pub async fn run_script(
     runtime: &dyn SandboxRuntime,
     sandbox: Uuid,
@@ -30,30 +42,23 @@ pub async fn run_script(
     script: &Script,
     timeout: Duration,
 ) -> Result<ExecOutput> {
-    let body = if script.body.starts_with("#!") {
-        script.body.clone()
-    } else {
-        format!("#!/bin/bash\n{}", script.body)
-    };
     let home = format!("/home/{}", scenario.user);
+    let mut cmd: Vec<String> = ["timeout", "-k", "2"].map(String::from).into();
+    cmd.push(timeout.as_secs().max(1).to_string());
+    cmd.extend(interpreter(&script.body));
+    cmd.push("/dev/stdin".into());
     let req = ExecRequest {
-        cmd: vec![
-            "/bin/sh".into(),
-            "-c".into(),
-            WRAPPER.into(),
-            "sandpit-script".into(),
-        ],
+        cmd,
         user: Some(scenario.user.clone()),
         workdir: Some(scenario.workdir.clone()),
         env: vec![
-            format!("SANDPIT_SCRIPT={body}"),
-            format!("SANDPIT_TIMEOUT={}", timeout.as_secs().max(1)),
             format!("HOME={home}"),
             format!("USER={}", scenario.user),
             format!("LOGNAME={}", scenario.user),
         ],
         // The engine-side limit is a backstop for `timeout` inside.
         timeout: timeout + Duration::from_secs(5),
+        stdin: Some(script.body.clone().into_bytes()),
     };
     let mut out = runtime.exec(sandbox, req).await?;
     if out.exit_code == Some(TIMED_OUT) {
@@ -91,4 +96,21 @@ pub fn pack_dir(dir: &Path, uid: u64, gid: u64) -> std::io::Result<Vec<u8>> {
         }
     }
     builder.into_inner()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::interpreter;
+
+    #[test]
+    fn the_interpreter_comes_from_the_shebang_line() {
+        assert_eq!(interpreter("#!/bin/bash\necho"), ["/bin/bash"]);
+        assert_eq!(
+            interpreter("#!/usr/bin/env php\n<?php"),
+            ["/usr/bin/env", "php"]
+        );
+        assert_eq!(interpreter("#! /bin/sh -eu\n"), ["/bin/sh", "-eu"]);
+        assert_eq!(interpreter("echo no shebang"), ["/bin/bash"]);
+        assert_eq!(interpreter(""), ["/bin/bash"]);
+    }
 }
