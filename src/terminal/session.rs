@@ -116,7 +116,18 @@ impl Session {
             size: (rows, cols),
         };
         tokio::spawn(async move {
-            let session = pump.run(output).await;
+            let watched = pump.session.clone();
+            // A panic in the pump must still end the session (and free the
+            // hub's slot), or viewers would join a dead one forever.
+            let session = match tokio::spawn(pump.run(output)).await {
+                Ok(session) => session,
+                Err(e) => {
+                    tracing::error!(sandbox = %watched.sandbox, error = %e, "terminal pump failed");
+                    watched.lock().ended = true;
+                    watched.changed.notify_one();
+                    watched
+                }
+            };
             writer.abort();
             on_end(&session);
         });
