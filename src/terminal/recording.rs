@@ -13,6 +13,20 @@ use uuid::Uuid;
 pub const FLUSH_EVERY: Duration = Duration::from_secs(1);
 /// Largest recording: `yes` left running must not fill the disk.
 pub const MAX_BYTES: u64 = 64 * 1024 * 1024;
+/// Most bytes all recordings of one sandbox may take: a learner who opens
+/// shell after shell cannot fill the disk.
+pub const SANDBOX_BUDGET: u64 = 256 * 1024 * 1024;
+
+/// Bytes the recordings in `dir` take already.
+async fn used(dir: &Path) -> u64 {
+    let mut total = 0;
+    if let Ok(mut entries) = tokio::fs::read_dir(dir).await {
+        while let Ok(Some(entry)) = entries.next_entry().await {
+            total += entry.metadata().await.map(|m| m.len()).unwrap_or(0);
+        }
+    }
+    total
+}
 
 /// The directory a sandbox's recordings go to.
 pub fn sandbox_dir(recordings: &Path, sandbox: Uuid) -> PathBuf {
@@ -41,6 +55,13 @@ impl Recorder {
     ) -> std::io::Result<Self> {
         let dir = sandbox_dir(recordings, sandbox);
         tokio::fs::create_dir_all(&dir).await?;
+        let room = SANDBOX_BUDGET.saturating_sub(used(&dir).await);
+        if room < 64 * 1024 {
+            return Err(std::io::Error::other(format!(
+                "this sandbox's recordings reached their {} MiB budget",
+                SANDBOX_BUDGET / (1024 * 1024)
+            )));
+        }
         let now = chrono::Utc::now();
         let stamp = now.format("%Y%m%dT%H%M%S%.3fZ").to_string();
         let mut n = 0;
@@ -76,7 +97,7 @@ impl Recorder {
             started: Instant::now(),
             pending: Vec::new(),
             written: 0,
-            limit: MAX_BYTES,
+            limit: MAX_BYTES.min(room),
         })
     }
 
@@ -207,6 +228,33 @@ mod tests {
         let text = std::fs::read_to_string(path).unwrap();
         assert!(text.len() < 1500, "{}", text.len());
         assert!(text.trim_end().ends_with(r#"size limit]\r\n"]"#), "{text}");
+    }
+
+    #[tokio::test]
+    async fn a_sandbox_whose_recordings_used_their_budget_records_no_more() {
+        let dir = tempfile::tempdir().unwrap();
+        let id = Uuid::new_v4();
+        let first = Recorder::create(dir.path(), id, 24, 80).await.unwrap();
+        let path = first.path().to_owned();
+        first.finish().await;
+        // Grow the sandbox's recordings to just under the budget.
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_len(SANDBOX_BUDGET - 1024)
+            .unwrap();
+        let err = Recorder::create(dir.path(), id, 24, 80)
+            .await
+            .err()
+            .expect("over budget");
+        assert!(err.to_string().contains("budget"), "{err}");
+        // Another sandbox records as before.
+        assert!(
+            Recorder::create(dir.path(), Uuid::new_v4(), 24, 80)
+                .await
+                .is_ok()
+        );
     }
 
     #[tokio::test]
