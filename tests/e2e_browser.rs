@@ -7,7 +7,6 @@ use common::browser::Browser;
 use common::server::TestServer;
 use common::{Cleanup, fixture_scenarios, test_app};
 use fantoccini::Locator;
-use sandpit::scenario::ExerciseId;
 
 #[tokio::test]
 async fn learner_checks_fails_then_passes_and_reaches_the_end_in_a_real_browser() {
@@ -37,17 +36,7 @@ async fn learner_checks_fails_then_passes_and_reaches_the_end_in_a_real_browser(
         "{feedback}"
     );
 
-    let scenario = server.app.scenario("tiny").unwrap().clone();
-    server
-        .app
-        .service
-        .solve(
-            sandbox.id,
-            &scenario,
-            &ExerciseId::parse("make-file").unwrap(),
-        )
-        .await
-        .unwrap();
+    server.solve(sandbox.id, "tiny", "make-file").await;
     browser.find("button.check").await.click().await.unwrap();
     browser
         .wait_text(".feedback", "a pass", |t| {
@@ -84,8 +73,7 @@ async fn learner_checks_fails_then_passes_and_reaches_the_end_in_a_real_browser(
     );
 
     browser.close().await;
-    server.app.service.destroy(sandbox.id).await.unwrap();
-    server.assert_nothing_left().await;
+    server.finish(sandbox.id).await;
 }
 
 #[tokio::test]
@@ -142,8 +130,7 @@ async fn learner_opens_the_wiki_tab_and_uses_the_tool_through_the_proxy() {
     browser.screenshot("/tmp/sandpit-e2e-wiki.png").await;
 
     browser.close().await;
-    server.app.service.destroy(sandbox.id).await.unwrap();
-    server.assert_nothing_left().await;
+    server.finish(sandbox.id).await;
 }
 
 #[tokio::test]
@@ -199,6 +186,5 @@ async fn learner_does_the_first_git_exercise_in_the_page_terminal_and_passes() {
     assert!(completions.contains_key("set-identity"));
 
     browser.close().await;
-    server.app.service.destroy(sandbox.id).await.unwrap();
-    server.assert_nothing_left().await;
+    server.finish(sandbox.id).await;
 }

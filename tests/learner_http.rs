@@ -9,13 +9,23 @@ use common::{Cleanup, fixture_scenarios, repo_scenarios, test_app};
 use reqwest::StatusCode;
 use reqwest::header::{ACCEPT, ACCEPT_LANGUAGE, ORIGIN};
 use sandpit::sandbox::LinkToken;
-use sandpit::scenario::ExerciseId;
 
 fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
+}
+
+/// Presses Check as the page's script does, and returns the answer.
+async fn check_json(http: &reqwest::Client, url: &str) -> serde_json::Value {
+    let response = http
+        .post(url)
+        .header(ACCEPT, "application/json")
+        .send()
+        .await
+        .unwrap();
+    response.json().await.unwrap()
 }
 
 /// The text of a page, tags removed, so that class names do not count.
@@ -98,15 +108,7 @@ async fn check_fails_then_passes_after_solve_and_the_completion_is_stored_before
     let http = client();
     let check_url = format!("{}/check/make-file", server.link_url(&token));
 
-    let fail: serde_json::Value = http
-        .post(&check_url)
-        .header(ACCEPT, "application/json")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let fail = check_json(&http, &check_url).await;
     assert_eq!(fail["outcome"], "failed");
     assert_eq!(
         fail["feedback"],
@@ -114,27 +116,9 @@ async fn check_fails_then_passes_after_solve_and_the_completion_is_stored_before
     );
     assert_eq!(fail["completed"], false);
 
-    let scenario = server.app.scenario("tiny").unwrap().clone();
-    server
-        .app
-        .service
-        .solve(
-            sandbox.id,
-            &scenario,
-            &ExerciseId::parse("make-file").unwrap(),
-        )
-        .await
-        .unwrap();
+    server.solve(sandbox.id, "tiny", "make-file").await;
 
-    let pass: serde_json::Value = http
-        .post(&check_url)
-        .header(ACCEPT, "application/json")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let pass = check_json(&http, &check_url).await;
     assert_eq!(pass["outcome"], "passed");
     assert_eq!(pass["first_pass"], true);
     assert_eq!(pass["completed"], true);
@@ -177,8 +161,7 @@ async fn check_fails_then_passes_after_solve_and_the_completion_is_stored_before
         "the last attempt's feedback is shown"
     );
 
-    server.app.service.destroy(sandbox.id).await.unwrap();
-    server.assert_nothing_left().await;
+    server.finish(sandbox.id).await;
 }
 
 #[tokio::test]
@@ -242,8 +225,7 @@ async fn locked_steps_unknown_exercises_and_cross_site_posts_are_refused() {
         .unwrap();
     assert!(html.contains("data-exercise=\"wait-a-bit\""));
 
-    server.app.service.destroy(sandbox.id).await.unwrap();
-    server.assert_nothing_left().await;
+    server.finish(sandbox.id).await;
 }
 
 #[tokio::test]
@@ -338,8 +320,7 @@ async fn pages_are_french_for_french_browsers_and_english_otherwise_with_no_key_
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
     assert!(missing.text().await.unwrap().contains("Rien ici"));
 
-    server.app.service.destroy(sandbox.id).await.unwrap();
-    server.assert_nothing_left().await;
+    server.finish(sandbox.id).await;
 }
 
 #[tokio::test]

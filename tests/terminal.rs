@@ -11,7 +11,8 @@ mod common;
 use std::path::Path;
 use std::time::Duration;
 
-use client::{Term, finish, start, status_of};
+use client::{Term, Terminals, status_of};
+use common::server::TestServer;
 use common::{Cleanup, TestApp, ensure_images, fixture_scenarios, test_app, test_config};
 use sandpit::runtime::SandboxRuntime;
 use sandpit::sandbox::LinkToken;
@@ -19,9 +20,9 @@ use serde_json::Value;
 
 #[tokio::test]
 async fn typed_command_output_appears_on_the_screen_with_colours() {
-    let server = start(test_app(fixture_scenarios()).await).await;
+    let server = TestServer::start(test_app(fixture_scenarios()).await).await;
     let mut cleanup = Cleanup::default();
-    let (token, sandbox) = server.link().await;
+    let (token, sandbox) = server.link("tiny", "Ada").await;
     cleanup.ids.push(sandbox.id);
 
     let mut term = server.open(&token).await;
@@ -69,14 +70,14 @@ async fn typed_command_output_appears_on_the_screen_with_colours() {
     );
 
     term.close().await;
-    finish(&server, sandbox.id).await;
+    server.finish(sandbox.id).await;
 }
 
 #[tokio::test]
 async fn binary_output_does_not_stall_the_terminal() {
-    let server = start(test_app(fixture_scenarios()).await).await;
+    let server = TestServer::start(test_app(fixture_scenarios()).await).await;
     let mut cleanup = Cleanup::default();
-    let (token, sandbox) = server.link().await;
+    let (token, sandbox) = server.link("tiny", "Ada").await;
     cleanup.ids.push(sandbox.id);
 
     let mut term = server.open(&token).await;
@@ -95,14 +96,14 @@ async fn binary_output_does_not_stall_the_terminal() {
     )
     .await;
     term.close().await;
-    finish(&server, sandbox.id).await;
+    server.finish(sandbox.id).await;
 }
 
 #[tokio::test]
 async fn resizing_changes_the_size_the_shell_sees_and_the_latest_viewer_wins() {
-    let server = start(test_app(fixture_scenarios()).await).await;
+    let server = TestServer::start(test_app(fixture_scenarios()).await).await;
     let mut cleanup = Cleanup::default();
-    let (token, sandbox) = server.link().await;
+    let (token, sandbox) = server.link("tiny", "Ada").await;
     cleanup.ids.push(sandbox.id);
 
     let mut term = server.open(&token).await;
@@ -124,14 +125,14 @@ async fn resizing_changes_the_size_the_shell_sees_and_the_latest_viewer_wins() {
     term.wait_for("the clamped size", |t| t.size == (5, 300))
         .await;
     term.close().await;
-    finish(&server, sandbox.id).await;
+    server.finish(sandbox.id).await;
 }
 
 #[tokio::test]
 async fn two_viewers_see_the_same_screen_and_a_reconnect_restores_it() {
-    let server = start(test_app(fixture_scenarios()).await).await;
+    let server = TestServer::start(test_app(fixture_scenarios()).await).await;
     let mut cleanup = Cleanup::default();
-    let (token, sandbox) = server.link().await;
+    let (token, sandbox) = server.link("tiny", "Ada").await;
     cleanup.ids.push(sandbox.id);
 
     let mut learner = server.open(&token).await;
@@ -157,14 +158,14 @@ async fn two_viewers_see_the_same_screen_and_a_reconnect_restores_it() {
     );
     back.run("echo still-$((1+1))", "still-2").await;
     back.close().await;
-    finish(&server, sandbox.id).await;
+    server.finish(sandbox.id).await;
 }
 
 #[tokio::test]
 async fn cross_site_and_unknown_links_are_refused_before_the_upgrade() {
-    let server = start(test_app(fixture_scenarios()).await).await;
+    let server = TestServer::start(test_app(fixture_scenarios()).await).await;
     let mut cleanup = Cleanup::default();
-    let (token, sandbox) = server.link().await;
+    let (token, sandbox) = server.link("tiny", "Ada").await;
     cleanup.ids.push(sandbox.id);
 
     let url = server.terminal_url(&token);
@@ -200,14 +201,14 @@ async fn cross_site_and_unknown_links_are_refused_before_the_upgrade() {
         .exists(),
         "no shell was started for a refused connection"
     );
-    finish(&server, sandbox.id).await;
+    server.finish(sandbox.id).await;
 }
 
 #[tokio::test]
 async fn full_screen_programs_draw_and_give_the_screen_back() {
-    let server = start(test_app(fixture_scenarios()).await).await;
+    let server = TestServer::start(test_app(fixture_scenarios()).await).await;
     let mut cleanup = Cleanup::default();
-    let (token, sandbox) = server.link().await;
+    let (token, sandbox) = server.link("tiny", "Ada").await;
     cleanup.ids.push(sandbox.id);
 
     let mut term = server.open(&token).await;
@@ -233,14 +234,14 @@ async fn full_screen_programs_draw_and_give_the_screen_back() {
     term.run("cat ~/poem.txt | tr a-z A-Z", "HELLO FROM VI")
         .await;
     term.close().await;
-    finish(&server, sandbox.id).await;
+    server.finish(sandbox.id).await;
 }
 
 #[tokio::test]
 async fn ctrl_c_interrupts_a_running_command() {
-    let server = start(test_app(fixture_scenarios()).await).await;
+    let server = TestServer::start(test_app(fixture_scenarios()).await).await;
     let mut cleanup = Cleanup::default();
-    let (token, sandbox) = server.link().await;
+    let (token, sandbox) = server.link("tiny", "Ada").await;
     cleanup.ids.push(sandbox.id);
 
     let mut term = server.open(&token).await;
@@ -272,14 +273,14 @@ async fn ctrl_c_interrupts_a_running_command() {
     assert!(term.shows("status-130-49"), "{}", term.text());
     assert!(!term.shows("slept-2"));
     term.close().await;
-    finish(&server, sandbox.id).await;
+    server.finish(sandbox.id).await;
 }
 
 #[tokio::test]
 async fn an_exited_shell_tells_its_viewers_and_the_next_connection_starts_another() {
-    let server = start(test_app(fixture_scenarios()).await).await;
+    let server = TestServer::start(test_app(fixture_scenarios()).await).await;
     let mut cleanup = Cleanup::default();
-    let (token, sandbox) = server.link().await;
+    let (token, sandbox) = server.link("tiny", "Ada").await;
     cleanup.ids.push(sandbox.id);
 
     let mut term = server.open(&token).await;
@@ -300,14 +301,14 @@ async fn an_exited_shell_tells_its_viewers_and_the_next_connection_starts_anothe
     // Removing the sandbox ends its shell too.
     server.app.service.destroy(sandbox.id).await.unwrap();
     again.wait_for("the exit message", |t| t.exited).await;
-    finish(&server, sandbox.id).await;
+    server.finish(sandbox.id).await;
 }
 
 #[tokio::test]
 async fn each_terminal_is_recorded_as_asciicast_v2() {
-    let server = start(test_app(fixture_scenarios()).await).await;
+    let server = TestServer::start(test_app(fixture_scenarios()).await).await;
     let mut cleanup = Cleanup::default();
-    let (token, sandbox) = server.link().await;
+    let (token, sandbox) = server.link("tiny", "Ada").await;
     cleanup.ids.push(sandbox.id);
 
     let mut term = server.open(&token).await;
@@ -356,7 +357,7 @@ async fn each_terminal_is_recorded_as_asciicast_v2() {
         assert!(event[2].is_string(), "{line}");
     }
     assert!(text.contains(r#""r","90x20"]"#), "{text}");
-    finish(&server, sandbox.id).await;
+    server.finish(sandbox.id).await;
 }
 
 #[tokio::test]
@@ -366,14 +367,14 @@ async fn no_recording_is_written_when_recording_is_off() {
     config.record_terminals = false;
     let app = sandpit::app::App::open(config).await.unwrap();
     ensure_images(&app).await;
-    let server = start(TestApp { app, data }).await;
+    let server = TestServer::start(TestApp { app, data }).await;
     let mut cleanup = Cleanup::default();
-    let (token, sandbox) = server.link().await;
+    let (token, sandbox) = server.link("tiny", "Ada").await;
     cleanup.ids.push(sandbox.id);
 
     let mut term = server.open(&token).await;
     term.run("echo unrecorded-$((2*2))", "unrecorded-4").await;
     term.close().await;
     assert!(!server.data.path().join("recordings").exists());
-    finish(&server, sandbox.id).await;
+    server.finish(sandbox.id).await;
 }

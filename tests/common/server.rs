@@ -66,6 +66,27 @@ impl TestServer {
         format!("{}/s/{}", self.url, token.as_str())
     }
 
+    /// Runs an exercise's solve script in the sandbox, as a learner would
+    /// have done the exercise.
+    pub async fn solve(&self, sandbox: uuid::Uuid, scenario: &str, exercise: &str) {
+        let scenario = self.app.scenario(scenario).unwrap().clone();
+        let exercise = sandpit::scenario::ExerciseId::parse(exercise).unwrap();
+        let out = self
+            .app
+            .service
+            .solve(sandbox, &scenario, &exercise)
+            .await
+            .unwrap();
+        assert_eq!(out.exit_code, Some(0), "the solve script failed: {out:?}");
+    }
+
+    /// Destroys the sandbox, then asserts that nothing of this server's
+    /// instance is left on the engine.
+    pub async fn finish(&self, sandbox: uuid::Uuid) {
+        self.app.service.destroy(sandbox).await.unwrap();
+        self.assert_nothing_left().await;
+    }
+
     /// Asserts that this server's instance owns no container or network.
     pub async fn assert_nothing_left(&self) {
         use sandpit::runtime::SandboxRuntime;

@@ -3,15 +3,15 @@
 
 use fantoccini::Locator;
 
-use crate::client::{finish, start};
 use crate::common::browser::Browser;
+use crate::common::server::TestServer;
 use crate::common::{Cleanup, fixture_scenarios, test_app};
 
 #[tokio::test]
 async fn the_page_terminal_draws_types_and_fits_in_a_real_browser() {
-    let server = start(test_app(fixture_scenarios()).await).await;
+    let server = TestServer::start(test_app(fixture_scenarios()).await).await;
     let mut cleanup = Cleanup::default();
-    let (token, sandbox) = server.link().await;
+    let (token, sandbox) = server.link("tiny", "Ada").await;
     cleanup.ids.push(sandbox.id);
     let browser = Browser::start().await;
 
@@ -141,5 +141,5 @@ async fn the_page_terminal_draws_types_and_fits_in_a_real_browser() {
         .unwrap();
     assert_eq!(focused, serde_json::json!(false));
     browser.close().await;
-    finish(&server, sandbox.id).await;
+    server.finish(sandbox.id).await;
 }

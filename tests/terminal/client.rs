@@ -1,77 +1,35 @@
 //! A terminal viewer for the tests: a real server on port 0, and a websocket
 //! client that rebuilds the screen from the frames it is sent.
 
-use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
-use sandpit::app::App;
-use sandpit::http::{AppState, Server};
-use sandpit::runtime::SandboxRuntime;
-use sandpit::sandbox::{LinkToken, Owner};
-use sandpit::store::SandboxRecord;
+use sandpit::sandbox::LinkToken;
 use serde_json::{Value, json};
 use tokio::net::TcpStream;
-use tokio::sync::oneshot;
 use tokio_tungstenite::tungstenite::Error as WsError;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
-use uuid::Uuid;
 
-use crate::common::TestApp;
+use crate::common::server::TestServer;
 
 /// How long any one expectation may take.
 pub const DEADLINE: Duration = Duration::from_secs(20);
 
-/// A running server; stops when dropped.
-pub struct Running {
-    pub addr: SocketAddr,
-    pub app: Arc<App>,
-    pub data: tempfile::TempDir,
-    _stop: oneshot::Sender<()>,
+/// The terminal side of a test server.
+pub(crate) trait Terminals {
+    fn terminal_url(&self, token: &LinkToken) -> String;
+    /// Opens the terminal the way the page does, from this site.
+    async fn open(&self, token: &LinkToken) -> Term;
 }
 
-pub async fn start(t: TestApp) -> Running {
-    let TestApp { app, data } = t;
-    let app = Arc::new(app);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let state = AppState::new(app.clone(), format!("http://{addr}")).unwrap();
-    let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(Server::new(listener, state).run(async {
-        let _ = stopped.await;
-    }));
-    Running {
-        addr,
-        app,
-        data,
-        _stop: stop,
-    }
-}
-
-impl Running {
-    /// A link (and its sandbox) to the `tiny` fixture scenario.
-    pub async fn link(&self) -> (LinkToken, SandboxRecord) {
-        let scenario = self.app.scenario("tiny").unwrap().clone();
-        let owner = Owner {
-            cohort: None,
-            learner: Some("Ada".into()),
-        };
-        self.app
-            .service
-            .create_link(&scenario, &owner)
-            .await
-            .unwrap()
-    }
-
-    pub fn terminal_url(&self, token: &LinkToken) -> String {
+impl Terminals for TestServer {
+    fn terminal_url(&self, token: &LinkToken) -> String {
         format!("ws://{}/s/{}/terminal", self.addr, token.as_str())
     }
 
-    /// Opens the terminal the way the page does, from this site.
-    pub async fn open(&self, token: &LinkToken) -> Term {
+    async fn open(&self, token: &LinkToken) -> Term {
         let origin = format!("http://{}", self.addr);
         Term::connect(&self.terminal_url(token), Some(&origin))
             .await
@@ -226,17 +184,6 @@ impl Term {
     pub async fn close(mut self) {
         let _ = self.ws.close(None).await;
     }
-}
-
-/// Removes the sandbox and checks that nothing of it is left.
-pub async fn finish(server: &Running, sandbox: Uuid) {
-    server.app.service.destroy(sandbox).await.unwrap();
-    let left = server.app.runtime.list_owned(false).await.unwrap();
-    assert!(
-        left.is_empty(),
-        "objects left behind: {:?}",
-        left.iter().map(|o| &o.name).collect::<Vec<_>>()
-    );
 }
 
 pub fn status_of(result: Result<Term, WsError>) -> u16 {
