@@ -7,10 +7,11 @@ use std::sync::Arc;
 
 use rust_embed::RustEmbed;
 
+use crate::auth::Auth;
 use crate::config::{Config, HostGuardMode};
 use crate::images::ImageCatalog;
 use crate::runtime::{DockerRuntime, HostGuard, RuntimeConfig};
-use crate::sandbox::SandboxService;
+use crate::sandbox::{Limits, SandboxService};
 use crate::scenario::{Scenario, ScenarioError, ScenarioId};
 use crate::store::Store;
 
@@ -27,6 +28,7 @@ pub struct App {
     pub images: ImageCatalog,
     pub scenarios: BTreeMap<ScenarioId, Scenario>,
     pub host_guard: Option<HostGuard>,
+    pub auth: Auth,
 }
 
 impl App {
@@ -50,8 +52,13 @@ impl App {
         }
         let scenarios = scenarios.into_iter().map(|s| (s.id.clone(), s)).collect();
         let service =
-            SandboxService::new(runtime.clone(), store.clone(), crate::images::IMAGE_PREFIX);
+            SandboxService::new(runtime.clone(), store.clone(), crate::images::IMAGE_PREFIX)
+                .with_link_key(link_key(&config.data_dir)?)
+                .with_limits(Limits::from_config(&config));
+        service.set_scenarios(&scenarios);
+        let auth = Auth::new(store.clone());
         Ok(Self {
+            auth,
             config,
             store,
             runtime,
@@ -108,6 +115,45 @@ fn instance_id(data_dir: &Path) -> anyhow::Result<String> {
     let id = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
     std::fs::write(&path, &id).map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?;
     Ok(id)
+}
+
+/// The key learner links of cohorts are derived from, kept in the data
+/// directory (readable by its owner only) so links survive restarts.
+fn link_key(data_dir: &Path) -> anyhow::Result<[u8; 32]> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let path = data_dir.join("link-key");
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        let mut key = [0u8; 32];
+        if hex::decode_to_slice(text.trim(), &mut key).is_ok() {
+            return Ok(key);
+        }
+        anyhow::bail!(
+            "{} is not 64 hex digits; restore it from a backup or remove it (every cohort link changes then)",
+            path.display()
+        );
+    }
+    let mut key = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut key);
+    let staging = data_dir.join(format!(".link-key-{}", uuid::Uuid::new_v4().simple()));
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&staging)
+        .map_err(|e| anyhow::anyhow!("writing {}: {e}", staging.display()))?;
+    file.write_all(hex::encode(key).as_bytes())?;
+    file.sync_all()?;
+    // Two processes starting at once: the first key written wins.
+    if let Err(e) = std::fs::hard_link(&staging, &path) {
+        let _ = std::fs::remove_file(&staging);
+        if path.exists() {
+            return link_key(data_dir);
+        }
+        anyhow::bail!("writing {}: {e}", path.display());
+    }
+    let _ = std::fs::remove_file(&staging);
+    Ok(key)
 }
 
 async fn guard_host(config: &Config) -> anyhow::Result<Option<HostGuard>> {

@@ -49,6 +49,21 @@ pub struct Config {
     /// Record every terminal as asciicast v2, one file per shell, under
     /// `<data_dir>/recordings/<sandbox id>/<UTC start time>.cast`.
     pub record_terminals: bool,
+    /// The most sandboxes that may be live at once (provisioning, ready or
+    /// claimed), over all cohorts. Past it, launches and cold starts are
+    /// refused with a clear message.
+    pub max_sandboxes: u32,
+    /// How many sandboxes are provisioned at once; twice the CPUs by default.
+    pub provision_concurrency: usize,
+    /// How long before a cohort's start its warm pool is launched on its own.
+    pub launch_lead_minutes: u32,
+    /// Failed provisionings in a row, per cohort, after which its pool stops
+    /// retrying and reports the last reason (a new launch tries again).
+    pub provision_attempts: u32,
+    /// A learner is marked stuck after this many failed checks on one step...
+    pub stuck_failures: u32,
+    /// ...or after this many minutes with no check on an unfinished step.
+    pub stuck_idle_minutes: u32,
 }
 
 impl Default for Config {
@@ -65,6 +80,14 @@ impl Default for Config {
             sandbox_domain: "sandbox.localhost".into(),
             proxy_path_fallback: false,
             record_terminals: true,
+            max_sandboxes: 200,
+            provision_concurrency: std::thread::available_parallelism()
+                .map_or(2, |n| n.get() * 2)
+                .clamp(2, 16),
+            launch_lead_minutes: 30,
+            provision_attempts: 3,
+            stuck_failures: 3,
+            stuck_idle_minutes: 10,
         }
     }
 }
@@ -136,6 +159,21 @@ impl Config {
         }
         if let Some(v) = var("SANDPIT_RECORD_TERMINALS") {
             self.record_terminals = parse("SANDPIT_RECORD_TERMINALS", &v)?;
+        }
+        if let Some(v) = var("SANDPIT_MAX_SANDBOXES") {
+            self.max_sandboxes = parse("SANDPIT_MAX_SANDBOXES", &v)?;
+        }
+        if let Some(v) = var("SANDPIT_PROVISION_CONCURRENCY") {
+            self.provision_concurrency = parse("SANDPIT_PROVISION_CONCURRENCY", &v)?;
+        }
+        if let Some(v) = var("SANDPIT_LAUNCH_LEAD_MINUTES") {
+            self.launch_lead_minutes = parse("SANDPIT_LAUNCH_LEAD_MINUTES", &v)?;
+        }
+        if self.provision_concurrency == 0 {
+            return Err(ConfigError {
+                source_name: "provision_concurrency".into(),
+                message: "must be at least 1".into(),
+            });
         }
         if let Some(v) = var("SANDPIT_HOST_GUARD") {
             self.host_guard = match v.as_str() {

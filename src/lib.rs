@@ -7,6 +7,7 @@
 //! is run.
 
 pub mod app;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod http;

@@ -36,3 +36,15 @@ terminal-reconnecting = reconnecting…
 terminal-ended = session ended — press Enter to start a new shell
 terminal-help = Shift+PgUp: history · Esc, Tab: leave the terminal
 terminal-scrolled = history: {"{"}n{"}"} lines up — type or Shift+PgDn to return
+
+## Signing in (trainers and admins)
+login-title = Sign in
+login-name = User name
+login-password = Password
+login-submit = Sign in
+login-learners = Learners need no account: open the link your trainer gave you.
+login-wrong = The name or the password is wrong.
+login-limited = Too many wrong passwords. Wait a few minutes and try again.
+login-off = Signing in from a browser is off on this server because sandboxes' web tools share its address (proxy_path_fallback). Use an API token.
+form-expired = This form has expired or came from another site. Reload the page and try again.
+sign-out = Sign out

@@ -36,3 +36,15 @@ terminal-reconnecting = reconnexion…
 terminal-ended = session terminée — appuyez sur Entrée pour ouvrir un nouveau shell
 terminal-help = Maj+PgPréc : historique · Échap, Tab : quitter le terminal
 terminal-scrolled = historique : {"{"}n{"}"} lignes plus haut — tapez ou Maj+PgSuiv pour revenir
+
+## Connexion (formateurs et administrateurs)
+login-title = Connexion
+login-name = Nom d’utilisateur
+login-password = Mot de passe
+login-submit = Se connecter
+login-learners = Les apprenants n’ont pas besoin de compte : ouvrez le lien donné par votre formateur.
+login-wrong = Le nom ou le mot de passe est incorrect.
+login-limited = Trop de mots de passe erronés. Attendez quelques minutes puis réessayez.
+login-off = La connexion depuis un navigateur est désactivée sur ce serveur, car les outils web des bacs à sable partagent son adresse (proxy_path_fallback). Utilisez un jeton d’API.
+form-expired = Ce formulaire a expiré ou vient d’un autre site. Rechargez la page et réessayez.
+sign-out = Se déconnecter

@@ -16,6 +16,15 @@ pub enum HttpError {
     Conflict(String),
     #[error("{0}")]
     Forbidden(String),
+    /// No valid session or API token.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// A limit is reached (capacity, wrong passwords): try again later.
+    #[error("{message}")]
+    TooMany {
+        message: String,
+        retry_after: std::time::Duration,
+    },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -26,6 +35,33 @@ impl From<crate::sandbox::SandboxError> for HttpError {
         match e {
             E::UnknownExercise { .. } => Self::NotFound,
             E::NotUsable(..) => Self::Conflict(e.to_string()),
+            E::Invalid(m) => Self::BadRequest(m),
+            E::UnknownCohort(_) => Self::NotFound,
+            E::NoCapacity {
+                reason,
+                retry_after,
+            } => Self::TooMany {
+                message: format!("No room for another sandbox right now: {reason}."),
+                retry_after,
+            },
+            other => Self::Internal(other.into()),
+        }
+    }
+}
+
+impl From<crate::auth::AuthError> for HttpError {
+    fn from(e: crate::auth::AuthError) -> Self {
+        use crate::auth::AuthError as E;
+        match e {
+            E::WrongCredentials => Self::Unauthorized(e.to_string()),
+            E::RateLimited { retry_after } => Self::TooMany {
+                message: e.to_string(),
+                retry_after,
+            },
+            E::Invalid(m) => Self::BadRequest(m),
+            E::Store(crate::store::StoreError::Duplicate(what)) => {
+                Self::Conflict(format!("there is already {what}"))
+            }
             other => Self::Internal(other.into()),
         }
     }
@@ -44,7 +80,17 @@ impl HttpError {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Seconds a client should wait, for `429`.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::TooMany { retry_after, .. } => Some(retry_after.as_secs().max(1)),
+            _ => None,
         }
     }
 
@@ -63,6 +109,13 @@ impl HttpError {
 impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
         let status = self.status();
-        (status, self.public_message()).into_response()
+        let retry = self.retry_after();
+        let mut response = (status, self.public_message()).into_response();
+        if let Some(secs) = retry {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        response
     }
 }

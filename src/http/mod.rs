@@ -1,6 +1,7 @@
 //! The HTTP edge: one router per role, pages rendered with handlebars from
 //! embedded templates, static files and translations embedded too.
 
+pub mod auth;
 mod error;
 pub mod i18n;
 mod learner;
@@ -68,6 +69,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(pages::index))
         .route("/healthz", get(|| async { "ok" }))
         .route("/static/{*path}", get(static_file))
+        .merge(auth::routes())
         .merge(learner::routes())
         .merge(terminal::routes())
         .fallback(pages::not_found)
@@ -122,6 +124,26 @@ pub(crate) fn same_origin(headers: &HeaderMap, public_url: &str) -> bool {
         .any(|h| h.eq_ignore_ascii_case(origin_host))
 }
 
+/// How often warm pools are checked: cohorts due to start are launched,
+/// pools that lost sandboxes are topped up.
+const POOL_TENDING: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The background task that keeps cohorts' warm pools, until shutdown.
+async fn tend_pools(app: Arc<App>, shutdown: CancellationToken) {
+    let lead = chrono::TimeDelta::minutes(i64::from(app.config.launch_lead_minutes));
+    let mut tick = tokio::time::interval(POOL_TENDING);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        if let Err(e) = app.service.tend_pools(lead, &app.scenarios).await {
+            tracing::error!(error = %e, "tending warm pools");
+        }
+    }
+}
+
 /// How long a graceful shutdown waits for requests still in flight.
 const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
 
@@ -130,6 +152,7 @@ pub struct Server {
     listener: TcpListener,
     router: Router,
     shutdown: CancellationToken,
+    app: Arc<App>,
 }
 
 impl Server {
@@ -139,6 +162,7 @@ impl Server {
         Self {
             listener,
             shutdown: state.shutdown.clone(),
+            app: state.app.clone(),
             router: router(state),
         }
     }
@@ -153,6 +177,7 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let token = self.shutdown;
+        tokio::spawn(tend_pools(self.app.clone(), token.clone()));
         let signal = {
             let token = token.clone();
             async move {

@@ -50,9 +50,15 @@ impl SandboxService {
     }
 
     async fn open(&self, link: Option<LinkRecord>) -> Result<Option<(LinkRecord, SandboxRecord)>> {
-        let Some(link) = link else {
+        let Some(mut link) = link else {
             return Ok(None);
         };
+        if link.sandbox_id.is_none() && link.cohort_id.is_some() {
+            match self.bind_cohort_link(link).await? {
+                Some(bound) => link = bound,
+                None => return Ok(None),
+            }
+        }
         let Some(id) = link.sandbox() else {
             return Ok(None);
         };

@@ -1,8 +1,12 @@
 //! The sandbox service: provision, check, solve and tear down sandboxes,
 //! keeping the store and the engine in step.
 
+mod cohort;
 mod links;
+mod pool;
+mod progress;
 mod prove;
+pub mod roster;
 mod scripts;
 mod token;
 
@@ -12,6 +16,9 @@ use std::time::{Duration, Instant};
 
 use uuid::Uuid;
 
+pub use cohort::{CohortRequest, LearnerLink};
+pub use pool::{Limits, PoolStatus, Reservation};
+pub use progress::{Cell, CellState, CohortProgress, ExerciseColumn, LearnerProgress, StuckRule};
 pub use prove::{ExerciseProof, PROOF_LEARNER, ProofReport, Step, prove};
 pub use scripts::{pack_dir, run_script};
 pub use token::LinkToken;
@@ -38,6 +45,17 @@ pub enum SandboxError {
     UnknownExercise { scenario: String, exercise: String },
     #[error("sandbox {0} is {1}, so it cannot be used")]
     NotUsable(Uuid, SandboxState),
+    /// A capacity limit is reached: nothing was made; try again later.
+    #[error("{reason}")]
+    NoCapacity {
+        reason: String,
+        retry_after: Duration,
+    },
+    /// Bad input from a trainer (a roster, a date, a name).
+    #[error("{0}")]
+    Invalid(String),
+    #[error("cohort {0} does not exist")]
+    UnknownCohort(Uuid),
 }
 
 pub type Result<T, E = SandboxError> = std::result::Result<T, E>;
@@ -69,6 +87,15 @@ pub struct SandboxService {
     image_prefix: String,
     /// One lock per sandbox: its checks run one at a time.
     check_locks: Arc<Mutex<HashMap<Uuid, Arc<tokio::sync::Mutex<()>>>>>,
+    /// Learner links of cohorts are derived from this key and the learner's
+    /// id, so a trainer can see them again while the store keeps only hashes.
+    link_key: Arc<[u8; 32]>,
+    pool: Arc<pool::PoolState>,
+    binding_locks: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+    scenarios: Arc<std::sync::RwLock<BTreeMap<crate::scenario::ScenarioId, Scenario>>>,
+    /// Bumped whenever a sandbox changes state or an attempt is recorded:
+    /// live pages wait on it.
+    changes: Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 impl SandboxService {
@@ -78,12 +105,46 @@ impl SandboxService {
         store: Store,
         image_prefix: impl Into<String>,
     ) -> Self {
+        let mut link_key = [0u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::rng(), &mut link_key);
         Self {
             runtime,
             store,
             image_prefix: image_prefix.into(),
             check_locks: Arc::default(),
+            link_key: Arc::new(link_key),
+            pool: Arc::new(pool::PoolState::new(Limits::default())),
+            binding_locks: Arc::default(),
+            scenarios: Arc::default(),
+            changes: Arc::new(tokio::sync::watch::channel(0).0),
         }
+    }
+
+    /// Uses `key` (kept in the data directory) for learner links, so they
+    /// stay the same across restarts.
+    pub fn with_link_key(mut self, key: [u8; 32]) -> Self {
+        self.link_key = Arc::new(key);
+        self
+    }
+
+    /// Sets the capacity and concurrency limits.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.pool = Arc::new(pool::PoolState::new(limits));
+        self
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.pool.limits
+    }
+
+    /// A receiver that sees a new value after every change of a sandbox's
+    /// state and every recorded attempt.
+    pub fn changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changes.subscribe()
+    }
+
+    pub(crate) fn changed(&self) {
+        self.changes.send_modify(|v| *v = v.wrapping_add(1));
     }
 
     pub fn store(&self) -> &Store {
@@ -120,11 +181,24 @@ impl SandboxService {
                 expires_at: Some(expires_at),
             })
             .await?;
-        match self.build(id, scenario, owner).await {
-            Ok(()) => {
-                self.store.mark_ready(id).await?;
-                Ok(self.store.sandbox(id).await?)
-            }
+        self.changed();
+        self.provision_recorded(id, scenario, owner).await
+    }
+
+    /// Builds a sandbox whose intent is already recorded (state
+    /// provisioning): it ends ready, or failed with its engine objects gone.
+    pub(crate) async fn provision_recorded(
+        &self,
+        id: Uuid,
+        scenario: &Scenario,
+        owner: &Owner,
+    ) -> Result<SandboxRecord> {
+        let result = match self.build(id, scenario, owner).await {
+            Ok(()) => self.store.mark_ready(id).await.map_err(SandboxError::from),
+            Err(e) => Err(e),
+        };
+        let outcome = match result {
+            Ok(()) => Ok(self.store.sandbox(id).await?),
             Err(e) => {
                 tracing::warn!(sandbox = %id, scenario = %scenario.id, error = %e, "provisioning failed");
                 if let Err(cleanup) = self.runtime.remove(id).await {
@@ -133,7 +207,9 @@ impl SandboxService {
                 self.store.mark_failed(id, &e.to_string()).await?;
                 Err(e)
             }
-        }
+        };
+        self.changed();
+        outcome
     }
 
     async fn build(&self, id: Uuid, scenario: &Scenario, owner: &Owner) -> Result<()> {
@@ -298,6 +374,7 @@ impl SandboxService {
                 duration,
             })
             .await?;
+        self.changed();
         Ok(CheckResult {
             outcome,
             feedback: feedback.trim_end().to_owned(),
@@ -332,6 +409,7 @@ impl SandboxService {
         // subnet (and so the sandbox's address) can be handed to another
         // sandbox, and a link must never lead there.
         self.store.mark_destroyed(sandbox).await?;
+        self.changed();
         self.runtime.remove(sandbox).await?;
         self.check_locks
             .lock()

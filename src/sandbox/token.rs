@@ -24,6 +24,11 @@ impl LinkToken {
         Self(BASE32_NOPAD.encode(&bytes).to_ascii_lowercase())
     }
 
+    /// The token written from 20 bytes (a derived secret).
+    pub fn from_bytes(bytes: &[u8; BYTES]) -> Self {
+        Self(BASE32_NOPAD.encode(bytes).to_ascii_lowercase())
+    }
+
     /// Parses a token from a URL; None for anything that cannot be one.
     pub fn parse(s: &str) -> Option<Self> {
         let ok = s.len() == LEN

@@ -12,6 +12,7 @@ pub struct LinkRecord {
     pub scenario_id: String,
     pub cohort_id: Option<String>,
     pub learner: Option<String>,
+    pub learner_id: Option<String>,
     pub sandbox_id: Option<String>,
     pub created_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
@@ -64,7 +65,7 @@ impl Store {
 
     async fn link_where(&self, column: &'static str, hash: &str) -> Result<Option<LinkRecord>> {
         let sql = format!(
-            "SELECT token_hash, scenario_id, cohort_id, learner, sandbox_id, created_at, revoked_at
+            "SELECT token_hash, scenario_id, cohort_id, learner, learner_id, sandbox_id, created_at, revoked_at
              FROM links WHERE {column} = ? AND revoked_at IS NULL"
         );
         // `column` is one of two fixed names above.

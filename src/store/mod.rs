@@ -2,8 +2,10 @@
 //! by default; migrations are embedded from `migrations/`.
 
 mod attempts;
+mod cohorts;
 mod links;
 mod sandboxes;
+mod users;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -13,8 +15,12 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 pub use attempts::{Attempt, CheckRecord, NewAttempt, Outcome};
+pub use cohorts::{
+    Claim, Cohort, CohortAttempt, DbUuid, Learner, NewCohort, NewLearner, StateCounts,
+};
 pub use links::LinkRecord;
 pub use sandboxes::{NewSandbox, SandboxRecord, SandboxState};
+pub use users::{ApiTokenInfo, Role, Session, User};
 
 /// Errors from the store, with what was being done.
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +35,10 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("sandbox {0} is not in the store")]
     UnknownSandbox(uuid::Uuid),
+    #[error("cohort {0} is not in the store")]
+    UnknownCohort(uuid::Uuid),
+    #[error("there is already {0}")]
+    Duplicate(String),
     #[error("sandbox {id} is {actual}, not {expected}")]
     WrongState {
         id: uuid::Uuid,

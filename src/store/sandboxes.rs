@@ -43,7 +43,7 @@ impl SandboxState {
         }
     }
 
-    fn parse(s: &str) -> Option<Self> {
+    pub(crate) fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|st| st.as_str() == s)
     }
 
@@ -79,6 +79,8 @@ pub struct SandboxRecord {
     pub scenario_id: String,
     pub cohort_id: Option<String>,
     pub learner: Option<String>,
+    /// The cohort learner who claimed it.
+    pub learner_id: Option<String>,
     pub state: SandboxState,
     pub container_id: Option<String>,
     pub network_id: Option<String>,
@@ -88,6 +90,7 @@ pub struct SandboxRecord {
     pub updated_at: DateTime<Utc>,
     pub ready_at: Option<DateTime<Utc>>,
     pub expires_at: Option<DateTime<Utc>>,
+    pub claimed_at: Option<DateTime<Utc>>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -96,6 +99,7 @@ struct Row {
     scenario_id: String,
     cohort_id: Option<String>,
     learner: Option<String>,
+    learner_id: Option<String>,
     state: String,
     container_id: Option<String>,
     network_id: Option<String>,
@@ -105,6 +109,7 @@ struct Row {
     updated_at: DateTime<Utc>,
     ready_at: Option<DateTime<Utc>>,
     expires_at: Option<DateTime<Utc>>,
+    claimed_at: Option<DateTime<Utc>>,
 }
 
 impl Row {
@@ -119,6 +124,7 @@ impl Row {
             scenario_id: self.scenario_id,
             cohort_id: self.cohort_id,
             learner: self.learner,
+            learner_id: self.learner_id,
             container_id: self.container_id,
             network_id: self.network_id,
             address: self.address,
@@ -127,12 +133,14 @@ impl Row {
             updated_at: self.updated_at,
             ready_at: self.ready_at,
             expires_at: self.expires_at,
+            claimed_at: self.claimed_at,
         })
     }
 }
 
-const COLUMNS: &str = "id, scenario_id, cohort_id, learner, state, container_id, network_id, \
-                       address, error, created_at, updated_at, ready_at, expires_at";
+const COLUMNS: &str = "id, scenario_id, cohort_id, learner, learner_id, state, container_id, \
+                       network_id, address, error, created_at, updated_at, ready_at, expires_at, \
+                       claimed_at";
 
 /// What the store records before anything is created on the engine.
 pub struct NewSandbox<'a> {
@@ -265,8 +273,8 @@ impl Store {
         self.transition(
             id,
             SandboxState::Claimed,
-            ", learner = COALESCE(?, learner)",
-            &[learner],
+            ", learner = COALESCE(?, learner), claimed_at = ?",
+            &[learner, Some(now().to_rfc3339())],
         )
         .await
     }

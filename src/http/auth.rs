@@ -1,0 +1,419 @@
+//! Who is asking: trainers and admins sign in with a password (a cookie
+//! session whose forms carry a CSRF token) or send an API token. The
+//! extractors here are what every trainer, admin and API handler takes.
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use super::pages::base;
+use super::{AppState, HttpError, i18n, same_origin};
+use crate::store::{Role, Session, User};
+
+/// The session cookie. Every cookie Sandpit sets is named `sandpit…`, so the
+/// proxy never passes it to a sandbox.
+pub const SESSION_COOKIE: &str = "sandpit_session";
+/// The login form's double-submit CSRF cookie (there is no session yet).
+const LOGIN_CSRF_COOKIE: &str = "sandpit_login_csrf";
+/// The header a same-origin script sends its session's CSRF token in.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login_page).post(login))
+        .route("/logout", post(logout))
+}
+
+/// A cookie's value from the request.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// Whether cookies may be marked `Secure`: browsers keep them over HTTPS and
+/// on `localhost`, and drop them on plain HTTP elsewhere.
+fn secure_cookies(public_url: &str) -> bool {
+    public_url.starts_with("https://")
+        || public_url
+            .strip_prefix("http://")
+            .and_then(|rest| rest.split([':', '/']).next())
+            .is_some_and(|host| host == "localhost" || host.ends_with(".localhost"))
+}
+
+/// A `Set-Cookie` value for `name`, `HttpOnly` and `SameSite=Lax`.
+pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age: i64) -> HeaderValue {
+    let secure = if secure_cookies(&state.public_url) {
+        "; Secure"
+    } else {
+        ""
+    };
+    HeaderValue::from_str(&format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+    ))
+    .unwrap_or(HeaderValue::from_static("sandpit_invalid=; Max-Age=0"))
+}
+
+/// Compares secrets in time that does not depend on where they differ.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// Browser logins share Sandpit's origin; with the path-prefix proxy on,
+/// sandboxes share it too and could act as a signed-in trainer, so
+/// sessions are refused then (API tokens, which browsers never send on
+/// their own, still work).
+fn sessions_allowed(state: &AppState) -> bool {
+    !state.app.config.proxy_path_fallback
+}
+
+async fn session_from(state: &AppState, headers: &HeaderMap) -> Result<Option<Session>, HttpError> {
+    if !sessions_allowed(state) {
+        return Ok(None);
+    }
+    match cookie(headers, SESSION_COOKIE) {
+        Some(value) if value.len() <= 128 => Ok(state.app.auth.session(value).await?),
+        _ => Ok(None),
+    }
+}
+
+/// A signed-in trainer or admin on a page; anyone else is sent to the login
+/// page and comes back after.
+pub struct PageSession(pub Session);
+
+impl FromRequestParts<AppState> for PageSession {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        match session_from(state, &parts.headers).await {
+            Ok(Some(s)) => Ok(Self(s)),
+            Ok(None) => {
+                let next = parts
+                    .uri
+                    .path_and_query()
+                    .map_or("/trainer", |p| p.as_str());
+                let target = format!("/login?next={}", urlencode(next));
+                Err(Redirect::to(&target).into_response())
+            }
+            Err(e) => Err(e.into_response()),
+        }
+    }
+}
+
+impl PageSession {
+    pub fn user(&self) -> &User {
+        &self.0.user
+    }
+
+    /// Checks a form's CSRF token (and that the request came from this
+    /// site): every state-changing form of a signed-in page calls this.
+    pub fn check_csrf(
+        &self,
+        state: &AppState,
+        headers: &HeaderMap,
+        token: &str,
+    ) -> Result<(), HttpError> {
+        if !same_origin(headers, &state.public_url) || !same_secret(token, &self.0.csrf_token) {
+            return Err(HttpError::Forbidden(
+                "This form has expired or came from another site. Reload the page and try again."
+                    .into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The caller of the JSON API: an API token (`Authorization: Bearer …`), or
+/// a session cookie from Sandpit's own pages, which must then send its CSRF
+/// token in `X-CSRF-Token` on anything but GET.
+pub struct ApiUser(pub User);
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = HttpError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, HttpError> {
+        if let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
+            let token = auth
+                .to_str()
+                .ok()
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .map(str::trim)
+                .ok_or_else(|| {
+                    HttpError::Unauthorized(
+                        "the Authorization header must be `Bearer <API token>`".into(),
+                    )
+                })?;
+            return match state.app.auth.token_user(token).await? {
+                Some(user) => Ok(Self(user)),
+                None => Err(HttpError::Unauthorized(
+                    "this API token is unknown or revoked".into(),
+                )),
+            };
+        }
+        let Some(session) = session_from(state, &parts.headers).await? else {
+            return Err(HttpError::Unauthorized(
+                "sign in, or send an API token as `Authorization: Bearer <token>`".into(),
+            ));
+        };
+        let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        if !safe {
+            let sent = parts
+                .headers
+                .get(CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            if !same_origin(&parts.headers, &state.public_url)
+                || !same_secret(sent, &session.csrf_token)
+            {
+                return Err(HttpError::Forbidden(format!(
+                    "a signed-in page must send its CSRF token in `{CSRF_HEADER}`"
+                )));
+            }
+        }
+        Ok(Self(session.user))
+    }
+}
+
+impl ApiUser {
+    /// Trainers act on their own cohorts; admins on all.
+    pub fn may_manage(&self, owner: &uuid::Uuid) -> bool {
+        self.0.role == Role::Admin || self.0.id == *owner
+    }
+}
+
+/// Percent-encodes a query value.
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Where to go after signing in: a path on this site, nothing else.
+fn local_next(next: Option<&str>) -> String {
+    match next {
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.starts_with("/login")
+                && !n.bytes().any(|b| b.is_ascii_control()) =>
+        {
+            n.to_owned()
+        }
+        _ => "/trainer".to_owned(),
+    }
+}
+
+#[derive(Debug, Deserialize, Default)]
+struct LoginQuery {
+    next: Option<String>,
+    lang: Option<String>,
+}
+
+async fn login_page(
+    State(state): State<AppState>,
+    Query(q): Query<LoginQuery>,
+    headers: HeaderMap,
+) -> Response {
+    render_login(
+        &state,
+        &headers,
+        q.lang.as_deref(),
+        q.next.as_deref(),
+        None,
+        StatusCode::OK,
+    )
+}
+
+fn render_login(
+    state: &AppState,
+    headers: &HeaderMap,
+    lang: Option<&str>,
+    next: Option<&str>,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let lang = i18n::negotiate(lang, headers);
+    let csrf = crate::auth::random_secret(20);
+    let mut data = base(lang, &i18n::text(lang, "login-title"));
+    data["next"] = local_next(next).into();
+    data["csrf"] = csrf.clone().into();
+    data["error"] = error.into();
+    data["sessions_allowed"] = sessions_allowed(state).into();
+    let mut response = state.pages.render("login", &data);
+    *response.status_mut() = status;
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(state, LOGIN_CSRF_COOKIE, &csrf, 3600),
+    );
+    response
+}
+
+#[derive(Debug, Deserialize)]
+struct LoginForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    csrf: String,
+    next: Option<String>,
+}
+
+async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<LoginForm>,
+) -> Response {
+    let lang = i18n::negotiate(None, &headers);
+    let again = |error: String, status| {
+        render_login(
+            &state,
+            &headers,
+            None,
+            form.next.as_deref(),
+            Some(error),
+            status,
+        )
+    };
+    if !sessions_allowed(&state) {
+        return again(i18n::text(lang, "login-off"), StatusCode::FORBIDDEN);
+    }
+    let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    if !same_origin(&headers, &state.public_url)
+        || expected.is_empty()
+        || !same_secret(expected, &form.csrf)
+    {
+        return again(i18n::text(lang, "form-expired"), StatusCode::FORBIDDEN);
+    }
+    match state
+        .app
+        .auth
+        .login(&form.name, &form.password, &peer.ip().to_string())
+        .await
+    {
+        Ok(started) => {
+            let mut response = Redirect::to(&local_next(form.next.as_deref())).into_response();
+            let max_age = crate::auth::SESSION_LIFETIME.num_seconds();
+            let headers = response.headers_mut();
+            headers.append(
+                header::SET_COOKIE,
+                set_cookie(&state, SESSION_COOKIE, &started.cookie, max_age),
+            );
+            headers.append(
+                header::SET_COOKIE,
+                set_cookie(&state, LOGIN_CSRF_COOKIE, "", 0),
+            );
+            response
+        }
+        Err(e) => {
+            let e = HttpError::from(e);
+            let status = e.status();
+            let message = match &e {
+                HttpError::Unauthorized(_) => i18n::text(lang, "login-wrong"),
+                HttpError::TooMany { .. } => i18n::text(lang, "login-limited"),
+                other => other.public_message(),
+            };
+            let mut response = again(message, status);
+            if let Some(secs) = e.retry_after() {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, secs.into());
+            }
+            response
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct LogoutForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    session: PageSession,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<LogoutForm>,
+) -> Result<Response, HttpError> {
+    session.check_csrf(&state, &headers, &form.csrf)?;
+    if let Some(value) = cookie(&headers, SESSION_COOKIE) {
+        state.app.auth.logout(value).await?;
+    }
+    let mut response = Redirect::to("/login").into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(&state, SESSION_COOKIE, "", 0),
+    );
+    Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(local_next(Some("/trainer/cohorts/1")), "/trainer/cohorts/1");
+        for bad in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil",
+            "/login",
+            "x",
+            "/a\nb",
+        ] {
+            assert_eq!(local_next(Some(bad)), "/trainer", "{bad:?}");
+        }
+        assert_eq!(local_next(None), "/trainer");
+    }
+
+    #[test]
+    fn cookies_are_secure_where_browsers_keep_them() {
+        assert!(secure_cookies("https://sandpit.example"));
+        assert!(secure_cookies("http://localhost:8080"));
+        assert!(!secure_cookies("http://10.0.0.5:8080"));
+        assert!(!secure_cookies("http://localhost.evil.example"));
+    }
+
+    #[test]
+    fn cookies_are_found_by_exact_name() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("xsandpit_session=1; sandpit_session=abc"),
+        );
+        assert_eq!(cookie(&h, SESSION_COOKIE), Some("abc"));
+        assert_eq!(cookie(&h, "nope"), None);
+    }
+
+    #[test]
+    fn secrets_compare_whole() {
+        assert!(same_secret("abc", "abc"));
+        assert!(!same_secret("abc", "abd"));
+        assert!(!same_secret("abc", "ab"));
+        assert!(!same_secret("", "a"));
+    }
+}

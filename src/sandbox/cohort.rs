@@ -1,0 +1,249 @@
+//! Cohorts: created from a roster with one link per learner; a link is bound
+//! to a sandbox of the cohort's warm pool when first opened, or to one made
+//! on the spot when the pool is empty.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use uuid::Uuid;
+
+use super::roster::RosterEntry;
+use super::{LinkToken, Owner, Result, SandboxError, SandboxService};
+use crate::scenario::Scenario;
+use crate::store::{Claim, Cohort, Learner, LinkRecord, NewCohort, NewLearner, User};
+
+/// The longest a cohort may run.
+const MAX_COHORT_DAYS: i64 = 366;
+
+/// What a trainer asks for.
+#[derive(Debug, Clone)]
+pub struct CohortRequest {
+    pub name: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub roster: Vec<RosterEntry>,
+    /// Warm sandboxes beyond the roster.
+    pub spare: u32,
+    /// A cap on this cohort's live sandboxes (roster + spare when unset).
+    pub max_sandboxes: Option<u32>,
+}
+
+/// A learner and the link that is their key.
+#[derive(Debug, Clone)]
+pub struct LearnerLink {
+    pub learner: Learner,
+    pub token: LinkToken,
+}
+
+impl SandboxService {
+    /// A cohort learner's link token: derived from the link key and the
+    /// learner's id, so it can be shown again; the store has only its hash.
+    pub fn learner_token(&self, learner: Uuid) -> LinkToken {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.link_key.as_slice())
+            .expect("HMAC takes keys of any length");
+        mac.update(b"sandpit learner link\0");
+        mac.update(learner.as_bytes());
+        let digest = mac.finalize().into_bytes();
+        let mut bytes = [0u8; 20];
+        bytes.copy_from_slice(&digest[..20]);
+        LinkToken::from_bytes(&bytes)
+    }
+
+    /// Creates a cohort for `owner`: the cohort, its roster and a link per
+    /// learner are stored together, or not at all.
+    pub async fn create_cohort(
+        &self,
+        owner: &User,
+        scenario: &Scenario,
+        req: CohortRequest,
+    ) -> Result<Cohort> {
+        let name = req.name.trim();
+        if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+            return Err(SandboxError::Invalid(
+                "a cohort's name has 1 to 100 characters".into(),
+            ));
+        }
+        if req.ends_at <= req.starts_at {
+            return Err(SandboxError::Invalid(
+                "the cohort must end after it starts".into(),
+            ));
+        }
+        if req.ends_at <= Utc::now() {
+            return Err(SandboxError::Invalid(
+                "the cohort's end is in the past".into(),
+            ));
+        }
+        if req.ends_at - req.starts_at > chrono::TimeDelta::days(MAX_COHORT_DAYS) {
+            return Err(SandboxError::Invalid(format!(
+                "a cohort runs for at most {MAX_COHORT_DAYS} days"
+            )));
+        }
+        if req.roster.is_empty() || req.roster.len() > super::roster::MAX_LEARNERS {
+            return Err(SandboxError::Invalid(format!(
+                "a cohort has 1 to {} learners",
+                super::roster::MAX_LEARNERS
+            )));
+        }
+        if req.spare > 50 {
+            return Err(SandboxError::Invalid(
+                "a cohort keeps at most 50 spare sandboxes".into(),
+            ));
+        }
+        if req.max_sandboxes == Some(0) {
+            return Err(SandboxError::Invalid(
+                "a cohort's sandbox limit must be at least 1".into(),
+            ));
+        }
+        let roster: Vec<NewLearner> = req
+            .roster
+            .iter()
+            .map(|r| {
+                let id = Uuid::new_v4();
+                let token = self.learner_token(id);
+                NewLearner {
+                    id,
+                    name: r.name.trim(),
+                    email: r.email.as_deref(),
+                    team: r.team.as_deref(),
+                    token_hash: token.hash(),
+                    web_key_hash: token.web_key().hash(),
+                }
+            })
+            .collect();
+        let cohort = self
+            .store
+            .insert_cohort(
+                NewCohort {
+                    name,
+                    scenario_id: scenario.id.as_str(),
+                    owner: owner.id,
+                    starts_at: req.starts_at,
+                    ends_at: req.ends_at,
+                    spare: req.spare,
+                    max_sandboxes: req.max_sandboxes,
+                },
+                &roster,
+            )
+            .await?;
+        self.changed();
+        Ok(cohort)
+    }
+
+    /// A cohort's learners with their links.
+    pub async fn learner_links(&self, cohort: Uuid) -> Result<Vec<LearnerLink>> {
+        Ok(self
+            .store
+            .learners(cohort)
+            .await?
+            .into_iter()
+            .map(|learner| LearnerLink {
+                token: self.learner_token(*learner.id),
+                learner,
+            })
+            .collect())
+    }
+
+    /// Binds a cohort link that has no sandbox yet: claims a ready one from
+    /// the pool, or makes one now. Returns the link as it is afterwards.
+    pub(crate) async fn bind_cohort_link(&self, link: LinkRecord) -> Result<Option<LinkRecord>> {
+        let Some(cohort_id) = link
+            .cohort_id
+            .as_deref()
+            .and_then(|c| Uuid::parse_str(c).ok())
+        else {
+            return Ok(None);
+        };
+        let Some(cohort) = self.store.cohort(cohort_id).await? else {
+            return Ok(None);
+        };
+        if cohort.torn_down_at.is_some() || cohort.ends_at <= Utc::now() {
+            return Ok(None);
+        }
+        let Some(scenario) = self.scenario_for(&cohort.scenario_id) else {
+            return Ok(None);
+        };
+        let learner_id = link
+            .learner_id
+            .as_deref()
+            .and_then(|l| Uuid::parse_str(l).ok());
+        let expires_at = (Utc::now() + scenario.time_limit).min(cohort.ends_at);
+        let claim = |sandbox| Claim {
+            token_hash: &link.token_hash,
+            cohort: cohort_id,
+            learner_id,
+            learner_name: link.learner.as_deref(),
+            expires_at,
+            sandbox,
+        };
+        // One binding per link at a time: two first opens must not both
+        // make a sandbox.
+        let lock = {
+            let mut locks = self.pool_binding_locks();
+            locks.entry(link.token_hash.clone()).or_default().clone()
+        };
+        let _bound = lock.lock().await;
+        let fresh = self.store.link(&link.token_hash).await?;
+        if fresh.as_ref().is_none_or(|l| l.sandbox_id.is_some()) {
+            return Ok(fresh);
+        }
+        let claimed = self.store.claim(claim(None)).await?;
+        if claimed.is_some() {
+            self.changed();
+            // Keep the pool topped up behind the learner who just arrived.
+            let (service, scenario) = (self.clone(), scenario.clone());
+            tokio::spawn(async move {
+                if let Ok(Some(cohort)) = service.store.cohort(cohort_id).await
+                    && let Err(e) = service.fill_pool(&cohort, &scenario).await
+                {
+                    tracing::warn!(cohort = %cohort_id, error = %e, "refilling a pool after a claim");
+                }
+            });
+        } else {
+            // Nothing ready: a cold start, within the caps.
+            let owner = Owner {
+                cohort: Some(cohort_id.to_string()),
+                learner: link.learner.clone(),
+            };
+            let cap = cohort
+                .max_sandboxes
+                .map_or((cohort.learners + cohort.spare).max(1) as u64, |m| {
+                    m.max(0) as u64
+                });
+            let sandbox = self
+                .provision_one(&scenario, &owner, Some(cap), expires_at)
+                .await?;
+            if self.store.claim(claim(Some(sandbox.id))).await?.is_none() {
+                self.destroy(sandbox.id).await?;
+            }
+            self.changed();
+        }
+        self.pool_binding_locks().remove(&link.token_hash);
+        Ok(self.store.link(&link.token_hash).await?)
+    }
+
+    fn pool_binding_locks(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, Arc<tokio::sync::Mutex<()>>>>
+    {
+        self.binding_locks.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn scenario_for(&self, id: &str) -> Option<Scenario> {
+        let id = crate::scenario::ScenarioId::parse(id).ok()?;
+        self.scenarios
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&id)
+            .cloned()
+    }
+
+    /// Tells the service which scenarios exist (cold starts need them).
+    pub fn set_scenarios(
+        &self,
+        scenarios: &std::collections::BTreeMap<crate::scenario::ScenarioId, Scenario>,
+    ) {
+        *self.scenarios.write().unwrap_or_else(|e| e.into_inner()) = scenarios.clone();
+    }
+}
