@@ -247,3 +247,62 @@ impl SandboxService {
         *self.scenarios.write().unwrap_or_else(|e| e.into_inner()) = scenarios.clone();
     }
 }
+
+/// What tearing a cohort down did.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct TeardownReport {
+    /// Sandboxes whose engine objects were removed.
+    pub removed: u32,
+    /// Sandboxes that could not be removed, and why.
+    pub failed: Vec<TeardownFailure>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TeardownFailure {
+    pub sandbox: Uuid,
+    pub error: String,
+}
+
+impl SandboxService {
+    /// The cohort `user` asks for, if they may manage it: their own, or any
+    /// for an admin. Others' cohorts look like unknown ones.
+    pub async fn cohort_for(&self, user: &User, id: Uuid) -> Result<Cohort> {
+        match self.store.cohort(id).await? {
+            Some(c) if user.is_admin() || *c.owner_id == user.id => Ok(c),
+            _ => Err(SandboxError::UnknownCohort(id)),
+        }
+    }
+
+    /// Ends a cohort: its pool stops refilling, then every live sandbox of
+    /// it is destroyed, a few at a time. Records (attempts, completions)
+    /// stay. Safe to run twice or concurrently.
+    pub async fn teardown_cohort(&self, cohort: Uuid) -> Result<TeardownReport> {
+        use futures_util::StreamExt;
+        self.store.mark_cohort_torn_down(cohort).await?;
+        self.changed();
+        let ids = self.store.live_sandboxes_of(cohort).await?;
+        // Removal of a sandbox still being built is finished by its builder,
+        // which finds it destroyed; wait for those.
+        let waiting = ids.clone();
+        let concurrency = self.pool.limits.concurrency.max(1);
+        let results: Vec<(Uuid, Result<()>)> = futures_util::stream::iter(ids)
+            .map(|id| async move { (id, self.destroy(id).await) })
+            .buffer_unordered(concurrency)
+            .collect()
+            .await;
+        self.pool
+            .wait_settled(&waiting, std::time::Duration::from_secs(300))
+            .await;
+        let mut report = TeardownReport::default();
+        for (sandbox, result) in results {
+            match result {
+                Ok(()) => report.removed += 1,
+                Err(e) => report.failed.push(TeardownFailure {
+                    sandbox,
+                    error: e.to_string(),
+                }),
+            }
+        }
+        Ok(report)
+    }
+}

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use uuid::Uuid;
 
-pub use cohort::{CohortRequest, LearnerLink};
+pub use cohort::{CohortRequest, LearnerLink, TeardownFailure, TeardownReport};
 pub use pool::{Limits, PoolStatus, Reservation};
 pub use progress::{Cell, CellState, CohortProgress, ExerciseColumn, LearnerProgress, StuckRule};
 pub use prove::{ExerciseProof, PROOF_LEARNER, ProofReport, Step, prove};
@@ -182,6 +182,11 @@ impl SandboxService {
             })
             .await?;
         self.changed();
+        self.pool
+            .inflight
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id);
         self.provision_recorded(id, scenario, owner).await
     }
 
@@ -193,6 +198,23 @@ impl SandboxService {
         scenario: &Scenario,
         owner: &Owner,
     ) -> Result<SandboxRecord> {
+        let outcome = self.provision_inner(id, scenario, owner).await;
+        self.pool.settle(id);
+        self.changed();
+        outcome
+    }
+
+    async fn provision_inner(
+        &self,
+        id: Uuid,
+        scenario: &Scenario,
+        owner: &Owner,
+    ) -> Result<SandboxRecord> {
+        // Torn down while it waited for a slot: make nothing.
+        let record = self.store.sandbox(id).await?;
+        if record.state != SandboxState::Provisioning {
+            return Err(SandboxError::NotUsable(id, record.state));
+        }
         let result = match self.build(id, scenario, owner).await {
             Ok(()) => self.store.mark_ready(id).await.map_err(SandboxError::from),
             Err(e) => Err(e),
@@ -204,11 +226,13 @@ impl SandboxService {
                 if let Err(cleanup) = self.runtime.remove(id).await {
                     tracing::error!(sandbox = %id, error = %cleanup, "removing a sandbox that failed to provision");
                 }
-                self.store.mark_failed(id, &e.to_string()).await?;
+                // A sandbox destroyed meanwhile stays destroyed.
+                if let Err(mark) = self.store.mark_failed(id, &e.to_string()).await {
+                    tracing::debug!(sandbox = %id, error = %mark, "not marking failed");
+                }
                 Err(e)
             }
         };
-        self.changed();
         outcome
     }
 

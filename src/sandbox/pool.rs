@@ -55,6 +55,10 @@ pub(crate) struct PoolState {
     slots: Semaphore,
     /// Per cohort: failed provisionings in a row and the last reason.
     failing: Mutex<HashMap<Uuid, (u32, String)>>,
+    /// Sandboxes reserved and not yet provisioned (or failed): a teardown
+    /// waits for them, so that nothing it removed comes back.
+    pub(crate) inflight: Mutex<std::collections::HashSet<Uuid>>,
+    settled: tokio::sync::Notify,
 }
 
 impl PoolState {
@@ -64,6 +68,37 @@ impl PoolState {
             limits,
             reserve: tokio::sync::Mutex::new(()),
             failing: Mutex::default(),
+            inflight: Mutex::default(),
+            settled: tokio::sync::Notify::new(),
+        }
+    }
+
+    /// Marks a reserved sandbox as done provisioning, one way or another.
+    pub(crate) fn settle(&self, id: Uuid) {
+        self.inflight
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&id);
+        self.settled.notify_waiters();
+    }
+
+    /// Waits until none of `ids` is being provisioned, or `limit` passed.
+    pub(crate) async fn wait_settled(&self, ids: &[Uuid], limit: Duration) {
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            let notified = self.settled.notified();
+            let busy = {
+                let inflight = self.inflight.lock().unwrap_or_else(|e| e.into_inner());
+                ids.iter().any(|id| inflight.contains(id))
+            };
+            if !busy || tokio::time::Instant::now() >= deadline {
+                return;
+            }
+            let _ = tokio::time::timeout_at(
+                deadline.min(tokio::time::Instant::now() + Duration::from_millis(250)),
+                notified,
+            )
+            .await;
         }
     }
 }
@@ -134,6 +169,11 @@ impl SandboxService {
                     expires_at: Some(expires_at),
                 })
                 .await?;
+            self.pool
+                .inflight
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(id);
             ids.push(id);
         }
         if take > 0 {

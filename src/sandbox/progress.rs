@@ -19,6 +19,15 @@ pub struct StuckRule {
     pub idle: chrono::TimeDelta,
 }
 
+impl StuckRule {
+    pub fn from_config(config: &crate::config::Config) -> Self {
+        Self {
+            failures: config.stuck_failures.max(1),
+            idle: chrono::TimeDelta::minutes(i64::from(config.stuck_idle_minutes.max(1))),
+        }
+    }
+}
+
 impl Default for StuckRule {
     fn default() -> Self {
         Self {
