@@ -219,7 +219,7 @@ impl SandboxService {
             Ok(()) => self.store.mark_ready(id).await.map_err(SandboxError::from),
             Err(e) => Err(e),
         };
-        let outcome = match result {
+        match result {
             Ok(()) => Ok(self.store.sandbox(id).await?),
             Err(e) => {
                 tracing::warn!(sandbox = %id, scenario = %scenario.id, error = %e, "provisioning failed");
@@ -232,8 +232,7 @@ impl SandboxService {
                 }
                 Err(e)
             }
-        };
-        outcome
+        }
     }
 
     async fn build(&self, id: Uuid, scenario: &Scenario, owner: &Owner) -> Result<()> {
