@@ -126,3 +126,58 @@ impl Drop for Cleanup {
         }
     }
 }
+
+/// Removes everything labelled with a test app's instance when dropped, so
+/// a failing test that made sandboxes it does not know the ids of (a warm
+/// pool's) cleans up too. Uses the docker CLI, like [`Cleanup`].
+pub struct InstanceCleanup {
+    pub instance: String,
+}
+
+impl InstanceCleanup {
+    pub fn of(app: &App) -> Self {
+        let instance = std::fs::read_to_string(app.config.data_dir.join("instance"))
+            .expect("the instance id")
+            .trim()
+            .to_owned();
+        Self { instance }
+    }
+}
+
+impl Drop for InstanceCleanup {
+    fn drop(&mut self) {
+        let filter = format!("label=sandpit.instance={}", self.instance);
+        let list = |args: &[&str]| -> Vec<String> {
+            std::process::Command::new("docker")
+                .args(args)
+                .output()
+                .map(|o| {
+                    String::from_utf8_lossy(&o.stdout)
+                        .split_whitespace()
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        for id in list(&["ps", "-aq", "--filter", &filter]) {
+            let _ = std::process::Command::new("docker")
+                .args(["rm", "-f", "-v", &id])
+                .output();
+        }
+        for id in list(&["network", "ls", "-q", "--filter", &filter]) {
+            let _ = std::process::Command::new("docker")
+                .args(["network", "rm", &id])
+                .output();
+        }
+    }
+}
+
+/// A test app whose configuration `adjust` changes first.
+pub async fn test_app_with(scenarios: PathBuf, adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let data = tempfile::tempdir().expect("a temporary data directory");
+    let mut config = test_config(data.path(), scenarios);
+    adjust(&mut config);
+    let app = App::open(config).await.expect("opening Sandpit");
+    ensure_images(&app).await;
+    TestApp { app, data }
+}
