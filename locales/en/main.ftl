@@ -48,3 +48,4 @@ login-limited = Too many wrong passwords. Wait a few minutes and try again.
 login-off = Signing in from a browser is off on this server because sandboxes' web tools share its address (proxy_path_fallback). Use an API token.
 form-expired = This form has expired or came from another site. Reload the page and try again.
 sign-out = Sign out
+index-trainers = Trainers and admins: sign in

@@ -48,3 +48,4 @@ login-limited = Trop de mots de passe erronés. Attendez quelques minutes puis r
 login-off = La connexion depuis un navigateur est désactivée sur ce serveur, car les outils web des bacs à sable partagent son adresse (proxy_path_fallback). Utilisez un jeton d’API.
 form-expired = Ce formulaire a expiré ou vient d’un autre site. Rechargez la page et réessayez.
 sign-out = Se déconnecter
+index-trainers = Formateurs et administrateurs : connexion

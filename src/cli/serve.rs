@@ -61,10 +61,29 @@ pub async fn serve(args: ServeArgs, mut config: Config) -> anyhow::Result<ExitCo
         app.scenarios.len(),
         state.public_url
     );
+    first_admin(&app, &state.public_url).await?;
     Server::new(listener, state).run(shutdown_signal()).await?;
     tracing::info!("stopped; sandboxes keep running");
     app.store.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// On a store with no account yet, creates `admin` and prints its password
+/// once, so that a fresh install can be signed into at all.
+async fn first_admin(app: &App, url: &str) -> anyhow::Result<()> {
+    if !app.store.users().await?.is_empty() {
+        return Ok(());
+    }
+    let (user, password) = app
+        .auth
+        .create_user("admin", crate::store::Role::Admin)
+        .await?;
+    println!(
+        "First start: sign in at {url}/login as `{}` with password {password}\n\
+         (shown once; `sandpit user reset-password --name {}` sets a new one)",
+        user.name, user.name
+    );
+    Ok(())
 }
 
 /// Completes on Ctrl-C or SIGTERM.
