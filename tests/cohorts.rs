@@ -202,3 +202,80 @@ async fn a_teardown_during_a_launch_leaves_nothing_behind() {
     let counts = t.store.state_counts(Some(*c.id)).await.unwrap();
     assert_eq!(counts.live(), 0, "{counts:?}");
 }
+
+#[tokio::test]
+async fn cohorts_starting_within_the_lead_time_launch_on_their_own() {
+    let t = test_app(fixture_scenarios()).await;
+    let _cleanup = InstanceCleanup::of(&t);
+    let ada = trainer(&t, "ada").await;
+    let scenario = t.scenario("tiny").unwrap().clone();
+    let mut make = |minutes: i64, name: &str| {
+        let request = CohortRequest {
+            name: name.into(),
+            starts_at: Utc::now() + chrono::TimeDelta::minutes(minutes),
+            ends_at: Utc::now() + chrono::TimeDelta::minutes(minutes + 60),
+            roster: seats(1).unwrap(),
+            spare: 0,
+            max_sandboxes: None,
+        };
+        let (t, ada, scenario) = (&t, &ada, &scenario);
+        async move {
+            t.service
+                .create_cohort(ada, scenario, request)
+                .await
+                .unwrap()
+        }
+    };
+    let soon = make(10, "soon").await;
+    let later = make(120, "later").await;
+    t.service
+        .tend_pools(chrono::TimeDelta::minutes(30), &t.scenarios)
+        .await
+        .unwrap();
+    wait_for(&t, &soon, Duration::from_secs(60), |s| {
+        s.launched && s.counts.ready == 1
+    })
+    .await;
+    let later = t.store.cohort(*later.id).await.unwrap().unwrap();
+    assert!(later.launched_at.is_none(), "two hours ahead is not due");
+    assert_eq!(
+        t.store.state_counts(Some(*later.id)).await.unwrap().live(),
+        0
+    );
+
+    t.service.teardown_cohort(*soon.id).await.unwrap();
+    t.assert_nothing_left().await;
+}
+
+#[tokio::test]
+async fn a_learner_past_the_cap_gets_a_page_that_says_so_with_retry_after() {
+    let t = test_app(fixture_scenarios()).await;
+    let _cleanup = InstanceCleanup::of(&t);
+    let ada = trainer(&t, "ada").await;
+    let c = cohort(&t, &ada, "tiny", 2, 0, Some(1)).await;
+    let server = common::server::TestServer::start(t).await;
+    let links = server.app.service.learner_links(*c.id).await.unwrap();
+    let http = reqwest::Client::new();
+    let first = http
+        .get(server.link_url(&links[0].token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.status(), 200);
+    let second = http
+        .get(server.link_url(&links[1].token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(second.status(), 429);
+    let retry: u64 = second.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(retry >= 1);
+    let body = second.text().await.unwrap();
+    assert!(body.contains("not ready yet"), "{body}");
+    server.app.service.teardown_cohort(*c.id).await.unwrap();
+    server.assert_nothing_left().await;
+}

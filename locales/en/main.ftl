@@ -49,3 +49,6 @@ login-off = Signing in from a browser is off on this server because sandboxes' w
 form-expired = This form has expired or came from another site. Reload the page and try again.
 sign-out = Sign out
 index-trainers = Trainers and admins: sign in
+busy-title = Your sandbox is not ready yet
+busy-body = Every sandbox on this server is in use right now. Your progress is safe. Try again in a minute, or tell your trainer.
+busy-retry = Try again

@@ -49,3 +49,6 @@ login-off = La connexion depuis un navigateur est désactivée sur ce serveur, c
 form-expired = Ce formulaire a expiré ou vient d’un autre site. Rechargez la page et réessayez.
 sign-out = Se déconnecter
 index-trainers = Formateurs et administrateurs : connexion
+busy-title = Votre bac à sable n’est pas encore prêt
+busy-body = Tous les bacs à sable de ce serveur sont utilisés en ce moment. Votre progression est conservée. Réessayez dans une minute ou prévenez votre formateur.
+busy-retry = Réessayer

@@ -125,10 +125,25 @@ async fn page(
     Query(q): Query<PageQuery>,
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
-    let Some(opened) = open(&state, &token).await? else {
-        return Ok(not_found_page(&state, &headers));
-    };
     let lang = i18n::negotiate(q.lang.as_deref(), &headers);
+    let opened = match open(&state, &token).await {
+        Ok(Some(opened)) => opened,
+        Ok(None) => return Ok(not_found_page(&state, &headers)),
+        // No room for the learner's sandbox yet: a page that says so and
+        // reloads itself, not a bare error.
+        Err(e @ HttpError::TooMany { .. }) => {
+            let secs = e.retry_after().unwrap_or(30);
+            let mut data = base(lang, &i18n::text(lang, "busy-title"));
+            data["retry_after"] = json!(secs);
+            let mut response = state.pages.render("busy", &data);
+            *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            return Ok(response);
+        }
+        Err(e) => return Err(e),
+    };
     let scenario = opened.scenario;
     let progress = Progress::load(&state, &opened).await?;
     let current = progress.current();
