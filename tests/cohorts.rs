@@ -209,7 +209,7 @@ async fn cohorts_starting_within_the_lead_time_launch_on_their_own() {
     let _cleanup = InstanceCleanup::of(&t);
     let ada = trainer(&t, "ada").await;
     let scenario = t.scenario("tiny").unwrap().clone();
-    let mut make = |minutes: i64, name: &str| {
+    let make = |minutes: i64, name: &str| {
         let request = CohortRequest {
             name: name.into(),
             starts_at: Utc::now() + chrono::TimeDelta::minutes(minutes),
