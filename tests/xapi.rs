@@ -1,0 +1,792 @@
+//! xAPI: statements meet the spec's required fields and keep their ids; an
+//! LRS that is down (or answers 503) leaves them waiting in the outbox, and
+//! once it is back each is sent exactly once, across restarts; a learner who
+//! claims and passes on the real engine reaches the LRS.
+
+mod common;
+mod records;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use chrono::{DateTime, SubsecRound, Utc};
+use common::server::TestServer;
+use common::{TestApp, fixture_scenarios, test_app};
+use reqwest::header::{ACCEPT, AUTHORIZATION};
+use sandpit::store::{Outcome, Role};
+use serde_json::Value;
+
+// ---------------------------------------------------------------------------
+// A validator for the parts of xAPI 1.0.3 (Data, section 2.4) Sandpit uses.
+
+fn is_uuid(s: &str) -> bool {
+    s.len() == 36 && uuid::Uuid::parse_str(s).is_ok()
+}
+
+/// An absolute IRI: a scheme, a colon, and something without spaces.
+fn is_iri(s: &str) -> bool {
+    let Some((scheme, rest)) = s.split_once(':') else {
+        return false;
+    };
+    let mut chars = scheme.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        && !rest.is_empty()
+        && !s.chars().any(char::is_whitespace)
+}
+
+/// RFC 5646 in its common shape: `en`, `en-US`, `fr-CA`, `zh-Hant-TW`.
+fn is_language_tag(s: &str) -> bool {
+    let mut parts = s.split('-');
+    parts
+        .next()
+        .is_some_and(|p| (2..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphabetic()))
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+fn check_language_map(v: &Value, at: &str) -> Result<(), String> {
+    let map = v.as_object().ok_or(format!("{at} is not a language map"))?;
+    if map.is_empty() {
+        return Err(format!("{at} is an empty language map"));
+    }
+    for (tag, text) in map {
+        if !is_language_tag(tag) || !text.is_string() {
+            return Err(format!("{at}: `{tag}` is not a language tag with a string"));
+        }
+    }
+    Ok(())
+}
+
+/// ISO 8601 durations as xAPI uses them: `P[nY][nM][nW][nD][T[nH][nM][n[.n]S]]`.
+fn is_iso8601_duration(s: &str) -> bool {
+    let Some(rest) = s.strip_prefix('P') else {
+        return false;
+    };
+    let (date, time) = match rest.split_once('T') {
+        Some((d, t)) => (d, Some(t)),
+        None => (rest, None),
+    };
+    fn units(part: &str, allowed: &str, fraction_on: Option<char>) -> Option<usize> {
+        let mut count = 0;
+        let mut number = String::new();
+        let mut last = 0;
+        for c in part.chars() {
+            if c.is_ascii_digit() || c == '.' {
+                number.push(c);
+                continue;
+            }
+            let position = allowed.find(c)? + 1;
+            if position <= last || number.is_empty() || number.ends_with('.') {
+                return None;
+            }
+            if number.contains('.') && Some(c) != fraction_on {
+                return None;
+            }
+            if number.matches('.').count() > 1 {
+                return None;
+            }
+            last = position;
+            count += 1;
+            number.clear();
+        }
+        number.is_empty().then_some(count)
+    }
+    let Some(date_units) = units(date, "YMWD", None) else {
+        return false;
+    };
+    match time {
+        None => date_units > 0,
+        Some(t) => units(t, "HMS", Some('S')).is_some_and(|n| n > 0),
+    }
+}
+
+fn is_rfc3339(s: &str) -> bool {
+    DateTime::parse_from_rfc3339(s).is_ok()
+}
+
+fn check_activity(v: &Value, at: &str) -> Result<(), String> {
+    let o = v.as_object().ok_or(format!("{at} is not an object"))?;
+    if let Some(t) = o.get("objectType")
+        && t != "Activity"
+    {
+        return Err(format!("{at}.objectType is {t}"));
+    }
+    let id = o.get("id").and_then(Value::as_str).unwrap_or_default();
+    if !is_iri(id) {
+        return Err(format!("{at}.id `{id}` is not an IRI"));
+    }
+    if let Some(def) = o.get("definition") {
+        if let Some(name) = def.get("name") {
+            check_language_map(name, &format!("{at}.definition.name"))?;
+        }
+        if let Some(d) = def.get("description") {
+            check_language_map(d, &format!("{at}.definition.description"))?;
+        }
+        if let Some(t) = def.get("type")
+            && !t.as_str().is_some_and(is_iri)
+        {
+            return Err(format!("{at}.definition.type {t} is not an IRI"));
+        }
+    }
+    Ok(())
+}
+
+/// Checks one statement against the spec's requirements; says what is wrong.
+fn validate(s: &Value) -> Result<(), String> {
+    let o = s.as_object().ok_or("a statement is an object")?;
+    const KNOWN: &[&str] = &[
+        "id",
+        "actor",
+        "verb",
+        "object",
+        "result",
+        "context",
+        "timestamp",
+        "stored",
+        "authority",
+        "version",
+        "attachments",
+    ];
+    if let Some(k) = o.keys().find(|k| !KNOWN.contains(&k.as_str())) {
+        return Err(format!("unknown property `{k}`"));
+    }
+    let id = o.get("id").and_then(Value::as_str).unwrap_or_default();
+    if !is_uuid(id) {
+        return Err(format!("id `{id}` is not a UUID"));
+    }
+    // Actor: an Agent with exactly one inverse functional identifier.
+    let actor = o
+        .get("actor")
+        .and_then(Value::as_object)
+        .ok_or("no actor")?;
+    if let Some(t) = actor.get("objectType")
+        && t != "Agent"
+    {
+        return Err(format!("actor.objectType is {t}"));
+    }
+    let ifis: Vec<&str> = ["mbox", "mbox_sha1sum", "openid", "account"]
+        .into_iter()
+        .filter(|k| actor.contains_key(*k))
+        .collect();
+    if ifis.len() != 1 {
+        return Err(format!(
+            "the actor has {} identifiers: {ifis:?}",
+            ifis.len()
+        ));
+    }
+    if let Some(mbox) = actor.get("mbox") {
+        let ok = mbox
+            .as_str()
+            .and_then(|m| m.strip_prefix("mailto:"))
+            .is_some_and(|addr| addr.contains('@'));
+        if !ok {
+            return Err(format!("actor.mbox {mbox} is not a mailto: IRI"));
+        }
+    }
+    if let Some(account) = actor.get("account") {
+        let home = account
+            .get("homePage")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let name = account
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if !is_iri(home) || name.is_empty() {
+            return Err(format!(
+                "actor.account {account} needs a homePage IRL and a name"
+            ));
+        }
+    }
+    // Verb.
+    let verb = o.get("verb").ok_or("no verb")?;
+    let verb_id = verb.get("id").and_then(Value::as_str).unwrap_or_default();
+    if !is_iri(verb_id) {
+        return Err(format!("verb.id `{verb_id}` is not an IRI"));
+    }
+    if let Some(display) = verb.get("display") {
+        check_language_map(display, "verb.display")?;
+    }
+    check_activity(o.get("object").ok_or("no object")?, "object")?;
+    if let Some(result) = o.get("result") {
+        for flag in ["success", "completion"] {
+            if let Some(v) = result.get(flag)
+                && !v.is_boolean()
+            {
+                return Err(format!("result.{flag} is not a boolean"));
+            }
+        }
+        if let Some(d) = result.get("duration")
+            && !d.as_str().is_some_and(is_iso8601_duration)
+        {
+            return Err(format!("result.duration {d} is not ISO 8601"));
+        }
+    }
+    if let Some(context) = o.get("context") {
+        if let Some(r) = context.get("registration")
+            && !r.as_str().is_some_and(is_uuid)
+        {
+            return Err(format!("context.registration {r} is not a UUID"));
+        }
+        if let Some(ca) = context.get("contextActivities") {
+            let ca = ca.as_object().ok_or("contextActivities is not an object")?;
+            for (key, list) in ca {
+                if !["parent", "grouping", "category", "other"].contains(&key.as_str()) {
+                    return Err(format!("contextActivities.{key} is not allowed"));
+                }
+                for (i, a) in list
+                    .as_array()
+                    .ok_or("contextActivities lists")?
+                    .iter()
+                    .enumerate()
+                {
+                    check_activity(a, &format!("context.contextActivities.{key}[{i}]"))?;
+                }
+            }
+        }
+        if let Some(lang) = context.get("language")
+            && !lang.as_str().is_some_and(is_language_tag)
+        {
+            return Err(format!("context.language {lang} is not a language tag"));
+        }
+        if let Some(ext) = context.get("extensions") {
+            let ext = ext.as_object().ok_or("extensions is not an object")?;
+            if let Some(k) = ext.keys().find(|k| !is_iri(k)) {
+                return Err(format!("extension key `{k}` is not an IRI"));
+            }
+        }
+    }
+    let timestamp = o
+        .get("timestamp")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if !is_rfc3339(timestamp) {
+        return Err(format!("timestamp `{timestamp}` is not RFC 3339"));
+    }
+    Ok(())
+}
+
+fn assert_valid(statements: &[Value]) {
+    for s in statements {
+        if let Err(e) = validate(s) {
+            panic!("invalid statement ({e}): {s:#}");
+        }
+    }
+    let ids: BTreeSet<&str> = statements
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), statements.len(), "statement ids are unique");
+}
+
+#[test]
+fn the_validator_refuses_what_the_spec_refuses() {
+    let good = serde_json::json!({
+        "id": "6690e6c9-3ef0-4ed3-8b37-7f3964730bee",
+        "actor": {"objectType": "Agent", "mbox": "mailto:a@example.org"},
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/passed", "display": {"en-US": "passed"}},
+        "object": {"id": "http://localhost/xapi/scenarios/tiny"},
+        "result": {"duration": "PT1M3.5S"},
+        "context": {"registration": "6690e6c9-3ef0-4ed3-8b37-7f3964730bee"},
+        "timestamp": "2024-05-01T10:00:00.000Z"
+    });
+    validate(&good).unwrap();
+    let spoil = |path: &[&str], v: Value| {
+        let mut s = good.clone();
+        let mut at = &mut s;
+        for p in &path[..path.len() - 1] {
+            at = &mut at[*p];
+        }
+        at[path[path.len() - 1]] = v;
+        validate(&s).unwrap_err()
+    };
+    spoil(&["id"], "42".into());
+    spoil(
+        &["actor", "account"],
+        serde_json::json!({"homePage": "http://x", "name": "1"}),
+    );
+    spoil(&["verb", "id"], "passed".into());
+    spoil(
+        &["verb", "display"],
+        serde_json::json!({"english!": "passed"}),
+    );
+    spoil(&["object", "id"], "not an iri".into());
+    spoil(&["timestamp"], "yesterday".into());
+    spoil(&["result", "duration"], "1 minute".into());
+    spoil(&["result", "duration"], "PT".into());
+    spoil(&["result", "duration"], "PT1.5M".into());
+    spoil(&["context", "registration"], "cohort-1".into());
+    for d in ["PT0S", "PT1H2M3.04S", "P1D", "PT25H", "P1DT2H"] {
+        assert!(is_iso8601_duration(d), "{d}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn xapi_export(url: &str, cohort: &str, token: &str) -> Vec<Value> {
+    let response = client()
+        .get(format!("{url}/api/v1/cohorts/{cohort}/export/xapi.json"))
+        .header(AUTHORIZATION, format!("Bearer {token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), reqwest::StatusCode::OK);
+    response.json().await.unwrap()
+}
+
+fn verb(s: &Value) -> &str {
+    s["verb"]["id"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("http://adlnet.gov/expapi/verbs/")
+}
+
+fn time(v: &Value) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(v.as_str().unwrap())
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+#[tokio::test]
+async fn statements_meet_the_specs_required_fields_and_keep_their_ids() {
+    let server = TestServer::start(test_app(fixture_scenarios()).await).await;
+    let app = &server.app;
+    let (trainer, token) = records::account(app, "trainer", Role::Trainer).await;
+    let (cohort, learners) = records::cohort(
+        app,
+        &trainer,
+        "tiny",
+        "Wave 1",
+        vec![
+            records::entry("Ada", Some("ada@example.org"), Some("Finance")),
+            records::entry("Bob", None, None),
+            records::entry("Cleo", None, None),
+        ],
+    )
+    .await;
+    let ada = records::claim(app, &cohort, &learners[0]).await;
+    let bob = records::claim(app, &cohort, &learners[1]).await;
+    for outcome in [
+        Outcome::Failed,
+        Outcome::Error,
+        Outcome::Passed,
+        Outcome::Passed,
+    ] {
+        records::attempt(app, ada, "make-file", outcome, "out", "").await;
+    }
+
+    let statements = xapi_export(&server.url, &cohort.id.to_string(), &token).await;
+    assert_valid(&statements);
+    let verbs: Vec<&str> = statements.iter().map(verb).collect();
+    let mut sorted = verbs.clone();
+    sorted.sort();
+    assert_eq!(
+        sorted,
+        [
+            "attempted",
+            "completed",
+            "failed",
+            "launched",
+            "launched",
+            "passed",
+            "passed"
+        ],
+        "an error is not the learner's doing; Cleo never came: {verbs:?}"
+    );
+    let times: Vec<DateTime<Utc>> = statements.iter().map(|s| time(&s["timestamp"])).collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "in time order");
+
+    let scenario_iri = format!("{}/xapi/scenarios/tiny", server.url);
+    let exercise_iri = format!("{scenario_iri}/exercises/make-file");
+    let claims = app.store.first_claims(*cohort.id).await.unwrap();
+    let attempts = app.store.cohort_attempts(*cohort.id).await.unwrap();
+    let iso = |from: DateTime<Utc>, to: DateTime<Utc>| sandpit::xapi::iso8601_duration(to - from);
+    let ada_claim = claims[&learners[0].id];
+    let mine = |v: &str| -> Vec<&Value> {
+        statements
+            .iter()
+            .filter(|s| verb(s) == v && s["actor"]["mbox"] == "mailto:ada@example.org")
+            .collect()
+    };
+    for s in &statements {
+        assert_eq!(s["context"]["registration"], cohort.id.to_string());
+        assert_eq!(s["context"]["platform"], "Sandpit");
+    }
+    // Ada: claimed, failed, (error), passed, passed again.
+    let launched = mine("launched");
+    assert_eq!(launched[0]["object"]["id"], scenario_iri.as_str());
+    // Timestamps carry milliseconds.
+    let ms = |t: DateTime<Utc>| t.trunc_subsecs(3);
+    assert_eq!(time(&launched[0]["timestamp"]), ms(ada_claim));
+    assert_eq!(launched[0]["actor"]["name"], "Ada");
+    assert_eq!(
+        launched[0]["context"]["extensions"][format!("{}/xapi/extensions/team", server.url)],
+        "Finance"
+    );
+    let attempted = mine("attempted");
+    assert_eq!(attempted.len(), 1, "attempted once per exercise");
+    assert_eq!(attempted[0]["object"]["id"], exercise_iri.as_str());
+    assert_eq!(time(&attempted[0]["timestamp"]), ms(attempts[0].created_at));
+    let failed = mine("failed");
+    assert_eq!(failed[0]["result"]["success"], false);
+    assert_eq!(
+        failed[0]["result"]["duration"],
+        iso(ada_claim, attempts[0].created_at)
+    );
+    assert_eq!(
+        failed[0]["context"]["contextActivities"]["parent"][0]["id"],
+        scenario_iri.as_str()
+    );
+    let passed = mine("passed");
+    assert_eq!(passed.len(), 2);
+    assert_eq!(passed[0]["result"]["success"], true);
+    // From the previous check (the error) to this one.
+    assert_eq!(
+        passed[0]["result"]["duration"],
+        iso(attempts[1].created_at, attempts[2].created_at)
+    );
+    assert_eq!(
+        passed[1]["result"]["duration"],
+        iso(attempts[2].created_at, attempts[3].created_at)
+    );
+    let completed = mine("completed");
+    assert_eq!(completed.len(), 1);
+    assert_eq!(completed[0]["object"]["id"], scenario_iri.as_str());
+    assert_eq!(completed[0]["result"]["completion"], true);
+    assert_eq!(
+        completed[0]["result"]["duration"],
+        iso(ada_claim, attempts[2].created_at)
+    );
+    assert_eq!(
+        completed[0]["object"]["definition"]["type"],
+        "http://adlnet.gov/expapi/activities/course"
+    );
+    // Bob has no email: an account on this Sandpit names him.
+    let bob_launch = statements
+        .iter()
+        .find(|s| s["actor"]["name"] == "Bob")
+        .unwrap();
+    assert_eq!(
+        bob_launch["actor"]["account"],
+        serde_json::json!({"homePage": server.url, "name": learners[1].id.to_string()})
+    );
+    assert!(bob_launch["actor"].get("mbox").is_none());
+
+    // The same records give the same statements, ids included.
+    let again = xapi_export(&server.url, &cohort.id.to_string(), &token).await;
+    assert_eq!(again, statements);
+
+    records::retire(app, &[ada, bob]).await;
+    server.assert_nothing_left().await;
+}
+
+// ---------------------------------------------------------------------------
+// A small LRS: records what is POSTed, and can answer 503 or not run at all.
+
+#[derive(Default)]
+struct LrsLog {
+    /// Answer 503 instead of storing.
+    unavailable: bool,
+    /// Every statement accepted, in arrival order.
+    statements: Vec<Value>,
+    /// POSTs answered 503.
+    refused: u32,
+    /// Requests with a wrong version header or credentials.
+    malformed: u32,
+}
+
+#[derive(Clone)]
+struct TestLrs {
+    log: Arc<Mutex<LrsLog>>,
+}
+
+impl TestLrs {
+    /// A free port nobody listens on (yet).
+    fn reserve() -> SocketAddr {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+    }
+
+    fn endpoint(addr: SocketAddr) -> String {
+        format!("http://{addr}/xapi/")
+    }
+
+    async fn start(addr: SocketAddr, unavailable: bool) -> Self {
+        let lrs = Self {
+            log: Arc::new(Mutex::new(LrsLog {
+                unavailable,
+                ..LrsLog::default()
+            })),
+        };
+        let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
+        let router = axum::Router::new()
+            .route("/xapi/statements", post(receive))
+            .with_state(lrs.clone());
+        tokio::spawn(async move {
+            axum::serve(listener, router).await.unwrap();
+        });
+        lrs
+    }
+
+    fn set_unavailable(&self, unavailable: bool) {
+        self.log.lock().unwrap().unavailable = unavailable;
+    }
+
+    fn statements(&self) -> Vec<Value> {
+        self.log.lock().unwrap().statements.clone()
+    }
+
+    fn refused(&self) -> u32 {
+        self.log.lock().unwrap().refused
+    }
+
+    /// How many times each statement id arrived.
+    fn arrivals(&self) -> BTreeMap<String, usize> {
+        let mut counts = BTreeMap::new();
+        for s in self.statements() {
+            *counts
+                .entry(s["id"].as_str().unwrap().to_owned())
+                .or_default() += 1;
+        }
+        counts
+    }
+}
+
+async fn receive(
+    State(lrs): State<TestLrs>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> (StatusCode, axum::Json<Value>) {
+    let mut log = lrs.log.lock().unwrap();
+    let basic = format!("Basic {}", data_encoding::BASE64.encode(b"sandpit:s3cret"));
+    if headers
+        .get("x-experience-api-version")
+        .is_none_or(|v| v != "1.0.3")
+        || headers.get("authorization").is_none_or(|v| *v != *basic)
+        || headers
+            .get("content-type")
+            .is_none_or(|v| v != "application/json")
+    {
+        log.malformed += 1;
+        return (StatusCode::BAD_REQUEST, axum::Json(Value::Null));
+    }
+    if log.unavailable {
+        log.refused += 1;
+        return (StatusCode::SERVICE_UNAVAILABLE, axum::Json(Value::Null));
+    }
+    let batch: Vec<Value> = serde_json::from_slice(&body).unwrap();
+    let ids: Vec<Value> = batch.iter().map(|s| s["id"].clone()).collect();
+    log.statements.extend(batch);
+    (StatusCode::OK, axum::Json(Value::Array(ids)))
+}
+
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn statements_wait_in_the_outbox_while_the_lrs_is_down_and_are_sent_once_each_across_restarts()
+ {
+    let lrs_addr = TestLrs::reserve();
+    let endpoint = TestLrs::endpoint(lrs_addr);
+    let data = tempfile::tempdir().unwrap();
+    let long = Duration::from_secs(40);
+
+    // The LRS is not running: statements are queued and wait.
+    let first = records::Running::start(records::open(data.path(), Some(&endpoint)).await).await;
+    let app = first.app.clone();
+    let (trainer, _) = records::account(&app, "trainer", Role::Trainer).await;
+    let (cohort, learners) = records::cohort(
+        &app,
+        &trainer,
+        "tiny",
+        "Wave 1",
+        vec![
+            records::entry("Ada", Some("ada@example.org"), None),
+            records::entry("Bob", None, None),
+        ],
+    )
+    .await;
+    let ada = records::claim(&app, &cohort, &learners[0]).await;
+    let bob = records::claim(&app, &cohort, &learners[1]).await;
+    records::attempt(&app, ada, "make-file", Outcome::Failed, "no", "").await;
+    records::attempt(&app, ada, "make-file", Outcome::Passed, "yes", "").await;
+    // launched ×2, attempted, failed, passed, completed
+    records::eventually(long, "six statements wait after a failed try", || async {
+        let s = app.store.outbox_status().await.unwrap();
+        s.pending == 6 && s.failing > 0
+    })
+    .await;
+    let status = app.store.outbox_status().await.unwrap();
+    assert_eq!(status.sent, 0);
+    let error = status.last_error.unwrap();
+    assert!(error.contains("cannot reach the LRS"), "{error}");
+
+    // Restarted with the LRS answering 503: still waiting, tried again.
+    first.stop().await.store.close().await;
+    drop(app);
+    let lrs = TestLrs::start(lrs_addr, true).await;
+    let second = records::Running::start(records::open(data.path(), Some(&endpoint)).await).await;
+    let app = second.app.clone();
+    records::eventually(long, "the LRS refuses with 503", || async {
+        lrs.refused() > 0
+            && app
+                .store
+                .outbox_status()
+                .await
+                .unwrap()
+                .last_error
+                .is_some_and(|e| e.contains("503"))
+    })
+    .await;
+    assert_eq!(app.store.outbox_status().await.unwrap().pending, 6);
+    assert!(lrs.statements().is_empty());
+
+    // The LRS is back: each statement arrives once.
+    lrs.set_unavailable(false);
+    records::eventually(long, "all six are sent", || async {
+        let s = app.store.outbox_status().await.unwrap();
+        s.sent == 6 && s.pending == 0
+    })
+    .await;
+    let arrived = lrs.arrivals();
+    assert_eq!(arrived.len(), 6);
+    assert!(arrived.values().all(|n| *n == 1), "{arrived:?}");
+    assert_valid(&lrs.statements());
+    assert_eq!(app.store.outbox_status().await.unwrap().last_error, None);
+
+    // New records while it runs are sent promptly.
+    records::attempt(&app, bob, "make-file", Outcome::Failed, "no", "").await;
+    records::eventually(long, "Bob's attempt is sent", || async {
+        lrs.arrivals().len() == 8
+    })
+    .await;
+
+    // Records made while Sandpit is stopped are sent at its next start, and
+    // nothing already sent goes again.
+    let app = second.stop().await;
+    records::attempt(&app, bob, "make-file", Outcome::Passed, "yes", "").await;
+    app.store.close().await;
+    drop(app);
+    let third = records::Running::start(records::open(data.path(), Some(&endpoint)).await).await;
+    let app = third.app.clone();
+    records::eventually(long, "Bob's pass and completion are sent", || async {
+        lrs.arrivals().len() == 10
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let arrived = lrs.arrivals();
+    assert_eq!(arrived.len(), 10);
+    assert!(
+        arrived.values().all(|n| *n == 1),
+        "sent exactly once: {arrived:?}"
+    );
+    let status = app.store.outbox_status().await.unwrap();
+    assert_eq!((status.pending, status.sent), (0, 10));
+    assert_eq!(lrs.log.lock().unwrap().malformed, 0);
+    let verbs: Vec<String> = lrs
+        .statements()
+        .iter()
+        .map(|s| verb(s).to_owned())
+        .collect();
+    let count = |v: &str| verbs.iter().filter(|x| *x == v).count();
+    assert_eq!(
+        [
+            count("launched"),
+            count("attempted"),
+            count("failed"),
+            count("passed"),
+            count("completed")
+        ],
+        [2, 2, 2, 2, 2],
+        "{verbs:?}"
+    );
+
+    records::retire(&app, &[ada, bob]).await;
+    third.stop().await;
+}
+
+#[tokio::test]
+async fn a_learner_who_claims_and_passes_reaches_the_lrs() {
+    let lrs_addr = TestLrs::reserve();
+    let lrs = TestLrs::start(lrs_addr, false).await;
+    let data = tempfile::tempdir().unwrap();
+    let app = records::open(data.path(), Some(&TestLrs::endpoint(lrs_addr))).await;
+    let server = TestServer::start(TestApp { app, data }).await;
+    let app = &server.app;
+    let (trainer, token) = records::account(app, "trainer", Role::Trainer).await;
+    let (cohort, learners) = records::cohort(
+        app,
+        &trainer,
+        "tiny",
+        "Live wave",
+        vec![records::entry("Ada", Some("ada@example.org"), Some("Ops"))],
+    )
+    .await;
+    let link = server.link_url(&app.service.learner_token(*learners[0].id));
+    let http = client();
+
+    // Opening the link claims (here: cold-starts) Ada's sandbox.
+    let page = http.get(&link).send().await.unwrap();
+    assert_eq!(page.status(), reqwest::StatusCode::OK);
+    let sandbox = app.store.learners(*cohort.id).await.unwrap()[0]
+        .sandbox_id
+        .as_deref()
+        .map(|s| uuid::Uuid::parse_str(s).unwrap())
+        .expect("the link is bound to a sandbox");
+    let mut cleanup = common::Cleanup::default();
+    cleanup.ids.push(sandbox);
+    server.solve(sandbox, "tiny", "make-file").await;
+    let pass: Value = http
+        .post(format!("{link}/check/make-file"))
+        .header(ACCEPT, "application/json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(pass["outcome"], "passed");
+
+    records::eventually(
+        Duration::from_secs(30),
+        "four statements reach the LRS",
+        || async { lrs.statements().len() >= 4 },
+    )
+    .await;
+    let received = lrs.statements();
+    assert_valid(&received);
+    let verbs: BTreeSet<&str> = received.iter().map(verb).collect();
+    assert_eq!(
+        verbs,
+        BTreeSet::from(["launched", "attempted", "passed", "completed"])
+    );
+    assert!(
+        received
+            .iter()
+            .all(|s| s["actor"]["mbox"] == "mailto:ada@example.org")
+    );
+    // What the LRS got is what the cohort's download says.
+    let mut exported = xapi_export(&server.url, &cohort.id.to_string(), &token).await;
+    let mut sent = received.clone();
+    let by_id = |a: &Value, b: &Value| a["id"].as_str().cmp(&b["id"].as_str());
+    exported.sort_by(by_id);
+    sent.sort_by(by_id);
+    assert_eq!(exported, sent);
+
+    let report = app.service.teardown_cohort(*cohort.id).await.unwrap();
+    assert!(report.failed.is_empty(), "{report:?}");
+    server.assert_nothing_left().await;
+}
