@@ -505,6 +505,13 @@ struct LrsLog {
     refused: u32,
     /// Requests with a wrong version header or credentials.
     malformed: u32,
+    /// Ids of every statement POSTed while available, accepted or not.
+    posted: Vec<String>,
+    /// Ids stored: a batch with one of them is refused with 409, as a
+    /// strict LRS does.
+    known: BTreeSet<String>,
+    /// Ids whose statements are refused with 400.
+    poison: BTreeSet<String>,
 }
 
 #[derive(Clone)]
@@ -554,13 +561,11 @@ impl TestLrs {
         self.log.lock().unwrap().refused
     }
 
-    /// How many times each statement id arrived.
+    /// How many times each statement id was POSTed (while available).
     fn arrivals(&self) -> BTreeMap<String, usize> {
         let mut counts = BTreeMap::new();
-        for s in self.statements() {
-            *counts
-                .entry(s["id"].as_str().unwrap().to_owned())
-                .or_default() += 1;
+        for id in &self.log.lock().unwrap().posted {
+            *counts.entry(id.clone()).or_default() += 1;
         }
         counts
     }
@@ -589,9 +594,23 @@ async fn receive(
         return (StatusCode::SERVICE_UNAVAILABLE, axum::Json(Value::Null));
     }
     let batch: Vec<Value> = serde_json::from_slice(&body).unwrap();
-    let ids: Vec<Value> = batch.iter().map(|s| s["id"].clone()).collect();
+    let ids: Vec<String> = batch
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_owned())
+        .collect();
+    log.posted.extend(ids.iter().cloned());
+    if ids.iter().any(|id| log.poison.contains(id)) {
+        return (
+            StatusCode::BAD_REQUEST,
+            axum::Json(serde_json::json!({"error": "bad statement"})),
+        );
+    }
+    if ids.iter().any(|id| log.known.contains(id)) {
+        return (StatusCode::CONFLICT, axum::Json(Value::Null));
+    }
+    log.known.extend(ids.iter().cloned());
     log.statements.extend(batch);
-    (StatusCode::OK, axum::Json(Value::Array(ids)))
+    (StatusCode::OK, axum::Json(serde_json::json!(ids)))
 }
 
 // ---------------------------------------------------------------------------
@@ -789,4 +808,107 @@ async fn a_learner_who_claims_and_passes_reaches_the_lrs() {
     let report = app.service.teardown_cohort(*cohort.id).await.unwrap();
     assert!(report.failed.is_empty(), "{report:?}");
     server.assert_nothing_left().await;
+}
+
+#[tokio::test]
+async fn a_batch_the_lrs_refuses_is_sent_one_by_one_and_what_it_has_already_counts_as_sent() {
+    use sandpit::store::{NewOutboxStatement, OutboxCursor, Store};
+    use sandpit::xapi::{Lrs, LrsSettings, SendReport, send_due};
+
+    let addr = TestLrs::reserve();
+    let lrs = TestLrs::start(addr, false).await;
+    let data = tempfile::tempdir().unwrap();
+    let store = Store::open(data.path()).await.unwrap();
+    let config = sandpit::config::Config {
+        xapi_endpoint: Some(TestLrs::endpoint(addr)),
+        xapi_username: Some("sandpit".into()),
+        xapi_password: Some(sandpit::config::Secret("s3cret".into())),
+        ..sandpit::config::Config::default()
+    };
+    let client = Lrs::new(LrsSettings::from_config(&config).unwrap().unwrap());
+    let cohort = uuid::Uuid::new_v4();
+    let ids: Vec<uuid::Uuid> = (0..8).map(|_| uuid::Uuid::new_v4()).collect();
+    let bodies: Vec<String> = ids
+        .iter()
+        .map(|id| serde_json::json!({"id": id}).to_string())
+        .collect();
+    let queue = |range: std::ops::Range<usize>| -> Vec<NewOutboxStatement> {
+        ids[range.clone()]
+            .iter()
+            .zip(&bodies[range])
+            .map(|(id, body)| NewOutboxStatement {
+                id: *id,
+                cohort_id: cohort,
+                body,
+            })
+            .collect()
+    };
+    let cursor = OutboxCursor::default();
+    assert_eq!(
+        store
+            .enqueue_statements(&queue(0..5), cursor)
+            .await
+            .unwrap(),
+        5
+    );
+    assert_eq!(
+        store
+            .enqueue_statements(&queue(0..5), cursor)
+            .await
+            .unwrap(),
+        0,
+        "queueing the same statements again adds nothing"
+    );
+    {
+        let mut log = lrs.log.lock().unwrap();
+        // Sent before a crash that came before it was marked sent.
+        log.known.insert(ids[1].to_string());
+        log.poison.insert(ids[3].to_string());
+    }
+
+    let report = send_due(&store, &client).await.unwrap();
+    assert_eq!(report, SendReport { sent: 4, failed: 1 });
+    let status = store.outbox_status().await.unwrap();
+    assert_eq!((status.pending, status.sent, status.failing), (1, 4, 1));
+    let error = status.last_error.unwrap();
+    assert!(
+        error.contains("400") && error.contains("bad statement"),
+        "{error}"
+    );
+    let stored: BTreeSet<String> = lrs
+        .statements()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        stored,
+        BTreeSet::from([0, 2, 4].map(|i| ids[i].to_string())),
+        "the good ones are stored; the known one is not stored twice"
+    );
+    // The refused one waits for its backoff.
+    assert_eq!(
+        send_due(&store, &client).await.unwrap(),
+        SendReport::default()
+    );
+
+    // An LRS answering 503: one try, then nothing until the backoff ends.
+    lrs.set_unavailable(true);
+    store
+        .enqueue_statements(&queue(5..8), cursor)
+        .await
+        .unwrap();
+    assert_eq!(
+        send_due(&store, &client).await.unwrap(),
+        SendReport { sent: 0, failed: 3 }
+    );
+    assert_eq!(lrs.refused(), 1);
+    assert_eq!(
+        send_due(&store, &client).await.unwrap(),
+        SendReport::default()
+    );
+    assert_eq!(lrs.refused(), 1, "paused after a failure");
+    let status = store.outbox_status().await.unwrap();
+    assert_eq!((status.pending, status.failing), (4, 4));
+    assert!(status.last_error.unwrap().contains("503"));
+    store.close().await;
 }

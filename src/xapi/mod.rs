@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 pub use outbox::sweep;
-pub use sender::{LrsSettings, SendReport, run_sender, send_due};
+pub use sender::{Lrs, LrsSettings, SendReport, run_sender, send_due};
 pub use statements::{Derived, Trigger, cohort_statements, derive, statement_id};
 
 /// The xAPI version Sandpit speaks (sent as `X-Experience-API-Version`).

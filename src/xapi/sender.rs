@@ -413,3 +413,74 @@ pub async fn run_sender(app: Arc<App>, public_url: String, shutdown: Cancellatio
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Secret;
+
+    fn settings(endpoint: &str) -> Result<Option<LrsSettings>, ConfigError> {
+        LrsSettings::from_config(&Config {
+            xapi_endpoint: Some(endpoint.to_owned()),
+            xapi_username: Some("sandpit".into()),
+            xapi_password: Some(Secret("pw".into())),
+            ..Config::default()
+        })
+    }
+
+    #[test]
+    fn statements_go_to_the_endpoints_statements_resource() {
+        for (endpoint, url) in [
+            ("http://lrs:8080/xapi/", "http://lrs:8080/xapi/statements"),
+            ("http://lrs:8080/xapi", "http://lrs:8080/xapi/statements"),
+            ("http://lrs/xapi/statements", "http://lrs/xapi/statements"),
+            ("http://lrs/xapi/statements/", "http://lrs/xapi/statements"),
+            ("http://lrs", "http://lrs/statements"),
+        ] {
+            let s = settings(endpoint).unwrap().unwrap();
+            assert_eq!(s.statements_url.to_string(), url, "{endpoint}");
+        }
+        let s = settings("http://lrs/xapi/").unwrap().unwrap();
+        assert_eq!(
+            s.authorization.as_ref().unwrap().to_str().unwrap(),
+            format!("Basic {}", data_encoding::BASE64.encode(b"sandpit:pw"))
+        );
+        assert!(
+            !format!("{s:?}").contains("Basic"),
+            "credentials stay out of logs"
+        );
+    }
+
+    #[test]
+    fn wrong_settings_are_refused_with_the_setting_named() {
+        let e = settings("https://lrs.example/xapi/").unwrap_err();
+        assert_eq!(e.source_name, "xapi_endpoint");
+        assert!(e.message.contains("https is not supported"), "{e}");
+        let e = settings("ftp://lrs/").unwrap_err();
+        assert!(e.message.contains("not an http:// URL"), "{e}");
+        let e = settings("http://user:pw@lrs/").unwrap_err();
+        assert!(e.message.contains("xapi_username"), "{e}");
+        let e = LrsSettings::from_config(&Config {
+            xapi_endpoint: Some("http://lrs/".into()),
+            xapi_password: Some(Secret("pw".into())),
+            ..Config::default()
+        })
+        .unwrap_err();
+        assert_eq!(e.source_name, "xapi_password");
+        assert!(
+            LrsSettings::from_config(&Config::default())
+                .unwrap()
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn retries_back_off_from_a_second_to_five_minutes() {
+        let now = Utc::now();
+        let delay = |tries| (next_try(tries, now) - now).num_seconds();
+        assert_eq!(
+            [0, 1, 2, 3, 8, 9, 40].map(delay),
+            [1, 2, 4, 8, 256, 300, 300]
+        );
+    }
+}
