@@ -4,6 +4,7 @@
 //! Only what Sandpit sends is modelled; every type round-trips through serde
 //! so tests (and the export) can read statements back.
 
+mod lrs;
 mod outbox;
 mod sender;
 mod statements;
@@ -14,8 +15,9 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+pub use lrs::{Lrs, LrsSettings};
 pub use outbox::sweep;
-pub use sender::{Lrs, LrsSettings, SendReport, run_sender, send_due};
+pub use sender::{SendReport, run_sender, send_due};
 pub use statements::{Derived, Trigger, cohort_statements, derive, statement_id};
 
 /// The xAPI version Sandpit speaks (sent as `X-Experience-API-Version`).
