@@ -34,6 +34,8 @@ pub struct App {
 impl App {
     /// Connects everything. Invalid scenarios are logged and left out.
     pub async fn open(config: Config) -> anyhow::Result<Self> {
+        // A wrong LRS setting stops the start, with the setting named.
+        crate::xapi::LrsSettings::from_config(&config)?;
         let store = Store::open(&config.data_dir).await?;
         let instance = instance_id(&config.data_dir)?;
         let runtime = Arc::new(

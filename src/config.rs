@@ -64,6 +64,25 @@ pub struct Config {
     pub stuck_failures: u32,
     /// ...or after this many minutes with no check on an unfinished step.
     pub stuck_idle_minutes: u32,
+    /// The xAPI endpoint of a learning record store (an `http://` URL);
+    /// statements are POSTed to its `statements` resource. Unset: nothing is
+    /// sent (the statements can still be downloaded per cohort).
+    pub xapi_endpoint: Option<String>,
+    /// Basic-auth user name for the LRS.
+    pub xapi_username: Option<String>,
+    /// Basic-auth password for the LRS.
+    pub xapi_password: Option<Secret>,
+}
+
+/// A setting that must never appear in logs or debug output.
+#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
 }
 
 impl Default for Config {
@@ -88,6 +107,9 @@ impl Default for Config {
             provision_attempts: 3,
             stuck_failures: 3,
             stuck_idle_minutes: 10,
+            xapi_endpoint: None,
+            xapi_username: None,
+            xapi_password: None,
         }
     }
 }
@@ -187,6 +209,15 @@ impl Config {
                     });
                 }
             };
+        }
+        if let Some(v) = var("SANDPIT_XAPI_ENDPOINT") {
+            self.xapi_endpoint = Some(v).filter(|v| !v.trim().is_empty());
+        }
+        if let Some(v) = var("SANDPIT_XAPI_USERNAME") {
+            self.xapi_username = Some(v);
+        }
+        if let Some(v) = var("SANDPIT_XAPI_PASSWORD") {
+            self.xapi_password = Some(Secret(v));
         }
         Ok(())
     }

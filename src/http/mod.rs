@@ -3,6 +3,7 @@
 
 pub mod auth;
 mod error;
+mod export;
 pub mod i18n;
 mod learner;
 mod markdown;
@@ -72,6 +73,7 @@ pub fn router(state: AppState) -> Router {
         .merge(auth::routes())
         .merge(learner::routes())
         .merge(terminal::routes())
+        .merge(export::routes())
         .fallback(pages::not_found)
         .with_state(state.clone());
     proxy::in_front_of(app, state)
@@ -153,6 +155,7 @@ pub struct Server {
     router: Router,
     shutdown: CancellationToken,
     app: Arc<App>,
+    public_url: String,
 }
 
 impl Server {
@@ -163,6 +166,7 @@ impl Server {
             listener,
             shutdown: state.shutdown.clone(),
             app: state.app.clone(),
+            public_url: state.public_url.clone(),
             router: router(state),
         }
     }
@@ -178,6 +182,11 @@ impl Server {
     ) -> std::io::Result<()> {
         let token = self.shutdown;
         tokio::spawn(tend_pools(self.app.clone(), token.clone()));
+        let xapi = tokio::spawn(crate::xapi::run_sender(
+            self.app.clone(),
+            self.public_url.clone(),
+            token.clone(),
+        ));
         let signal = {
             let token = token.clone();
             async move {
@@ -193,7 +202,7 @@ impl Server {
         .with_graceful_shutdown(signal);
         // Terminals and tunnels close on the signal; a response that keeps
         // streaming (a tool's event stream) gets a grace period, no more.
-        tokio::select! {
+        let result = tokio::select! {
             result = serve => result,
             () = async {
                 token.cancelled().await;
@@ -202,6 +211,13 @@ impl Server {
                 tracing::warn!("connections still open after {} s; closing them", SHUTDOWN_GRACE.as_secs());
                 Ok(())
             }
+        };
+        // A POST to the LRS in flight finishes (and is marked) before the
+        // store closes, so a restart does not send it again.
+        token.cancel();
+        if tokio::time::timeout(SHUTDOWN_GRACE, xapi).await.is_err() {
+            tracing::warn!("the xAPI sender did not stop in time");
         }
+        result
     }
 }

@@ -4,6 +4,7 @@
 mod attempts;
 mod cohorts;
 mod links;
+mod outbox;
 mod sandboxes;
 mod users;
 
@@ -19,6 +20,7 @@ pub use cohorts::{
     Claim, Cohort, CohortAttempt, DbUuid, Learner, NewCohort, NewLearner, StateCounts,
 };
 pub use links::LinkRecord;
+pub use outbox::{ClaimRecord, NewOutboxStatement, OutboxCursor, OutboxRow, OutboxStatus};
 pub use sandboxes::{NewSandbox, SandboxRecord, SandboxState};
 pub use users::{ApiTokenInfo, Role, Session, User};
 

@@ -1,0 +1,306 @@
+//! Exports of a cohort's records: every attempt and every completion, as
+//! JSON or as CSV that is safe to open in a spreadsheet. The xAPI statements
+//! (`crate::xapi`) are built from the same records.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::scenario::Scenario;
+use crate::store::{Cohort, CohortAttempt, Learner, Store, StoreError};
+
+/// Everything recorded about a cohort, read in one go.
+#[derive(Debug, Clone)]
+pub struct CohortRecords {
+    pub cohort: Cohort,
+    /// The roster, in order.
+    pub learners: Vec<Learner>,
+    /// When each learner's link first claimed a sandbox.
+    pub first_claims: HashMap<Uuid, DateTime<Utc>>,
+    /// Every attempt, oldest first.
+    pub attempts: Vec<CohortAttempt>,
+}
+
+impl CohortRecords {
+    pub async fn load(store: &Store, cohort: Cohort) -> Result<Self, StoreError> {
+        let learners = store.learners(*cohort.id).await?;
+        let first_claims = store.first_claims(*cohort.id).await?;
+        let attempts = store.cohort_attempts(*cohort.id).await?;
+        Ok(Self {
+            cohort,
+            learners,
+            first_claims,
+            attempts,
+        })
+    }
+
+    /// The learner an attempt was made by, if known.
+    pub fn learner_of(&self, attempt: &CohortAttempt) -> Option<&Learner> {
+        let id = Uuid::parse_str(attempt.learner_id.as_deref()?).ok()?;
+        self.learners.iter().find(|l| *l.id == id)
+    }
+}
+
+/// An exercise's title, or its id when the scenario no longer has it.
+pub fn exercise_title<'a>(scenario: Option<&'a Scenario>, exercise: &'a str) -> &'a str {
+    scenario
+        .and_then(|s| s.exercises.iter().find(|e| e.id.as_str() == exercise))
+        .map_or(exercise, |e| e.title.as_str())
+}
+
+/// Times in exports: RFC 3339, UTC, milliseconds.
+pub fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn rfc3339_opt(t: Option<DateTime<Utc>>) -> Option<String> {
+    t.map(rfc3339)
+}
+
+/// One attempt (press of Check), with whose it was.
+#[derive(Debug, Clone, Serialize)]
+pub struct AttemptRow {
+    pub cohort_id: Uuid,
+    pub cohort_name: String,
+    pub learner_id: Option<Uuid>,
+    pub learner_name: Option<String>,
+    pub learner_email: Option<String>,
+    pub team: Option<String>,
+    pub exercise_id: String,
+    pub exercise_title: String,
+    /// passed, failed or error (the check could not run).
+    pub outcome: String,
+    /// What the learner was shown.
+    pub output: String,
+    /// The check's stderr or the engine's error, for trainers.
+    pub detail: String,
+    pub duration_ms: i64,
+    pub created_at: String,
+    /// True when this attempt was the exercise's first pass.
+    pub is_completion: bool,
+}
+
+/// One exercise a learner passed.
+#[derive(Debug, Clone, Serialize)]
+pub struct CompletionRow {
+    pub cohort_id: Uuid,
+    pub cohort_name: String,
+    pub learner_id: Option<Uuid>,
+    pub learner_name: Option<String>,
+    pub learner_email: Option<String>,
+    pub team: Option<String>,
+    pub exercise_id: String,
+    pub exercise_title: String,
+    pub completed_at: String,
+    /// Checks of this exercise before the one that passed.
+    pub attempts_before_pass: u32,
+    /// When the learner's link first claimed a sandbox.
+    pub claimed_at: Option<String>,
+    /// From that claim to this pass.
+    pub seconds_from_claim_to_pass: Option<i64>,
+}
+
+/// Every attempt of a cohort, oldest first.
+pub fn attempt_rows(records: &CohortRecords, scenario: Option<&Scenario>) -> Vec<AttemptRow> {
+    let cohort = &records.cohort;
+    records
+        .attempts
+        .iter()
+        .map(|a| {
+            let learner = records.learner_of(a);
+            AttemptRow {
+                cohort_id: *cohort.id,
+                cohort_name: cohort.name.clone(),
+                learner_id: learner.map(|l| *l.id),
+                learner_name: learner.map(|l| l.name.clone()),
+                learner_email: learner.and_then(|l| l.email.clone()),
+                team: learner.and_then(|l| l.team.clone()),
+                exercise_id: a.exercise_id.clone(),
+                exercise_title: exercise_title(scenario, &a.exercise_id).to_owned(),
+                outcome: a.outcome.clone(),
+                output: a.output.clone(),
+                detail: a.detail.clone(),
+                duration_ms: a.duration_ms,
+                created_at: rfc3339(a.created_at),
+                is_completion: a.completion,
+            }
+        })
+        .collect()
+}
+
+/// Every completion of a cohort, in the order they happened.
+pub fn completion_rows(records: &CohortRecords, scenario: Option<&Scenario>) -> Vec<CompletionRow> {
+    let cohort = &records.cohort;
+    // Checks so far per (learner or sandbox, exercise).
+    let mut tried: HashMap<(&str, &str), u32> = HashMap::new();
+    let mut rows = Vec::new();
+    for a in &records.attempts {
+        let who = a.learner_id.as_deref().unwrap_or(&a.sandbox_id);
+        let before = tried.entry((who, &a.exercise_id)).or_default();
+        if a.completion {
+            let learner = records.learner_of(a);
+            let claimed = learner.and_then(|l| records.first_claims.get(&l.id).copied());
+            rows.push(CompletionRow {
+                cohort_id: *cohort.id,
+                cohort_name: cohort.name.clone(),
+                learner_id: learner.map(|l| *l.id),
+                learner_name: learner.map(|l| l.name.clone()),
+                learner_email: learner.and_then(|l| l.email.clone()),
+                team: learner.and_then(|l| l.team.clone()),
+                exercise_id: a.exercise_id.clone(),
+                exercise_title: exercise_title(scenario, &a.exercise_id).to_owned(),
+                completed_at: rfc3339(a.created_at),
+                attempts_before_pass: *before,
+                claimed_at: rfc3339_opt(claimed),
+                seconds_from_claim_to_pass: claimed
+                    .map(|c| (a.created_at - c).num_seconds().max(0)),
+            });
+        }
+        *before += 1;
+    }
+    rows
+}
+
+/// A row of a CSV export.
+pub trait CsvRow {
+    const HEADERS: &'static [&'static str];
+    fn cells(&self) -> Vec<String>;
+}
+
+fn text(v: &Option<impl ToString>) -> String {
+    v.as_ref().map(ToString::to_string).unwrap_or_default()
+}
+
+impl CsvRow for AttemptRow {
+    const HEADERS: &'static [&'static str] = &[
+        "cohort_id",
+        "cohort_name",
+        "learner_id",
+        "learner_name",
+        "learner_email",
+        "team",
+        "exercise_id",
+        "exercise_title",
+        "outcome",
+        "output",
+        "detail",
+        "duration_ms",
+        "created_at",
+        "is_completion",
+    ];
+
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.cohort_id.to_string(),
+            self.cohort_name.clone(),
+            text(&self.learner_id),
+            text(&self.learner_name),
+            text(&self.learner_email),
+            text(&self.team),
+            self.exercise_id.clone(),
+            self.exercise_title.clone(),
+            self.outcome.clone(),
+            self.output.clone(),
+            self.detail.clone(),
+            self.duration_ms.to_string(),
+            self.created_at.clone(),
+            self.is_completion.to_string(),
+        ]
+    }
+}
+
+impl CsvRow for CompletionRow {
+    const HEADERS: &'static [&'static str] = &[
+        "cohort_id",
+        "cohort_name",
+        "learner_id",
+        "learner_name",
+        "learner_email",
+        "team",
+        "exercise_id",
+        "exercise_title",
+        "completed_at",
+        "attempts_before_pass",
+        "claimed_at",
+        "seconds_from_claim_to_pass",
+    ];
+
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.cohort_id.to_string(),
+            self.cohort_name.clone(),
+            text(&self.learner_id),
+            text(&self.learner_name),
+            text(&self.learner_email),
+            text(&self.team),
+            self.exercise_id.clone(),
+            self.exercise_title.clone(),
+            self.completed_at.clone(),
+            self.attempts_before_pass.to_string(),
+            text(&self.claimed_at),
+            text(&self.seconds_from_claim_to_pass),
+        ]
+    }
+}
+
+/// A cell a spreadsheet would not run as a formula: one that starts with
+/// `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`
+/// (OWASP's advice for CSV injection). Learners' output is untrusted.
+pub fn neutralise(cell: &str) -> Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
+    }
+}
+
+/// Rows as CSV with a header line, every cell neutralised.
+pub fn to_csv<R: CsvRow>(rows: &[R]) -> Result<Vec<u8>, csv::Error> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record(R::HEADERS)?;
+    for row in rows {
+        out.write_record(row.cells().iter().map(|c| neutralise(c).into_owned()))?;
+    }
+    out.into_inner().map_err(|e| e.into_error().into())
+}
+
+/// A file name safe in a `Content-Disposition` header: ASCII letters,
+/// digits and dashes from the cohort's name, then the cohort's short id.
+pub fn file_name(cohort: &Cohort, what: &str, extension: &str) -> String {
+    let mut slug = String::new();
+    for c in cohort.name.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+        if slug.len() >= 40 {
+            break;
+        }
+    }
+    let slug = slug.trim_end_matches('-');
+    let short = &cohort.id.simple().to_string()[..8];
+    if slug.is_empty() {
+        format!("sandpit-{short}-{what}.{extension}")
+    } else {
+        format!("sandpit-{slug}-{short}-{what}.{extension}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_neutralised_and_others_left_alone() {
+        for bad in ["=1+1", "+cmd", "-2", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(neutralise(bad), format!("'{bad}"));
+        }
+        for good in ["", "hello", "1", "a=b", " =x", "'quoted"] {
+            assert_eq!(neutralise(good), good);
+        }
+    }
+}

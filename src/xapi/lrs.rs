@@ -1,0 +1,316 @@
+//! The LRS client: where statements go (from the settings, checked at
+//! start), and one POST of a batch with xAPI's headers and Basic auth. Plain
+//! HTTP only: Sandpit has no TLS client.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
+use hyper::{Method, Request, StatusCode, Uri};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+
+use super::XAPI_VERSION;
+use crate::config::{Config, ConfigError};
+use crate::store::OutboxRow;
+
+/// How long one POST may take, connecting included.
+pub(super) const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Where statements go and how Sandpit signs in there.
+#[derive(Clone)]
+pub struct LrsSettings {
+    /// The LRS's statements resource.
+    pub statements_url: Uri,
+    authorization: Option<HeaderValue>,
+}
+
+impl std::fmt::Debug for LrsSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LrsSettings")
+            .field("statements_url", &self.statements_url)
+            .field(
+                "authorization",
+                &self.authorization.as_ref().map(|_| "[redacted]"),
+            )
+            .finish()
+    }
+}
+
+fn config_error(source: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        source_name: source.to_owned(),
+        message: message.into(),
+    }
+}
+
+impl LrsSettings {
+    /// The configured LRS, None when none is; an error names the setting
+    /// that is wrong.
+    pub fn from_config(config: &Config) -> Result<Option<Self>, ConfigError> {
+        let Some(endpoint) = config.xapi_endpoint.as_deref().map(str::trim) else {
+            if config.xapi_username.is_some() || config.xapi_password.is_some() {
+                tracing::warn!(
+                    "xAPI credentials are set but xapi_endpoint is not: nothing is sent"
+                );
+            }
+            return Ok(None);
+        };
+        let uri: Uri = endpoint
+            .parse()
+            .map_err(|e| config_error("xapi_endpoint", format!("`{endpoint}`: {e}")))?;
+        match uri.scheme_str() {
+            Some("http") => {}
+            Some("https") => {
+                return Err(config_error(
+                    "xapi_endpoint",
+                    format!(
+                        "`{endpoint}`: https is not supported yet (Sandpit has no TLS client); \
+                         use an http:// endpoint on a trusted network, or a local proxy that adds TLS"
+                    ),
+                ));
+            }
+            _ => {
+                return Err(config_error(
+                    "xapi_endpoint",
+                    format!("`{endpoint}` is not an http:// URL"),
+                ));
+            }
+        }
+        let Some(authority) = uri.authority().cloned() else {
+            return Err(config_error(
+                "xapi_endpoint",
+                format!("`{endpoint}` has no host"),
+            ));
+        };
+        if authority.as_str().contains('@') {
+            return Err(config_error(
+                "xapi_endpoint",
+                "put the LRS's credentials in xapi_username and xapi_password, not in the URL",
+            ));
+        }
+        // The xAPI endpoint is the LRS's base; statements live under it.
+        // A URL that names the statements resource already is used as is.
+        let path = uri.path().trim_end_matches('/');
+        let path = if path.ends_with("/statements") {
+            path.to_owned()
+        } else {
+            format!("{path}/statements")
+        };
+        let path_and_query = match uri.query() {
+            Some(q) => format!("{path}?{q}"),
+            None => path,
+        };
+        let statements_url = Uri::builder()
+            .scheme("http")
+            .authority(authority)
+            .path_and_query(path_and_query)
+            .build()
+            .map_err(|e| config_error("xapi_endpoint", format!("`{endpoint}`: {e}")))?;
+        let authorization = match (&config.xapi_username, &config.xapi_password) {
+            (None, None) => None,
+            (None, Some(_)) => {
+                return Err(config_error(
+                    "xapi_password",
+                    "is set without xapi_username",
+                ));
+            }
+            (Some(user), password) => {
+                if user.contains(':') {
+                    return Err(config_error(
+                        "xapi_username",
+                        "must not contain `:` (Basic authentication)",
+                    ));
+                }
+                let pair = format!("{user}:{}", password.as_ref().map_or("", |p| p.0.as_str()));
+                let mut value = HeaderValue::from_str(&format!(
+                    "Basic {}",
+                    data_encoding::BASE64.encode(pair.as_bytes())
+                ))
+                .map_err(|e| config_error("xapi_username", e.to_string()))?;
+                value.set_sensitive(true);
+                Some(value)
+            }
+        };
+        Ok(Some(Self {
+            statements_url,
+            authorization,
+        }))
+    }
+}
+
+/// An LRS client.
+pub struct Lrs {
+    settings: LrsSettings,
+    client: Client<HttpConnector, Full<Bytes>>,
+    /// No sends before this: the LRS was unreachable.
+    paused: std::sync::Mutex<Option<DateTime<Utc>>>,
+}
+
+/// How one POST went.
+pub(super) enum Answer {
+    Accepted,
+    /// 409: the LRS has statements with these ids already.
+    Conflict,
+    /// 400 or 413: something in the batch is refused; alone, the others
+    /// may pass.
+    Refused(String),
+    /// Anything else: try again later.
+    Failed(String),
+}
+
+impl Lrs {
+    pub fn new(settings: LrsSettings) -> Self {
+        let mut connector = HttpConnector::new();
+        connector.set_connect_timeout(Some(REQUEST_TIMEOUT));
+        connector.set_nodelay(true);
+        Self {
+            settings,
+            client: Client::builder(TokioExecutor::new())
+                .pool_idle_timeout(Duration::from_secs(30))
+                .build(connector),
+            paused: std::sync::Mutex::new(None),
+        }
+    }
+
+    pub(super) fn paused_until(&self) -> Option<DateTime<Utc>> {
+        *self.paused.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(super) fn pause(&self, until: DateTime<Utc>) {
+        *self.paused.lock().unwrap_or_else(|e| e.into_inner()) = Some(until);
+    }
+
+    pub(super) async fn post(&self, rows: &[&OutboxRow]) -> Answer {
+        let mut body = Vec::with_capacity(rows.iter().map(|r| r.body.len() + 1).sum::<usize>() + 2);
+        body.push(b'[');
+        for (i, row) in rows.iter().enumerate() {
+            if i > 0 {
+                body.push(b',');
+            }
+            body.extend_from_slice(row.body.as_bytes());
+        }
+        body.push(b']');
+        let mut request = Request::builder()
+            .method(Method::POST)
+            .uri(self.settings.statements_url.clone())
+            .header(CONTENT_TYPE, "application/json")
+            .header("X-Experience-API-Version", XAPI_VERSION);
+        if let Some(auth) = &self.settings.authorization {
+            request = request.header(AUTHORIZATION, auth.clone());
+        }
+        let request = match request.body(Full::new(Bytes::from(body))) {
+            Ok(r) => r,
+            Err(e) => return Answer::Failed(format!("building the request: {e}")),
+        };
+        let response = match tokio::time::timeout(REQUEST_TIMEOUT, self.client.request(request))
+            .await
+        {
+            Err(_) => {
+                return Answer::Failed(format!("no answer within {} s", REQUEST_TIMEOUT.as_secs()));
+            }
+            Ok(Err(e)) => return Answer::Failed(describe(&e)),
+            Ok(Ok(r)) => r,
+        };
+        let status = response.status();
+        // Read (a little of) the body, so the connection can be reused and
+        // a refusal can say why.
+        let text = match tokio::time::timeout(
+            REQUEST_TIMEOUT,
+            Limited::new(response.into_body(), 4096).collect(),
+        )
+        .await
+        {
+            Ok(Ok(b)) => String::from_utf8_lossy(&b.to_bytes()).trim().to_owned(),
+            _ => String::new(),
+        };
+        let said = |text: &str| {
+            let mut s: String = text.chars().take(300).collect();
+            if s.is_empty() {
+                s = status.canonical_reason().unwrap_or_default().to_owned();
+            }
+            format!("the LRS answered {}: {s}", status.as_u16())
+        };
+        match status {
+            s if s.is_success() => Answer::Accepted,
+            StatusCode::CONFLICT => Answer::Conflict,
+            StatusCode::BAD_REQUEST | StatusCode::PAYLOAD_TOO_LARGE => Answer::Refused(said(&text)),
+            _ => Answer::Failed(said(&text)),
+        }
+    }
+}
+
+fn describe(e: &hyper_util::client::legacy::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    format!("cannot reach the LRS: {text}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Secret;
+
+    fn settings(endpoint: &str) -> Result<Option<LrsSettings>, ConfigError> {
+        LrsSettings::from_config(&Config {
+            xapi_endpoint: Some(endpoint.to_owned()),
+            xapi_username: Some("sandpit".into()),
+            xapi_password: Some(Secret("pw".into())),
+            ..Config::default()
+        })
+    }
+
+    #[test]
+    fn statements_go_to_the_endpoints_statements_resource() {
+        for (endpoint, url) in [
+            ("http://lrs:8080/xapi/", "http://lrs:8080/xapi/statements"),
+            ("http://lrs:8080/xapi", "http://lrs:8080/xapi/statements"),
+            ("http://lrs/xapi/statements", "http://lrs/xapi/statements"),
+            ("http://lrs/xapi/statements/", "http://lrs/xapi/statements"),
+            ("http://lrs", "http://lrs/statements"),
+        ] {
+            let s = settings(endpoint).unwrap().unwrap();
+            assert_eq!(s.statements_url.to_string(), url, "{endpoint}");
+        }
+        let s = settings("http://lrs/xapi/").unwrap().unwrap();
+        assert_eq!(
+            s.authorization.as_ref().unwrap().to_str().unwrap(),
+            format!("Basic {}", data_encoding::BASE64.encode(b"sandpit:pw"))
+        );
+        assert!(
+            !format!("{s:?}").contains("Basic"),
+            "credentials stay out of logs"
+        );
+    }
+
+    #[test]
+    fn wrong_settings_are_refused_with_the_setting_named() {
+        let e = settings("https://lrs.example/xapi/").unwrap_err();
+        assert_eq!(e.source_name, "xapi_endpoint");
+        assert!(e.message.contains("https is not supported"), "{e}");
+        let e = settings("ftp://lrs/").unwrap_err();
+        assert!(e.message.contains("not an http:// URL"), "{e}");
+        let e = settings("http://user:pw@lrs/").unwrap_err();
+        assert!(e.message.contains("xapi_username"), "{e}");
+        let e = LrsSettings::from_config(&Config {
+            xapi_endpoint: Some("http://lrs/".into()),
+            xapi_password: Some(Secret("pw".into())),
+            ..Config::default()
+        })
+        .unwrap_err();
+        assert_eq!(e.source_name, "xapi_password");
+        assert!(
+            LrsSettings::from_config(&Config::default())
+                .unwrap()
+                .is_none()
+        );
+    }
+}

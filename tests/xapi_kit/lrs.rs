@@ -1,0 +1,132 @@
+//! A small LRS for the tests: records what is POSTed, checks xAPI's
+//! headers and Sandpit's credentials, and can answer 503, refuse known
+//! ids with 409 (as a strict LRS does) or poisoned ones with 400, or not
+//! run at all yet.
+#![allow(dead_code)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use serde_json::Value;
+
+#[derive(Default)]
+pub struct LrsLog {
+    /// Answer 503 instead of storing.
+    pub unavailable: bool,
+    /// Every statement accepted, in arrival order.
+    pub statements: Vec<Value>,
+    /// POSTs answered 503.
+    pub refused: u32,
+    /// Requests with a wrong version header or credentials.
+    pub malformed: u32,
+    /// Ids of every statement POSTed while available, accepted or not.
+    pub posted: Vec<String>,
+    /// Ids stored: a batch with one of them is refused with 409, as a
+    /// strict LRS does.
+    pub known: BTreeSet<String>,
+    /// Ids whose statements are refused with 400.
+    pub poison: BTreeSet<String>,
+}
+
+#[derive(Clone)]
+pub struct TestLrs {
+    pub log: Arc<Mutex<LrsLog>>,
+}
+
+impl TestLrs {
+    /// A free port nobody listens on (yet).
+    pub fn reserve() -> SocketAddr {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+    }
+
+    pub fn endpoint(addr: SocketAddr) -> String {
+        format!("http://{addr}/xapi/")
+    }
+
+    pub async fn start(addr: SocketAddr, unavailable: bool) -> Self {
+        let lrs = Self {
+            log: Arc::new(Mutex::new(LrsLog {
+                unavailable,
+                ..LrsLog::default()
+            })),
+        };
+        let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
+        let router = axum::Router::new()
+            .route("/xapi/statements", post(receive))
+            .with_state(lrs.clone());
+        tokio::spawn(async move {
+            axum::serve(listener, router).await.unwrap();
+        });
+        lrs
+    }
+
+    pub fn set_unavailable(&self, unavailable: bool) {
+        self.log.lock().unwrap().unavailable = unavailable;
+    }
+
+    pub fn statements(&self) -> Vec<Value> {
+        self.log.lock().unwrap().statements.clone()
+    }
+
+    pub fn refused(&self) -> u32 {
+        self.log.lock().unwrap().refused
+    }
+
+    /// How many times each statement id was POSTed (while available).
+    pub fn arrivals(&self) -> BTreeMap<String, usize> {
+        let mut counts = BTreeMap::new();
+        for id in &self.log.lock().unwrap().posted {
+            *counts.entry(id.clone()).or_default() += 1;
+        }
+        counts
+    }
+}
+
+async fn receive(
+    State(lrs): State<TestLrs>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> (StatusCode, axum::Json<Value>) {
+    let mut log = lrs.log.lock().unwrap();
+    let basic = format!("Basic {}", data_encoding::BASE64.encode(b"sandpit:s3cret"));
+    if headers
+        .get("x-experience-api-version")
+        .is_none_or(|v| v != "1.0.3")
+        || headers.get("authorization").is_none_or(|v| *v != *basic)
+        || headers
+            .get("content-type")
+            .is_none_or(|v| v != "application/json")
+    {
+        log.malformed += 1;
+        return (StatusCode::BAD_REQUEST, axum::Json(Value::Null));
+    }
+    if log.unavailable {
+        log.refused += 1;
+        return (StatusCode::SERVICE_UNAVAILABLE, axum::Json(Value::Null));
+    }
+    let batch: Vec<Value> = serde_json::from_slice(&body).unwrap();
+    let ids: Vec<String> = batch
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_owned())
+        .collect();
+    log.posted.extend(ids.iter().cloned());
+    if ids.iter().any(|id| log.poison.contains(id)) {
+        return (
+            StatusCode::BAD_REQUEST,
+            axum::Json(serde_json::json!({"error": "bad statement"})),
+        );
+    }
+    if ids.iter().any(|id| log.known.contains(id)) {
+        return (StatusCode::CONFLICT, axum::Json(Value::Null));
+    }
+    log.known.extend(ids.iter().cloned());
+    log.statements.extend(batch);
+    (StatusCode::OK, axum::Json(serde_json::json!(ids)))
+}
