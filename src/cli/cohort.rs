@@ -1,15 +1,21 @@
 //! `sandpit cohort …`: a trainer's commands, run against a Sandpit server
 //! through its JSON API (`--server`, `--token`).
 
-use std::io::{IsTerminal, Write};
+mod client;
+mod launch;
+
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
-use reqwest::{Method, StatusCode};
+use reqwest::Method;
 use serde_json::{Value, json};
+
+use client::{Client, when};
+use launch::{launch, progress_line};
 
 #[derive(Debug, Args)]
 pub struct CohortArgs {
@@ -102,112 +108,22 @@ pub enum ExportWhat {
     Completions,
 }
 
-/// The API, as one trainer.
-struct Client {
-    http: reqwest::Client,
-    base: String,
-    token: String,
-}
-
-impl Client {
-    fn new(args: &CohortArgs) -> anyhow::Result<Self> {
-        let base = args.server.trim_end_matches('/').to_owned();
-        if !base.starts_with("http://") {
-            anyhow::bail!(
-                "--server must be an http:// URL (this build speaks plain HTTP; put Sandpit behind a local TLS proxy for https), not `{base}`"
-            );
-        }
-        let token = args.token.clone().filter(|t| !t.trim().is_empty()).ok_or_else(|| {
-            anyhow::anyhow!(
-                "no API token: pass --token or set SANDPIT_TOKEN (an admin makes one with `sandpit token create --user NAME --name LABEL`)"
-            )
-        })?;
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(600))
-            .build()?;
-        Ok(Self {
-            http,
-            base,
-            token: token.trim().to_owned(),
-        })
-    }
-
-    /// Sends a request; a non-2xx answer becomes an error with the server's message.
-    async fn send(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<&Value>,
-    ) -> anyhow::Result<reqwest::Response> {
-        let url = format!("{}/api/v1{path}", self.base);
-        let mut request = self.http.request(method, &url).bearer_auth(&self.token);
-        if let Some(body) = body {
-            request = request.json(body);
-        }
-        let response = request
-            .send()
-            .await
-            .with_context(|| format!("cannot reach Sandpit at {}", self.base))?;
-        let status = response.status();
-        if status.is_success() {
-            return Ok(response);
-        }
-        let retry = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let text = response.text().await.unwrap_or_default();
-        let mut message = serde_json::from_str::<Value>(&text)
-            .ok()
-            .and_then(|v| v["error"].as_str().map(str::to_owned))
-            .unwrap_or_else(|| format!("the server answered {status}: {}", text.trim()));
-        if status == StatusCode::TOO_MANY_REQUESTS
-            && let Some(secs) = retry
-        {
-            message.push_str(&format!(" (try again in {secs} s)"));
-        }
-        Err(anyhow::anyhow!(message))
-    }
-
-    async fn json(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<&Value>,
-    ) -> anyhow::Result<Value> {
-        let response = self.send(method, path, body).await?;
-        response.json().await.context("reading the server's answer")
-    }
-}
-
-/// `now`, `+90m`, `+2h`, `+1d`, or RFC 3339 as it is.
-fn when(s: &str) -> anyhow::Result<String> {
-    let s = s.trim();
-    let now = chrono::Utc::now();
-    if s == "now" {
-        return Ok(now.to_rfc3339());
-    }
-    if let Some(rel) = s.strip_prefix('+') {
-        let (n, unit) = rel.split_at(rel.len().saturating_sub(1));
-        let n: i64 = n
-            .parse()
-            .with_context(|| format!("`{s}` is not a time: use RFC 3339, `now` or `+2h`"))?;
-        let delta = match unit {
-            "m" => chrono::TimeDelta::minutes(n),
-            "h" => chrono::TimeDelta::hours(n),
-            "d" => chrono::TimeDelta::days(n),
-            _ => anyhow::bail!("`{s}`: a relative time ends in m, h or d"),
-        };
-        return Ok((now + delta).to_rfc3339());
-    }
-    // The server checks RFC 3339 and names the field.
-    Ok(s.to_owned())
-}
-
 fn print_json(v: &Value) {
     println!("{v}");
+}
+
+/// An RFC 3339 time from the server, shortened for a terminal.
+fn time(v: &Value) -> String {
+    v.as_str()
+        .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+        .map_or_else(
+            || text(v),
+            |t| {
+                t.with_timezone(&chrono::Utc)
+                    .format("%Y-%m-%d %H:%M UTC")
+                    .to_string()
+            },
+        )
 }
 
 fn text(v: &Value) -> String {
@@ -217,7 +133,6 @@ fn text(v: &Value) -> String {
         other => other.to_string(),
     }
 }
-
 pub async fn run(args: CohortArgs) -> anyhow::Result<ExitCode> {
     let client = Client::new(&args)?;
     let json = args.json;
@@ -289,8 +204,8 @@ pub async fn run(args: CohortArgs) -> anyhow::Result<ExitCode> {
                 println!("  state     {}", text(&cohort["state"]));
                 println!(
                     "  runs      {} → {}",
-                    text(&cohort["starts_at"]),
-                    text(&cohort["ends_at"])
+                    time(&cohort["starts_at"]),
+                    time(&cohort["ends_at"])
                 );
                 println!("  learners  {}", text(&cohort["learner_count"]));
                 println!("  pool      {}", progress_line(pool));
@@ -348,7 +263,7 @@ pub async fn run(args: CohortArgs) -> anyhow::Result<ExitCode> {
                         text(&c["state"]),
                         text(&c["learner_count"]),
                         text(&c["scenario"]),
-                        text(&c["starts_at"]),
+                        time(&c["starts_at"]),
                         text(&c["name"])
                     );
                 }
@@ -357,113 +272,6 @@ pub async fn run(args: CohortArgs) -> anyhow::Result<ExitCode> {
         }
     }
 }
-
-fn count(v: &Value, key: &str) -> u64 {
-    v["counts"][key].as_u64().unwrap_or(0)
-}
-
-/// `[#####-----] 12/20 ready · 8 provisioning · 0 failed`
-fn progress_line(status: &Value) -> String {
-    const WIDTH: u64 = 30;
-    let target = status["target"].as_u64().unwrap_or(0);
-    let ready = count(status, "ready");
-    let filled = (ready.min(target) * WIDTH).checked_div(target).unwrap_or(0) as usize;
-    format!(
-        "[{}{}] {ready}/{target} ready · {} provisioning · {} failed",
-        "#".repeat(filled),
-        "-".repeat(WIDTH as usize - filled),
-        count(status, "provisioning"),
-        count(status, "failed"),
-    )
-}
-
-async fn launch(
-    client: &Client,
-    id: &str,
-    wait: bool,
-    timeout: Duration,
-    json: bool,
-) -> anyhow::Result<ExitCode> {
-    let reservation = client
-        .json(Method::POST, &format!("/cohorts/{id}/launch"), None)
-        .await?;
-    let refused = reservation["refused"].as_u64().unwrap_or(0);
-    if !json {
-        println!(
-            "Launching: {} sandboxes starting.",
-            text(&reservation["started"])
-        );
-    }
-    if refused > 0 {
-        eprintln!(
-            "{refused} sandboxes refused: {}",
-            text(&reservation["refusal"])
-        );
-    }
-    if !wait {
-        if json {
-            print_json(&reservation);
-        }
-        return Ok(ExitCode::SUCCESS);
-    }
-    let tty = std::io::stderr().is_terminal();
-    let started = Instant::now();
-    let mut last = String::new();
-    let status = loop {
-        let status = client
-            .json(Method::GET, &format!("/cohorts/{id}/status"), None)
-            .await?;
-        let line = progress_line(&status);
-        if tty {
-            eprint!("\r{line}\x1b[K");
-            let _ = std::io::stderr().flush();
-        } else if line != last {
-            eprintln!("{line}");
-        }
-        last = line;
-        let (ready, provisioning) = (count(&status, "ready"), count(&status, "provisioning"));
-        let target = status["target"].as_u64().unwrap_or(0);
-        if let Some(reason) = status["failing"].as_str() {
-            if tty {
-                eprintln!();
-            }
-            anyhow::bail!("provisioning keeps failing: {reason}");
-        }
-        if provisioning == 0 && (ready >= target || refused > 0) {
-            break status;
-        }
-        if started.elapsed() >= timeout {
-            if tty {
-                eprintln!();
-            }
-            anyhow::bail!(
-                "gave up waiting after {} s: {ready} of {target} sandboxes ready",
-                timeout.as_secs()
-            );
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    };
-    if tty {
-        eprintln!();
-    }
-    let (ready, target) = (
-        count(&status, "ready"),
-        status["target"].as_u64().unwrap_or(0),
-    );
-    if json {
-        print_json(&json!({ "reservation": reservation, "status": status }));
-    } else {
-        println!("{ready} of {target} sandboxes ready.");
-    }
-    if ready < target {
-        anyhow::bail!(
-            "only {ready} of {target} sandboxes are ready: {}",
-            text(&reservation["refusal"])
-        );
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
 async fn export(
     client: &Client,
     id: &str,
@@ -507,35 +315,4 @@ async fn export(
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn relative_times_are_from_now() {
-        let t = chrono::DateTime::parse_from_rfc3339(&when("+2h").unwrap()).unwrap();
-        let d = t.with_timezone(&chrono::Utc) - chrono::Utc::now();
-        assert!(d > chrono::TimeDelta::minutes(119) && d <= chrono::TimeDelta::hours(2));
-        assert_eq!(
-            when("2030-01-01T09:00:00Z").unwrap(),
-            "2030-01-01T09:00:00Z"
-        );
-        assert!(when("+2y").is_err());
-        assert!(when("+h").is_err());
-    }
-
-    #[test]
-    fn the_bar_fills_with_ready_sandboxes() {
-        let s = json!({ "target": 20, "counts": { "ready": 10, "provisioning": 8, "failed": 1 } });
-        assert_eq!(
-            progress_line(&s),
-            format!(
-                "[{}{}] 10/20 ready · 8 provisioning · 1 failed",
-                "#".repeat(15),
-                "-".repeat(15)
-            )
-        );
-    }
 }

@@ -7,14 +7,15 @@
 
 mod cohorts;
 mod error;
+mod types;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{Method, Uri};
 use axum::routing::{MethodFilter, MethodRouter, any, on};
 
-pub use cohorts::{CohortView, CreateCohort, LearnerView};
 pub use error::{ApiError, BODY_LIMIT};
+pub use types::{CohortView, CreateCohort, LearnerView};
 
 use super::AppState;
 
