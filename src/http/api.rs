@@ -115,9 +115,12 @@ mod tests {
     fn other_modules_can_add_routes_under_the_prefix() {
         // The export routes live in another module; they must merge with
         // the API's catch-all.
-        let _ = routes().merge(Router::<AppState>::new().route(
+        for path in [
             "/api/v1/cohorts/{id}/export/xapi.json",
-            axum::routing::get(|| async { "" }),
-        ));
+            "/api/v1/cohorts/{id}/export/{file}",
+        ] {
+            let _ = routes()
+                .merge(Router::<AppState>::new().route(path, axum::routing::get(|| async { "" })));
+        }
     }
 }

@@ -116,7 +116,6 @@ pub fn document(public_url: &str) -> Value {
     );
     launch["responses"]["429"]["description"] =
         "Nothing could start because of a capacity limit; see `Retry-After`".into();
-    let export_row = json!({ "type": "object", "additionalProperties": true });
     let csv = json!({ "type": "string" });
     let mut openapi = op(
         "openapi",
@@ -174,9 +173,9 @@ pub fn document(public_url: &str) -> Value {
                 "post": cohort_ops("teardownCohort", "End the cohort: remove every sandbox; records stay", 200, r("TeardownReport"), &[404])
             },
             EXPORT_ROUTES[0]: { "get": export("exportAttemptsCsv", "Every attempt, as CSV", "text/csv", csv.clone()) },
-            EXPORT_ROUTES[1]: { "get": export("exportAttemptsJson", "Every attempt, as JSON", "application/json", array(export_row.clone())) },
+            EXPORT_ROUTES[1]: { "get": export("exportAttemptsJson", "Every attempt, as JSON", "application/json", array(r("AttemptRow"))) },
             EXPORT_ROUTES[2]: { "get": export("exportCompletionsCsv", "Every completion (first pass), as CSV", "text/csv", csv) },
-            EXPORT_ROUTES[3]: { "get": export("exportCompletionsJson", "Every completion (first pass), as JSON", "application/json", array(export_row)) },
+            EXPORT_ROUTES[3]: { "get": export("exportCompletionsJson", "Every completion (first pass), as JSON", "application/json", array(r("CompletionRow"))) },
             EXPORT_ROUTES[4]: { "get": export("exportXapi", "The cohort's xAPI statements", "application/json", array(r("XapiStatement"))) }
         },
         "components": components(),
@@ -321,6 +320,26 @@ fn schemas() -> Value {
             "detail": { "type": "string", "description": "What went wrong on the server side, for trainers" },
             "duration_ms": { "type": "integer" }, "created_at": time(),
             "completion": { "type": "boolean", "description": "True for the exercise's first pass" }
+        })),
+        "AttemptRow": object(&["cohort_id", "cohort_name", "exercise_id", "exercise_title", "outcome", "output", "detail", "duration_ms", "created_at", "is_completion"], json!({
+            "cohort_id": uuid(), "cohort_name": { "type": "string" },
+            "learner_id": { "type": ["string", "null"], "format": "uuid" }, "learner_name": nullable("string"),
+            "learner_email": nullable("string"), "team": nullable("string"),
+            "exercise_id": { "type": "string" }, "exercise_title": { "type": "string" },
+            "outcome": { "type": "string", "description": "`passed`, `failed` or `error`" },
+            "output": { "type": "string" }, "detail": { "type": "string" },
+            "duration_ms": { "type": "integer" }, "created_at": time(),
+            "is_completion": { "type": "boolean" }
+        })),
+        "CompletionRow": object(&["cohort_id", "cohort_name", "exercise_id", "exercise_title", "completed_at", "attempts_before_pass"], json!({
+            "cohort_id": uuid(), "cohort_name": { "type": "string" },
+            "learner_id": { "type": ["string", "null"], "format": "uuid" }, "learner_name": nullable("string"),
+            "learner_email": nullable("string"), "team": nullable("string"),
+            "exercise_id": { "type": "string" }, "exercise_title": { "type": "string" },
+            "completed_at": time(),
+            "attempts_before_pass": { "type": "integer", "description": "Checks of this exercise before the one that passed" },
+            "claimed_at": nullable_time(),
+            "seconds_from_claim_to_pass": nullable("integer")
         })),
         "XapiStatement": {
             "type": "object",
