@@ -213,10 +213,11 @@ async fn a_trainer_runs_a_cohort_from_the_command_line() {
                 "CLI class",
                 "--scenario",
                 "tiny",
+                // Beyond the launch lead time: the test launches it.
                 "--starts-at",
-                "now",
-                "--ends-at",
                 "+2h",
+                "--ends-at",
+                "+4h",
                 "--seats",
                 "2",
                 "--json",

@@ -85,6 +85,7 @@ pub fn routes() -> Router<AppState> {
         router = router.route(e.path, e.handler);
     }
     router
+        .route(PREFIX, any(no_route))
         .route("/api/v1/{*rest}", any(no_route))
         .method_not_allowed_fallback(wrong_method)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

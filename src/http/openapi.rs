@@ -101,7 +101,7 @@ pub fn document(public_url: &str) -> Value {
         "Create a cohort: a roster (exactly one of `roster`, `roster_text`, `seats`) and a link per learner",
         201,
         r("CohortWithLearners"),
-        &[400, 413, 415],
+        &[400, 403, 413, 415],
     );
     create["requestBody"] = json!({
         "required": true,
@@ -112,7 +112,7 @@ pub fn document(public_url: &str) -> Value {
         "Launch the cohort's warm pool; some sandboxes may be refused by a cap",
         202,
         r("Reservation"),
-        &[404, 409, 429],
+        &[403, 404, 409, 429],
     );
     launch["responses"]["429"]["description"] =
         "Nothing could start because of a capacity limit; see `Retry-After`".into();
@@ -170,7 +170,7 @@ pub fn document(public_url: &str) -> Value {
                 )
             },
             "/api/v1/cohorts/{id}/teardown": {
-                "post": cohort_ops("teardownCohort", "End the cohort: remove every sandbox; records stay", 200, r("TeardownReport"), &[404])
+                "post": cohort_ops("teardownCohort", "End the cohort: remove every sandbox; records stay", 200, r("TeardownReport"), &[403, 404])
             },
             EXPORT_ROUTES[0]: { "get": export("exportAttemptsCsv", "Every attempt, as CSV", "text/csv", csv.clone()) },
             EXPORT_ROUTES[1]: { "get": export("exportAttemptsJson", "Every attempt, as JSON", "application/json", array(r("AttemptRow"))) },
