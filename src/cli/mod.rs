@@ -1,8 +1,10 @@
 //! The command line: `sandpit <command>`.
 
+mod cohort;
 mod images;
 mod scenario;
 mod serve;
+mod user;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -38,6 +40,14 @@ pub enum Command {
     /// Create learner links.
     #[command(subcommand)]
     Link(serve::LinkCommand),
+    /// Manage trainer and admin accounts (in the data directory).
+    #[command(subcommand)]
+    User(user::UserCommand),
+    /// Manage API tokens (in the data directory).
+    #[command(subcommand)]
+    Token(user::TokenCommand),
+    /// Create, launch, watch, export and tear down cohorts on a running server.
+    Cohort(cohort::CohortArgs),
 }
 
 /// Logs go to stderr; RUST_LOG sets the level (default: info).
@@ -62,6 +72,9 @@ pub async fn run(cli: Cli) -> ExitCode {
             Command::Images(cmd) => images::run(cmd, config).await,
             Command::Serve(args) => serve::serve(args, config).await,
             Command::Link(cmd) => serve::link(cmd, config).await,
+            Command::User(cmd) => user::user(cmd, config).await,
+            Command::Token(cmd) => user::token(cmd, config).await,
+            Command::Cohort(args) => cohort::run(args).await,
         }
     }
     .await;

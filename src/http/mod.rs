@@ -1,12 +1,14 @@
 //! The HTTP edge: one router per role, pages rendered with handlebars from
 //! embedded templates, static files and translations embedded too.
 
+pub mod api;
 pub mod auth;
 mod error;
 mod export;
 pub mod i18n;
 mod learner;
 mod markdown;
+pub mod openapi;
 mod pages;
 mod proxy;
 mod terminal;
@@ -74,6 +76,7 @@ pub fn router(state: AppState) -> Router {
         .merge(learner::routes())
         .merge(terminal::routes())
         .merge(export::routes())
+        .merge(api::routes())
         .fallback(pages::not_found)
         .with_state(state.clone());
     proxy::in_front_of(app, state)

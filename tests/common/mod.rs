@@ -10,6 +10,7 @@ use sandpit::config::{Config, HostGuardMode};
 use sandpit::runtime::{SandboxRuntime, SandboxSpec};
 use tokio::sync::OnceCell;
 
+pub mod api;
 pub mod browser;
 pub mod server;
 

@@ -1,0 +1,236 @@
+//! The API's handlers: scenarios, and cohorts from creation to teardown.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::Utc;
+use uuid::Uuid;
+
+use super::error::{ApiError, Body, Caller, Ids};
+use super::types::{
+    CohortView, CohortWithLearners, CohortWithPool, CreateCohort, ExerciseView, LearnerView,
+    ScenarioView, cohort_request,
+};
+use crate::http::AppState;
+use crate::sandbox::{
+    CohortProgress, PoolStatus, Reservation, SandboxError, StuckRule, TeardownReport,
+};
+use crate::scenario::Scenario;
+use crate::store::{Cohort, CohortAttempt, Learner, User};
+
+/// How long a refused launch is told to wait (the pool's own retry delay).
+const LAUNCH_RETRY_AFTER: u64 = 30;
+
+type ApiResult<T> = Result<T, ApiError>;
+
+fn link(state: &AppState, learner: Uuid) -> String {
+    format!(
+        "{}/s/{}",
+        state.public_url,
+        state.app.service.learner_token(learner).as_str()
+    )
+}
+
+fn learner_view(state: &AppState, l: Learner) -> LearnerView {
+    LearnerView {
+        link: link(state, *l.id),
+        id: *l.id,
+        position: l.position,
+        name: l.name,
+        email: l.email,
+        team: l.team,
+        sandbox_id: l.sandbox_id,
+        sandbox_state: l.sandbox_state,
+        claimed_at: l.claimed_at,
+    }
+}
+
+async fn learner_views(state: &AppState, cohort: Uuid) -> ApiResult<Vec<LearnerView>> {
+    Ok(state
+        .app
+        .store
+        .learners(cohort)
+        .await?
+        .into_iter()
+        .map(|l| learner_view(state, l))
+        .collect())
+}
+
+/// The caller's cohort `id`; others' look unknown.
+async fn cohort_of(state: &AppState, user: &User, id: Uuid) -> ApiResult<Cohort> {
+    Ok(state.app.service.cohort_for(user, id).await?)
+}
+
+fn scenario_of<'a>(state: &'a AppState, cohort: &Cohort) -> ApiResult<&'a Scenario> {
+    state.app.scenario(&cohort.scenario_id).map_err(|_| {
+        ApiError::new(
+            StatusCode::CONFLICT,
+            format!(
+                "scenario `{}` of this cohort is no longer served",
+                cohort.scenario_id
+            ),
+        )
+    })
+}
+
+pub async fn scenarios(_: Caller, State(state): State<AppState>) -> Json<Vec<ScenarioView>> {
+    Json(
+        state
+            .app
+            .scenarios
+            .values()
+            .map(|s| ScenarioView {
+                id: s.id.to_string(),
+                title: s.title.clone(),
+                summary: s.summary.clone(),
+                exercises: s
+                    .exercises
+                    .iter()
+                    .map(|e| ExerciseView {
+                        id: e.id.to_string(),
+                        title: e.title.clone(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    )
+}
+
+pub async fn create_cohort(
+    Caller(user): Caller,
+    State(state): State<AppState>,
+    Body(body): Body<CreateCohort>,
+) -> ApiResult<(StatusCode, Json<CohortWithLearners>)> {
+    let scenario = state
+        .app
+        .scenario(&body.scenario)
+        .map_err(|e| ApiError::bad(format!("`scenario`: {e}")))?;
+    let request = cohort_request(body)?;
+    let cohort = state
+        .app
+        .service
+        .create_cohort(&user, scenario, request)
+        .await?;
+    let learners = learner_views(&state, *cohort.id).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CohortWithLearners {
+            cohort: (&cohort).into(),
+            learners,
+        }),
+    ))
+}
+
+pub async fn list_cohorts(
+    Caller(user): Caller,
+    State(state): State<AppState>,
+) -> ApiResult<Json<Vec<CohortView>>> {
+    let owner = (!user.is_admin()).then_some(user.id);
+    let cohorts = state.app.store.cohorts(owner).await?;
+    Ok(Json(cohorts.iter().map(CohortView::from).collect()))
+}
+
+pub async fn cohort(
+    Caller(user): Caller,
+    State(state): State<AppState>,
+    Ids(id): Ids<Uuid>,
+) -> ApiResult<Json<CohortWithPool>> {
+    let cohort = cohort_of(&state, &user, id).await?;
+    let pool = state.app.service.pool_status(&cohort).await?;
+    Ok(Json(CohortWithPool {
+        cohort: (&cohort).into(),
+        pool,
+    }))
+}
+
+pub async fn learners(
+    Caller(user): Caller,
+    State(state): State<AppState>,
+    Ids(id): Ids<Uuid>,
+) -> ApiResult<Json<Vec<LearnerView>>> {
+    let cohort = cohort_of(&state, &user, id).await?;
+    Ok(Json(learner_views(&state, *cohort.id).await?))
+}
+
+pub async fn launch(
+    Caller(user): Caller,
+    State(state): State<AppState>,
+    Ids(id): Ids<Uuid>,
+) -> ApiResult<(StatusCode, Json<Reservation>)> {
+    let cohort = cohort_of(&state, &user, id).await?;
+    if cohort.torn_down_at.is_some() || cohort.ends_at <= Utc::now() {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            format!(
+                "cohort `{}` is over; create a new one to launch again",
+                cohort.name
+            ),
+        ));
+    }
+    let scenario = scenario_of(&state, &cohort)?;
+    let reservation = state.app.service.launch_cohort(&cohort, scenario).await?;
+    if reservation.started == 0 && reservation.refused > 0 {
+        let mut e = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "no sandbox could start: {}",
+                reservation
+                    .refusal
+                    .as_deref()
+                    .unwrap_or("a capacity limit is reached")
+            ),
+        );
+        e.retry_after = Some(LAUNCH_RETRY_AFTER);
+        return Err(e);
+    }
+    Ok((StatusCode::ACCEPTED, Json(reservation)))
+}
+
+pub async fn status(
+    Caller(user): Caller,
+    State(state): State<AppState>,
+    Ids(id): Ids<Uuid>,
+) -> ApiResult<Json<PoolStatus>> {
+    let cohort = cohort_of(&state, &user, id).await?;
+    Ok(Json(state.app.service.pool_status(&cohort).await?))
+}
+
+pub async fn progress(
+    Caller(user): Caller,
+    State(state): State<AppState>,
+    Ids(id): Ids<Uuid>,
+) -> ApiResult<Json<CohortProgress>> {
+    let cohort = cohort_of(&state, &user, id).await?;
+    let scenario = scenario_of(&state, &cohort)?;
+    let rule = StuckRule::from_config(&state.app.config);
+    Ok(Json(
+        state
+            .app
+            .service
+            .cohort_progress(&cohort, scenario, rule)
+            .await?,
+    ))
+}
+
+pub async fn attempts(
+    Caller(user): Caller,
+    State(state): State<AppState>,
+    Ids((id, learner)): Ids<(Uuid, Uuid)>,
+) -> ApiResult<Json<Vec<CohortAttempt>>> {
+    let cohort = cohort_of(&state, &user, id).await?;
+    match state.app.service.learner_detail(*cohort.id, learner).await {
+        Ok((_, attempts)) => Ok(Json(attempts)),
+        // A learner of another cohort is as unknown as a made-up one.
+        Err(SandboxError::Invalid(_)) => Err(ApiError::not_found()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn teardown(
+    Caller(user): Caller,
+    State(state): State<AppState>,
+    Ids(id): Ids<Uuid>,
+) -> ApiResult<Json<TeardownReport>> {
+    let cohort = cohort_of(&state, &user, id).await?;
+    Ok(Json(state.app.service.teardown_cohort(*cohort.id).await?))
+}

@@ -1,0 +1,298 @@
+//! What the API reads and writes: views of cohorts, learners and
+//! scenarios, and the checked request that creates a cohort.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::error::ApiError;
+use crate::sandbox::roster::{self, RosterEntry};
+use crate::sandbox::{CohortRequest, PoolStatus};
+use crate::store::Cohort;
+
+/// The longest roster field (name, email, team).
+const MAX_FIELD: usize = 200;
+/// The most spare sandboxes a cohort keeps (the service's own limit).
+const MAX_SPARE: u32 = 50;
+
+#[derive(Debug, Serialize)]
+pub struct ExerciseView {
+    pub id: String,
+    pub title: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ScenarioView {
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    pub exercises: Vec<ExerciseView>,
+}
+
+/// A cohort as the API shows it.
+#[derive(Debug, Serialize)]
+pub struct CohortView {
+    pub id: Uuid,
+    pub name: String,
+    pub scenario: String,
+    pub owner_id: Uuid,
+    pub owner_name: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub spare: i64,
+    pub max_sandboxes: Option<i64>,
+    /// `created`, `launched`, `ended` or `torn_down`.
+    pub state: &'static str,
+    pub launched_at: Option<DateTime<Utc>>,
+    pub torn_down_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub learner_count: i64,
+}
+
+impl From<&Cohort> for CohortView {
+    fn from(c: &Cohort) -> Self {
+        let state = if c.torn_down_at.is_some() {
+            "torn_down"
+        } else if c.ends_at <= Utc::now() {
+            "ended"
+        } else if c.launched_at.is_some() {
+            "launched"
+        } else {
+            "created"
+        };
+        Self {
+            id: *c.id,
+            name: c.name.clone(),
+            scenario: c.scenario_id.clone(),
+            owner_id: *c.owner_id,
+            owner_name: c.owner_name.clone(),
+            starts_at: c.starts_at,
+            ends_at: c.ends_at,
+            spare: c.spare,
+            max_sandboxes: c.max_sandboxes,
+            state,
+            launched_at: c.launched_at,
+            torn_down_at: c.torn_down_at,
+            created_at: c.created_at,
+            learner_count: c.learners,
+        }
+    }
+}
+
+/// A learner with their link and, once it was opened, their sandbox.
+#[derive(Debug, Serialize)]
+pub struct LearnerView {
+    pub id: Uuid,
+    pub position: i64,
+    pub name: String,
+    pub email: Option<String>,
+    pub team: Option<String>,
+    pub link: String,
+    pub sandbox_id: Option<String>,
+    pub sandbox_state: Option<String>,
+    pub claimed_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CohortWithLearners {
+    #[serde(flatten)]
+    pub cohort: CohortView,
+    pub learners: Vec<LearnerView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CohortWithPool {
+    #[serde(flatten)]
+    pub cohort: CohortView,
+    pub pool: PoolStatus,
+}
+
+/// `POST /api/v1/cohorts`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateCohort {
+    pub name: String,
+    pub scenario: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    #[serde(default)]
+    pub roster: Option<Vec<RosterEntry>>,
+    #[serde(default)]
+    pub roster_text: Option<String>,
+    #[serde(default)]
+    pub seats: Option<u32>,
+    #[serde(default)]
+    pub spare: Option<u32>,
+    #[serde(default)]
+    pub max_sandboxes: Option<u32>,
+}
+
+fn time(field: &str, value: &str) -> Result<DateTime<Utc>, ApiError> {
+    DateTime::parse_from_rfc3339(value.trim())
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| {
+            ApiError::bad(format!(
+                "`{field}` is not an RFC 3339 time such as 2030-01-31T09:00:00Z ({e})"
+            ))
+        })
+}
+
+/// A roster given as JSON objects, held to the rules of a pasted one.
+fn checked_roster(entries: Vec<RosterEntry>) -> Result<Vec<RosterEntry>, ApiError> {
+    if entries.is_empty() || entries.len() > roster::MAX_LEARNERS {
+        return Err(ApiError::bad(format!(
+            "`roster` has 1 to {} learners",
+            roster::MAX_LEARNERS
+        )));
+    }
+    let mut emails = std::collections::HashMap::new();
+    let tidy = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    entries
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let (name, email, team) = (e.name.trim().to_owned(), tidy(e.email), tidy(e.team));
+            let bad =
+                |field: &str, why: &str| ApiError::bad(format!("`roster[{i}].{field}` {why}"));
+            for (field, value) in [
+                ("name", Some(&name)),
+                ("email", email.as_ref()),
+                ("team", team.as_ref()),
+            ] {
+                if let Some(v) = value
+                    && (v.chars().count() > MAX_FIELD || v.chars().any(char::is_control))
+                {
+                    return Err(bad(
+                        field,
+                        &format!(
+                            "is longer than {MAX_FIELD} characters or holds control characters"
+                        ),
+                    ));
+                }
+            }
+            if name.is_empty() {
+                return Err(bad("name", "is empty"));
+            }
+            if let Some(e) = &email {
+                let ok = e.matches('@').count() == 1
+                    && e.split_once('@')
+                        .is_some_and(|(l, d)| !l.is_empty() && d.contains('.'))
+                    && !e.chars().any(|c| c.is_whitespace() || c == '<' || c == '>');
+                if !ok {
+                    return Err(bad("email", "is not an email address"));
+                }
+                if let Some(first) = emails.insert(e.to_lowercase(), i) {
+                    return Err(bad("email", &format!("is already `roster[{first}].email`")));
+                }
+            }
+            Ok(RosterEntry { name, email, team })
+        })
+        .collect()
+}
+
+/// Checks a creation request field by field, so that every mistake names
+/// its field (the service checks the same rules again).
+pub fn cohort_request(body: CreateCohort) -> Result<CohortRequest, ApiError> {
+    let name = body.name.trim();
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return Err(ApiError::bad(
+            "`name` has 1 to 100 characters, and no control characters",
+        ));
+    }
+    let starts_at = time("starts_at", &body.starts_at)?;
+    let ends_at = time("ends_at", &body.ends_at)?;
+    if ends_at <= starts_at {
+        return Err(ApiError::bad("`ends_at` must be after `starts_at`"));
+    }
+    if ends_at <= Utc::now() {
+        return Err(ApiError::bad("`ends_at` is in the past"));
+    }
+    let spare = body.spare.unwrap_or(1);
+    if spare > MAX_SPARE {
+        return Err(ApiError::bad(format!("`spare` is at most {MAX_SPARE}")));
+    }
+    if body.max_sandboxes == Some(0) {
+        return Err(ApiError::bad("`max_sandboxes` is at least 1"));
+    }
+    let given = [
+        body.roster.is_some(),
+        body.roster_text.is_some(),
+        body.seats.is_some(),
+    ];
+    if given.iter().filter(|g| **g).count() != 1 {
+        return Err(ApiError::bad(
+            "give exactly one of `roster`, `roster_text` and `seats`",
+        ));
+    }
+    let roster = match (body.roster, body.roster_text, body.seats) {
+        (Some(entries), _, _) => checked_roster(entries)?,
+        (_, Some(text), _) => {
+            roster::parse_roster(&text).map_err(|e| ApiError::bad(format!("`roster_text`: {e}")))?
+        }
+        (_, _, Some(n)) => {
+            roster::seats(n as usize).map_err(|e| ApiError::bad(format!("`seats`: {e}")))?
+        }
+        _ => unreachable!("exactly one was given"),
+    };
+    Ok(CohortRequest {
+        name: name.to_owned(),
+        starts_at,
+        ends_at,
+        roster,
+        spare,
+        max_sandboxes: body.max_sandboxes,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(extra: serde_json::Value) -> CreateCohort {
+        let mut v = serde_json::json!({
+            "name": "Ops", "scenario": "tiny",
+            "starts_at": "2030-01-01T09:00:00Z", "ends_at": "2030-01-01T17:00:00+01:00",
+        });
+        v.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        serde_json::from_value(v).unwrap()
+    }
+
+    #[test]
+    fn exactly_one_roster_source_is_taken() {
+        let r = cohort_request(body(serde_json::json!({"seats": 3}))).unwrap();
+        assert_eq!(r.roster.len(), 3);
+        assert_eq!(r.spare, 1);
+        assert_eq!(r.ends_at.to_rfc3339(), "2030-01-01T16:00:00+00:00");
+        for extra in [
+            serde_json::json!({}),
+            serde_json::json!({"seats": 2, "roster_text": "Ada"}),
+        ] {
+            let e = cohort_request(body(extra)).unwrap_err();
+            assert!(e.message.contains("exactly one"), "{}", e.message);
+        }
+    }
+
+    #[test]
+    fn mistakes_name_their_field() {
+        let e = cohort_request(body(
+            serde_json::json!({"seats": 1, "starts_at": "tomorrow"}),
+        ))
+        .unwrap_err();
+        assert!(e.message.starts_with("`starts_at`"), "{}", e.message);
+        let e = cohort_request(body(serde_json::json!({"roster": [
+            {"name": "Ada", "email": "a@x.org"}, {"name": "Bob", "email": "A@x.org"}
+        ]})))
+        .unwrap_err();
+        assert!(e.message.starts_with("`roster[1].email`"), "{}", e.message);
+        let e = cohort_request(body(serde_json::json!({"roster": [{"name": " "}]}))).unwrap_err();
+        assert!(e.message.starts_with("`roster[0].name`"), "{}", e.message);
+        let e = cohort_request(body(serde_json::json!({"roster_text": "Bob, nope"}))).unwrap_err();
+        assert!(
+            e.message.starts_with("`roster_text`: line 1"),
+            "{}",
+            e.message
+        );
+    }
+}
