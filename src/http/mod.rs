@@ -9,6 +9,7 @@ mod markdown;
 mod pages;
 mod proxy;
 mod terminal;
+mod trainer;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -72,6 +73,7 @@ pub fn router(state: AppState) -> Router {
         .merge(auth::routes())
         .merge(learner::routes())
         .merge(terminal::routes())
+        .merge(trainer::routes())
         .fallback(pages::not_found)
         .with_state(state.clone());
     proxy::in_front_of(app, state)
