@@ -312,6 +312,11 @@ async fn a_trainer_cannot_see_another_trainers_cohort_but_an_admin_can() {
         .page(&format!("/trainer/cohorts/{cohort}/learners/{learner}"))
         .await;
     assert_eq!(status, StatusCode::OK);
+    let (status, french) = admin
+        .page(&format!("/trainer/cohorts/{cohort}?lang=fr"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(french.contains("Liens des apprenants") && french.contains("Pas encore lancée"));
     let (status, page) = alice.page(&format!("/trainer/cohorts/{cohort}")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("ada@example.org"));

@@ -74,6 +74,7 @@ cohort-capacity = Capacity
 cohort-spare = Spare sandboxes
 cohort-spare-hint = Warm sandboxes kept beyond one per learner, for late arrivals (0 to 50).
 cohort-cap = Most sandboxes at once (optional)
+cohort-cap-short = Sandbox limit
 cohort-cap-hint = Leave empty for one per learner plus the spares.
 cohort-cap-default = one per learner plus the spares
 cohort-status-scheduled = Not launched

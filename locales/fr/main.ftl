@@ -74,6 +74,7 @@ cohort-capacity = Capacité
 cohort-spare = Bacs à sable de réserve
 cohort-spare-hint = Bacs à sable prêts en plus d’un par apprenant, pour les retardataires (0 à 50).
 cohort-cap = Nombre maximal de bacs à sable à la fois (facultatif)
+cohort-cap-short = Limite de bacs à sable
 cohort-cap-hint = Laissez vide pour un par apprenant plus la réserve.
 cohort-cap-default = un par apprenant plus la réserve
 cohort-status-scheduled = Pas lancée
