@@ -29,6 +29,9 @@
     input.addEventListener("focus", () => input.select());
   }
 
+  // A form sent back with mistakes: start at the list of them.
+  document.getElementById("error-summary")?.focus();
+
   // ---- New cohort: times in the browser's own zone ----
   const form = document.getElementById("cohort-form");
   if (form && form.dataset.fresh === "true") {
