@@ -52,3 +52,152 @@ index-trainers = Trainers and admins: sign in
 busy-title = Your sandbox is not ready yet
 busy-body = Every sandbox on this server is in use right now. Your progress is safe. Try again in a minute, or tell your trainer.
 busy-retry = Try again
+
+## Trainer pages
+trainer-title = Your cohorts
+trainer-cohorts = Cohorts
+trainer-no-cohorts = No cohort yet. Create one to give each learner a link to their own sandbox.
+trainer-not-found = This cohort or learner does not exist, or it is not yours.
+trainer-problem-title = That did not work
+back-to-cohorts = Back to the cohorts
+back-to-cohort = Back to the cohort
+new-cohort = New cohort
+new-cohort-title = New cohort
+create-cohort = Create the cohort
+cohort-name = Name
+cohort-scenario = Scenario
+cohort-owner = Trainer
+cohort-starts = Starts
+cohort-ends = Ends
+cohort-learners = Learners
+cohort-status = Status
+cohort-when = When
+cohort-when-hint = Times are read in the time zone chosen beside them: UTC unless you change it (with JavaScript on, your browser's current offset is chosen for you). Pages show every time in UTC.
+cohort-timezone = Time zone of these times
+cohort-capacity = Capacity
+cohort-spare = Spare sandboxes
+cohort-spare-hint = Warm sandboxes kept beyond one per learner, for late arrivals (0 to 50).
+cohort-cap = Most sandboxes at once (optional)
+cohort-cap-short = Sandbox limit
+cohort-cap-hint = Leave empty for one per learner plus the spares.
+cohort-cap-default = one per learner plus the spares
+cohort-status-scheduled = Not launched
+cohort-status-launched = Launched
+cohort-status-ended = Ended
+cohort-status-torn-down = Torn down
+roster-one-way = Give the learners one way: paste them, upload a CSV file, or give a number of anonymous seats.
+roster-paste = Paste the roster
+roster-paste-hint = One learner per line: a name, an email, Name <email>, or CSV name,email,team (a first line naming the columns may reorder them).
+roster-file = Or upload a CSV file
+roster-seats = Or a number of anonymous seats
+roster-from-file = The learners from { $file } are in the box below; correct them there if needed.
+form-errors-heading = Please correct the following
+field-name-invalid = Name: give the cohort a name of 1 to 100 characters.
+field-scenario-invalid = Scenario: choose one of the scenarios in the list.
+field-offset-invalid = Time zone: choose one of the time zones in the list.
+field-starts-invalid = Starts: give a date and a time.
+field-ends-invalid = Ends: give a date and a time.
+field-ends-before-start = Ends: the cohort must end after it starts.
+field-ends-past = Ends: this time is in the past.
+field-ends-too-late = Ends: a cohort runs for at most 366 days.
+field-spare-invalid = Spare sandboxes: give a whole number from 0 to 50.
+field-cap-invalid = Most sandboxes at once: leave it empty, or give a whole number of at least 1.
+field-roster-one-way = Learners: give them one way only (pasted, a file, or seats), not several.
+field-roster-missing = Learners: paste a roster, upload a CSV file, or give a number of seats.
+field-roster-invalid = Roster: { $detail }
+field-file-too-big = CSV file: this file is too large (at most 512 KiB).
+field-file-not-text = CSV file: this file is not text in UTF-8. Save it as CSV (UTF-8) and try again.
+field-seats-invalid = Seats: give a whole number from 1 to 1000.
+pool-heading = Sandboxes
+pool-not-launched = Not launched yet: launch to prepare a sandbox for each learner before they arrive.
+pool-preparing = Sandboxes ready: { $ready } of { $target }…
+pool-all-ready = { $count ->
+    [one] The sandbox is ready.
+   *[other] All { $count } sandboxes are ready.
+}
+pool-all-claimed = Every learner has their sandbox.
+pool-torn-down = This cohort is torn down: its sandboxes are removed.
+pool-failing = Provisioning stopped after repeated failures: { $reason }
+count-ready = Ready
+count-provisioning = Provisioning
+count-claimed = In use
+count-failed = Failed
+launch = Launch
+launch-again = Launch again
+launch-hint = Prepares one sandbox per learner (plus the spares) now; opening a link then takes one instantly.
+launch-started = { $started ->
+    [one] One sandbox is being prepared.
+   *[other] { $started } sandboxes are being prepared.
+}
+launch-nothing-to-do = The pool is already full: nothing more to prepare.
+launch-partial = { $started } started, { $refused } refused: { $reason }
+launch-refused = Nothing could start: { $reason }. Try again later.
+live-on = Live
+live-reconnecting = Reconnecting…
+links-heading = Learners' links
+links-hint = Each link is a learner's key to their own sandbox: send each one only to its learner.
+links-copy-all = Copy all links
+links-download-csv = Download CSV
+links-as-text = All links as text
+links-copied = Copied.
+links-copy-failed = Could not copy: the links are selected below; press Ctrl+C (⌘C).
+learner-name = Learner
+learner-email = Email
+learner-team = Team
+learner-link = Link
+learner-link-for = Link for { $name }
+learner-claimed-at = Link first opened
+grid-heading = Progress
+grid-hint = · not started, ✗ attempted (number of checks), ✓ passed (time, UTC). Select a learner to see their checks.
+grid-sandbox = Sandbox
+grid-current = Current step
+grid-last-activity = Last activity
+grid-stuck = Stuck?
+grid-finished = finished
+grid-not-started = not started
+grid-attempted = { $count ->
+    [one] attempted, one check
+   *[other] attempted, { $count } checks
+}
+grid-passed = passed at { $time } ({ $count ->
+    [one] one check
+   *[other] { $count } checks
+})
+stuck-failures = { $count } failed checks on this step
+stuck-idle = no check for { $minutes } min
+sandbox-none = link not opened
+sandbox-provisioning = starting
+sandbox-ready = ready
+sandbox-claimed = in use
+sandbox-failed = failed
+sandbox-expired = expired
+sandbox-destroyed = removed
+exports-heading = Exports
+export-attempts-csv = Every check (CSV)
+export-attempts-json = Every check (JSON)
+export-completions-csv = Completions (CSV)
+export-completions-json = Completions (JSON)
+export-xapi = xAPI statements (JSON)
+teardown-heading = Tear down
+teardown-explain = Removes every sandbox of this cohort now; the links stop working. What the learners did (checks, completions) is kept and can still be exported.
+teardown-confirm = Yes, remove every sandbox of this cohort
+teardown-button = Tear down the cohort
+teardown-unconfirmed = Tick the box to confirm the teardown; nothing was removed.
+teardown-title = Cohort torn down
+teardown-removed = { $count ->
+    [one] One sandbox was removed.
+   *[other] { $count } sandboxes were removed.
+}
+teardown-failed = Could not be removed
+teardown-sandbox = Sandbox
+teardown-error = Why
+teardown-records-kept = Attempts and completions are kept.
+attempts-heading = Checks
+attempts-none = No check yet.
+attempt-completion = completed the step
+attempt-duration = took
+attempt-output = What the learner saw
+attempt-detail = Detail for trainers
+outcome-passed = Passed
+outcome-failed = Not yet
+outcome-error = Could not run

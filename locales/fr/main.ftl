@@ -52,3 +52,152 @@ index-trainers = Formateurs et administrateurs : connexion
 busy-title = Votre bac à sable n’est pas encore prêt
 busy-body = Tous les bacs à sable de ce serveur sont utilisés en ce moment. Votre progression est conservée. Réessayez dans une minute ou prévenez votre formateur.
 busy-retry = Réessayer
+
+## Pages des formateurs
+trainer-title = Vos cohortes
+trainer-cohorts = Cohortes
+trainer-no-cohorts = Aucune cohorte pour l’instant. Créez-en une pour donner à chaque apprenant un lien vers son propre bac à sable.
+trainer-not-found = Cette cohorte ou cet apprenant n’existe pas, ou ne vous appartient pas.
+trainer-problem-title = Cela n’a pas fonctionné
+back-to-cohorts = Retour aux cohortes
+back-to-cohort = Retour à la cohorte
+new-cohort = Nouvelle cohorte
+new-cohort-title = Nouvelle cohorte
+create-cohort = Créer la cohorte
+cohort-name = Nom
+cohort-scenario = Scénario
+cohort-owner = Formateur
+cohort-starts = Début
+cohort-ends = Fin
+cohort-learners = Apprenants
+cohort-status = État
+cohort-when = Quand
+cohort-when-hint = Les heures sont lues dans le fuseau choisi à côté : UTC sauf si vous le changez (avec JavaScript, le décalage actuel de votre navigateur est choisi pour vous). Les pages affichent toutes les heures en UTC.
+cohort-timezone = Fuseau horaire de ces heures
+cohort-capacity = Capacité
+cohort-spare = Bacs à sable de réserve
+cohort-spare-hint = Bacs à sable prêts en plus d’un par apprenant, pour les retardataires (0 à 50).
+cohort-cap = Nombre maximal de bacs à sable à la fois (facultatif)
+cohort-cap-short = Limite de bacs à sable
+cohort-cap-hint = Laissez vide pour un par apprenant plus la réserve.
+cohort-cap-default = un par apprenant plus la réserve
+cohort-status-scheduled = Pas lancée
+cohort-status-launched = Lancée
+cohort-status-ended = Terminée
+cohort-status-torn-down = Démontée
+roster-one-way = Donnez les apprenants d’une seule façon : collez-les, envoyez un fichier CSV ou indiquez un nombre de places anonymes.
+roster-paste = Collez la liste
+roster-paste-hint = Un apprenant par ligne : un nom, un e-mail, Nom <e-mail>, ou du CSV nom,email,équipe (une première ligne nommant les colonnes peut les réordonner).
+roster-file = Ou envoyez un fichier CSV
+roster-seats = Ou un nombre de places anonymes
+roster-from-file = Les apprenants de { $file } sont dans la zone ci-dessous ; corrigez-les là si besoin.
+form-errors-heading = Veuillez corriger ce qui suit
+field-name-invalid = Nom : donnez à la cohorte un nom de 1 à 100 caractères.
+field-scenario-invalid = Scénario : choisissez l’un des scénarios de la liste.
+field-offset-invalid = Fuseau horaire : choisissez l’un des fuseaux de la liste.
+field-starts-invalid = Début : indiquez une date et une heure.
+field-ends-invalid = Fin : indiquez une date et une heure.
+field-ends-before-start = Fin : la cohorte doit finir après son début.
+field-ends-past = Fin : cette heure est passée.
+field-ends-too-late = Fin : une cohorte dure au plus 366 jours.
+field-spare-invalid = Bacs à sable de réserve : indiquez un nombre entier de 0 à 50.
+field-cap-invalid = Nombre maximal de bacs à sable : laissez vide, ou indiquez un nombre entier d’au moins 1.
+field-roster-one-way = Apprenants : donnez-les d’une seule façon (collés, fichier ou places), pas plusieurs.
+field-roster-missing = Apprenants : collez une liste, envoyez un fichier CSV ou indiquez un nombre de places.
+field-roster-invalid = Liste : { $detail }
+field-file-too-big = Fichier CSV : ce fichier est trop gros (512 Kio au plus).
+field-file-not-text = Fichier CSV : ce fichier n’est pas du texte en UTF-8. Enregistrez-le en CSV (UTF-8) et réessayez.
+field-seats-invalid = Places : indiquez un nombre entier de 1 à 1000.
+pool-heading = Bacs à sable
+pool-not-launched = Pas encore lancée : lancez-la pour préparer un bac à sable par apprenant avant leur arrivée.
+pool-preparing = Bacs à sable prêts : { $ready } sur { $target }…
+pool-all-ready = { $count ->
+    [one] Le bac à sable est prêt.
+   *[other] Les { $count } bacs à sable sont prêts.
+}
+pool-all-claimed = Chaque apprenant a son bac à sable.
+pool-torn-down = Cette cohorte est démontée : ses bacs à sable sont supprimés.
+pool-failing = La préparation s’est arrêtée après des échecs répétés : { $reason }
+count-ready = Prêts
+count-provisioning = En préparation
+count-claimed = Utilisés
+count-failed = En échec
+launch = Lancer
+launch-again = Relancer
+launch-hint = Prépare maintenant un bac à sable par apprenant (plus la réserve) ; ouvrir un lien en prend alors un aussitôt.
+launch-started = { $started ->
+    [one] Un bac à sable est en préparation.
+   *[other] { $started } bacs à sable sont en préparation.
+}
+launch-nothing-to-do = La réserve est déjà pleine : rien de plus à préparer.
+launch-partial = Lancés : { $started }, refusés : { $refused } ({ $reason })
+launch-refused = Rien n’a pu démarrer : { $reason }. Réessayez plus tard.
+live-on = En direct
+live-reconnecting = Reconnexion…
+links-heading = Liens des apprenants
+links-hint = Chaque lien est la clé d’un apprenant vers son bac à sable : n’envoyez chacun qu’à son apprenant.
+links-copy-all = Copier tous les liens
+links-download-csv = Télécharger le CSV
+links-as-text = Tous les liens en texte
+links-copied = Copié.
+links-copy-failed = Copie impossible : les liens sont sélectionnés ci-dessous ; appuyez sur Ctrl+C (⌘C).
+learner-name = Apprenant
+learner-email = E-mail
+learner-team = Équipe
+learner-link = Lien
+learner-link-for = Lien de { $name }
+learner-claimed-at = Lien ouvert pour la première fois
+grid-heading = Progression
+grid-hint = · pas commencé, ✗ tenté (nombre de vérifications), ✓ réussi (heure, UTC). Choisissez un apprenant pour voir ses vérifications.
+grid-sandbox = Bac à sable
+grid-current = Étape en cours
+grid-last-activity = Dernière activité
+grid-stuck = Bloqué ?
+grid-finished = terminé
+grid-not-started = pas commencé
+grid-attempted = { $count ->
+    [one] tenté, une vérification
+   *[other] tenté, { $count } vérifications
+}
+grid-passed = réussi à { $time } ({ $count ->
+    [one] une vérification
+   *[other] { $count } vérifications
+})
+stuck-failures = { $count } vérifications échouées sur cette étape
+stuck-idle = aucune vérification depuis { $minutes } min
+sandbox-none = lien pas encore ouvert
+sandbox-provisioning = en démarrage
+sandbox-ready = prêt
+sandbox-claimed = utilisé
+sandbox-failed = en échec
+sandbox-expired = expiré
+sandbox-destroyed = supprimé
+exports-heading = Exports
+export-attempts-csv = Toutes les vérifications (CSV)
+export-attempts-json = Toutes les vérifications (JSON)
+export-completions-csv = Étapes réussies (CSV)
+export-completions-json = Étapes réussies (JSON)
+export-xapi = Déclarations xAPI (JSON)
+teardown-heading = Démonter
+teardown-explain = Supprime maintenant tous les bacs à sable de cette cohorte ; les liens cessent de fonctionner. Ce que les apprenants ont fait (vérifications, étapes réussies) est conservé et reste exportable.
+teardown-confirm = Oui, supprimer tous les bacs à sable de cette cohorte
+teardown-button = Démonter la cohorte
+teardown-unconfirmed = Cochez la case pour confirmer le démontage ; rien n’a été supprimé.
+teardown-title = Cohorte démontée
+teardown-removed = { $count ->
+    [one] Un bac à sable a été supprimé.
+   *[other] { $count } bacs à sable ont été supprimés.
+}
+teardown-failed = N’ont pas pu être supprimés
+teardown-sandbox = Bac à sable
+teardown-error = Pourquoi
+teardown-records-kept = Les vérifications et les étapes réussies sont conservées.
+attempts-heading = Vérifications
+attempts-none = Aucune vérification pour l’instant.
+attempt-completion = a réussi l’étape
+attempt-duration = durée
+attempt-output = Ce que l’apprenant a vu
+attempt-detail = Détail pour les formateurs
+outcome-passed = Réussi
+outcome-failed = Pas encore
+outcome-error = N’a pas pu s’exécuter

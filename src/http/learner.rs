@@ -222,7 +222,7 @@ async fn page(
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
         .headers_mut()
-        .insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+        .insert("referrer-policy", HeaderValue::from_static("same-origin"));
     Ok(response)
 }
 

@@ -12,6 +12,7 @@ pub mod openapi;
 mod pages;
 mod proxy;
 mod terminal;
+mod trainer;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -75,6 +76,7 @@ pub fn router(state: AppState) -> Router {
         .merge(auth::routes())
         .merge(learner::routes())
         .merge(terminal::routes())
+        .merge(trainer::routes())
         .merge(export::routes())
         .merge(api::routes())
         .fallback(pages::not_found)

@@ -278,7 +278,7 @@ impl SandboxService {
     /// stay. Safe to run twice or concurrently.
     pub async fn teardown_cohort(&self, cohort: Uuid) -> Result<TeardownReport> {
         use futures_util::StreamExt;
-        self.store.mark_cohort_torn_down(cohort).await?;
+        self.stop_reserving(cohort).await?;
         self.changed();
         let ids = self.store.live_sandboxes_of(cohort).await?;
         // Removal of a sandbox still being built is finished by its builder,

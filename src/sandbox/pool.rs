@@ -140,6 +140,27 @@ impl SandboxService {
         expires_at: chrono::DateTime<chrono::Utc>,
     ) -> Result<(Vec<Uuid>, Reservation)> {
         let _guard = self.pool.reserve.lock().await;
+        // The caller may hold a cohort read before a teardown: a torn-down
+        // cohort gets nothing (teardown marks it under this same lock).
+        if let Some(cohort) = owner
+            .cohort
+            .as_deref()
+            .and_then(|c| Uuid::parse_str(c).ok())
+            && self
+                .store
+                .cohort(cohort)
+                .await?
+                .is_some_and(|c| c.torn_down_at.is_some())
+        {
+            return Ok((
+                Vec::new(),
+                Reservation {
+                    started: 0,
+                    refused: wanted,
+                    refusal: Some("this cohort is torn down".into()),
+                },
+            ));
+        }
         let all = self.store.state_counts(None).await?;
         let global_room = u64::from(self.pool.limits.max_sandboxes).saturating_sub(all.live());
         let mut room = global_room;
@@ -209,6 +230,15 @@ impl SandboxService {
         };
         let _slot = self.pool.slots.acquire().await;
         self.provision_recorded(*id, scenario, owner).await
+    }
+
+    /// Marks a cohort torn down so that no reservation for it starts
+    /// after: one in progress finishes first, and what it recorded is then
+    /// seen by the teardown.
+    pub(super) async fn stop_reserving(&self, cohort: Uuid) -> Result<()> {
+        let _guard = self.pool.reserve.lock().await;
+        self.store.mark_cohort_torn_down(cohort).await?;
+        Ok(())
     }
 
     /// The cohort's cap on live sandboxes.

@@ -1,0 +1,84 @@
+//! One learner of a cohort: every attempt they made, with the check's
+//! output and the detail kept for trainers.
+
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{Trainer, text_with, when};
+use crate::http::HttpError;
+use crate::sandbox::SandboxError;
+
+/// GET /trainer/cohorts/{id}/learners/{learner}
+pub(super) async fn page(t: Trainer, Path((id, learner)): Path<(String, String)>) -> Response {
+    let result = async {
+        let (cohort, scenario) = t.cohort(&id).await?;
+        let learner = Uuid::parse_str(&learner).map_err(|_| HttpError::NotFound)?;
+        let (learner, attempts) = match t
+            .state
+            .app
+            .service
+            .learner_detail(*cohort.id, learner)
+            .await
+        {
+            Ok(found) => found,
+            // Another cohort's learner, or none: not found.
+            Err(SandboxError::Invalid(_)) => return Err(HttpError::NotFound),
+            Err(e) => return Err(e.into()),
+        };
+        let title_of = |exercise: &str| {
+            scenario
+                .exercises
+                .iter()
+                .find(|e| e.id.as_str() == exercise)
+                .map_or_else(|| exercise.to_owned(), |e| e.title.clone())
+        };
+        let rows: Vec<_> = attempts
+            .iter()
+            .rev()
+            .map(|a| {
+                let outcome_key = format!("outcome-{}", a.outcome);
+                let outcome = text_with(t.lang, &outcome_key, &[]);
+                json!({
+                    "time": when(a.created_at),
+                    "time_iso": a.created_at.to_rfc3339(),
+                    "exercise": title_of(&a.exercise_id),
+                    "outcome": if outcome == outcome_key { a.outcome.clone() } else { outcome },
+                    "outcome_class": a.outcome,
+                    "completion": a.completion,
+                    "duration": format!("{:.1} s", a.duration_ms as f64 / 1000.0),
+                    "output": a.output,
+                    "detail": a.detail,
+                })
+            })
+            .collect();
+        let sandbox = learner.sandbox_state.as_deref().map_or_else(
+            || t.text("sandbox-none"),
+            |s| {
+                let key = format!("sandbox-{s}");
+                let text = t.text_with(&key, &[]);
+                if text == key { s.to_owned() } else { text }
+            },
+        );
+        let mut data = t.base(&learner.name);
+        data["cohort"] = json!({
+            "name": cohort.name,
+            "url": format!("/trainer/cohorts/{}", cohort.id),
+            "scenario": scenario.title,
+        });
+        data["learner"] = json!({
+            "name": learner.name,
+            "email": learner.email,
+            "team": learner.team,
+            "position": learner.position,
+            "sandbox": sandbox,
+            "claimed_at": learner.claimed_at.map(when),
+        });
+        data["attempts"] = rows.into();
+        Ok(t.render("trainer_learner", &data, StatusCode::OK))
+    }
+    .await;
+    t.respond(result)
+}

@@ -1,0 +1,279 @@
+//! The trainer's pages: their cohorts, a form to create one, a cohort's
+//! links, launch, live progress and teardown, and one learner's attempts.
+//! Trainers see their own cohorts; admins see all; others' look unknown.
+
+mod cohort;
+mod learner;
+mod live;
+mod new_cohort;
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use axum::Router;
+use axum::extract::{FromRequestParts, Query};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
+use axum::routing::{get, post};
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::auth::PageSession;
+use super::pages::{LangQuery, base};
+use super::{AppState, HttpError, i18n};
+use crate::scenario::Scenario;
+use crate::store::{Cohort, User};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/trainer", get(home))
+        .route(
+            "/trainer/cohorts/new",
+            get(new_cohort::form).post(new_cohort::create),
+        )
+        .route("/trainer/cohorts/{id}", get(cohort::page))
+        .route("/trainer/cohorts/{id}/links.csv", get(cohort::links_csv))
+        .route("/trainer/cohorts/{id}/launch", post(cohort::launch))
+        .route("/trainer/cohorts/{id}/teardown", post(cohort::teardown))
+        .route("/trainer/cohorts/{id}/events", get(live::events))
+        .route(
+            "/trainer/cohorts/{id}/learners/{learner}",
+            get(learner::page),
+        )
+}
+
+/// A signed-in trainer or admin on one of these pages, in their language.
+pub(super) struct Trainer {
+    pub state: AppState,
+    pub session: PageSession,
+    pub lang: &'static str,
+    /// Set when `?lang=` chose the language: the choice is remembered.
+    chosen_lang: Option<&'static str>,
+}
+
+impl FromRequestParts<AppState> for Trainer {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let session = PageSession::from_request_parts(parts, state).await?;
+        let query = Query::<LangQuery>::try_from_uri(&parts.uri)
+            .map(|q| q.0)
+            .unwrap_or_default();
+        let lang = i18n::negotiate(query.lang.as_deref(), &parts.headers);
+        let chosen_lang = query
+            .lang
+            .as_deref()
+            .and_then(|l| i18n::LANGUAGES.iter().copied().find(|k| *k == l));
+        Ok(Self {
+            state: state.clone(),
+            session,
+            lang,
+            chosen_lang,
+        })
+    }
+}
+
+impl Trainer {
+    pub fn user(&self) -> &User {
+        self.session.user()
+    }
+
+    /// A message from the catalogue.
+    pub fn text(&self, key: &str) -> String {
+        i18n::text(self.lang, key)
+    }
+
+    /// A message from the catalogue with arguments.
+    pub fn text_with(&self, key: &str, args: &[(&'static str, Value)]) -> String {
+        text_with(self.lang, key, args)
+    }
+
+    /// The layout's data, with the signed-in header.
+    pub fn base(&self, title: &str) -> Value {
+        let mut data = base(self.lang, title);
+        let user = self.user();
+        data["user"] = json!({
+            "name": user.name,
+            "admin": user.is_admin(),
+            "csrf": self.session.0.csrf_token,
+        });
+        data["csrf"] = self.session.0.csrf_token.clone().into();
+        data
+    }
+
+    /// Renders a page. Trainer pages hold learners' links: never cached.
+    pub fn render(&self, template: &str, data: &Value, status: StatusCode) -> Response {
+        let mut response = self.state.pages.render(template, data);
+        if response.status() == StatusCode::OK {
+            *response.status_mut() = status;
+        }
+        let headers = response.headers_mut();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if let Some(l) = self.chosen_lang
+            && let Ok(v) = HeaderValue::from_str(&format!(
+                "{}={l}; Path=/; Max-Age=31536000; SameSite=Lax",
+                i18n::LANG_COOKIE
+            ))
+        {
+            headers.append(header::SET_COOKIE, v);
+        }
+        response
+    }
+
+    /// A handler's result as a page: errors get a page of their own.
+    pub fn respond(&self, result: Result<Response, HttpError>) -> Response {
+        result.unwrap_or_else(|e| self.error_page(e))
+    }
+
+    pub fn error_page(&self, e: HttpError) -> Response {
+        let status = e.status();
+        let message = match &e {
+            HttpError::NotFound => self.text("trainer-not-found"),
+            HttpError::Forbidden(_) => self.text("form-expired"),
+            other => other.public_message(),
+        };
+        let title = if status == StatusCode::NOT_FOUND {
+            self.text("not-found-title")
+        } else {
+            self.text("trainer-problem-title")
+        };
+        let mut data = self.base(&title);
+        data["heading"] = title.into();
+        data["message"] = message.into();
+        let mut response = self.render("trainer_message", &data, status);
+        *response.status_mut() = status;
+        if let Some(secs) = e.retry_after() {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, secs.into());
+        }
+        response
+    }
+
+    /// A cohort the user may manage, and its scenario. Unknown ids, bad ids
+    /// and others' cohorts are all "not found".
+    pub async fn cohort(&self, id: &str) -> Result<(Cohort, &Scenario), HttpError> {
+        let id = Uuid::parse_str(id).map_err(|_| HttpError::NotFound)?;
+        let cohort = self.state.app.service.cohort_for(self.user(), id).await?;
+        let scenario = self.state.app.scenario(&cohort.scenario_id).map_err(|_| {
+            HttpError::Conflict(format!(
+                "this cohort's scenario `{}` is not installed on this server",
+                cohort.scenario_id
+            ))
+        })?;
+        Ok((cohort, scenario))
+    }
+}
+
+/// A message from the catalogue with arguments, for text built outside
+/// templates (templates escape it like any other value).
+pub(super) fn text_with(lang: &str, key: &str, args: &[(&'static str, Value)]) -> String {
+    use fluent_templates::Loader;
+    let id: unic_langid::LanguageIdentifier = lang
+        .parse()
+        .unwrap_or_else(|_| "en".parse().expect("valid"));
+    let args: HashMap<Cow<'static, str>, fluent_bundle::FluentValue> = args
+        .iter()
+        .map(|(k, v)| {
+            let value = match v {
+                Value::Number(n) => {
+                    fluent_bundle::FluentValue::from(n.as_f64().unwrap_or_default())
+                }
+                Value::String(s) => fluent_bundle::FluentValue::from(s.clone()),
+                other => fluent_bundle::FluentValue::from(other.to_string()),
+            };
+            (Cow::Borrowed(*k), value)
+        })
+        .collect();
+    // An unknown key shows as itself rather than failing the page.
+    i18n::LOCALES
+        .try_lookup_with_args(&id, key, &args)
+        .unwrap_or_else(|| key.to_owned())
+}
+
+/// A time as trainers read it on these pages: always UTC, said so.
+pub(super) fn when(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// Where a cohort is in its life, as a catalogue key.
+pub(super) fn status_key(cohort: &Cohort) -> &'static str {
+    if cohort.torn_down_at.is_some() {
+        "cohort-status-torn-down"
+    } else if cohort.ends_at <= Utc::now() {
+        "cohort-status-ended"
+    } else if cohort.launched_at.is_some() {
+        "cohort-status-launched"
+    } else {
+        "cohort-status-scheduled"
+    }
+}
+
+/// GET /trainer: the user's cohorts (every cohort, for an admin).
+async fn home(t: Trainer) -> Response {
+    let result = async {
+        let user = t.user();
+        let owner = (!user.is_admin()).then_some(user.id);
+        let store = &t.state.app.store;
+        let mut rows = Vec::new();
+        for c in store.cohorts(owner).await? {
+            let counts = store.state_counts(Some(*c.id)).await?;
+            let scenario = t
+                .state
+                .app
+                .scenario(&c.scenario_id)
+                .map_or_else(|_| c.scenario_id.clone(), |s| s.title.clone());
+            rows.push(json!({
+                "url": format!("/trainer/cohorts/{}", c.id),
+                "name": c.name,
+                "scenario": scenario,
+                "owner": c.owner_name,
+                "starts": when(c.starts_at),
+                "starts_iso": c.starts_at.to_rfc3339(),
+                "ends": when(c.ends_at),
+                "ends_iso": c.ends_at.to_rfc3339(),
+                "learners": c.learners,
+                "status": t.text(status_key(&c)),
+                "counts": counts,
+            }));
+        }
+        let mut data = t.base(&t.text("trainer-title"));
+        data["cohorts"] = rows.into();
+        data["admin"] = user.is_admin().into();
+        Ok::<_, HttpError>(t.render("trainer_home", &data, StatusCode::OK))
+    }
+    .await;
+    t.respond(result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_with_arguments_are_found_in_both_languages() {
+        let en = text_with(
+            "en",
+            "launch-partial",
+            &[
+                ("started", 5.into()),
+                ("refused", 5.into()),
+                ("reason", "a cap".into()),
+            ],
+        );
+        assert_eq!(en, "5 started, 5 refused: a cap");
+        let fr = text_with(
+            "fr",
+            "launch-partial",
+            &[
+                ("started", 1.into()),
+                ("refused", 2.into()),
+                ("reason", "x".into()),
+            ],
+        );
+        assert_eq!(fr, "Lancés : 1, refusés : 2 (x)");
+        assert_eq!(text_with("fr", "no-such-key", &[]), "no-such-key");
+    }
+}

@@ -1,0 +1,413 @@
+//! The new-cohort form: name, scenario, dates, capacity, and the roster as
+//! pasted text, an uploaded CSV file or a number of anonymous seats. A
+//! mistake re-renders the form with everything the trainer typed, and a
+//! message on the field at fault.
+
+use axum::extract::{FromRequest, Multipart, Request};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, NaiveDateTime, TimeDelta, Timelike, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::Trainer;
+use crate::http::HttpError;
+use crate::sandbox::roster::{self, RosterEntry};
+use crate::sandbox::{CohortRequest, SandboxError};
+use crate::scenario::Scenario;
+
+/// The largest roster file accepted.
+const MAX_FILE_BYTES: usize = 512 * 1024;
+/// The form's text fields are short; the roster text is the long one.
+const MAX_FIELD_BYTES: usize = 512 * 1024;
+
+/// What the trainer typed, kept as text so that it can be shown again.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub(super) struct CohortForm {
+    #[serde(skip_serializing)]
+    csrf: String,
+    name: String,
+    scenario: String,
+    starts_at: String,
+    ends_at: String,
+    /// Minutes east of UTC that the times above are in.
+    utc_offset: String,
+    spare: String,
+    max_sandboxes: String,
+    roster_text: String,
+    seats: String,
+    /// Set when an uploaded file's text was moved into `roster_text`.
+    #[serde(skip_deserializing)]
+    from_file: Option<String>,
+    #[serde(skip)]
+    file: Option<(String, Vec<u8>)>,
+}
+
+/// One mistake, on one field (the id of its input).
+struct FieldError {
+    field: &'static str,
+    message: String,
+}
+
+/// GET /trainer/cohorts/new
+pub(super) async fn form(t: Trainer) -> Response {
+    let start = (Utc::now() + TimeDelta::hours(1))
+        .with_minute(0)
+        .and_then(|d| d.with_second(0))
+        .unwrap_or_else(Utc::now);
+    let f = CohortForm {
+        scenario: t
+            .state
+            .app
+            .scenarios
+            .keys()
+            .next()
+            .map(|k| k.to_string())
+            .unwrap_or_default(),
+        starts_at: start.format("%Y-%m-%dT%H:%M").to_string(),
+        ends_at: (start + TimeDelta::hours(4))
+            .format("%Y-%m-%dT%H:%M")
+            .to_string(),
+        utc_offset: "0".into(),
+        spare: "1".into(),
+        ..CohortForm::default()
+    };
+    render(&t, &f, &[], true, StatusCode::OK)
+}
+
+/// POST /trainer/cohorts/new (multipart when a file may be attached; a
+/// plain urlencoded form works too).
+pub(super) async fn create(t: Trainer, headers: HeaderMap, request: Request) -> Response {
+    let result = async {
+        let mut f = read_form(&t, &headers, request).await?;
+        t.session.check_csrf(&t.state, &headers, &f.csrf)?;
+        let request = match validate(&t, &mut f) {
+            Ok(r) => r,
+            Err(errors) => return Ok(render(&t, &f, &errors, false, StatusCode::BAD_REQUEST)),
+        };
+        let (scenario, req) = request;
+        match t
+            .state
+            .app
+            .service
+            .create_cohort(t.user(), scenario, req)
+            .await
+        {
+            Ok(cohort) => {
+                Ok(Redirect::to(&format!("/trainer/cohorts/{}", cohort.id)).into_response())
+            }
+            Err(SandboxError::Invalid(message)) => {
+                let errors = [FieldError {
+                    field: "cohort-form",
+                    message,
+                }];
+                Ok(render(&t, &f, &errors, false, StatusCode::BAD_REQUEST))
+            }
+            Err(e) => Err(HttpError::from(e)),
+        }
+    }
+    .await;
+    t.respond(result)
+}
+
+async fn read_form(
+    t: &Trainer,
+    headers: &HeaderMap,
+    request: Request,
+) -> Result<CohortForm, HttpError> {
+    let multipart = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let bad = |e: &dyn std::fmt::Display| HttpError::BadRequest(format!("unreadable form: {e}"));
+    if !multipart {
+        let axum::Form(f) = axum::Form::<CohortForm>::from_request(request, &t.state)
+            .await
+            .map_err(|e| bad(&e))?;
+        return Ok(f);
+    }
+    let mut parts = Multipart::from_request(request, &t.state)
+        .await
+        .map_err(|e| bad(&e))?;
+    let mut f = CohortForm::default();
+    while let Some(field) = parts.next_field().await.map_err(|e| bad(&e))? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "roster_file" {
+            let file_name = field.file_name().unwrap_or_default().to_owned();
+            let bytes = field.bytes().await.map_err(|e| bad(&e))?;
+            if !file_name.is_empty() || !bytes.is_empty() {
+                f.file = Some((file_name, bytes.to_vec()));
+            }
+            continue;
+        }
+        let text = field.text().await.map_err(|e| bad(&e))?;
+        if text.len() > MAX_FIELD_BYTES {
+            return Err(HttpError::BadRequest(format!(
+                "the field `{name}` is too long"
+            )));
+        }
+        let slot = match name.as_str() {
+            "csrf" => &mut f.csrf,
+            "name" => &mut f.name,
+            "scenario" => &mut f.scenario,
+            "starts_at" => &mut f.starts_at,
+            "ends_at" => &mut f.ends_at,
+            "utc_offset" => &mut f.utc_offset,
+            "spare" => &mut f.spare,
+            "max_sandboxes" => &mut f.max_sandboxes,
+            "roster_text" => &mut f.roster_text,
+            "seats" => &mut f.seats,
+            _ => continue,
+        };
+        *slot = text;
+    }
+    Ok(f)
+}
+
+/// Checks every field; on success, what to ask the service for.
+fn validate<'a>(
+    t: &'a Trainer,
+    f: &mut CohortForm,
+) -> Result<(&'a Scenario, CohortRequest), Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let fail = |errors: &mut Vec<FieldError>, field, key: &str, args: &[(&'static str, Value)]| {
+        errors.push(FieldError {
+            field,
+            message: t.text_with(key, args),
+        });
+    };
+    let name = f.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        fail(&mut errors, "name", "field-name-invalid", &[]);
+    }
+    let scenario = t.state.app.scenario(f.scenario.trim()).ok();
+    if scenario.is_none() {
+        fail(&mut errors, "scenario", "field-scenario-invalid", &[]);
+    }
+    let offset = match f.utc_offset.trim() {
+        "" => Some(0),
+        o => o
+            .parse::<i64>()
+            .ok()
+            .filter(|m| (-12 * 60..=14 * 60).contains(m)),
+    };
+    if offset.is_none() {
+        fail(&mut errors, "utc_offset", "field-offset-invalid", &[]);
+    }
+    let offset = offset.unwrap_or(0);
+    let starts = parse_local(&f.starts_at, offset);
+    let ends = parse_local(&f.ends_at, offset);
+    if starts.is_none() {
+        fail(&mut errors, "starts_at", "field-starts-invalid", &[]);
+    }
+    match (starts, ends) {
+        (_, None) => fail(&mut errors, "ends_at", "field-ends-invalid", &[]),
+        (Some(s), Some(e)) if e <= s => {
+            fail(&mut errors, "ends_at", "field-ends-before-start", &[])
+        }
+        (_, Some(e)) if e <= Utc::now() => fail(&mut errors, "ends_at", "field-ends-past", &[]),
+        (Some(s), Some(e)) if e - s > TimeDelta::days(366) => {
+            fail(&mut errors, "ends_at", "field-ends-too-late", &[]);
+        }
+        _ => {}
+    }
+    let spare = match f.spare.trim() {
+        "" => Some(0),
+        s => s.parse::<u32>().ok().filter(|n| *n <= 50),
+    };
+    if spare.is_none() {
+        fail(&mut errors, "spare", "field-spare-invalid", &[]);
+    }
+    let cap = match f.max_sandboxes.trim() {
+        "" => Some(None),
+        s => s
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=10_000).contains(n))
+            .map(Some),
+    };
+    if cap.is_none() {
+        fail(&mut errors, "max_sandboxes", "field-cap-invalid", &[]);
+    }
+    // The roster: exactly one of the three ways. A file's text moves into
+    // the text box, so that it is not lost if anything else is wrong.
+    if let Some((file_name, bytes)) = f.file.take() {
+        if !f.roster_text.trim().is_empty() {
+            fail(&mut errors, "roster_text", "field-roster-one-way", &[]);
+        } else if bytes.len() > MAX_FILE_BYTES {
+            fail(&mut errors, "roster_file", "field-file-too-big", &[]);
+        } else {
+            match String::from_utf8(bytes) {
+                Ok(text) => {
+                    f.roster_text = text.trim_start_matches('\u{feff}').to_owned();
+                    f.from_file = Some(file_name);
+                }
+                Err(_) => fail(&mut errors, "roster_file", "field-file-not-text", &[]),
+            }
+        }
+    }
+    let has_text = !f.roster_text.trim().is_empty();
+    let has_seats = !f.seats.trim().is_empty();
+    let mut learners: Option<Vec<RosterEntry>> = None;
+    match (has_text, has_seats) {
+        (true, true) => fail(&mut errors, "roster_text", "field-roster-one-way", &[]),
+        (false, false) => {
+            if !errors_on(&errors, "roster_file") && !errors_on(&errors, "roster_text") {
+                fail(&mut errors, "roster_text", "field-roster-missing", &[]);
+            }
+        }
+        (true, false) => match roster::parse_roster(&f.roster_text) {
+            Ok(list) if list.is_empty() => {
+                fail(&mut errors, "roster_text", "field-roster-missing", &[])
+            }
+            Ok(list) => learners = Some(list),
+            Err(e) => fail(
+                &mut errors,
+                "roster_text",
+                "field-roster-invalid",
+                &[("detail", e.0.into())],
+            ),
+        },
+        (false, true) => match f.seats.trim().parse::<usize>().map(roster::seats) {
+            Ok(Ok(list)) => learners = Some(list),
+            _ => fail(&mut errors, "seats", "field-seats-invalid", &[]),
+        },
+    }
+    match (scenario, starts, ends, spare, cap, learners) {
+        (Some(scenario), Some(starts_at), Some(ends_at), Some(spare), Some(max), Some(roster))
+            if errors.is_empty() =>
+        {
+            Ok((
+                scenario,
+                CohortRequest {
+                    name,
+                    starts_at,
+                    ends_at,
+                    roster,
+                    spare,
+                    max_sandboxes: max,
+                },
+            ))
+        }
+        _ => Err(errors),
+    }
+}
+
+fn errors_on(errors: &[FieldError], field: &str) -> bool {
+    errors.iter().any(|e| e.field == field)
+}
+
+/// A `datetime-local` value in a zone `offset` minutes east of UTC.
+fn parse_local(value: &str, offset: i64) -> Option<DateTime<Utc>> {
+    let value = value.trim();
+    let naive = NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S"))
+        .or_else(|_| NaiveDateTime::parse_from_str(value, "%Y-%m-%d %H:%M"))
+        .ok()?;
+    Some((naive - TimeDelta::minutes(offset)).and_utc())
+}
+
+/// The choices of the time-zone select: every quarter hour from UTC−12 to
+/// UTC+14.
+fn offsets(selected: &str) -> Vec<Value> {
+    (-48..=56)
+        .map(|q: i64| {
+            let minutes = q * 15;
+            let sign = if minutes < 0 { '−' } else { '+' };
+            let label = format!(
+                "UTC{sign}{:02}:{:02}",
+                minutes.abs() / 60,
+                minutes.abs() % 60
+            );
+            let value = minutes.to_string();
+            json!({"value": value, "label": label, "selected": value == selected.trim()})
+        })
+        .collect()
+}
+
+fn render(
+    t: &Trainer,
+    f: &CohortForm,
+    errors: &[FieldError],
+    fresh: bool,
+    status: StatusCode,
+) -> Response {
+    let mut data = t.base(&t.text("new-cohort-title"));
+    data["form"] = json!(f);
+    data["fresh"] = fresh.into();
+    data["scenarios"] = t
+        .state
+        .app
+        .scenarios
+        .values()
+        .map(|s| {
+            json!({
+                "id": s.id.as_str(),
+                "title": s.title,
+                "selected": s.id.as_str() == f.scenario.trim(),
+            })
+        })
+        .collect();
+    data["offsets"] = offsets(&f.utc_offset).into();
+    data["errors"] = errors
+        .iter()
+        .map(|e| json!({"field": e.field, "message": e.message}))
+        .collect();
+    let mut by_field = serde_json::Map::new();
+    for field in [
+        "name",
+        "scenario",
+        "starts_at",
+        "ends_at",
+        "utc_offset",
+        "spare",
+        "max_sandboxes",
+        "roster_text",
+        "roster_file",
+        "seats",
+    ] {
+        let message = errors
+            .iter()
+            .filter(|e| e.field == field)
+            .map(|e| e.message.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        by_field.insert(
+            field.into(),
+            if message.is_empty() {
+                Value::Null
+            } else {
+                message.into()
+            },
+        );
+    }
+    data["field_errors"] = by_field.into();
+    t.render("trainer_new", &data, status)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_times_are_moved_to_utc_by_their_offset() {
+        let utc = parse_local("2030-05-01T09:00", 120).unwrap();
+        assert_eq!(utc.to_rfc3339(), "2030-05-01T07:00:00+00:00");
+        let utc = parse_local("2030-05-01T09:00:30", -300).unwrap();
+        assert_eq!(utc.to_rfc3339(), "2030-05-01T14:00:30+00:00");
+        assert!(parse_local("tomorrow", 0).is_none());
+        assert!(parse_local("", 0).is_none());
+    }
+
+    #[test]
+    fn offsets_cover_every_zone_and_mark_the_chosen_one() {
+        let all = offsets("120");
+        assert_eq!(all.first().unwrap()["label"], "UTC−12:00");
+        assert_eq!(all.last().unwrap()["label"], "UTC+14:00");
+        assert!(all.iter().any(|o| o["label"] == "UTC+05:45"));
+        let chosen: Vec<_> = all.iter().filter(|o| o["selected"] == true).collect();
+        assert_eq!(chosen.len(), 1);
+        assert_eq!(chosen[0]["label"], "UTC+02:00");
+    }
+}

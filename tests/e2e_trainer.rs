@@ -1,0 +1,137 @@
+//! End to end in a real headless Chromium: a trainer signs in, creates a
+//! cohort from a pasted roster, launches it, watches the live counts reach
+//! "ready", opens a learner's link, and tears the cohort down.
+
+mod common;
+
+use common::browser::Browser;
+use common::server::TestServer;
+use common::{fixture_scenarios, test_app};
+use sandpit::store::Role;
+
+#[tokio::test]
+async fn trainer_creates_launches_watches_and_opens_a_link_in_a_real_browser() {
+    let server = TestServer::start(test_app(fixture_scenarios()).await).await;
+    let (_, password) = server
+        .app
+        .auth
+        .create_user("tess", Role::Trainer)
+        .await
+        .unwrap();
+    let browser = Browser::start().await;
+    let b = &browser.client;
+
+    // Signed out, the trainer's page leads to the login form and back.
+    b.goto(&format!("{}/trainer", server.url)).await.unwrap();
+    browser.find("#name").await.send_keys("tess").await.unwrap();
+    browser
+        .find("#password")
+        .await
+        .send_keys(&password)
+        .await
+        .unwrap();
+    browser
+        .find("form[action='/login'] button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait_text("main h1", "the cohorts page", |t| t == "Your cohorts")
+        .await;
+
+    // A new cohort from a pasted roster.
+    browser
+        .find("main a[href='/trainer/cohorts/new']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .find("#name")
+        .await
+        .send_keys("Browser day")
+        .await
+        .unwrap();
+    browser
+        .find("#scenario option[value='tiny']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .find("#roster_text")
+        .await
+        .send_keys("Ada Lovelace <ada@example.org>\nGrace Hopper, grace@example.org, Blue")
+        .await
+        .unwrap();
+    browser
+        .find("#cohort-form button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait_text("#cohort-title", "the cohort's page", |t| t == "Browser day")
+        .await;
+    let links = b
+        .find_all(fantoccini::Locator::Css("input.link"))
+        .await
+        .unwrap();
+    assert_eq!(links.len(), 2, "one link per learner");
+    let link = links[0].prop("value").await.unwrap().unwrap();
+    assert!(link.starts_with(&format!("{}/s/", server.url)), "{link}");
+
+    // Launch, then the live counts reach ready: two learners and a spare.
+    browser.find("#launch").await.click().await.unwrap();
+    browser
+        .wait_text("#pool-summary", "every sandbox ready", |t| {
+            t == "All 3 sandboxes are ready."
+        })
+        .await;
+    browser
+        .wait_text("#count-ready", "three ready", |t| t == "3")
+        .await;
+    browser
+        .wait_text("#live-state", "the live stream", |t| t == "Live")
+        .await;
+
+    // Copy all links: to the clipboard, or selected for Ctrl+C.
+    browser.find("#copy-all").await.click().await.unwrap();
+    browser
+        .wait_text("#copy-status", "a copy status", |t| !t.is_empty())
+        .await;
+
+    // Ada's link opens her learner page with a sandbox from the pool.
+    b.goto(&link).await.unwrap();
+    browser
+        .wait_text("#scenario-title", "the learner page", |t| t == "Tiny")
+        .await;
+    b.back().await.unwrap();
+    browser
+        .wait_text("#count-claimed", "Ada's sandbox in use", |t| t == "1")
+        .await;
+    browser
+        .wait_text("#grid-body tr:first-child", "Ada's row", |t| {
+            t.contains("Ada Lovelace") && t.contains("in use")
+        })
+        .await;
+
+    // Teardown, confirmed.
+    browser
+        .find("#teardown-confirm")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser.find("#teardown").await.click().await.unwrap();
+    let report = browser
+        .wait_text("#teardown-report", "the teardown report", |t| {
+            t.contains("removed")
+        })
+        .await;
+    assert!(report.contains("sandboxes were removed"), "{report}");
+
+    browser.close().await;
+    server.assert_nothing_left().await;
+}
