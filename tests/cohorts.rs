@@ -279,3 +279,28 @@ async fn a_learner_past_the_cap_gets_a_page_that_says_so_with_retry_after() {
     server.app.service.teardown_cohort(*c.id).await.unwrap();
     server.assert_nothing_left().await;
 }
+
+#[tokio::test]
+async fn a_learner_who_arrives_while_the_pool_builds_waits_for_it_instead_of_being_refused() {
+    let t = test_app(fixture_scenarios()).await;
+    let _cleanup = InstanceCleanup::of(&t);
+    let ada = trainer(&t, "ada").await;
+    // A cap of one: a cold start beside the pool's sandbox would be refused.
+    let c = cohort(&t, &ada, "tiny", 1, 0, Some(1)).await;
+    let scenario = t.scenario("tiny").unwrap().clone();
+    let r = t.service.launch_cohort(&c, &scenario).await.unwrap();
+    assert_eq!(r.started, 1);
+    let links = t.service.learner_links(*c.id).await.unwrap();
+    let (_, sandbox) = t
+        .service
+        .open_link(&links[0].token)
+        .await
+        .unwrap()
+        .expect("the pool's sandbox, once built");
+    assert_eq!(sandbox.state, sandpit::store::SandboxState::Claimed);
+    let counts = t.store.state_counts(Some(*c.id)).await.unwrap();
+    assert_eq!((counts.claimed, counts.live()), (1, 1), "{counts:?}");
+
+    t.service.teardown_cohort(*c.id).await.unwrap();
+    t.assert_nothing_left().await;
+}

@@ -3,6 +3,7 @@
 //! on the spot when the pool is empty.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
@@ -13,6 +14,10 @@ use super::roster::RosterEntry;
 use super::{LinkToken, Owner, Result, SandboxError, SandboxService};
 use crate::scenario::Scenario;
 use crate::store::{Claim, Cohort, Learner, LinkRecord, NewCohort, NewLearner, User};
+
+/// How long a learner's first open waits for a pool sandbox being built
+/// before a cold start is tried instead.
+const POOL_WAIT: Duration = Duration::from_secs(60);
 
 /// The longest a cohort may run.
 const MAX_COHORT_DAYS: i64 = 366;
@@ -188,7 +193,20 @@ impl SandboxService {
         if fresh.as_ref().is_none_or(|l| l.sandbox_id.is_some()) {
             return Ok(fresh);
         }
-        let claimed = self.store.claim(claim(None)).await?;
+        // A pool sandbox still being built is worth waiting for: sooner than
+        // a cold start, and it does not count twice against the caps.
+        let deadline = tokio::time::Instant::now() + POOL_WAIT;
+        let mut changes = self.changes();
+        let claimed = loop {
+            if let Some(id) = self.store.claim(claim(None)).await? {
+                break Some(id);
+            }
+            let building = self.store.pool_building(cohort_id).await?;
+            if building == 0 || tokio::time::Instant::now() >= deadline {
+                break None;
+            }
+            let _ = tokio::time::timeout(Duration::from_millis(500), changes.changed()).await;
+        };
         if claimed.is_some() {
             self.changed();
             // Keep the pool topped up behind the learner who just arrived.

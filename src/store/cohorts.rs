@@ -317,8 +317,23 @@ impl Store {
         Ok(n.max(0) as u64)
     }
 
+    /// How many of a cohort's pool sandboxes (made for nobody in
+    /// particular) are still being provisioned.
+    pub async fn pool_building(&self, cohort: Uuid) -> Result<u64> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sandboxes WHERE cohort_id = ? AND state = 'provisioning'
+               AND learner IS NULL AND learner_id IS NULL",
+        )
+        .bind(cohort.to_string())
+        .fetch_one(&self.pool)
+        .await
+        .context(|| format!("counting the pool sandboxes of cohort {cohort} being built"))?;
+        Ok(n.max(0) as u64)
+    }
+
     /// Binds a learner's link to a sandbox in one transaction: the given one
-    /// (which must be ready), or else the oldest ready sandbox of the cohort.
+    /// (which must be ready), or else the oldest ready sandbox of the
+    /// cohort's pool (never one cold-started for another learner).
     /// None when there is none ready or the link was bound meanwhile; a
     /// sandbox is never given twice.
     pub async fn claim(&self, c: Claim<'_>) -> Result<Option<Uuid>> {
@@ -330,7 +345,8 @@ impl Store {
                     updated_at = ?, expires_at = MIN(COALESCE(expires_at, ?5), ?5)
              WHERE id = (SELECT id FROM sandboxes
                          WHERE state = 'ready' AND (?6 IS NOT NULL AND id = ?6
-                               OR ?6 IS NULL AND cohort_id = ?7 AND learner_id IS NULL)
+                               OR ?6 IS NULL AND cohort_id = ?7 AND learner_id IS NULL
+                                  AND learner IS NULL)
                          ORDER BY ready_at LIMIT 1)
              RETURNING id",
         )
