@@ -64,7 +64,7 @@ pub struct Config {
     pub stuck_failures: u32,
     /// ...or after this many minutes with no check on an unfinished step.
     pub stuck_idle_minutes: u32,
-    /// The xAPI endpoint of a learning record store (an `http://` URL);
+    /// The xAPI endpoint of a learning record store (an `https://` or `http://` URL);
     /// statements are POSTed to its `statements` resource. Unset: nothing is
     /// sent (the statements can still be downloaded per cohort).
     pub xapi_endpoint: Option<String>,

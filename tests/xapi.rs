@@ -436,7 +436,7 @@ async fn a_batch_the_lrs_refuses_is_sent_one_by_one_and_what_it_has_already_coun
         xapi_password: Some(sandpit::config::Secret("s3cret".into())),
         ..sandpit::config::Config::default()
     };
-    let client = Lrs::new(LrsSettings::from_config(&config).unwrap().unwrap());
+    let client = Lrs::new(LrsSettings::from_config(&config).unwrap().unwrap()).unwrap();
     let cohort = uuid::Uuid::new_v4();
     let ids: Vec<uuid::Uuid> = (0..8).map(|_| uuid::Uuid::new_v4()).collect();
     let bodies: Vec<String> = ids

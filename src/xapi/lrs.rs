@@ -1,6 +1,6 @@
 //! The LRS client: where statements go (from the settings, checked at
-//! start), and one POST of a batch with xAPI's headers and Basic auth. Plain
-//! HTTP only: Sandpit has no TLS client.
+//! start), and one POST of a batch with xAPI's headers and Basic auth, over
+//! HTTPS (rustls, the system's CA certificates) or plain HTTP.
 
 use std::time::Duration;
 
@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
 use hyper::{Method, Request, StatusCode, Uri};
+use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
@@ -62,24 +63,15 @@ impl LrsSettings {
         let uri: Uri = endpoint
             .parse()
             .map_err(|e| config_error("xapi_endpoint", format!("`{endpoint}`: {e}")))?;
-        match uri.scheme_str() {
-            Some("http") => {}
-            Some("https") => {
-                return Err(config_error(
-                    "xapi_endpoint",
-                    format!(
-                        "`{endpoint}`: https is not supported yet (Sandpit has no TLS client); \
-                         use an http:// endpoint on a trusted network, or a local proxy that adds TLS"
-                    ),
-                ));
-            }
+        let scheme = match uri.scheme_str() {
+            Some(s @ ("http" | "https")) => s.to_owned(),
             _ => {
                 return Err(config_error(
                     "xapi_endpoint",
-                    format!("`{endpoint}` is not an http:// URL"),
+                    format!("`{endpoint}` is not an https:// or http:// URL"),
                 ));
             }
-        }
+        };
         let Some(authority) = uri.authority().cloned() else {
             return Err(config_error(
                 "xapi_endpoint",
@@ -105,7 +97,7 @@ impl LrsSettings {
             None => path,
         };
         let statements_url = Uri::builder()
-            .scheme("http")
+            .scheme(scheme.as_str())
             .authority(authority)
             .path_and_query(path_and_query)
             .build()
@@ -145,7 +137,7 @@ impl LrsSettings {
 /// An LRS client.
 pub struct Lrs {
     settings: LrsSettings,
-    client: Client<HttpConnector, Full<Bytes>>,
+    client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
     /// No sends before this: the LRS was unreachable.
     paused: std::sync::Mutex<Option<DateTime<Utc>>>,
 }
@@ -163,17 +155,25 @@ pub(super) enum Answer {
 }
 
 impl Lrs {
-    pub fn new(settings: LrsSettings) -> Self {
-        let mut connector = HttpConnector::new();
-        connector.set_connect_timeout(Some(REQUEST_TIMEOUT));
-        connector.set_nodelay(true);
-        Self {
+    /// Fails when the system's CA certificates cannot be read (an https
+    /// endpoint could never be trusted then).
+    pub fn new(settings: LrsSettings) -> std::io::Result<Self> {
+        let mut http = HttpConnector::new();
+        http.set_connect_timeout(Some(REQUEST_TIMEOUT));
+        http.set_nodelay(true);
+        http.enforce_http(false);
+        let connector = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_native_roots()?
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(http);
+        Ok(Self {
             settings,
             client: Client::builder(TokioExecutor::new())
                 .pool_idle_timeout(Duration::from_secs(30))
                 .build(connector),
             paused: std::sync::Mutex::new(None),
-        }
+        })
     }
 
     pub(super) fn paused_until(&self) -> Option<DateTime<Utc>> {
@@ -276,6 +276,10 @@ mod tests {
             ("http://lrs/xapi/statements", "http://lrs/xapi/statements"),
             ("http://lrs/xapi/statements/", "http://lrs/xapi/statements"),
             ("http://lrs", "http://lrs/statements"),
+            (
+                "https://lrs.example/xapi/",
+                "https://lrs.example/xapi/statements",
+            ),
         ] {
             let s = settings(endpoint).unwrap().unwrap();
             assert_eq!(s.statements_url.to_string(), url, "{endpoint}");
@@ -293,11 +297,9 @@ mod tests {
 
     #[test]
     fn wrong_settings_are_refused_with_the_setting_named() {
-        let e = settings("https://lrs.example/xapi/").unwrap_err();
-        assert_eq!(e.source_name, "xapi_endpoint");
-        assert!(e.message.contains("https is not supported"), "{e}");
         let e = settings("ftp://lrs/").unwrap_err();
-        assert!(e.message.contains("not an http:// URL"), "{e}");
+        assert_eq!(e.source_name, "xapi_endpoint");
+        assert!(e.message.contains("not an https:// or http:// URL"), "{e}");
         let e = settings("http://user:pw@lrs/").unwrap_err();
         assert!(e.message.contains("xapi_username"), "{e}");
         let e = LrsSettings::from_config(&Config {

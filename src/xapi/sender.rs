@@ -131,7 +131,15 @@ pub async fn run_sender(app: Arc<App>, public_url: String, shutdown: Cancellatio
         }
     };
     tracing::info!(lrs = %settings.statements_url, "sending xAPI statements");
-    let lrs = Lrs::new(settings);
+    let lrs = match Lrs::new(settings) {
+        Ok(lrs) => lrs,
+        Err(e) => {
+            tracing::error!(
+                "not sending xAPI statements: reading the system's CA certificates: {e}"
+            );
+            return;
+        }
+    };
     let mut changes = app.service.changes();
     let mut failing = false;
     loop {

@@ -19,10 +19,8 @@ pub(super) struct Client {
 impl Client {
     pub(super) fn new(args: &CohortArgs) -> anyhow::Result<Self> {
         let base = args.server.trim_end_matches('/').to_owned();
-        if !base.starts_with("http://") {
-            anyhow::bail!(
-                "--server must be an http:// URL (this build speaks plain HTTP; put Sandpit behind a local TLS proxy for https), not `{base}`"
-            );
+        if !base.starts_with("http://") && !base.starts_with("https://") {
+            anyhow::bail!("--server must be an https:// or http:// URL, not `{base}`");
         }
         let token = args.token.clone().filter(|t| !t.trim().is_empty()).ok_or_else(|| {
             anyhow::anyhow!(
