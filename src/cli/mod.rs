@@ -62,8 +62,6 @@ pub fn init_logging() {
 
 /// Runs a parsed command line and returns the process's exit code.
 pub async fn run(cli: Cli) -> ExitCode {
-    // One TLS implementation for every client (the CLI's, the LRS's).
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let result = async {
         let mut config = Config::load(cli.config.as_deref())?;
         if let Some(dir) = cli.data_dir {

@@ -1,6 +1,6 @@
 //! The LRS client: where statements go (from the settings, checked at
 //! start), and one POST of a batch with xAPI's headers and Basic auth, over
-//! HTTPS (rustls, the system's CA certificates) or plain HTTP.
+//! HTTPS (the system's OpenSSL and CA certificates) or plain HTTP.
 
 use std::time::Duration;
 
@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
 use hyper::{Method, Request, StatusCode, Uri};
-use hyper_rustls::HttpsConnector;
+use hyper_tls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
@@ -162,11 +162,8 @@ impl Lrs {
         http.set_connect_timeout(Some(REQUEST_TIMEOUT));
         http.set_nodelay(true);
         http.enforce_http(false);
-        let connector = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_native_roots()?
-            .https_or_http()
-            .enable_http1()
-            .wrap_connector(http);
+        let tls = hyper_tls::native_tls::TlsConnector::new().map_err(std::io::Error::other)?;
+        let connector = HttpsConnector::from((http, tls.into()));
         Ok(Self {
             settings,
             client: Client::builder(TokioExecutor::new())
