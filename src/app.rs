@@ -125,15 +125,19 @@ fn link_key(data_dir: &Path) -> anyhow::Result<[u8; 32]> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
     let path = data_dir.join("link-key");
-    if let Ok(text) = std::fs::read_to_string(&path) {
-        let mut key = [0u8; 32];
-        if hex::decode_to_slice(text.trim(), &mut key).is_ok() {
-            return Ok(key);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            let mut key = [0u8; 32];
+            if hex::decode_to_slice(text.trim(), &mut key).is_ok() {
+                return Ok(key);
+            }
+            anyhow::bail!(
+                "{} is not 64 hex digits; restore it from a backup or remove it (every cohort link changes then)",
+                path.display()
+            );
         }
-        anyhow::bail!(
-            "{} is not 64 hex digits; restore it from a backup or remove it (every cohort link changes then)",
-            path.display()
-        );
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => anyhow::bail!("reading {}: {e}", path.display()),
     }
     let mut key = [0u8; 32];
     rand::RngCore::fill_bytes(&mut rand::rng(), &mut key);

@@ -100,11 +100,14 @@ struct Limiter {
 }
 
 impl Limiter {
-    /// How long `keys` must wait, if any of them is over the limit.
-    fn blocked(&self, keys: &[String]) -> Option<Duration> {
+    /// Counts a try against `keys` before the password is even checked, so
+    /// that parallel tries cannot all slip under the limit; or says how long
+    /// to wait if any key is over it.
+    fn try_once(&self, keys: &[String]) -> Result<Instant, Duration> {
         let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         let now = Instant::now();
-        keys.iter()
+        let blocked = keys
+            .iter()
             .filter_map(|k| {
                 let q = map.get_mut(k)?;
                 while q.front().is_some_and(|t| now - *t > FAILURE_WINDOW) {
@@ -112,12 +115,10 @@ impl Limiter {
                 }
                 (q.len() >= MAX_FAILURES).then(|| FAILURE_WINDOW - (now - q[0]))
             })
-            .max()
-    }
-
-    fn fail(&self, keys: &[String]) {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let now = Instant::now();
+            .max();
+        if let Some(wait) = blocked {
+            return Err(wait);
+        }
         // Bound the memory an attacker trying many names can take.
         if map.len() > 100_000 {
             map.retain(|_, q| q.back().is_some_and(|t| now - *t < FAILURE_WINDOW));
@@ -125,13 +126,17 @@ impl Limiter {
         for k in keys {
             map.entry(k.clone()).or_default().push_back(now);
         }
+        Ok(now)
     }
 
-    fn clear(&self, key: &str) {
-        self.failures
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(key);
+    /// Takes back the try counted at `at` for `key` (the password was right).
+    fn forgive(&self, key: &str, at: Instant) {
+        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(q) = map.get_mut(key)
+            && let Some(i) = q.iter().rposition(|t| *t == at)
+        {
+            q.remove(i);
+        }
     }
 }
 
@@ -139,6 +144,9 @@ impl Limiter {
 pub struct Auth {
     store: Store,
     limiter: Limiter,
+    /// argon2 takes ~19 MiB and a core per check: a burst of logins waits
+    /// here instead of taking the machine.
+    hashing: tokio::sync::Semaphore,
 }
 
 /// A session just started: the cookie's value is shown once, here.
@@ -149,9 +157,11 @@ pub struct NewSession {
 
 impl Auth {
     pub fn new(store: Store) -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Self {
             store,
             limiter: Limiter::default(),
+            hashing: tokio::sync::Semaphore::new(cores),
         }
     }
 
@@ -193,20 +203,25 @@ impl Auth {
             format!("name:{}", name.trim().to_lowercase()),
             format!("addr:{client}"),
         ];
-        if let Some(retry_after) = self.limiter.blocked(&keys) {
-            return Err(AuthError::RateLimited { retry_after });
-        }
+        let tried_at = self
+            .limiter
+            .try_once(&keys)
+            .map_err(|retry_after| AuthError::RateLimited { retry_after })?;
         let user = self.store.user_by_name(name.trim()).await?;
         // Verify against something even for unknown names, so that timing
         // does not tell which names exist.
         const DUMMY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FuZHBpdGR1bW15c2FsdA$3Q9G3BkS7nTgfQ6m7u6x1l7F9bSx0H0bQmA1iYyH3kQ";
         let hash = user.as_ref().map_or(DUMMY, |u| u.password_hash.as_str());
-        let ok = verify_password(hash, password).await;
+        let ok = {
+            let _slot = self.hashing.acquire().await;
+            verify_password(hash, password).await
+        };
         let Some(user) = user.filter(|_| ok) else {
-            self.limiter.fail(&keys);
             return Err(AuthError::WrongCredentials);
         };
-        self.limiter.clear(&keys[0]);
+        for key in &keys {
+            self.limiter.forgive(key, tried_at);
+        }
         let cookie = random_secret(32);
         let csrf_token = random_secret(20);
         let expires_at = chrono::Utc::now() + SESSION_LIFETIME;
@@ -290,6 +305,28 @@ mod tests {
             .err()
             .unwrap();
         assert!(matches!(e, AuthError::RateLimited { .. }), "{e}");
+    }
+
+    #[tokio::test]
+    async fn parallel_wrong_passwords_get_no_more_tries_than_the_limit() {
+        let auth = std::sync::Arc::new(Auth::new(Store::in_memory().await.unwrap()));
+        auth.create_user("eve", Role::Trainer).await.unwrap();
+        let tries = (0..20).map(|i| {
+            let auth = auth.clone();
+            tokio::spawn(async move { auth.login("eve", &format!("guess{i}"), "10.0.0.9").await })
+        });
+        let mut checked = 0;
+        for t in futures_util::future::join_all(tries).await {
+            match t.unwrap() {
+                Err(AuthError::WrongCredentials) => checked += 1,
+                Err(AuthError::RateLimited { .. }) => {}
+                other => panic!("{:?}", other.err()),
+            }
+        }
+        assert_eq!(
+            checked, MAX_FAILURES,
+            "only {MAX_FAILURES} passwords were ever checked"
+        );
     }
 
     #[tokio::test]

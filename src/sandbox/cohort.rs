@@ -197,45 +197,52 @@ impl SandboxService {
         // a cold start, and it does not count twice against the caps.
         let deadline = tokio::time::Instant::now() + POOL_WAIT;
         let mut changes = self.changes();
-        let claimed = loop {
-            if let Some(id) = self.store.claim(claim(None)).await? {
-                break Some(id);
-            }
-            let building = self.store.pool_building(cohort_id).await?;
-            if building == 0 || tokio::time::Instant::now() >= deadline {
-                break None;
-            }
-            let _ = tokio::time::timeout(Duration::from_millis(500), changes.changed()).await;
+        let owner = Owner {
+            cohort: Some(cohort_id.to_string()),
+            learner: link.learner.clone(),
         };
-        if claimed.is_some() {
-            self.changed();
-            // Keep the pool topped up behind the learner who just arrived.
-            let (service, scenario) = (self.clone(), scenario.clone());
-            tokio::spawn(async move {
-                if let Ok(Some(cohort)) = service.store.cohort(cohort_id).await
-                    && let Err(e) = service.fill_pool(&cohort, &scenario).await
-                {
-                    tracing::warn!(cohort = %cohort_id, error = %e, "refilling a pool after a claim");
-                }
+        let cap = cohort
+            .max_sandboxes
+            .map_or((cohort.learners + cohort.spare).max(1) as u64, |m| {
+                m.max(0) as u64
             });
-        } else {
-            // Nothing ready: a cold start, within the caps.
-            let owner = Owner {
-                cohort: Some(cohort_id.to_string()),
-                learner: link.learner.clone(),
-            };
-            let cap = cohort
-                .max_sandboxes
-                .map_or((cohort.learners + cohort.spare).max(1) as u64, |m| {
-                    m.max(0) as u64
+        loop {
+            if self.store.claim(claim(None)).await?.is_some() {
+                self.changed();
+                // Keep the pool topped up behind the learner who just arrived.
+                let (service, scenario) = (self.clone(), scenario.clone());
+                tokio::spawn(async move {
+                    if let Ok(Some(cohort)) = service.store.cohort(cohort_id).await
+                        && let Err(e) = service.fill_pool(&cohort, &scenario).await
+                    {
+                        tracing::warn!(cohort = %cohort_id, error = %e, "refilling a pool after a claim");
+                    }
                 });
-            let sandbox = self
-                .provision_one(&scenario, &owner, Some(cap), expires_at)
-                .await?;
-            if self.store.claim(claim(Some(sandbox.id))).await?.is_none() {
-                self.destroy(sandbox.id).await?;
+                break;
             }
-            self.changed();
+            let waiting = tokio::time::Instant::now() < deadline;
+            if waiting && self.store.pool_building(cohort_id).await? > 0 {
+                let _ = tokio::time::timeout(Duration::from_millis(500), changes.changed()).await;
+                continue;
+            }
+            // Nothing ready nor coming: a cold start, within the caps.
+            match self
+                .provision_one(&scenario, &owner, Some(cap), expires_at)
+                .await
+            {
+                Ok(sandbox) => {
+                    if self.store.claim(claim(Some(sandbox.id))).await?.is_none() {
+                        self.destroy(sandbox.id).await?;
+                    }
+                    self.changed();
+                    break;
+                }
+                // The pool started building meanwhile (a launch, a top-up):
+                // its sandbox is this learner's to wait for.
+                Err(SandboxError::NoCapacity { .. })
+                    if waiting && self.store.pool_building(cohort_id).await? > 0 => {}
+                Err(e) => return Err(e),
+            }
         }
         self.pool_binding_locks().remove(&link.token_hash);
         Ok(self.store.link(&link.token_hash).await?)
@@ -294,7 +301,19 @@ impl SandboxService {
     /// Ends a cohort: its pool stops refilling, then every live sandbox of
     /// it is destroyed, a few at a time. Records (attempts, completions)
     /// stay. Safe to run twice or concurrently.
+    /// It runs as a task of its own: a caller that stops waiting (a closed
+    /// page, a client timeout) does not stop it half-way.
     pub async fn teardown_cohort(&self, cohort: Uuid) -> Result<TeardownReport> {
+        let service = self.clone();
+        tokio::spawn(async move { service.teardown_cohort_now(cohort).await })
+            .await
+            .map_err(|e| SandboxError::Provision {
+                sandbox: Uuid::nil(),
+                message: format!("tearing down cohort {cohort}: {e}"),
+            })?
+    }
+
+    async fn teardown_cohort_now(&self, cohort: Uuid) -> Result<TeardownReport> {
         use futures_util::StreamExt;
         self.stop_reserving(cohort).await?;
         self.changed();

@@ -54,7 +54,17 @@ impl SandboxService {
             return Ok(None);
         };
         if link.sandbox_id.is_none() && link.cohort_id.is_some() {
-            match self.bind_cohort_link(link).await? {
+            // Binding may build a sandbox: it runs as a task of its own, so
+            // a learner who closes the tab (a dropped request) cannot leave
+            // a sandbox half-made.
+            let service = self.clone();
+            let bound = tokio::spawn(async move { service.bind_cohort_link(link).await })
+                .await
+                .map_err(|e| super::SandboxError::Provision {
+                    sandbox: uuid::Uuid::nil(),
+                    message: format!("binding a link: {e}"),
+                })??;
+            match bound {
                 Some(bound) => link = bound,
                 None => return Ok(None),
             }

@@ -103,6 +103,13 @@ impl PoolState {
     }
 }
 
+/// How many sandboxes a reservation asks for.
+enum Wanted<'a> {
+    Exactly(u32),
+    /// What this cohort's pool lacks of its target.
+    TopUp(&'a Cohort),
+}
+
 /// What a reservation got.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Reservation {
@@ -135,11 +142,21 @@ impl SandboxService {
         &self,
         scenario: &Scenario,
         owner: &Owner,
-        wanted: u32,
+        wanted: Wanted<'_>,
         cohort_cap: Option<u64>,
         expires_at: chrono::DateTime<chrono::Utc>,
     ) -> Result<(Vec<Uuid>, Reservation)> {
         let _guard = self.pool.reserve.lock().await;
+        // A top-up counts what its pool lacks under the lock: concurrent
+        // top-ups (a tick, a claim, a launch) never reserve the same gap twice.
+        let wanted = match wanted {
+            Wanted::Exactly(n) => n,
+            Wanted::TopUp(cohort) => {
+                let status = self.pool_status(cohort).await?;
+                let have = status.counts.ready + status.counts.provisioning;
+                status.target.saturating_sub(have).min(u64::from(u32::MAX)) as u32
+            }
+        };
         // The caller may hold a cohort read before a teardown: a torn-down
         // cohort gets nothing (teardown marks it under this same lock).
         if let Some(cohort) = owner
@@ -220,7 +237,7 @@ impl SandboxService {
         expires_at: chrono::DateTime<chrono::Utc>,
     ) -> Result<crate::store::SandboxRecord> {
         let (ids, reservation) = self
-            .reserve(scenario, owner, 1, cohort_cap, expires_at)
+            .reserve(scenario, owner, Wanted::Exactly(1), cohort_cap, expires_at)
             .await?;
         let Some(id) = ids.first() else {
             return Err(SandboxError::NoCapacity {
@@ -283,12 +300,6 @@ impl SandboxService {
         if self.failing(*cohort.id).is_some() {
             return Ok(none);
         }
-        let status = self.pool_status(cohort).await?;
-        let have = status.counts.ready + status.counts.provisioning;
-        let wanted = status.target.saturating_sub(have) as u32;
-        if wanted == 0 {
-            return Ok(none);
-        }
         let owner = Owner {
             cohort: Some(cohort.id.to_string()),
             learner: None,
@@ -299,7 +310,7 @@ impl SandboxService {
             .reserve(
                 scenario,
                 &owner,
-                wanted,
+                Wanted::TopUp(cohort),
                 Some(Self::cohort_cap(cohort)),
                 cohort.ends_at,
             )

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::{Trainer, live, status_key, when};
+use crate::export::neutralise;
 use crate::http::auth::{cookie, set_cookie};
 use crate::http::{AppState, HttpError};
 use crate::sandbox::{LearnerLink, SandboxError, StuckRule};
@@ -177,10 +178,12 @@ pub(super) async fn links_csv(t: Trainer, Path(id): Path<String>) -> Response {
             let url = link_url(&t.state, l);
             write(
                 &mut out,
+                // Names come from rosters pasted from elsewhere: a cell a
+                // spreadsheet would run as a formula could leak the links.
                 [
-                    &l.learner.name,
-                    l.learner.email.as_deref().unwrap_or_default(),
-                    l.learner.team.as_deref().unwrap_or_default(),
+                    &neutralise(&l.learner.name),
+                    &neutralise(l.learner.email.as_deref().unwrap_or_default()),
+                    &neutralise(l.learner.team.as_deref().unwrap_or_default()),
                     &url,
                 ],
             )?;

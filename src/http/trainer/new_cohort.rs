@@ -6,6 +6,7 @@
 use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Datelike;
 use chrono::{DateTime, NaiveDateTime, TimeDelta, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -305,7 +306,13 @@ fn parse_local(value: &str, offset: i64) -> Option<DateTime<Utc>> {
         .or_else(|_| NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S"))
         .or_else(|_| NaiveDateTime::parse_from_str(value, "%Y-%m-%d %H:%M"))
         .ok()?;
-    Some((naive - TimeDelta::minutes(offset)).and_utc())
+    // Years past 9999 are no date a cohort runs on (and would overflow).
+    if !(1..=9999).contains(&naive.and_utc().year()) {
+        return None;
+    }
+    naive
+        .checked_sub_signed(TimeDelta::try_minutes(offset)?)
+        .map(|t| t.and_utc())
 }
 
 /// The choices of the time-zone select: every quarter hour from UTC−12 to
@@ -398,6 +405,10 @@ mod tests {
         assert_eq!(utc.to_rfc3339(), "2030-05-01T14:00:30+00:00");
         assert!(parse_local("tomorrow", 0).is_none());
         assert!(parse_local("", 0).is_none());
+        // Far-off years are refused, not overflowed into a panic.
+        assert!(parse_local("+262143-12-31T23:59", -60).is_none());
+        assert!(parse_local("10000-01-01T00:00", 0).is_none());
+        assert!(parse_local("2030-05-01T09:00", i64::MAX).is_none());
     }
 
     #[test]
