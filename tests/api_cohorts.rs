@@ -88,7 +88,10 @@ async fn twenty_learners_get_distinct_warm_sandboxes_pass_a_check_and_teardown_l
 
     // Twenty learners open their links at once.
     let http = reqwest::Client::new();
-    let opens = futures_util::future::join_all(links.iter().map(|l| http.get(l).send())).await;
+    let opens = futures_util::future::join_all(
+        links.iter().map(|l| http.post(format!("{l}/start")).send()),
+    )
+    .await;
     for open in opens {
         assert_eq!(open.unwrap().status(), StatusCode::OK);
     }

@@ -257,13 +257,13 @@ async fn a_learner_past_the_cap_gets_a_page_that_says_so_with_retry_after() {
     let links = server.app.service.learner_links(*c.id).await.unwrap();
     let http = reqwest::Client::new();
     let first = http
-        .get(server.link_url(&links[0].token))
+        .post(format!("{}/start", server.link_url(&links[0].token)))
         .send()
         .await
         .unwrap();
     assert_eq!(first.status(), 200);
     let second = http
-        .get(server.link_url(&links[1].token))
+        .post(format!("{}/start", server.link_url(&links[1].token)))
         .send()
         .await
         .unwrap();
@@ -303,4 +303,54 @@ async fn a_learner_who_arrives_while_the_pool_builds_waits_for_it_instead_of_bei
 
     t.service.teardown_cohort(*c.id).await.unwrap();
     t.assert_nothing_left().await;
+}
+
+#[tokio::test]
+async fn fetching_a_cohort_link_claims_nothing_until_the_learner_presses_start() {
+    let t = test_app(fixture_scenarios()).await;
+    let _cleanup = InstanceCleanup::of(&t);
+    let ada = trainer(&t, "ada").await;
+    let c = cohort(&t, &ada, "tiny", 1, 0, None).await;
+    let server = common::server::TestServer::start(t).await;
+    let links = server.app.service.learner_links(*c.id).await.unwrap();
+    let url = server.link_url(&links[0].token);
+    let http = reqwest::Client::new();
+    // What a mail scanner or a chat preview does: GET and HEAD.
+    for _ in 0..2 {
+        let page = http.get(&url).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+        assert_eq!(page.headers()["cache-control"], "no-store");
+        let body = page.text().await.unwrap();
+        assert!(
+            body.contains("id=\"start\"") && body.contains("Seat 1"),
+            "{body}"
+        );
+        assert_eq!(http.head(&url).send().await.unwrap().status(), 200);
+    }
+    let counts = server.app.store.state_counts(Some(*c.id)).await.unwrap();
+    // (The pool may be warming up: the cohort starts now.)
+    assert_eq!(counts.claimed, 0, "nothing claimed: {counts:?}");
+    assert!(
+        server.app.store.learners(*c.id).await.unwrap()[0]
+            .sandbox_id
+            .is_none()
+    );
+
+    // Another site cannot start it for them.
+    let forged = http
+        .post(format!("{url}/start"))
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+    // The button does; the learner lands on their page.
+    let started = http.post(format!("{url}/start")).send().await.unwrap();
+    assert_eq!(started.status(), 200);
+    assert!(started.text().await.unwrap().contains("scenario-title"));
+    let counts = server.app.store.state_counts(Some(*c.id)).await.unwrap();
+    assert_eq!(counts.claimed, 1, "{counts:?}");
+
+    server.app.service.teardown_cohort(*c.id).await.unwrap();
+    server.assert_nothing_left().await;
 }

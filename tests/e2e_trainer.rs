@@ -103,11 +103,14 @@ async fn trainer_creates_launches_watches_and_opens_a_link_in_a_real_browser() {
         .await;
 
     // Ada's link opens her learner page with a sandbox from the pool.
+    let cohort_page = b.current_url().await.unwrap();
     b.goto(&link).await.unwrap();
+    // Her first visit asks her to start: a link preview never claims.
+    browser.find("#start").await.click().await.unwrap();
     browser
         .wait_text("#scenario-title", "the learner page", |t| t == "Tiny")
         .await;
-    b.back().await.unwrap();
+    b.goto(cohort_page.as_str()).await.unwrap();
     browser
         .wait_text("#count-claimed", "Ada's sandbox in use", |t| t == "1")
         .await;

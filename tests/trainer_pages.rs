@@ -561,6 +561,12 @@ async fn links_csv_lists_every_learner_with_a_working_link_and_the_learner_page_
     for l in &links {
         assert!(l[3].starts_with(&format!("{}/s/", server.url)), "{}", l[3]);
         assert!(page.contains(&l[3]), "the page shows each link");
+        // The link's first visit shows the Start button; pressing it
+        // claims the learner's sandbox and lands on their page.
+        let first = http.get(&l[3]).send().await.unwrap();
+        assert!(first.text().await.unwrap().contains("id=\"start\""));
+        let started = http.post(format!("{}/start", l[3])).send().await.unwrap();
+        assert_eq!(started.status(), StatusCode::SEE_OTHER, "{}", l[0]);
         let r = http.get(&l[3]).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::OK, "{}", l[0]);
         assert!(
@@ -713,8 +719,12 @@ async fn live_counts_move_after_launch_and_refusals_are_said_on_the_page() {
     // A learner opens their link: the grid and counts follow.
     let http = client();
     assert_eq!(
-        http.get(&links[0][3]).send().await.unwrap().status(),
-        StatusCode::OK
+        http.post(format!("{}/start", links[0][3]))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::SEE_OTHER
     );
     loop {
         let event = events.next().await;

@@ -369,7 +369,7 @@ async fn a_learner_who_claims_and_passes_reaches_the_lrs() {
     let http = client();
 
     // Opening the link claims (here: cold-starts) Ada's sandbox.
-    let page = http.get(&link).send().await.unwrap();
+    let page = http.post(format!("{link}/start")).send().await.unwrap();
     assert_eq!(page.status(), reqwest::StatusCode::OK);
     let sandbox = app.store.learners(*cohort.id).await.unwrap()[0]
         .sandbox_id

@@ -201,3 +201,7 @@ attempt-detail = Detail for trainers
 outcome-passed = Passed
 outcome-failed = Not yet
 outcome-error = Could not run
+start-welcome = Welcome, { $name }.
+start-what = { $exercises } exercises in a sandbox of your own: a terminal, the tool itself, and a Check button for each step.
+start-time = Your sandbox lasts { $minutes } minutes from when you start it.
+start-button = Start my sandbox

@@ -201,3 +201,7 @@ attempt-detail = Détail pour les formateurs
 outcome-passed = Réussi
 outcome-failed = Pas encore
 outcome-error = N’a pas pu s’exécuter
+start-welcome = Bienvenue, { $name }.
+start-what = { $exercises } exercices dans votre propre bac à sable : un terminal, l’outil lui-même et un bouton Vérifier pour chaque étape.
+start-time = Votre bac à sable dure { $minutes } minutes à partir du moment où vous le démarrez.
+start-button = Démarrer mon bac à sable

@@ -126,21 +126,20 @@ async fn page(
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
     let lang = i18n::negotiate(q.lang.as_deref(), &headers);
+    // A cohort link not started yet shows its Start button: a GET never
+    // claims a sandbox.
+    if let Some(parsed) = LinkToken::parse(&token)
+        && let Some(link) = state.app.service.awaiting_start(&parsed).await?
+    {
+        return Ok(super::learner_start::start_page(
+            &state, lang, &parsed, &link,
+        ));
+    }
     let opened = match open(&state, &token).await {
         Ok(Some(opened)) => opened,
         Ok(None) => return Ok(not_found_page(&state, &headers)),
-        // No room for the learner's sandbox yet: a page that says so and
-        // reloads itself, not a bare error.
         Err(e @ HttpError::TooMany { .. }) => {
-            let secs = e.retry_after().unwrap_or(30);
-            let mut data = base(lang, &i18n::text(lang, "busy-title"));
-            data["retry_after"] = json!(secs);
-            let mut response = state.pages.render("busy", &data);
-            *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
-            return Ok(response);
+            return Ok(super::learner_start::busy_page(&state, lang, &e));
         }
         Err(e) => return Err(e),
     };

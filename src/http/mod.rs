@@ -7,6 +7,7 @@ mod error;
 mod export;
 pub mod i18n;
 mod learner;
+mod learner_start;
 mod markdown;
 pub mod openapi;
 mod pages;
@@ -75,6 +76,7 @@ pub fn router(state: AppState) -> Router {
         .route("/static/{*path}", get(static_file))
         .merge(auth::routes())
         .merge(learner::routes())
+        .merge(learner_start::routes())
         .merge(terminal::routes())
         .merge(trainer::routes())
         .merge(export::routes())

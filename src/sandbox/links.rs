@@ -39,6 +39,31 @@ impl SandboxService {
         self.open(link).await
     }
 
+    /// A cohort link not bound to a sandbox yet, whose cohort still runs:
+    /// the learner page asks them to start it rather than claiming on a
+    /// mere GET, which mail scanners and chat previews also send.
+    pub async fn awaiting_start(&self, token: &LinkToken) -> Result<Option<LinkRecord>> {
+        let Some(link) = self.store.link(&token.hash()).await? else {
+            return Ok(None);
+        };
+        let Some(cohort) = link
+            .cohort_id
+            .as_deref()
+            .and_then(|c| uuid::Uuid::parse_str(c).ok())
+        else {
+            return Ok(None);
+        };
+        if link.sandbox_id.is_some() {
+            return Ok(None);
+        }
+        let running = self
+            .store
+            .cohort(cohort)
+            .await?
+            .is_some_and(|c| c.torn_down_at.is_none() && c.ends_at > chrono::Utc::now());
+        Ok(running.then_some(link))
+    }
+
     /// Like [`open_link`](Self::open_link), for a link's web key (the
     /// capability a proxied host name carries).
     pub async fn open_web_key(

@@ -1,0 +1,91 @@
+//! The first visit of a cohort link: a page with a Start button. Only the
+//! button (a POST from this site) claims the learner's sandbox and starts
+//! its clock; a GET never does, since mail scanners and chat link previews
+//! fetch links before the learner ever clicks them.
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::post;
+use serde_json::json;
+
+use super::pages::{base, not_found_page};
+use super::{AppState, HttpError, i18n};
+use crate::sandbox::LinkToken;
+use crate::store::LinkRecord;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/s/{token}/start", post(start))
+}
+
+/// The page a cohort link shows before its sandbox is started.
+pub(super) fn start_page(
+    state: &AppState,
+    lang: &str,
+    token: &LinkToken,
+    link: &LinkRecord,
+) -> Response {
+    let scenario = crate::scenario::ScenarioId::parse(&link.scenario_id)
+        .ok()
+        .and_then(|id| state.app.scenarios.get(&id));
+    let title = scenario.map_or(link.scenario_id.as_str(), |s| s.title.as_str());
+    let mut data = base(lang, title);
+    data["scenario"] = json!({
+        "title": title,
+        "summary": scenario.map(|s| s.summary.as_str()),
+        "exercises": scenario.map_or(0, |s| s.exercises.len()),
+        "minutes": scenario.map(|s| s.time_limit.as_secs() / 60),
+    });
+    data["learner"] = json!(link.learner);
+    data["action"] = json!(format!("/s/{}/start", token.as_str()));
+    let mut response = state.pages.render("start", &data);
+    // What a preview fetched must not be cached as the learner's page.
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+        .headers_mut()
+        .insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    response
+}
+
+/// POST /s/{token}/start: claims (or builds) the learner's sandbox, then
+/// shows their page.
+async fn start(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, HttpError> {
+    if !super::same_origin(&headers, &state.public_url) {
+        return Err(HttpError::Forbidden(
+            "This request came from another site.".into(),
+        ));
+    }
+    let Some(token) = LinkToken::parse(&token) else {
+        return Ok(not_found_page(&state, &headers));
+    };
+    let lang = i18n::negotiate(None, &headers);
+    match state.app.service.open_link(&token).await {
+        Ok(Some(_)) => Ok(Redirect::to(&format!("/s/{}", token.as_str())).into_response()),
+        Ok(None) => Ok(not_found_page(&state, &headers)),
+        Err(e) => match HttpError::from(e) {
+            e @ HttpError::TooMany { .. } => Ok(busy_page(&state, lang, &e)),
+            e => Err(e),
+        },
+    }
+}
+
+/// No room for the learner's sandbox yet: a page that says so, with
+/// `Retry-After`, not a bare error.
+pub(super) fn busy_page(state: &AppState, lang: &str, e: &HttpError) -> Response {
+    let secs = e.retry_after().unwrap_or(30);
+    let mut data = base(lang, &i18n::text(lang, "busy-title"));
+    data["retry_after"] = json!(secs);
+    let mut response = state.pages.render("busy", &data);
+    *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    response
+}
