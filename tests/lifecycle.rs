@@ -3,11 +3,15 @@
 //! removed, the link answers 410), busy and unclaimed ones stay, Extend adds
 //! time up to its limits, and /progress warns near the end.
 
+#[allow(dead_code)]
+#[path = "terminal/client.rs"]
+mod client;
 mod common;
 
 use std::time::Duration;
 
 use chrono::{TimeDelta, Utc};
+use client::Terminals;
 use common::server::TestServer;
 use common::{InstanceCleanup, fixture_scenarios, test_app_with};
 use reqwest::StatusCode;
@@ -438,5 +442,46 @@ async fn progress_warns_when_the_end_is_near() {
     );
     assert!(html.contains("This sandbox ends in a few minutes"));
     server.finish(sandbox.id).await;
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn typing_keeps_a_sandbox_alive_and_its_terminal_sees_it_end_once_idle() {
+    let t = test_app_with(fixture_scenarios(), |c| {
+        c.reaper_interval_seconds = 1;
+        c.idle_seconds = Some(4);
+    })
+    .await;
+    let _cleanup = InstanceCleanup::of(&t);
+    let server = TestServer::start(t).await;
+    let (token, sandbox) = server.link("tiny", "ada").await;
+    let mut term = server.open(&token).await;
+    term.wait_for("the first frame", |t| t.frames > 0).await;
+    let started = tokio::time::Instant::now();
+    while started.elapsed() < Duration::from_secs(7) {
+        term.input("echo tick\r").await;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    let state = server.app.store.sandbox(sandbox.id).await.unwrap().state;
+    assert_eq!(state, SandboxState::Claimed, "typing is use");
+
+    // Hands off the keyboard: the sandbox is ended and the viewer told.
+    let ended = tokio::time::timeout(Duration::from_secs(20), async {
+        while term.read().await.is_some() {}
+    })
+    .await;
+    assert!(ended.is_ok(), "the terminal never closed");
+    assert!(term.exited, "the viewer was told the shell ended");
+    wait_state(
+        &server,
+        sandbox.id,
+        SandboxState::Expired,
+        Duration::from_secs(5),
+    )
+    .await;
+    let lc = server.app.store.lifecycle(sandbox.id).await.unwrap();
+    assert_eq!(lc.ended_reason, Some(EndReason::Idle));
+    assert!(lc.last_activity_at.is_some(), "activity reached the store");
+    wait_nothing_left(&server).await;
     server.stop().await;
 }

@@ -264,6 +264,13 @@ impl SandboxService {
             }
         }
         self.flush_activity(now).await;
+        // Sandboxes torn down or failed meanwhile need no more noting.
+        let live_ids: HashSet<Uuid> = live.iter().map(|lc| lc.id).collect();
+        self.lifecycle
+            .seen
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|id, _| live_ids.contains(id));
         let idle = self.lifecycle.policy.idle;
         let mut ended = Vec::new();
         for lc in live {
@@ -358,4 +365,28 @@ impl SandboxService {
 /// How often the reaper runs, from the settings.
 pub fn reaper_interval(config: &Config) -> Duration {
     Duration::from_secs(config.reaper_interval_seconds.max(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn idle_seconds_override_idle_minutes_and_zero_turns_culling_off() {
+        let mut config = Config::default();
+        assert_eq!(
+            LifecyclePolicy::from_config(&config).idle,
+            Some(TimeDelta::minutes(30))
+        );
+        config.idle_seconds = Some(4);
+        assert_eq!(
+            LifecyclePolicy::from_config(&config).idle,
+            Some(TimeDelta::seconds(4))
+        );
+        config.idle_seconds = Some(0);
+        assert_eq!(LifecyclePolicy::from_config(&config).idle, None);
+        config.idle_seconds = None;
+        config.idle_minutes = 0;
+        assert_eq!(LifecyclePolicy::from_config(&config).idle, None);
+    }
 }
