@@ -485,3 +485,55 @@ async fn typing_keeps_a_sandbox_alive_and_its_terminal_sees_it_end_once_idle() {
     wait_nothing_left(&server).await;
     server.stop().await;
 }
+
+#[tokio::test]
+async fn unclaimed_pool_sandboxes_end_with_their_cohort() {
+    let t = test_app_with(fixture_scenarios(), |c| c.reaper_interval_seconds = 1).await;
+    let _cleanup = InstanceCleanup::of(&t);
+    let ada = t.auth.create_user("ada", Role::Trainer).await.unwrap().0;
+    let tiny = t.scenario("tiny").unwrap().clone();
+    let cohort = t
+        .service
+        .create_cohort(
+            &ada,
+            &tiny,
+            CohortRequest {
+                name: "Brief".into(),
+                starts_at: Utc::now(),
+                ends_at: Utc::now() + TimeDelta::seconds(8),
+                roster: seats(1).unwrap(),
+                spare: 0,
+                max_sandboxes: None,
+            },
+        )
+        .await
+        .unwrap();
+    t.service.launch_cohort(&cohort, &tiny).await.unwrap();
+    let server = TestServer::start(t).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let ended = loop {
+        let expired = server
+            .app
+            .store
+            .sandboxes_in(&[SandboxState::Expired])
+            .await
+            .unwrap();
+        if let Some(sandbox) = expired.first() {
+            break sandbox.clone();
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the pool sandbox never ended"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    assert!(
+        Utc::now() >= cohort.ends_at,
+        "ended only at the cohort's end"
+    );
+    assert_eq!(ended.claimed_at, None);
+    let lc = server.app.store.lifecycle(ended.id).await.unwrap();
+    assert_eq!(lc.ended_reason, Some(EndReason::Expired));
+    wait_nothing_left(&server).await;
+    server.stop().await;
+}
