@@ -56,7 +56,8 @@ impl App {
         let service =
             SandboxService::new(runtime.clone(), store.clone(), crate::images::IMAGE_PREFIX)
                 .with_link_key(link_key(&config.data_dir)?)
-                .with_limits(Limits::from_config(&config));
+                .with_limits(Limits::from_config(&config))
+                .with_lifecycle(crate::sandbox::LifecyclePolicy::from_config(&config));
         service.set_scenarios(&scenarios);
         let auth = Auth::new(store.clone());
         Ok(Self {

@@ -72,6 +72,21 @@ pub struct Config {
     pub xapi_username: Option<String>,
     /// Basic-auth password for the LRS.
     pub xapi_password: Option<Secret>,
+    /// A claimed sandbox with no terminal input, proxied request or check for
+    /// this long is ended (0 = never).
+    pub idle_minutes: u32,
+    /// The idle time in seconds, overriding `idle_minutes` when set (0 = never).
+    pub idle_seconds: Option<u64>,
+    /// How long before a sandbox ends (or is ended for idleness) the learner
+    /// is warned.
+    pub expiry_warning_minutes: u32,
+    /// How much each press of "Extend" adds.
+    pub extend_minutes: u32,
+    /// How far past the end given at claim a learner may extend (never past
+    /// the cohort's end).
+    pub max_extension_minutes: u32,
+    /// How often the reaper looks for sandboxes to end.
+    pub reaper_interval_seconds: u64,
 }
 
 /// A setting that must never appear in logs or debug output.
@@ -110,6 +125,12 @@ impl Default for Config {
             xapi_endpoint: None,
             xapi_username: None,
             xapi_password: None,
+            idle_minutes: 30,
+            idle_seconds: None,
+            expiry_warning_minutes: 5,
+            extend_minutes: 15,
+            max_extension_minutes: 60,
+            reaper_interval_seconds: 5,
         }
     }
 }
@@ -218,6 +239,30 @@ impl Config {
         }
         if let Some(v) = var("SANDPIT_XAPI_PASSWORD") {
             self.xapi_password = Some(Secret(v));
+        }
+        if let Some(v) = var("SANDPIT_IDLE_MINUTES") {
+            self.idle_minutes = parse("SANDPIT_IDLE_MINUTES", &v)?;
+        }
+        if let Some(v) = var("SANDPIT_IDLE_SECONDS") {
+            self.idle_seconds = Some(parse("SANDPIT_IDLE_SECONDS", &v)?);
+        }
+        if let Some(v) = var("SANDPIT_EXPIRY_WARNING_MINUTES") {
+            self.expiry_warning_minutes = parse("SANDPIT_EXPIRY_WARNING_MINUTES", &v)?;
+        }
+        if let Some(v) = var("SANDPIT_EXTEND_MINUTES") {
+            self.extend_minutes = parse("SANDPIT_EXTEND_MINUTES", &v)?;
+        }
+        if let Some(v) = var("SANDPIT_MAX_EXTENSION_MINUTES") {
+            self.max_extension_minutes = parse("SANDPIT_MAX_EXTENSION_MINUTES", &v)?;
+        }
+        if let Some(v) = var("SANDPIT_REAPER_INTERVAL_SECONDS") {
+            self.reaper_interval_seconds = parse("SANDPIT_REAPER_INTERVAL_SECONDS", &v)?;
+        }
+        if self.reaper_interval_seconds == 0 {
+            return Err(ConfigError {
+                source_name: "reaper_interval_seconds".into(),
+                message: "must be at least 1".into(),
+            });
         }
         Ok(())
     }

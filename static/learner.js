@@ -71,6 +71,65 @@
     }
   }
 
+  // Time left: a countdown to the sandbox's end, refreshed from /progress
+  // (activity elsewhere moves an idle deadline on); the warning shows near
+  // the end, and the page reloads to the "ended" page when it comes.
+  const timeBox = document.querySelector(".time-box");
+  if (timeBox) {
+    const countdown = timeBox.querySelector(".countdown");
+    const warning = timeBox.querySelector(".expiry-warning");
+    const limit = timeBox.querySelector(".extend-limit");
+    const warnSeconds = Number(timeBox.dataset.warningSeconds || 300);
+    let ends = Date.parse(timeBox.dataset.ends);
+    let idleFirst = !timeBox.querySelector(".warning-idle").hidden;
+    const apply = (t) => {
+      if (t.ends_at) ends = Date.parse(t.ends_at);
+      idleFirst = t.ending === "idle";
+      timeBox.querySelector(".warning-idle").hidden = !idleFirst;
+      timeBox.querySelector(".warning-expiry").hidden = idleFirst;
+      if (t.extend_limit_text) {
+        limit.textContent = t.extend_limit_text;
+        limit.hidden = false;
+      }
+      render();
+    };
+    const render = () => {
+      const left = Math.max(0, Math.round((ends - Date.now()) / 1000));
+      const m = Math.floor(left / 60);
+      const s = String(left % 60).padStart(2, "0");
+      countdown.textContent = m + ":" + s;
+      warning.hidden = left > warnSeconds;
+      if (left === 0) setTimeout(() => location.reload(), 2000);
+    };
+    const refresh = async () => {
+      try {
+        const response = await fetch(timeBox.dataset.progress, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+        if (response.status === 410 || response.status === 404) return location.reload();
+        if (response.ok) apply(await response.json());
+      } catch (e) { /* offline for a moment: keep counting */ }
+    };
+    render();
+    setInterval(render, 1000);
+    setInterval(refresh, 15000);
+    const extendForm = timeBox.querySelector(".extend-form");
+    extendForm.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const button = extendForm.querySelector("button");
+      button.disabled = true;
+      try {
+        const response = await fetch(extendForm.action, { method: "POST", headers: { Accept: "application/json" }, credentials: "same-origin" });
+        if (response.status === 410) return location.reload();
+        const body = await response.json().catch(() => ({}));
+        if (response.status === 409 && body.error) {
+          limit.textContent = body.error;
+          limit.hidden = false;
+        }
+        apply(body);
+      } catch (e) { /* the next refresh tells */ }
+      finally { button.disabled = false; }
+    });
+  }
+
   // Tabs: the terminal and each web UI of the scenario's tool.
   const tabs = Array.from(document.querySelectorAll('[role="tab"]'));
   function select(tab) {

@@ -137,7 +137,11 @@ async fn page(
     }
     let opened = match open(&state, &token).await {
         Ok(Some(opened)) => opened,
-        Ok(None) => return Ok(not_found_page(&state, &headers)),
+        Ok(None) => {
+            return Ok(super::expiry::ended_page(&state, &token, lang)
+                .await?
+                .unwrap_or_else(|| not_found_page(&state, &headers)));
+        }
         Err(e @ HttpError::TooMany { .. }) => {
             return Ok(super::learner_start::busy_page(&state, lang, &e));
         }
@@ -190,6 +194,8 @@ async fn page(
     data["progress"] =
         json!({"done": done_count, "total": total, "percent": done_count * 100 / total.max(1)});
     data["completed"] = json!(current.is_none());
+    let time = state.app.service.time_status(opened.sandbox.id).await?;
+    data["time"] = super::expiry::page_time(&state, &time, lang);
     data["step"] = match viewing {
         Some(i) => step_data(
             &scenario.exercises[i],
@@ -256,10 +262,15 @@ fn step_data(
 async fn progress(
     State(state): State<AppState>,
     Path(token): Path<String>,
+    headers: HeaderMap,
 ) -> Result<Response, HttpError> {
     let Some(opened) = open(&state, &token).await? else {
-        return Err(HttpError::NotFound);
+        return super::expiry::ended_json(&state, &token)
+            .await?
+            .ok_or(HttpError::NotFound);
     };
+    let lang = i18n::negotiate(None, &headers);
+    let time = state.app.service.time_status(opened.sandbox.id).await?;
     let progress = Progress::load(&state, &opened).await?;
     let exercises: Vec<Value> = opened
         .scenario
@@ -268,13 +279,18 @@ async fn progress(
         .zip(&progress.done)
         .map(|(e, done)| json!({"id": e.id, "done": done}))
         .collect();
-    Ok(axum::Json(json!({
+    let mut body = json!({
         "scenario": opened.scenario.id,
         "exercises": exercises,
         "current": progress.current().map(|i| &opened.scenario.exercises[i].id),
         "completed": progress.current().is_none(),
-    }))
-    .into_response())
+    });
+    if let (Value::Object(body), Value::Object(time)) =
+        (&mut body, super::expiry::time_json(&time, lang))
+    {
+        body.extend(time);
+    }
+    Ok(axum::Json(body).into_response())
 }
 
 async fn check(

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod auth;
 mod error;
+mod expiry;
 mod export;
 pub mod i18n;
 mod learner;
@@ -80,6 +81,7 @@ pub fn router(state: AppState) -> Router {
         .merge(terminal::routes())
         .merge(trainer::routes())
         .merge(export::routes())
+        .merge(expiry::routes())
         .merge(api::routes())
         .fallback(pages::not_found)
         .with_state(state.clone());
@@ -163,6 +165,8 @@ pub struct Server {
     shutdown: CancellationToken,
     app: Arc<App>,
     public_url: String,
+    /// What the reaper needs (the proxy's and terminals' parts).
+    state: AppState,
 }
 
 impl Server {
@@ -174,6 +178,7 @@ impl Server {
             shutdown: state.shutdown.clone(),
             app: state.app.clone(),
             public_url: state.public_url.clone(),
+            state: state.clone(),
             router: router(state),
         }
     }
@@ -189,6 +194,7 @@ impl Server {
     ) -> std::io::Result<()> {
         let token = self.shutdown;
         tokio::spawn(tend_pools(self.app.clone(), token.clone()));
+        tokio::spawn(expiry::run_reaper(self.state));
         let xapi = tokio::spawn(crate::xapi::run_sender(
             self.app.clone(),
             self.public_url.clone(),

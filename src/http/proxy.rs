@@ -212,6 +212,7 @@ async fn proxy(state: &AppState, req: Request, target: Target, host: String) -> 
         .map(|c| c.0.ip());
     let proxy = &state.proxy;
     proxy.touch(sandbox.id);
+    state.app.service.touch(sandbox.id);
     let up = Upstream {
         addr: SocketAddr::new(address, target.port),
         path: &target.path,

@@ -114,15 +114,24 @@ async fn terminal(
         }
     };
     let shutdown = state.shutdown.clone();
+    // Typing counts as use of the sandbox (idle culling).
+    let service = state.app.service.clone();
+    let sandbox_id = sandbox.id;
+    let typed = move || service.touch(sandbox_id);
     Ok(ws
         .max_message_size(MAX_MESSAGE)
         .max_frame_size(MAX_MESSAGE)
-        .on_upgrade(move |socket| serve(socket, viewer, shutdown)))
+        .on_upgrade(move |socket| serve(socket, viewer, shutdown, typed)))
 }
 
 /// Forwards frames to the browser and its messages to the session, until
 /// either side leaves, the shell exits or the server stops.
-async fn serve(socket: WebSocket, mut viewer: Viewer, shutdown: CancellationToken) {
+async fn serve(
+    socket: WebSocket,
+    mut viewer: Viewer,
+    shutdown: CancellationToken,
+    typed: impl Fn(),
+) {
     let (mut tx, mut rx) = socket.split();
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.reset();
@@ -159,7 +168,7 @@ async fn serve(socket: WebSocket, mut viewer: Viewer, shutdown: CancellationToke
                 Some(Ok(Message::Text(text))) => {
                     // Typing waits while the shell does not read; not past a shutdown.
                     tokio::select! {
-                        () = handle(&viewer, text.as_str()) => {}
+                        () = handle(&viewer, text.as_str(), &typed) => {}
                         () = shutdown.cancelled() => break,
                     }
                 }
@@ -176,9 +185,10 @@ async fn serve(socket: WebSocket, mut viewer: Viewer, shutdown: CancellationToke
     }
 }
 
-async fn handle(viewer: &Viewer, text: &str) {
+async fn handle(viewer: &Viewer, text: &str, typed: &impl Fn()) {
     match serde_json::from_str::<ClientMessage>(text) {
         Ok(ClientMessage::Input { data }) if !data.is_empty() => {
+            typed();
             viewer.input(Bytes::from(data)).await;
         }
         Ok(ClientMessage::Input { .. }) => {}

@@ -2,6 +2,7 @@
 //! keeping the store and the engine in step.
 
 mod cohort;
+mod lifecycle;
 mod links;
 mod pool;
 mod progress;
@@ -17,6 +18,7 @@ use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 pub use cohort::{CohortRequest, LearnerLink, TeardownFailure, TeardownReport};
+pub use lifecycle::{ExtendLimit, Extended, LifecyclePolicy, TimeStatus, reaper_interval};
 pub use pool::{Limits, PoolStatus, Reservation};
 pub use progress::{Cell, CellState, CohortProgress, ExerciseColumn, LearnerProgress, StuckRule};
 pub use prove::{ExerciseProof, PROOF_LEARNER, ProofReport, Step, prove};
@@ -96,6 +98,8 @@ pub struct SandboxService {
     /// Bumped whenever a sandbox changes state or an attempt is recorded:
     /// live pages wait on it.
     changes: Arc<tokio::sync::watch::Sender<u64>>,
+    /// Expiry and idle culling: the timings and the activity seen.
+    lifecycle: Arc<lifecycle::LifecycleState>,
 }
 
 impl SandboxService {
@@ -117,6 +121,7 @@ impl SandboxService {
             binding_locks: Arc::default(),
             scenarios: Arc::default(),
             changes: Arc::new(tokio::sync::watch::channel(0).0),
+            lifecycle: Arc::default(),
         }
     }
 
@@ -130,6 +135,12 @@ impl SandboxService {
     /// Sets the capacity and concurrency limits.
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.pool = Arc::new(pool::PoolState::new(limits));
+        self
+    }
+
+    /// Sets the timings of expiry and idle culling.
+    pub fn with_lifecycle(mut self, policy: LifecyclePolicy) -> Self {
+        self.lifecycle = Arc::new(lifecycle::LifecycleState::new(policy));
         self
     }
 
@@ -357,6 +368,7 @@ impl SandboxService {
             locks.entry(sandbox).or_default().clone()
         };
         let _serialised = lock.lock().await;
+        self.touch(sandbox);
         let started = Instant::now();
         let (outcome, feedback, detail) = match run_script(
             self.runtime.as_ref(),

@@ -3,6 +3,7 @@
 
 mod attempts;
 mod cohorts;
+mod lifecycle;
 mod links;
 mod outbox;
 mod sandboxes;
@@ -19,6 +20,7 @@ pub use attempts::{Attempt, CheckRecord, NewAttempt, Outcome};
 pub use cohorts::{
     Claim, Cohort, CohortAttempt, DbUuid, Learner, NewCohort, NewLearner, StateCounts,
 };
+pub use lifecycle::{EndReason, Lifecycle};
 pub use links::LinkRecord;
 pub use outbox::{ClaimRecord, NewOutboxStatement, OutboxCursor, OutboxRow, OutboxStatus};
 pub use sandboxes::{NewSandbox, SandboxRecord, SandboxState};

@@ -201,7 +201,7 @@ impl Store {
     }
 
     /// Moves a sandbox to `to`, only from a state the state machine allows.
-    async fn transition(
+    pub(super) async fn transition(
         &self,
         id: Uuid,
         to: SandboxState,

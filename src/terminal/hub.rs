@@ -111,6 +111,22 @@ impl TerminalHub {
         Ok(Viewer::new(session, id, frames))
     }
 
+    /// Ends the sandbox's terminal, if it has one (its sandbox ended):
+    /// viewers see it exit.
+    pub fn close(&self, sandbox: Uuid) {
+        let slot = self
+            .slots
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&sandbox)
+            .cloned();
+        // A shell still starting holds the slot; removing the container
+        // ends it anyway.
+        if let Some(session) = slot.and_then(|s| s.try_lock().ok().and_then(|g| g.clone())) {
+            session.close();
+        }
+    }
+
     /// Whether the sandbox has a live terminal.
     pub fn is_live(&self, sandbox: Uuid) -> bool {
         let slot = self

@@ -61,6 +61,8 @@ pub struct Session {
     input: mpsc::Sender<Bytes>,
     size: watch::Sender<(u16, u16)>,
     next_id: AtomicU64,
+    /// Cancelled to end the session from outside (its sandbox ended).
+    closing: tokio_util::sync::CancellationToken,
 }
 
 impl Session {
@@ -100,6 +102,7 @@ impl Session {
             input,
             size,
             next_id: AtomicU64::new(1),
+            closing: tokio_util::sync::CancellationToken::new(),
         });
         let TtyProcess {
             exec_id,
@@ -141,6 +144,11 @@ impl Session {
 
     pub fn ended(&self) -> bool {
         self.lock().ended
+    }
+
+    /// Ends the session: its viewers are told the shell exited.
+    pub fn close(&self) {
+        self.closing.cancel();
     }
 
     /// Adds a viewer, who gets the whole screen first; None once ended.
@@ -346,6 +354,7 @@ impl Pump {
                     let size = *self.size_rx.borrow_and_update();
                     self.resize(size).await;
                 }
+                () = self.session.closing.cancelled() => break,
                 _ = flush.tick() => {
                     if let Some(r) = self.recorder.as_mut() {
                         r.flush().await;

@@ -1,0 +1,194 @@
+//! The learner's side of expiry: time left and warnings for the page and
+//! `/progress`, "Extend" (`POST /s/{token}/extend`), the "This sandbox has
+//! ended" page (410) — and the reaper task that ends sandboxes.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::post;
+use chrono::Utc;
+use serde_json::{Value, json};
+
+use super::pages::base;
+use super::{AppState, HttpError, i18n};
+use crate::sandbox::{ExtendLimit, Extended, LinkToken, TimeStatus};
+use crate::scenario::ScenarioId;
+use crate::store::EndReason;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/s/{token}/extend", post(extend))
+}
+
+/// Why Extend can add nothing more, in the learner's language.
+fn limit_text(lang: &str, limit: ExtendLimit) -> String {
+    i18n::text(
+        lang,
+        match limit {
+            ExtendLimit::MaxExtension => "extend-limit-max",
+            ExtendLimit::CohortEnd => "extend-limit-cohort",
+        },
+    )
+}
+
+/// The time fields of `/progress` and of the page's data.
+pub(super) fn time_json(status: &TimeStatus, lang: &str) -> Value {
+    let now = Utc::now();
+    let seconds_left = status.ends_at.map(|at| (at - now).num_seconds().max(0));
+    json!({
+        "expires_at": status.expires_at,
+        "idle_deadline": status.idle_deadline,
+        "ends_at": status.ends_at,
+        "ending": status.ending,
+        "seconds_left": seconds_left,
+        "minutes_left": seconds_left.map(|s| (s + 59) / 60),
+        "warning": status.warning,
+        "idle_first": status.ending == Some(EndReason::Idle),
+        "can_extend": status.extend_limit.is_none(),
+        "extend_limit": status.extend_limit,
+        "extend_limit_text": status.extend_limit.map(|l| limit_text(lang, l)),
+    })
+}
+
+/// Page data for the time box: the status plus the settings it shows.
+pub(super) fn page_time(state: &AppState, status: &TimeStatus, lang: &str) -> Value {
+    let policy = state.app.service.lifecycle_policy();
+    let mut time = time_json(status, lang);
+    time["warning_seconds"] = json!(policy.warning.num_seconds());
+    time["extend_minutes"] = json!(policy.extend.num_minutes());
+    time
+}
+
+/// The page of a link whose sandbox has ended (410 Gone), with what the
+/// learner completed; None when the link is not one of those.
+pub(super) async fn ended_page(
+    state: &AppState,
+    token: &str,
+    lang: &str,
+) -> Result<Option<Response>, HttpError> {
+    let Some(token) = LinkToken::parse(token) else {
+        return Ok(None);
+    };
+    let Some((_, sandbox, reason)) = state.app.service.ended_link(&token).await? else {
+        return Ok(None);
+    };
+    let scenario = ScenarioId::parse(&sandbox.scenario_id)
+        .ok()
+        .and_then(|id| state.app.scenarios.get(&id));
+    let completions = state.app.store.completions(sandbox.id).await?;
+    let steps: Vec<Value> = scenario
+        .map(|s| {
+            s.exercises
+                .iter()
+                .map(|e| json!({"title": e.title_in(lang), "done": completions.contains_key(e.id.as_str())}))
+                .collect()
+        })
+        .unwrap_or_default();
+    let done = steps.iter().filter(|s| s["done"] == true).count();
+    let mut data = base(lang, &i18n::text(lang, "ended-title"));
+    data["scenario"] = json!(scenario.map(|s| &s.title));
+    data["idle"] = json!(reason == EndReason::Idle);
+    data["steps"] = json!(steps);
+    data["done"] = json!(done);
+    data["total"] = json!(steps.len());
+    let mut response = state.pages.render("ended", &data);
+    *response.status_mut() = StatusCode::GONE;
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(Some(response))
+}
+
+/// `410 Gone` for the JSON routes of an ended link; None when it is not one.
+pub(super) async fn ended_json(
+    state: &AppState,
+    token: &str,
+) -> Result<Option<Response>, HttpError> {
+    let Some(token) = LinkToken::parse(token) else {
+        return Ok(None);
+    };
+    Ok(state
+        .app
+        .service
+        .ended_link(&token)
+        .await?
+        .map(|(_, _, reason)| {
+            (
+                StatusCode::GONE,
+                axum::Json(json!({"ended": true, "reason": reason})),
+            )
+                .into_response()
+        }))
+}
+
+fn wants_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("application/json"))
+}
+
+async fn extend(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, HttpError> {
+    if !super::same_origin(&headers, &state.public_url) {
+        return Err(HttpError::Forbidden("cross-origin request refused".into()));
+    }
+    let lang = i18n::negotiate(None, &headers);
+    let Some(link) = LinkToken::parse(&token) else {
+        return Err(HttpError::NotFound);
+    };
+    let Some((_, sandbox)) = state.app.service.open_link(&link).await? else {
+        return match ended_json(&state, &token).await? {
+            Some(gone) => Ok(gone),
+            None => Err(HttpError::NotFound),
+        };
+    };
+    let extended = state.app.service.extend(sandbox.id).await?;
+    if !wants_json(&headers) {
+        // The form without JavaScript: the page shows the new time, or why not.
+        return Ok(Redirect::to(&format!("/s/{}", link.as_str())).into_response());
+    }
+    Ok(match extended {
+        Extended::Done(status) => {
+            (StatusCode::OK, axum::Json(time_json(&status, lang))).into_response()
+        }
+        Extended::Refused(status) => {
+            let mut body = time_json(&status, lang);
+            body["error"] = json!(status.extend_limit.map_or_else(
+                || i18n::text(lang, "extend-limit-max"),
+                |l| limit_text(lang, l)
+            ));
+            (StatusCode::CONFLICT, axum::Json(body)).into_response()
+        }
+    })
+}
+
+/// Ends expired and idle sandboxes every `reaper_interval_seconds`, until
+/// shutdown: each is marked expired, its proxy notes and terminal closed,
+/// then its engine objects removed.
+pub(super) async fn run_reaper(state: AppState) {
+    let interval = crate::sandbox::reaper_interval(&state.app.config);
+    let mut tick = tokio::time::interval(interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let proxy: Arc<super::Proxy> = state.proxy.clone();
+    let terminals = state.terminals.clone();
+    let busy = |id| proxy.activity(id).is_some_and(|a| a.open_tunnels > 0);
+    let on_end = |id| {
+        proxy.forget(id);
+        terminals.close(id);
+    };
+    loop {
+        tokio::select! {
+            () = state.shutdown.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        if let Err(e) = state.app.service.reap(&busy, &on_end).await {
+            tracing::error!(error = %e, "ending expired and idle sandboxes");
+        }
+    }
+}
