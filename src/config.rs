@@ -72,6 +72,12 @@ pub struct Config {
     pub xapi_username: Option<String>,
     /// Basic-auth password for the LRS.
     pub xapi_password: Option<Secret>,
+    /// How often the store is compared with the engine (engine events
+    /// catch most changes within seconds; this catches the rest).
+    pub reconcile_interval_seconds: u64,
+    /// Tries to reach the engine at start, with a doubling wait between
+    /// them (1 s, 2 s, 4 s, …), before giving up.
+    pub engine_connect_attempts: u32,
 }
 
 /// A setting that must never appear in logs or debug output.
@@ -110,6 +116,8 @@ impl Default for Config {
             xapi_endpoint: None,
             xapi_username: None,
             xapi_password: None,
+            reconcile_interval_seconds: 60,
+            engine_connect_attempts: 5,
         }
     }
 }
@@ -218,6 +226,12 @@ impl Config {
         }
         if let Some(v) = var("SANDPIT_XAPI_PASSWORD") {
             self.xapi_password = Some(Secret(v));
+        }
+        if let Some(v) = var("SANDPIT_RECONCILE_INTERVAL_SECONDS") {
+            self.reconcile_interval_seconds = parse("SANDPIT_RECONCILE_INTERVAL_SECONDS", &v)?;
+        }
+        if let Some(v) = var("SANDPIT_ENGINE_CONNECT_ATTEMPTS") {
+            self.engine_connect_attempts = parse("SANDPIT_ENGINE_CONNECT_ATTEMPTS", &v)?;
         }
         Ok(())
     }

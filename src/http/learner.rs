@@ -8,7 +8,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::pages::{base, not_found_page};
+use super::pages::base;
 use super::{AppState, HttpError, i18n, markdown};
 use crate::sandbox::LinkToken;
 use crate::scenario::{Exercise, ExerciseId, Scenario};
@@ -128,7 +128,7 @@ async fn page(
     let lang = i18n::negotiate(q.lang.as_deref(), &headers);
     let opened = match open(&state, &token).await {
         Ok(Some(opened)) => opened,
-        Ok(None) => return Ok(not_found_page(&state, &headers)),
+        Ok(None) => return super::reset::failed_page(&state, &token, lang, &headers).await,
         // No room for the learner's sandbox yet: a page that says so and
         // reloads itself, not a bare error.
         Err(e @ HttpError::TooMany { .. }) => {
@@ -141,6 +141,9 @@ async fn page(
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(secs));
             return Ok(response);
+        }
+        Err(HttpError::EngineUnavailable) => {
+            return Ok(super::reset::engine_down_page(&state, lang));
         }
         Err(e) => return Err(e),
     };
@@ -244,6 +247,7 @@ fn step_data(
         "instructions": instructions,
         "hint": hint,
         "check_url": format!("/s/{token}/check/{}", ex.id),
+        "reset_url": ex.reset.as_ref().map(|_| format!("/s/{token}/reset/{}", ex.id)),
         "feedback": last.map(|a| json!({
             "outcome": a.outcome,
             "passed": a.outcome == "passed",

@@ -6,6 +6,8 @@ mod links;
 mod pool;
 mod progress;
 mod prove;
+mod reconcile;
+mod reset;
 pub mod roster;
 mod scripts;
 mod token;
@@ -20,6 +22,7 @@ pub use cohort::{CohortRequest, LearnerLink, TeardownFailure, TeardownReport};
 pub use pool::{Limits, PoolStatus, Reservation};
 pub use progress::{Cell, CellState, CohortProgress, ExerciseColumn, LearnerProgress, StuckRule};
 pub use prove::{ExerciseProof, PROOF_LEARNER, ProofReport, Step, prove};
+pub use reconcile::{INTERRUPTED, ReconcileReport};
 pub use scripts::{pack_dir, run_script};
 pub use token::LinkToken;
 
@@ -96,6 +99,8 @@ pub struct SandboxService {
     /// Bumped whenever a sandbox changes state or an attempt is recorded:
     /// live pages wait on it.
     changes: Arc<tokio::sync::watch::Sender<u64>>,
+    /// Background tasks to wait for at shutdown.
+    life: Arc<reconcile::Lifecycle>,
 }
 
 impl SandboxService {
@@ -117,6 +122,7 @@ impl SandboxService {
             binding_locks: Arc::default(),
             scenarios: Arc::default(),
             changes: Arc::new(tokio::sync::watch::channel(0).0),
+            life: Arc::default(),
         }
     }
 
@@ -172,7 +178,15 @@ impl SandboxService {
         owner: &Owner,
     ) -> Result<SandboxRecord> {
         let expires_at = chrono::Utc::now() + scenario.time_limit;
-        self.store
+        // In flight before it is recorded: reconcile never takes it for a
+        // crash's leftover.
+        self.pool
+            .inflight
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id);
+        if let Err(e) = self
+            .store
             .insert_sandbox(NewSandbox {
                 id,
                 scenario_id: scenario.id.as_str(),
@@ -180,13 +194,12 @@ impl SandboxService {
                 learner: owner.learner.as_deref(),
                 expires_at: Some(expires_at),
             })
-            .await?;
+            .await
+        {
+            self.pool.settle(id);
+            return Err(e.into());
+        }
         self.changed();
-        self.pool
-            .inflight
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(id);
         self.provision_recorded(id, scenario, owner).await
     }
 

@@ -5,6 +5,7 @@ mod attempts;
 mod cohorts;
 mod links;
 mod outbox;
+mod reset;
 mod sandboxes;
 mod users;
 
@@ -21,6 +22,7 @@ pub use cohorts::{
 };
 pub use links::LinkRecord;
 pub use outbox::{ClaimRecord, NewOutboxStatement, OutboxCursor, OutboxRow, OutboxStatus};
+pub use reset::Rebind;
 pub use sandboxes::{NewSandbox, SandboxRecord, SandboxState};
 pub use users::{ApiTokenInfo, Role, Session, User};
 
