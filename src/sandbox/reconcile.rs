@@ -163,7 +163,7 @@ impl SandboxService {
         if event.action == "die" {
             // `docker rm -f` kills, then removes: give the removal a moment
             // so the reason says what happened.
-            tokio::time::sleep(Duration::from_millis(300)).await;
+            tokio::time::sleep(Duration::from_secs(1)).await;
         }
         let status = self.runtime.container_status(event.sandbox).await?;
         if status != ContainerStatus::Running
