@@ -51,6 +51,9 @@ pub struct ReconcileReport {
     pub removed: Vec<Uuid>,
     /// Sandboxes marked failed, with the reason.
     pub failed: Vec<(Uuid, String)>,
+    /// Live sandboxes of torn-down cohorts (a teardown a crash interrupted),
+    /// destroyed.
+    pub torn_down: Vec<Uuid>,
 }
 
 impl SandboxService {
@@ -94,8 +97,35 @@ impl SandboxService {
             .filter(|o| o.kind == ObjectKind::Container && o.running)
             .filter_map(|o| o.sandbox)
             .collect();
+        // A teardown a crash interrupted is finished: a torn-down cohort
+        // keeps no live sandbox.
+        let mut torn_down: std::collections::HashMap<String, bool> = Default::default();
+        for record in &live {
+            let Some(cohort) = record.cohort_id.as_deref() else {
+                continue;
+            };
+            if !torn_down.contains_key(cohort) {
+                let over = match Uuid::parse_str(cohort) {
+                    Ok(id) => self
+                        .store
+                        .cohort(id)
+                        .await?
+                        .is_some_and(|c| c.torn_down_at.is_some()),
+                    Err(_) => false,
+                };
+                torn_down.insert(cohort.to_owned(), over);
+            }
+            if torn_down[cohort] {
+                match self.destroy(record.id).await {
+                    Ok(()) => report.torn_down.push(record.id),
+                    Err(e) => {
+                        tracing::error!(sandbox = %record.id, error = %e, "finishing a cohort's teardown")
+                    }
+                }
+            }
+        }
         for record in live {
-            if running.contains(&record.id) {
+            if running.contains(&record.id) || report.torn_down.contains(&record.id) {
                 continue;
             }
             let status = self.runtime.container_status(record.id).await?;
