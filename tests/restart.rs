@@ -3,6 +3,9 @@
 //! nothing is orphaned either way, no attempt is lost, every learner link
 //! works, pools resume, and a step's reset still runs its script.
 
+#[allow(dead_code)]
+#[path = "terminal/client.rs"]
+mod client;
 mod common;
 
 use std::collections::BTreeSet;
@@ -10,6 +13,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use client::Term;
 use common::{InstanceCleanup, fixture_scenarios};
 use reqwest::StatusCode;
 use reqwest::header::ACCEPT;
@@ -154,6 +158,15 @@ fn engine_sandboxes(instance: &str) -> (BTreeSet<String>, BTreeSet<String>) {
     )
 }
 
+/// Opens a link's terminal as its page does and runs a command in it.
+async fn terminal_works(link: &str, port: u16) {
+    let url = format!("{}/terminal", link.replacen("http://", "ws://", 1));
+    let origin = format!("http://127.0.0.1:{port}");
+    let mut term = Term::connect(&url, Some(&origin)).await.unwrap();
+    term.wait_for("the first frame", |t| t.frames > 0).await;
+    term.run("echo alive-$((40+2))", "alive-42").await;
+}
+
 async fn live_sandboxes(data: &Path) -> BTreeSet<String> {
     let store = Store::open(data).await.unwrap();
     let live = store
@@ -290,6 +303,8 @@ async fn sigkill_during_a_launch_and_a_teardown_leaves_nothing_orphaned_and_lose
         assert_eq!(answer["outcome"], "passed", "{answer}");
     }
 
+    terminal_works(&links[1], port).await;
+
     // 3. SIGKILL in the middle of a teardown.
     let b = api.cohort("Torn", 6).await;
     let b_id = b["id"].as_str().unwrap().to_owned();
@@ -357,6 +372,8 @@ async fn sigkill_during_a_launch_and_a_teardown_leaves_nothing_orphaned_and_lose
             "{link}"
         );
     }
+    // The terminal hub starts a new shell for a terminal that reconnects.
+    terminal_works(&links[1], port).await;
     // A step's reset still runs its script; the completion stays.
     let reset = http
         .post(format!("{}/reset/make-file", links[0]))
@@ -411,4 +428,27 @@ async fn sigkill_during_a_launch_and_a_teardown_leaves_nothing_orphaned_and_lose
         "{containers:?} {networks:?}"
     );
     drop(server);
+}
+
+#[tokio::test]
+async fn an_engine_unreachable_at_start_is_retried_then_named_in_a_clear_error() {
+    let data = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    let out = command(data.path(), 1)
+        .arg("serve")
+        .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+        .env("SANDPIT_ENGINE_CONNECT_ATTEMPTS", "2")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("cannot reach the Docker engine at DOCKER_HOST=unix:///nonexistent/docker.sock after 2 tries"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("retrying in 1 s"), "{stderr}");
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "it waited before trying again"
+    );
 }

@@ -81,3 +81,44 @@ impl EngineWatch for DockerRuntime {
         Box::pin(stream)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stopped_container_says_how_it_stopped() {
+        let oom = ContainerStatus::Exited {
+            code: Some(137),
+            oom_killed: true,
+        };
+        assert_eq!(
+            oom.problem().as_deref(),
+            Some("it stopped (exit 137, out of memory)")
+        );
+        assert_eq!(
+            ContainerStatus::Missing.problem().as_deref(),
+            Some("the container was removed")
+        );
+        assert_eq!(ContainerStatus::Running.problem(), None);
+    }
+
+    #[test]
+    fn only_an_engine_that_does_not_answer_is_unreachable() {
+        let io = RuntimeError::Engine {
+            context: "x".into(),
+            source: bollard::errors::Error::IOError {
+                err: std::io::Error::from(std::io::ErrorKind::ConnectionRefused),
+            },
+        };
+        assert!(io.is_unreachable());
+        let answered = RuntimeError::Engine {
+            context: "x".into(),
+            source: bollard::errors::Error::DockerResponseServerError {
+                status_code: 500,
+                message: "no".into(),
+            },
+        };
+        assert!(!answered.is_unreachable());
+    }
+}
