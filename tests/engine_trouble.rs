@@ -95,6 +95,9 @@ async fn when_the_engine_goes_away_pages_say_so_and_nothing_is_marked_failed() {
         .trim()
         .to_owned();
     let _cleanup = InstanceCleanup { instance };
+    // Declared after the clean-up, so a failing test stops the server
+    // before sweeping (a live server would refill its pools meanwhile).
+    let server = server;
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_sandpit"));
     env(&mut cmd);
     let out = cmd

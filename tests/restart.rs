@@ -215,6 +215,9 @@ async fn sigkill_during_a_launch_and_a_teardown_leaves_nothing_orphaned_and_lose
     let _cleanup = InstanceCleanup {
         instance: instance.clone(),
     };
+    // Declared after the clean-up, so a failing test stops the server
+    // before sweeping (a live server would refill its pools meanwhile).
+    let server = server;
     let api = Api {
         http: &http,
         base: format!("http://127.0.0.1:{port}"),
