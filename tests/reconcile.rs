@@ -58,6 +58,8 @@ async fn a_container_removed_behind_sandpits_back_is_failed_within_seconds_and_r
  {
     let server = TestServer::start(test_app(fixture_scenarios()).await).await;
     let _cleanup = InstanceCleanup::of(&server.app);
+    // Stopped before the sweep when a test fails.
+    let server = server;
     let http = client();
     let (token, sandbox) = server.link("tiny", "Ada").await;
     let url = server.link_url(&token);
@@ -164,6 +166,8 @@ async fn a_container_removed_behind_sandpits_back_is_failed_within_seconds_and_r
 async fn a_container_that_stopped_is_failed_with_its_exit_status() {
     let server = TestServer::start(test_app(fixture_scenarios()).await).await;
     let _cleanup = InstanceCleanup::of(&server.app);
+    // Stopped before the sweep when a test fails.
+    let server = server;
     let (token, sandbox) = server.link("tiny", "Grace").await;
     assert!(
         server

@@ -39,6 +39,8 @@ async fn check(http: &reqwest::Client, url: &str, exercise: &str) -> Value {
 async fn resetting_a_step_runs_its_reset_script_and_keeps_its_completion() {
     let server = TestServer::start(test_app(repo_scenarios()).await).await;
     let _cleanup = InstanceCleanup::of(&server.app);
+    // Stopped before the sweep when a test fails.
+    let server = server;
     let http = client();
     let (token, sandbox) = server.link("git-basics", "Sam").await;
     let url = server.link_url(&token);
@@ -99,6 +101,8 @@ async fn a_reset_past_the_cap_gets_the_busy_page_and_changes_nothing() {
     let app = test_app_with(fixture_scenarios(), |c| c.max_sandboxes = 1).await;
     let server = TestServer::start(app).await;
     let _cleanup = InstanceCleanup::of(&server.app);
+    // Stopped before the sweep when a test fails.
+    let server = server;
     let http = client();
     let (token, sandbox) = server.link("tiny", "Ada").await;
     let url = server.link_url(&token);
@@ -130,6 +134,8 @@ async fn a_reset_past_the_cap_gets_the_busy_page_and_changes_nothing() {
 async fn resets_from_another_site_are_refused() {
     let server = TestServer::start(test_app(fixture_scenarios()).await).await;
     let _cleanup = InstanceCleanup::of(&server.app);
+    // Stopped before the sweep when a test fails.
+    let server = server;
     let http = client();
     let (token, sandbox) = server.link("tiny", "Eve").await;
     let url = server.link_url(&token);
@@ -151,6 +157,8 @@ async fn resets_from_another_site_are_refused() {
 async fn a_cohort_learner_resets_onto_a_pool_sandbox_and_the_grid_counts_once() {
     let server = TestServer::start(test_app(fixture_scenarios()).await).await;
     let _cleanup = InstanceCleanup::of(&server.app);
+    // Stopped before the sweep when a test fails.
+    let server = server;
     let http = client();
     let app = &server.app;
     let scenario = app.scenario("tiny").unwrap().clone();
