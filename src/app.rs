@@ -39,11 +39,14 @@ impl App {
         let store = Store::open(&config.data_dir).await?;
         let instance = instance_id(&config.data_dir)?;
         let runtime = Arc::new(
-            DockerRuntime::connect(RuntimeConfig {
-                instance,
-                subnet_range: config.subnet_range,
-                subnet_prefix: config.subnet_prefix,
-            })
+            connect_engine(
+                RuntimeConfig {
+                    instance,
+                    subnet_range: config.subnet_range,
+                    subnet_prefix: config.subnet_prefix,
+                },
+                config.engine_connect_attempts,
+            )
             .await?,
         );
         let host_guard = guard_host(&config).await?;
@@ -250,4 +253,35 @@ pub fn load_scenarios(
     let names: BTreeSet<String> = images.names().map(str::to_owned).collect();
     crate::scenario::load_all(&root, Some(&names))
         .map_err(|e| anyhow::anyhow!("reading scenarios from {}: {e}", root.display()))
+}
+
+/// Connects to the engine, trying `attempts` times with a doubling wait, and
+/// names where it looked when it gives up.
+async fn connect_engine(config: RuntimeConfig, attempts: u32) -> anyhow::Result<DockerRuntime> {
+    let attempts = attempts.max(1);
+    let mut wait = std::time::Duration::from_secs(1);
+    let mut tried = 0;
+    loop {
+        tried += 1;
+        match DockerRuntime::connect(config.clone()).await {
+            Ok(runtime) => return Ok(runtime),
+            Err(e) if tried < attempts => {
+                tracing::warn!(error = %e, "the Docker engine is unreachable ({tried}/{attempts}); retrying in {} s", wait.as_secs());
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(std::time::Duration::from_secs(30));
+            }
+            Err(e) => {
+                let at = std::env::var("DOCKER_HOST")
+                    .map(|h| format!("DOCKER_HOST={h}"))
+                    .unwrap_or_else(|_| {
+                        "the local socket /var/run/docker.sock (DOCKER_HOST is not set)".into()
+                    });
+                anyhow::bail!(
+                    "cannot reach the Docker engine at {at} after {tried} tries: {e}. \
+                     Is the engine running, and may this user use its socket? \
+                     Set DOCKER_HOST to reach another engine."
+                );
+            }
+        }
+    }
 }

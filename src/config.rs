@@ -87,6 +87,12 @@ pub struct Config {
     pub max_extension_minutes: u32,
     /// How often the reaper looks for sandboxes to end.
     pub reaper_interval_seconds: u64,
+    /// How often the store is compared with the engine (engine events
+    /// catch most changes within seconds; this catches the rest).
+    pub reconcile_interval_seconds: u64,
+    /// Tries to reach the engine at start, with a doubling wait between
+    /// them (1 s, 2 s, 4 s, …), before giving up.
+    pub engine_connect_attempts: u32,
 }
 
 /// A setting that must never appear in logs or debug output.
@@ -131,6 +137,8 @@ impl Default for Config {
             extend_minutes: 15,
             max_extension_minutes: 60,
             reaper_interval_seconds: 5,
+            reconcile_interval_seconds: 60,
+            engine_connect_attempts: 5,
         }
     }
 }
@@ -239,6 +247,12 @@ impl Config {
         }
         if let Some(v) = var("SANDPIT_XAPI_PASSWORD") {
             self.xapi_password = Some(Secret(v));
+        }
+        if let Some(v) = var("SANDPIT_RECONCILE_INTERVAL_SECONDS") {
+            self.reconcile_interval_seconds = parse("SANDPIT_RECONCILE_INTERVAL_SECONDS", &v)?;
+        }
+        if let Some(v) = var("SANDPIT_ENGINE_CONNECT_ATTEMPTS") {
+            self.engine_connect_attempts = parse("SANDPIT_ENGINE_CONNECT_ATTEMPTS", &v)?;
         }
         if let Some(v) = var("SANDPIT_IDLE_MINUTES") {
             self.idle_minutes = parse("SANDPIT_IDLE_MINUTES", &v)?;

@@ -582,6 +582,20 @@ fn cases() -> Vec<Case> {
             message: "cannot be opened",
         },
         Case {
+            name: "empty reset script",
+            mutate: |d| write(d, "exercises/second/reset", "  \n"),
+            file: "tiny/exercises/second/reset",
+            field: None,
+            message: "the script is empty",
+        },
+        Case {
+            name: "reset symlinked outside the scenario",
+            mutate: |d| symlink(d, "/etc/passwd", "exercises/first/reset"),
+            file: "tiny/exercises/first/reset",
+            field: None,
+            message: "points outside the scenario directory",
+        },
+        Case {
             name: "hint.fr.md without hint.md",
             mutate: |d| write(d, "exercises/second/hint.fr.md", "Regardez mieux.\n"),
             file: "tiny/exercises/second/hint.md",
@@ -740,4 +754,18 @@ fn the_repository_scenarios_all_load_without_errors() {
     let messages: Vec<String> = bad.iter().map(ToString::to_string).collect();
     assert!(messages.is_empty(), "{}", messages.join("\n"));
     assert!(!ok.is_empty(), "no scenarios found in {}", root.display());
+}
+
+#[test]
+fn an_exercise_may_have_a_reset_script() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = write_template(tmp.path());
+    write(&dir, "exercises/first/reset", SCRIPT);
+    let scenario = load_dir(&dir, Some(&images())).unwrap();
+    let reset = scenario.exercises[0]
+        .reset
+        .as_ref()
+        .expect("a reset script");
+    assert_eq!(reset.body, SCRIPT);
+    assert!(scenario.exercises[1].reset.is_none());
 }

@@ -217,3 +217,16 @@ ended-expired = Its time is up.
 ended-idle = It was closed because nobody used it for a while.
 ended-records = What you did is kept: { $done } of { $total } steps completed.
 ended-next = If you need to carry on, ask your trainer for a new link.
+
+## Resets and a sandbox that failed
+sandbox-failed-title = Your sandbox stopped working
+sandbox-failed-body = Your sandbox is no longer running ({ $reason }). Your progress is safe: the steps you completed stay completed.
+sandbox-reset-offer = Reset gives you a fresh sandbox of the same scenario. What you changed in the old one is lost; your completed steps are kept.
+sandbox-reset = Reset my sandbox
+sandbox-reset-confirm = Yes, give me a fresh sandbox
+sandbox-reset-explain = You get a fresh copy of the scenario, as it was at the start. Files you changed are lost; completed steps stay completed.
+exercise-reset = Start this step over
+exercise-reset-confirm = Yes, put this step back as it was
+exercise-reset-explain = Puts the sandbox back as it was before this step. A step you already completed stays completed.
+engine-down-title = The sandbox engine is unreachable
+engine-down-body = The sandbox engine is unreachable right now; your work is safe. Try again in a minute, or tell your trainer.

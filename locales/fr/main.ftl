@@ -217,3 +217,16 @@ ended-expired = Son temps est écoulé.
 ended-idle = Il a été fermé car personne ne l’a utilisé depuis un moment.
 ended-records = Votre travail est conservé : { $done } étape(s) réussie(s) sur { $total }.
 ended-next = Pour continuer, demandez un nouveau lien à votre formateur ou formatrice.
+
+## Réinitialisations et bac à sable en panne
+sandbox-failed-title = Votre bac à sable ne fonctionne plus
+sandbox-failed-body = Votre bac à sable ne tourne plus ({ $reason }). Votre progression est conservée : les étapes terminées le restent.
+sandbox-reset-offer = Réinitialiser vous donne un nouveau bac à sable du même scénario. Vos modifications dans l’ancien sont perdues ; vos étapes terminées sont conservées.
+sandbox-reset = Réinitialiser mon bac à sable
+sandbox-reset-confirm = Oui, donnez-moi un nouveau bac à sable
+sandbox-reset-explain = Vous obtenez une copie neuve du scénario, telle qu’au départ. Les fichiers modifiés sont perdus ; les étapes terminées le restent.
+exercise-reset = Recommencer cette étape
+exercise-reset-confirm = Oui, remettre cette étape comme au départ
+exercise-reset-explain = Remet le bac à sable dans l’état d’avant cette étape. Une étape déjà terminée le reste.
+engine-down-title = Le moteur des bacs à sable est injoignable
+engine-down-body = Le moteur des bacs à sable est injoignable pour le moment ; votre travail est conservé. Réessayez dans une minute ou prévenez votre formateur.

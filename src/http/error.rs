@@ -27,6 +27,11 @@ pub enum HttpError {
     },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+    /// The container engine cannot be reached: nothing was lost, try later.
+    #[error(
+        "The sandbox engine is unreachable right now; your work is safe. Try again in a minute."
+    )]
+    EngineUnavailable,
 }
 
 impl From<crate::sandbox::SandboxError> for HttpError {
@@ -44,6 +49,10 @@ impl From<crate::sandbox::SandboxError> for HttpError {
                 message: format!("No room for another sandbox right now: {reason}."),
                 retry_after,
             },
+            E::Runtime(r) if r.is_unreachable() => {
+                tracing::error!(error = %r, "the engine is unreachable");
+                Self::EngineUnavailable
+            }
             other => Self::Internal(other.into()),
         }
     }
@@ -83,6 +92,7 @@ impl HttpError {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::EngineUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -90,6 +100,7 @@ impl HttpError {
     pub fn retry_after(&self) -> Option<u64> {
         match self {
             Self::TooMany { retry_after, .. } => Some(retry_after.as_secs().max(1)),
+            Self::EngineUnavailable => Some(30),
             _ => None,
         }
     }

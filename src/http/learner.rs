@@ -8,7 +8,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::pages::{base, not_found_page};
+use super::pages::base;
 use super::{AppState, HttpError, i18n, markdown};
 use crate::sandbox::LinkToken;
 use crate::scenario::{Exercise, ExerciseId, Scenario};
@@ -138,12 +138,16 @@ async fn page(
     let opened = match open(&state, &token).await {
         Ok(Some(opened)) => opened,
         Ok(None) => {
-            return Ok(super::expiry::ended_page(&state, &token, lang)
-                .await?
-                .unwrap_or_else(|| not_found_page(&state, &headers)));
+            if let Some(page) = super::expiry::ended_page(&state, &token, lang).await? {
+                return Ok(page);
+            }
+            return super::reset::failed_page(&state, &token, lang, &headers).await;
         }
         Err(e @ HttpError::TooMany { .. }) => {
             return Ok(super::learner_start::busy_page(&state, lang, &e));
+        }
+        Err(HttpError::EngineUnavailable) => {
+            return Ok(super::reset::engine_down_page(&state, lang));
         }
         Err(e) => return Err(e),
     };
@@ -249,6 +253,7 @@ fn step_data(
         "instructions": instructions,
         "hint": hint,
         "check_url": format!("/s/{token}/check/{}", ex.id),
+        "reset_url": ex.reset.as_ref().map(|_| format!("/s/{token}/reset/{}", ex.id)),
         "feedback": last.map(|a| json!({
             "outcome": a.outcome,
             "passed": a.outcome == "passed",

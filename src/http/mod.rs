@@ -13,6 +13,7 @@ mod markdown;
 pub mod openapi;
 mod pages;
 mod proxy;
+mod reset;
 mod terminal;
 mod trainer;
 
@@ -78,6 +79,7 @@ pub fn router(state: AppState) -> Router {
         .merge(auth::routes())
         .merge(learner::routes())
         .merge(learner_start::routes())
+        .merge(reset::routes())
         .merge(terminal::routes())
         .merge(trainer::routes())
         .merge(export::routes())
@@ -158,6 +160,9 @@ async fn tend_pools(app: Arc<App>, shutdown: CancellationToken) {
 /// How long a graceful shutdown waits for requests still in flight.
 const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
 
+/// How long a shutdown waits for sandboxes being provisioned.
+const PROVISION_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// A bound server: its address is known before it runs (port 0 in tests).
 pub struct Server {
     listener: TcpListener,
@@ -193,6 +198,28 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let token = self.shutdown;
+        // Before serving: what a crash or a stop left behind is repaired
+        // first, so no link leads to a sandbox that is gone.
+        match self.app.service.reconcile().await {
+            Ok(r) => tracing::info!(
+                removed = r.removed.len(),
+                failed = r.failed.len(),
+                "reconciled the store with the engine"
+            ),
+            Err(e) => tracing::error!(error = %e, "reconciling at start"),
+        }
+        let reconcile_every =
+            std::time::Duration::from_secs(self.app.config.reconcile_interval_seconds);
+        let service = self.app.service.clone();
+        let watch_token = token.clone();
+        tokio::spawn(async move { service.watch_engine(watch_token).await });
+        let service = self.app.service.clone();
+        let periodic_token = token.clone();
+        tokio::spawn(async move {
+            service
+                .reconcile_every(reconcile_every, periodic_token)
+                .await
+        });
         tokio::spawn(tend_pools(self.app.clone(), token.clone()));
         tokio::spawn(expiry::run_reaper(self.state));
         let xapi = tokio::spawn(crate::xapi::run_sender(
@@ -230,6 +257,14 @@ impl Server {
         token.cancel();
         if tokio::time::timeout(SHUTDOWN_GRACE, xapi).await.is_err() {
             tracing::warn!("the xAPI sender did not stop in time");
+        }
+        // Sandboxes being provisioned finish (ready or failed, recorded);
+        // the ones running are left running for the next start.
+        if !self.app.service.finish_tasks(PROVISION_GRACE).await {
+            tracing::warn!(
+                "provisioning still in flight after {} s; the next start reconciles it",
+                PROVISION_GRACE.as_secs()
+            );
         }
         result
     }

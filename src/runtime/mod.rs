@@ -6,6 +6,7 @@ mod docker;
 mod firewall;
 mod subnets;
 mod tty;
+mod watch;
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -138,7 +139,7 @@ pub struct OwnedObject {
 
 /// The container engine as Sandpit needs it.
 #[async_trait]
-pub trait SandboxRuntime: Send + Sync {
+pub trait SandboxRuntime: EngineWatch + Send + Sync {
     /// Creates the sandbox's network and container and starts it.
     async fn create(&self, spec: &SandboxSpec) -> Result<SandboxHandle>;
     /// Unpacks a tar archive at `path` inside the sandbox.
@@ -158,4 +159,73 @@ pub trait SandboxRuntime: Send + Sync {
 /// The name of a sandbox's container and of its network.
 pub fn object_name(sandbox: Uuid) -> String {
     format!("sandpit-{sandbox}")
+}
+
+/// How a sandbox's container is, as the engine reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ContainerStatus {
+    Running,
+    /// Stopped: its exit code and whether the kernel killed it for memory.
+    Exited {
+        code: Option<i64>,
+        oom_killed: bool,
+    },
+    /// The engine has no such container.
+    Missing,
+}
+
+impl ContainerStatus {
+    /// Why a sandbox with this container cannot be used, or None when it can.
+    pub fn problem(&self) -> Option<String> {
+        match self {
+            Self::Running => None,
+            Self::Missing => Some("the container was removed".into()),
+            Self::Exited { code, oom_killed } => {
+                let code = code.map_or_else(|| "no exit code".to_owned(), |c| format!("exit {c}"));
+                Some(if *oom_killed {
+                    format!("it stopped ({code}, out of memory)")
+                } else {
+                    format!("it stopped ({code})")
+                })
+            }
+        }
+    }
+}
+
+/// Something that happened to one of this instance's containers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EngineEvent {
+    pub sandbox: Uuid,
+    /// The engine's action: `die`, `oom` or `destroy`.
+    pub action: String,
+}
+
+/// The engine's events about this instance's containers; ends or fails when
+/// the connection to the engine breaks.
+pub type EngineEvents = Pin<Box<dyn Stream<Item = Result<EngineEvent>> + Send>>;
+
+/// Reconcile's view of the engine: a sandbox container's state, and a
+/// stream of what happens to containers.
+#[async_trait]
+pub trait EngineWatch: Send + Sync {
+    /// The state of the sandbox's container.
+    async fn container_status(&self, sandbox: Uuid) -> Result<ContainerStatus>;
+    /// Subscribes to `die`, `oom` and `destroy` events of this instance's containers.
+    fn container_events(&self) -> EngineEvents;
+}
+
+impl RuntimeError {
+    /// True when the engine could not be reached at all (as opposed to an
+    /// engine that answered with an error).
+    pub fn is_unreachable(&self) -> bool {
+        match self {
+            Self::Engine { source, .. } => !matches!(
+                source,
+                bollard::errors::Error::DockerResponseServerError { .. }
+                    | bollard::errors::Error::JsonDataError { .. }
+                    | bollard::errors::Error::JsonSerdeError { .. }
+            ),
+            Self::Other(_) => false,
+        }
+    }
 }

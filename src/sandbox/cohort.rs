@@ -255,7 +255,7 @@ impl SandboxService {
         self.binding_locks.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn scenario_for(&self, id: &str) -> Option<Scenario> {
+    pub(super) fn scenario_for(&self, id: &str) -> Option<Scenario> {
         let id = crate::scenario::ScenarioId::parse(id).ok()?;
         self.scenarios
             .read()

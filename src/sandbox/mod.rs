@@ -7,6 +7,8 @@ mod links;
 mod pool;
 mod progress;
 mod prove;
+mod reconcile;
+mod reset;
 pub mod roster;
 mod scripts;
 mod token;
@@ -22,6 +24,7 @@ pub use lifecycle::{ExtendLimit, Extended, LifecyclePolicy, TimeStatus, reaper_i
 pub use pool::{Limits, PoolStatus, Reservation};
 pub use progress::{Cell, CellState, CohortProgress, ExerciseColumn, LearnerProgress, StuckRule};
 pub use prove::{ExerciseProof, PROOF_LEARNER, ProofReport, Step, prove};
+pub use reconcile::{INTERRUPTED, ReconcileReport};
 pub use scripts::{pack_dir, run_script};
 pub use token::LinkToken;
 
@@ -100,6 +103,8 @@ pub struct SandboxService {
     changes: Arc<tokio::sync::watch::Sender<u64>>,
     /// Expiry and idle culling: the timings and the activity seen.
     lifecycle: Arc<lifecycle::LifecycleState>,
+    /// Background tasks to wait for at shutdown.
+    life: Arc<reconcile::Lifecycle>,
 }
 
 impl SandboxService {
@@ -122,6 +127,7 @@ impl SandboxService {
             scenarios: Arc::default(),
             changes: Arc::new(tokio::sync::watch::channel(0).0),
             lifecycle: Arc::default(),
+            life: Arc::default(),
         }
     }
 
@@ -183,7 +189,15 @@ impl SandboxService {
         owner: &Owner,
     ) -> Result<SandboxRecord> {
         let expires_at = chrono::Utc::now() + scenario.time_limit;
-        self.store
+        // In flight before it is recorded: reconcile never takes it for a
+        // crash's leftover.
+        self.pool
+            .inflight
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id);
+        if let Err(e) = self
+            .store
             .insert_sandbox(NewSandbox {
                 id,
                 scenario_id: scenario.id.as_str(),
@@ -191,13 +205,12 @@ impl SandboxService {
                 learner: owner.learner.as_deref(),
                 expires_at: Some(expires_at),
             })
-            .await?;
+            .await
+        {
+            self.pool.settle(id);
+            return Err(e.into());
+        }
         self.changed();
-        self.pool
-            .inflight
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(id);
         self.provision_recorded(id, scenario, owner).await
     }
 

@@ -51,7 +51,7 @@ impl Limits {
 pub(crate) struct PoolState {
     pub(crate) limits: Limits,
     /// Held while counting live sandboxes and recording new ones.
-    reserve: tokio::sync::Mutex<()>,
+    pub(crate) reserve: tokio::sync::Mutex<()>,
     slots: Semaphore,
     /// Per cohort: failed provisionings in a row and the last reason.
     failing: Mutex<HashMap<Uuid, (u32, String)>>,
@@ -322,7 +322,8 @@ impl SandboxService {
                 owner.clone(),
                 cohort.clone(),
             );
-            tokio::spawn(async move {
+            // Tracked: a shutdown waits for provisioning in flight.
+            self.life.tasks.spawn(async move {
                 let _slot = service.pool.slots.acquire().await;
                 match service.provision_recorded(id, &scenario, &owner).await {
                     Ok(_) => {
@@ -345,7 +346,7 @@ impl SandboxService {
                             entry.1 = e.to_string();
                             entry.0
                         };
-                        if streak < service.pool.limits.attempts {
+                        if streak < service.pool.limits.attempts && !service.closing() {
                             // Retry: the failed sandbox no longer counts, so
                             // topping up replaces it.
                             tokio::time::sleep(Duration::from_millis(500 * u64::from(streak)))

@@ -465,6 +465,7 @@ fn exercises(
         }
         let check = required_script(root, &ex_dir.join("check"))?;
         let solve = required_script(root, &ex_dir.join("solve"))?;
+        let reset = optional_script(root, &ex_dir.join("reset"))?;
         let mut instructions = localised(root, &ex_dir, "instructions")?;
         let titles = split_titles(&mut instructions);
         if !instructions.contains_key("en") {
@@ -488,6 +489,7 @@ fn exercises(
             check,
             solve,
             check_timeout: Duration::from_secs(u64::from(timeout)),
+            reset,
         });
     }
     let listed: BTreeSet<&str> = out.iter().map(|e| e.id.as_str()).collect();

@@ -57,6 +57,9 @@ pub struct Exercise {
     pub check: Script,
     pub solve: Script,
     pub check_timeout: Duration,
+    /// Optional: puts the sandbox back as it was before this exercise, so a
+    /// learner can start it over.
+    pub reset: Option<Script>,
 }
 
 /// A validated scenario.

@@ -6,6 +6,7 @@ mod cohorts;
 mod lifecycle;
 mod links;
 mod outbox;
+mod reset;
 mod sandboxes;
 mod users;
 
@@ -23,6 +24,7 @@ pub use cohorts::{
 pub use lifecycle::{EndReason, Lifecycle};
 pub use links::LinkRecord;
 pub use outbox::{ClaimRecord, NewOutboxStatement, OutboxCursor, OutboxRow, OutboxStatus};
+pub use reset::Rebind;
 pub use sandboxes::{NewSandbox, SandboxRecord, SandboxState};
 pub use users::{ApiTokenInfo, Role, Session, User};
 

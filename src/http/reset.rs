@@ -1,0 +1,158 @@
+//! A learner's resets (the whole sandbox, or one step by its scenario's
+//! reset script), and the page shown when their sandbox failed.
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::post;
+use serde_json::json;
+
+use super::pages::{base, not_found_page};
+use super::{AppState, HttpError, i18n};
+use crate::sandbox::{LinkToken, SandboxError};
+use crate::scenario::ExerciseId;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/s/{token}/reset", post(reset_sandbox))
+        .route("/s/{token}/reset/{exercise}", post(reset_exercise))
+}
+
+/// For a link whose sandbox failed: a page that says so and offers a
+/// reset. Any other link that does not open gets the usual 404 page.
+pub(super) async fn failed_page(
+    state: &AppState,
+    token: &str,
+    lang: &str,
+    headers: &HeaderMap,
+) -> Result<Response, HttpError> {
+    let Some(token) = LinkToken::parse(token) else {
+        return Ok(not_found_page(state, headers));
+    };
+    let Some((_, sandbox)) = state.app.service.failed_link(&token).await? else {
+        return Ok(not_found_page(state, headers));
+    };
+    let Ok(scenario) = state.app.scenario(&sandbox.scenario_id) else {
+        return Ok(not_found_page(state, headers));
+    };
+    let completions = state.app.store.completions(sandbox.id).await?;
+    let done = scenario
+        .exercises
+        .iter()
+        .filter(|e| completions.contains_key(e.id.as_str()))
+        .count();
+    let mut data = base(lang, &i18n::text(lang, "sandbox-failed-title"));
+    data["scenario"] = json!({"id": scenario.id, "title": scenario.title});
+    data["reason"] = json!(sandbox.error.as_deref().unwrap_or("?"));
+    data["token"] = json!(token.as_str());
+    data["progress"] = json!({"done": done, "total": scenario.exercises.len()});
+    let mut response = state.pages.render("learner_failed", &data);
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+/// The page for "the engine cannot be reached", with a 503.
+pub(super) fn engine_down_page(state: &AppState, lang: &str) -> Response {
+    let data = base(lang, &i18n::text(lang, "engine-down-title"));
+    let mut response = state.pages.render("engine_down", &data);
+    *response.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(30));
+    response
+}
+
+fn busy_page(state: &AppState, lang: &str, retry_after: u64) -> Response {
+    let mut data = base(lang, &i18n::text(lang, "busy-title"));
+    data["retry_after"] = json!(retry_after);
+    let mut response = state.pages.render("busy", &data);
+    *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+    response
+}
+
+fn wants_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("application/json"))
+}
+
+/// A fresh sandbox for the link, progress kept.
+async fn reset_sandbox(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, HttpError> {
+    if !super::same_origin(&headers, &state.public_url) {
+        return Err(HttpError::Forbidden("cross-origin request refused".into()));
+    }
+    let lang = i18n::negotiate(None, &headers);
+    let token = LinkToken::parse(&token).ok_or(HttpError::NotFound)?;
+    let sandbox = match state.app.service.reset_link(&token).await {
+        Ok(Some(sandbox)) => sandbox,
+        Ok(None) => return Err(HttpError::NotFound),
+        Err(e) => {
+            return match HttpError::from(e) {
+                e @ HttpError::TooMany { .. } if !wants_json(&headers) => {
+                    Ok(busy_page(&state, lang, e.retry_after().unwrap_or(30)))
+                }
+                HttpError::EngineUnavailable if !wants_json(&headers) => {
+                    Ok(engine_down_page(&state, lang))
+                }
+                e => Err(e),
+            };
+        }
+    };
+    if wants_json(&headers) {
+        return Ok(axum::Json(json!({"reset": true, "state": sandbox.state})).into_response());
+    }
+    Ok(Redirect::to(&format!("/s/{}", token.as_str())).into_response())
+}
+
+/// Runs one step's reset script in the link's sandbox.
+async fn reset_exercise(
+    State(state): State<AppState>,
+    Path((token, exercise)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, HttpError> {
+    if !super::same_origin(&headers, &state.public_url) {
+        return Err(HttpError::Forbidden("cross-origin request refused".into()));
+    }
+    let lang = i18n::negotiate(None, &headers);
+    let token = LinkToken::parse(&token).ok_or(HttpError::NotFound)?;
+    let exercise = ExerciseId::parse(&exercise).map_err(|_| HttpError::NotFound)?;
+    let Some((_, sandbox)) = state.app.service.open_link(&token).await? else {
+        return Err(HttpError::NotFound);
+    };
+    let scenario = state
+        .app
+        .scenario(&sandbox.scenario_id)
+        .map_err(|_| HttpError::NotFound)?;
+    match state
+        .app
+        .service
+        .reset_exercise(sandbox.id, scenario, &exercise)
+        .await
+    {
+        Ok(_) => {}
+        Err(SandboxError::Invalid(_)) => return Err(HttpError::NotFound),
+        Err(e) => {
+            return match HttpError::from(e) {
+                HttpError::EngineUnavailable if !wants_json(&headers) => {
+                    Ok(engine_down_page(&state, lang))
+                }
+                e => Err(e),
+            };
+        }
+    }
+    if wants_json(&headers) {
+        return Ok(axum::Json(json!({"exercise": exercise, "reset": true})).into_response());
+    }
+    Ok(Redirect::to(&format!("/s/{}?step={exercise}", token.as_str())).into_response())
+}
