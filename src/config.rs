@@ -87,6 +87,9 @@ pub struct Config {
     pub max_extension_minutes: u32,
     /// How often the reaper looks for sandboxes to end.
     pub reaper_interval_seconds: u64,
+    /// A bearer token `/metrics` requires; unset, `/metrics` answers only
+    /// clients on loopback.
+    pub metrics_token: Option<Secret>,
 }
 
 /// A setting that must never appear in logs or debug output.
@@ -131,6 +134,7 @@ impl Default for Config {
             extend_minutes: 15,
             max_extension_minutes: 60,
             reaper_interval_seconds: 5,
+            metrics_token: None,
         }
     }
 }
@@ -263,6 +267,9 @@ impl Config {
                 source_name: "reaper_interval_seconds".into(),
                 message: "must be at least 1".into(),
             });
+        }
+        if let Some(v) = var("SANDPIT_METRICS_TOKEN") {
+            self.metrics_token = Some(Secret(v)).filter(|s| !s.0.trim().is_empty());
         }
         Ok(())
     }
