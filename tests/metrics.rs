@@ -70,16 +70,15 @@ fn parse(text: &str) -> BTreeMap<String, f64> {
                     .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b':'),
             "`{line}`: a bad metric name"
         );
-        if let Some(labels) = series.strip_prefix(name) {
-            if !labels.is_empty() {
-                assert!(labels.starts_with('{') && labels.ends_with('}'), "`{line}`");
-                for pair in labels[1..labels.len() - 1]
-                    .split("\",")
-                    .filter(|p| !p.is_empty())
-                {
-                    let (k, v) = pair.split_once('=').unwrap_or_else(|| panic!("`{line}`"));
-                    assert!(!k.is_empty() && v.starts_with('"'), "`{line}`");
-                }
+        let labels = &series[name.len()..];
+        if !labels.is_empty() {
+            assert!(labels.starts_with('{') && labels.ends_with('}'), "`{line}`");
+            for pair in labels[1..labels.len() - 1]
+                .split("\",")
+                .filter(|p| !p.is_empty())
+            {
+                let (k, v) = pair.split_once('=').unwrap_or_else(|| panic!("`{line}`"));
+                assert!(!k.is_empty() && v.starts_with('"'), "`{line}`");
             }
         }
         let family = ["_bucket", "_count", "_sum", "_total", "_created"]
