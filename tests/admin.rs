@@ -182,6 +182,14 @@ async fn an_admin_sees_every_sandbox_with_cpu_and_memory_a_trainer_gets_403_and_
         html.contains("href=\"/admin\""),
         "the nav links admins here"
     );
+    assert!(html.contains(&format!(
+        "action=\"/admin/sandboxes/{}/teardown\"",
+        loose.id
+    )));
+    assert!(
+        !html.contains("name=\"csrf\" value=\"\""),
+        "every form has its token"
+    );
 
     let listed = api.get("/admin/sandboxes").await;
     assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);

@@ -19,8 +19,9 @@ pub struct Usage {
 }
 
 /// How many containers are asked at once, and how long each may take. The
-/// engine needs about a second to sample CPU twice.
-const STATS_CONCURRENCY: usize = 8;
+/// engine needs about a second to sample CPU twice, mostly waiting, so
+/// many can wait at once.
+const STATS_CONCURRENCY: usize = 16;
 const STATS_TIMEOUT: Duration = Duration::from_secs(3);
 
 impl DockerRuntime {
