@@ -229,7 +229,10 @@ admin-filter-cohort = Cohort
 admin-filter-scenario = Scenario
 admin-filter-apply = Show
 admin-any = any
-admin-totals = { $count } sandboxes shown; the engine measured { $measured }: CPU { $cpu }, memory { $memory }
+admin-totals = { $count ->
+    [one] 1 sandbox shown
+   *[other] { $count } sandboxes shown
+  }; the engine measured { $measured }: CPU { $cpu }, memory { $memory }
 admin-none = No sandbox matches these filters.
 admin-col-sandbox = Sandbox
 admin-col-learner = Learner
@@ -255,7 +258,10 @@ admin-confirm-mismatch = What you typed does not match; nothing was removed.
 admin-cancel = Cancel
 admin-report-title = Teardown report
 admin-report-removed = Sandboxes removed: { $count }
-admin-report-hours = Resources used: { $memory } GiB·hours of memory and { $cpu } CPU·hours, over { $sandboxes } sandboxes
+admin-report-hours = Resources used: { $memory } GiB·hours of memory and { $cpu } CPU·hours, over { $sandboxes ->
+    [one] 1 sandbox
+   *[other] { $sandboxes } sandboxes
+  }
 admin-report-none-failed = Everything was removed.
 admin-all-title = Everything torn down
 admin-all-summary = { $count } sandboxes removed. One report per cohort:

@@ -229,7 +229,10 @@ admin-filter-cohort = Cohorte
 admin-filter-scenario = Scénario
 admin-filter-apply = Afficher
 admin-any = tous
-admin-totals = { $count } bacs à sable affichés ; le moteur en a mesuré { $measured } : CPU { $cpu }, mémoire { $memory }
+admin-totals = { $count ->
+    [one] 1 bac à sable affiché
+   *[other] { $count } bacs à sable affichés
+  } ; le moteur en a mesuré { $measured } : CPU { $cpu }, mémoire { $memory }
 admin-none = Aucun bac à sable ne correspond à ces filtres.
 admin-col-sandbox = Bac à sable
 admin-col-learner = Apprenant
@@ -255,7 +258,10 @@ admin-confirm-mismatch = Ce que vous avez tapé ne correspond pas ; rien n’a �
 admin-cancel = Annuler
 admin-report-title = Rapport de démontage
 admin-report-removed = Bacs à sable supprimés : { $count }
-admin-report-hours = Ressources utilisées : { $memory } Gio·heures de mémoire et { $cpu } CPU·heures, sur { $sandboxes } bacs à sable
+admin-report-hours = Ressources utilisées : { $memory } Gio·heures de mémoire et { $cpu } CPU·heures, sur { $sandboxes ->
+    [one] 1 bac à sable
+   *[other] { $sandboxes } bacs à sable
+  }
 admin-report-none-failed = Tout a été supprimé.
 admin-all-title = Tout est démonté
 admin-all-summary = { $count } bacs à sable supprimés. Un rapport par cohorte :
