@@ -143,6 +143,9 @@ async fn metrics_parse_and_move_after_a_provision_a_claim_and_a_check_and_tokens
     );
 
     let http = reqwest::Client::new();
+    // Where a cohort link's first visit has a Start button, its POST claims;
+    // elsewhere (no such route) the first GET does.
+    let _ = http.post(format!("{link}/start")).send().await.unwrap();
     let page = http.get(&link).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     let check: Value = http
