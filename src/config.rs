@@ -93,6 +93,9 @@ pub struct Config {
     /// Tries to reach the engine at start, with a doubling wait between
     /// them (1 s, 2 s, 4 s, …), before giving up.
     pub engine_connect_attempts: u32,
+    /// A bearer token `/metrics` requires; unset, `/metrics` answers only
+    /// clients on loopback.
+    pub metrics_token: Option<Secret>,
 }
 
 /// A setting that must never appear in logs or debug output.
@@ -139,6 +142,7 @@ impl Default for Config {
             reaper_interval_seconds: 5,
             reconcile_interval_seconds: 60,
             engine_connect_attempts: 5,
+            metrics_token: None,
         }
     }
 }
@@ -277,6 +281,9 @@ impl Config {
                 source_name: "reaper_interval_seconds".into(),
                 message: "must be at least 1".into(),
             });
+        }
+        if let Some(v) = var("SANDPIT_METRICS_TOKEN") {
+            self.metrics_token = Some(Secret(v)).filter(|s| !s.0.trim().is_empty());
         }
         Ok(())
     }

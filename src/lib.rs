@@ -14,6 +14,7 @@ pub mod export;
 pub mod http;
 pub mod images;
 pub mod lock;
+pub mod metrics;
 pub mod runtime;
 pub mod sandbox;
 pub mod scenario;

@@ -230,3 +230,53 @@ exercise-reset-confirm = Yes, put this step back as it was
 exercise-reset-explain = Puts the sandbox back as it was before this step. A step you already completed stays completed.
 engine-down-title = The sandbox engine is unreachable
 engine-down-body = The sandbox engine is unreachable right now; your work is safe. Try again in a minute, or tell your trainer.
+## Admin
+admin-nav = Admin
+admin-title = Every sandbox
+admin-only-title = Admins only
+admin-only = This page is for admins. Ask an admin if you need it.
+admin-filters = Filters
+admin-filter-state = State
+admin-filter-cohort = Cohort
+admin-filter-scenario = Scenario
+admin-filter-apply = Show
+admin-any = any
+admin-totals = { $count ->
+    [one] 1 sandbox shown
+   *[other] { $count } sandboxes shown
+  }; the engine measured { $measured }: CPU { $cpu }, memory { $memory }
+admin-none = No sandbox matches these filters.
+admin-col-sandbox = Sandbox
+admin-col-learner = Learner
+admin-col-cohort = Cohort
+admin-col-scenario = Scenario
+admin-col-state = State
+admin-col-age = Age
+admin-col-expires = Expires
+admin-col-cpu = CPU
+admin-col-memory = Memory
+admin-col-actions = Actions
+admin-teardown = Tear down
+admin-teardown-cohort = Tear down this cohort
+admin-teardown-all = Tear down everything
+admin-cohorts-live = Cohorts with live sandboxes
+admin-recent-teardowns = Recent teardowns
+admin-confirm-title = Confirm the teardown
+admin-confirm-sandbox = Sandbox { $id } ({ $scenario }, learner { $learner }) will be removed now; its link stops working. Its records stay.
+admin-confirm-cohort = Every sandbox of cohort “{ $name }” will be removed now and the cohort ended. Type the cohort's name to confirm.
+admin-confirm-all = Every cohort will be ended and every sandbox removed now. Type “everything” to confirm.
+admin-confirm-label = Confirmation
+admin-confirm-mismatch = What you typed does not match; nothing was removed.
+admin-cancel = Cancel
+admin-report-title = Teardown report
+admin-report-removed = Sandboxes removed: { $count }
+admin-report-hours = Resources used: { $memory } GiB·hours of memory and { $cpu } CPU·hours, over { $sandboxes ->
+    [one] 1 sandbox
+   *[other] { $sandboxes } sandboxes
+  }
+admin-report-none-failed = Everything was removed.
+admin-all-title = Everything torn down
+admin-all-summary = { $count } sandboxes removed. One report per cohort:
+admin-scope-cohort = Cohort “{ $name }”
+admin-scope-sandbox = Sandbox { $id }
+admin-scope-loose = Sandboxes of no cohort

@@ -230,3 +230,53 @@ exercise-reset-confirm = Oui, remettre cette étape comme au départ
 exercise-reset-explain = Remet le bac à sable dans l’état d’avant cette étape. Une étape déjà terminée le reste.
 engine-down-title = Le moteur des bacs à sable est injoignable
 engine-down-body = Le moteur des bacs à sable est injoignable pour le moment ; votre travail est conservé. Réessayez dans une minute ou prévenez votre formateur.
+## Admin
+admin-nav = Administration
+admin-title = Tous les bacs à sable
+admin-only-title = Réservé aux administrateurs
+admin-only = Cette page est réservée aux administrateurs. Demandez à l’un d’eux si vous en avez besoin.
+admin-filters = Filtres
+admin-filter-state = État
+admin-filter-cohort = Cohorte
+admin-filter-scenario = Scénario
+admin-filter-apply = Afficher
+admin-any = tous
+admin-totals = { $count ->
+    [one] 1 bac à sable affiché
+   *[other] { $count } bacs à sable affichés
+  } ; le moteur en a mesuré { $measured } : CPU { $cpu }, mémoire { $memory }
+admin-none = Aucun bac à sable ne correspond à ces filtres.
+admin-col-sandbox = Bac à sable
+admin-col-learner = Apprenant
+admin-col-cohort = Cohorte
+admin-col-scenario = Scénario
+admin-col-state = État
+admin-col-age = Âge
+admin-col-expires = Expire
+admin-col-cpu = CPU
+admin-col-memory = Mémoire
+admin-col-actions = Actions
+admin-teardown = Démonter
+admin-teardown-cohort = Démonter cette cohorte
+admin-teardown-all = Tout démonter
+admin-cohorts-live = Cohortes avec des bacs à sable actifs
+admin-recent-teardowns = Démontages récents
+admin-confirm-title = Confirmer le démontage
+admin-confirm-sandbox = Le bac à sable { $id } ({ $scenario }, apprenant { $learner }) va être supprimé ; son lien cessera de fonctionner. Ses traces sont conservées.
+admin-confirm-cohort = Tous les bacs à sable de la cohorte « { $name } » vont être supprimés et la cohorte terminée. Tapez le nom de la cohorte pour confirmer.
+admin-confirm-all = Toutes les cohortes vont être terminées et tous les bacs à sable supprimés. Tapez « everything » pour confirmer.
+admin-confirm-label = Confirmation
+admin-confirm-mismatch = Ce que vous avez tapé ne correspond pas ; rien n’a été supprimé.
+admin-cancel = Annuler
+admin-report-title = Rapport de démontage
+admin-report-removed = Bacs à sable supprimés : { $count }
+admin-report-hours = Ressources utilisées : { $memory } Gio·heures de mémoire et { $cpu } CPU·heures, sur { $sandboxes ->
+    [one] 1 bac à sable
+   *[other] { $sandboxes } bacs à sable
+  }
+admin-report-none-failed = Tout a été supprimé.
+admin-all-title = Tout est démonté
+admin-all-summary = { $count } bacs à sable supprimés. Un rapport par cohorte :
+admin-scope-cohort = Cohorte « { $name } »
+admin-scope-sandbox = Bac à sable { $id }
+admin-scope-loose = Bacs à sable sans cohorte

@@ -1,7 +1,7 @@
 //! `sandpit cohort …`: a trainer's commands, run against a Sandpit server
 //! through its JSON API (`--server`, `--token`).
 
-mod client;
+pub(super) mod client;
 mod launch;
 
 use std::io::Write;

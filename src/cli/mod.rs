@@ -4,6 +4,7 @@ mod cohort;
 mod images;
 mod scenario;
 mod serve;
+mod teardown;
 mod user;
 
 use std::path::PathBuf;
@@ -48,16 +49,25 @@ pub enum Command {
     Token(user::TokenCommand),
     /// Create, launch, watch, export and tear down cohorts on a running server.
     Cohort(cohort::CohortArgs),
+    /// Tear down a cohort, a sandbox or everything on a running server (admins).
+    Teardown(teardown::TeardownArgs),
 }
 
-/// Logs go to stderr; RUST_LOG sets the level (default: info).
+/// Logs go to stderr; RUST_LOG sets the level (default: info);
+/// SANDPIT_LOG_FORMAT=json makes them JSON.
 pub fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| "info,sqlx=warn".into());
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_writer(std::io::stderr);
+    // SANDPIT_LOG_FORMAT=json: one JSON object per line, fields and the
+    // request's span (with its id) included, for log collectors.
+    if std::env::var("SANDPIT_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json")) {
+        let _ = builder.json().try_init();
+    } else {
+        let _ = builder.try_init();
+    }
 }
 
 /// Runs a parsed command line and returns the process's exit code.
@@ -75,6 +85,7 @@ pub async fn run(cli: Cli) -> ExitCode {
             Command::User(cmd) => user::user(cmd, config).await,
             Command::Token(cmd) => user::token(cmd, config).await,
             Command::Cohort(args) => cohort::run(args).await,
+            Command::Teardown(args) => teardown::run(args).await,
         }
     }
     .await;

@@ -5,6 +5,7 @@
 //! The routes are listed once, in [`endpoints`]: the router is built from
 //! that table and the OpenAPI document is checked against it.
 
+mod admin;
 mod cohorts;
 mod error;
 mod types;
@@ -60,11 +61,24 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint(get.clone(), "/api/v1/cohorts/{id}/status", c::status),
         endpoint(get.clone(), "/api/v1/cohorts/{id}/progress", c::progress),
         endpoint(
-            get,
+            get.clone(),
             "/api/v1/cohorts/{id}/learners/{learner}/attempts",
             c::attempts,
         ),
-        endpoint(post, "/api/v1/cohorts/{id}/teardown", c::teardown),
+        endpoint(post.clone(), "/api/v1/cohorts/{id}/teardown", c::teardown),
+        endpoint(get.clone(), "/api/v1/admin/sandboxes", admin::sandboxes),
+        endpoint(
+            post.clone(),
+            "/api/v1/admin/sandboxes/{id}/teardown",
+            admin::teardown_sandbox,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/admin/cohorts/{id}/teardown",
+            admin::teardown_cohort,
+        ),
+        endpoint(post, "/api/v1/admin/teardown-all", admin::teardown_all),
+        endpoint(get, "/api/v1/admin/teardowns/{id}", admin::teardown_report),
     ]
 }
 

@@ -1,6 +1,7 @@
 //! The HTTP edge: one router per role, pages rendered with handlebars from
 //! embedded templates, static files and translations embedded too.
 
+pub(crate) mod admin;
 pub mod api;
 pub mod auth;
 mod error;
@@ -10,6 +11,7 @@ pub mod i18n;
 mod learner;
 mod learner_start;
 mod markdown;
+pub mod observe;
 pub mod openapi;
 mod pages;
 mod proxy;
@@ -85,9 +87,14 @@ pub fn router(state: AppState) -> Router {
         .merge(export::routes())
         .merge(expiry::routes())
         .merge(api::routes())
+        .merge(observe::routes())
+        .merge(admin::routes())
         .fallback(pages::not_found)
         .with_state(state.clone());
-    proxy::in_front_of(app, state)
+    proxy::in_front_of(app, state.clone()).layer(axum::middleware::from_fn_with_state(
+        state,
+        observe::observe,
+    ))
 }
 
 async fn static_file(Path(path): Path<String>) -> Response {

@@ -129,7 +129,7 @@ pub fn document(public_url: &str) -> Value {
         .as_object_mut()
         .expect("responses is an object")
         .remove("401");
-    json!({
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "Sandpit API",
@@ -179,7 +179,9 @@ pub fn document(public_url: &str) -> Value {
             EXPORT_ROUTES[4]: { "get": export("exportXapi", "The cohort's xAPI statements", "application/json", array(r("XapiStatement"))) }
         },
         "components": components(),
-    })
+    });
+    add_admin(&mut doc);
+    doc
 }
 
 fn components() -> Value {
@@ -352,4 +354,123 @@ fn schemas() -> Value {
             }
         }
     })
+}
+
+/// The admin routes (`/api/v1/admin/…`) and their schemas.
+fn add_admin(doc: &mut Value) {
+    let admin_op = |id: &str, summary: &str, status: u16, schema: Value, errors: &[u16]| {
+        op(id, summary, status, schema, errors)
+    };
+    let mut list = admin_op(
+        "adminListSandboxes",
+        "Every sandbox (live ones unless `state` says otherwise), newest first, with CPU and memory from the engine for running ones",
+        200,
+        array(r("AdminSandbox")),
+        &[403],
+    );
+    list["parameters"] = json!([
+        { "name": "state", "in": "query", "required": false, "description": "`live` (default), `all`, or one state", "schema": { "type": "string" } },
+        { "name": "cohort", "in": "query", "required": false, "description": "A cohort's id", "schema": uuid() },
+        { "name": "scenario", "in": "query", "required": false, "description": "A scenario's id", "schema": { "type": "string" } }
+    ]);
+    let sandbox_param = json!([{ "name": "id", "in": "path", "required": true, "description": "The sandbox's id", "schema": uuid() }]);
+    let mut one = admin_op(
+        "adminTeardownSandbox",
+        "Tear one sandbox down (again is fine); the report is kept",
+        200,
+        r("TeardownReport"),
+        &[403, 404],
+    );
+    one["parameters"] = sandbox_param;
+    let cohort = with_params(
+        admin_op(
+            "adminTeardownCohort",
+            "Tear a cohort down (any owner's); the report is kept",
+            200,
+            r("TeardownReport"),
+            &[403, 404],
+        ),
+        &["id"],
+    );
+    let mut all = admin_op(
+        "adminTeardownAll",
+        "End every cohort and remove every sandbox; one kept report per cohort",
+        200,
+        r("TeardownAll"),
+        &[400, 403, 415],
+    );
+    all["requestBody"] = json!({
+        "required": true,
+        "content": { "application/json": { "schema": {
+            "type": "object", "required": ["confirm"], "additionalProperties": false,
+            "properties": { "confirm": { "const": "everything" } }
+        } } }
+    });
+    let mut report = admin_op(
+        "adminTeardownReport",
+        "A kept teardown report",
+        200,
+        r("KeptTeardownReport"),
+        &[403, 404],
+    );
+    report["parameters"] = json!([{ "name": "id", "in": "path", "required": true, "description": "The report's id", "schema": { "type": "integer" } }]);
+    let paths = doc["paths"].as_object_mut().expect("paths is an object");
+    paths.insert("/api/v1/admin/sandboxes".into(), json!({ "get": list }));
+    paths.insert(
+        "/api/v1/admin/sandboxes/{id}/teardown".into(),
+        json!({ "post": one }),
+    );
+    paths.insert(
+        "/api/v1/admin/cohorts/{id}/teardown".into(),
+        json!({ "post": cohort }),
+    );
+    paths.insert("/api/v1/admin/teardown-all".into(), json!({ "post": all }));
+    paths.insert(
+        "/api/v1/admin/teardowns/{id}".into(),
+        json!({ "get": report }),
+    );
+    let object = |required: &[&str], properties: Value| json!({ "type": "object", "required": required, "properties": properties });
+    let failures = array(object(
+        &["sandbox", "error"],
+        json!({ "sandbox": uuid(), "error": { "type": "string" } }),
+    ));
+    let schemas = doc["components"]["schemas"]
+        .as_object_mut()
+        .expect("schemas is an object");
+    schemas.insert("ResourceHours".into(), object(&["sandboxes", "memory_gib_hours", "cpu_hours"], json!({
+        "sandboxes": { "type": "integer", "description": "Sandboxes counted" },
+        "memory_gib_hours": { "type": "number", "description": "Sum of memory (GiB) × hours alive" },
+        "cpu_hours": { "type": "number", "description": "Sum of CPUs × hours alive" }
+    })));
+    schemas.insert("AdminSandbox".into(), object(&["id", "scenario", "state", "created_at", "age_seconds"], json!({
+        "id": uuid(), "scenario": { "type": "string" },
+        "cohort_id": nullable("string"), "cohort_name": nullable("string"), "learner": nullable("string"),
+        "state": { "enum": ["provisioning", "ready", "claimed", "failed", "expired", "destroyed"] },
+        "error": nullable("string"), "created_at": time(), "expires_at": nullable_time(),
+        "age_seconds": { "type": "integer" },
+        "usage": { "oneOf": [{ "type": "null" }, object(&[], json!({
+            "cpu_percent": { "type": ["number", "null"], "description": "Percent of one CPU" },
+            "memory_bytes": nullable("integer"), "memory_limit_bytes": nullable("integer")
+        }))] }
+    })));
+    schemas.insert("TeardownAll".into(), object(&["removed", "failed", "reports"], json!({
+        "removed": { "type": "integer" }, "failed": failures.clone(),
+        "reports": { "type": "array", "items": { "type": "integer" }, "description": "Kept reports' ids" }
+    })));
+    schemas.insert("KeptTeardownReport".into(), object(&["id", "scope", "created_at", "removed", "sandboxes", "memory_gib_hours", "cpu_hours", "failed"], json!({
+        "id": { "type": "integer" }, "scope": { "enum": ["cohort", "sandbox", "loose"] },
+        "cohort_id": nullable("string"), "cohort_name": nullable("string"), "sandbox_id": nullable("string"),
+        "requested_by": nullable("string"), "created_at": time(),
+        "removed": { "type": "integer" }, "sandboxes": { "type": "integer" },
+        "memory_gib_hours": { "type": "number" }, "cpu_hours": { "type": "number" },
+        "failed": failures
+    })));
+    // The cohort teardown's report now also says what was used and where it is kept.
+    if let Some(props) = schemas
+        .get_mut("TeardownReport")
+        .and_then(|s| s["properties"].as_object_mut())
+    {
+        props.insert("resources".into(), r("ResourceHours"));
+        props.insert("report_id".into(), json!({ "type": ["integer", "null"], "description": "The kept report: `/api/v1/admin/teardowns/{id}`" }));
+    }
 }

@@ -4,6 +4,7 @@
 
 mod docker;
 mod firewall;
+mod stats;
 mod subnets;
 mod tty;
 mod watch;
@@ -21,6 +22,7 @@ use uuid::Uuid;
 
 pub use docker::{DockerRuntime, RuntimeConfig};
 pub use firewall::HostGuard;
+pub use stats::Usage;
 pub use subnets::SubnetPool;
 
 /// Every Docker object Sandpit creates carries this label (value "true").

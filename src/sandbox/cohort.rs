@@ -208,6 +208,7 @@ impl SandboxService {
             });
         loop {
             if self.store.claim(claim(None)).await?.is_some() {
+                self.metrics.claims.inc();
                 self.changed();
                 // Keep the pool topped up behind the learner who just arrived.
                 let (service, scenario) = (self.clone(), scenario.clone());
@@ -280,9 +281,13 @@ pub struct TeardownReport {
     pub removed: u32,
     /// Sandboxes that could not be removed, and why.
     pub failed: Vec<TeardownFailure>,
+    /// What the sandboxes used while alive.
+    pub resources: super::ResourceHours,
+    /// The kept report (`/admin/teardowns/{id}`), once kept.
+    pub report_id: Option<i64>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct TeardownFailure {
     pub sandbox: Uuid,
     pub error: String,
@@ -340,6 +345,7 @@ impl SandboxService {
                 }),
             }
         }
+        self.keep_cohort_report(cohort, &mut report).await;
         Ok(report)
     }
 }

@@ -1,6 +1,7 @@
 //! The sandbox service: provision, check, solve and tear down sandboxes,
 //! keeping the store and the engine in step.
 
+mod admin;
 mod cohort;
 mod lifecycle;
 mod links;
@@ -19,6 +20,7 @@ use std::time::{Duration, Instant};
 
 use uuid::Uuid;
 
+pub use admin::{ResourceHours, TeardownAll};
 pub use cohort::{CohortRequest, LearnerLink, TeardownFailure, TeardownReport};
 pub use lifecycle::{ExtendLimit, Extended, LifecyclePolicy, TimeStatus, reaper_interval};
 pub use pool::{Limits, PoolStatus, Reservation};
@@ -105,6 +107,8 @@ pub struct SandboxService {
     lifecycle: Arc<lifecycle::LifecycleState>,
     /// Background tasks to wait for at shutdown.
     life: Arc<reconcile::Lifecycle>,
+    /// Counters and histograms for `/metrics`.
+    metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl SandboxService {
@@ -128,7 +132,13 @@ impl SandboxService {
             changes: Arc::new(tokio::sync::watch::channel(0).0),
             lifecycle: Arc::default(),
             life: Arc::default(),
+            metrics: Arc::default(),
         }
+    }
+
+    /// The metrics this service moves.
+    pub fn metrics(&self) -> &Arc<crate::metrics::Metrics> {
+        &self.metrics
     }
 
     /// Uses `key` (kept in the data directory) for learner links, so they
@@ -222,7 +232,10 @@ impl SandboxService {
         scenario: &Scenario,
         owner: &Owner,
     ) -> Result<SandboxRecord> {
+        let started = Instant::now();
         let outcome = self.provision_inner(id, scenario, owner).await;
+        self.metrics
+            .observe_provision(started.elapsed(), outcome.is_ok());
         self.pool.settle(id);
         self.changed();
         outcome
@@ -410,6 +423,7 @@ impl SandboxService {
             ),
         };
         let duration = started.elapsed();
+        self.metrics.observe_check(outcome.as_str(), duration);
         let recorded = self
             .store
             .record_attempt(NewAttempt {

@@ -1,6 +1,7 @@
 //! The store: every SQL statement Sandpit runs. SQLite in the data directory
 //! by default; migrations are embedded from `migrations/`.
 
+mod admin;
 mod attempts;
 mod cohorts;
 mod lifecycle;
@@ -17,6 +18,7 @@ use std::time::Duration;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
+pub use admin::{AdminSandbox, NewTeardownReport, TeardownRecord};
 pub use attempts::{Attempt, CheckRecord, NewAttempt, Outcome};
 pub use cohorts::{
     Claim, Cohort, CohortAttempt, DbUuid, Learner, NewCohort, NewLearner, StateCounts,

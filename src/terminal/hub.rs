@@ -127,6 +127,26 @@ impl TerminalHub {
         }
     }
 
+    /// How many sandboxes have a live terminal now.
+    pub fn live_count(&self) -> usize {
+        let slots: Vec<Slot> = self
+            .slots
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .cloned()
+            .collect();
+        slots
+            .iter()
+            .filter(|s| {
+                s.try_lock()
+                    .ok()
+                    .and_then(|g| g.clone())
+                    .is_some_and(|s| !s.ended())
+            })
+            .count()
+    }
+
     /// Whether the sandbox has a live terminal.
     pub fn is_live(&self, sandbox: Uuid) -> bool {
         let slot = self

@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::CohortArgs;
 
 /// The API, as one trainer.
-pub(super) struct Client {
+pub(crate) struct Client {
     http: reqwest::Client,
     base: String,
     token: String,
@@ -18,11 +18,16 @@ pub(super) struct Client {
 
 impl Client {
     pub(super) fn new(args: &CohortArgs) -> anyhow::Result<Self> {
-        let base = args.server.trim_end_matches('/').to_owned();
+        Self::connect(&args.server, args.token.clone())
+    }
+
+    /// A client of `server` with an API token (`--server`, `--token`).
+    pub(crate) fn connect(server: &str, token: Option<String>) -> anyhow::Result<Self> {
+        let base = server.trim_end_matches('/').to_owned();
         if !base.starts_with("http://") && !base.starts_with("https://") {
             anyhow::bail!("--server must be an https:// or http:// URL, not `{base}`");
         }
-        let token = args.token.clone().filter(|t| !t.trim().is_empty()).ok_or_else(|| {
+        let token = token.filter(|t| !t.trim().is_empty()).ok_or_else(|| {
             anyhow::anyhow!(
                 "no API token: pass --token or set SANDPIT_TOKEN (an admin makes one with `sandpit token create --user NAME --name LABEL`)"
             )
@@ -39,7 +44,7 @@ impl Client {
     }
 
     /// Sends a request; a non-2xx answer becomes an error with the server's message.
-    pub(super) async fn send(
+    pub(crate) async fn send(
         &self,
         method: Method,
         path: &str,
@@ -76,7 +81,7 @@ impl Client {
         Err(anyhow::anyhow!(message))
     }
 
-    pub(super) async fn json(
+    pub(crate) async fn json(
         &self,
         method: Method,
         path: &str,

@@ -1,0 +1,187 @@
+//! The admin's API: every sandbox with its usage, teardown of one sandbox,
+//! one cohort or everything, and the kept teardown reports. Admins only.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::error::{ApiError, Body, Caller, Ids};
+use crate::http::AppState;
+use crate::http::admin::{Filters, listed};
+use crate::runtime::Usage;
+use crate::sandbox::{TeardownAll, TeardownFailure, TeardownReport};
+use crate::store::User;
+
+type ApiResult<T> = Result<T, ApiError>;
+
+fn admin_only(user: &User) -> ApiResult<()> {
+    if user.is_admin() {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "this route is for admins",
+        ))
+    }
+}
+
+/// One sandbox in the admin's list.
+#[derive(Debug, Serialize)]
+pub struct AdminSandboxView {
+    pub id: Uuid,
+    pub scenario: String,
+    pub cohort_id: Option<String>,
+    pub cohort_name: Option<String>,
+    pub learner: Option<String>,
+    pub state: String,
+    pub error: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub age_seconds: i64,
+    /// What the engine says it uses; null when not running or not measured.
+    pub usage: Option<Usage>,
+}
+
+/// GET /api/v1/admin/sandboxes?state=&cohort=&scenario=
+pub async fn sandboxes(
+    Caller(user): Caller,
+    State(state): State<AppState>,
+    Query(filters): Query<Filters>,
+) -> ApiResult<Json<Vec<AdminSandboxView>>> {
+    admin_only(&user)?;
+    let now = chrono::Utc::now();
+    let rows = listed(&state, &filters).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|(s, usage)| AdminSandboxView {
+                id: s.id,
+                scenario: s.scenario_id,
+                cohort_id: s.cohort_id,
+                cohort_name: s.cohort_name,
+                learner: s.learner,
+                state: s.state.as_str().to_owned(),
+                error: s.error,
+                age_seconds: (now - s.created_at).num_seconds().max(0),
+                created_at: s.created_at,
+                expires_at: s.expires_at,
+                usage,
+            })
+            .collect(),
+    ))
+}
+
+/// POST /api/v1/admin/sandboxes/{id}/teardown
+pub async fn teardown_sandbox(
+    Caller(user): Caller,
+    State(state): State<AppState>,
+    Ids(id): Ids<Uuid>,
+) -> ApiResult<Json<TeardownReport>> {
+    admin_only(&user)?;
+    let sandbox = state
+        .app
+        .store
+        .admin_sandbox(id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    Ok(Json(
+        state
+            .app
+            .service
+            .teardown_sandbox(&sandbox, Some(&user.name))
+            .await?,
+    ))
+}
+
+/// POST /api/v1/admin/cohorts/{id}/teardown
+pub async fn teardown_cohort(
+    Caller(user): Caller,
+    State(state): State<AppState>,
+    Ids(id): Ids<Uuid>,
+) -> ApiResult<Json<TeardownReport>> {
+    admin_only(&user)?;
+    state
+        .app
+        .store
+        .cohort(id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    Ok(Json(state.app.service.teardown_cohort(id).await?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmAll {
+    #[serde(default)]
+    confirm: Option<String>,
+}
+
+/// POST /api/v1/admin/teardown-all with `{"confirm": "everything"}`
+pub async fn teardown_all(
+    Caller(user): Caller,
+    State(state): State<AppState>,
+    Body(body): Body<ConfirmAll>,
+) -> ApiResult<Json<TeardownAll>> {
+    admin_only(&user)?;
+    if body.confirm.as_deref() != Some("everything") {
+        return Err(ApiError::bad(
+            "`confirm` must be \"everything\": this removes every sandbox and ends every cohort",
+        ));
+    }
+    let by = user.name.clone();
+    Ok(Json(
+        state
+            .app
+            .service
+            .teardown_all(Some(&by), &|step| tracing::info!(admin = %by, "{step}"))
+            .await?,
+    ))
+}
+
+/// A kept teardown report.
+#[derive(Debug, Serialize)]
+pub struct TeardownReportView {
+    pub id: i64,
+    pub scope: String,
+    pub cohort_id: Option<String>,
+    pub cohort_name: Option<String>,
+    pub sandbox_id: Option<String>,
+    pub requested_by: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub removed: i64,
+    pub sandboxes: i64,
+    pub memory_gib_hours: f64,
+    pub cpu_hours: f64,
+    pub failed: Vec<TeardownFailure>,
+}
+
+/// GET /api/v1/admin/teardowns/{id}
+pub async fn teardown_report(
+    Caller(user): Caller,
+    State(state): State<AppState>,
+    Ids(id): Ids<i64>,
+) -> ApiResult<Json<TeardownReportView>> {
+    admin_only(&user)?;
+    let r = state
+        .app
+        .store
+        .teardown_report(id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let failed = serde_json::from_str::<Vec<TeardownFailure>>(&r.failures).unwrap_or_default();
+    Ok(Json(TeardownReportView {
+        id: r.id,
+        scope: r.scope,
+        cohort_id: r.cohort_id,
+        cohort_name: r.cohort_name,
+        sandbox_id: r.sandbox_id,
+        requested_by: r.requested_by,
+        created_at: r.created_at,
+        removed: r.removed,
+        sandboxes: r.sandboxes,
+        memory_gib_hours: r.memory_gib_hours,
+        cpu_hours: r.cpu_hours,
+        failed,
+    }))
+}
