@@ -49,6 +49,8 @@ pub struct Config {
     /// Record every terminal as asciicast v2, one file per shell, under
     /// `<data_dir>/recordings/<sandbox id>/<UTC start time>.cast`.
     pub record_terminals: bool,
+    /// Days a terminal recording is kept after its sandbox ended (0: forever).
+    pub recording_retention_days: u32,
     /// The most sandboxes that may be live at once (provisioning, ready or
     /// claimed), over all cohorts. Past it, launches and cold starts are
     /// refused with a clear message.
@@ -123,6 +125,7 @@ impl Default for Config {
             sandbox_domain: "sandbox.localhost".into(),
             proxy_path_fallback: false,
             record_terminals: true,
+            recording_retention_days: 90,
             max_sandboxes: 200,
             provision_concurrency: std::thread::available_parallelism()
                 .map_or(2, |n| n.get() * 2)
@@ -211,6 +214,9 @@ impl Config {
         }
         if let Some(v) = var("SANDPIT_PROXY_PATH_FALLBACK") {
             self.proxy_path_fallback = parse("SANDPIT_PROXY_PATH_FALLBACK", &v)?;
+        }
+        if let Some(v) = var("SANDPIT_RECORDING_RETENTION_DAYS") {
+            self.recording_retention_days = parse("SANDPIT_RECORDING_RETENTION_DAYS", &v)?;
         }
         if let Some(v) = var("SANDPIT_RECORD_TERMINALS") {
             self.record_terminals = parse("SANDPIT_RECORD_TERMINALS", &v)?;

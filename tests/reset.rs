@@ -196,9 +196,14 @@ async fn a_cohort_learner_resets_onto_a_pool_sandbox_and_the_grid_counts_once() 
     let links = app.service.learner_links(*cohort.id).await.unwrap();
     let token = &links[0].token;
     let url = server.link_url(token);
+    // The learner presses Start (a GET only shows the button).
     assert_eq!(
-        http.get(&url).send().await.unwrap().status(),
-        StatusCode::OK
+        http.post(format!("{url}/start"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::SEE_OTHER
     );
     let bound = |token: &LinkToken| {
         let hash = token.hash();

@@ -270,10 +270,15 @@ async fn sigkill_during_a_launch_and_a_teardown_leaves_nothing_orphaned_and_lose
         })
         .collect();
     assert_eq!(links.len(), 20);
+    // Every learner presses Start on their link.
     for link in &links {
         assert_eq!(
-            http.get(link).send().await.unwrap().status(),
-            StatusCode::OK,
+            http.post(format!("{link}/start"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::SEE_OTHER,
             "{link}"
         );
     }

@@ -369,8 +369,9 @@ async fn a_learner_who_claims_and_passes_reaches_the_lrs() {
     let http = client();
 
     // Opening the link claims (here: cold-starts) Ada's sandbox.
+    // (Pressing Start: a GET only shows the button.)
     let page = http.post(format!("{link}/start")).send().await.unwrap();
-    assert_eq!(page.status(), reqwest::StatusCode::OK);
+    assert_eq!(page.status(), reqwest::StatusCode::SEE_OTHER);
     let sandbox = app.store.learners(*cohort.id).await.unwrap()[0]
         .sandbox_id
         .as_deref()

@@ -33,6 +33,45 @@ pub fn sandbox_dir(recordings: &Path, sandbox: Uuid) -> PathBuf {
     recordings.join(sandbox.to_string())
 }
 
+/// Removes the recordings of sandboxes that are not live (`live` says which
+/// are) and whose newest file is older than `keep`, so that a server left
+/// running for months does not fill its disk. Returns how many sandboxes'
+/// recordings went.
+pub async fn prune(recordings: &Path, keep: Duration, live: impl Fn(Uuid) -> bool) -> usize {
+    let mut removed = 0;
+    let Ok(mut dirs) = tokio::fs::read_dir(recordings).await else {
+        return 0;
+    };
+    let now = std::time::SystemTime::now();
+    while let Ok(Some(dir)) = dirs.next_entry().await {
+        let Some(id) = dir
+            .file_name()
+            .to_str()
+            .and_then(|n| Uuid::parse_str(n).ok())
+        else {
+            continue;
+        };
+        if live(id) || !dir.file_type().await.is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
+        let mut newest = std::time::SystemTime::UNIX_EPOCH;
+        if let Ok(mut files) = tokio::fs::read_dir(dir.path()).await {
+            while let Ok(Some(f)) = files.next_entry().await {
+                if let Ok(modified) = f.metadata().await.and_then(|m| m.modified()) {
+                    newest = newest.max(modified);
+                }
+            }
+        }
+        if now.duration_since(newest).is_ok_and(|age| age >= keep) {
+            match tokio::fs::remove_dir_all(dir.path()).await {
+                Ok(()) => removed += 1,
+                Err(e) => tracing::warn!(sandbox = %id, error = %e, "removing old recordings"),
+            }
+        }
+    }
+    removed
+}
+
 /// An open asciicast file. Writing errors are logged once and end the
 /// recording, never the terminal.
 pub struct Recorder {
@@ -200,6 +239,31 @@ fn decode_utf8(pending: &mut Vec<u8>, bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn old_recordings_of_ended_sandboxes_go_and_the_rest_stay() {
+        let root = tempfile::tempdir().unwrap();
+        let (ended, live, fresh) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+        for id in [ended, live, fresh] {
+            let dir = sandbox_dir(root.path(), id);
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join("a.cast"), "{}").unwrap();
+        }
+        std::fs::write(root.path().join("not-a-sandbox"), "x").unwrap();
+        // Nothing is old enough for a day's retention.
+        assert_eq!(
+            prune(root.path(), Duration::from_secs(86_400), |_| false).await,
+            0
+        );
+        // With none, every ended sandbox's recordings go; a live one's stay.
+        let removed = prune(root.path(), Duration::ZERO, |id| id == live).await;
+        assert_eq!(removed, 2);
+        assert!(sandbox_dir(root.path(), live).exists());
+        assert!(
+            !sandbox_dir(root.path(), ended).exists() && !sandbox_dir(root.path(), fresh).exists()
+        );
+        assert!(root.path().join("not-a-sandbox").exists());
+    }
 
     #[test]
     fn utf8_cut_between_chunks_is_joined_and_garbage_replaced() {
