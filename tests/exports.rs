@@ -5,19 +5,13 @@
 mod common;
 mod records;
 
+use common::http::client;
 use common::server::TestServer;
 use common::{fixture_scenarios, test_app};
 use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, CONTENT_DISPOSITION, CONTENT_TYPE, COOKIE};
 use sandpit::store::{Outcome, Role};
 use serde_json::Value;
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
 
 /// A JSON value as the CSV export writes it.
 fn as_cell(v: &Value) -> String {

@@ -4,18 +4,12 @@
 
 mod common;
 
+use common::http::client;
 use common::server::TestServer;
 use common::{Cleanup, fixture_scenarios, repo_scenarios, test_app};
 use reqwest::StatusCode;
 use reqwest::header::{ACCEPT, ACCEPT_LANGUAGE, ORIGIN};
 use sandpit::sandbox::LinkToken;
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
 
 /// Presses Check as the page's script does, and returns the answer.
 async fn check_json(http: &reqwest::Client, url: &str) -> serde_json::Value {

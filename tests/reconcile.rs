@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::http::client;
 use std::time::Duration;
 
 use common::server::TestServer;
@@ -17,13 +18,6 @@ use sandpit::runtime::SandboxRuntime;
 use sandpit::sandbox::INTERRUPTED;
 use sandpit::store::{NewSandbox, SandboxRecord, SandboxState};
 use uuid::Uuid;
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
 
 fn docker(args: &[&str]) {
     let out = std::process::Command::new("docker")

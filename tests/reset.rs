@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::http::client;
 use common::server::TestServer;
 use common::{InstanceCleanup, fixture_scenarios, repo_scenarios, test_app, test_app_with};
 use reqwest::StatusCode;
@@ -13,13 +14,6 @@ use sandpit::sandbox::{CohortRequest, LinkToken, StuckRule};
 use sandpit::store::Role;
 use serde_json::Value;
 use std::time::Duration;
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
 
 async fn check(http: &reqwest::Client, url: &str, exercise: &str) -> Value {
     http.post(format!("{url}/check/{exercise}"))

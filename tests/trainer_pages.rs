@@ -5,44 +5,15 @@
 
 mod common;
 
+use common::http::{client, csrf_of, set_cookie};
 use std::time::Duration;
 
 use common::server::TestServer;
 use common::{fixture_scenarios, test_app};
 use reqwest::StatusCode;
-use reqwest::header::{ACCEPT, AUTHORIZATION, COOKIE, LOCATION, SET_COOKIE};
+use reqwest::header::{ACCEPT, AUTHORIZATION, COOKIE, LOCATION};
 use sandpit::store::Role;
 use serde_json::Value;
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-/// The value a response sets for cookie `name`.
-fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
-    response
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| {
-            v.split(';')
-                .next()?
-                .trim()
-                .strip_prefix(&format!("{name}="))
-                .map(str::to_owned)
-        })
-}
-
-/// The value of the first hidden `csrf` field of a page.
-fn csrf_of(html: &str) -> String {
-    let at = html.find("name=\"csrf\" value=\"").expect("a csrf field");
-    let rest = &html[at + "name=\"csrf\" value=\"".len()..];
-    rest[..rest.find('"').unwrap()].to_owned()
-}
 
 /// Signs in through the login form; returns the response to the POST.
 async fn login(server: &TestServer, name: &str, password: &str) -> reqwest::Response {

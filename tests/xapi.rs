@@ -8,6 +8,7 @@ mod records;
 
 mod xapi_kit;
 
+use common::http::client;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
@@ -60,13 +61,6 @@ fn the_validator_refuses_what_the_spec_refuses() {
     for d in ["PT0S", "PT1H2M3.04S", "P1D", "PT25H", "P1DT2H"] {
         assert!(is_iso8601_duration(d), "{d}");
     }
-}
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
 }
 
 async fn xapi_export(url: &str, cohort: &str, token: &str) -> Vec<Value> {
