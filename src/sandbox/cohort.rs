@@ -201,11 +201,8 @@ impl SandboxService {
             cohort: Some(cohort_id.to_string()),
             learner: link.learner.clone(),
         };
-        let cap = cohort
-            .max_sandboxes
-            .map_or((cohort.learners + cohort.spare).max(1) as u64, |m| {
-                m.max(0) as u64
-            });
+        // A cohort has at least one learner, so its cap is at least one.
+        let cap = Self::cohort_cap(&cohort);
         loop {
             if self.store.claim(claim(None)).await?.is_some() {
                 self.metrics.claims.inc();

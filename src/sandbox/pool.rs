@@ -259,7 +259,7 @@ impl SandboxService {
     }
 
     /// The cohort's cap on live sandboxes.
-    fn cohort_cap(cohort: &Cohort) -> u64 {
+    pub(super) fn cohort_cap(cohort: &Cohort) -> u64 {
         cohort.max_sandboxes.map_or_else(
             || (cohort.learners + cohort.spare).max(0) as u64,
             |m| m.max(0) as u64,
