@@ -2,7 +2,7 @@
 //! chosen by `?lang=`, then the `sandpit_lang` cookie, then Accept-Language.
 
 use axum::http::HeaderMap;
-use axum::http::header::{ACCEPT_LANGUAGE, COOKIE};
+use axum::http::header::ACCEPT_LANGUAGE;
 
 // The translation catalogue, embedded in the binary.
 fluent_templates::static_loader! {
@@ -29,18 +29,7 @@ pub fn negotiate(query_lang: Option<&str>, headers: &HeaderMap) -> &'static str 
     if let Some(l) = query_lang.and_then(supported) {
         return l;
     }
-    let cookie = headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|c| {
-            c.trim()
-                .strip_prefix(LANG_COOKIE)?
-                .strip_prefix('=')
-                .and_then(supported)
-        });
-    if let Some(l) = cookie {
+    if let Some(l) = super::auth::cookie(headers, LANG_COOKIE).and_then(supported) {
         return l;
     }
     let accept = headers
@@ -82,7 +71,10 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(ACCEPT_LANGUAGE, HeaderValue::from_str(accept).unwrap());
         if let Some(c) = cookie {
-            h.insert(COOKIE, HeaderValue::from_str(c).unwrap());
+            h.insert(
+                axum::http::header::COOKIE,
+                HeaderValue::from_str(c).unwrap(),
+            );
         }
         h
     }
