@@ -13,7 +13,7 @@ use serde_json::json;
 use super::pages::{base, not_found_page};
 use super::{AppState, HttpError, i18n};
 use crate::sandbox::LinkToken;
-use crate::store::LinkRecord;
+use crate::store::{LinkRecord, SandboxRecord};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/s/{token}/start", post(start))
@@ -67,13 +67,35 @@ async fn start(
     };
     let lang = i18n::negotiate(None, &headers);
     match state.app.service.open_link(&token).await {
-        Ok(Some(_)) => Ok(Redirect::to(&format!("/s/{}", token.as_str())).into_response()),
+        Ok(Some((_, sandbox))) => {
+            prestart_terminal(&state, &sandbox);
+            Ok(Redirect::to(&format!("/s/{}", token.as_str())).into_response())
+        }
         Ok(None) => Ok(not_found_page(&state, &headers)),
         Err(e) => match HttpError::from(e) {
             e @ HttpError::TooMany { .. } => Ok(busy_page(&state, lang, &e)),
             e => Err(e),
         },
     }
+}
+
+/// Starts the learner's shell while their browser follows the redirect and
+/// loads the page, so that the terminal shows a prompt as soon as it opens.
+fn prestart_terminal(state: &AppState, sandbox: &SandboxRecord) {
+    let (app, hub, id) = (state.app.clone(), state.terminals.clone(), sandbox.id);
+    let scenario_id = sandbox.scenario_id.clone();
+    tokio::spawn(async move {
+        let Some(scenario) = crate::scenario::ScenarioId::parse(&scenario_id)
+            .ok()
+            .and_then(|s| app.scenarios.get(&s))
+        else {
+            return;
+        };
+        if let Err(e) = hub.prestart(id, scenario).await {
+            // The terminal starts (or says why not) when the page opens it.
+            tracing::debug!(sandbox = %id, error = %e, "could not start the shell ahead");
+        }
+    });
 }
 
 /// No room for the learner's sandbox yet: a page that says so, with

@@ -18,6 +18,9 @@ use super::auth::same_secret;
 
 /// The header a request id comes in and goes out in.
 pub const REQUEST_ID: &str = "x-request-id";
+/// How long Sandpit spent on a response (`app;dur=<ms>`), on its own pages
+/// and API; proxied tools keep their own headers.
+pub const SERVER_TIMING: &str = "server-timing";
 
 /// How long each readiness probe may take.
 const READY_TIMEOUT: Duration = Duration::from_secs(2);
@@ -225,6 +228,12 @@ pub async fn observe(State(state): State<AppState>, mut req: Request, next: Next
         );
     });
     response.headers_mut().insert(REQUEST_ID, value);
+    if !proxied {
+        // The time spent in Sandpit, for browsers' devtools and benchmarks.
+        if let Ok(timing) = HeaderValue::from_str(&format!("app;dur={latency_ms:.2}")) {
+            response.headers_mut().insert(SERVER_TIMING, timing);
+        }
+    }
     response
 }
 

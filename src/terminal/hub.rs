@@ -58,16 +58,13 @@ impl TerminalHub {
         Self::new(app.service.runtime().clone(), recordings)
     }
 
-    /// Joins the sandbox's terminal, starting a login shell as the
-    /// scenario's user if none is running. `rows` × `cols` sizes a new shell.
-    pub async fn attach(
+    /// The sandbox's slot, locked: no other viewer starts a shell in it
+    /// meanwhile.
+    async fn lock_slot(
         &self,
         sandbox: Uuid,
-        scenario: &Scenario,
-        rows: u16,
-        cols: u16,
-    ) -> Result<Viewer, TerminalError> {
-        let (slot, mut current) = loop {
+    ) -> (Slot, tokio::sync::OwnedMutexGuard<Option<Arc<Session>>>) {
+        loop {
             let slot = self
                 .slots
                 .lock()
@@ -84,9 +81,41 @@ impl TerminalHub {
                 .get(&sandbox)
                 .is_some_and(|s| Arc::ptr_eq(s, &slot));
             if still_there {
-                break (slot, current);
+                return (slot, current);
             }
-        };
+        }
+    }
+
+    /// A login shell as the scenario's user, sized `rows` × `cols`.
+    async fn start(
+        &self,
+        slot: &Slot,
+        sandbox: Uuid,
+        scenario: &Scenario,
+        rows: u16,
+        cols: u16,
+    ) -> Result<Arc<Session>, RuntimeError> {
+        let (rows, cols) = super::clamp_size(rows, cols);
+        Session::start(
+            self.runtime.clone(),
+            sandbox,
+            shell_request(scenario, rows, cols),
+            self.recordings.as_deref(),
+            forget(self.slots.clone(), slot.clone()),
+        )
+        .await
+    }
+
+    /// Joins the sandbox's terminal, starting a login shell as the
+    /// scenario's user if none is running. `rows` × `cols` sizes a new shell.
+    pub async fn attach(
+        &self,
+        sandbox: Uuid,
+        scenario: &Scenario,
+        rows: u16,
+        cols: u16,
+    ) -> Result<Viewer, TerminalError> {
+        let (slot, mut current) = self.lock_slot(sandbox).await;
         if let Some(session) = current.as_ref().filter(|s| !s.ended()) {
             if session.viewers() >= MAX_VIEWERS {
                 return Err(TerminalError::TooManyViewers);
@@ -95,20 +124,26 @@ impl TerminalHub {
                 return Ok(Viewer::new(session.clone(), id, frames));
             }
         }
-        let (rows, cols) = super::clamp_size(rows, cols);
-        let session = Session::start(
-            self.runtime.clone(),
-            sandbox,
-            shell_request(scenario, rows, cols),
-            self.recordings.as_deref(),
-            forget(self.slots.clone(), slot.clone()),
-        )
-        .await?;
+        let session = self.start(&slot, sandbox, scenario, rows, cols).await?;
         *current = Some(session.clone());
         let (id, frames) = session
             .join()
             .ok_or_else(|| RuntimeError::Other("the shell exited at once".into()))?;
         Ok(Viewer::new(session, id, frames))
+    }
+
+    /// Starts the sandbox's shell before its first viewer arrives (a
+    /// learner who just pressed Start opens the terminal a moment later),
+    /// so the prompt is already drawn when they do. The first viewer's
+    /// size then applies as a resize. Nothing happens if a shell runs.
+    pub async fn prestart(&self, sandbox: Uuid, scenario: &Scenario) -> Result<(), RuntimeError> {
+        let (slot, mut current) = self.lock_slot(sandbox).await;
+        if current.as_ref().is_some_and(|s| !s.ended()) {
+            return Ok(());
+        }
+        let session = self.start(&slot, sandbox, scenario, 24, 80).await?;
+        *current = Some(session);
+        Ok(())
     }
 
     /// Ends the sandbox's terminal, if it has one (its sandbox ended):

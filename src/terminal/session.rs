@@ -20,6 +20,8 @@ use crate::runtime::{Result, SandboxRuntime, TtyProcess, TtyRequest};
 
 /// The shortest time between two frames (about 30 per second).
 const FRAME_INTERVAL: Duration = Duration::from_millis(33);
+/// Frames that may go out back to back after a quiet spell.
+const FRAME_BURST: u32 = 3;
 /// Frames queued for one viewer; a viewer further behind gets a full frame
 /// once it catches up, instead of a growing queue.
 const VIEWER_QUEUE: usize = 4;
@@ -299,18 +301,53 @@ enum Tick {
     Ended,
 }
 
-/// Sends frames whenever the screen or the viewers change, at most one per
-/// [`FRAME_INTERVAL`], until the session ends.
+/// Sends frames whenever the screen or the viewers change, at most about
+/// one per [`FRAME_INTERVAL`] (after a burst), until the session ends.
 async fn tick(session: Arc<Session>) {
-    let mut last = Instant::now() - FRAME_INTERVAL;
+    let mut pace = Pace::new();
     loop {
         session.changed.notified().await;
-        tokio::time::sleep(FRAME_INTERVAL.saturating_sub(last.elapsed())).await;
-        last = Instant::now();
+        // A change after a quiet spell (a key's echo, the next prompt) goes
+        // out at once; even a zero sleep would wait for the timer's next
+        // millisecond.
+        let wait = pace.next();
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
+        }
         match session.send_frames() {
             Tick::Done => {}
             Tick::Retry => session.changed.notify_one(),
             Tick::Ended => break,
+        }
+    }
+}
+
+/// A token bucket for frames: [`FRAME_BURST`] may go back to back, then one
+/// per [`FRAME_INTERVAL`]. Without the burst, the frame that draws a prompt
+/// right after the one that cleared the line would wait a whole interval.
+struct Pace {
+    tokens: f64,
+    at: Instant,
+}
+
+impl Pace {
+    fn new() -> Self {
+        Self {
+            tokens: f64::from(FRAME_BURST),
+            at: Instant::now(),
+        }
+    }
+
+    /// How long the next frame must wait; takes its token.
+    fn next(&mut self) -> Duration {
+        let now = Instant::now();
+        let earned = now.duration_since(self.at).as_secs_f64() / FRAME_INTERVAL.as_secs_f64();
+        self.tokens = (self.tokens + earned).min(f64::from(FRAME_BURST)) - 1.0;
+        self.at = now;
+        if self.tokens >= 0.0 {
+            Duration::ZERO
+        } else {
+            FRAME_INTERVAL.mul_f64(-self.tokens)
         }
     }
 }
@@ -411,5 +448,26 @@ impl Pump {
         if let Some(r) = self.recorder.as_mut() {
             r.resize(rows, cols).await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_come_in_a_burst_then_at_the_interval() {
+        let mut pace = Pace::new();
+        for _ in 0..FRAME_BURST {
+            assert_eq!(pace.next(), Duration::ZERO);
+        }
+        let fourth = pace.next();
+        assert!(
+            fourth > FRAME_INTERVAL * 9 / 10 && fourth <= FRAME_INTERVAL,
+            "{fourth:?}"
+        );
+        // Taken back to back, each further frame waits one interval more.
+        let fifth = pace.next();
+        assert!(fifth > FRAME_INTERVAL * 19 / 10, "{fifth:?}");
     }
 }

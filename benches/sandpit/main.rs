@@ -1,0 +1,171 @@
+//! Sandpit's benchmark: what users feel, each figure measured against the
+//! Docker engine doing the same work directly, on the same machine, in the
+//! same run. Ratios are the result; absolute times are context.
+//!
+//! `./dev bench` (small sizes, a few minutes on 2 cores) or
+//! `./dev bench --full` (the 100- and 500-sandbox figures). Prints the table
+//! and writes it to `bench/results/` as JSON and Markdown. Everything it
+//! makes is removed at the end, also after an error or Ctrl-C.
+
+mod figures;
+mod raw;
+mod report;
+mod server;
+mod term;
+
+#[allow(dead_code)]
+#[path = "../../tests/common/browser.rs"]
+mod browser;
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use clap::Parser;
+
+use figures::Ctx;
+use report::{Figure, Machine, Report};
+
+#[derive(Debug, Parser)]
+#[command(about = "Sandpit against the raw Docker engine, side by side")]
+struct Args {
+    /// The large sizes: launches of 50 and 100, 100 warm opens, 500 live
+    /// sandboxes with 200 terminals.
+    #[arg(long)]
+    full: bool,
+    /// Measured repetitions of the per-sandbox figures (after one warm-up).
+    #[arg(long, default_value_t = 5)]
+    runs: usize,
+    /// Only these figures (cold, interactive, warm, launch, api, browser,
+    /// density, networks); all when none given.
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
+    /// Where the JSON and Markdown go.
+    #[arg(long, default_value = "bench/results")]
+    out: PathBuf,
+    /// Passed by `cargo bench`; ignored.
+    #[arg(long, hide = true)]
+    bench: bool,
+}
+
+type Run<'a> = Pin<Box<dyn Future<Output = Result<Vec<Figure>>> + 'a>>;
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let args = Args::parse();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let binary = PathBuf::from(env!("CARGO_BIN_EXE_sandpit"));
+    let run_id = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
+    let raw = raw::Raw::connect(&run_id, "sandpit/shell").await?;
+    let engine = raw.engine_version().await;
+    eprintln!("starting Sandpit ({})", binary.display());
+    let sandpit = server::Sandpit::start(
+        &binary,
+        &root.join("benches/scenarios"),
+        &[("SANDPIT_RECONCILE_INTERVAL_SECONDS", "3600".into())],
+    )
+    .await?;
+    // Settled: migrations done, first reconcile and pool tending passed.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let idle_rss = sandpit.rss_mib();
+    let concurrency = 2 * std::thread::available_parallelism().map_or(1, |n| n.get());
+    let ctx = Ctx {
+        sandpit,
+        raw,
+        full: args.full,
+        runs: args.runs.max(1),
+        concurrency,
+    };
+    let mut report = Report {
+        started_at: chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
+        mode: if args.full { "full" } else { "default" }.into(),
+        machine: Machine::read(engine),
+        figures: Vec::new(),
+        errors: Vec::new(),
+    };
+
+    let runs: Vec<(&str, Run<'_>)> = vec![
+        ("cold", Box::pin(figures::cold_start(&ctx))),
+        ("interactive", Box::pin(figures::interactive(&ctx))),
+        ("warm", Box::pin(figures::warm_claim(&ctx))),
+        ("launch", Box::pin(figures::launch_line(&ctx))),
+        ("api", Box::pin(figures::throughput(&ctx))),
+        ("browser", Box::pin(figures::browser(&ctx))),
+        ("density", Box::pin(figures::density(&ctx, idle_rss))),
+        ("networks", Box::pin(figures::networks(&ctx))),
+    ];
+    let interrupted = tokio::select! {
+        () = async {
+            for (name, run) in runs {
+                if !args.only.is_empty() && !args.only.iter().any(|o| o == name) {
+                    continue;
+                }
+                eprintln!("measuring: {name}");
+                match run.await {
+                    Ok(figures) => {
+                        for f in &figures {
+                            if let Some(s) = &f.sandpit {
+                                eprintln!("  {}: median {:.2} {} (p99 {:.2}){}", f.title, s.median, f.unit, s.p99,
+                                    f.ratio.map_or(String::new(), |r| format!(", {r:.2}× the engine")));
+                            }
+                        }
+                        report.figures.extend(figures);
+                    }
+                    Err(e) => {
+                        eprintln!("  {name} failed: {e:#}");
+                        report.errors.push(format!("{name}: {e:#}"));
+                    }
+                }
+            }
+        } => false,
+        _ = tokio::signal::ctrl_c() => true,
+    };
+
+    let Ctx {
+        mut sandpit, raw, ..
+    } = ctx;
+    let left = cleanup(&mut sandpit, &raw).await;
+    if interrupted {
+        eprintln!("interrupted; cleaned up");
+        return Ok(());
+    }
+    match left {
+        Ok(0) => {}
+        Ok(n) => report
+            .errors
+            .push(format!("{n} engine objects had to be swept after the run")),
+        Err(e) => report.errors.push(format!("cleaning up: {e:#}")),
+    }
+    let md = report.markdown();
+    println!("\n{md}");
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
+    let out = if args.out.is_absolute() {
+        args.out.clone()
+    } else {
+        root.join(&args.out)
+    };
+    for path in report.write(&out, &stamp).context("writing the results")? {
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(())
+}
+
+/// Tears down whatever Sandpit still runs, stops it, and sweeps anything of
+/// its instance or of the baseline from the engine; how many objects the
+/// sweep found.
+async fn cleanup(sandpit: &mut server::Sandpit, raw: &raw::Raw) -> Result<usize> {
+    let _ = sandpit
+        .api(
+            reqwest::Method::POST,
+            "/admin/teardown-all",
+            Some(serde_json::json!({ "confirm": "everything" })),
+        )
+        .await;
+    sandpit.stop();
+    let left = raw
+        .sweep_label(&format!("sandpit.instance={}", sandpit.instance))
+        .await?;
+    Ok(left + raw.sweep().await?)
+}

@@ -1,0 +1,327 @@
+//! Sandpit as users run it: the release binary (`sandpit serve`) in a
+//! process of its own, with a data directory of its own, on 127.0.0.1 port
+//! 0; driven over HTTP and websockets like a browser and the API would.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+pub struct Sandpit {
+    child: Child,
+    pub base: String,
+    pub token: String,
+    pub instance: String,
+    pub http: reqwest::Client,
+    pub data: tempfile::TempDir,
+}
+
+/// A cohort made for one figure, with its learners' link tokens.
+pub struct Cohort {
+    pub id: String,
+    pub tokens: Vec<String>,
+}
+
+/// Settings every run shares: room for the density figure, and the 1,000
+/// tracked records of the memory figure.
+const ENV: &[(&str, &str)] = &[
+    ("SANDPIT_LISTEN", "127.0.0.1:0"),
+    ("SANDPIT_MAX_SANDBOXES", "3000"),
+    ("SANDPIT_LAUNCH_LEAD_MINUTES", "0"),
+    ("RUST_LOG", "info"),
+];
+
+impl Sandpit {
+    /// Starts `sandpit serve` on `scenarios` and makes an admin API token.
+    pub async fn start(binary: &Path, scenarios: &Path, extra: &[(&str, String)]) -> Result<Self> {
+        let data = tempfile::Builder::new()
+            .prefix("sandpit-bench-")
+            .tempdir()?;
+        let log = std::fs::File::create(data.path().join("serve.log"))?;
+        let mut cmd = Command::new(binary);
+        cmd.arg("serve")
+            .env("SANDPIT_DATA_DIR", data.path())
+            .env("SANDPIT_SCENARIOS_DIR", scenarios)
+            .stdout(Stdio::piped())
+            .stderr(log);
+        for (k, v) in ENV {
+            cmd.env(k, v);
+        }
+        for (k, v) in extra {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().context("starting sandpit serve")?;
+        let stdout = child.stdout.take().context("no stdout")?;
+        let (tx, rx) = std::sync::mpsc::channel::<String>();
+        let log_path = data.path().join("serve.out");
+        std::thread::spawn(move || {
+            let mut out = std::fs::File::create(log_path).ok();
+            for line in BufReader::new(stdout).lines().map_while(|l| l.ok()) {
+                if line.starts_with("Sandpit is serving") {
+                    let _ = tx.send(line.clone());
+                }
+                if let Some(f) = out.as_mut() {
+                    let _ = writeln!(f, "{line}");
+                }
+            }
+        });
+        let line = tokio::task::spawn_blocking(move || rx.recv_timeout(Duration::from_secs(600)))
+            .await?
+            .context("sandpit serve did not say where it serves (see serve.log)")?;
+        let url = line
+            .rsplit(' ')
+            .next()
+            .context("no URL on the serving line")?
+            .trim();
+        let port = url.rsplit(':').next().context("no port")?;
+        let base = format!("http://127.0.0.1:{port}");
+        let instance = std::fs::read_to_string(data.path().join("instance"))?
+            .trim()
+            .to_owned();
+        let token = make_token(binary, data.path())?;
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .pool_max_idle_per_host(256)
+            .build()?;
+        Ok(Self {
+            child,
+            base,
+            token,
+            instance,
+            http,
+            data,
+        })
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The server's resident memory, in MiB.
+    pub fn rss_mib(&self) -> f64 {
+        rss_mib(self.pid())
+    }
+
+    pub async fn api(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<(StatusCode, Value)> {
+        let mut req = self
+            .http
+            .request(method, format!("{}/api/v1{path}", self.base))
+            .bearer_auth(&self.token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await?;
+        let status = resp.status();
+        let text = resp.text().await?;
+        Ok((
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        ))
+    }
+
+    /// A cohort of `seats` anonymous learners on `scenario`, starting in two
+    /// days (so nothing launches it on its own).
+    pub async fn cohort(&self, name: &str, scenario: &str, seats: u32) -> Result<Cohort> {
+        let start = chrono::Utc::now() + chrono::TimeDelta::days(2);
+        let end = start + chrono::TimeDelta::days(1);
+        let (status, body) = self
+            .api(
+                reqwest::Method::POST,
+                "/cohorts",
+                Some(json!({
+                    "name": name,
+                    "scenario": scenario,
+                    "starts_at": start.to_rfc3339(),
+                    "ends_at": end.to_rfc3339(),
+                    "seats": seats,
+                    "spare": 0,
+                })),
+            )
+            .await?;
+        if status != StatusCode::CREATED {
+            bail!("creating cohort {name}: {status} {body}");
+        }
+        let tokens = body["learners"]
+            .as_array()
+            .context("no learners")?
+            .iter()
+            .filter_map(|l| l["link"].as_str())
+            .map(|link| link.rsplit('/').next().unwrap_or(link).to_owned())
+            .collect();
+        Ok(Cohort {
+            id: body["id"].as_str().context("no id")?.to_owned(),
+            tokens,
+        })
+    }
+
+    pub async fn launch(&self, cohort: &Cohort) -> Result<()> {
+        let (status, body) = self
+            .api(
+                reqwest::Method::POST,
+                &format!("/cohorts/{}/launch", cohort.id),
+                None,
+            )
+            .await?;
+        if !status.is_success() {
+            bail!("launching: {status} {body}");
+        }
+        Ok(())
+    }
+
+    pub async fn status(&self, cohort: &Cohort) -> Result<Value> {
+        let (status, body) = self
+            .api(
+                reqwest::Method::GET,
+                &format!("/cohorts/{}/status", cohort.id),
+                None,
+            )
+            .await?;
+        if status != StatusCode::OK {
+            bail!("status: {status} {body}");
+        }
+        Ok(body)
+    }
+
+    /// Polls the status until `ready` sandboxes are ready (every 20 ms).
+    pub async fn wait_ready(&self, cohort: &Cohort, ready: u64, limit: Duration) -> Result<()> {
+        let deadline = Instant::now() + limit;
+        loop {
+            let s = self.status(cohort).await?;
+            if s["counts"]["ready"].as_u64().unwrap_or(0)
+                + s["counts"]["claimed"].as_u64().unwrap_or(0)
+                >= ready
+            {
+                return Ok(());
+            }
+            if let Some(failing) = s["failing"].as_str() {
+                bail!("the pool is failing: {failing}");
+            }
+            if Instant::now() > deadline {
+                bail!("only {} of {ready} ready after {limit:?}", s["counts"]);
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    pub async fn teardown(&self, cohort: &Cohort) -> Result<Value> {
+        let (status, body) = self
+            .api(
+                reqwest::Method::POST,
+                &format!("/cohorts/{}/teardown", cohort.id),
+                None,
+            )
+            .await?;
+        if !status.is_success() {
+            bail!("teardown: {status} {body}");
+        }
+        Ok(body)
+    }
+
+    /// Opens a cohort link the way the Start button does; returns the
+    /// server's own time (Server-Timing) in ms.
+    pub async fn start_link(&self, token: &str) -> Result<f64> {
+        let resp = self
+            .http
+            .post(format!("{}/s/{token}/start", self.base))
+            .header("origin", &self.base)
+            .send()
+            .await?;
+        if resp.status() != StatusCode::SEE_OTHER {
+            bail!("starting a link: {}", resp.status());
+        }
+        server_ms(resp.headers()).context("no Server-Timing on the answer")
+    }
+
+    pub fn terminal_url(&self, token: &str) -> String {
+        format!(
+            "{}/s/{token}/terminal",
+            self.base.replace("http://", "ws://")
+        )
+    }
+
+    /// Stops the server (SIGTERM, then SIGKILL after 20 s).
+    pub fn stop(&mut self) {
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.data.path().to_owned()
+    }
+}
+
+impl Drop for Sandpit {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            self.stop();
+        }
+    }
+}
+
+/// `app;dur=<ms>` from a Server-Timing header.
+pub fn server_ms(headers: &reqwest::header::HeaderMap) -> Option<f64> {
+    headers
+        .get("server-timing")?
+        .to_str()
+        .ok()?
+        .split(';')
+        .find_map(|p| p.trim().strip_prefix("dur="))?
+        .parse()
+        .ok()
+}
+
+/// VmRSS of a process, in MiB.
+pub fn rss_mib(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| crate::report::meminfo_kib(&s, "VmRSS"))
+        .map_or(0.0, |kib| kib as f64 / 1024.0)
+}
+
+/// An admin account and an API token for it, by the CLI on the same store.
+fn make_token(binary: &Path, data: &Path) -> Result<String> {
+    let run = |args: &[&str]| -> Result<Value> {
+        let out = Command::new(binary)
+            .args(args)
+            .env("SANDPIT_DATA_DIR", data)
+            .output()?;
+        if !out.status.success() {
+            bail!(
+                "sandpit {}: {}",
+                args.join(" "),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        Ok(serde_json::from_slice(&out.stdout)?)
+    };
+    run(&[
+        "user", "create", "--name", "bench", "--role", "admin", "--json",
+    ])?;
+    let token = run(&[
+        "token", "create", "--user", "bench", "--name", "bench", "--json",
+    ])?;
+    Ok(token["token"]
+        .as_str()
+        .context("no token in the CLI's answer")?
+        .to_owned())
+}
