@@ -24,6 +24,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::Parser;
+use futures_util::FutureExt;
 
 use figures::Ctx;
 use report::{Figure, Machine, Report};
@@ -42,6 +43,10 @@ struct Args {
     /// density, networks); all when none given.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
+    /// Live sandboxes for the density figure (50 by default, 500 with
+    /// --full); raise it to look for the ceiling.
+    #[arg(long)]
+    density: Option<u32>,
     /// Where the JSON and Markdown go.
     #[arg(long, default_value = "bench/results")]
     out: PathBuf,
@@ -70,13 +75,19 @@ async fn main() -> Result<()> {
     // Settled: migrations done, first reconcile and pool tending passed.
     tokio::time::sleep(Duration::from_secs(3)).await;
     let idle_rss = sandpit.rss_mib();
-    let concurrency = 2 * std::thread::available_parallelism().map_or(1, |n| n.get());
+    // Sandpit's default provisioning concurrency: twice the CPUs, 2 to 16.
+    let concurrency =
+        (2 * std::thread::available_parallelism().map_or(1, |n| n.get())).clamp(2, 16);
     let ctx = Ctx {
         sandpit,
         raw,
         full: args.full,
         runs: args.runs.max(1),
         concurrency,
+        density: args
+            .density
+            .unwrap_or(if args.full { 500 } else { 50 })
+            .max(1),
     };
     let mut report = Report {
         started_at: chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
@@ -103,7 +114,10 @@ async fn main() -> Result<()> {
                     continue;
                 }
                 eprintln!("measuring: {name}");
-                match run.await {
+                // A panic (a browser that would not start) is a failed
+                // figure: the clean-up below must still run.
+                let run = std::panic::AssertUnwindSafe(run).catch_unwind();
+                match run.await.unwrap_or_else(|p| Err(anyhow::anyhow!("panicked: {}", panic_text(&p)))) {
                     Ok(figures) => {
                         for f in &figures {
                             if let Some(s) = &f.sandpit {
@@ -128,8 +142,11 @@ async fn main() -> Result<()> {
     } = ctx;
     let left = cleanup(&mut sandpit, &raw).await;
     if interrupted {
-        eprintln!("interrupted; cleaned up");
-        return Ok(());
+        match left {
+            Ok(_) => eprintln!("interrupted; cleaned up"),
+            Err(e) => eprintln!("interrupted; cleaning up failed: {e:#}"),
+        }
+        std::process::exit(130);
     }
     match left {
         Ok(0) => {}
@@ -156,16 +173,37 @@ async fn main() -> Result<()> {
 /// its instance or of the baseline from the engine; how many objects the
 /// sweep found.
 async fn cleanup(sandpit: &mut server::Sandpit, raw: &raw::Raw) -> Result<usize> {
-    let _ = sandpit
-        .api(
-            reqwest::Method::POST,
-            "/admin/teardown-all",
-            Some(serde_json::json!({ "confirm": "everything" })),
-        )
-        .await;
+    let teardown = sandpit.api(
+        reqwest::Method::POST,
+        "/admin/teardown-all",
+        Some(serde_json::json!({ "confirm": "everything" })),
+    );
+    match tokio::time::timeout(Duration::from_secs(600), teardown).await {
+        Ok(Ok((status, _))) if status.is_success() => {}
+        Ok(Ok((status, body))) => eprintln!("teardown-all: {status} {body}; sweeping instead"),
+        Ok(Err(e)) => eprintln!("teardown-all: {e:#}; sweeping instead"),
+        Err(_) => eprintln!("teardown-all took over 10 minutes; sweeping instead"),
+    }
     sandpit.stop();
-    let left = raw
-        .sweep_label(&format!("sandpit.instance={}", sandpit.instance))
-        .await?;
-    Ok(left + raw.sweep().await?)
+    let instance = format!("sandpit.instance={}", sandpit.instance);
+    let found = raw.sweep_label(&instance).await? + raw.sweep().await?;
+    // A create already on its way when a figure stopped can land after the
+    // listing: look again.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let found = found + raw.sweep_label(&instance).await? + raw.sweep().await?;
+    let still = raw.count_labelled(&instance).await? + raw.count_labelled(&raw.run_label()).await?;
+    if still > 0 {
+        anyhow::bail!(
+            "{still} engine objects could not be removed (labels {instance}, {})",
+            raw.run_label()
+        );
+    }
+    Ok(found)
+}
+
+fn panic_text(p: &Box<dyn std::any::Any + Send>) -> String {
+    p.downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".into())
 }

@@ -228,12 +228,19 @@ impl Raw {
             mut input,
         } = self.docker.start_exec(&exec.id, None).await?
         {
-            if let Some(bytes) = stdin {
-                input.write_all(bytes).await?;
-                input.shutdown().await?;
-            }
+            // Written while the output is read, as Sandpit does.
+            let feeder = stdin.map(|bytes| {
+                let bytes = bytes.to_vec();
+                tokio::spawn(async move {
+                    let _ = input.write_all(&bytes).await;
+                    let _ = input.shutdown().await;
+                })
+            });
             while let Some(chunk) = output.next().await {
                 chunk?;
+            }
+            if let Some(feeder) = feeder {
+                feeder.abort();
             }
         }
         let inspect = self.docker.inspect_exec(&exec.id).await?;
@@ -313,9 +320,14 @@ impl Raw {
         Ok(())
     }
 
+    /// The label on everything this run made.
+    pub fn run_label(&self) -> String {
+        format!("{LABEL}={}", self.run)
+    }
+
     /// Removes everything this run labelled; returns how many objects.
     pub async fn sweep(&self) -> Result<usize> {
-        self.sweep_label(&format!("{LABEL}={}", self.run)).await
+        self.sweep_label(&self.run_label()).await
     }
 
     /// Removes every container and network carrying `label` (`key=value`);

@@ -208,6 +208,10 @@ impl Report {
                 f.title, f.unit, f.target
             );
         }
+        let _ = writeln!(
+            out,
+            "\nRatio: Sandpit's median over the engine's. p99 is nearest-rank: with fewer than 100 samples it is the largest or close to it; figures with n = 1 (launch, teardown, memory) are single runs, indicative only."
+        );
         let noted: Vec<&Figure> = self
             .figures
             .iter()

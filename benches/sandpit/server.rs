@@ -54,47 +54,30 @@ impl Sandpit {
         for (k, v) in extra {
             cmd.env(k, v);
         }
+        // A group of its own: a Ctrl-C meant for the harness must not stop
+        // the server before the harness has torn its sandboxes down.
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
         let mut child = cmd.spawn().context("starting sandpit serve")?;
-        let stdout = child.stdout.take().context("no stdout")?;
-        let (tx, rx) = std::sync::mpsc::channel::<String>();
-        let log_path = data.path().join("serve.out");
-        std::thread::spawn(move || {
-            let mut out = std::fs::File::create(log_path).ok();
-            for line in BufReader::new(stdout).lines().map_while(|l| l.ok()) {
-                if line.starts_with("Sandpit is serving") {
-                    let _ = tx.send(line.clone());
-                }
-                if let Some(f) = out.as_mut() {
-                    let _ = writeln!(f, "{line}");
-                }
+        match ready(&mut child, binary, data.path()).await {
+            Ok(Ready {
+                base,
+                instance,
+                token,
+                http,
+            }) => Ok(Self {
+                child,
+                base,
+                token,
+                instance,
+                http,
+                data,
+            }),
+            Err(e) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                Err(e)
             }
-        });
-        let line = tokio::task::spawn_blocking(move || rx.recv_timeout(Duration::from_secs(600)))
-            .await?
-            .context("sandpit serve did not say where it serves (see serve.log)")?;
-        let url = line
-            .rsplit(' ')
-            .next()
-            .context("no URL on the serving line")?
-            .trim();
-        let port = url.rsplit(':').next().context("no port")?;
-        let base = format!("http://127.0.0.1:{port}");
-        let instance = std::fs::read_to_string(data.path().join("instance"))?
-            .trim()
-            .to_owned();
-        let token = make_token(binary, data.path())?;
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .pool_max_idle_per_host(256)
-            .build()?;
-        Ok(Self {
-            child,
-            base,
-            token,
-            instance,
-            http,
-            data,
-        })
+        }
     }
 
     pub fn pid(&self) -> u32 {
@@ -276,6 +259,53 @@ impl Drop for Sandpit {
             self.stop();
         }
     }
+}
+
+/// What a started server told, and a client for it.
+struct Ready {
+    base: String,
+    instance: String,
+    token: String,
+    http: reqwest::Client,
+}
+
+/// Waits for the server to say where it serves, and makes an admin token.
+async fn ready(child: &mut Child, binary: &Path, data: &Path) -> Result<Ready> {
+    let stdout = child.stdout.take().context("no stdout")?;
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let log_path = data.join("serve.out");
+    std::thread::spawn(move || {
+        let mut out = std::fs::File::create(log_path).ok();
+        for line in BufReader::new(stdout).lines().map_while(|l| l.ok()) {
+            if line.starts_with("Sandpit is serving") {
+                let _ = tx.send(line.clone());
+            }
+            if let Some(f) = out.as_mut() {
+                let _ = writeln!(f, "{line}");
+            }
+        }
+    });
+    let line = tokio::task::spawn_blocking(move || rx.recv_timeout(Duration::from_secs(600)))
+        .await?
+        .context("sandpit serve did not say where it serves (see serve.log)")?;
+    let url = line
+        .rsplit(' ')
+        .next()
+        .context("no URL on the serving line")?
+        .trim();
+    let port = url.rsplit(':').next().context("no port")?;
+    let instance = std::fs::read_to_string(data.join("instance"))?
+        .trim()
+        .to_owned();
+    Ok(Ready {
+        base: format!("http://127.0.0.1:{port}"),
+        instance,
+        token: make_token(binary, data)?,
+        http: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .pool_max_idle_per_host(256)
+            .build()?,
+    })
 }
 
 /// `app;dur=<ms>` from a Server-Timing header.

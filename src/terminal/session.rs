@@ -18,7 +18,7 @@ use super::recording::{FLUSH_EVERY, Recorder};
 use super::screen::Screen;
 use crate::runtime::{Result, SandboxRuntime, TtyProcess, TtyRequest};
 
-/// The shortest time between two frames (about 30 per second).
+/// The time between two frames once a burst is spent (about 30 per second).
 const FRAME_INTERVAL: Duration = Duration::from_millis(33);
 /// Frames that may go out back to back after a quiet spell.
 const FRAME_BURST: u32 = 3;
@@ -304,13 +304,13 @@ enum Tick {
 /// Sends frames whenever the screen or the viewers change, at most about
 /// one per [`FRAME_INTERVAL`] (after a burst), until the session ends.
 async fn tick(session: Arc<Session>) {
-    let mut pace = Pace::new();
+    let mut pace = Pace::new(Instant::now());
     loop {
         session.changed.notified().await;
         // A change after a quiet spell (a key's echo, the next prompt) goes
         // out at once; even a zero sleep would wait for the timer's next
         // millisecond.
-        let wait = pace.next();
+        let wait = pace.next(Instant::now());
         if !wait.is_zero() {
             tokio::time::sleep(wait).await;
         }
@@ -331,16 +331,15 @@ struct Pace {
 }
 
 impl Pace {
-    fn new() -> Self {
+    fn new(now: Instant) -> Self {
         Self {
             tokens: f64::from(FRAME_BURST),
-            at: Instant::now(),
+            at: now,
         }
     }
 
-    /// How long the next frame must wait; takes its token.
-    fn next(&mut self) -> Duration {
-        let now = Instant::now();
+    /// How long a frame due `now` must wait; takes its token.
+    fn next(&mut self, now: Instant) -> Duration {
         let earned = now.duration_since(self.at).as_secs_f64() / FRAME_INTERVAL.as_secs_f64();
         self.tokens = (self.tokens + earned).min(f64::from(FRAME_BURST)) - 1.0;
         self.at = now;
@@ -457,17 +456,24 @@ mod tests {
 
     #[test]
     fn frames_come_in_a_burst_then_at_the_interval() {
-        let mut pace = Pace::new();
+        let start = Instant::now();
+        let mut pace = Pace::new(start);
         for _ in 0..FRAME_BURST {
-            assert_eq!(pace.next(), Duration::ZERO);
+            assert_eq!(pace.next(start), Duration::ZERO);
         }
-        let fourth = pace.next();
-        assert!(
-            fourth > FRAME_INTERVAL * 9 / 10 && fourth <= FRAME_INTERVAL,
-            "{fourth:?}"
-        );
-        // Taken back to back, each further frame waits one interval more.
-        let fifth = pace.next();
-        assert!(fifth > FRAME_INTERVAL * 19 / 10, "{fifth:?}");
+        // The burst is spent: the next frame waits one interval, the one
+        // after two (each waits for the one before it).
+        let about = |a: Duration, b: Duration| a.abs_diff(b) < Duration::from_micros(1);
+        assert!(about(pace.next(start), FRAME_INTERVAL));
+        assert!(about(pace.next(start), FRAME_INTERVAL * 2));
+        // Sent on time, a frame waits an interval after the one before.
+        let later = start + FRAME_INTERVAL * 2;
+        assert!(about(pace.next(later), FRAME_INTERVAL));
+        // A quiet spell earns the burst back, and no more.
+        let quiet = later + FRAME_INTERVAL * 100;
+        for _ in 0..FRAME_BURST {
+            assert_eq!(pace.next(quiet), Duration::ZERO);
+        }
+        assert!(pace.next(quiet) > Duration::ZERO);
     }
 }
