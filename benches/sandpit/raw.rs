@@ -333,24 +333,9 @@ impl Raw {
     /// Removes every container and network carrying `label` (`key=value`);
     /// returns how many there were.
     pub async fn sweep_label(&self, label: &str) -> Result<usize> {
-        let filters = HashMap::from([("label".to_string(), vec![label.to_owned()])]);
-        let containers = self
-            .docker
-            .list_containers(Some(
-                ListContainersOptionsBuilder::new()
-                    .all(true)
-                    .filters(&filters)
-                    .build(),
-            ))
-            .await?;
-        let networks = self
-            .docker
-            .list_networks(Some(
-                ListNetworksOptionsBuilder::new().filters(&filters).build(),
-            ))
-            .await?;
+        let (containers, networks) = self.labelled(label).await?;
         let n = containers.len() + networks.len();
-        for id in containers.into_iter().filter_map(|c| c.id) {
+        for id in containers {
             let _ = self
                 .docker
                 .remove_container(
@@ -364,7 +349,7 @@ impl Raw {
                 )
                 .await;
         }
-        for id in networks.into_iter().filter_map(|n| n.id) {
+        for id in networks {
             let _ = self.docker.remove_network(&id).await;
         }
         Ok(n)
@@ -372,6 +357,12 @@ impl Raw {
 
     /// Containers and networks carrying `label` (`key=value`), anywhere.
     pub async fn count_labelled(&self, label: &str) -> Result<usize> {
+        let (containers, networks) = self.labelled(label).await?;
+        Ok(containers.len() + networks.len())
+    }
+
+    /// The ids of the containers and of the networks carrying `label`.
+    async fn labelled(&self, label: &str) -> Result<(Vec<String>, Vec<String>)> {
         let filters = HashMap::from([("label".to_string(), vec![label.to_owned()])]);
         let containers = self
             .docker
@@ -388,7 +379,10 @@ impl Raw {
                 ListNetworksOptionsBuilder::new().filters(&filters).build(),
             ))
             .await?;
-        Ok(containers.len() + networks.len())
+        Ok((
+            containers.into_iter().filter_map(|c| c.id).collect(),
+            networks.into_iter().filter_map(|n| n.id).collect(),
+        ))
     }
 }
 

@@ -146,37 +146,39 @@ impl Sandpit {
         })
     }
 
-    pub async fn launch(&self, cohort: &Cohort) -> Result<()> {
-        let (status, body) = self
-            .api(
-                reqwest::Method::POST,
-                &format!("/cohorts/{}/launch", cohort.id),
-                None,
-            )
-            .await?;
+    /// `method` on a cohort's `action` (`launch`, `status`, `teardown`);
+    /// the answer, or an error naming what was refused.
+    async fn on_cohort(
+        &self,
+        method: reqwest::Method,
+        cohort: &Cohort,
+        action: &str,
+    ) -> Result<Value> {
+        let path = format!("/cohorts/{}/{action}", cohort.id);
+        let (status, body) = self.api(method, &path, None).await?;
         if !status.is_success() {
-            bail!("launching: {status} {body}");
-        }
-        Ok(())
-    }
-
-    pub async fn status(&self, cohort: &Cohort) -> Result<Value> {
-        let (status, body) = self
-            .api(
-                reqwest::Method::GET,
-                &format!("/cohorts/{}/status", cohort.id),
-                None,
-            )
-            .await?;
-        if status != StatusCode::OK {
-            bail!("status: {status} {body}");
+            bail!("{action}: {status} {body}");
         }
         Ok(body)
     }
 
-    /// Polls the status until `ready` sandboxes are ready (every 20 ms).
+    pub async fn launch(&self, cohort: &Cohort) -> Result<()> {
+        self.on_cohort(reqwest::Method::POST, cohort, "launch")
+            .await
+            .map(drop)
+    }
+
+    pub async fn status(&self, cohort: &Cohort) -> Result<Value> {
+        self.on_cohort(reqwest::Method::GET, cohort, "status").await
+    }
+
+    /// Polls the status until `ready` sandboxes are ready. The poll interval
+    /// grows with the wait (2% of it, 20–250 ms): polls cost the server CPU
+    /// that the engine, busy creating sandboxes on the same cores, would
+    /// miss, and the raw baseline is not polled at all.
     pub async fn wait_ready(&self, cohort: &Cohort, ready: u64, limit: Duration) -> Result<()> {
-        let deadline = Instant::now() + limit;
+        let started = Instant::now();
+        let deadline = started + limit;
         loop {
             let s = self.status(cohort).await?;
             if s["counts"]["ready"].as_u64().unwrap_or(0)
@@ -191,22 +193,15 @@ impl Sandpit {
             if Instant::now() > deadline {
                 bail!("only {} of {ready} ready after {limit:?}", s["counts"]);
             }
-            tokio::time::sleep(Duration::from_millis(20)).await;
+            let interval = (started.elapsed() / 50)
+                .clamp(Duration::from_millis(20), Duration::from_millis(250));
+            tokio::time::sleep(interval).await;
         }
     }
 
     pub async fn teardown(&self, cohort: &Cohort) -> Result<Value> {
-        let (status, body) = self
-            .api(
-                reqwest::Method::POST,
-                &format!("/cohorts/{}/teardown", cohort.id),
-                None,
-            )
-            .await?;
-        if !status.is_success() {
-            bail!("teardown: {status} {body}");
-        }
-        Ok(body)
+        self.on_cohort(reqwest::Method::POST, cohort, "teardown")
+            .await
     }
 
     /// Opens a cohort link the way the Start button does; returns the
@@ -318,6 +313,20 @@ pub fn server_ms(headers: &reqwest::header::HeaderMap) -> Option<f64> {
         .find_map(|p| p.trim().strip_prefix("dur="))?
         .parse()
         .ok()
+}
+
+/// CPU time (user + system) a process has used so far, in ms.
+pub fn cpu_ms(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name, which is in parentheses.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = [11, 12]
+        .iter()
+        .filter_map(|&i| fields.get(i)?.parse::<f64>().ok())
+        .sum();
+    // The kernel's USER_HZ is 100 on Linux.
+    ticks * 10.0
 }
 
 /// VmRSS of a process, in MiB.
