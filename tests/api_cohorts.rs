@@ -8,10 +8,11 @@ use std::collections::{BTreeSet, HashSet};
 use std::time::{Duration, Instant};
 
 use common::api::{Api, account, in_minutes};
+use common::http::check;
 use common::server::TestServer;
 use common::{InstanceCleanup, test_app_with};
 use common::{fixture_scenarios, test_app};
-use reqwest::header::{ACCEPT, CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
+use reqwest::header::{CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
 use reqwest::{Method, StatusCode};
 use sandpit::store::Role;
 use serde_json::{Value, json};
@@ -109,18 +110,7 @@ async fn twenty_learners_get_distinct_warm_sandboxes_pass_a_check_and_teardown_l
     let first = &learners[0];
     let sandbox = first["sandbox_id"].as_str().unwrap().parse().unwrap();
     server.solve(sandbox, "tiny", "make-file").await;
-    let check: Value = http
-        .post(format!(
-            "{}/check/make-file",
-            first["link"].as_str().unwrap()
-        ))
-        .header(ACCEPT, "application/json")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let check = check(&http, first["link"].as_str().unwrap(), "make-file").await;
     assert_eq!(check["outcome"], "passed", "{check}");
 
     let progress = api.get(&format!("/cohorts/{id}/progress")).await;

@@ -10,9 +10,9 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use common::http::check;
 use common::{InstanceCleanup, fixture_scenarios};
 use reqwest::StatusCode;
-use reqwest::header::ACCEPT;
 use sandpit::store::{SandboxState, Store};
 use serde_json::Value;
 use tokio::net::{UnixListener, UnixStream};
@@ -130,15 +130,7 @@ async fn when_the_engine_goes_away_pages_say_so_and_nothing_is_marked_failed() {
         http.get(&url).send().await.unwrap().status(),
         StatusCode::OK
     );
-    let check: Value = http
-        .post(format!("{url}/check/make-file"))
-        .header(ACCEPT, "application/json")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let check = check(&http, &url, "make-file").await;
     assert_eq!(check["outcome"], "error", "{check}");
     // A reset needs the engine: a clear page, not a 500.
     let reset = http

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::http::client;
+use common::http::{check, client};
 use std::time::Duration;
 
 use common::server::TestServer;
@@ -12,7 +12,6 @@ use common::{
     InstanceCleanup, TestApp, ensure_images, fixture_scenarios, shell_spec, test_app, test_config,
 };
 use reqwest::StatusCode;
-use reqwest::header::ACCEPT;
 use sandpit::app::App;
 use sandpit::runtime::SandboxRuntime;
 use sandpit::sandbox::INTERRUPTED;
@@ -59,15 +58,7 @@ async fn a_container_removed_behind_sandpits_back_is_failed_within_seconds_and_r
         StatusCode::OK
     );
     server.solve(sandbox.id, "tiny", "make-file").await;
-    let passed: serde_json::Value = http
-        .post(format!("{url}/check/make-file"))
-        .header(ACCEPT, "application/json")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let passed = check(&http, &url, "make-file").await;
     assert_eq!(passed["outcome"], "passed");
 
     let container = server
@@ -138,15 +129,7 @@ async fn a_container_removed_behind_sandpits_back_is_failed_within_seconds_and_r
         1
     );
     assert!(server.app.store.attempts(fresh).await.unwrap().is_empty());
-    let again: serde_json::Value = http
-        .post(format!("{url}/check/make-file"))
-        .header(ACCEPT, "application/json")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let again = check(&http, &url, "make-file").await;
     assert_eq!(again["outcome"], "failed", "a fresh copy has no done.txt");
     assert_eq!(again["completed"], true, "the completion was kept");
 

@@ -4,27 +4,16 @@
 
 mod common;
 
-use common::http::client;
+use common::http::{check, client};
 use common::server::TestServer;
 use common::{InstanceCleanup, fixture_scenarios, repo_scenarios, test_app, test_app_with};
 use reqwest::StatusCode;
-use reqwest::header::{ACCEPT, ORIGIN};
+use reqwest::header::ORIGIN;
 use sandpit::sandbox::roster::seats;
 use sandpit::sandbox::{CohortRequest, LinkToken, StuckRule};
 use sandpit::store::Role;
 use serde_json::Value;
 use std::time::Duration;
-
-async fn check(http: &reqwest::Client, url: &str, exercise: &str) -> Value {
-    http.post(format!("{url}/check/{exercise}"))
-        .header(ACCEPT, "application/json")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
 
 #[tokio::test]
 async fn resetting_a_step_runs_its_reset_script_and_keeps_its_completion() {

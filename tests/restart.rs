@@ -14,9 +14,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use client::Term;
+use common::http::check;
 use common::{InstanceCleanup, fixture_scenarios};
 use reqwest::StatusCode;
-use reqwest::header::ACCEPT;
 use sandpit::store::{SandboxState, Store};
 use serde_json::{Value, json};
 
@@ -298,15 +298,7 @@ async fn sigkill_during_a_launch_and_a_teardown_leaves_nothing_orphaned_and_lose
             .status()
             .unwrap();
         assert!(done.success());
-        let answer: Value = http
-            .post(format!("{link}/check/make-file"))
-            .header(ACCEPT, "application/json")
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let answer = check(&http, link, "make-file").await;
         assert_eq!(answer["outcome"], "passed", "{answer}");
     }
 
@@ -388,15 +380,7 @@ async fn sigkill_during_a_launch_and_a_teardown_leaves_nothing_orphaned_and_lose
         .await
         .unwrap();
     assert_eq!(reset.status(), StatusCode::SEE_OTHER);
-    let answer: Value = http
-        .post(format!("{}/check/make-file", links[0]))
-        .header(ACCEPT, "application/json")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let answer = check(&http, &links[0], "make-file").await;
     assert_eq!(answer["outcome"], "failed", "{answer}");
     assert_eq!(answer["completed"], true);
 

@@ -8,14 +8,14 @@ mod records;
 
 mod xapi_kit;
 
-use common::http::client;
+use common::http::{check, client};
 use std::collections::BTreeSet;
 use std::time::Duration;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use common::server::TestServer;
 use common::{TestApp, fixture_scenarios, test_app};
-use reqwest::header::{ACCEPT, AUTHORIZATION};
+use reqwest::header::AUTHORIZATION;
 use sandpit::store::{Outcome, Role};
 use serde_json::Value;
 use xapi_kit::lrs::TestLrs;
@@ -374,15 +374,7 @@ async fn a_learner_who_claims_and_passes_reaches_the_lrs() {
     let mut cleanup = common::Cleanup::default();
     cleanup.ids.push(sandbox);
     server.solve(sandbox, "tiny", "make-file").await;
-    let pass: Value = http
-        .post(format!("{link}/check/make-file"))
-        .header(ACCEPT, "application/json")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let pass = check(&http, &link, "make-file").await;
     assert_eq!(pass["outcome"], "passed");
 
     records::eventually(

@@ -123,13 +123,6 @@ pub(super) async fn ended_json(
         }))
 }
 
-fn wants_json(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a.contains("application/json"))
-}
-
 async fn extend(
     State(state): State<AppState>,
     Path(token): Path<String>,
@@ -149,7 +142,7 @@ async fn extend(
         };
     };
     let extended = state.app.service.extend(sandbox.id).await?;
-    if !wants_json(&headers) {
+    if !super::wants_json(&headers) {
         // The form without JavaScript: the page shows the new time, or why not.
         return Ok(Redirect::to(&format!("/s/{}", link.as_str())).into_response());
     }

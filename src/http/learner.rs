@@ -326,11 +326,7 @@ async fn check(
         .service
         .check(opened.sandbox.id, opened.scenario, &exercise)
         .await?;
-    let wants_json = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a.contains("application/json"));
-    if !wants_json {
+    if !super::wants_json(&headers) {
         // A form post without JavaScript: show the step again, with its feedback.
         return Ok(
             Redirect::to(&format!("/s/{}?step={exercise}", opened.token.as_str())).into_response(),

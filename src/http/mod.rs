@@ -119,6 +119,15 @@ async fn static_file(Path(path): Path<String>) -> Response {
     }
 }
 
+/// Whether the request asks for JSON (the page's script) rather than a
+/// page (a plain form post).
+pub(crate) fn wants_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("application/json"))
+}
+
 /// Whether a browser's Origin is this site: the token in the path is the
 /// capability, and a page on another site must not be able to use it.
 /// Clients that send no Origin are not browsers, so not a cross-site risk.

@@ -76,13 +76,6 @@ fn busy_page(state: &AppState, lang: &str, retry_after: u64) -> Response {
     response
 }
 
-fn wants_json(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a.contains("application/json"))
-}
-
 /// A fresh sandbox for the link, progress kept.
 async fn reset_sandbox(
     State(state): State<AppState>,
@@ -99,17 +92,17 @@ async fn reset_sandbox(
         Ok(None) => return Err(HttpError::NotFound),
         Err(e) => {
             return match HttpError::from(e) {
-                e @ HttpError::TooMany { .. } if !wants_json(&headers) => {
+                e @ HttpError::TooMany { .. } if !super::wants_json(&headers) => {
                     Ok(busy_page(&state, lang, e.retry_after().unwrap_or(30)))
                 }
-                HttpError::EngineUnavailable if !wants_json(&headers) => {
+                HttpError::EngineUnavailable if !super::wants_json(&headers) => {
                     Ok(engine_down_page(&state, lang))
                 }
                 e => Err(e),
             };
         }
     };
-    if wants_json(&headers) {
+    if super::wants_json(&headers) {
         return Ok(axum::Json(json!({"reset": true, "state": sandbox.state})).into_response());
     }
     Ok(Redirect::to(&format!("/s/{}", token.as_str())).into_response())
@@ -144,14 +137,14 @@ async fn reset_exercise(
         Err(SandboxError::Invalid(_)) => return Err(HttpError::NotFound),
         Err(e) => {
             return match HttpError::from(e) {
-                HttpError::EngineUnavailable if !wants_json(&headers) => {
+                HttpError::EngineUnavailable if !super::wants_json(&headers) => {
                     Ok(engine_down_page(&state, lang))
                 }
                 e => Err(e),
             };
         }
     }
-    if wants_json(&headers) {
+    if super::wants_json(&headers) {
         return Ok(axum::Json(json!({"exercise": exercise, "reset": true})).into_response());
     }
     Ok(Redirect::to(&format!("/s/{}?step={exercise}", token.as_str())).into_response())

@@ -375,6 +375,23 @@ impl SandboxService {
             })
     }
 
+    /// The sandbox's record, if it can run scripts (ready or claimed), and
+    /// its turn: checks and step resets of one sandbox run one at a time.
+    pub(crate) async fn usable_and_serialised(
+        &self,
+        sandbox: Uuid,
+    ) -> Result<(SandboxRecord, tokio::sync::OwnedMutexGuard<()>)> {
+        let record = self.store.sandbox(sandbox).await?;
+        if !matches!(record.state, SandboxState::Ready | SandboxState::Claimed) {
+            return Err(SandboxError::NotUsable(sandbox, record.state));
+        }
+        let lock = {
+            let mut locks = self.check_locks.lock().unwrap_or_else(|e| e.into_inner());
+            locks.entry(sandbox).or_default().clone()
+        };
+        Ok((record, lock.lock_owned().await))
+    }
+
     /// Runs an exercise's check, records the attempt (and the completion on
     /// a first pass), commits, and only then returns the result. Checks of
     /// one sandbox run one at a time.
@@ -385,15 +402,7 @@ impl SandboxService {
         exercise: &ExerciseId,
     ) -> Result<CheckResult> {
         let ex = Self::exercise(scenario, exercise)?;
-        let record = self.store.sandbox(sandbox).await?;
-        if !matches!(record.state, SandboxState::Ready | SandboxState::Claimed) {
-            return Err(SandboxError::NotUsable(sandbox, record.state));
-        }
-        let lock = {
-            let mut locks = self.check_locks.lock().unwrap_or_else(|e| e.into_inner());
-            locks.entry(sandbox).or_default().clone()
-        };
-        let _serialised = lock.lock().await;
+        let (record, _serialised) = self.usable_and_serialised(sandbox).await?;
         self.touch(sandbox);
         let started = Instant::now();
         let (outcome, feedback, detail) = match run_script(

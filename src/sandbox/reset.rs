@@ -150,15 +150,7 @@ impl SandboxService {
                 "exercise `{exercise}` has no reset script"
             )));
         };
-        let record = self.store.sandbox(sandbox).await?;
-        if !matches!(record.state, SandboxState::Ready | SandboxState::Claimed) {
-            return Err(SandboxError::NotUsable(sandbox, record.state));
-        }
-        let lock = {
-            let mut locks = self.check_locks.lock().unwrap_or_else(|e| e.into_inner());
-            locks.entry(sandbox).or_default().clone()
-        };
-        let _serialised = lock.lock().await;
+        let (_, _serialised) = self.usable_and_serialised(sandbox).await?;
         let out = run_script(
             self.runtime.as_ref(),
             sandbox,

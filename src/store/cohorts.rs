@@ -339,25 +339,16 @@ impl Store {
     pub async fn claim(&self, c: Claim<'_>) -> Result<Option<Uuid>> {
         let what = || "claiming a sandbox for a learner".to_owned();
         let mut tx = self.pool.begin().await.context(what)?;
-        let at = now();
-        let claimed: Option<String> = sqlx::query_scalar(
-            "UPDATE sandboxes SET state = 'claimed', learner = ?, learner_id = ?, claimed_at = ?,
-                    updated_at = ?, expires_at = MIN(COALESCE(expires_at, ?5), ?5)
-             WHERE id = (SELECT id FROM sandboxes
-                         WHERE state = 'ready' AND (?6 IS NOT NULL AND id = ?6
-                               OR ?6 IS NULL AND cohort_id = ?7 AND learner_id IS NULL
-                                  AND learner IS NULL)
-                         ORDER BY ready_at LIMIT 1)
-             RETURNING id",
+        let claimed = claim_ready(
+            &mut tx,
+            Claimant {
+                learner_name: c.learner_name,
+                learner_id: c.learner_id,
+                expires_at: c.expires_at,
+                sandbox: c.sandbox,
+                cohort: Some(c.cohort),
+            },
         )
-        .bind(c.learner_name)
-        .bind(c.learner_id.map(|l| l.to_string()))
-        .bind(at)
-        .bind(at)
-        .bind(c.expires_at)
-        .bind(c.sandbox.map(|s| s.to_string()))
-        .bind(c.cohort.to_string())
-        .fetch_optional(&mut *tx)
         .await
         .context(what)?;
         let Some(id) = claimed else {
@@ -432,4 +423,45 @@ pub struct Claim<'a> {
     pub expires_at: DateTime<Utc>,
     /// A particular ready sandbox (provisioned for this learner), else any of the pool.
     pub sandbox: Option<Uuid>,
+}
+
+/// Who a ready sandbox is claimed for, and which ones may be taken.
+pub(super) struct Claimant<'a> {
+    pub learner_name: Option<&'a str>,
+    pub learner_id: Option<Uuid>,
+    /// Capped to this (the scenario's time limit from now, the cohort's end).
+    pub expires_at: DateTime<Utc>,
+    /// This ready sandbox, made for the learner...
+    pub sandbox: Option<Uuid>,
+    /// ...or else the oldest ready one of this cohort's pool.
+    pub cohort: Option<Uuid>,
+}
+
+/// Marks one ready sandbox claimed for `who` inside `tx`: the one named,
+/// or the oldest ready sandbox of the cohort's pool (made for nobody in
+/// particular). Its id, or None when there is none ready.
+pub(super) async fn claim_ready(
+    tx: &mut sqlx::SqliteConnection,
+    who: Claimant<'_>,
+) -> std::result::Result<Option<String>, sqlx::Error> {
+    let at = now();
+    sqlx::query_scalar(
+        "UPDATE sandboxes SET state = 'claimed', learner = ?, learner_id = ?, claimed_at = ?,
+                updated_at = ?, expires_at = MIN(COALESCE(expires_at, ?5), ?5)
+         WHERE id = (SELECT id FROM sandboxes
+                     WHERE state = 'ready' AND (?6 IS NOT NULL AND id = ?6
+                           OR ?6 IS NULL AND cohort_id = ?7 AND learner_id IS NULL
+                              AND learner IS NULL)
+                     ORDER BY ready_at LIMIT 1)
+         RETURNING id",
+    )
+    .bind(who.learner_name)
+    .bind(who.learner_id.map(|l| l.to_string()))
+    .bind(at)
+    .bind(at)
+    .bind(who.expires_at)
+    .bind(who.sandbox.map(|s| s.to_string()))
+    .bind(who.cohort.map(|c| c.to_string()))
+    .fetch_optional(tx)
+    .await
 }

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use super::cohorts::{Claimant, claim_ready};
 use super::{Context, Result, Store, now};
 
 /// What [`Store::rebind_link`] moves.
@@ -30,24 +31,16 @@ impl Store {
         let what = || format!("resetting the sandbox {} of a learner link", r.old);
         let mut tx = self.pool.begin().await.context(what)?;
         let at = now();
-        let claimed: Option<String> = sqlx::query_scalar(
-            "UPDATE sandboxes SET state = 'claimed', learner = ?, learner_id = ?, claimed_at = ?,
-                    updated_at = ?, expires_at = MIN(COALESCE(expires_at, ?5), ?5)
-             WHERE id = (SELECT id FROM sandboxes
-                         WHERE state = 'ready' AND (?6 IS NOT NULL AND id = ?6
-                               OR ?6 IS NULL AND cohort_id = ?7 AND learner_id IS NULL
-                                  AND learner IS NULL)
-                         ORDER BY ready_at LIMIT 1)
-             RETURNING id",
+        let claimed = claim_ready(
+            &mut tx,
+            Claimant {
+                learner_name: r.learner_name,
+                learner_id: r.learner_id,
+                expires_at: r.expires_at,
+                sandbox: r.sandbox,
+                cohort: r.cohort,
+            },
         )
-        .bind(r.learner_name)
-        .bind(r.learner_id.map(|l| l.to_string()))
-        .bind(at)
-        .bind(at)
-        .bind(r.expires_at)
-        .bind(r.sandbox.map(|s| s.to_string()))
-        .bind(r.cohort.map(|c| c.to_string()))
-        .fetch_optional(&mut *tx)
         .await
         .context(what)?;
         let Some(new) = claimed else {

@@ -1,6 +1,7 @@
 //! Small HTTP helpers the page and API tests share.
 
-use reqwest::header::SET_COOKIE;
+use reqwest::header::{ACCEPT, SET_COOKIE};
+use serde_json::Value;
 
 /// A client that shows redirects instead of following them.
 pub fn client() -> reqwest::Client {
@@ -31,4 +32,17 @@ pub fn csrf_of(html: &str) -> String {
     let at = html.find("name=\"csrf\" value=\"").expect("a csrf field");
     let rest = &html[at + "name=\"csrf\" value=\"".len()..];
     rest[..rest.find('"').unwrap()].to_owned()
+}
+
+/// Presses Check on `exercise` of the learner page at `url`, as the page's
+/// script does, and returns the JSON answer.
+pub async fn check(http: &reqwest::Client, url: &str, exercise: &str) -> Value {
+    http.post(format!("{url}/check/{exercise}"))
+        .header(ACCEPT, "application/json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
 }
