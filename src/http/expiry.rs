@@ -128,9 +128,7 @@ async fn extend(
     Path(token): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
-    if !super::same_origin(&headers, &state.public_url) {
-        return Err(HttpError::Forbidden("cross-origin request refused".into()));
-    }
+    super::same_site(&headers, &state)?;
     let lang = i18n::negotiate(None, &headers);
     let Some(link) = LinkToken::parse(&token) else {
         return Err(HttpError::NotFound);

@@ -226,12 +226,7 @@ async fn page(
             response.headers_mut().append(header::SET_COOKIE, v);
         }
     }
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-        .headers_mut()
-        .insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    super::private_page(&mut response);
     Ok(response)
 }
 
@@ -303,9 +298,7 @@ async fn check(
     Path((token, exercise)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
-    if !super::same_origin(&headers, &state.public_url) {
-        return Err(HttpError::Forbidden("cross-origin request refused".into()));
-    }
+    super::same_site(&headers, &state)?;
     let Some(opened) = open(&state, &token).await? else {
         return Err(HttpError::NotFound);
     };

@@ -41,12 +41,7 @@ pub(super) fn start_page(
     data["action"] = json!(format!("/s/{}/start", token.as_str()));
     let mut response = state.pages.render("start", &data);
     // What a preview fetched must not be cached as the learner's page.
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-        .headers_mut()
-        .insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    super::private_page(&mut response);
     response
 }
 

@@ -119,6 +119,23 @@ async fn static_file(Path(path): Path<String>) -> Response {
     }
 }
 
+/// Refuses a learner's POST that came from another site (403).
+pub(crate) fn same_site(headers: &HeaderMap, state: &AppState) -> Result<(), HttpError> {
+    if same_origin(headers, &state.public_url) {
+        Ok(())
+    } else {
+        Err(HttpError::Forbidden("cross-origin request refused".into()))
+    }
+}
+
+/// Headers of a learner's own page: never cached (it may hold their link's
+/// state) and no full address sent to other sites.
+pub(crate) fn private_page(response: &mut Response) {
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+}
+
 /// Whether the request asks for JSON (the page's script) rather than a
 /// page (a plain form post).
 pub(crate) fn wants_json(headers: &HeaderMap) -> bool {

@@ -82,9 +82,7 @@ async fn reset_sandbox(
     Path(token): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
-    if !super::same_origin(&headers, &state.public_url) {
-        return Err(HttpError::Forbidden("cross-origin request refused".into()));
-    }
+    super::same_site(&headers, &state)?;
     let lang = i18n::negotiate(None, &headers);
     let token = LinkToken::parse(&token).ok_or(HttpError::NotFound)?;
     let sandbox = match state.app.service.reset_link(&token).await {
@@ -114,9 +112,7 @@ async fn reset_exercise(
     Path((token, exercise)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
-    if !super::same_origin(&headers, &state.public_url) {
-        return Err(HttpError::Forbidden("cross-origin request refused".into()));
-    }
+    super::same_site(&headers, &state)?;
     let lang = i18n::negotiate(None, &headers);
     let token = LinkToken::parse(&token).ok_or(HttpError::NotFound)?;
     let exercise = ExerciseId::parse(&exercise).map_err(|_| HttpError::NotFound)?;
