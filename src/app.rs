@@ -44,6 +44,7 @@ impl App {
                     instance,
                     subnet_range: config.subnet_range,
                     subnet_prefix: config.subnet_prefix,
+                    disk_dir: config.data_dir.join("disks"),
                 },
                 config.engine_connect_attempts,
             )
@@ -56,11 +57,13 @@ impl App {
             tracing::error!("scenario left out: {e}");
         }
         let scenarios = scenarios.into_iter().map(|s| (s.id.clone(), s)).collect();
-        let service =
-            SandboxService::new(runtime.clone(), store.clone(), crate::images::IMAGE_PREFIX)
-                .with_link_key(link_key(&config.data_dir)?)
-                .with_limits(Limits::from_config(&config))
-                .with_lifecycle(crate::sandbox::LifecyclePolicy::from_config(&config));
+        let refs = images.clone();
+        let service = SandboxService::new(runtime.clone(), store.clone(), move |name| {
+            refs.reference(name)
+        })
+        .with_link_key(link_key(&config.data_dir)?)
+        .with_limits(Limits::from_config(&config))
+        .with_lifecycle(crate::sandbox::LifecyclePolicy::from_config(&config));
         service.set_scenarios(&scenarios);
         let auth = Auth::new(store.clone());
         Ok(Self {

@@ -207,7 +207,7 @@ async fn scripts_reach_the_sandbox_only_on_stdin_never_as_a_file_or_in_the_envir
     let script = sandpit::scenario::Script {
         path: "probe".into(),
         body: format!(
-            "#!/bin/bash\n# {marker}\ngrep -rl {marker} /tmp /home /var/tmp /dev/shm 2>/dev/null | grep -v '^/proc' || echo no-file\ncat /proc/$$/environ | tr '\\0' '\\n' | grep -c SANDPIT || true\nid -un\n"
+            "#!/bin/bash\n# {marker}\ngrep -rl {marker} /tmp /home /var/tmp /dev/shm 2>/dev/null | grep -v '^/proc' || echo no-file\ncat /proc/$$/environ | tr '\\0' '\\n' | grep -c {marker} || true\nid -un\n"
         ),
     };
     let out = sandpit::sandbox::run_script(
@@ -215,6 +215,7 @@ async fn scripts_reach_the_sandbox_only_on_stdin_never_as_a_file_or_in_the_envir
         rec.id,
         &scenario,
         &script,
+        sandpit::sandbox::ScriptRole::Act,
         std::time::Duration::from_secs(10),
     )
     .await

@@ -1,7 +1,10 @@
 //! Images without a registry: `images/base` is a Debian root file system made
 //! with debootstrap and imported; every other `images/<name>/Dockerfile`
 //! builds FROM it. Images are rebuilt only when missing, when their files
-//! changed, or when asked to.
+//! changed, or when asked to. Each build is tagged with the hash of its files
+//! (`sandpit/shell:<hash>`) as well as `latest`, and sandboxes start from the
+//! hash tag: two Sandpit versions on one engine each keep their own images
+//! instead of rebuilding them back and forth.
 
 mod base;
 
@@ -100,6 +103,12 @@ impl ImageCatalog {
         format!("{IMAGE_PREFIX}{name}")
     }
 
+    /// The exact image a sandbox of `name` starts from: the tag of this
+    /// catalog's version of its files.
+    pub fn reference(&self, name: &str) -> String {
+        format!("{IMAGE_PREFIX}{name}:{}", self.hash(name))
+    }
+
     /// A hash of an image's files; dependents also hash the base's files, so
     /// that a new base rebuilds everything above it.
     fn hash(&self, name: &str) -> String {
@@ -152,9 +161,8 @@ impl ImageCatalog {
         for name in &wanted {
             let hash = self.hash(name);
             let explicitly = names.is_empty() || names.contains(name);
-            let must = (force && explicitly)
-                || rebuilt_base
-                || current_hash(docker, name).await? != Some(hash.clone());
+            let must =
+                (force && explicitly) || rebuilt_base || !self.present(docker, name, &hash).await?;
             if !must {
                 progress(name, "up to date");
                 continue;
@@ -176,6 +184,7 @@ impl ImageCatalog {
                     progress,
                 )
                 .await?;
+                tag_as(docker, &Self::tag("base"), "base", &hash).await?;
                 rebuilt_base = true;
             } else {
                 self.build_dockerfile(docker, name, &hash, progress).await?;
@@ -183,6 +192,36 @@ impl ImageCatalog {
             progress(name, "built");
         }
         Ok(())
+    }
+
+    /// Whether this catalog's version of `name` is on the engine. An image
+    /// built before versioned tags existed (only `latest`, with the right
+    /// hash label) is tagged and counts.
+    async fn present(&self, docker: &Docker, name: &str, hash: &str) -> Result<bool, ImageError> {
+        if exists(docker, &self.reference(name)).await? {
+            return Ok(true);
+        }
+        let latest = format!("{}:latest", Self::tag(name));
+        let labelled = match docker.inspect_image(&latest).await {
+            Ok(image) => image
+                .config
+                .and_then(|c| c.labels)
+                .and_then(|l| l.get(LABEL_HASH).cloned())
+                .is_some_and(|h| h == hash),
+            Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 404, ..
+            }) => false,
+            Err(source) => {
+                return Err(ImageError::Engine {
+                    context: format!("inspecting image {latest}"),
+                    source,
+                });
+            }
+        };
+        if labelled {
+            tag_as(docker, &latest, name, hash).await?;
+        }
+        Ok(labelled)
     }
 
     async fn build_dockerfile(
@@ -225,8 +264,9 @@ async fn build_context(
         .into_inner()
         .map_err(|e| fail(format!("packing the build context: {e}")))?;
     let labels = std::collections::HashMap::from([(LABEL_HASH.to_owned(), hash.to_owned())]);
+    let versioned = format!("{}:{hash}", ImageCatalog::tag(name));
     let options = BuildImageOptionsBuilder::new()
-        .t(&ImageCatalog::tag(name))
+        .t(&versioned)
         .rm(true)
         .forcerm(true)
         .labels(&labels)
@@ -246,20 +286,39 @@ async fn build_context(
             progress(name, line);
         }
     }
-    Ok(())
+    // `latest` follows the newest build, for people and for `FROM`.
+    tag_as(docker, &versioned, name, "latest").await
 }
 
-async fn current_hash(docker: &Docker, name: &str) -> Result<Option<String>, ImageError> {
-    match docker.inspect_image(&ImageCatalog::tag(name)).await {
-        Ok(image) => Ok(image
-            .config
-            .and_then(|c| c.labels)
-            .and_then(|l| l.get(LABEL_HASH).cloned())),
+/// Tags the image `from` as `sandpit/<name>:<tag>`.
+async fn tag_as(docker: &Docker, from: &str, name: &str, tag: &str) -> Result<(), ImageError> {
+    let repo = ImageCatalog::tag(name);
+    docker
+        .tag_image(
+            from,
+            Some(
+                bollard::query_parameters::TagImageOptionsBuilder::new()
+                    .repo(&repo)
+                    .tag(tag)
+                    .build(),
+            ),
+        )
+        .await
+        .map_err(|source| ImageError::Engine {
+            context: format!("tagging {from} as {repo}:{tag}"),
+            source,
+        })
+}
+
+/// Whether the engine has an image by that reference.
+async fn exists(docker: &Docker, reference: &str) -> Result<bool, ImageError> {
+    match docker.inspect_image(reference).await {
+        Ok(_) => Ok(true),
         Err(bollard::errors::Error::DockerResponseServerError {
             status_code: 404, ..
-        }) => Ok(None),
+        }) => Ok(false),
         Err(source) => Err(ImageError::Engine {
-            context: format!("inspecting image {}", ImageCatalog::tag(name)),
+            context: format!("inspecting image {reference}"),
             source,
         }),
     }

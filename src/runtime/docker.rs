@@ -1,7 +1,6 @@
 //! The Docker engine implementation of [`SandboxRuntime`], with bollard.
 
 use std::collections::{HashMap, HashSet};
-use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -9,22 +8,20 @@ use async_trait::async_trait;
 use bollard::Docker;
 use bollard::errors::Error as BollardError;
 use bollard::exec::StartExecResults;
-use bollard::models::{
-    ContainerCreateBody, EndpointIpamConfig, EndpointSettings, ExecConfig, HostConfig, Ipam,
-    IpamConfig, NetworkCreateRequest, NetworkingConfig, RestartPolicy, RestartPolicyNameEnum,
-};
+use bollard::models::{ExecConfig, Ipam, IpamConfig, NetworkCreateRequest};
 use bollard::query_parameters::{
-    CreateContainerOptionsBuilder, ListContainersOptionsBuilder, ListNetworksOptionsBuilder,
-    RemoveContainerOptionsBuilder, UploadToContainerOptionsBuilder,
+    ListContainersOptionsBuilder, ListNetworksOptionsBuilder, ListVolumesOptionsBuilder,
+    RemoveContainerOptionsBuilder, RemoveVolumeOptions, UploadToContainerOptionsBuilder,
 };
 use futures_util::StreamExt;
 use ipnet::Ipv4Net;
 use uuid::Uuid;
 
+use super::create::host;
 use super::{
-    ExecOutput, ExecRequest, LABEL_INSTANCE, LABEL_MANAGED, LABEL_SANDBOX, ObjectKind, OwnedObject,
-    Result, RuntimeError, SandboxHandle, SandboxRuntime, SandboxSpec, SubnetPool, TtyProcess,
-    TtyRequest, object_name,
+    ExecOutput, ExecRequest, ExecTarget, LABEL_INSTANCE, LABEL_MANAGED, LABEL_ROLE, LABEL_SANDBOX,
+    ObjectKind, OwnedObject, Result, RuntimeError, SandboxHandle, SandboxRuntime, SandboxSpec,
+    SubnetPool, TtyProcess, TtyRequest, checker_name, disk, object_name,
 };
 
 /// Most output kept from one stream of an exec; the rest is cut.
@@ -38,6 +35,8 @@ pub struct RuntimeConfig {
     /// Where per-sandbox subnets come from.
     pub subnet_range: Ipv4Net,
     pub subnet_prefix: u8,
+    /// Where sandboxes' disks (image files and their mount points) live.
+    pub disk_dir: std::path::PathBuf,
 }
 
 /// Sandboxes as Docker containers, each on an internal network of its own.
@@ -49,7 +48,7 @@ pub struct DockerRuntime {
     foreign: Mutex<HashSet<Ipv4Net>>,
 }
 
-trait Context<T> {
+pub(super) trait Context<T> {
     fn context(self, what: impl FnOnce() -> String) -> Result<T>;
 }
 
@@ -131,7 +130,7 @@ impl DockerRuntime {
         Ok(())
     }
 
-    fn labels(&self, spec: &SandboxSpec) -> HashMap<String, String> {
+    pub(super) fn labels(&self, spec: &SandboxSpec) -> HashMap<String, String> {
         let mut labels: HashMap<String, String> = spec.labels.clone().into_iter().collect();
         labels.insert(LABEL_MANAGED.into(), "true".into());
         labels.insert(LABEL_SANDBOX.into(), spec.id.to_string());
@@ -202,223 +201,64 @@ impl DockerRuntime {
         })
     }
 
-    async fn create_container(&self, spec: &SandboxSpec, subnet: Ipv4Net) -> Result<SandboxHandle> {
-        let name = object_name(spec.id);
-        let address = host(subnet, 2);
-        let host_config = HostConfig {
-            network_mode: Some(name.clone()),
-            privileged: Some(false),
-            cap_drop: Some(vec!["ALL".into()]),
-            cap_add: Some(spec.capabilities.clone()),
-            security_opt: Some(vec!["no-new-privileges:true".into()]),
-            memory: Some(spec.memory_bytes),
-            // No swap: the memory limit is the whole budget.
-            memory_swap: Some(spec.memory_bytes),
-            nano_cpus: Some(spec.nano_cpus),
-            pids_limit: Some(spec.pids),
-            init: Some(true),
-            ipc_mode: Some("private".into()),
-            restart_policy: Some(RestartPolicy {
-                name: Some(RestartPolicyNameEnum::NO),
-                maximum_retry_count: None,
-            }),
-            ..Default::default()
-        };
-        let body = ContainerCreateBody {
-            image: Some(spec.image.clone()),
-            hostname: Some(spec.hostname.clone()),
-            labels: Some(self.labels(spec)),
-            host_config: Some(host_config),
-            networking_config: Some(NetworkingConfig {
-                endpoints_config: Some(HashMap::from([(
-                    name.clone(),
-                    EndpointSettings {
-                        ipam_config: Some(EndpointIpamConfig {
-                            ipv4_address: Some(address.to_string()),
-                            ..Default::default()
-                        }),
-                        ..Default::default()
-                    },
-                )])),
-            }),
-            ..Default::default()
-        };
-        let options = CreateContainerOptionsBuilder::new().name(&name).build();
-        let created = self
-            .docker
-            .create_container(Some(options), body)
-            .await
-            .context(|| format!("creating the container of sandbox {}", spec.id))?;
-        self.docker
-            .start_container(
-                &created.id,
-                None::<bollard::query_parameters::StartContainerOptions>,
-            )
-            .await
-            .context(|| format!("starting the container of sandbox {}", spec.id))?;
-        Ok(SandboxHandle {
-            container_id: created.id,
-            network_id: String::new(),
-            address: IpAddr::V4(address),
-            gateway: IpAddr::V4(host(subnet, 1)),
-        })
-    }
-
-    async fn collect_exec(
-        &self,
-        sandbox: Uuid,
-        req: &ExecRequest,
-    ) -> Result<(Option<i64>, String, String)> {
-        let config = ExecConfig {
-            attach_stdin: Some(req.stdin.is_some()),
-            attach_stdout: Some(true),
-            attach_stderr: Some(true),
-            cmd: Some(req.cmd.clone()),
-            user: req.user.clone(),
-            working_dir: req.workdir.clone(),
-            env: Some(req.env.clone()),
-            ..Default::default()
-        };
-        let exec = self
-            .docker
-            .create_exec(&object_name(sandbox), config)
-            .await
-            .context(|| format!("creating an exec in sandbox {sandbox}"))?;
-        let started = self
-            .docker
-            .start_exec(&exec.id, None)
-            .await
-            .context(|| format!("starting an exec in sandbox {sandbox}"))?;
-        let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
-        if let StartExecResults::Attached {
-            mut output,
-            mut input,
-        } = started
-        {
-            // Written while the output is read, so neither side can block
-            // the other; closing it tells the command its input ended.
-            let feeder = req.stdin.clone().map(|bytes| {
-                tokio::spawn(async move {
-                    use tokio::io::AsyncWriteExt;
-                    let _ = input.write_all(&bytes).await;
-                    let _ = input.shutdown().await;
-                })
-            });
-            while let Some(chunk) = output.next().await {
-                use bollard::container::LogOutput;
-                match chunk.context(|| format!("reading an exec's output in sandbox {sandbox}"))? {
-                    LogOutput::StdOut { message } => keep(&mut stdout, &message),
-                    LogOutput::StdErr { message } => keep(&mut stderr, &message),
-                    _ => {}
-                }
-            }
-            if let Some(feeder) = feeder {
-                feeder.abort();
-            }
-        }
-        let inspect = self
-            .docker
-            .inspect_exec(&exec.id)
-            .await
-            .context(|| format!("reading an exec's status in sandbox {sandbox}"))?;
-        Ok((inspect.exit_code, lossy(stdout), lossy(stderr)))
-    }
-}
-
-/// The `n`th address of a subnet.
-fn host(subnet: Ipv4Net, n: u32) -> Ipv4Addr {
-    Ipv4Addr::from(u32::from(subnet.network()) + n)
-}
-
-fn keep(buf: &mut Vec<u8>, bytes: &[u8]) {
-    let room = MAX_CAPTURE.saturating_sub(buf.len());
-    buf.extend_from_slice(&bytes[..bytes.len().min(room)]);
-}
-
-fn lossy(buf: Vec<u8>) -> String {
-    let cut = buf.len() >= MAX_CAPTURE;
-    let mut s = String::from_utf8_lossy(&buf).into_owned();
-    if cut {
-        s.push_str("\n[… output cut at 64 KiB]");
-    }
-    s
-}
-
-#[async_trait]
-impl SandboxRuntime for DockerRuntime {
-    async fn create(&self, spec: &SandboxSpec) -> Result<SandboxHandle> {
-        let (network_id, subnet) = self.create_network(spec).await?;
-        match self.create_container(spec, subnet).await {
-            Ok(handle) => Ok(SandboxHandle {
-                network_id,
-                ..handle
-            }),
-            Err(e) => {
-                // Nothing half-made: take the network (and any container) back.
-                if let Err(cleanup) = self.remove(spec.id).await {
-                    tracing::warn!(sandbox = %spec.id, error = %cleanup, "cleaning up a sandbox that failed to start");
-                }
-                Err(e)
-            }
-        }
-    }
-
-    async fn upload(&self, sandbox: Uuid, path: &str, tar: Vec<u8>) -> Result<()> {
-        let options = UploadToContainerOptionsBuilder::new().path(path).build();
-        self.docker
-            .upload_to_container(
-                &object_name(sandbox),
-                Some(options),
-                bollard::body_full(tar.into()),
-            )
-            .await
-            .context(|| format!("copying files to {path} in sandbox {sandbox}"))
-    }
-
-    async fn exec(&self, sandbox: Uuid, req: ExecRequest) -> Result<ExecOutput> {
-        let started = Instant::now();
-        match tokio::time::timeout(req.timeout, self.collect_exec(sandbox, &req)).await {
-            Ok(result) => {
-                let (exit_code, stdout, stderr) = result?;
-                Ok(ExecOutput {
-                    exit_code,
-                    stdout,
-                    stderr,
-                    timed_out: false,
-                    duration: started.elapsed(),
-                })
-            }
-            Err(_) => Ok(ExecOutput {
-                timed_out: true,
-                duration: started.elapsed(),
-                ..Default::default()
-            }),
-        }
-    }
-
-    async fn exec_tty(&self, sandbox: Uuid, req: TtyRequest) -> Result<TtyProcess> {
-        self.start_tty(sandbox, req).await
-    }
-
-    async fn resize_tty(&self, exec_id: &str, rows: u16, cols: u16) -> Result<()> {
-        self.resize_exec_tty(exec_id, rows, cols).await
-    }
-
-    async fn remove(&self, sandbox: Uuid) -> Result<()> {
-        let name = object_name(sandbox);
+    async fn remove_container(&self, sandbox: Uuid, name: &str) -> Result<()> {
         let options = RemoveContainerOptionsBuilder::new()
             .force(true)
             .v(true)
             .build();
-        match self.docker.remove_container(&name, Some(options)).await {
-            Err(e) if !is_gone(&e) => {
-                return Err(RuntimeError::Engine {
-                    context: format!("removing the container of sandbox {sandbox}"),
-                    source: e,
-                });
-            }
-            _ => {}
+        match self.docker.remove_container(name, Some(options)).await {
+            Err(e) if !is_gone(&e) => Err(RuntimeError::Engine {
+                context: format!("removing container {name} of sandbox {sandbox}"),
+                source: e,
+            }),
+            _ => Ok(()),
         }
+    }
+
+    async fn remove_volumes(&self, sandbox: Uuid) -> Result<()> {
+        let filters = HashMap::from([(
+            "label".to_string(),
+            vec![format!("{LABEL_SANDBOX}={sandbox}")],
+        )]);
+        let volumes = self
+            .docker
+            .list_volumes(Some(
+                ListVolumesOptionsBuilder::new().filters(&filters).build(),
+            ))
+            .await
+            .context(|| format!("listing the volumes of sandbox {sandbox}"))?;
+        for v in volumes.volumes.unwrap_or_default() {
+            // A container being removed can hold its volume for a moment.
+            let mut tries = 0;
+            loop {
+                match self
+                    .docker
+                    .remove_volume(&v.name, None::<RemoveVolumeOptions>)
+                    .await
+                {
+                    Ok(()) => break,
+                    Err(BollardError::DockerResponseServerError {
+                        status_code: 404, ..
+                    }) => break,
+                    Err(e) if tries < 20 => {
+                        tries += 1;
+                        tracing::debug!(sandbox = %sandbox, error = %e, "volume still busy, retrying");
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                    Err(e) => {
+                        return Err(RuntimeError::Engine {
+                            context: format!("removing volume {} of sandbox {sandbox}", v.name),
+                            source: e,
+                        });
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn remove_network(&self, sandbox: Uuid) -> Result<()> {
+        let name = object_name(sandbox);
         let subnet = match self
             .docker
             .inspect_network(
@@ -468,6 +308,156 @@ impl SandboxRuntime for DockerRuntime {
         Ok(())
     }
 
+    async fn collect_exec(
+        &self,
+        sandbox: Uuid,
+        req: &ExecRequest,
+    ) -> Result<(Option<i64>, String, String)> {
+        let config = ExecConfig {
+            attach_stdin: Some(req.stdin.is_some()),
+            attach_stdout: Some(true),
+            attach_stderr: Some(true),
+            cmd: Some(req.cmd.clone()),
+            user: req.user.clone(),
+            working_dir: req.workdir.clone(),
+            env: Some(req.env.clone()),
+            ..Default::default()
+        };
+        let exec = self
+            .docker
+            .create_exec(&target_name(sandbox, req.target), config)
+            .await
+            .context(|| format!("creating an exec in sandbox {sandbox}"))?;
+        let started = self
+            .docker
+            .start_exec(&exec.id, None)
+            .await
+            .context(|| format!("starting an exec in sandbox {sandbox}"))?;
+        let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+        if let StartExecResults::Attached {
+            mut output,
+            mut input,
+        } = started
+        {
+            // Written while the output is read, so neither side can block
+            // the other; closing it tells the command its input ended.
+            let feeder = req.stdin.clone().map(|bytes| {
+                tokio::spawn(async move {
+                    use tokio::io::AsyncWriteExt;
+                    let _ = input.write_all(&bytes).await;
+                    let _ = input.shutdown().await;
+                })
+            });
+            while let Some(chunk) = output.next().await {
+                use bollard::container::LogOutput;
+                match chunk.context(|| format!("reading an exec's output in sandbox {sandbox}"))? {
+                    LogOutput::StdOut { message } => keep(&mut stdout, &message),
+                    LogOutput::StdErr { message } => keep(&mut stderr, &message),
+                    _ => {}
+                }
+            }
+            if let Some(feeder) = feeder {
+                feeder.abort();
+            }
+        }
+        let inspect = self
+            .docker
+            .inspect_exec(&exec.id)
+            .await
+            .context(|| format!("reading an exec's status in sandbox {sandbox}"))?;
+        Ok((inspect.exit_code, lossy(stdout), lossy(stderr)))
+    }
+}
+
+fn keep(buf: &mut Vec<u8>, bytes: &[u8]) {
+    let room = MAX_CAPTURE.saturating_sub(buf.len());
+    buf.extend_from_slice(&bytes[..bytes.len().min(room)]);
+}
+
+fn lossy(buf: Vec<u8>) -> String {
+    let cut = buf.len() >= MAX_CAPTURE;
+    let mut s = String::from_utf8_lossy(&buf).into_owned();
+    if cut {
+        s.push_str("\n[… output cut at 64 KiB]");
+    }
+    s
+}
+
+#[async_trait]
+impl SandboxRuntime for DockerRuntime {
+    async fn create(&self, spec: &SandboxSpec) -> Result<SandboxHandle> {
+        let made = async {
+            let volumes = self.create_volumes(spec).await?;
+            let (network_id, subnet) = self.create_network(spec).await?;
+            let handle = self.create_container(spec, subnet, &volumes).await?;
+            self.create_checker(spec, &volumes).await?;
+            Ok(SandboxHandle {
+                network_id,
+                ..handle
+            })
+        }
+        .await;
+        if made.is_err() {
+            // Nothing half-made: take everything back.
+            if let Err(cleanup) = self.remove(spec.id).await {
+                tracing::warn!(sandbox = %spec.id, error = %cleanup, "cleaning up a sandbox that failed to start");
+            }
+        }
+        made
+    }
+
+    async fn upload(&self, sandbox: Uuid, path: &str, tar: Vec<u8>) -> Result<()> {
+        let options = UploadToContainerOptionsBuilder::new().path(path).build();
+        self.docker
+            .upload_to_container(
+                &object_name(sandbox),
+                Some(options),
+                bollard::body_full(tar.into()),
+            )
+            .await
+            .context(|| format!("copying files to {path} in sandbox {sandbox}"))
+    }
+
+    async fn exec(&self, sandbox: Uuid, req: ExecRequest) -> Result<ExecOutput> {
+        let started = Instant::now();
+        match tokio::time::timeout(req.timeout, self.collect_exec(sandbox, &req)).await {
+            Ok(result) => {
+                let (exit_code, stdout, stderr) = result?;
+                Ok(ExecOutput {
+                    exit_code,
+                    stdout,
+                    stderr,
+                    timed_out: false,
+                    duration: started.elapsed(),
+                })
+            }
+            Err(_) => Ok(ExecOutput {
+                timed_out: true,
+                duration: started.elapsed(),
+                ..Default::default()
+            }),
+        }
+    }
+
+    async fn exec_tty(&self, sandbox: Uuid, req: TtyRequest) -> Result<TtyProcess> {
+        self.start_tty(sandbox, req).await
+    }
+
+    async fn resize_tty(&self, exec_id: &str, rows: u16, cols: u16) -> Result<()> {
+        self.resize_exec_tty(exec_id, rows, cols).await
+    }
+
+    async fn remove(&self, sandbox: Uuid) -> Result<()> {
+        // The checker first: it holds the sandbox's network namespace and
+        // volumes.
+        for name in [checker_name(sandbox), object_name(sandbox)] {
+            self.remove_container(sandbox, &name).await?;
+        }
+        self.remove_volumes(sandbox).await?;
+        self.remove_network(sandbox).await?;
+        disk::remove(&self.config.disk_dir, sandbox).await
+    }
+
     async fn list_owned(&self, all: bool) -> Result<Vec<OwnedObject>> {
         let mut labels = vec![format!("{LABEL_MANAGED}=true")];
         if !all {
@@ -495,8 +485,16 @@ impl SandboxRuntime for DockerRuntime {
             .into_iter()
             .map(|c| {
                 let (sandbox, instance) = parse(c.labels.as_ref());
+                let checker = c
+                    .labels
+                    .as_ref()
+                    .is_some_and(|l| l.get(LABEL_ROLE).is_some_and(|r| r == "checker"));
                 OwnedObject {
-                    kind: ObjectKind::Container,
+                    kind: if checker {
+                        ObjectKind::Checker
+                    } else {
+                        ObjectKind::Container
+                    },
                     id: c.id.unwrap_or_default(),
                     name: c
                         .names
@@ -528,6 +526,45 @@ impl SandboxRuntime for DockerRuntime {
                 running: false,
             }
         }));
+        let volumes = self
+            .docker
+            .list_volumes(Some(
+                ListVolumesOptionsBuilder::new().filters(&filters).build(),
+            ))
+            .await
+            .context(|| "listing Sandpit's volumes".into())?;
+        out.extend(volumes.volumes.unwrap_or_default().into_iter().map(|v| {
+            let (sandbox, instance) = parse(Some(&v.labels));
+            OwnedObject {
+                kind: ObjectKind::Volume,
+                id: v.name.clone(),
+                name: v.name,
+                sandbox,
+                instance,
+                running: false,
+            }
+        }));
+        // Disks are this installation's own files.
+        out.extend(
+            disk::list(&self.config.disk_dir)
+                .into_iter()
+                .map(|(sandbox, path)| OwnedObject {
+                    kind: ObjectKind::Disk,
+                    id: path.to_string_lossy().into_owned(),
+                    name: path.to_string_lossy().into_owned(),
+                    sandbox: Some(sandbox),
+                    instance: Some(self.config.instance.clone()),
+                    running: false,
+                }),
+        );
         Ok(out)
+    }
+}
+
+/// The container a command for `target` runs in.
+fn target_name(sandbox: Uuid, target: ExecTarget) -> String {
+    match target {
+        ExecTarget::Sandbox => object_name(sandbox),
+        ExecTarget::Checker => checker_name(sandbox),
     }
 }

@@ -2,6 +2,9 @@
 //! against the local engine; a distributed engine would be another
 //! implementation of the same trait.
 
+mod checker;
+mod create;
+pub mod disk;
 mod docker;
 mod firewall;
 mod stats;
@@ -20,6 +23,7 @@ use futures_util::Stream;
 use tokio::io::AsyncWrite;
 use uuid::Uuid;
 
+pub use checker::check_env;
 pub use docker::{DockerRuntime, RuntimeConfig};
 pub use firewall::HostGuard;
 pub use stats::Usage;
@@ -33,6 +37,16 @@ pub const LABEL_SANDBOX: &str = "sandpit.sandbox";
 pub const LABEL_INSTANCE: &str = "sandpit.instance";
 pub const LABEL_SCENARIO: &str = "sandpit.scenario";
 pub const LABEL_COHORT: &str = "sandpit.cohort";
+/// What a container is to its sandbox: `sandbox` (where the learner works)
+/// or `checker` (where checks run, out of the learner's sight).
+pub const LABEL_ROLE: &str = "sandpit.role";
+
+/// The identity checks run as, in the checker container: no learner process
+/// ever runs as it, nor in its process namespace.
+pub const CHECKER_USER: &str = "990:990";
+/// The checker's own writable directory (a small tmpfs only it can read):
+/// its home, its temporary files and the tools Sandpit gives checks.
+pub const CHECKER_HOME: &str = "/run/sandpit-check";
 
 /// Errors from the engine, with what was being done.
 #[derive(Debug, thiserror::Error)]
@@ -60,6 +74,10 @@ pub struct SandboxSpec {
     pub pids: i64,
     /// Capabilities added back after all are dropped.
     pub capabilities: Vec<String>,
+    /// The most the sandbox may write, in bytes: its writable paths share a
+    /// file system of this size, and the rest of its file system is
+    /// read-only.
+    pub disk_bytes: u64,
     /// Extra labels (scenario, cohort); the managed, sandbox and instance
     /// labels are added by the runtime.
     pub labels: BTreeMap<String, String>,
@@ -76,9 +94,21 @@ pub struct SandboxHandle {
     pub gateway: IpAddr,
 }
 
+/// Which of a sandbox's containers a command runs in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ExecTarget {
+    /// Where the learner works (setup, solve, resets, terminals).
+    #[default]
+    Sandbox,
+    /// The checker: its own process namespace, the learner's files
+    /// read-only, the learner's network namespace.
+    Checker,
+}
+
 /// A command to run inside a sandbox.
 #[derive(Debug, Clone, Default)]
 pub struct ExecRequest {
+    pub target: ExecTarget,
     pub cmd: Vec<String>,
     pub user: Option<String>,
     pub workdir: Option<String>,
@@ -124,8 +154,15 @@ pub struct TtyProcess {
 /// The kind of an engine object Sandpit owns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ObjectKind {
+    /// The container the learner works in.
     Container,
+    /// The container checks run in.
+    Checker,
     Network,
+    /// A writable path's volume.
+    Volume,
+    /// The file system behind the volumes (an image file and its mount).
+    Disk,
 }
 
 /// An engine object carrying Sandpit's labels.
@@ -152,7 +189,8 @@ pub trait SandboxRuntime: EngineWatch + Send + Sync {
     async fn exec_tty(&self, sandbox: Uuid, req: TtyRequest) -> Result<TtyProcess>;
     /// Resizes the TTY of a process started with [`exec_tty`](Self::exec_tty).
     async fn resize_tty(&self, exec_id: &str, rows: u16, cols: u16) -> Result<()>;
-    /// Removes the sandbox's container and network. Already gone is success.
+    /// Removes the sandbox's containers, volumes, disk and network. Already
+    /// gone is success.
     async fn remove(&self, sandbox: Uuid) -> Result<()>;
     /// Every object labelled as Sandpit's; only this instance's when `all` is false.
     async fn list_owned(&self, all: bool) -> Result<Vec<OwnedObject>>;
@@ -161,6 +199,11 @@ pub trait SandboxRuntime: EngineWatch + Send + Sync {
 /// The name of a sandbox's container and of its network.
 pub fn object_name(sandbox: Uuid) -> String {
     format!("sandpit-{sandbox}")
+}
+
+/// The name of a sandbox's checker container.
+pub fn checker_name(sandbox: Uuid) -> String {
+    format!("sandpit-{sandbox}-check")
 }
 
 /// How a sandbox's container is, as the engine reports it.

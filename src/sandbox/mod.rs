@@ -27,7 +27,7 @@ pub use pool::{Limits, PoolStatus, Reservation};
 pub use progress::{Cell, CellState, CohortProgress, ExerciseColumn, LearnerProgress, StuckRule};
 pub use prove::{ExerciseProof, PROOF_LEARNER, ProofReport, Step, prove};
 pub use reconcile::{INTERRUPTED, ReconcileReport};
-pub use scripts::{pack_dir, run_script};
+pub use scripts::{ScriptRole, pack_dir, run_script};
 pub use token::LinkToken;
 
 use crate::runtime::{LABEL_COHORT, LABEL_SCENARIO, RuntimeError, SandboxRuntime, SandboxSpec};
@@ -86,12 +86,33 @@ pub struct CheckResult {
     pub duration: Duration,
 }
 
+/// The most of a check's output a learner is shown.
+const MAX_FEEDBACK: usize = 4096;
+
+/// A check's output as the learner sees it: at most [`MAX_FEEDBACK`] bytes,
+/// cut at a character boundary with a note.
+fn feedback_of(stdout: &str) -> String {
+    if stdout.len() <= MAX_FEEDBACK {
+        return stdout.to_owned();
+    }
+    let mut end = MAX_FEEDBACK;
+    while !stdout.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}\n[…]", &stdout[..end])
+}
+
+/// A scenario's image name to the image reference sandboxes start from.
+pub type ImageRef = Arc<dyn Fn(&str) -> String + Send + Sync>;
+
 /// Creates, checks and removes sandboxes.
 #[derive(Clone)]
 pub struct SandboxService {
     runtime: Arc<dyn SandboxRuntime>,
     store: Store,
-    image_prefix: String,
+    /// Turns a scenario's image name (`shell`) into the exact image its
+    /// sandboxes start from.
+    image_ref: ImageRef,
     /// One lock per sandbox: its checks run one at a time.
     check_locks: Arc<Mutex<HashMap<Uuid, Arc<tokio::sync::Mutex<()>>>>>,
     /// Learner links of cohorts are derived from this key and the learner's
@@ -112,18 +133,19 @@ pub struct SandboxService {
 }
 
 impl SandboxService {
-    /// `image_prefix` turns a scenario's image name into a tag (`sandpit/` + `shell`).
+    /// `image_ref` turns a scenario's image name into the exact image its
+    /// sandboxes start from (`shell` → `sandpit/shell:<hash>`).
     pub fn new(
         runtime: Arc<dyn SandboxRuntime>,
         store: Store,
-        image_prefix: impl Into<String>,
+        image_ref: impl Fn(&str) -> String + Send + Sync + 'static,
     ) -> Self {
         let mut link_key = [0u8; 32];
         rand::RngCore::fill_bytes(&mut rand::rng(), &mut link_key);
         Self {
             runtime,
             store,
-            image_prefix: image_prefix.into(),
+            image_ref: Arc::new(image_ref),
             check_locks: Arc::default(),
             link_key: Arc::new(link_key),
             pool: Arc::new(pool::PoolState::new(Limits::default())),
@@ -279,12 +301,13 @@ impl SandboxService {
         }
         let spec = SandboxSpec {
             id,
-            image: format!("{}{}", self.image_prefix, scenario.image),
+            image: (self.image_ref)(&scenario.image),
             hostname: scenario.id.to_string(),
             memory_bytes: i64::from(scenario.resources.memory_mb) * 1024 * 1024,
             nano_cpus: (scenario.resources.cpus * 1e9) as i64,
             pids: i64::from(scenario.resources.pids),
             capabilities: scenario.capabilities.clone(),
+            disk_bytes: u64::from(scenario.resources.disk_mb) * 1024 * 1024,
             labels,
         };
         let handle = self.runtime.create(&spec).await?;
@@ -300,7 +323,15 @@ impl SandboxService {
             self.copy_data(id, scenario, data).await?;
         }
         if let Some(setup) = &scenario.setup {
-            let out = run_script(self.runtime.as_ref(), id, scenario, setup, SETUP_TIMEOUT).await?;
+            let out = run_script(
+                self.runtime.as_ref(),
+                id,
+                scenario,
+                setup,
+                ScriptRole::Act,
+                SETUP_TIMEOUT,
+            )
+            .await?;
             if out.exit_code != Some(0) {
                 let status = match out.exit_code {
                     _ if out.timed_out => format!("timed out after {} s", SETUP_TIMEOUT.as_secs()),
@@ -410,6 +441,7 @@ impl SandboxService {
             sandbox,
             scenario,
             &ex.check,
+            ScriptRole::Check,
             ex.check_timeout,
         )
         .await
@@ -422,8 +454,28 @@ impl SandboxService {
                 ),
                 out.stderr,
             ),
-            Ok(out) if out.exit_code == Some(0) => (Outcome::Passed, out.stdout, out.stderr),
-            Ok(out) => (Outcome::Failed, out.stdout, out.stderr),
+            Ok(out) if out.exit_code == Some(0) => {
+                (Outcome::Passed, feedback_of(&out.stdout), out.stderr)
+            }
+            Ok(out) if out.exit_code == Some(1) => {
+                (Outcome::Failed, feedback_of(&out.stdout), out.stderr)
+            }
+            // Any other status is the check's own failure (a syntax error,
+            // a crash): what it printed may quote its source, so only the
+            // trainers see it.
+            Ok(out) => (
+                Outcome::Error,
+                "The check itself failed, so your work could not be checked. Your trainer \
+                 can see why; try again in a moment."
+                    .to_owned(),
+                format!(
+                    "exit status {}\n{}\n{}",
+                    out.exit_code
+                        .map_or_else(|| "unknown".to_owned(), |c| c.to_string()),
+                    out.stdout.trim_end(),
+                    out.stderr.trim_end()
+                ),
+            ),
             Err(e) => (
                 Outcome::Error,
                 "The check could not run because of a problem on our side. Try again in a moment."
@@ -468,6 +520,7 @@ impl SandboxService {
             sandbox,
             scenario,
             &ex.solve,
+            ScriptRole::Act,
             Duration::from_secs(120),
         )
         .await?)

@@ -6,7 +6,7 @@ use std::time::Duration;
 use chrono::Utc;
 use uuid::Uuid;
 
-use super::{Owner, Result, SandboxError, SandboxService, run_script};
+use super::{Owner, Result, SandboxError, SandboxService, ScriptRole, run_script};
 use crate::runtime::ExecOutput;
 use crate::sandbox::LinkToken;
 use crate::scenario::{ExerciseId, Scenario};
@@ -156,6 +156,7 @@ impl SandboxService {
             sandbox,
             scenario,
             script,
+            ScriptRole::Act,
             RESET_TIMEOUT,
         )
         .await?;

@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use uuid::Uuid;
 
-use crate::runtime::{ExecOutput, ExecRequest, Result, SandboxRuntime};
+use crate::runtime::{
+    CHECKER_HOME, CHECKER_USER, ExecOutput, ExecRequest, ExecTarget, Result, SandboxRuntime,
+};
 use crate::scenario::{Scenario, Script};
 
 /// The exit status `timeout` reports when it had to stop the script.
@@ -31,15 +33,29 @@ fn interpreter(body: &str) -> Vec<String> {
     }
 }
 
-/// Runs one of a scenario's scripts as the scenario's user. The script is
-/// fed to its interpreter on standard input (`/dev/stdin`): it is never a
-/// file in the sandbox, so the learner can neither read a solution nor
-/// rewrite a check while it runs. `timeout` stops it when its time is up.
+/// Who a script acts as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScriptRole {
+    /// A check: in the checker container, as the checker, with the learner's
+    /// files read-only. Nothing the learner runs can see, signal, trace or
+    /// feed it, and nothing the learner wrote is on its `PATH` or in its
+    /// start-up files.
+    Check,
+    /// Setup, solve and resets: they change the sandbox, so they run in it
+    /// as the scenario's user.
+    Act,
+}
+
+/// Runs one of a scenario's scripts. The script is fed to its interpreter
+/// on standard input (`/dev/stdin`): it is never a file in the sandbox. Its
+/// environment is fixed (no learner-controlled `PATH`, `HOME` files or
+/// `BASH_ENV`); `timeout` stops it when its time is up.
 pub async fn run_script(
     runtime: &dyn SandboxRuntime,
     sandbox: Uuid,
     scenario: &Scenario,
     script: &Script,
+    role: ScriptRole,
     timeout: Duration,
 ) -> Result<ExecOutput> {
     let home = format!("/home/{}", scenario.user);
@@ -47,15 +63,47 @@ pub async fn run_script(
     cmd.push(timeout.as_secs().max(1).to_string());
     cmd.extend(interpreter(&script.body));
     cmd.push("/dev/stdin".into());
+    let (target, user, workdir, env) = match role {
+        ScriptRole::Check => (
+            ExecTarget::Checker,
+            CHECKER_USER.to_owned(),
+            CHECKER_HOME.to_owned(),
+            {
+                let mut env = crate::runtime::check_env(&scenario.user, &home);
+                // Lets the checker's tools keep per-run state (git's
+                // snapshot of a repository) apart from earlier runs.
+                env.push(format!("SANDPIT_CHECK_RUN={}", Uuid::new_v4().simple()));
+                env
+            },
+        ),
+        ScriptRole::Act => (
+            ExecTarget::Sandbox,
+            scenario.script_user.clone(),
+            scenario.workdir.clone(),
+            vec![
+                "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into(),
+                format!(
+                    "HOME={}",
+                    if scenario.script_user == scenario.user {
+                        home.as_str()
+                    } else {
+                        "/tmp"
+                    }
+                ),
+                format!("USER={}", scenario.script_user),
+                format!("LOGNAME={}", scenario.script_user),
+                "LANG=C.UTF-8".into(),
+                format!("SANDPIT_LEARNER={}", scenario.user),
+                format!("SANDPIT_LEARNER_HOME={home}"),
+            ],
+        ),
+    };
     let req = ExecRequest {
+        target,
         cmd,
-        user: Some(scenario.user.clone()),
-        workdir: Some(scenario.workdir.clone()),
-        env: vec![
-            format!("HOME={home}"),
-            format!("USER={}", scenario.user),
-            format!("LOGNAME={}", scenario.user),
-        ],
+        user: Some(user),
+        workdir: Some(workdir),
+        env,
         // The engine-side limit is a backstop for `timeout` inside.
         timeout: timeout + Duration::from_secs(5),
         stdin: Some(script.body.clone().into_bytes()),

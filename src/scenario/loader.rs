@@ -73,6 +73,7 @@ struct RawScenario {
     phase: Option<Phase>,
     time_limit_minutes: Option<u32>,
     user: Option<String>,
+    script_user: Option<String>,
     workdir: Option<String>,
     data_target: Option<String>,
     #[serde(default)]
@@ -91,6 +92,7 @@ struct RawResources {
     memory_mb: Option<u32>,
     cpus: Option<f64>,
     pids: Option<u32>,
+    disk_mb: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -175,18 +177,27 @@ pub fn load_dir(dir: &Path, images: Option<&BTreeSet<String>>) -> Result<Scenari
         "minutes",
     )?;
 
+    let account = |name: &str, value: &str| -> Result<(), ScenarioError> {
+        let ok = value.len() <= 32
+            && value.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+            && value
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+        if !ok {
+            field(name, format!("`{value}` is not a valid account name"))?;
+        }
+        if value == "root" {
+            field(name, "learners and scripts may not run as root".into())?;
+        }
+        if value == "sandpit-check" {
+            field(name, "`sandpit-check` is the checks' own account".into())?;
+        }
+        Ok(())
+    };
     let user = raw.user.unwrap_or_else(|| "learner".into());
-    let user_ok = user.len() <= 32
-        && user.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
-        && user
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
-    if !user_ok {
-        field("user", format!("`{user}` is not a valid account name"))?;
-    }
-    if user == "root" {
-        field("user", "learners and scripts may not run as root".into())?;
-    }
+    account("user", &user)?;
+    let script_user = raw.script_user.unwrap_or_else(|| user.clone());
+    account("script_user", &script_user)?;
     let workdir = raw.workdir.unwrap_or_else(|| format!("/home/{user}"));
     container_path(&toml_path, "workdir", &workdir)?;
     let data_target = raw.data_target.unwrap_or_else(|| workdir.clone());
@@ -215,6 +226,7 @@ pub fn load_dir(dir: &Path, images: Option<&BTreeSet<String>>) -> Result<Scenari
         memory_mb: r.memory_mb.unwrap_or(256),
         cpus: r.cpus.unwrap_or(0.5),
         pids: r.pids.unwrap_or(256),
+        disk_mb: r.disk_mb.unwrap_or(1024),
     };
     in_range(
         &toml_path,
@@ -238,6 +250,14 @@ pub fn load_dir(dir: &Path, images: Option<&BTreeSet<String>>) -> Result<Scenari
         4096,
         "processes",
     )?;
+    in_range(
+        &toml_path,
+        "resources.disk_mb",
+        resources.disk_mb,
+        64,
+        65536,
+        "MiB",
+    )?;
 
     let web_ports = web_ports(&toml_path, raw.web_ports)?;
     let setup = optional_script(&root, &dir.join("setup"))?;
@@ -259,6 +279,7 @@ pub fn load_dir(dir: &Path, images: Option<&BTreeSet<String>>) -> Result<Scenari
         phase: raw.phase,
         time_limit: Duration::from_secs(u64::from(time_limit) * 60),
         user,
+        script_user,
         workdir,
         data_target,
         capabilities,

@@ -23,6 +23,8 @@ pub struct Resources {
     pub memory_mb: u32,
     pub cpus: f64,
     pub pids: u32,
+    /// The most the sandbox may write (its writable paths together).
+    pub disk_mb: u32,
 }
 
 /// A web UI the scenario's tool serves inside the sandbox.
@@ -72,7 +74,12 @@ pub struct Scenario {
     pub image: String,
     pub phase: Option<Phase>,
     pub time_limit: Duration,
+    /// The learner's account: terminals run as it, checks inspect its files.
     pub user: String,
+    /// The account setup, solve and exercise resets run as (usually `user`;
+    /// the tool's own account where the learner must not be able to write
+    /// the tool's data).
+    pub script_user: String,
     pub workdir: String,
     pub data_target: String,
     pub capabilities: Vec<String>,

@@ -37,12 +37,14 @@ pub fn csrf_of(html: &str) -> String {
 /// Presses Check on `exercise` of the learner page at `url`, as the page's
 /// script does, and returns the JSON answer.
 pub async fn check(http: &reqwest::Client, url: &str, exercise: &str) -> Value {
-    http.post(format!("{url}/check/{exercise}"))
+    let response = http
+        .post(format!("{url}/check/{exercise}"))
         .header(ACCEPT, "application/json")
         .send()
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+        .unwrap();
+    let status = response.status();
+    let body = response.text().await.unwrap();
+    serde_json::from_str(&body)
+        .unwrap_or_else(|e| panic!("Check answered {status} with no JSON ({e}): {body}"))
 }

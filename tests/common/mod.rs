@@ -98,12 +98,13 @@ impl TestApp {
 pub fn shell_spec(capabilities: &[&str]) -> SandboxSpec {
     SandboxSpec {
         id: uuid::Uuid::new_v4(),
-        image: "sandpit/shell".into(),
+        image: sandpit::images::ImageCatalog::bundled().reference("shell"),
         hostname: "test".into(),
         memory_bytes: 128 * 1024 * 1024,
         nano_cpus: 250_000_000,
         pids: 64,
         capabilities: capabilities.iter().map(|c| (*c).to_owned()).collect(),
+        disk_bytes: 256 * 1024 * 1024,
         labels: Default::default(),
     }
 }
@@ -118,14 +119,53 @@ pub struct Cleanup {
 impl Drop for Cleanup {
     fn drop(&mut self) {
         for id in self.ids.drain(..) {
-            let name = sandpit::runtime::object_name(id);
-            let _ = std::process::Command::new("docker")
-                .args(["rm", "-f", "-v", &name])
-                .output();
-            let _ = std::process::Command::new("docker")
-                .args(["network", "rm", &name])
-                .output();
+            sweep(&format!("label=sandpit.sandbox={id}"));
         }
+    }
+}
+
+/// Removes, with the docker CLI, every container, volume and network that
+/// `filter` selects, and unmounts and deletes the disks behind the volumes.
+pub fn sweep(filter: &str) {
+    let list = |args: &[&str]| -> Vec<String> {
+        std::process::Command::new("docker")
+            .args(args)
+            .output()
+            .map(|o| {
+                String::from_utf8_lossy(&o.stdout)
+                    .split_whitespace()
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let run = |args: &[&str]| {
+        let _ = std::process::Command::new("docker").args(args).output();
+    };
+    for id in list(&["ps", "-aq", "--filter", filter]) {
+        run(&["rm", "-f", "-v", &id]);
+    }
+    for name in list(&["volume", "ls", "-q", "--filter", filter]) {
+        // The volume's device is a directory on the sandbox's disk.
+        let device = list(&[
+            "volume",
+            "inspect",
+            "--format",
+            "{{index .Options \"device\"}}",
+            &name,
+        ]);
+        run(&["volume", "rm", "-f", &name]);
+        if let Some(mount) = device
+            .first()
+            .and_then(|d| std::path::Path::new(d).parent().map(|p| p.to_owned()))
+        {
+            let _ = std::process::Command::new("umount").arg(&mount).output();
+            let _ = std::fs::remove_dir(&mount);
+            let _ = std::fs::remove_file(mount.with_extension("img"));
+        }
+    }
+    for id in list(&["network", "ls", "-q", "--filter", filter]) {
+        run(&["network", "rm", &id]);
     }
 }
 
@@ -148,29 +188,7 @@ impl InstanceCleanup {
 
 impl Drop for InstanceCleanup {
     fn drop(&mut self) {
-        let filter = format!("label=sandpit.instance={}", self.instance);
-        let list = |args: &[&str]| -> Vec<String> {
-            std::process::Command::new("docker")
-                .args(args)
-                .output()
-                .map(|o| {
-                    String::from_utf8_lossy(&o.stdout)
-                        .split_whitespace()
-                        .map(str::to_owned)
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        for id in list(&["ps", "-aq", "--filter", &filter]) {
-            let _ = std::process::Command::new("docker")
-                .args(["rm", "-f", "-v", &id])
-                .output();
-        }
-        for id in list(&["network", "ls", "-q", "--filter", &filter]) {
-            let _ = std::process::Command::new("docker")
-                .args(["network", "rm", &id])
-                .output();
-        }
+        sweep(&format!("label=sandpit.instance={}", self.instance));
     }
 }
 
