@@ -274,7 +274,11 @@ async fn page_teardowns_need_csrf_and_confirmation_are_reported_and_leave_nothin
         .await;
     assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
     let cohort_label = format!("sandpit.cohort={cohort}");
-    assert_eq!(labelled(&cohort_label).len(), 4, "2 containers, 2 networks");
+    assert_eq!(
+        labelled(&cohort_label).len(),
+        6,
+        "2 sandboxes: a container and a checker each, 2 networks"
+    );
     let done = admin
         .post(&path, &[("csrf", &admin.csrf), ("confirm", "Tuesday")])
         .await;
@@ -357,7 +361,8 @@ async fn api_teardowns_are_idempotent_and_concurrent_and_teardown_all_needs_its_
         assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
         assert!(refused.error().contains("everything"));
     }
-    assert_eq!(labelled(&format!("sandpit.cohort={second}")).len(), 2);
+    // One sandbox: its container, its checker, its network.
+    assert_eq!(labelled(&format!("sandpit.cohort={second}")).len(), 3);
     let all = api
         .post(
             "/admin/teardown-all",

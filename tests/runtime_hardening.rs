@@ -69,9 +69,85 @@ async fn container_runs_with_the_hardening_and_limits_asked_for() {
     assert_eq!(hc.nano_cpus, Some(spec.nano_cpus));
     assert_eq!(hc.pids_limit, Some(spec.pids));
     assert!(hc.binds.unwrap_or_default().is_empty(), "no host mounts");
+    assert_eq!(
+        hc.readonly_rootfs,
+        Some(true),
+        "the image's files are read-only"
+    );
+    // The only mounts are the sandbox's own volumes (so no engine socket,
+    // no host path), on its own disk.
+    let mounts = info.mounts.unwrap_or_default();
+    let prefix = format!("sandpit-{}-v", spec.id);
+    let mut targets: Vec<String> = mounts
+        .iter()
+        .map(|m| {
+            assert_eq!(m.typ.as_deref(), Some("volume"), "{m:?}");
+            assert!(
+                m.name.as_deref().unwrap_or("").starts_with(&prefix),
+                "{m:?}"
+            );
+            assert_eq!(m.rw, Some(true), "{m:?}");
+            m.destination.clone().unwrap()
+        })
+        .collect();
+    targets.sort();
+    assert_eq!(targets, ["/home/learner", "/tmp", "/var/tmp"]);
+
+    // The checker: same limits, nothing added back, its own process
+    // namespace, the learner's paths read-only.
+    let checker = t
+        .runtime
+        .docker()
+        .inspect_container(&sandpit::runtime::checker_name(spec.id), None)
+        .await
+        .unwrap();
+    let chc = checker.host_config.unwrap();
+    assert_eq!(chc.cap_drop, Some(vec!["ALL".to_string()]));
+    assert!(chc.cap_add.unwrap_or_default().is_empty());
+    assert_eq!(chc.readonly_rootfs, Some(true));
+    assert_eq!(chc.pids_limit, Some(spec.pids));
+    assert_eq!(chc.memory, Some(spec.memory_bytes));
     assert!(
-        info.mounts.unwrap_or_default().is_empty(),
-        "no mounts at all (so no engine socket)"
+        chc.pid_mode.unwrap_or_default().is_empty(),
+        "its own PID namespace"
+    );
+    assert_eq!(
+        chc.network_mode.as_deref(),
+        Some(format!("container:{}", handle.container_id).as_str())
+    );
+    for m in checker.mounts.unwrap_or_default() {
+        if m.typ.as_deref() == Some("volume") {
+            assert_eq!(m.rw, Some(false), "{m:?}");
+        } else {
+            assert_eq!(m.typ.as_deref(), Some("tmpfs"), "{m:?}");
+        }
+    }
+    let ns = |target| {
+        let rt = rt.clone();
+        async move {
+            rt.exec(
+                spec.id,
+                sandpit::runtime::ExecRequest {
+                    target,
+                    cmd: vec!["readlink".into(), "/proc/self/ns/pid".into()],
+                    user: Some(sandpit::runtime::CHECKER_USER.into()),
+                    timeout: std::time::Duration::from_secs(10),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap()
+            .stdout
+        }
+    };
+    let (learner_ns, checker_ns) = (
+        ns(sandpit::runtime::ExecTarget::Sandbox).await,
+        ns(sandpit::runtime::ExecTarget::Checker).await,
+    );
+    assert!(learner_ns.starts_with("pid:"), "{learner_ns}");
+    assert_ne!(
+        learner_ns, checker_ns,
+        "checks share the learner's PID namespace"
     );
     let labels = info.config.unwrap().labels.unwrap();
     assert_eq!(

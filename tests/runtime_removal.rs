@@ -34,7 +34,8 @@ async fn destroying_a_sandbox_whose_container_was_removed_out_of_band_succeeds()
     cleanup.ids.push(record.id);
     assert_eq!(record.state, SandboxState::Ready);
 
-    // Behind Sandpit's back: the container goes, the network stays.
+    // Behind Sandpit's back: the learner's container goes; its checker,
+    // volumes, disk and network stay.
     let container = record.container_id.clone().unwrap();
     let out = std::process::Command::new("docker")
         .args(["rm", "-f", &container])
@@ -43,10 +44,15 @@ async fn destroying_a_sandbox_whose_container_was_removed_out_of_band_succeeds()
     assert!(out.status.success(), "{out:?}");
     let left = t.runtime.list_owned(false).await.unwrap();
     assert!(
-        left.iter().all(|o| o.kind == ObjectKind::Network),
-        "only the network is left"
+        left.iter().all(|o| o.kind != ObjectKind::Container),
+        "the learner's container is gone: {left:?}"
     );
-    assert_eq!(left.len(), 1);
+    assert_eq!(
+        left.iter()
+            .filter(|o| o.kind == ObjectKind::Network)
+            .count(),
+        1
+    );
 
     t.service.destroy(record.id).await.unwrap();
     t.service.destroy(record.id).await.unwrap();

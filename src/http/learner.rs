@@ -254,7 +254,9 @@ fn step_data(
             "passed": a.outcome == "passed",
             "failed": a.outcome == "failed",
             "error": a.outcome == "error",
-            "text": a.output,
+            // An error's own text is for trainers (it is in English and
+            // may say how the check works); the verdict says it all.
+            "text": if a.outcome == "error" { "" } else { a.output.as_str() },
         })),
     })
 }
@@ -332,7 +334,11 @@ async fn check(
         axum::Json(json!({
             "exercise": exercise,
             "outcome": result.outcome,
-            "feedback": result.feedback,
+            "feedback": if result.outcome == crate::store::Outcome::Error {
+                ""
+            } else {
+                result.feedback.as_str()
+            },
             "first_pass": result.first_pass,
             "duration_ms": result.duration.as_millis() as u64,
             "next": next,

@@ -17,6 +17,7 @@ use futures_util::StreamExt;
 use ipnet::Ipv4Net;
 use uuid::Uuid;
 
+use super::EngineWatch;
 use super::create::host;
 use super::{
     ExecOutput, ExecRequest, ExecTarget, LABEL_INSTANCE, LABEL_MANAGED, LABEL_ROLE, LABEL_SANDBOX,
@@ -420,6 +421,15 @@ impl SandboxRuntime for DockerRuntime {
 
     async fn exec(&self, sandbox: Uuid, req: ExecRequest) -> Result<ExecOutput> {
         let started = Instant::now();
+        // A check inspects a live sandbox: the checker outlives a learner's
+        // container that died or was removed, and must not judge its remains.
+        if req.target == ExecTarget::Checker
+            && let Some(problem) = self.container_status(sandbox).await?.problem()
+        {
+            return Err(RuntimeError::Other(format!(
+                "sandbox {sandbox} cannot be checked: {problem}"
+            )));
+        }
         match tokio::time::timeout(req.timeout, self.collect_exec(sandbox, &req)).await {
             Ok(result) => {
                 let (exit_code, stdout, stderr) = result?;
