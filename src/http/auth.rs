@@ -1,6 +1,9 @@
 //! Who is asking: trainers and admins sign in with a password (a cookie
 //! session whose forms carry a CSRF token) or send an API token. The
 //! extractors here are what every trainer, admin and API handler takes.
+//! A user whose password was printed for them is sent to the change page
+//! by every page and refused by the API (API tokens excepted: they are
+//! made deliberately, never from that password) until they replace it.
 
 use std::net::SocketAddr;
 
@@ -16,7 +19,8 @@ use super::pages::base;
 use super::{AppState, HttpError, i18n, same_origin};
 use crate::store::{Role, Session, User};
 
-/// The session cookie. Every cookie Sandpit sets is named `sandpit…`, so the
+/// The session cookie. Every cookie Sandpit sets is named `sandpit…`
+/// (`__Host-sandpit…` over HTTPS, see [`super::Site::cookie_name`]), so the
 /// proxy never passes it to a sandbox.
 pub const SESSION_COOKIE: &str = "sandpit_session";
 /// The login form's double-submit CSRF cookie (there is no session yet).
@@ -52,8 +56,15 @@ fn secure_cookies(public_url: &str) -> bool {
             .is_some_and(|host| host == "localhost" || host.ends_with(".localhost"))
 }
 
-/// A `Set-Cookie` value for `name`, `HttpOnly` and `SameSite=Lax`.
-pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age: i64) -> HeaderValue {
+/// The value of Sandpit's cookie `base` (named as on this site).
+pub fn site_cookie<'a>(state: &AppState, headers: &'a HeaderMap, base: &str) -> Option<&'a str> {
+    cookie(headers, &state.site.cookie_name(base))
+}
+
+/// A `Set-Cookie` value for Sandpit's cookie `base` (named as on this
+/// site), `HttpOnly`, `SameSite=Lax`, for `/` and no `Domain`.
+pub fn set_cookie(state: &AppState, base: &str, value: &str, max_age: i64) -> HeaderValue {
+    let name = state.site.cookie_name(base);
     let secure = if secure_cookies(&state.public_url) {
         "; Secure"
     } else {
@@ -86,30 +97,57 @@ async fn session_from(state: &AppState, headers: &HeaderMap) -> Result<Option<Se
     if !sessions_allowed(state) {
         return Ok(None);
     }
-    match cookie(headers, SESSION_COOKIE) {
+    match site_cookie(state, headers, SESSION_COOKIE) {
         Some(value) if value.len() <= 128 => Ok(state.app.auth.session(value).await?),
         _ => Ok(None),
     }
 }
 
+/// The page to replace a printed password on.
+pub const CHANGE_PASSWORD_PATH: &str = "/account/password";
+
+/// `path` with `?next=` set to where the request was going.
+fn with_next(path: &str, parts: &Parts) -> String {
+    let next = parts
+        .uri
+        .path_and_query()
+        .map_or("/trainer", |p| p.as_str());
+    format!("{path}?next={}", urlencode(next))
+}
+
 /// A signed-in trainer or admin on a page; anyone else is sent to the login
-/// page and comes back after.
+/// page and comes back after, and a user who must replace a printed
+/// password is sent to the change page first.
 pub struct PageSession(pub Session);
 
 impl FromRequestParts<AppState> for PageSession {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let SignedIn(session) = SignedIn::from_request_parts(parts, state).await?;
+        if session.user().must_change_password {
+            let target = if parts.method == Method::GET {
+                with_next(CHANGE_PASSWORD_PATH, parts)
+            } else {
+                CHANGE_PASSWORD_PATH.to_owned()
+            };
+            return Err(Redirect::to(&target).into_response());
+        }
+        Ok(session)
+    }
+}
+
+/// A signed-in user on a page that serves them even before they replaced a
+/// printed password: the change page itself, and signing out.
+pub struct SignedIn(pub PageSession);
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         match session_from(state, &parts.headers).await {
-            Ok(Some(s)) => Ok(Self(s)),
-            Ok(None) => {
-                let next = parts
-                    .uri
-                    .path_and_query()
-                    .map_or("/trainer", |p| p.as_str());
-                let target = format!("/login?next={}", urlencode(next));
-                Err(Redirect::to(&target).into_response())
-            }
+            Ok(Some(s)) => Ok(Self(PageSession(s))),
+            Ok(None) => Err(Redirect::to(&with_next("/login", parts)).into_response()),
             Err(e) => Err(e.into_response()),
         }
     }
@@ -128,7 +166,7 @@ impl PageSession {
         headers: &HeaderMap,
         token: &str,
     ) -> Result<(), HttpError> {
-        if !same_origin(headers, &state.public_url) || !same_secret(token, &self.0.csrf_token) {
+        if !same_origin(headers, &state.site) || !same_secret(token, &self.0.csrf_token) {
             return Err(HttpError::Forbidden(
                 "This form has expired or came from another site. Reload the page and try again."
                     .into(),
@@ -177,13 +215,17 @@ impl FromRequestParts<AppState> for ApiUser {
                 .get(CSRF_HEADER)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or_default();
-            if !same_origin(&parts.headers, &state.public_url)
-                || !same_secret(sent, &session.csrf_token)
+            if !same_origin(&parts.headers, &state.site) || !same_secret(sent, &session.csrf_token)
             {
                 return Err(HttpError::Forbidden(format!(
                     "a signed-in page must send its CSRF token in `{CSRF_HEADER}`"
                 )));
             }
+        }
+        if session.user.must_change_password {
+            return Err(HttpError::Forbidden(format!(
+                "replace your one-time password at {CHANGE_PASSWORD_PATH} first"
+            )));
         }
         Ok(Self(session.user))
     }
@@ -209,7 +251,7 @@ pub fn urlencode(s: &str) -> String {
 }
 
 /// Where to go after signing in: a path on this site, nothing else.
-fn local_next(next: Option<&str>) -> String {
+pub(super) fn local_next(next: Option<&str>) -> String {
     match next {
         Some(n)
             if n.starts_with('/')
@@ -300,21 +342,28 @@ async fn login(
     if !sessions_allowed(&state) {
         return again(i18n::text(lang, "login-off"), StatusCode::FORBIDDEN);
     }
-    let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
-    if !same_origin(&headers, &state.public_url)
+    let expected = site_cookie(&state, &headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    if !same_origin(&headers, &state.site)
         || expected.is_empty()
         || !same_secret(expected, &form.csrf)
     {
         return again(i18n::text(lang, "form-expired"), StatusCode::FORBIDDEN);
     }
+    let client = state.site.client_addr(peer.ip(), &headers);
     match state
         .app
         .auth
-        .login(&form.name, &form.password, &peer.ip().to_string())
+        .login(&form.name, &form.password, &client.to_string())
         .await
     {
         Ok(started) => {
-            let mut response = Redirect::to(&local_next(form.next.as_deref())).into_response();
+            let next = local_next(form.next.as_deref());
+            let target = if started.session.user.must_change_password {
+                format!("{CHANGE_PASSWORD_PATH}?next={}", urlencode(&next))
+            } else {
+                next
+            };
+            let mut response = Redirect::to(&target).into_response();
             let max_age = crate::auth::SESSION_LIFETIME.num_seconds();
             let headers = response.headers_mut();
             headers.append(
@@ -354,12 +403,12 @@ struct LogoutForm {
 
 async fn logout(
     State(state): State<AppState>,
-    session: PageSession,
+    SignedIn(session): SignedIn,
     headers: HeaderMap,
     axum::Form(form): axum::Form<LogoutForm>,
 ) -> Result<Response, HttpError> {
     session.check_csrf(&state, &headers, &form.csrf)?;
-    if let Some(value) = cookie(&headers, SESSION_COOKIE) {
+    if let Some(value) = site_cookie(&state, &headers, SESSION_COOKIE) {
         state.app.auth.logout(value).await?;
     }
     let mut response = Redirect::to("/login").into_response();

@@ -169,7 +169,7 @@ pub fn route_class(path: &str) -> &'static str {
         Some("admin") => "admin",
         Some("api") => "api",
         Some("static") => "static",
-        Some("login" | "logout") => "auth",
+        Some("login" | "logout" | "account") => "auth",
         Some("healthz" | "readyz") => "health",
         Some("metrics") => "metrics",
         Some(_) => "other",
