@@ -14,8 +14,8 @@ use sha2::{Digest, Sha256};
 
 use crate::store::{ApiTokenInfo, Role, Session, Store, StoreError, User};
 
-pub use limiter::{FAILURE_WINDOW, MAX_FAILURES, MAX_FAILURES_PER_ADDRESS};
 use limiter::Limiter;
+pub use limiter::{FAILURE_WINDOW, MAX_FAILURES, MAX_FAILURES_PER_ADDRESS};
 
 /// How long a browser session lasts.
 pub const SESSION_LIFETIME: chrono::TimeDelta = chrono::TimeDelta::hours(12);
@@ -341,15 +341,30 @@ mod tests {
             .change_password(&user, &printed, "short", "10.0.0.1", &here.cookie)
             .await
             .unwrap_err();
-        assert!(matches!(e, AuthError::Unacceptable(PasswordRule::TooShort)), "{e}");
+        assert!(
+            matches!(e, AuthError::Unacceptable(PasswordRule::TooShort)),
+            "{e}"
+        );
         let e = auth
-            .change_password(&user, "not it", "a long new password", "10.0.0.1", &here.cookie)
+            .change_password(
+                &user,
+                "not it",
+                "a long new password",
+                "10.0.0.1",
+                &here.cookie,
+            )
             .await
             .unwrap_err();
         assert!(matches!(e, AuthError::WrongCredentials), "{e}");
-        auth.change_password(&user, &printed, "a long new password", "10.0.0.1", &here.cookie)
-            .await
-            .unwrap();
+        auth.change_password(
+            &user,
+            &printed,
+            "a long new password",
+            "10.0.0.1",
+            &here.cookie,
+        )
+        .await
+        .unwrap();
         let kept = auth.session(&here.cookie).await.unwrap().unwrap();
         assert!(!kept.user.must_change_password);
         assert!(auth.session(&elsewhere.cookie).await.unwrap().is_none());

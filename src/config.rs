@@ -351,8 +351,7 @@ mod tests {
 
     #[test]
     fn trusted_proxies_are_addresses_or_ranges_from_the_file_or_the_environment() {
-        let mut c: Config =
-            toml::from_str(r#"trusted_proxies = ["10.0.0.0/8", "::1"]"#).unwrap();
+        let mut c: Config = toml::from_str(r#"trusted_proxies = ["10.0.0.0/8", "::1"]"#).unwrap();
         assert_eq!(
             c.trusted_proxies,
             vec![
@@ -361,7 +360,10 @@ mod tests {
             ]
         );
         let e = toml::from_str::<Config>(r#"trusted_proxies = ["proxy"]"#).unwrap_err();
-        assert!(e.to_string().contains("`proxy` is not an IP address"), "{e}");
+        assert!(
+            e.to_string().contains("`proxy` is not an IP address"),
+            "{e}"
+        );
         c.apply_env(|k| {
             (k == "SANDPIT_TRUSTED_PROXIES").then(|| "192.0.2.7, 2001:db8::/32,".to_owned())
         })

@@ -21,7 +21,9 @@ use crate::auth::{AuthError, MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS, PasswordRul
 pub fn routes() -> Router<AppState> {
     Router::new().route(
         CHANGE_PASSWORD_PATH,
-        get(page).post(change).layer(axum::extract::DefaultBodyLimit::max(16 * 1024)),
+        get(page)
+            .post(change)
+            .layer(axum::extract::DefaultBodyLimit::max(16 * 1024)),
     )
 }
 
@@ -103,10 +105,9 @@ async fn change(
         .await;
     let (error, status) = match result {
         Ok(()) => return Redirect::to(&local_next(next)).into_response(),
-        Err(AuthError::WrongCredentials) => (
-            t.text("account-password-wrong"),
-            StatusCode::BAD_REQUEST,
-        ),
+        Err(AuthError::WrongCredentials) => {
+            (t.text("account-password-wrong"), StatusCode::BAD_REQUEST)
+        }
         Err(AuthError::Unacceptable(rule)) => {
             let error = match rule {
                 PasswordRule::TooShort => t.text_with(

@@ -206,7 +206,10 @@ mod tests {
         for (origin, host) in [
             ("http://evil.test", "evil.test"),
             ("http://127.0.0.1:8080", "127.0.0.1:8080"),
-            ("https://sandpit.example.org:8443", "sandpit.example.org:8443"),
+            (
+                "https://sandpit.example.org:8443",
+                "sandpit.example.org:8443",
+            ),
             ("http://sandpit.example.org", "sandpit.example.org"),
             ("https://8080-abc.sandbox.localhost", "sandpit.example.org"),
         ] {
@@ -254,7 +257,10 @@ mod tests {
     fn the_policy_frames_only_the_sandboxes_and_is_framed_by_no_one() {
         let p = site("http://localhost:8080", |_| {}).policy;
         let p = p.to_str().unwrap();
-        assert!(p.contains("frame-src http://*.sandbox.localhost:8080;"), "{p}");
+        assert!(
+            p.contains("frame-src http://*.sandbox.localhost:8080;"),
+            "{p}"
+        );
         assert!(p.contains("connect-src 'self' ws://localhost:8080;"), "{p}");
         assert!(p.contains("frame-ancestors 'none'"), "{p}");
         assert!(!p.contains("unsafe"), "{p}");
@@ -264,16 +270,24 @@ mod tests {
         })
         .policy;
         let p = p.to_str().unwrap();
-        assert!(p.contains("frame-src https://*.tools.example.org 'self';"), "{p}");
-        assert!(p.contains("connect-src 'self' wss://sandpit.example.org;"), "{p}");
+        assert!(
+            p.contains("frame-src https://*.tools.example.org 'self';"),
+            "{p}"
+        );
+        assert!(
+            p.contains("connect-src 'self' wss://sandpit.example.org;"),
+            "{p}"
+        );
     }
 
     #[test]
     fn bad_public_urls_and_sandbox_domains_are_named() {
         let e = Site::new("ftp://x", &Config::default()).unwrap_err();
         assert!(e.to_string().contains("public_url: `ftp://x`"), "{e}");
-        let mut c = Config::default();
-        c.sandbox_domain = "a; script-src *".into();
+        let c = Config {
+            sandbox_domain: "a; script-src *".into(),
+            ..Config::default()
+        };
         let e = Site::new("http://localhost", &c).unwrap_err();
         assert!(e.to_string().starts_with("sandbox_domain:"), "{e}");
     }
@@ -292,7 +306,10 @@ mod tests {
         );
         // Several headers are one list; ports and brackets are dropped.
         let mut h = xff("6.6.6.6");
-        h.append("x-forwarded-for", HeaderValue::from_static("[2001:db8::1]:443"));
+        h.append(
+            "x-forwarded-for",
+            HeaderValue::from_static("[2001:db8::1]:443"),
+        );
         assert_eq!(
             s.client_addr(peer, &h),
             "2001:db8::1".parse::<IpAddr>().unwrap()

@@ -242,7 +242,10 @@ mod tests {
             ),
             &site
         ));
-        assert!(!same_origin(&headers(Some("null"), "127.0.0.1:8080"), &site));
+        assert!(!same_origin(
+            &headers(Some("null"), "127.0.0.1:8080"),
+            &site
+        ));
     }
 
     #[test]
