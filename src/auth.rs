@@ -3,11 +3,10 @@
 //! passwords. Learners have no account: their link is their key.
 
 mod limiter;
+mod password;
 
 use std::time::Duration;
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use data_encoding::BASE32_NOPAD;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -16,14 +15,13 @@ use crate::store::{ApiTokenInfo, Role, Session, Store, StoreError, User};
 
 use limiter::Limiter;
 pub use limiter::{FAILURE_WINDOW, MAX_FAILURES, MAX_FAILURES_PER_ADDRESS};
+use password::verify_password;
+pub use password::{
+    MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS, PasswordRule, acceptable_password, hash_password,
+};
 
 /// How long a browser session lasts.
 pub const SESSION_LIFETIME: chrono::TimeDelta = chrono::TimeDelta::hours(12);
-/// The shortest password a user may choose.
-pub const MIN_PASSWORD_CHARS: usize = 12;
-/// The longest: argon2 hashes anything, but a megabyte per try is a cost
-/// an attacker should not be able to make Sandpit pay.
-pub const MAX_PASSWORD_BYTES: usize = 1024;
 /// What every API token starts with, so that scanners can spot a leaked one.
 pub const API_TOKEN_PREFIX: &str = "sandpit_";
 
@@ -43,31 +41,6 @@ pub enum AuthError {
     Unacceptable(PasswordRule),
 }
 
-/// Why a new password was refused; each has a message in every language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum PasswordRule {
-    #[error("a password has at least {MIN_PASSWORD_CHARS} characters")]
-    TooShort,
-    #[error("a password has at most {MAX_PASSWORD_BYTES} bytes")]
-    TooLong,
-    #[error("the new password must differ from the current one")]
-    Unchanged,
-}
-
-/// Checks a password a user chose.
-pub fn acceptable_password(new: &str, current: &str) -> Result<(), PasswordRule> {
-    if new.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(PasswordRule::TooShort);
-    }
-    if new.len() > MAX_PASSWORD_BYTES {
-        return Err(PasswordRule::TooLong);
-    }
-    if new == current {
-        return Err(PasswordRule::Unchanged);
-    }
-    Ok(())
-}
-
 /// A random secret of `bytes` bytes, in lower-case base32.
 pub fn random_secret(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
@@ -78,35 +51,6 @@ pub fn random_secret(bytes: usize) -> String {
 /// What the store keeps of a secret: its hex SHA-256.
 pub fn hash_secret(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
-}
-
-/// An argon2id hash (PHC string) of `password`, with a fresh salt.
-pub async fn hash_password(password: &str) -> Result<String, AuthError> {
-    let password = password.to_owned();
-    tokio::task::spawn_blocking(move || {
-        let mut salt = [0u8; 16];
-        rand::rng().fill_bytes(&mut salt);
-        let salt = SaltString::encode_b64(&salt).map_err(|e| AuthError::Hash(e.to_string()))?;
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(|e| AuthError::Hash(e.to_string()))
-    })
-    .await
-    .map_err(|e| AuthError::Hash(e.to_string()))?
-}
-
-async fn verify_password(hash: &str, password: &str) -> bool {
-    let (hash, password) = (hash.to_owned(), password.to_owned());
-    tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&hash).is_ok_and(|h| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &h)
-                .is_ok()
-        })
-    })
-    .await
-    .unwrap_or(false)
 }
 
 /// Checks an account name: what a trainer types at the login page.
@@ -299,15 +243,6 @@ impl Auth {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[tokio::test]
-    async fn passwords_verify_and_wrong_ones_do_not() {
-        let h = hash_password("correct horse").await.unwrap();
-        assert!(h.starts_with("$argon2id$"), "{h}");
-        assert!(verify_password(&h, "correct horse").await);
-        assert!(!verify_password(&h, "correct horsE").await);
-        assert!(!verify_password("not a hash", "x").await);
-    }
 
     #[tokio::test]
     async fn wrong_passwords_are_limited_per_name_and_address_then_refused() {

@@ -13,7 +13,8 @@ use axum::routing::get;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::auth::{CHANGE_PASSWORD_PATH, SESSION_COOKIE, SignedIn, local_next, site_cookie};
+use super::auth::{CHANGE_PASSWORD_PATH, SESSION_COOKIE, SignedIn, site_cookie};
+use super::login::local_next;
 use super::trainer::Trainer;
 use super::{AppState, HttpError};
 use crate::auth::{AuthError, MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS, PasswordRule};
@@ -104,7 +105,14 @@ async fn change(
         )
         .await;
     let (error, status) = match result {
-        Ok(()) => return Redirect::to(&local_next(next)).into_response(),
+        Ok(()) => {
+            let mut target = local_next(next);
+            // Sent here from the change page itself: nowhere else to go back to.
+            if target.starts_with(CHANGE_PASSWORD_PATH) {
+                target = "/trainer".into();
+            }
+            return Redirect::to(&target).into_response();
+        }
         Err(AuthError::WrongCredentials) => {
             (t.text("account-password-wrong"), StatusCode::BAD_REQUEST)
         }

@@ -12,6 +12,7 @@ mod export;
 pub mod i18n;
 mod learner;
 mod learner_start;
+mod login;
 mod markdown;
 pub mod observe;
 pub mod openapi;
@@ -85,7 +86,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(pages::index))
         .route("/healthz", get(|| async { "ok" }))
         .route("/static/{*path}", get(static_file))
-        .merge(auth::routes())
+        .merge(login::routes())
         .merge(account::routes())
         .merge(learner::routes())
         .merge(learner_start::routes())
