@@ -83,12 +83,14 @@ impl Site {
 
     /// Whether a browser's request came from a page of this site. `Origin`
     /// must be this site's exactly. Under `Referrer-Policy: no-referrer`
-    /// browsers send `Origin: null` with a same-origin form, and so do
-    /// sandboxed frames and pages of any site that ask for it: then only
+    /// browsers send `Origin: null` with a same-origin form (Chromium 156
+    /// does; its `fetch()` sends the real origin), and so do sandboxed
+    /// frames and pages of any site that ask for it: then only
     /// `Sec-Fetch-Site: same-origin`, which pages cannot forge, lets it in.
     /// Where browsers send no Fetch Metadata (plain HTTP to a host that is
-    /// not loopback) a `null` cannot be told apart and is let in: the
-    /// session's CSRF token and `SameSite` cookies still hold there.
+    /// not loopback) a `null` cannot be told apart and is let in: what
+    /// still holds there is the forms' CSRF tokens, `SameSite` cookies and,
+    /// for learners, the link token in the path.
     /// Clients that send no `Origin` are not browsers, so no cross-site risk.
     pub fn from_this_site(&self, headers: &HeaderMap) -> bool {
         let fetch_site = headers
