@@ -2,23 +2,26 @@
 //! with a CSRF token each, revocable API tokens, and a limit on wrong
 //! passwords. Learners have no account: their link is their key.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+mod limiter;
+mod password;
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use std::time::Duration;
+
 use data_encoding::BASE32_NOPAD;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use crate::store::{ApiTokenInfo, Role, Session, Store, StoreError, User};
 
+use limiter::Limiter;
+pub use limiter::{FAILURE_WINDOW, MAX_FAILURES, MAX_FAILURES_PER_ADDRESS};
+use password::verify_password;
+pub use password::{
+    MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS, PasswordRule, acceptable_password, hash_password,
+};
+
 /// How long a browser session lasts.
 pub const SESSION_LIFETIME: chrono::TimeDelta = chrono::TimeDelta::hours(12);
-/// Wrong passwords allowed per account name, and per client address, in [`FAILURE_WINDOW`].
-pub const MAX_FAILURES: usize = 5;
-pub const FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
 /// What every API token starts with, so that scanners can spot a leaked one.
 pub const API_TOKEN_PREFIX: &str = "sandpit_";
 
@@ -34,6 +37,8 @@ pub enum AuthError {
     RateLimited { retry_after: Duration },
     #[error("{0}")]
     Invalid(String),
+    #[error("{0}")]
+    Unacceptable(PasswordRule),
 }
 
 /// A random secret of `bytes` bytes, in lower-case base32.
@@ -46,35 +51,6 @@ pub fn random_secret(bytes: usize) -> String {
 /// What the store keeps of a secret: its hex SHA-256.
 pub fn hash_secret(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
-}
-
-/// An argon2id hash (PHC string) of `password`, with a fresh salt.
-pub async fn hash_password(password: &str) -> Result<String, AuthError> {
-    let password = password.to_owned();
-    tokio::task::spawn_blocking(move || {
-        let mut salt = [0u8; 16];
-        rand::rng().fill_bytes(&mut salt);
-        let salt = SaltString::encode_b64(&salt).map_err(|e| AuthError::Hash(e.to_string()))?;
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(|e| AuthError::Hash(e.to_string()))
-    })
-    .await
-    .map_err(|e| AuthError::Hash(e.to_string()))?
-}
-
-async fn verify_password(hash: &str, password: &str) -> bool {
-    let (hash, password) = (hash.to_owned(), password.to_owned());
-    tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&hash).is_ok_and(|h| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &h)
-                .is_ok()
-        })
-    })
-    .await
-    .unwrap_or(false)
 }
 
 /// Checks an account name: what a trainer types at the login page.
@@ -91,53 +67,6 @@ pub fn valid_name(name: &str) -> Result<&str, AuthError> {
         ));
     }
     Ok(name)
-}
-
-/// Counts wrong passwords per account name and per client address, in memory.
-#[derive(Default)]
-struct Limiter {
-    failures: Mutex<HashMap<String, VecDeque<Instant>>>,
-}
-
-impl Limiter {
-    /// Counts a try against `keys` before the password is even checked, so
-    /// that parallel tries cannot all slip under the limit; or says how long
-    /// to wait if any key is over it.
-    fn try_once(&self, keys: &[String]) -> Result<Instant, Duration> {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let now = Instant::now();
-        let blocked = keys
-            .iter()
-            .filter_map(|k| {
-                let q = map.get_mut(k)?;
-                while q.front().is_some_and(|t| now - *t > FAILURE_WINDOW) {
-                    q.pop_front();
-                }
-                (q.len() >= MAX_FAILURES).then(|| FAILURE_WINDOW - (now - q[0]))
-            })
-            .max();
-        if let Some(wait) = blocked {
-            return Err(wait);
-        }
-        // Bound the memory an attacker trying many names can take.
-        if map.len() > 100_000 {
-            map.retain(|_, q| q.back().is_some_and(|t| now - *t < FAILURE_WINDOW));
-        }
-        for k in keys {
-            map.entry(k.clone()).or_default().push_back(now);
-        }
-        Ok(now)
-    }
-
-    /// Takes back the try counted at `at` for `key` (the password was right).
-    fn forgive(&self, key: &str, at: Instant) {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(q) = map.get_mut(key)
-            && let Some(i) = q.iter().rposition(|t| *t == at)
-        {
-            q.remove(i);
-        }
-    }
 }
 
 /// Accounts, sessions and tokens over the store.
@@ -165,18 +94,21 @@ impl Auth {
         }
     }
 
-    /// Creates an account with a generated password, returned once.
+    /// Creates an account with a generated password, returned once. It is
+    /// printed for someone to pass on, so its owner must change it at their
+    /// first sign-in.
     pub async fn create_user(&self, name: &str, role: Role) -> Result<(User, String), AuthError> {
         let name = valid_name(name)?;
         let password = random_secret(15);
         let user = self
             .store
-            .insert_user(name, role, &hash_password(&password).await?)
+            .insert_user(name, role, &hash_password(&password).await?, true)
             .await?;
         Ok((user, password))
     }
 
-    /// Sets a new generated password for `name`, returned once; ends its sessions.
+    /// Sets a new generated password for `name`, returned once, that must be
+    /// changed at the next sign-in; ends its sessions.
     pub async fn reset_password(&self, name: &str) -> Result<String, AuthError> {
         let user = self
             .store
@@ -185,43 +117,41 @@ impl Auth {
             .ok_or_else(|| AuthError::Invalid(format!("there is no user named `{name}`")))?;
         let password = random_secret(15);
         self.store
-            .set_password(user.id, &hash_password(&password).await?)
+            .set_password(user.id, &hash_password(&password).await?, true, None)
             .await?;
         Ok(password)
     }
 
+    /// Whether `password` is `hash`'s, one argon2 check at a time per core.
+    async fn verify(&self, hash: &str, password: &str) -> bool {
+        let _slot = self.hashing.acquire().await;
+        verify_password(hash, password).await
+    }
+
     /// Checks a name and password and starts a session. Wrong passwords
-    /// count against the name and the client address; past the limit every
-    /// try is refused, right or wrong, until the window has passed.
+    /// count against the name and client address together, and against the
+    /// address; past either limit every try is refused, right or wrong,
+    /// until the window has passed.
     pub async fn login(
         &self,
         name: &str,
         password: &str,
         client: &str,
     ) -> Result<NewSession, AuthError> {
-        let keys = [
-            format!("name:{}", name.trim().to_lowercase()),
-            format!("addr:{client}"),
-        ];
-        let tried_at = self
+        let tried = self
             .limiter
-            .try_once(&keys)
+            .try_once(name, client)
             .map_err(|retry_after| AuthError::RateLimited { retry_after })?;
         let user = self.store.user_by_name(name.trim()).await?;
         // Verify against something even for unknown names, so that timing
         // does not tell which names exist.
         const DUMMY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FuZHBpdGR1bW15c2FsdA$3Q9G3BkS7nTgfQ6m7u6x1l7F9bSx0H0bQmA1iYyH3kQ";
         let hash = user.as_ref().map_or(DUMMY, |u| u.password_hash.as_str());
-        let ok = {
-            let _slot = self.hashing.acquire().await;
-            verify_password(hash, password).await
-        };
+        let ok = self.verify(hash, password).await;
         let Some(user) = user.filter(|_| ok) else {
             return Err(AuthError::WrongCredentials);
         };
-        for key in &keys {
-            self.limiter.forgive(key, tried_at);
-        }
+        self.limiter.forgive(&tried);
         let cookie = random_secret(32);
         let csrf_token = random_secret(20);
         let expires_at = chrono::Utc::now() + SESSION_LIFETIME;
@@ -236,6 +166,40 @@ impl Auth {
                 expires_at,
             },
         })
+    }
+
+    /// Replaces a signed-in user's password with one they chose, after
+    /// checking their current one (counted like a sign-in, so a stolen
+    /// session cannot guess it). Their other sessions end; the one whose
+    /// cookie is `keep_cookie` stays.
+    pub async fn change_password(
+        &self,
+        user: &User,
+        current: &str,
+        new: &str,
+        client: &str,
+        keep_cookie: &str,
+    ) -> Result<(), AuthError> {
+        acceptable_password(new, current).map_err(AuthError::Unacceptable)?;
+        let tried = self
+            .limiter
+            .try_once(&user.name, client)
+            .map_err(|retry_after| AuthError::RateLimited { retry_after })?;
+        // The hash as stored now: the session's copy may predate a reset.
+        let stored = self
+            .store
+            .user(user.id)
+            .await?
+            .ok_or(AuthError::WrongCredentials)?;
+        if !self.verify(&stored.password_hash, current).await {
+            return Err(AuthError::WrongCredentials);
+        }
+        self.limiter.forgive(&tried);
+        let hash = hash_password(new).await?;
+        self.store
+            .set_password(user.id, &hash, false, Some(&hash_secret(keep_cookie)))
+            .await?;
+        Ok(())
     }
 
     /// The session a cookie's value opens, if it is live.
@@ -281,16 +245,7 @@ mod tests {
     use super::*;
 
     #[tokio::test]
-    async fn passwords_verify_and_wrong_ones_do_not() {
-        let h = hash_password("correct horse").await.unwrap();
-        assert!(h.starts_with("$argon2id$"), "{h}");
-        assert!(verify_password(&h, "correct horse").await);
-        assert!(!verify_password(&h, "correct horsE").await);
-        assert!(!verify_password("not a hash", "x").await);
-    }
-
-    #[tokio::test]
-    async fn wrong_passwords_are_limited_per_name_then_refused() {
+    async fn wrong_passwords_are_limited_per_name_and_address_then_refused() {
         let store = Store::in_memory().await.unwrap();
         let auth = Auth::new(store);
         let (_, password) = auth.create_user("ada", Role::Trainer).await.unwrap();
@@ -298,13 +253,65 @@ mod tests {
             let e = auth.login("ada", "wrong", "10.0.0.1").await.err().unwrap();
             assert!(matches!(e, AuthError::WrongCredentials), "{e}");
         }
-        // Even the right password waits now, from any address.
+        // Even the right password waits now, from that address...
         let e = auth
-            .login("ADA", &password, "10.0.0.2")
+            .login("ADA", &password, "10.0.0.1")
             .await
             .err()
             .unwrap();
         assert!(matches!(e, AuthError::RateLimited { .. }), "{e}");
+        // ...but the owner signs in from their own.
+        auth.login("ada", &password, "10.0.0.2").await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_changed_password_replaces_the_printed_one_and_ends_other_sessions() {
+        let auth = Auth::new(Store::in_memory().await.unwrap());
+        let (user, printed) = auth.create_user("dan", Role::Trainer).await.unwrap();
+        assert!(user.must_change_password);
+        let here = auth.login("dan", &printed, "10.0.0.1").await.unwrap();
+        let elsewhere = auth.login("dan", &printed, "10.0.0.2").await.unwrap();
+        assert!(here.session.user.must_change_password);
+        let e = auth
+            .change_password(&user, &printed, "short", "10.0.0.1", &here.cookie)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, AuthError::Unacceptable(PasswordRule::TooShort)),
+            "{e}"
+        );
+        let e = auth
+            .change_password(
+                &user,
+                "not it",
+                "a long new password",
+                "10.0.0.1",
+                &here.cookie,
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(e, AuthError::WrongCredentials), "{e}");
+        auth.change_password(
+            &user,
+            &printed,
+            "a long new password",
+            "10.0.0.1",
+            &here.cookie,
+        )
+        .await
+        .unwrap();
+        let kept = auth.session(&here.cookie).await.unwrap().unwrap();
+        assert!(!kept.user.must_change_password);
+        assert!(auth.session(&elsewhere.cookie).await.unwrap().is_none());
+        assert!(auth.login("dan", &printed, "10.0.0.3").await.is_err());
+        auth.login("dan", "a long new password", "10.0.0.3")
+            .await
+            .unwrap();
+        // A reset prints a password that must be changed again.
+        let reset = auth.reset_password("dan").await.unwrap();
+        assert!(auth.session(&here.cookie).await.unwrap().is_none());
+        let s = auth.login("dan", &reset, "10.0.0.3").await.unwrap();
+        assert!(s.session.user.must_change_password);
     }
 
     #[tokio::test]

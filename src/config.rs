@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use ipnet::Ipv4Net;
+use ipnet::{IpNet, Ipv4Net};
 use serde::Deserialize;
 
 /// What to do when the host firewall rule cannot be installed.
@@ -37,8 +37,14 @@ pub struct Config {
     /// not reach it, and nothing else should unless an operator says so.
     pub listen: SocketAddr,
     /// The URL learners use to reach Sandpit (links are built from it);
-    /// `http://<listen>` when unset.
+    /// `http://<listen>` when unset. Browsers' `Origin` must be its origin.
     pub public_url: Option<String>,
+    /// Reverse proxies in front of Sandpit (addresses or CIDR ranges). A
+    /// request from one of them is taken to come from the right-most
+    /// address in `X-Forwarded-For` that is not one of them; from anyone
+    /// else, `X-Forwarded-For` is ignored.
+    #[serde(deserialize_with = "networks")]
+    pub trusted_proxies: Vec<IpNet>,
     /// Proxied web UIs are served from `<port>-<web key>.<sandbox_domain>`, an
     /// origin apart from Sandpit's own, so a page in a sandbox can never read
     /// Sandpit's cookies. `*.localhost` resolves to loopback in browsers.
@@ -122,6 +128,7 @@ impl Default for Config {
             host_guard: HostGuardMode::BestEffort,
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             public_url: None,
+            trusted_proxies: Vec::new(),
             sandbox_domain: "sandbox.localhost".into(),
             proxy_path_fallback: false,
             record_terminals: true,
@@ -209,6 +216,9 @@ impl Config {
         if let Some(v) = var("SANDPIT_PUBLIC_URL") {
             self.public_url = Some(v.trim_end_matches('/').to_owned());
         }
+        if let Some(v) = var("SANDPIT_TRUSTED_PROXIES") {
+            self.trusted_proxies = parse_networks("SANDPIT_TRUSTED_PROXIES", &v)?;
+        }
         if let Some(v) = var("SANDPIT_SANDBOX_DOMAIN") {
             self.sandbox_domain = v;
         }
@@ -295,6 +305,36 @@ impl Config {
     }
 }
 
+/// An address (its own /32 or /128) or a CIDR range.
+fn parse_network(v: &str) -> Result<IpNet, String> {
+    v.parse::<IpNet>()
+        .or_else(|_| v.parse::<std::net::IpAddr>().map(IpNet::from))
+        .map_err(|_| format!("`{v}` is not an IP address or a CIDR range"))
+}
+
+/// A comma-separated list of addresses and CIDR ranges.
+fn parse_networks(name: &str, value: &str) -> Result<Vec<IpNet>, ConfigError> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(|v| {
+            parse_network(v).map_err(|message| ConfigError {
+                source_name: name.to_owned(),
+                message,
+            })
+        })
+        .collect()
+}
+
+/// A TOML list of addresses and CIDR ranges.
+fn networks<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<IpNet>, D::Error> {
+    Vec::<String>::deserialize(d)?
+        .iter()
+        .map(|v| parse_network(v.trim()).map_err(serde::de::Error::custom))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,6 +350,34 @@ mod tests {
     }
 
     #[test]
+    fn trusted_proxies_are_addresses_or_ranges_from_the_file_or_the_environment() {
+        let mut c: Config = toml::from_str(r#"trusted_proxies = ["10.0.0.0/8", "::1"]"#).unwrap();
+        assert_eq!(
+            c.trusted_proxies,
+            vec![
+                "10.0.0.0/8".parse::<IpNet>().unwrap(),
+                "::1/128".parse().unwrap()
+            ]
+        );
+        let e = toml::from_str::<Config>(r#"trusted_proxies = ["proxy"]"#).unwrap_err();
+        assert!(
+            e.to_string().contains("`proxy` is not an IP address"),
+            "{e}"
+        );
+        c.apply_env(|k| {
+            (k == "SANDPIT_TRUSTED_PROXIES").then(|| "192.0.2.7, 2001:db8::/32,".to_owned())
+        })
+        .unwrap();
+        assert_eq!(
+            c.trusted_proxies,
+            vec![
+                "192.0.2.7/32".parse::<IpNet>().unwrap(),
+                "2001:db8::/32".parse().unwrap()
+            ]
+        );
+    }
+
+    #[test]
     fn bad_values_name_their_source() {
         let mut c = Config::default();
         let e = c
@@ -317,6 +385,14 @@ mod tests {
             .unwrap_err();
         assert!(
             e.to_string().starts_with("SANDPIT_SUBNET_RANGE: `nope`"),
+            "{e}"
+        );
+        let e = c
+            .apply_env(|k| (k == "SANDPIT_TRUSTED_PROXIES").then(|| "10.0.0.1, proxy".to_owned()))
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("SANDPIT_TRUSTED_PROXIES: `proxy` is not an IP address"),
             "{e}"
         );
         let e = toml::from_str::<Config>("subnet_prefx = 1").unwrap_err();

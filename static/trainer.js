@@ -99,7 +99,7 @@
     if (bar) {
       bar.setAttribute("aria-valuemax", String(s.max));
       bar.setAttribute("aria-valuenow", String(s.value));
-      bar.querySelector(".bar").style.width = s.percent + "%";
+      bar.querySelector(".bar").setAttribute("width", String(s.percent));
     }
     const failing = document.getElementById("pool-failing");
     if (failing) {

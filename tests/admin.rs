@@ -26,7 +26,7 @@ struct Browser {
 
 impl Browser {
     async fn sign_in(server: &TestServer, name: &str, role: Role) -> Self {
-        let (_, password) = server.app.auth.create_user(name, role).await.unwrap();
+        let (_, password) = common::settled_account(&server.app, name, role).await;
         let http = client();
         let page = http
             .get(format!("{}/login", server.url))

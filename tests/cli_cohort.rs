@@ -68,6 +68,7 @@ async fn user_and_token_commands_work_on_the_data_directory_alone() {
         .await,
     );
     assert_eq!(created["role"], "trainer");
+    assert_eq!(created["must_change_password"], true);
     let password = created["password"].as_str().unwrap().to_owned();
     assert!(password.len() >= 20);
 
@@ -183,7 +184,9 @@ async fn user_and_token_commands_work_on_the_data_directory_alone() {
         .await,
     );
     let new_password = reset["password"].as_str().unwrap();
-    assert!(auth.login("ada", new_password, "127.0.0.1").await.is_ok());
+    assert_eq!(reset["must_change_password"], true);
+    let session = auth.login("ada", new_password, "127.0.0.1").await.unwrap();
+    assert!(session.session.user.must_change_password);
     store.close().await;
 }
 

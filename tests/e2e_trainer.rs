@@ -12,12 +12,7 @@ use sandpit::store::Role;
 #[tokio::test]
 async fn trainer_creates_launches_watches_and_opens_a_link_in_a_real_browser() {
     let server = TestServer::start(test_app(fixture_scenarios()).await).await;
-    let (_, password) = server
-        .app
-        .auth
-        .create_user("tess", Role::Trainer)
-        .await
-        .unwrap();
+    let (_, password) = common::settled_account(&server.app, "tess", Role::Trainer).await;
     let browser = Browser::start().await;
     let b = &browser.client;
 

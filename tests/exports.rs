@@ -223,11 +223,7 @@ async fn json_attempt_time(http: &reqwest::Client, base: &str, token: &str, inde
 async fn exports_are_for_the_cohorts_trainer_or_an_admin_and_errors_are_json() {
     let server = TestServer::start(test_app(fixture_scenarios()).await).await;
     let app = &server.app;
-    let (trainer, password) = app
-        .auth
-        .create_user("trainer-a", Role::Trainer)
-        .await
-        .unwrap();
+    let (trainer, password) = common::settled_account(app, "trainer-a", Role::Trainer).await;
     let (token, _) = app.auth.create_token(&trainer, "tests").await.unwrap();
     let (_, other) = records::account(app, "trainer-b", Role::Trainer).await;
     let (_, admin) = records::account(app, "admin", Role::Admin).await;

@@ -252,3 +252,26 @@ async fn with_a_metrics_token_metrics_need_it() {
     assert_eq!(ok.status(), StatusCode::OK);
     parse(&ok.text().await.unwrap());
 }
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_on_loopback_metrics_are_for_loopback_clients_only() {
+    let server = TestServer::start(
+        test_app_with(fixture_scenarios(), |c| {
+            c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+        })
+        .await,
+    )
+    .await;
+    let http = reqwest::Client::new();
+    let url = format!("{}/metrics", server.url);
+    // The proxy forwards for a client elsewhere: not a loopback client.
+    let forwarded = http
+        .get(&url)
+        .header("x-forwarded-for", "203.0.113.8")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forwarded.status(), StatusCode::FORBIDDEN);
+    let local = http.get(&url).send().await.unwrap();
+    assert_eq!(local.status(), StatusCode::OK);
+}

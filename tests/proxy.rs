@@ -147,6 +147,12 @@ async fn a_declared_port_is_proxied_with_its_headers_and_cookies_but_never_sandp
     assert_eq!(response.status(), StatusCode::OK);
     let headers = response.headers().clone();
     assert_eq!(headers["x-upstream"], "echo");
+    // A tool's response is not a Sandpit page: Sandpit's policy would
+    // break the tool (its frames and scripts are its own business).
+    assert!(
+        !headers.contains_key("content-security-policy"),
+        "Sandpit's CSP on a tool's response"
+    );
     let cookies: Vec<_> = headers.get_all("set-cookie").iter().collect();
     assert_eq!(
         cookies,

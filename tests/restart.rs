@@ -161,7 +161,8 @@ fn engine_sandboxes(instance: &str) -> (BTreeSet<String>, BTreeSet<String>) {
 /// Opens a link's terminal as its page does and runs a command in it.
 async fn terminal_works(link: &str, port: u16) {
     let url = format!("{}/terminal", link.replacen("http://", "ws://", 1));
-    let origin = format!("http://127.0.0.1:{port}");
+    // The public URL's origin (the server's own on loopback).
+    let origin = format!("http://localhost:{port}");
     let mut term = Term::connect(&url, Some(&origin)).await.unwrap();
     term.wait_for("the first frame", |t| t.frames > 0).await;
     term.run("echo alive-$((40+2))", "alive-42").await;

@@ -48,7 +48,7 @@ struct Trainer {
 
 impl Trainer {
     async fn new(server: &TestServer, name: &str, role: Role) -> Self {
-        let (_, password) = server.app.auth.create_user(name, role).await.unwrap();
+        let (_, password) = common::settled_account(&server.app, name, role).await;
         let response = login(server, name, &password).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
         assert_eq!(response.headers()[LOCATION], "/trainer");

@@ -69,7 +69,8 @@ pub async fn serve(args: ServeArgs, mut config: Config) -> anyhow::Result<ExitCo
 }
 
 /// On a store with no account yet, creates `admin` and prints its password
-/// once, so that a fresh install can be signed into at all.
+/// once, so that a fresh install can be signed into at all; like every
+/// printed password, it must be changed at the first sign-in.
 async fn first_admin(app: &App, url: &str) -> anyhow::Result<()> {
     if !app.store.users().await?.is_empty() {
         return Ok(());
@@ -80,7 +81,8 @@ async fn first_admin(app: &App, url: &str) -> anyhow::Result<()> {
         .await?;
     println!(
         "First start: sign in at {url}/login as `{}` with password {password}\n\
-         (shown once; `sandpit user reset-password --name {}` sets a new one)",
+         (shown once, and to be replaced at that first sign-in; \
+         `sandpit user reset-password --name {}` prints a new one)",
         user.name, user.name
     );
     Ok(())

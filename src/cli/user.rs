@@ -80,13 +80,14 @@ pub async fn user(cmd: UserCommand, config: Config) -> anyhow::Result<ExitCode> 
             if json {
                 println!(
                     "{}",
-                    json!({ "id": user.id, "name": user.name, "role": user.role, "password": password })
+                    json!({ "id": user.id, "name": user.name, "role": user.role, "password": password, "must_change_password": true })
                 );
             } else {
                 println!("Created {} `{}`.", user.role, user.name);
                 println!("One-time password: {password}");
                 println!(
-                    "It is shown only now; `sandpit user reset-password --name {}` makes a new one.",
+                    "It is shown only now, and must be replaced at the first sign-in; \
+                     `sandpit user reset-password --name {}` makes a new one.",
                     user.name
                 );
             }
@@ -94,9 +95,13 @@ pub async fn user(cmd: UserCommand, config: Config) -> anyhow::Result<ExitCode> 
         UserCommand::ResetPassword { name, json } => {
             let password = auth.reset_password(&name).await?;
             if json {
-                println!("{}", json!({ "name": name, "password": password }));
+                println!(
+                    "{}",
+                    json!({ "name": name, "password": password, "must_change_password": true })
+                );
             } else {
                 println!("New one-time password for `{name}`: {password}");
+                println!("It must be replaced at the next sign-in; the account's sessions ended.");
             }
         }
         UserCommand::List { json } => {

@@ -1,34 +1,24 @@
 //! Who is asking: trainers and admins sign in with a password (a cookie
 //! session whose forms carry a CSRF token) or send an API token. The
 //! extractors here are what every trainer, admin and API handler takes.
+//! A user whose password was printed for them is sent to the change page
+//! by every page and refused by the API (API tokens excepted: they are
+//! made deliberately, never from that password) until they replace it.
 
-use std::net::SocketAddr;
-
-use axum::Router;
-use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use serde::Deserialize;
 
-use super::pages::base;
-use super::{AppState, HttpError, i18n, same_origin};
+use super::{AppState, HttpError, same_origin};
 use crate::store::{Role, Session, User};
 
-/// The session cookie. Every cookie Sandpit sets is named `sandpit…`, so the
+/// The session cookie. Every cookie Sandpit sets is named `sandpit…`
+/// (`__Host-sandpit…` over HTTPS, see [`super::Site::cookie_name`]), so the
 /// proxy never passes it to a sandbox.
 pub const SESSION_COOKIE: &str = "sandpit_session";
-/// The login form's double-submit CSRF cookie (there is no session yet).
-const LOGIN_CSRF_COOKIE: &str = "sandpit_login_csrf";
 /// The header a same-origin script sends its session's CSRF token in.
 pub const CSRF_HEADER: &str = "x-csrf-token";
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/login", get(login_page).post(login))
-        .route("/logout", post(logout))
-}
 
 /// A cookie's value from the request.
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -52,8 +42,15 @@ fn secure_cookies(public_url: &str) -> bool {
             .is_some_and(|host| host == "localhost" || host.ends_with(".localhost"))
 }
 
-/// A `Set-Cookie` value for `name`, `HttpOnly` and `SameSite=Lax`.
-pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age: i64) -> HeaderValue {
+/// The value of Sandpit's cookie `base` (named as on this site).
+pub fn site_cookie<'a>(state: &AppState, headers: &'a HeaderMap, base: &str) -> Option<&'a str> {
+    cookie(headers, &state.site.cookie_name(base))
+}
+
+/// A `Set-Cookie` value for Sandpit's cookie `base` (named as on this
+/// site), `HttpOnly`, `SameSite=Lax`, for `/` and no `Domain`.
+pub fn set_cookie(state: &AppState, base: &str, value: &str, max_age: i64) -> HeaderValue {
+    let name = state.site.cookie_name(base);
     let secure = if secure_cookies(&state.public_url) {
         "; Secure"
     } else {
@@ -78,7 +75,7 @@ pub fn same_secret(a: &str, b: &str) -> bool {
 /// sandboxes share it too and could act as a signed-in trainer, so
 /// sessions are refused then (API tokens, which browsers never send on
 /// their own, still work).
-fn sessions_allowed(state: &AppState) -> bool {
+pub(super) fn sessions_allowed(state: &AppState) -> bool {
     !state.app.config.proxy_path_fallback
 }
 
@@ -86,30 +83,57 @@ async fn session_from(state: &AppState, headers: &HeaderMap) -> Result<Option<Se
     if !sessions_allowed(state) {
         return Ok(None);
     }
-    match cookie(headers, SESSION_COOKIE) {
+    match site_cookie(state, headers, SESSION_COOKIE) {
         Some(value) if value.len() <= 128 => Ok(state.app.auth.session(value).await?),
         _ => Ok(None),
     }
 }
 
+/// The page to replace a printed password on.
+pub const CHANGE_PASSWORD_PATH: &str = "/account/password";
+
+/// `path` with `?next=` set to where the request was going.
+fn with_next(path: &str, parts: &Parts) -> String {
+    let next = parts
+        .uri
+        .path_and_query()
+        .map_or("/trainer", |p| p.as_str());
+    format!("{path}?next={}", urlencode(next))
+}
+
 /// A signed-in trainer or admin on a page; anyone else is sent to the login
-/// page and comes back after.
+/// page and comes back after, and a user who must replace a printed
+/// password is sent to the change page first.
 pub struct PageSession(pub Session);
 
 impl FromRequestParts<AppState> for PageSession {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let SignedIn(session) = SignedIn::from_request_parts(parts, state).await?;
+        if session.user().must_change_password {
+            let target = if parts.method == Method::GET {
+                with_next(CHANGE_PASSWORD_PATH, parts)
+            } else {
+                CHANGE_PASSWORD_PATH.to_owned()
+            };
+            return Err(Redirect::to(&target).into_response());
+        }
+        Ok(session)
+    }
+}
+
+/// A signed-in user on a page that serves them even before they replaced a
+/// printed password: the change page itself, and signing out.
+pub struct SignedIn(pub PageSession);
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         match session_from(state, &parts.headers).await {
-            Ok(Some(s)) => Ok(Self(s)),
-            Ok(None) => {
-                let next = parts
-                    .uri
-                    .path_and_query()
-                    .map_or("/trainer", |p| p.as_str());
-                let target = format!("/login?next={}", urlencode(next));
-                Err(Redirect::to(&target).into_response())
-            }
+            Ok(Some(s)) => Ok(Self(PageSession(s))),
+            Ok(None) => Err(Redirect::to(&with_next("/login", parts)).into_response()),
             Err(e) => Err(e.into_response()),
         }
     }
@@ -128,7 +152,7 @@ impl PageSession {
         headers: &HeaderMap,
         token: &str,
     ) -> Result<(), HttpError> {
-        if !same_origin(headers, &state.public_url) || !same_secret(token, &self.0.csrf_token) {
+        if !same_origin(headers, &state.site) || !same_secret(token, &self.0.csrf_token) {
             return Err(HttpError::Forbidden(
                 "This form has expired or came from another site. Reload the page and try again."
                     .into(),
@@ -177,13 +201,17 @@ impl FromRequestParts<AppState> for ApiUser {
                 .get(CSRF_HEADER)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or_default();
-            if !same_origin(&parts.headers, &state.public_url)
-                || !same_secret(sent, &session.csrf_token)
+            if !same_origin(&parts.headers, &state.site) || !same_secret(sent, &session.csrf_token)
             {
                 return Err(HttpError::Forbidden(format!(
                     "a signed-in page must send its CSRF token in `{CSRF_HEADER}`"
                 )));
             }
+        }
+        if session.user.must_change_password {
+            return Err(HttpError::Forbidden(format!(
+                "replace your one-time password at {CHANGE_PASSWORD_PATH} first"
+            )));
         }
         Ok(Self(session.user))
     }
@@ -208,187 +236,9 @@ pub fn urlencode(s: &str) -> String {
         .collect()
 }
 
-/// Where to go after signing in: a path on this site, nothing else.
-fn local_next(next: Option<&str>) -> String {
-    match next {
-        Some(n)
-            if n.starts_with('/')
-                && !n.starts_with("//")
-                && !n.contains('\\')
-                && !n.starts_with("/login")
-                && !n.bytes().any(|b| b.is_ascii_control()) =>
-        {
-            n.to_owned()
-        }
-        _ => "/trainer".to_owned(),
-    }
-}
-
-#[derive(Debug, Deserialize, Default)]
-struct LoginQuery {
-    next: Option<String>,
-    lang: Option<String>,
-}
-
-async fn login_page(
-    State(state): State<AppState>,
-    Query(q): Query<LoginQuery>,
-    headers: HeaderMap,
-) -> Response {
-    render_login(
-        &state,
-        &headers,
-        q.lang.as_deref(),
-        q.next.as_deref(),
-        None,
-        StatusCode::OK,
-    )
-}
-
-fn render_login(
-    state: &AppState,
-    headers: &HeaderMap,
-    lang: Option<&str>,
-    next: Option<&str>,
-    error: Option<String>,
-    status: StatusCode,
-) -> Response {
-    let lang = i18n::negotiate(lang, headers);
-    let csrf = crate::auth::random_secret(20);
-    let mut data = base(lang, &i18n::text(lang, "login-title"));
-    data["next"] = local_next(next).into();
-    data["csrf"] = csrf.clone().into();
-    data["error"] = error.into();
-    data["sessions_allowed"] = sessions_allowed(state).into();
-    let mut response = state.pages.render("login", &data);
-    *response.status_mut() = status;
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        set_cookie(state, LOGIN_CSRF_COOKIE, &csrf, 3600),
-    );
-    response
-}
-
-#[derive(Debug, Deserialize)]
-struct LoginForm {
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    password: String,
-    #[serde(default)]
-    csrf: String,
-    next: Option<String>,
-}
-
-async fn login(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    axum::Form(form): axum::Form<LoginForm>,
-) -> Response {
-    let lang = i18n::negotiate(None, &headers);
-    let again = |error: String, status| {
-        render_login(
-            &state,
-            &headers,
-            None,
-            form.next.as_deref(),
-            Some(error),
-            status,
-        )
-    };
-    if !sessions_allowed(&state) {
-        return again(i18n::text(lang, "login-off"), StatusCode::FORBIDDEN);
-    }
-    let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
-    if !same_origin(&headers, &state.public_url)
-        || expected.is_empty()
-        || !same_secret(expected, &form.csrf)
-    {
-        return again(i18n::text(lang, "form-expired"), StatusCode::FORBIDDEN);
-    }
-    match state
-        .app
-        .auth
-        .login(&form.name, &form.password, &peer.ip().to_string())
-        .await
-    {
-        Ok(started) => {
-            let mut response = Redirect::to(&local_next(form.next.as_deref())).into_response();
-            let max_age = crate::auth::SESSION_LIFETIME.num_seconds();
-            let headers = response.headers_mut();
-            headers.append(
-                header::SET_COOKIE,
-                set_cookie(&state, SESSION_COOKIE, &started.cookie, max_age),
-            );
-            headers.append(
-                header::SET_COOKIE,
-                set_cookie(&state, LOGIN_CSRF_COOKIE, "", 0),
-            );
-            response
-        }
-        Err(e) => {
-            let e = HttpError::from(e);
-            let status = e.status();
-            let message = match &e {
-                HttpError::Unauthorized(_) => i18n::text(lang, "login-wrong"),
-                HttpError::TooMany { .. } => i18n::text(lang, "login-limited"),
-                other => other.public_message(),
-            };
-            let mut response = again(message, status);
-            if let Some(secs) = e.retry_after() {
-                response
-                    .headers_mut()
-                    .insert(header::RETRY_AFTER, secs.into());
-            }
-            response
-        }
-    }
-}
-
-#[derive(Debug, Deserialize)]
-struct LogoutForm {
-    #[serde(default)]
-    csrf: String,
-}
-
-async fn logout(
-    State(state): State<AppState>,
-    session: PageSession,
-    headers: HeaderMap,
-    axum::Form(form): axum::Form<LogoutForm>,
-) -> Result<Response, HttpError> {
-    session.check_csrf(&state, &headers, &form.csrf)?;
-    if let Some(value) = cookie(&headers, SESSION_COOKIE) {
-        state.app.auth.logout(value).await?;
-    }
-    let mut response = Redirect::to("/login").into_response();
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        set_cookie(&state, SESSION_COOKIE, "", 0),
-    );
-    Ok(response)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn next_stays_on_this_site() {
-        assert_eq!(local_next(Some("/trainer/cohorts/1")), "/trainer/cohorts/1");
-        for bad in [
-            "//evil.example",
-            "https://evil.example",
-            "/\\evil",
-            "/login",
-            "x",
-            "/a\nb",
-        ] {
-            assert_eq!(local_next(Some(bad)), "/trainer", "{bad:?}");
-        }
-        assert_eq!(local_next(None), "/trainer");
-    }
 
     #[test]
     fn cookies_are_secure_where_browsers_keep_them() {

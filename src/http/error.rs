@@ -68,6 +68,7 @@ impl From<crate::auth::AuthError> for HttpError {
                 retry_after,
             },
             E::Invalid(m) => Self::BadRequest(m),
+            E::Unacceptable(rule) => Self::BadRequest(rule.to_string()),
             E::Store(crate::store::StoreError::Duplicate(what)) => {
                 Self::Conflict(format!("there is already {what}"))
             }

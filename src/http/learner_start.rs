@@ -52,7 +52,7 @@ async fn start(
     Path(token): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
-    if !super::same_origin(&headers, &state.public_url) {
+    if !super::same_origin(&headers, &state.site) {
         return Err(HttpError::Forbidden(
             "This request came from another site.".into(),
         ));

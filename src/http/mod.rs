@@ -1,15 +1,18 @@
 //! The HTTP edge: one router per role, pages rendered with handlebars from
 //! embedded templates, static files and translations embedded too.
 
+mod account;
 pub(crate) mod admin;
 pub mod api;
 pub mod auth;
+pub mod edge;
 mod error;
 mod expiry;
 mod export;
 pub mod i18n;
 mod learner;
 mod learner_start;
+mod login;
 mod markdown;
 pub mod observe;
 pub mod openapi;
@@ -31,6 +34,7 @@ use rust_embed::RustEmbed;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
+pub use edge::Site;
 pub use error::HttpError;
 pub use pages::Pages;
 pub use proxy::{Activity, Proxy};
@@ -48,6 +52,8 @@ pub struct AppState {
     pub pages: Arc<Pages>,
     /// The base URL learners reach Sandpit at, without a trailing slash.
     pub public_url: String,
+    /// Its origin, the headers of Sandpit's pages, cookie names, proxies.
+    pub site: Arc<Site>,
     /// Cancelled when the server shuts down: long-lived connections
     /// (terminals, proxied websockets) watch it and close, so that a
     /// graceful shutdown does not wait for them forever.
@@ -61,11 +67,13 @@ pub struct AppState {
 impl AppState {
     pub fn new(app: Arc<App>, public_url: String) -> anyhow::Result<Self> {
         let terminals = Arc::new(crate::terminal::TerminalHub::from_app(&app));
+        let site = Arc::new(Site::new(&public_url, &app.config)?);
         Ok(Self {
             terminals,
             app,
             pages: Arc::new(Pages::new()?),
             public_url,
+            site,
             shutdown: CancellationToken::new(),
             proxy: Arc::default(),
         })
@@ -78,7 +86,8 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(pages::index))
         .route("/healthz", get(|| async { "ok" }))
         .route("/static/{*path}", get(static_file))
-        .merge(auth::routes())
+        .merge(login::routes())
+        .merge(account::routes())
         .merge(learner::routes())
         .merge(learner_start::routes())
         .merge(reset::routes())
@@ -90,7 +99,13 @@ pub fn router(state: AppState) -> Router {
         .merge(observe::routes())
         .merge(admin::routes())
         .fallback(pages::not_found)
+        .layer(axum::middleware::map_response_with_state(
+            state.clone(),
+            edge::page_headers,
+        ))
         .with_state(state.clone());
+    // The proxy is in front of the page headers: a tool's responses keep
+    // their own.
     proxy::in_front_of(app, state.clone()).layer(axum::middleware::from_fn_with_state(
         state,
         observe::observe,
@@ -109,10 +124,6 @@ async fn static_file(Path(path): Path<String>) -> Response {
                     .unwrap_or(HeaderValue::from_static("application/octet-stream")),
             );
             headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-            headers.insert(
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            );
             response
         }
         None => StatusCode::NOT_FOUND.into_response(),
@@ -121,7 +132,7 @@ async fn static_file(Path(path): Path<String>) -> Response {
 
 /// Refuses a learner's POST that came from another site (403).
 pub(crate) fn same_site(headers: &HeaderMap, state: &AppState) -> Result<(), HttpError> {
-    if same_origin(headers, &state.public_url) {
+    if same_origin(headers, &state.site) {
         Ok(())
     } else {
         Err(HttpError::Forbidden("cross-origin request refused".into()))
@@ -129,11 +140,11 @@ pub(crate) fn same_site(headers: &HeaderMap, state: &AppState) -> Result<(), Htt
 }
 
 /// Headers of a learner's own page: never cached (it may hold their link's
-/// state) and no full address sent to other sites.
+/// state). Like every page, it sends no address to anyone
+/// ([`edge::page_headers`]).
 pub(crate) fn private_page(response: &mut Response) {
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert("referrer-policy", HeaderValue::from_static("same-origin"));
 }
 
 /// Whether the request asks for JSON (the page's script) rather than a
@@ -145,29 +156,11 @@ pub(crate) fn wants_json(headers: &HeaderMap) -> bool {
         .is_some_and(|a| a.contains("application/json"))
 }
 
-/// Whether a browser's Origin is this site: the token in the path is the
-/// capability, and a page on another site must not be able to use it.
-/// Clients that send no Origin are not browsers, so not a cross-site risk.
-pub(crate) fn same_origin(headers: &HeaderMap, public_url: &str) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN) else {
-        return true;
-    };
-    let Some(origin_host) = origin
-        .to_str()
-        .ok()
-        .and_then(|o| o.split_once("://"))
-        .map(|(_, host)| host.trim_end_matches('/'))
-    else {
-        return false;
-    };
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-    let public_host = public_url
-        .split_once("://")
-        .map(|(_, rest)| rest.split('/').next().unwrap_or(rest));
-    [host, public_host]
-        .into_iter()
-        .flatten()
-        .any(|h| h.eq_ignore_ascii_case(origin_host))
+/// Whether a browser's request came from this site (the configured public
+/// URL's origin, never the request's own `Host`): the token in the path is
+/// the capability, and a page on another site must not be able to use it.
+pub(crate) fn same_origin(headers: &HeaderMap, site: &Site) -> bool {
+    site.from_this_site(headers)
 }
 
 /// How often warm pools are checked: cohorts due to start are launched,

@@ -68,7 +68,8 @@ async fn readyz(State(state): State<AppState>) -> Response {
 
 /// GET /metrics: Prometheus text. With `metrics_token` set, it takes that
 /// token as `Authorization: Bearer …` from anywhere; without it, only
-/// clients on loopback may read it.
+/// clients on loopback may read it (behind a trusted proxy, the client it
+/// forwards for).
 async fn metrics(
     State(state): State<AppState>,
     peer: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
@@ -80,7 +81,9 @@ async fn metrics(
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .is_some_and(|sent| same_secret(sent.trim(), &token.0)),
-        None => peer.is_some_and(|axum::Extension(ConnectInfo(addr))| addr.ip().is_loopback()),
+        None => peer.is_some_and(|axum::Extension(ConnectInfo(addr))| {
+            state.site.client_addr(addr.ip(), &headers).is_loopback()
+        }),
     };
     if !allowed {
         return (
@@ -169,7 +172,7 @@ pub fn route_class(path: &str) -> &'static str {
         Some("admin") => "admin",
         Some("api") => "api",
         Some("static") => "static",
-        Some("login" | "logout") => "auth",
+        Some("login" | "logout" | "account") => "auth",
         Some("healthz" | "readyz") => "health",
         Some("metrics") => "metrics",
         Some(_) => "other",

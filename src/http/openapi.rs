@@ -202,7 +202,7 @@ fn components() -> Value {
                 "type": "apiKey",
                 "in": "cookie",
                 "name": "sandpit_session",
-                "description": "Sandpit's own pages: the login session; anything but GET must also send its CSRF token in `X-CSRF-Token`"
+                "description": "Sandpit's own pages: the login session (`__Host-sandpit_session` when the public URL is https); anything but GET must also send its CSRF token in `X-CSRF-Token`, from the public URL's origin; refused until a printed one-time password is replaced at `/account/password`"
             }
         },
         "parameters": {
@@ -212,7 +212,7 @@ fn components() -> Value {
         "responses": {
             "E400": error("Bad input; the message names the field"),
             "E401": error("No valid API token or session"),
-            "E403": error("A session without its CSRF token"),
+            "E403": error("A session without its CSRF token, from another origin, or whose one-time password is not replaced yet"),
             "E404": error("Unknown id, or a cohort that is not yours"),
             "E409": error("The cohort is over, or its scenario is no longer served"),
             "E413": error("The body is larger than 1 MiB"),

@@ -33,18 +33,8 @@ impl Pages {
     /// Renders `template` with `data`, which must carry `lang`.
     pub fn render(&self, template: &str, data: &Value) -> Response {
         match self.hb.render(template, data) {
-            Ok(html) => {
-                let mut response = Html(html).into_response();
-                // Defence in depth: no script but our own files, no framing
-                // of Sandpit's pages by anyone else.
-                response.headers_mut().insert(
-                    axum::http::header::CONTENT_SECURITY_POLICY,
-                    axum::http::HeaderValue::from_static(
-                        "script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'",
-                    ),
-                );
-                response
-            }
+            // Every page's security headers come from `edge::page_headers`.
+            Ok(html) => Html(html).into_response(),
             Err(e) => {
                 tracing::error!(template, error = %e, "rendering a page");
                 (

@@ -80,7 +80,7 @@ async fn terminal(
     headers: HeaderMap,
     ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
 ) -> Result<Response, HttpError> {
-    if !same_origin(&headers, &state.public_url) {
+    if !same_origin(&headers, &state.site) {
         return Err(HttpError::Forbidden("cross-origin terminal refused".into()));
     }
     let Some(token) = LinkToken::parse(&token) else {
@@ -219,30 +219,32 @@ mod tests {
 
     #[test]
     fn only_this_site_may_open_a_terminal() {
-        let public = "https://sandpit.example.org";
-        assert!(same_origin(&headers(None, "x"), public));
-        assert!(same_origin(
-            &headers(Some("http://127.0.0.1:8080"), "127.0.0.1:8080"),
-            public
-        ));
+        let site =
+            crate::http::Site::new("https://sandpit.example.org", &Default::default()).unwrap();
+        assert!(same_origin(&headers(None, "x"), &site));
         assert!(same_origin(
             &headers(Some("https://sandpit.example.org"), "10.0.0.1:80"),
-            public
+            &site
+        ));
+        // The request's own Host is no authority: a rebound name fails.
+        assert!(!same_origin(
+            &headers(Some("http://127.0.0.1:8080"), "127.0.0.1:8080"),
+            &site
         ));
         assert!(!same_origin(
             &headers(Some("https://evil.example"), "127.0.0.1:8080"),
-            public
+            &site
         ));
         assert!(!same_origin(
             &headers(
                 Some("http://8080-abc.sandbox.localhost:8080"),
                 "localhost:8080"
             ),
-            public
+            &site
         ));
         assert!(!same_origin(
             &headers(Some("null"), "127.0.0.1:8080"),
-            public
+            &site
         ));
     }
 

@@ -48,6 +48,9 @@ pub struct User {
     pub role: Role,
     #[serde(skip)]
     pub password_hash: String,
+    /// Set while the password is one somebody else saw (printed by the
+    /// CLI): every page but the change page sends its owner there.
+    pub must_change_password: bool,
     pub created_at: DateTime<Utc>,
 }
 
@@ -63,6 +66,7 @@ struct UserRow {
     name: String,
     role: String,
     password_hash: String,
+    must_change_password: bool,
     created_at: DateTime<Utc>,
 }
 
@@ -77,6 +81,7 @@ impl UserRow {
             role: Role::parse(&self.role).ok_or_else(|| bad("role"))?,
             name: self.name,
             password_hash: self.password_hash,
+            must_change_password: self.must_change_password,
             created_at: self.created_at,
         })
     }
@@ -101,20 +106,29 @@ pub struct ApiTokenInfo {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
-const USER_COLUMNS: &str = "u.id, u.name, u.role, u.password_hash, u.created_at";
+const USER_COLUMNS: &str =
+    "u.id, u.name, u.role, u.password_hash, u.must_change_password, u.created_at";
 
 impl Store {
     /// Creates an account; fails with [`StoreError::Duplicate`] if the name is taken.
-    pub async fn insert_user(&self, name: &str, role: Role, password_hash: &str) -> Result<User> {
+    pub async fn insert_user(
+        &self,
+        name: &str,
+        role: Role,
+        password_hash: &str,
+        must_change_password: bool,
+    ) -> Result<User> {
         let id = Uuid::new_v4();
         let done = sqlx::query(
-            "INSERT INTO users (id, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?)
+            "INSERT INTO users (id, name, role, password_hash, must_change_password, created_at)
+             VALUES (?, ?, ?, ?, ?, ?)
              ON CONFLICT (name) DO NOTHING",
         )
         .bind(id.to_string())
         .bind(name)
         .bind(role.as_str())
         .bind(password_hash)
+        .bind(must_change_password)
         .bind(now())
         .execute(&self.pool)
         .await
@@ -127,18 +141,29 @@ impl Store {
             .ok_or_else(|| StoreError::Duplicate(format!("a user named `{name}`")))
     }
 
-    /// Replaces an account's password and ends its sessions.
-    pub async fn set_password(&self, id: Uuid, password_hash: &str) -> Result<()> {
+    /// Replaces an account's password and ends its sessions, all but the
+    /// one whose hash is `keep` (the owner changing it on a page stays
+    /// signed in there). `must_change` says whether the new password is
+    /// one somebody else saw.
+    pub async fn set_password(
+        &self,
+        id: Uuid,
+        password_hash: &str,
+        must_change: bool,
+        keep: Option<&str>,
+    ) -> Result<()> {
         let what = || format!("setting the password of user {id}");
         let mut tx = self.pool.begin().await.context(what)?;
-        sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+        sqlx::query("UPDATE users SET password_hash = ?, must_change_password = ? WHERE id = ?")
             .bind(password_hash)
+            .bind(must_change)
             .bind(id.to_string())
             .execute(&mut *tx)
             .await
             .context(what)?;
-        sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+        sqlx::query("DELETE FROM sessions WHERE user_id = ? AND id_hash IS NOT ?")
             .bind(id.to_string())
+            .bind(keep)
             .execute(&mut *tx)
             .await
             .context(what)?;

@@ -48,3 +48,53 @@ pub async fn check(http: &reqwest::Client, url: &str, exercise: &str) -> Value {
     serde_json::from_str(&body)
         .unwrap_or_else(|e| panic!("Check answered {status} with no JSON ({e}): {body}"))
 }
+
+/// The `name=value` of the first cookie a response sets whose name ends
+/// with `suffix` (so `sandpit_session` finds `__Host-sandpit_session` too).
+pub fn cookie_pair(response: &reqwest::Response, suffix: &str) -> Option<String> {
+    response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .find(|pair| {
+            pair.split_once('=')
+                .is_some_and(|(name, _)| name.trim().ends_with(suffix))
+        })
+        .map(|pair| pair.trim().to_owned())
+}
+
+/// Signs in through the login form of the server at `base`, as a browser
+/// on `origin` would (the form's CSRF cookie and field), sending `extra`
+/// headers with the POST; returns the POST's answer.
+pub async fn sign_in(
+    base: &str,
+    origin: &str,
+    name: &str,
+    password: &str,
+    extra: &[(&str, &str)],
+) -> reqwest::Response {
+    let http = client();
+    let page = http
+        .get(format!("{base}/login?next=/trainer"))
+        .send()
+        .await
+        .unwrap();
+    let cookie = cookie_pair(&page, "sandpit_login_csrf").expect("a login CSRF cookie");
+    let csrf = csrf_of(&page.text().await.unwrap());
+    let mut post = http
+        .post(format!("{base}/login"))
+        .header(reqwest::header::COOKIE, cookie)
+        .header(reqwest::header::ORIGIN, origin)
+        .form(&[
+            ("name", name),
+            ("password", password),
+            ("csrf", &csrf),
+            ("next", "/trainer"),
+        ]);
+    for (k, v) in extra {
+        post = post.header(*k, *v);
+    }
+    post.send().await.unwrap()
+}

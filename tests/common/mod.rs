@@ -201,3 +201,22 @@ pub async fn test_app_with(scenarios: PathBuf, adjust: impl FnOnce(&mut Config))
     ensure_images(&app).await;
     TestApp { app, data }
 }
+
+/// An account whose owner already replaced the password printed for them
+/// (the change page's own call); returns the password they chose.
+pub async fn settled_account(
+    app: &App,
+    name: &str,
+    role: sandpit::store::Role,
+) -> (sandpit::store::User, String) {
+    let (user, printed) = app.auth.create_user(name, role).await.unwrap();
+    let chosen = format!("{name}'s own password");
+    let first = app.auth.login(name, &printed, "127.0.0.1").await.unwrap();
+    app.auth
+        .change_password(&user, &printed, &chosen, "127.0.0.1", &first.cookie)
+        .await
+        .unwrap();
+    app.auth.logout(&first.cookie).await.unwrap();
+    let user = app.store.user(user.id).await.unwrap().unwrap();
+    (user, chosen)
+}

@@ -23,11 +23,17 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start(t: TestApp) -> Self {
+        Self::start_at(t, |addr| format!("http://localhost:{}", addr.port())).await
+    }
+
+    /// A server whose public URL is `public_url(its address)`: an HTTPS
+    /// one, as behind a TLS proxy, or a name other than its own.
+    pub async fn start_at(t: TestApp, public_url: impl FnOnce(SocketAddr) -> String) -> Self {
         let TestApp { app, data } = t;
         let app = Arc::new(app);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let url = format!("http://localhost:{}", addr.port());
+        let url = public_url(addr);
         let state = AppState::new(app.clone(), url.clone()).unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {

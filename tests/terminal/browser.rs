@@ -15,11 +15,7 @@ async fn the_page_terminal_draws_types_and_fits_in_a_real_browser() {
     cleanup.ids.push(sandbox.id);
     let browser = Browser::start().await;
 
-    browser
-        .client
-        .goto(&format!("http://{}/s/{}", server.addr, token.as_str()))
-        .await
-        .unwrap();
+    browser.client.goto(&server.link_url(&token)).await.unwrap();
     browser
         .wait_text(".term-status", "connected", |t| t.contains("connected"))
         .await;

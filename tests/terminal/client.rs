@@ -30,8 +30,9 @@ impl Terminals for TestServer {
     }
 
     async fn open(&self, token: &LinkToken) -> Term {
-        let origin = format!("http://{}", self.addr);
-        Term::connect(&self.terminal_url(token), Some(&origin))
+        // The page's origin is the public URL's, whatever address the
+        // socket goes to.
+        Term::connect(&self.terminal_url(token), Some(&self.url))
             .await
             .expect("opening the terminal")
     }

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use super::{Trainer, live, status_key, when};
 use crate::export::neutralise;
-use crate::http::auth::{cookie, set_cookie};
+use crate::http::auth::{set_cookie, site_cookie};
 use crate::http::{AppState, HttpError};
 use crate::sandbox::{LearnerLink, SandboxError, StuckRule};
 use crate::scenario::Scenario;
@@ -43,13 +43,13 @@ struct Notice {
 
 /// GET /trainer/cohorts/{id}
 pub(super) async fn page(t: Trainer, Path(id): Path<String>, headers: HeaderMap) -> Response {
-    let flash = cookie(&headers, FLASH_COOKIE)
+    let flash = site_cookie(&t.state, &headers, FLASH_COOKIE)
         .and_then(|v| BASE64URL_NOPAD.decode(v.as_bytes()).ok())
         .and_then(|b| serde_json::from_slice::<Notice>(&b).ok())
         .filter(|n| n.cohort == id);
     let result = render_page(&t, &id, flash, StatusCode::OK).await;
     let mut response = t.respond(result);
-    if cookie(&headers, FLASH_COOKIE).is_some() {
+    if site_cookie(&t.state, &headers, FLASH_COOKIE).is_some() {
         response.headers_mut().append(
             header::SET_COOKIE,
             set_cookie(&t.state, FLASH_COOKIE, "", 0),

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::{Trainer, text_with, when};
 use crate::http::AppState;
-use crate::http::auth::{SESSION_COOKIE, cookie};
+use crate::http::auth::{SESSION_COOKIE, site_cookie};
 use crate::sandbox::{Cell, CellState, CohortProgress, PoolStatus, StuckRule};
 use crate::store::{Cohort, User};
 
@@ -181,7 +181,7 @@ pub(super) async fn events(t: Trainer, Path(id): Path<String>, headers: HeaderMa
         lang: t.lang,
         user: t.user().clone(),
         cohort: *cohort.id,
-        session: cookie(&headers, SESSION_COOKIE).map(str::to_owned),
+        session: site_cookie(&t.state, &headers, SESSION_COOKIE).map(str::to_owned),
         last: None,
         first: true,
     };

@@ -58,6 +58,13 @@ impl FromRequestParts<AppState> for Trainer {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let session = PageSession::from_request_parts(parts, state).await?;
+        Ok(Self::with_session(session, parts, state))
+    }
+}
+
+impl Trainer {
+    /// The page's user, language and state, for a session already checked.
+    pub fn with_session(session: PageSession, parts: &Parts, state: &AppState) -> Self {
         let query = Query::<LangQuery>::try_from_uri(&parts.uri)
             .map(|q| q.0)
             .unwrap_or_default();
@@ -66,16 +73,14 @@ impl FromRequestParts<AppState> for Trainer {
             .lang
             .as_deref()
             .and_then(|l| i18n::LANGUAGES.iter().copied().find(|k| *k == l));
-        Ok(Self {
+        Self {
             state: state.clone(),
             session,
             lang,
             chosen_lang,
-        })
+        }
     }
-}
 
-impl Trainer {
     pub fn user(&self) -> &User {
         self.session.user()
     }

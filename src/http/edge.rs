@@ -1,0 +1,332 @@
+//! The web edge of Sandpit's own pages: which site this is (the public
+//! URL's origin, never the request's `Host`), the headers every page
+//! carries, whether a browser's request came from this site, the names of
+//! Sandpit's cookies, and the client's address behind trusted proxies.
+//! Proxied tools' responses are not Sandpit's pages and get none of this.
+
+use std::borrow::Cow;
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::Response;
+use ipnet::IpNet;
+
+use super::AppState;
+use crate::config::Config;
+
+/// This site, as browsers see it.
+#[derive(Debug)]
+pub struct Site {
+    /// `scheme://host[:port]`, as browsers write `Origin`.
+    origin: String,
+    https: bool,
+    /// Whether browsers send Fetch Metadata (`Sec-Fetch-Site`) here: they
+    /// do to HTTPS and to loopback ("potentially trustworthy" origins).
+    fetch_metadata: bool,
+    policy: HeaderValue,
+    trusted_proxies: Vec<IpNet>,
+}
+
+impl Site {
+    /// The site at `public_url`, with `config`'s sandbox domain, proxy
+    /// fallback and trusted proxies.
+    pub fn new(public_url: &str, config: &Config) -> anyhow::Result<Self> {
+        let url = url::Url::parse(public_url)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+            .ok_or_else(|| {
+                anyhow::anyhow!("public_url: `{public_url}` is not an http:// or https:// URL")
+            })?;
+        let domain = &config.sandbox_domain;
+        if domain.is_empty()
+            || !domain
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+        {
+            anyhow::bail!("sandbox_domain: `{domain}` is not a DNS name");
+        }
+        let https = url.scheme() == "https";
+        let origin = url.origin().ascii_serialization();
+        let fetch_metadata = https
+            || match url.host() {
+                Some(url::Host::Domain(d)) => d == "localhost" || d.ends_with(".localhost"),
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                None => false,
+            };
+        let policy = HeaderValue::from_str(&policy(&url, config))?;
+        Ok(Self {
+            origin,
+            https,
+            fetch_metadata,
+            policy,
+            trusted_proxies: config.trusted_proxies.clone(),
+        })
+    }
+
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// The name of Sandpit's cookie `base` (always `sandpit…`): over HTTPS
+    /// it is `__Host-` prefixed, so that a sandbox on a sibling host cannot
+    /// set one for Sandpit (browsers keep a `__Host-` cookie only if it is
+    /// `Secure`, for `/`, with no `Domain`: what [`super::auth::set_cookie`] writes).
+    pub fn cookie_name<'a>(&self, base: &'a str) -> Cow<'a, str> {
+        if self.https {
+            Cow::Owned(format!("__Host-{base}"))
+        } else {
+            Cow::Borrowed(base)
+        }
+    }
+
+    /// Whether a browser's request came from a page of this site. `Origin`
+    /// must be this site's exactly. Under `Referrer-Policy: no-referrer`
+    /// browsers send `Origin: null` with a same-origin form (Chromium 156
+    /// does; its `fetch()` sends the real origin), and so do sandboxed
+    /// frames and pages of any site that ask for it: then only
+    /// `Sec-Fetch-Site: same-origin`, which pages cannot forge, lets it in.
+    /// Where browsers send no Fetch Metadata (plain HTTP to a host that is
+    /// not loopback) a `null` cannot be told apart and is let in: what
+    /// still holds there is the forms' CSRF tokens, `SameSite` cookies and,
+    /// for learners, the link token in the path.
+    /// Clients that send no `Origin` are not browsers, so no cross-site risk.
+    pub fn from_this_site(&self, headers: &HeaderMap) -> bool {
+        let fetch_site = headers
+            .get("sec-fetch-site")
+            .map(|v| v.to_str().unwrap_or("?"));
+        match headers.get(header::ORIGIN).map(HeaderValue::to_str) {
+            None => !matches!(fetch_site, Some("cross-site" | "same-site")),
+            Some(Ok("null")) => match fetch_site {
+                Some(site) => site == "same-origin",
+                None => !self.fetch_metadata,
+            },
+            Some(Ok(origin)) => origin.eq_ignore_ascii_case(&self.origin),
+            Some(Err(_)) => false,
+        }
+    }
+
+    /// The client's address: the peer's, unless the peer is a trusted
+    /// proxy; then the right-most `X-Forwarded-For` hop that is not one
+    /// (hops to its left are whatever the client wrote).
+    pub fn client_addr(&self, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
+        let trusted = |ip: &IpAddr| self.trusted_proxies.iter().any(|n| n.contains(ip));
+        let mut client = peer.to_canonical();
+        if !trusted(&client) {
+            return client;
+        }
+        let hops: Vec<&str> = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .collect();
+        for hop in hops.iter().rev() {
+            // Garbage left of the trusted hops: the last trusted one is all
+            // that is known.
+            let Some(ip) = parse_hop(hop.trim()) else {
+                return client;
+            };
+            client = ip;
+            if !trusted(&ip) {
+                return ip;
+            }
+        }
+        client
+    }
+}
+
+/// One `X-Forwarded-For` hop: an address, possibly with a port.
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    hop.parse::<IpAddr>()
+        .or_else(|_| hop.parse::<SocketAddr>().map(|s| s.ip()))
+        .ok()
+        .map(|ip| ip.to_canonical())
+}
+
+/// The Content Security Policy of Sandpit's pages: scripts, styles and
+/// everything else from Sandpit's own files only (no inline script or
+/// style), the terminal's websocket, frames of the sandboxes' tools only,
+/// forms posted to Sandpit only, and no page of Sandpit framed by anyone.
+fn policy(url: &url::Url, config: &Config) -> String {
+    let host = url.host_str().unwrap_or_default();
+    let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
+    let ws = if url.scheme() == "https" { "wss" } else { "ws" };
+    // Tools are served at `<port>-<web key>.<sandbox_domain>` on Sandpit's
+    // port (see the learner page's `web_url`), or under Sandpit's own
+    // origin with the path fallback.
+    let mut frames = format!("{}://*.{}{port}", url.scheme(), config.sandbox_domain);
+    if config.proxy_path_fallback {
+        frames.push_str(" 'self'");
+    }
+    format!(
+        "default-src 'self'; script-src 'self'; style-src 'self'; \
+         connect-src 'self' {ws}://{host}{port}; frame-src {frames}; \
+         form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+    )
+}
+
+/// Headers on every response of Sandpit's own routes.
+pub async fn page_headers(State(state): State<AppState>, mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_SECURITY_POLICY, state.site.policy.clone());
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(url: &str, adjust: impl FnOnce(&mut Config)) -> Site {
+        let mut config = Config::default();
+        adjust(&mut config);
+        Site::new(url, &config).unwrap()
+    }
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.append(*k, HeaderValue::from_static(v));
+        }
+        h
+    }
+
+    #[test]
+    fn only_this_sites_origin_passes_whatever_the_host_says() {
+        let s = site("https://Sandpit.Example.org/", |_| {});
+        assert_eq!(s.origin(), "https://sandpit.example.org");
+        assert!(s.from_this_site(&headers(&[("origin", "https://sandpit.example.org")])));
+        for (origin, host) in [
+            ("http://evil.test", "evil.test"),
+            ("http://127.0.0.1:8080", "127.0.0.1:8080"),
+            (
+                "https://sandpit.example.org:8443",
+                "sandpit.example.org:8443",
+            ),
+            ("http://sandpit.example.org", "sandpit.example.org"),
+            ("https://8080-abc.sandbox.localhost", "sandpit.example.org"),
+        ] {
+            let h = headers(&[("origin", origin), ("host", host)]);
+            assert!(!s.from_this_site(&h), "{origin} with Host {host}");
+        }
+        // A default port is no port.
+        let s = site("http://localhost:80", |_| {});
+        assert!(s.from_this_site(&headers(&[("origin", "http://localhost")])));
+    }
+
+    #[test]
+    fn a_null_origin_passes_only_when_the_browser_says_same_origin() {
+        let s = site("http://localhost:8080", |_| {});
+        let null = |fetch: Option<&'static str>| {
+            let mut h = headers(&[("origin", "null")]);
+            if let Some(f) = fetch {
+                h.insert("sec-fetch-site", HeaderValue::from_static(f));
+            }
+            s.from_this_site(&h)
+        };
+        assert!(null(Some("same-origin")));
+        assert!(!null(Some("same-site")));
+        assert!(!null(Some("cross-site")));
+        assert!(!null(Some("none")));
+        // Browsers send Fetch Metadata to loopback: without it, no.
+        assert!(!null(None));
+        // Plain HTTP elsewhere gets none: a null cannot be judged there.
+        let lan = site("http://10.0.0.5:8080", |_| {});
+        assert!(lan.from_this_site(&headers(&[("origin", "null")])));
+        // No Origin: not a browser, unless Fetch Metadata says another site.
+        assert!(s.from_this_site(&HeaderMap::new()));
+        assert!(!s.from_this_site(&headers(&[("sec-fetch-site", "cross-site")])));
+    }
+
+    #[test]
+    fn cookies_are_host_prefixed_over_https_only() {
+        let s = site("https://sandpit.example.org", |_| {});
+        assert_eq!(s.cookie_name("sandpit_session"), "__Host-sandpit_session");
+        let s = site("http://localhost:8080", |_| {});
+        assert_eq!(s.cookie_name("sandpit_session"), "sandpit_session");
+    }
+
+    #[test]
+    fn the_policy_frames_only_the_sandboxes_and_is_framed_by_no_one() {
+        let p = site("http://localhost:8080", |_| {}).policy;
+        let p = p.to_str().unwrap();
+        assert!(
+            p.contains("frame-src http://*.sandbox.localhost:8080;"),
+            "{p}"
+        );
+        assert!(p.contains("connect-src 'self' ws://localhost:8080;"), "{p}");
+        assert!(p.contains("frame-ancestors 'none'"), "{p}");
+        assert!(!p.contains("unsafe"), "{p}");
+        let p = site("https://sandpit.example.org", |c| {
+            c.sandbox_domain = "tools.example.org".into();
+            c.proxy_path_fallback = true;
+        })
+        .policy;
+        let p = p.to_str().unwrap();
+        assert!(
+            p.contains("frame-src https://*.tools.example.org 'self';"),
+            "{p}"
+        );
+        assert!(
+            p.contains("connect-src 'self' wss://sandpit.example.org;"),
+            "{p}"
+        );
+    }
+
+    #[test]
+    fn bad_public_urls_and_sandbox_domains_are_named() {
+        let e = Site::new("ftp://x", &Config::default()).unwrap_err();
+        assert!(e.to_string().contains("public_url: `ftp://x`"), "{e}");
+        let c = Config {
+            sandbox_domain: "a; script-src *".into(),
+            ..Config::default()
+        };
+        let e = Site::new("http://localhost", &c).unwrap_err();
+        assert!(e.to_string().starts_with("sandbox_domain:"), "{e}");
+    }
+
+    #[test]
+    fn the_client_is_the_right_most_hop_no_trusted_proxy_added() {
+        let s = site("http://localhost", |c| {
+            c.trusted_proxies = vec!["10.0.0.0/8".parse().unwrap()];
+        });
+        let peer: IpAddr = "10.0.0.2".parse().unwrap();
+        let xff = |v: &'static str| headers(&[("x-forwarded-for", v)]);
+        // What the client wrote (left) does not count past the first untrusted hop.
+        assert_eq!(
+            s.client_addr(peer, &xff("6.6.6.6, 203.0.113.9, 10.0.0.7")),
+            "203.0.113.9".parse::<IpAddr>().unwrap()
+        );
+        // Several headers are one list; ports and brackets are dropped.
+        let mut h = xff("6.6.6.6");
+        h.append(
+            "x-forwarded-for",
+            HeaderValue::from_static("[2001:db8::1]:443"),
+        );
+        assert_eq!(
+            s.client_addr(peer, &h),
+            "2001:db8::1".parse::<IpAddr>().unwrap()
+        );
+        // Garbage next to the proxies: the last trusted hop.
+        assert_eq!(
+            s.client_addr(peer, &xff("nonsense, 10.0.0.7")),
+            "10.0.0.7".parse::<IpAddr>().unwrap()
+        );
+        assert_eq!(s.client_addr(peer, &HeaderMap::new()), peer);
+        // From an untrusted peer the header is ignored.
+        let stranger: IpAddr = "198.51.100.1".parse().unwrap();
+        assert_eq!(s.client_addr(stranger, &xff("203.0.113.9")), stranger);
+        // No trusted proxies (the default): always the peer.
+        let plain = site("http://localhost", |_| {});
+        assert_eq!(plain.client_addr(peer, &xff("203.0.113.9")), peer);
+    }
+}
