@@ -92,9 +92,15 @@ async fn metrics(
     let app = &state.app;
     let counts = app.store.state_counts(None).await;
     let ready = app.store.ready_per_cohort().await;
-    let (counts, ready) = match (counts, ready) {
-        (Ok(c), Ok(r)) => (c, r),
-        (Err(e), _) | (_, Err(e)) => {
+    let outbox = app.store.outbox_status().await;
+    let (counts, ready) = match (counts, ready, outbox) {
+        (Ok(c), Ok(r), Ok(o)) => {
+            app.service
+                .metrics()
+                .set_xapi_outbox(o.pending, o.oldest_pending);
+            (c, r)
+        }
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
             tracing::error!(error = %e, "reading the store for /metrics");
             return StatusCode::SERVICE_UNAVAILABLE.into_response();
         }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full};
 use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
 use hyper::{Method, Request, StatusCode, Uri};
 use hyper_tls::HttpsConnector;
@@ -145,13 +145,44 @@ pub struct Lrs {
 /// How one POST went.
 pub(super) enum Answer {
     Accepted,
-    /// 409: the LRS has statements with these ids already.
-    Conflict,
-    /// 400 or 413: something in the batch is refused; alone, the others
-    /// may pass.
-    Refused(String),
-    /// Anything else: try again later.
+    /// 400, 409, 413 or 422: the LRS refuses something in the batch (and,
+    /// as xAPI requires, stores none of it); alone, the others may pass.
+    Refused(Refusal),
+    /// Anything else (unreachable, 5xx, 401…): try again later.
     Failed(String),
+}
+
+/// What an LRS said when it refused statements.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub status: u16,
+    /// Its answer's body (or the status's reason), cut short.
+    pub answer: String,
+}
+
+/// What the LRS holds under a statement id.
+pub(super) enum Stored {
+    Statement(serde_json::Value),
+    Nothing,
+    Failed(String),
+}
+
+/// How much of an answer's body is read, and how much of it is kept: an
+/// LRS's error says what is wrong in its first lines.
+const ANSWER_READ: usize = 16 * 1024;
+const ANSWER_KEPT: usize = 2000;
+
+/// The statuses that mean "this content is refused", not "try later".
+fn is_refusal(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 400 | 409 | 413 | 422)
+}
+
+/// Text cut to `max` characters, with an ellipsis when cut.
+fn cut(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_owned(),
+    }
 }
 
 impl Lrs {
@@ -203,40 +234,112 @@ impl Lrs {
             Ok(r) => r,
             Err(e) => return Answer::Failed(format!("building the request: {e}")),
         };
-        let response = match tokio::time::timeout(REQUEST_TIMEOUT, self.client.request(request))
-            .await
-        {
-            Err(_) => {
-                return Answer::Failed(format!("no answer within {} s", REQUEST_TIMEOUT.as_secs()));
-            }
-            Ok(Err(e)) => return Answer::Failed(describe(&e)),
-            Ok(Ok(r)) => r,
-        };
-        let status = response.status();
-        // Read (a little of) the body, so the connection can be reused and
-        // a refusal can say why.
-        let text = match tokio::time::timeout(
-            REQUEST_TIMEOUT,
-            Limited::new(response.into_body(), 4096).collect(),
-        )
-        .await
-        {
-            Ok(Ok(b)) => String::from_utf8_lossy(&b.to_bytes()).trim().to_owned(),
-            _ => String::new(),
+        let (status, text) = match self.exchange(request).await {
+            Ok(answer) => answer,
+            Err(e) => return Answer::Failed(e),
         };
         let said = |text: &str| {
-            let mut s: String = text.chars().take(300).collect();
+            let mut s = cut(text, 300);
             if s.is_empty() {
                 s = status.canonical_reason().unwrap_or_default().to_owned();
             }
             format!("the LRS answered {}: {s}", status.as_u16())
         };
-        match status {
-            s if s.is_success() => Answer::Accepted,
-            StatusCode::CONFLICT => Answer::Conflict,
-            StatusCode::BAD_REQUEST | StatusCode::PAYLOAD_TOO_LARGE => Answer::Refused(said(&text)),
-            _ => Answer::Failed(said(&text)),
+        if status.is_success() {
+            Answer::Accepted
+        } else if is_refusal(status) {
+            let answer = if text.is_empty() {
+                status.canonical_reason().unwrap_or_default().to_owned()
+            } else {
+                cut(&text, ANSWER_KEPT)
+            };
+            Answer::Refused(Refusal {
+                status: status.as_u16(),
+                answer,
+            })
+        } else {
+            Answer::Failed(said(&text))
         }
+    }
+
+    /// The statement the LRS stores under `id` (xAPI's
+    /// `GET statements?statementId=`), to tell a copy of what was sent from
+    /// a conflicting one.
+    pub(super) async fn stored(&self, id: &str) -> Stored {
+        let url = &self.settings.statements_url;
+        let path = url.path();
+        let query = match url.query() {
+            Some(q) => format!("{q}&statementId={id}"),
+            None => format!("statementId={id}"),
+        };
+        let uri = match Uri::builder()
+            .scheme(url.scheme_str().unwrap_or("http"))
+            .authority(url.authority().map_or("", |a| a.as_str()))
+            .path_and_query(format!("{path}?{query}"))
+            .build()
+        {
+            Ok(u) => u,
+            Err(e) => return Stored::Failed(format!("building the request: {e}")),
+        };
+        let mut request = Request::builder()
+            .method(Method::GET)
+            .uri(uri)
+            .header("X-Experience-API-Version", XAPI_VERSION);
+        if let Some(auth) = &self.settings.authorization {
+            request = request.header(AUTHORIZATION, auth.clone());
+        }
+        let request = match request.body(Full::new(Bytes::new())) {
+            Ok(r) => r,
+            Err(e) => return Stored::Failed(format!("building the request: {e}")),
+        };
+        match self.exchange(request).await {
+            Ok((status, text)) if status.is_success() => match serde_json::from_str(&text) {
+                Ok(v) => Stored::Statement(v),
+                Err(e) => {
+                    Stored::Failed(format!("the LRS sent statement {id} as invalid JSON: {e}"))
+                }
+            },
+            Ok((StatusCode::NOT_FOUND, _)) => Stored::Nothing,
+            Ok((status, text)) => Stored::Failed(format!(
+                "the LRS answered {} to reading statement {id}: {}",
+                status.as_u16(),
+                cut(&text, 300)
+            )),
+            Err(e) => Stored::Failed(e),
+        }
+    }
+
+    /// Sends a request; the status and the start of the body's text.
+    async fn exchange(
+        &self,
+        request: Request<Full<Bytes>>,
+    ) -> Result<(StatusCode, String), String> {
+        let response =
+            match tokio::time::timeout(REQUEST_TIMEOUT, self.client.request(request)).await {
+                Err(_) => return Err(format!("no answer within {} s", REQUEST_TIMEOUT.as_secs())),
+                Ok(Err(e)) => return Err(describe(&e)),
+                Ok(Ok(r)) => r,
+            };
+        let status = response.status();
+        // Read (the start of) the body, so the connection can be reused and
+        // a refusal can say why.
+        let mut body = response.into_body();
+        let mut bytes = Vec::new();
+        let read = async {
+            while bytes.len() < ANSWER_READ {
+                match body.frame().await {
+                    Some(Ok(frame)) => {
+                        if let Some(data) = frame.data_ref() {
+                            bytes.extend_from_slice(data);
+                        }
+                    }
+                    _ => break,
+                }
+            }
+        };
+        let _ = tokio::time::timeout(REQUEST_TIMEOUT, read).await;
+        bytes.truncate(ANSWER_READ);
+        Ok((status, String::from_utf8_lossy(&bytes).trim().to_owned()))
     }
 }
 

@@ -6,6 +6,7 @@
 
 mod lrs;
 mod outbox;
+mod parked;
 mod sender;
 mod statements;
 
@@ -15,8 +16,9 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-pub use lrs::{Lrs, LrsSettings};
+pub use lrs::{Lrs, LrsSettings, Refusal};
 pub use outbox::sweep;
+pub use parked::{ParkedStatement, parked_csv};
 pub use sender::{SendReport, run_sender, send_due};
 pub use statements::{Derived, Trigger, cohort_statements, derive, statement_id};
 
