@@ -62,11 +62,10 @@ impl ParkedStatement {
         }
     }
 
-    /// When the LRS refused it, as a time.
-    pub fn parked_time(&self) -> Option<DateTime<Utc>> {
-        DateTime::parse_from_rfc3339(&self.parked_at)
-            .ok()
-            .map(|t| t.with_timezone(&Utc))
+    /// When what it tells happened, as a time.
+    pub fn happened(&self) -> Option<DateTime<Utc>> {
+        let at = DateTime::parse_from_rfc3339(self.timestamp.as_deref()?).ok()?;
+        Some(at.with_timezone(&Utc))
     }
 }
 
@@ -147,6 +146,10 @@ mod tests {
         assert_eq!(p.actor.as_deref(), Some("bob@corp.local"));
         assert_eq!(p.verb.as_deref(), Some("passed"));
         assert_eq!(p.timestamp.as_deref(), Some("2024-05-01T09:00:00.000Z"));
+        assert_eq!(
+            p.happened().unwrap().to_rfc3339(),
+            "2024-05-01T09:00:00+00:00"
+        );
         assert_eq!(p.parked_at, "2024-05-01T10:00:00.000Z");
         let account = ParkedStatement::from_row(&row(
             r#"{"actor":{"account":{"homePage":"http://x","name":"42"}},"verb":{"id":"urn:v"}}"#,

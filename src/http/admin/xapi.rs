@@ -32,6 +32,7 @@ pub(super) async fn page(Admin(t): Admin) -> Response {
             .iter()
             .map(|r| {
                 let p = ParkedStatement::from_row(r);
+                let happened = p.happened();
                 json!({
                     "id": p.statement_id,
                     "cohort": p.cohort_name.clone().unwrap_or_else(|| p.cohort_id.clone()),
@@ -39,7 +40,8 @@ pub(super) async fn page(Admin(t): Admin) -> Response {
                     "learner": p.learner.clone().unwrap_or_else(|| DASH.into()),
                     "actor": p.actor,
                     "verb": p.verb.clone().unwrap_or_else(|| DASH.into()),
-                    "happened": p.timestamp.clone().unwrap_or_else(|| DASH.into()),
+                    "happened": happened.map_or_else(|| DASH.into(), when),
+                    "happened_iso": p.timestamp,
                     "parked": when(r.parked_at),
                     "parked_iso": p.parked_at,
                     "status": p.status,
