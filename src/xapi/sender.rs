@@ -12,7 +12,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio_util::sync::CancellationToken;
 
-use super::lrs::{Answer, Lrs, LrsSettings, Refusal, Stored};
+use super::LrsSettings;
+use super::lrs::{Answer, Lrs, Refusal, Stored};
 use super::sweep;
 use crate::app::App;
 use crate::store::{OutboxRow, Store, StoreError};
@@ -123,6 +124,10 @@ async fn settle_refused(
                 refusal.answer.push_str(CONFLICT_NOTE);
             }
             Stored::Nothing => {}
+            // Waiting would not make it answer: park, saying so.
+            Stored::Unknown(e) => {
+                refusal.answer.push_str(&format!("\n({e})"));
+            }
             Stored::Failed(e) => {
                 let until = settle_failed(store, &[row], &e, report).await?;
                 lrs.pause(until);

@@ -43,6 +43,9 @@ pub struct LrsLog {
     pub conflicts: u32,
     /// Statements read back with GET.
     pub reads: u32,
+    /// Answer 403 to reads, as an LRS does to credentials that may only
+    /// write.
+    pub reads_forbidden: bool,
 }
 
 #[derive(Clone)]
@@ -188,6 +191,12 @@ async fn read(
         return (StatusCode::BAD_REQUEST, axum::Json(Value::Null));
     }
     log.reads += 1;
+    if log.reads_forbidden {
+        return (
+            StatusCode::FORBIDDEN,
+            axum::Json(serde_json::json!({"error": "this key may only write statements"})),
+        );
+    }
     let stored = query
         .get("statementId")
         .and_then(|id| log.known.get(id))
