@@ -92,12 +92,10 @@ async fn metrics(
     let app = &state.app;
     let counts = app.store.state_counts(None).await;
     let ready = app.store.ready_per_cohort().await;
-    let outbox = app.store.outbox_status().await;
-    let (counts, ready) = match (counts, ready, outbox) {
-        (Ok(c), Ok(r), Ok(o)) => {
-            app.service
-                .metrics()
-                .set_xapi_outbox(o.pending, o.oldest_pending);
+    let queue = app.store.outbox_queue().await;
+    let (counts, ready) = match (counts, ready, queue) {
+        (Ok(c), Ok(r), Ok((queued, oldest))) => {
+            app.service.metrics().set_xapi_outbox(queued, oldest);
             (c, r)
         }
         (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {

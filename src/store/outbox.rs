@@ -268,10 +268,23 @@ impl Store {
         Ok(ms.and_then(DateTime::from_timestamp_millis))
     }
 
+    /// How many statements wait for the LRS, and when the oldest of them was
+    /// queued; read through the index of waiting ones, for every scrape.
+    pub async fn outbox_queue(&self) -> Result<(u64, Option<DateTime<Utc>>)> {
+        let (count, oldest): (i64, Option<String>) = sqlx::query_as(
+            "SELECT COUNT(*), MIN(created_at) FROM xapi_outbox
+             WHERE sent_at IS NULL AND parked_at IS NULL",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .context(|| "reading the xAPI queue".into())?;
+        Ok((u64::try_from(count).unwrap_or(0), parse_time(oldest)))
+    }
+
     /// Counts of the outbox's statements, and the latest failure.
     pub async fn outbox_status(&self) -> Result<OutboxStatus> {
-        // Stored times are RFC 3339 text in UTC of one shape, which sorts
-        // as time does: MIN is the oldest.
+        // Stored times are RFC 3339 text in UTC, which sorts as time does:
+        // MIN is the oldest.
         let (pending, sent, failing, parked, oldest): (i64, i64, i64, i64, Option<String>) =
             sqlx::query_as(
                 "SELECT COALESCE(SUM(sent_at IS NULL AND parked_at IS NULL), 0),
@@ -297,9 +310,7 @@ impl Store {
             sent: sent.max(0) as u64,
             failing: failing.max(0) as u64,
             parked: parked.max(0) as u64,
-            oldest_pending: oldest
-                .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
-                .map(|t| t.with_timezone(&Utc)),
+            oldest_pending: parse_time(oldest),
             last_error,
         })
     }
@@ -311,4 +322,11 @@ impl Store {
             .await
             .context(|| "listing the xAPI outbox".into())
     }
+}
+
+/// A time stored as RFC 3339 text in UTC (whose text order is time order,
+/// fractions of a second included: MIN is the oldest).
+fn parse_time(text: Option<String>) -> Option<DateTime<Utc>> {
+    let at = DateTime::parse_from_rfc3339(&text?).ok()?;
+    Some(at.with_timezone(&Utc))
 }

@@ -41,6 +41,17 @@ impl Store {
         Ok(())
     }
 
+    /// How many statements are parked.
+    pub async fn parked_count(&self) -> Result<u64> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM xapi_outbox WHERE parked_at IS NOT NULL AND sent_at IS NULL",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .context(|| "counting parked xAPI statements".into())?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     /// Parked statements, the most recently refused first; at most `limit`
     /// when given.
     pub async fn parked_statements(&self, limit: Option<u32>) -> Result<Vec<ParkedRow>> {

@@ -194,7 +194,7 @@ async fn home(Admin(t): Admin, Query(filters): Query<Filters>) -> Response {
             .map(|k| k.to_string())
             .collect();
         let recent = state.app.store.teardown_reports(20).await?;
-        let parked = state.app.store.outbox_status().await?.parked;
+        let parked = state.app.store.parked_count().await?;
         let mut data = t.base(&t.text("admin-title"));
         data["rows"] = view.into();
         data["xapi_parked"] = (parked > 0)
