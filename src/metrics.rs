@@ -54,6 +54,12 @@ pub struct Metrics {
     sandboxes: Family<StateLabel, Gauge>,
     pool_ready: Family<CohortLabel, Gauge>,
     terminals: Gauge,
+    /// xAPI statements the LRS accepted.
+    pub xapi_delivered: Counter,
+    /// xAPI statements the LRS refused (and that were parked).
+    pub xapi_refused: Counter,
+    xapi_queued: Gauge,
+    xapi_oldest_age: Gauge<f64, std::sync::atomic::AtomicU64>,
 }
 
 impl Default for Metrics {
@@ -82,6 +88,30 @@ impl Metrics {
         let sandboxes = Family::<StateLabel, Gauge>::default();
         let pool_ready = Family::<CohortLabel, Gauge>::default();
         let terminals = Gauge::default();
+        let xapi_delivered = Counter::default();
+        let xapi_refused = Counter::default();
+        let xapi_queued = Gauge::default();
+        let xapi_oldest_age = Gauge::<f64, std::sync::atomic::AtomicU64>::default();
+        registry.register(
+            "xapi_statements_queued",
+            "xAPI statements waiting for the LRS (parked ones not included)",
+            xapi_queued.clone(),
+        );
+        registry.register(
+            "xapi_statements_delivered",
+            "xAPI statements the LRS accepted",
+            xapi_delivered.clone(),
+        );
+        registry.register(
+            "xapi_statements_refused",
+            "xAPI statements the LRS refused (400, 409, 413, 422), parked for an admin",
+            xapi_refused.clone(),
+        );
+        registry.register(
+            "xapi_outbox_oldest_age_seconds",
+            "Age of the oldest xAPI statement waiting for the LRS; 0 when none waits",
+            xapi_oldest_age.clone(),
+        );
         registry.register(
             "sandboxes",
             "Sandboxes in the store, by state",
@@ -132,7 +162,30 @@ impl Metrics {
             sandboxes,
             pool_ready,
             terminals,
+            xapi_delivered,
+            xapi_refused,
+            xapi_queued,
+            xapi_oldest_age,
         }
+    }
+
+    /// Counts what a round of the xAPI sender did.
+    pub fn count_xapi(&self, delivered: usize, refused: usize) {
+        self.xapi_delivered
+            .inc_by(u64::try_from(delivered).unwrap_or(u64::MAX));
+        self.xapi_refused
+            .inc_by(u64::try_from(refused).unwrap_or(u64::MAX));
+    }
+
+    /// Sets the outbox's gauges from what the store says now (call before
+    /// [`Metrics::render`]).
+    pub fn set_xapi_outbox(&self, queued: u64, oldest: Option<chrono::DateTime<chrono::Utc>>) {
+        self.xapi_queued
+            .set(i64::try_from(queued).unwrap_or(i64::MAX));
+        let age = oldest.map_or(0.0, |t| {
+            ((chrono::Utc::now() - t).num_milliseconds().max(0) as f64) / 1000.0
+        });
+        self.xapi_oldest_age.set(age);
     }
 
     pub fn observe_provision(&self, took: Duration, ok: bool) {
@@ -210,6 +263,8 @@ mod tests {
         m.observe_check("passed", Duration::from_millis(30));
         m.observe_provision(Duration::from_secs(1), false);
         m.count_request("learner", 200);
+        m.count_xapi(49, 1);
+        m.set_xapi_outbox(3, Some(chrono::Utc::now() - chrono::TimeDelta::seconds(90)));
         let text = m.render(&StateCounts::default(), &[("c1".into(), 2)], 1);
         for name in [
             "# TYPE sandpit_sandboxes gauge",
@@ -220,6 +275,12 @@ mod tests {
             "sandpit_pool_ready{cohort=\"c1\"} 2",
             "sandpit_terminals_live 1",
             "sandpit_http_requests_total{route=\"learner\",status=\"200\"} 1",
+            "# TYPE sandpit_xapi_statements_queued gauge",
+            "sandpit_xapi_statements_queued 3",
+            "sandpit_xapi_statements_delivered_total 49",
+            "sandpit_xapi_statements_refused_total 1",
+            "# TYPE sandpit_xapi_outbox_oldest_age_seconds gauge",
+            "sandpit_xapi_outbox_oldest_age_seconds 90.",
         ] {
             assert!(text.contains(name), "{name} missing from\n{text}");
         }

@@ -369,6 +369,14 @@ async fn bad_bodies_get_json_errors_that_name_the_field() {
             json!({ "seats": null, "roster": [{ "name": "Ada", "email": "ada" }] }),
             "`roster[0].email`",
         ),
+        (
+            json!({ "seats": null, "roster_text": "Ada <ada@example.org>\nBob <bob@corp.local>" }),
+            "`roster_text`: line 2: `bob@corp.local`: `.local` is kept for local or test networks and is not a real domain; an LRS refuses it",
+        ),
+        (
+            json!({ "seats": null, "roster": [{ "name": "Ada", "email": "ada@example.org" }, { "name": "Bob", "email": "bob@intranet" }] }),
+            "`roster[1].email`: `bob@intranet`: the domain `intranet` has no dot; give a real domain, such as example.org",
+        ),
         (json!({ "seats": 0 }), "`seats`"),
         (json!({ "name": " " }), "`name`"),
         (json!({ "spare": 51 }), "`spare`"),

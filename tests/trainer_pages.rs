@@ -461,7 +461,84 @@ async fn a_bad_email_in_a_pasted_roster_names_the_field_and_keeps_what_was_typed
         .unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     let html = r.text().await.unwrap();
-    assert!(html.contains("Liste : line 1"), "{html}");
+    assert!(
+        html.contains("Liste : ligne 1 : « x@ » n’est pas une adresse e-mail"),
+        "{html}"
+    );
+    assert!(server.app.store.cohorts(None).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn an_email_an_lrs_would_refuse_is_refused_at_import_pasted_or_uploaded_in_english_and_french()
+ {
+    let server = TestServer::start(test_app(fixture_scenarios()).await).await;
+    let trainer = Trainer::new(&server, "tess", Role::Trainer).await;
+    let (starts, ends) = future_times();
+
+    // Pasted, in English: the line, the address as typed, and why.
+    let roster = "Ada <ada@example.org>\nBob <bob@corp.local>";
+    let r = trainer
+        .post(
+            "/trainer/cohorts/new",
+            &[
+                ("name", "Wave"),
+                ("scenario", "tiny"),
+                ("starts_at", starts.as_str()),
+                ("ends_at", ends.as_str()),
+                ("utc_offset", "0"),
+                ("spare", "0"),
+                ("roster_text", roster),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("Roster: line 2: “bob@corp.local”: “.local” is kept for local or test networks and is not a real domain; an LRS refuses it."),
+        "{html}"
+    );
+    assert!(
+        html.contains("Ada &lt;ada@example.org&gt;\nBob &lt;bob@corp.local&gt;</textarea>"),
+        "the roster is kept: {html}"
+    );
+
+    // Uploaded as CSV, in French: the file's text is kept in the box.
+    let file = "name,email\nAda,ada@example.org\nBob,bob@intranet\n";
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", trainer.csrf.clone())
+        .text("name", "Vague")
+        .text("scenario", "tiny")
+        .text("starts_at", starts)
+        .text("ends_at", ends)
+        .text("utc_offset", "0")
+        .text("spare", "0")
+        .text("roster_text", "")
+        .text("seats", "")
+        .part(
+            "roster_file",
+            reqwest::multipart::Part::bytes(file.as_bytes().to_vec())
+                .file_name("roster.csv")
+                .mime_str("text/csv")
+                .unwrap(),
+        );
+    let r = trainer
+        .http
+        .post(format!("{}/trainer/cohorts/new?lang=fr", server.url))
+        .header(COOKIE, &trainer.cookie)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("Liste : ligne 3 : « bob@intranet » : le domaine « intranet » n’a pas de point ; indiquez un vrai domaine, comme example.org."),
+        "{html}"
+    );
+    assert!(
+        html.contains("name,email\nAda,ada@example.org\nBob,bob@intranet\n</textarea>"),
+        "the file's text is kept: {html}"
+    );
     assert!(server.app.store.cohorts(None).await.unwrap().is_empty());
 }
 

@@ -95,9 +95,13 @@ async fn metrics(
     let app = &state.app;
     let counts = app.store.state_counts(None).await;
     let ready = app.store.ready_per_cohort().await;
-    let (counts, ready) = match (counts, ready) {
-        (Ok(c), Ok(r)) => (c, r),
-        (Err(e), _) | (_, Err(e)) => {
+    let queue = app.store.outbox_queue().await;
+    let (counts, ready) = match (counts, ready, queue) {
+        (Ok(c), Ok(r), Ok((queued, oldest))) => {
+            app.service.metrics().set_xapi_outbox(queued, oldest);
+            (c, r)
+        }
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
             tracing::error!(error = %e, "reading the store for /metrics");
             return StatusCode::SERVICE_UNAVAILABLE.into_response();
         }

@@ -91,6 +91,14 @@ impl SandboxService {
                 super::roster::MAX_LEARNERS
             )));
         }
+        // The pages and the API check each line already; this keeps any
+        // other caller from storing an address the LRS would refuse.
+        for (i, r) in req.roster.iter().enumerate() {
+            if let Some(email) = r.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+                super::email::check_email(email)
+                    .map_err(|p| SandboxError::Invalid(format!("learner {}: {p}", i + 1)))?;
+            }
+        }
         if req.spare > 50 {
             return Err(SandboxError::Invalid(
                 "a cohort keeps at most 50 spare sandboxes".into(),

@@ -3,6 +3,7 @@
 
 mod admin;
 mod cohort;
+pub mod email;
 mod lifecycle;
 mod links;
 mod pool;

@@ -43,12 +43,16 @@ pub struct ClaimRecord {
 /// What the outbox holds.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct OutboxStatus {
-    /// Not accepted by the LRS yet.
+    /// Waiting for the LRS: neither accepted nor parked.
     pub pending: u64,
     /// Accepted.
     pub sent: u64,
     /// Pending after at least one failed try.
     pub failing: u64,
+    /// Refused by the LRS and set aside until an admin retries them.
+    pub parked: u64,
+    /// When the oldest pending statement was queued.
+    pub oldest_pending: Option<DateTime<Utc>>,
     /// The most recent failure's reason, among pending statements.
     pub last_error: Option<String>,
 }
@@ -201,7 +205,8 @@ impl Store {
     pub async fn due_statements(&self, at: DateTime<Utc>, limit: u32) -> Result<Vec<OutboxRow>> {
         sqlx::query_as(
             "SELECT id, body, tries FROM xapi_outbox
-             WHERE sent_at IS NULL AND next_try_at <= ? ORDER BY rowid LIMIT ?",
+             WHERE sent_at IS NULL AND parked_at IS NULL AND next_try_at <= ?
+             ORDER BY rowid LIMIT ?",
         )
         .bind(at.timestamp_millis())
         .bind(i64::from(limit))
@@ -240,7 +245,7 @@ impl Store {
         for (id, next) in failures {
             sqlx::query(
                 "UPDATE xapi_outbox SET tries = tries + 1, next_try_at = ?, last_error = ?
-                 WHERE id = ? AND sent_at IS NULL",
+                 WHERE id = ? AND sent_at IS NULL AND parked_at IS NULL",
             )
             .bind(next.timestamp_millis())
             .bind(error)
@@ -254,26 +259,47 @@ impl Store {
 
     /// When the next unsent statement is due, if any is waiting.
     pub async fn next_statement_due(&self) -> Result<Option<DateTime<Utc>>> {
-        let ms: Option<i64> =
-            sqlx::query_scalar("SELECT MIN(next_try_at) FROM xapi_outbox WHERE sent_at IS NULL")
-                .fetch_one(&self.pool)
-                .await
-                .context(|| "reading when the next xAPI send is due".into())?;
+        let ms: Option<i64> = sqlx::query_scalar(
+            "SELECT MIN(next_try_at) FROM xapi_outbox WHERE sent_at IS NULL AND parked_at IS NULL",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .context(|| "reading when the next xAPI send is due".into())?;
         Ok(ms.and_then(DateTime::from_timestamp_millis))
+    }
+
+    /// How many statements wait for the LRS, and when the oldest of them was
+    /// queued; read through the index of waiting ones, for every scrape.
+    pub async fn outbox_queue(&self) -> Result<(u64, Option<DateTime<Utc>>)> {
+        let (count, oldest): (i64, Option<String>) = sqlx::query_as(
+            "SELECT COUNT(*), MIN(created_at) FROM xapi_outbox
+             WHERE sent_at IS NULL AND parked_at IS NULL",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .context(|| "reading the xAPI queue".into())?;
+        Ok((u64::try_from(count).unwrap_or(0), parse_time(oldest)))
     }
 
     /// Counts of the outbox's statements, and the latest failure.
     pub async fn outbox_status(&self) -> Result<OutboxStatus> {
-        let (pending, sent, failing): (i64, i64, i64) = sqlx::query_as(
-            "SELECT COALESCE(SUM(sent_at IS NULL), 0), COALESCE(SUM(sent_at IS NOT NULL), 0),
-                    COALESCE(SUM(sent_at IS NULL AND tries > 0), 0)
-             FROM xapi_outbox",
-        )
-        .fetch_one(&self.pool)
-        .await
-        .context(|| "counting xAPI statements".into())?;
+        // Stored times are RFC 3339 text in UTC, which sorts as time does:
+        // MIN is the oldest.
+        let (pending, sent, failing, parked, oldest): (i64, i64, i64, i64, Option<String>) =
+            sqlx::query_as(
+                "SELECT COALESCE(SUM(sent_at IS NULL AND parked_at IS NULL), 0),
+                        COALESCE(SUM(sent_at IS NOT NULL), 0),
+                        COALESCE(SUM(sent_at IS NULL AND parked_at IS NULL AND tries > 0), 0),
+                        COALESCE(SUM(parked_at IS NOT NULL AND sent_at IS NULL), 0),
+                        MIN(CASE WHEN sent_at IS NULL AND parked_at IS NULL THEN created_at END)
+                 FROM xapi_outbox",
+            )
+            .fetch_one(&self.pool)
+            .await
+            .context(|| "counting xAPI statements".into())?;
         let last_error: Option<String> = sqlx::query_scalar(
-            "SELECT last_error FROM xapi_outbox WHERE sent_at IS NULL AND last_error IS NOT NULL
+            "SELECT last_error FROM xapi_outbox
+             WHERE sent_at IS NULL AND parked_at IS NULL AND last_error IS NOT NULL
              ORDER BY next_try_at DESC LIMIT 1",
         )
         .fetch_optional(&self.pool)
@@ -283,6 +309,8 @@ impl Store {
             pending: pending.max(0) as u64,
             sent: sent.max(0) as u64,
             failing: failing.max(0) as u64,
+            parked: parked.max(0) as u64,
+            oldest_pending: parse_time(oldest),
             last_error,
         })
     }
@@ -294,4 +322,11 @@ impl Store {
             .await
             .context(|| "listing the xAPI outbox".into())
     }
+}
+
+/// A time stored as RFC 3339 text in UTC (whose text order is time order,
+/// fractions of a second included: MIN is the oldest).
+fn parse_time(text: Option<String>) -> Option<DateTime<Utc>> {
+    let at = DateTime::parse_from_rfc3339(&text?).ok()?;
+    Some(at.with_timezone(&Utc))
 }

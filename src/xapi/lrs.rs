@@ -1,13 +1,13 @@
-//! The LRS client: where statements go (from the settings, checked at
-//! start), and one POST of a batch with xAPI's headers and Basic auth, over
-//! HTTPS (the system's OpenSSL and CA certificates) or plain HTTP.
+//! The LRS client: one POST of a batch with xAPI's headers and Basic auth,
+//! and one GET of a statement by id, over HTTPS (the system's OpenSSL and
+//! CA certificates) or plain HTTP; what the answers mean for the outbox.
 
 use std::time::Duration;
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use http_body_util::{BodyExt, Full, Limited};
-use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
+use http_body_util::{BodyExt, Full};
+use hyper::header::{AUTHORIZATION, CONTENT_TYPE};
 use hyper::{Method, Request, StatusCode, Uri};
 use hyper_tls::HttpsConnector;
 use hyper_util::client::legacy::Client;
@@ -15,124 +15,11 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
 use super::XAPI_VERSION;
-use crate::config::{Config, ConfigError};
+use super::settings::LrsSettings;
 use crate::store::OutboxRow;
 
 /// How long one POST may take, connecting included.
 pub(super) const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// Where statements go and how Sandpit signs in there.
-#[derive(Clone)]
-pub struct LrsSettings {
-    /// The LRS's statements resource.
-    pub statements_url: Uri,
-    authorization: Option<HeaderValue>,
-}
-
-impl std::fmt::Debug for LrsSettings {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LrsSettings")
-            .field("statements_url", &self.statements_url)
-            .field(
-                "authorization",
-                &self.authorization.as_ref().map(|_| "[redacted]"),
-            )
-            .finish()
-    }
-}
-
-fn config_error(source: &str, message: impl Into<String>) -> ConfigError {
-    ConfigError {
-        source_name: source.to_owned(),
-        message: message.into(),
-    }
-}
-
-impl LrsSettings {
-    /// The configured LRS, None when none is; an error names the setting
-    /// that is wrong.
-    pub fn from_config(config: &Config) -> Result<Option<Self>, ConfigError> {
-        let Some(endpoint) = config.xapi_endpoint.as_deref().map(str::trim) else {
-            if config.xapi_username.is_some() || config.xapi_password.is_some() {
-                tracing::warn!(
-                    "xAPI credentials are set but xapi_endpoint is not: nothing is sent"
-                );
-            }
-            return Ok(None);
-        };
-        let uri: Uri = endpoint
-            .parse()
-            .map_err(|e| config_error("xapi_endpoint", format!("`{endpoint}`: {e}")))?;
-        let scheme = match uri.scheme_str() {
-            Some(s @ ("http" | "https")) => s.to_owned(),
-            _ => {
-                return Err(config_error(
-                    "xapi_endpoint",
-                    format!("`{endpoint}` is not an https:// or http:// URL"),
-                ));
-            }
-        };
-        let Some(authority) = uri.authority().cloned() else {
-            return Err(config_error(
-                "xapi_endpoint",
-                format!("`{endpoint}` has no host"),
-            ));
-        };
-        if authority.as_str().contains('@') {
-            return Err(config_error(
-                "xapi_endpoint",
-                "put the LRS's credentials in xapi_username and xapi_password, not in the URL",
-            ));
-        }
-        // The xAPI endpoint is the LRS's base; statements live under it.
-        // A URL that names the statements resource already is used as is.
-        let path = uri.path().trim_end_matches('/');
-        let path = if path.ends_with("/statements") {
-            path.to_owned()
-        } else {
-            format!("{path}/statements")
-        };
-        let path_and_query = match uri.query() {
-            Some(q) => format!("{path}?{q}"),
-            None => path,
-        };
-        let statements_url = Uri::builder()
-            .scheme(scheme.as_str())
-            .authority(authority)
-            .path_and_query(path_and_query)
-            .build()
-            .map_err(|e| config_error("xapi_endpoint", format!("`{endpoint}`: {e}")))?;
-        let authorization = match (&config.xapi_username, &config.xapi_password) {
-            (None, None) => None,
-            (None, Some(_)) => {
-                return Err(config_error(
-                    "xapi_password",
-                    "is set without xapi_username",
-                ));
-            }
-            (Some(user), password) => {
-                if user.contains(':') {
-                    return Err(config_error(
-                        "xapi_username",
-                        "must not contain `:` (Basic authentication)",
-                    ));
-                }
-                let pair = format!("{user}:{}", password.as_ref().map_or("", |p| p.0.as_str()));
-                let mut value = HeaderValue::from_str(&format!(
-                    "Basic {}",
-                    data_encoding::BASE64.encode(pair.as_bytes())
-                ))
-                .map_err(|e| config_error("xapi_username", e.to_string()))?;
-                value.set_sensitive(true);
-                Some(value)
-            }
-        };
-        Ok(Some(Self {
-            statements_url,
-            authorization,
-        }))
-    }
-}
 
 /// An LRS client.
 pub struct Lrs {
@@ -145,13 +32,47 @@ pub struct Lrs {
 /// How one POST went.
 pub(super) enum Answer {
     Accepted,
-    /// 409: the LRS has statements with these ids already.
-    Conflict,
-    /// 400 or 413: something in the batch is refused; alone, the others
-    /// may pass.
-    Refused(String),
-    /// Anything else: try again later.
+    /// 400, 409, 413 or 422: the LRS refuses something in the batch (and,
+    /// as xAPI requires, stores none of it); alone, the others may pass.
+    Refused(Refusal),
+    /// Anything else (unreachable, 5xx, 401…): try again later.
     Failed(String),
+}
+
+/// What an LRS said when it refused statements.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub status: u16,
+    /// Its answer's body (or the status's reason), cut short.
+    pub answer: String,
+}
+
+/// What the LRS holds under a statement id.
+pub(super) enum Stored {
+    Statement(serde_json::Value),
+    Nothing,
+    /// The LRS will not say (e.g. 403: credentials that may only write).
+    Unknown(String),
+    /// Unreachable, or a 5xx: ask again later.
+    Failed(String),
+}
+
+/// How much of an answer's body is read, and how much of it is kept: an
+/// LRS's error says what is wrong in its first lines.
+const ANSWER_READ: usize = 16 * 1024;
+const ANSWER_KEPT: usize = 2000;
+
+/// The statuses that mean "this content is refused", not "try later".
+fn is_refusal(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 400 | 409 | 413 | 422)
+}
+
+/// Text cut to `max` characters, with an ellipsis when cut.
+fn cut(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_owned(),
+    }
 }
 
 impl Lrs {
@@ -203,40 +124,119 @@ impl Lrs {
             Ok(r) => r,
             Err(e) => return Answer::Failed(format!("building the request: {e}")),
         };
-        let response = match tokio::time::timeout(REQUEST_TIMEOUT, self.client.request(request))
-            .await
-        {
-            Err(_) => {
-                return Answer::Failed(format!("no answer within {} s", REQUEST_TIMEOUT.as_secs()));
-            }
-            Ok(Err(e)) => return Answer::Failed(describe(&e)),
-            Ok(Ok(r)) => r,
-        };
-        let status = response.status();
-        // Read (a little of) the body, so the connection can be reused and
-        // a refusal can say why.
-        let text = match tokio::time::timeout(
-            REQUEST_TIMEOUT,
-            Limited::new(response.into_body(), 4096).collect(),
-        )
-        .await
-        {
-            Ok(Ok(b)) => String::from_utf8_lossy(&b.to_bytes()).trim().to_owned(),
-            _ => String::new(),
+        let (status, text) = match self.exchange(request).await {
+            Ok(answer) => answer,
+            Err(e) => return Answer::Failed(e),
         };
         let said = |text: &str| {
-            let mut s: String = text.chars().take(300).collect();
+            let mut s = cut(text, 300);
             if s.is_empty() {
                 s = status.canonical_reason().unwrap_or_default().to_owned();
             }
             format!("the LRS answered {}: {s}", status.as_u16())
         };
-        match status {
-            s if s.is_success() => Answer::Accepted,
-            StatusCode::CONFLICT => Answer::Conflict,
-            StatusCode::BAD_REQUEST | StatusCode::PAYLOAD_TOO_LARGE => Answer::Refused(said(&text)),
-            _ => Answer::Failed(said(&text)),
+        if status.is_success() {
+            Answer::Accepted
+        } else if is_refusal(status) {
+            let answer = if text.is_empty() {
+                status.canonical_reason().unwrap_or_default().to_owned()
+            } else {
+                cut(&text, ANSWER_KEPT)
+            };
+            Answer::Refused(Refusal {
+                status: status.as_u16(),
+                answer,
+            })
+        } else {
+            Answer::Failed(said(&text))
         }
+    }
+
+    /// The statement the LRS stores under `id` (xAPI's
+    /// `GET statements?statementId=`), to tell a copy of what was sent from
+    /// a conflicting one.
+    pub(super) async fn stored(&self, id: &str) -> Stored {
+        let url = &self.settings.statements_url;
+        let path = url.path();
+        let query = match url.query() {
+            Some(q) => format!("{q}&statementId={id}"),
+            None => format!("statementId={id}"),
+        };
+        let uri = match Uri::builder()
+            .scheme(url.scheme_str().unwrap_or("http"))
+            .authority(url.authority().map_or("", |a| a.as_str()))
+            .path_and_query(format!("{path}?{query}"))
+            .build()
+        {
+            Ok(u) => u,
+            Err(e) => return Stored::Failed(format!("building the request: {e}")),
+        };
+        let mut request = Request::builder()
+            .method(Method::GET)
+            .uri(uri)
+            .header("X-Experience-API-Version", XAPI_VERSION);
+        if let Some(auth) = &self.settings.authorization {
+            request = request.header(AUTHORIZATION, auth.clone());
+        }
+        let request = match request.body(Full::new(Bytes::new())) {
+            Ok(r) => r,
+            Err(e) => return Stored::Failed(format!("building the request: {e}")),
+        };
+        match self.exchange(request).await {
+            Ok((status, text)) if status.is_success() => match serde_json::from_str(&text) {
+                Ok(v) => Stored::Statement(v),
+                Err(e) => {
+                    Stored::Failed(format!("the LRS sent statement {id} as invalid JSON: {e}"))
+                }
+            },
+            Ok((StatusCode::NOT_FOUND, _)) => Stored::Nothing,
+            Ok((status, text)) => {
+                let said = format!(
+                    "the LRS answered {} to reading statement {id}: {}",
+                    status.as_u16(),
+                    cut(&text, 300)
+                );
+                if status.is_client_error() {
+                    Stored::Unknown(said)
+                } else {
+                    Stored::Failed(said)
+                }
+            }
+            Err(e) => Stored::Failed(e),
+        }
+    }
+
+    /// Sends a request; the status and the start of the body's text.
+    async fn exchange(
+        &self,
+        request: Request<Full<Bytes>>,
+    ) -> Result<(StatusCode, String), String> {
+        let response =
+            match tokio::time::timeout(REQUEST_TIMEOUT, self.client.request(request)).await {
+                Err(_) => return Err(format!("no answer within {} s", REQUEST_TIMEOUT.as_secs())),
+                Ok(Err(e)) => return Err(describe(&e)),
+                Ok(Ok(r)) => r,
+            };
+        let status = response.status();
+        // Read (the start of) the body, so the connection can be reused and
+        // a refusal can say why.
+        let mut body = response.into_body();
+        let mut bytes = Vec::new();
+        let read = async {
+            while bytes.len() < ANSWER_READ {
+                match body.frame().await {
+                    Some(Ok(frame)) => {
+                        if let Some(data) = frame.data_ref() {
+                            bytes.extend_from_slice(data);
+                        }
+                    }
+                    _ => break,
+                }
+            }
+        };
+        let _ = tokio::time::timeout(REQUEST_TIMEOUT, read).await;
+        bytes.truncate(ANSWER_READ);
+        Ok((status, String::from_utf8_lossy(&bytes).trim().to_owned()))
     }
 }
 
@@ -249,67 +249,4 @@ fn describe(e: &hyper_util::client::legacy::Error) -> String {
         source = s.source();
     }
     format!("cannot reach the LRS: {text}")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::config::Secret;
-
-    fn settings(endpoint: &str) -> Result<Option<LrsSettings>, ConfigError> {
-        LrsSettings::from_config(&Config {
-            xapi_endpoint: Some(endpoint.to_owned()),
-            xapi_username: Some("sandpit".into()),
-            xapi_password: Some(Secret("pw".into())),
-            ..Config::default()
-        })
-    }
-
-    #[test]
-    fn statements_go_to_the_endpoints_statements_resource() {
-        for (endpoint, url) in [
-            ("http://lrs:8080/xapi/", "http://lrs:8080/xapi/statements"),
-            ("http://lrs:8080/xapi", "http://lrs:8080/xapi/statements"),
-            ("http://lrs/xapi/statements", "http://lrs/xapi/statements"),
-            ("http://lrs/xapi/statements/", "http://lrs/xapi/statements"),
-            ("http://lrs", "http://lrs/statements"),
-            (
-                "https://lrs.example/xapi/",
-                "https://lrs.example/xapi/statements",
-            ),
-        ] {
-            let s = settings(endpoint).unwrap().unwrap();
-            assert_eq!(s.statements_url.to_string(), url, "{endpoint}");
-        }
-        let s = settings("http://lrs/xapi/").unwrap().unwrap();
-        assert_eq!(
-            s.authorization.as_ref().unwrap().to_str().unwrap(),
-            format!("Basic {}", data_encoding::BASE64.encode(b"sandpit:pw"))
-        );
-        assert!(
-            !format!("{s:?}").contains("Basic"),
-            "credentials stay out of logs"
-        );
-    }
-
-    #[test]
-    fn wrong_settings_are_refused_with_the_setting_named() {
-        let e = settings("ftp://lrs/").unwrap_err();
-        assert_eq!(e.source_name, "xapi_endpoint");
-        assert!(e.message.contains("not an https:// or http:// URL"), "{e}");
-        let e = settings("http://user:pw@lrs/").unwrap_err();
-        assert!(e.message.contains("xapi_username"), "{e}");
-        let e = LrsSettings::from_config(&Config {
-            xapi_endpoint: Some("http://lrs/".into()),
-            xapi_password: Some(Secret("pw".into())),
-            ..Config::default()
-        })
-        .unwrap_err();
-        assert_eq!(e.source_name, "xapi_password");
-        assert!(
-            LrsSettings::from_config(&Config::default())
-                .unwrap()
-                .is_none()
-        );
-    }
 }

@@ -6,7 +6,9 @@
 
 mod lrs;
 mod outbox;
+mod parked;
 mod sender;
+mod settings;
 mod statements;
 
 use std::collections::BTreeMap;
@@ -15,9 +17,11 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-pub use lrs::{Lrs, LrsSettings};
+pub use lrs::{Lrs, Refusal};
 pub use outbox::sweep;
+pub use parked::{ParkedStatement, parked_csv};
 pub use sender::{SendReport, run_sender, send_due};
+pub use settings::LrsSettings;
 pub use statements::{Derived, Trigger, cohort_statements, derive, statement_id};
 
 /// The xAPI version Sandpit speaks (sent as `X-Experience-API-Version`).

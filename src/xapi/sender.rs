@@ -1,8 +1,10 @@
 //! The background sender: sweeps new records into the outbox and POSTs due
 //! statements to the LRS in batches. A statement is marked sent once the LRS
-//! accepts it; a failed try (refused connection, timeout, 5xx) is retried
-//! with exponential backoff per statement, and the outbox is in the store,
-//! so a restart resumes where the last run stopped.
+//! accepts it; one it refuses (400, 409, 413, 422) is isolated by halving
+//! the batch and parked with the answer, so the rest go on; a failed try
+//! (refused connection, timeout, 5xx) is retried with exponential backoff
+//! per statement, and the outbox is in the store, so a restart resumes
+//! where the last run stopped.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,7 +12,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio_util::sync::CancellationToken;
 
-use super::lrs::{Answer, Lrs, LrsSettings};
+use super::LrsSettings;
+use super::lrs::{Answer, Lrs, Refusal, Stored};
 use super::sweep;
 use crate::app::App;
 use crate::store::{OutboxRow, Store, StoreError};
@@ -35,8 +38,12 @@ fn next_try(tries: i64, now: DateTime<Utc>) -> DateTime<Utc> {
 /// What one round of sending did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SendReport {
+    /// Accepted by the LRS (or found there already).
     pub sent: usize,
+    /// Not sent this time, for a reason that is not theirs; tried again.
     pub failed: usize,
+    /// Refused by the LRS and parked.
+    pub refused: usize,
 }
 
 /// Sends every statement that is due, a batch at a time. After a failure
@@ -54,41 +61,117 @@ pub async fn send_due(store: &Store, lrs: &Lrs) -> Result<SendReport, StoreError
             return Ok(report);
         }
         let rows: Vec<&OutboxRow> = due.iter().collect();
-        match lrs.post(&rows).await {
-            Answer::Accepted => settle_sent(store, &rows, &mut report).await?,
-            Answer::Conflict | Answer::Refused(_) if rows.len() > 1 => {
-                // One statement spoils a batch: send them one at a time.
-                for row in rows {
-                    match lrs.post(&[row]).await {
-                        Answer::Accepted | Answer::Conflict => {
-                            settle_sent(store, &[row], &mut report).await?;
-                        }
-                        Answer::Refused(e) => {
-                            settle_failed(store, &[row], &e, &mut report).await?;
-                        }
-                        Answer::Failed(e) => {
-                            let until = settle_failed(store, &[row], &e, &mut report).await?;
-                            lrs.pause(until);
-                            return Ok(report);
-                        }
-                    }
-                }
-            }
-            // A lone statement the LRS has already.
-            Answer::Conflict => settle_sent(store, &rows, &mut report).await?,
-            Answer::Refused(e) => {
-                settle_failed(store, &rows, &e, &mut report).await?;
-            }
-            Answer::Failed(e) => {
-                let until = settle_failed(store, &rows, &e, &mut report).await?;
-                lrs.pause(until);
-                return Ok(report);
-            }
-        }
-        if due.len() < BATCH as usize {
+        if !deliver(store, lrs, &rows, &mut report).await? || due.len() < BATCH as usize {
             return Ok(report);
         }
     }
+}
+
+/// POSTs a batch. A refused batch is split in halves, and those again,
+/// until each refused statement is alone: xAPI makes an LRS store none of a
+/// batch it refuses, so every statement of an accepted part arrives once.
+/// False when the LRS failed and sending must wait.
+async fn deliver(
+    store: &Store,
+    lrs: &Lrs,
+    rows: &[&OutboxRow],
+    report: &mut SendReport,
+) -> Result<bool, StoreError> {
+    let mut parts: Vec<&[&OutboxRow]> = vec![rows];
+    while let Some(part) = parts.pop() {
+        match lrs.post(part).await {
+            Answer::Accepted => settle_sent(store, part, report).await?,
+            Answer::Refused(_) if part.len() > 1 => {
+                let (first, second) = part.split_at(part.len() / 2);
+                // Oldest first: the first half is popped next.
+                parts.push(second);
+                parts.push(first);
+            }
+            Answer::Refused(refusal) => {
+                if !settle_refused(store, lrs, part[0], refusal, report).await? {
+                    return Ok(false);
+                }
+            }
+            Answer::Failed(e) => {
+                let until = settle_failed(store, part, &e, report).await?;
+                lrs.pause(until);
+                return Ok(false);
+            }
+        }
+    }
+    Ok(true)
+}
+
+/// One statement the LRS refused. A 409 says the LRS holds a statement
+/// with that id: when it is this very statement (sent before a crash that
+/// came before it was marked sent), it counts as sent; otherwise, and for
+/// every other refusal, it is parked with the LRS's answer. False when the
+/// LRS could not be asked and sending must wait.
+async fn settle_refused(
+    store: &Store,
+    lrs: &Lrs,
+    row: &OutboxRow,
+    mut refusal: Refusal,
+    report: &mut SendReport,
+) -> Result<bool, StoreError> {
+    if refusal.status == 409 {
+        match lrs.stored(&row.id).await {
+            Stored::Statement(theirs) if same_statement(&row.body, &theirs) => {
+                settle_sent(store, &[row], report).await?;
+                return Ok(true);
+            }
+            Stored::Statement(_) => {
+                refusal.answer.push_str(CONFLICT_NOTE);
+            }
+            Stored::Nothing => {}
+            // Waiting would not make it answer: park, saying so.
+            Stored::Unknown(e) => {
+                refusal.answer.push_str(&format!("\n({e})"));
+            }
+            Stored::Failed(e) => {
+                let until = settle_failed(store, &[row], &e, report).await?;
+                lrs.pause(until);
+                return Ok(false);
+            }
+        }
+    }
+    store
+        .park_statement(&row.id, refusal.status, &refusal.answer)
+        .await?;
+    report.refused += 1;
+    tracing::warn!(
+        statement = %row.id,
+        status = refusal.status,
+        answer = %refusal.answer,
+        "the LRS refused an xAPI statement; it is parked"
+    );
+    Ok(true)
+}
+
+/// Added to a 409's answer when the LRS holds other content under the id.
+const CONFLICT_NOTE: &str = "\n(The LRS holds a different statement under this id.)";
+
+/// Whether the LRS's copy is the statement sent: the LRS adds `stored`,
+/// `authority` and `version`, and may write the id and the timestamp in
+/// another form (xAPI's rules for comparing statements).
+fn same_statement(ours: &str, theirs: &serde_json::Value) -> bool {
+    fn normal(v: &serde_json::Value) -> Option<serde_json::Value> {
+        let mut v = v.as_object()?.clone();
+        for added in ["stored", "authority", "version"] {
+            v.remove(added);
+        }
+        let id = v.get("id")?.as_str()?.to_ascii_lowercase();
+        v.insert("id".into(), id.into());
+        if let Some(t) = v.get("timestamp").and_then(|t| t.as_str()) {
+            let at = chrono::DateTime::parse_from_rfc3339(t).ok()?;
+            v.insert("timestamp".into(), at.timestamp_micros().into());
+        }
+        Some(serde_json::Value::Object(v))
+    }
+    let Ok(ours) = serde_json::from_str::<serde_json::Value>(ours) else {
+        return false;
+    };
+    matches!((normal(&ours), normal(theirs)), (Some(a), Some(b)) if a == b)
 }
 
 async fn settle_sent(
@@ -141,12 +224,17 @@ pub async fn run_sender(app: Arc<App>, public_url: String, shutdown: Cancellatio
         }
     };
     let mut changes = app.service.changes();
+    let metrics = app.service.metrics().clone();
     let mut failing = false;
     loop {
         if let Err(e) = sweep(&app.store, &app.scenarios, &public_url).await {
             tracing::error!(error = %e, "turning records into xAPI statements");
         }
-        match send_due(&app.store, &lrs).await {
+        let round = send_due(&app.store, &lrs).await;
+        if let Ok(r) = &round {
+            metrics.count_xapi(r.sent, r.refused);
+        }
+        match round {
             Ok(r) if r.failed > 0 && !failing => {
                 failing = true;
                 tracing::warn!(
@@ -191,5 +279,27 @@ mod tests {
             [0, 1, 2, 3, 8, 9, 40].map(delay),
             [1, 2, 4, 8, 256, 300, 300]
         );
+    }
+
+    #[test]
+    fn the_lrss_copy_of_a_statement_counts_as_the_same_despite_what_an_lrs_adds() {
+        let ours = r#"{"id":"6690e6c9-3ef0-4ed3-8b37-7f3964730bee","actor":{"mbox":"mailto:a@x.org"},"verb":{"id":"urn:v"},"timestamp":"2024-05-01T10:00:00.000Z"}"#;
+        let theirs = serde_json::json!({
+            "id": "6690E6C9-3EF0-4ED3-8B37-7F3964730BEE",
+            "actor": {"mbox": "mailto:a@x.org"},
+            "verb": {"id": "urn:v"},
+            "timestamp": "2024-05-01T12:00:00+02:00",
+            "stored": "2024-05-01T10:00:01.000Z",
+            "authority": {"mbox": "mailto:lrs@x.org"},
+            "version": "1.0.3"
+        });
+        assert!(same_statement(ours, &theirs));
+        let mut other = theirs.clone();
+        other["verb"]["id"] = "urn:w".into();
+        assert!(!same_statement(ours, &other));
+        let mut later = theirs;
+        later["timestamp"] = "2024-05-01T10:00:00.001Z".into();
+        assert!(!same_statement(ours, &later));
+        assert!(!same_statement("not json", &serde_json::json!({})));
     }
 }

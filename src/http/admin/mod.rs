@@ -1,8 +1,10 @@
 //! The admin's pages: every sandbox with what the engine says it uses,
 //! filters, and teardown of one sandbox, one cohort or everything, each
-//! confirmed; teardown reports kept and shown again. Admins only.
+//! confirmed; teardown reports kept and shown again; xAPI statements the
+//! LRS refused. Admins only.
 
 mod teardown;
+mod xapi;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -29,6 +31,10 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/cohorts/{id}/teardown", post(teardown::cohort))
         .route("/admin/teardown-all", post(teardown::everything))
         .route("/admin/teardowns/{id}", get(teardown::report))
+        .route("/admin/xapi", get(xapi::page))
+        .route("/admin/xapi/{file}", get(xapi::export))
+        .route("/admin/xapi/parked/{id}/retry", post(xapi::retry_one))
+        .route("/admin/xapi/retry-all", post(xapi::retry_all))
 }
 
 /// A signed-in admin; trainers get 403, anyone else the login page.
@@ -188,8 +194,12 @@ async fn home(Admin(t): Admin, Query(filters): Query<Filters>) -> Response {
             .map(|k| k.to_string())
             .collect();
         let recent = state.app.store.teardown_reports(20).await?;
+        let parked = state.app.store.parked_count().await?;
         let mut data = t.base(&t.text("admin-title"));
         data["rows"] = view.into();
+        data["xapi_parked"] = (parked > 0)
+            .then(|| t.text_with("admin-xapi-parked", &[("count", parked.into())]))
+            .into();
         data["totals"] = json!({
             "count": rows.len(),
             "text": t.text_with("admin-totals", &[

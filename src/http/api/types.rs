@@ -174,12 +174,8 @@ fn checked_roster(entries: Vec<RosterEntry>) -> Result<Vec<RosterEntry>, ApiErro
                 return Err(bad("name", "is empty"));
             }
             if let Some(e) = &email {
-                let ok = e.matches('@').count() == 1
-                    && e.split_once('@')
-                        .is_some_and(|(l, d)| !l.is_empty() && d.contains('.'))
-                    && !e.chars().any(|c| c.is_whitespace() || c == '<' || c == '>');
-                if !ok {
-                    return Err(bad("email", "is not an email address"));
+                if let Err(problem) = roster::check_email(e) {
+                    return Err(ApiError::bad(format!("`roster[{i}].email`: {problem}")));
                 }
                 if let Some(first) = emails.insert(e.to_lowercase(), i) {
                     return Err(bad("email", &format!("is already `roster[{first}].email`")));

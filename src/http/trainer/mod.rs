@@ -281,4 +281,55 @@ mod tests {
         assert_eq!(fr, "Lancés : 1, refusés : 2 (x)");
         assert_eq!(text_with("fr", "no-such-key", &[]), "no-such-key");
     }
+
+    #[test]
+    fn every_roster_mistake_reads_in_both_languages_with_what_was_typed() {
+        use crate::sandbox::roster::{parse_roster, seats};
+        let mistakes = [
+            "Ada, ada\n",
+            "Ada, .ada@example.org\n",
+            "Ada, ada@intranet\n",
+            "Ada, ada@-x.org\n",
+            "Ada, ada@x.c0\n",
+            "Ada, ada@corp.local\n",
+            "a@x.org\nA@x.org\n",
+            "Ada\u{7}\n",
+            "Ada, a@x.org, T\u{7}\n",
+            "team,group\nAda\n",
+            "\n",
+        ];
+        let mut errors: Vec<_> = mistakes
+            .iter()
+            .map(|m| parse_roster(m).unwrap_err())
+            .collect();
+        errors.push(seats(0).unwrap_err());
+        errors.push(parse_roster(&"x\n".repeat(1001)).unwrap_err());
+        for e in &errors {
+            let (key, args) = e.message();
+            for lang in ["en", "fr"] {
+                let text = text_with(lang, key, &args);
+                assert_ne!(text, key, "{key} is missing in {lang}");
+                assert!(!text.contains("{$"), "{lang} {key}: {text}");
+                for (_, v) in &args {
+                    if let Value::String(typed) = v {
+                        assert!(text.contains(typed.as_str()), "{lang} {key}: {text}");
+                    }
+                }
+            }
+        }
+        let e = parse_roster("Ada, ada@corp.local\n").unwrap_err();
+        let (key, args) = e.message();
+        assert_eq!(
+            text_with("fr", key, &args),
+            "« ada@corp.local » : « .local » est réservé aux réseaux locaux ou de test, ce n’est pas un vrai domaine ; un LRS le refuse."
+        );
+        assert_eq!(
+            text_with(
+                "fr",
+                "roster-line",
+                &[("line", 1.into()), ("detail", "x".into())]
+            ),
+            "ligne 1 : x"
+        );
+    }
 }

@@ -263,12 +263,22 @@ fn validate<'a>(
                 fail(&mut errors, "roster_text", "field-roster-missing", &[])
             }
             Ok(list) => learners = Some(list),
-            Err(e) => fail(
-                &mut errors,
-                "roster_text",
-                "field-roster-invalid",
-                &[("detail", e.0.into())],
-            ),
+            Err(e) => {
+                let (key, args) = e.message();
+                let mut detail = t.text_with(key, &args);
+                if let Some(line) = e.line {
+                    detail = t.text_with(
+                        "roster-line",
+                        &[("line", line.into()), ("detail", detail.into())],
+                    );
+                }
+                fail(
+                    &mut errors,
+                    "roster_text",
+                    "field-roster-invalid",
+                    &[("detail", detail.into())],
+                )
+            }
         },
         (false, true) => match f.seats.trim().parse::<usize>().map(roster::seats) {
             Ok(Ok(list)) => learners = Some(list),
