@@ -33,12 +33,7 @@ struct Admin {
 
 impl Admin {
     async fn sign_in(server: &TestServer) -> Self {
-        let (_, password) = server
-            .app
-            .auth
-            .create_user("root", Role::Admin)
-            .await
-            .unwrap();
+        let (_, password) = common::settled_account(&server.app, "root", Role::Admin).await;
         let http = client();
         let page = http
             .get(format!("{}/login", server.url))
