@@ -63,7 +63,9 @@ async fn main() -> Result<()> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let binary = PathBuf::from(env!("CARGO_BIN_EXE_sandpit"));
     let run_id = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
-    let raw = raw::Raw::connect(&run_id, "sandpit/shell").await?;
+    // The exact image the bench scenario's sandboxes start from.
+    let image = sandpit::images::ImageCatalog::bundled().reference("shell");
+    let raw = raw::Raw::connect(&run_id, &image).await?;
     let engine = raw.engine_version().await;
     eprintln!("starting Sandpit ({})", binary.display());
     let sandpit = server::Sandpit::start(
@@ -191,6 +193,7 @@ async fn cleanup(sandpit: &mut server::Sandpit, raw: &raw::Raw) -> Result<usize>
     // listing: look again.
     tokio::time::sleep(Duration::from_secs(1)).await;
     let found = found + raw.sweep_label(&instance).await? + raw.sweep().await?;
+    raw.sweep_disks(&sandpit.data_dir().join("disks")).await;
     let still = raw.count_labelled(&instance).await? + raw.count_labelled(&raw.run_label()).await?;
     if still > 0 {
         anyhow::bail!(

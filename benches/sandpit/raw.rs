@@ -1,7 +1,9 @@
 //! The baseline: the Docker engine doing the same work directly, through
 //! bollard, with the same hardening Sandpit asks for (an internal network of
-//! the sandbox's own with ICC off, all capabilities dropped, limits).
-//! Everything it makes carries `sandpit.bench=<run>` and is swept at the end.
+//! the sandbox's own with ICC off, all capabilities dropped, limits, a
+//! read-only root with its writable paths on a disk of its own, and a
+//! checker container in its network namespace). Everything it makes carries
+//! `sandpit.bench=<run>` and is swept at the end.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -13,16 +15,20 @@ use bollard::container::LogOutput;
 use bollard::exec::StartExecResults;
 use bollard::models::{
     ContainerCreateBody, EndpointIpamConfig, EndpointSettings, ExecConfig, HostConfig, Ipam,
-    IpamConfig, NetworkCreateRequest, NetworkingConfig,
+    IpamConfig, Mount, MountType, NetworkCreateRequest, NetworkingConfig, VolumeCreateRequest,
 };
 use bollard::query_parameters::{
     CreateContainerOptionsBuilder, ListContainersOptionsBuilder, ListNetworksOptionsBuilder,
-    RemoveContainerOptionsBuilder,
+    ListVolumesOptionsBuilder, RemoveContainerOptionsBuilder, RemoveVolumeOptions,
 };
 use futures_util::StreamExt;
 use tokio::io::AsyncWriteExt;
 
 pub const LABEL: &str = "sandpit.bench";
+/// The writable paths of the shell image, as Sandpit gives them a disk.
+const WRITABLE: [&str; 3] = ["/home/learner", "/tmp", "/var/tmp"];
+/// The bench scenario's disk budget.
+const DISK_BYTES: u64 = 1024 * 1024 * 1024;
 /// Far from Sandpit's default `10.231.0.0/16`.
 const SUBNET_BASE: [u8; 2] = [10, 232];
 
@@ -31,6 +37,13 @@ pub struct Raw {
     run: String,
     next_subnet: AtomicU32,
     pub image: String,
+    /// Where the baseline's disks live.
+    disks: std::path::PathBuf,
+}
+
+/// The id a baseline box's disk is named by.
+fn disk_id(name: &str) -> uuid::Uuid {
+    uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, name.as_bytes())
 }
 
 /// A container made by the baseline, on its own network or a shared one.
@@ -60,6 +73,7 @@ impl Raw {
             run: run.to_owned(),
             next_subnet: AtomicU32::new(0),
             image: image.to_owned(),
+            disks: std::env::temp_dir().join(format!("sandpit-bench-{run}")),
         })
     }
 
@@ -157,9 +171,48 @@ impl Raw {
     }
 
     async fn container(&self, name: &str, network: &str, address: Option<&str>) -> Result<()> {
+        let disk = sandpit::runtime::disk::create(&self.disks, disk_id(name), DISK_BYTES, 3)
+            .await
+            .with_context(|| format!("making the disk of {name}"))?;
+        let mut mounts = Vec::new();
+        for (n, path) in WRITABLE.iter().enumerate() {
+            let volume = format!("{name}-v{n}");
+            self.docker
+                .create_volume(VolumeCreateRequest {
+                    name: Some(volume.clone()),
+                    driver: Some("local".into()),
+                    driver_opts: Some(HashMap::from([
+                        ("type".into(), "none".into()),
+                        ("o".into(), "bind".into()),
+                        (
+                            "device".into(),
+                            disk.mount
+                                .join(format!("v{n}"))
+                                .to_string_lossy()
+                                .into_owned(),
+                        ),
+                    ])),
+                    labels: Some(self.labels()),
+                    ..Default::default()
+                })
+                .await
+                .with_context(|| format!("creating volume {volume}"))?;
+            mounts.push(((*path).to_owned(), volume));
+        }
+        let mount = |read_only: bool| -> Vec<Mount> {
+            mounts
+                .iter()
+                .map(|(path, volume)| Mount {
+                    target: Some(path.clone()),
+                    source: Some(volume.clone()),
+                    typ: Some(MountType::VOLUME),
+                    read_only: Some(read_only),
+                    ..Default::default()
+                })
+                .collect()
+        };
         let memory = 64 * 1024 * 1024;
-        let host_config = HostConfig {
-            network_mode: Some(network.to_owned()),
+        let hardened = HostConfig {
             cap_drop: Some(vec!["ALL".into()]),
             security_opt: Some(vec!["no-new-privileges:true".into()]),
             memory: Some(memory),
@@ -168,7 +221,13 @@ impl Raw {
             pids_limit: Some(64),
             init: Some(true),
             ipc_mode: Some("private".into()),
+            readonly_rootfs: Some(true),
             ..Default::default()
+        };
+        let host_config = HostConfig {
+            network_mode: Some(network.to_owned()),
+            mounts: Some(mount(false)),
+            ..hardened.clone()
         };
         let body = ContainerCreateBody {
             image: Some(self.image.clone()),
@@ -189,6 +248,30 @@ impl Raw {
             }),
             ..Default::default()
         };
+        self.start(name, body).await?;
+        // The checker: the same image in the box's network namespace, its
+        // paths read-only, a private tmpfs, idle.
+        let checker = ContainerCreateBody {
+            image: Some(self.image.clone()),
+            user: Some("990:990".into()),
+            entrypoint: Some(vec!["sleep".into()]),
+            cmd: Some(vec!["infinity".into()]),
+            labels: Some(self.labels()),
+            host_config: Some(HostConfig {
+                network_mode: Some(format!("container:{name}")),
+                mounts: Some(mount(true)),
+                tmpfs: Some(HashMap::from([(
+                    "/run/sandpit-check".into(),
+                    "rw,exec,nosuid,nodev,size=64m,uid=990,gid=990,mode=0700".into(),
+                )])),
+                ..hardened
+            }),
+            ..Default::default()
+        };
+        self.start(&format!("{name}-check"), checker).await
+    }
+
+    async fn start(&self, name: &str, body: ContainerCreateBody) -> Result<()> {
         let options = CreateContainerOptionsBuilder::new().name(name).build();
         let created = self
             .docker
@@ -294,24 +377,36 @@ impl Raw {
     }
 
     pub async fn remove(&self, b: &RawBox) -> Result<()> {
-        self.docker
-            .remove_container(
-                &b.name,
-                Some(
-                    RemoveContainerOptionsBuilder::new()
-                        .force(true)
-                        .v(true)
-                        .build(),
-                ),
-            )
-            .await
-            .with_context(|| format!("removing container {}", b.name))?;
+        for name in [format!("{}-check", b.name), b.name.clone()] {
+            self.docker
+                .remove_container(
+                    &name,
+                    Some(
+                        RemoveContainerOptionsBuilder::new()
+                            .force(true)
+                            .v(true)
+                            .build(),
+                    ),
+                )
+                .await
+                .with_context(|| format!("removing container {name}"))?;
+        }
+        for n in 0..WRITABLE.len() {
+            let volume = format!("{}-v{n}", b.name);
+            self.docker
+                .remove_volume(&volume, None::<RemoveVolumeOptions>)
+                .await
+                .with_context(|| format!("removing volume {volume}"))?;
+        }
         if let Some(net) = &b.network {
             self.docker
                 .remove_network(net)
                 .await
                 .with_context(|| format!("removing network {net}"))?;
         }
+        sandpit::runtime::disk::remove(&self.disks, disk_id(&b.name))
+            .await
+            .with_context(|| format!("removing the disk of {}", b.name))?;
         Ok(())
     }
 
@@ -333,8 +428,8 @@ impl Raw {
     /// Removes every container and network carrying `label` (`key=value`);
     /// returns how many there were.
     pub async fn sweep_label(&self, label: &str) -> Result<usize> {
-        let (containers, networks) = self.labelled(label).await?;
-        let n = containers.len() + networks.len();
+        let (containers, networks, volumes) = self.labelled(label).await?;
+        let n = containers.len() + networks.len() + volumes.len();
         for id in containers {
             let _ = self
                 .docker
@@ -349,20 +444,35 @@ impl Raw {
                 )
                 .await;
         }
+        for name in volumes {
+            let _ = self
+                .docker
+                .remove_volume(&name, None::<RemoveVolumeOptions>)
+                .await;
+        }
         for id in networks {
             let _ = self.docker.remove_network(&id).await;
         }
+        self.sweep_disks(&self.disks.clone()).await;
         Ok(n)
     }
 
-    /// Containers and networks carrying `label` (`key=value`), anywhere.
-    pub async fn count_labelled(&self, label: &str) -> Result<usize> {
-        let (containers, networks) = self.labelled(label).await?;
-        Ok(containers.len() + networks.len())
+    /// Unmounts and deletes every sandbox disk in `dir` (the baseline's, or
+    /// a Sandpit data directory's `disks/`).
+    pub async fn sweep_disks(&self, dir: &std::path::Path) {
+        for (id, _) in sandpit::runtime::disk::list(dir) {
+            let _ = sandpit::runtime::disk::remove(dir, id).await;
+        }
     }
 
-    /// The ids of the containers and of the networks carrying `label`.
-    async fn labelled(&self, label: &str) -> Result<(Vec<String>, Vec<String>)> {
+    /// Containers, volumes and networks carrying `label` (`key=value`), anywhere.
+    pub async fn count_labelled(&self, label: &str) -> Result<usize> {
+        let (containers, networks, volumes) = self.labelled(label).await?;
+        Ok(containers.len() + networks.len() + volumes.len())
+    }
+
+    /// The ids of the containers, networks and volumes carrying `label`.
+    async fn labelled(&self, label: &str) -> Result<(Vec<String>, Vec<String>, Vec<String>)> {
         let filters = HashMap::from([("label".to_string(), vec![label.to_owned()])]);
         let containers = self
             .docker
@@ -379,9 +489,21 @@ impl Raw {
                 ListNetworksOptionsBuilder::new().filters(&filters).build(),
             ))
             .await?;
+        let volumes = self
+            .docker
+            .list_volumes(Some(
+                ListVolumesOptionsBuilder::new().filters(&filters).build(),
+            ))
+            .await?;
         Ok((
             containers.into_iter().filter_map(|c| c.id).collect(),
             networks.into_iter().filter_map(|n| n.id).collect(),
+            volumes
+                .volumes
+                .unwrap_or_default()
+                .into_iter()
+                .map(|v| v.name)
+                .collect(),
         ))
     }
 }
