@@ -51,6 +51,10 @@ pub struct Metrics {
     /// Pool sandboxes bound to a learner's link.
     pub claims: Counter,
     pub http_requests: Family<HttpLabel, Counter>,
+    /// Bytes written to terminal recordings.
+    pub recording_bytes: Counter,
+    /// Recordings stopped at their link's budget.
+    pub recordings_cut: Counter,
     sandboxes: Family<StateLabel, Gauge>,
     pool_ready: Family<CohortLabel, Gauge>,
     terminals: Gauge,
@@ -82,6 +86,8 @@ impl Metrics {
         let sandboxes = Family::<StateLabel, Gauge>::default();
         let pool_ready = Family::<CohortLabel, Gauge>::default();
         let terminals = Gauge::default();
+        let recording_bytes = Counter::default();
+        let recordings_cut = Counter::default();
         registry.register(
             "sandboxes",
             "Sandboxes in the store, by state",
@@ -122,8 +128,20 @@ impl Metrics {
             "Terminals (shells) open now",
             terminals.clone(),
         );
+        registry.register(
+            "terminal_recording_bytes",
+            "Bytes written to terminal recordings",
+            recording_bytes.clone(),
+        );
+        registry.register(
+            "terminal_recordings_cut",
+            "Terminal recordings stopped at their link's recording budget",
+            recordings_cut.clone(),
+        );
         Self {
             registry,
+            recording_bytes,
+            recordings_cut,
             provision_seconds,
             provision_failures,
             check_seconds,
@@ -210,6 +228,7 @@ mod tests {
         m.observe_check("passed", Duration::from_millis(30));
         m.observe_provision(Duration::from_secs(1), false);
         m.count_request("learner", 200);
+        m.recording_bytes.inc_by(1234);
         let text = m.render(&StateCounts::default(), &[("c1".into(), 2)], 1);
         for name in [
             "# TYPE sandpit_sandboxes gauge",
@@ -219,6 +238,9 @@ mod tests {
             "sandpit_check_duration_seconds_count{outcome=\"passed\"} 1",
             "sandpit_pool_ready{cohort=\"c1\"} 2",
             "sandpit_terminals_live 1",
+            "# TYPE sandpit_terminal_recording_bytes counter",
+            "sandpit_terminal_recording_bytes_total 1234",
+            "sandpit_terminal_recordings_cut_total 0",
             "sandpit_http_requests_total{route=\"learner\",status=\"200\"} 1",
         ] {
             assert!(text.contains(name), "{name} missing from\n{text}");

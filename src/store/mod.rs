@@ -7,6 +7,7 @@ mod cohorts;
 mod lifecycle;
 mod links;
 mod outbox;
+mod recordings;
 mod reset;
 mod sandboxes;
 mod users;
@@ -26,6 +27,7 @@ pub use cohorts::{
 pub use lifecycle::{EndReason, Lifecycle};
 pub use links::LinkRecord;
 pub use outbox::{ClaimRecord, NewOutboxStatement, OutboxCursor, OutboxRow, OutboxStatus};
+pub use recordings::RecordingUse;
 pub use reset::Rebind;
 pub use sandboxes::{NewSandbox, SandboxRecord, SandboxState};
 pub use users::{ApiTokenInfo, Role, Session, User};

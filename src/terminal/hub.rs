@@ -3,13 +3,13 @@
 //! exits.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
+use super::budget::Recordings;
 use super::session::{FrameText, Session};
 use crate::runtime::{RuntimeError, SandboxRuntime, TtyRequest};
 use crate::scenario::Scenario;
@@ -34,8 +34,8 @@ type Slots = Arc<Mutex<HashMap<Uuid, Slot>>>;
 /// Every live terminal, by sandbox.
 pub struct TerminalHub {
     runtime: Arc<dyn SandboxRuntime>,
-    /// Where recordings go; None when recording is off.
-    recordings: Option<PathBuf>,
+    /// Where recordings go and their budgets; None when recording is off.
+    recordings: Option<Arc<Recordings>>,
     slots: Slots,
     /// Shells whose exec is being created and started at once. A whole class
     /// pressing Start in the same second would otherwise have the engine
@@ -53,22 +53,27 @@ fn start_concurrency() -> usize {
 }
 
 impl TerminalHub {
-    pub fn new(runtime: Arc<dyn SandboxRuntime>, recordings: Option<PathBuf>) -> Self {
+    pub fn new(runtime: Arc<dyn SandboxRuntime>, recordings: Option<Recordings>) -> Self {
         Self {
             runtime,
-            recordings,
+            recordings: recordings.map(Arc::new),
             slots: Arc::default(),
             starting: tokio::sync::Semaphore::new(start_concurrency()),
         }
     }
 
     /// The hub of an app: its engine, recording to `<data_dir>/recordings`
-    /// unless `record_terminals` is off.
+    /// within `recording_budget_mb` per link, unless `record_terminals` is off.
     pub fn from_app(app: &crate::app::App) -> Self {
         let config = &app.config;
-        let recordings = config
-            .record_terminals
-            .then(|| config.data_dir.join("recordings"));
+        let recordings = config.record_terminals.then(|| {
+            Recordings::new(
+                config.data_dir.join("recordings"),
+                app.store.clone(),
+                u64::from(config.recording_budget_mb) * 1024 * 1024,
+                app.service.metrics(),
+            )
+        });
         Self::new(app.service.runtime().clone(), recordings)
     }
 
@@ -100,11 +105,13 @@ impl TerminalHub {
         }
     }
 
-    /// A login shell as the scenario's user, sized `rows` × `cols`.
+    /// A login shell as the scenario's user, sized `rows` × `cols`,
+    /// recorded against `link`'s budget.
     async fn start(
         &self,
         slot: &Slot,
         sandbox: Uuid,
+        link: &str,
         scenario: &Scenario,
         rows: u16,
         cols: u16,
@@ -119,17 +126,20 @@ impl TerminalHub {
             self.runtime.clone(),
             sandbox,
             shell_request(scenario, rows, cols),
-            self.recordings.as_deref(),
+            self.recordings.as_deref().map(|r| (r, link)),
             forget(self.slots.clone(), slot.clone()),
         )
         .await
     }
 
     /// Joins the sandbox's terminal, starting a login shell as the
-    /// scenario's user if none is running. `rows` × `cols` sizes a new shell.
+    /// scenario's user if none is running. `rows` × `cols` sizes a new shell;
+    /// `link` (the token hash of the sandbox's link) names the recording
+    /// budget it draws on.
     pub async fn attach(
         &self,
         sandbox: Uuid,
+        link: &str,
         scenario: &Scenario,
         rows: u16,
         cols: u16,
@@ -143,7 +153,7 @@ impl TerminalHub {
                 return Ok(Viewer::new(session.clone(), id, frames));
             }
         }
-        let session = match self.start(&slot, sandbox, scenario, rows, cols).await {
+        let session = match self.start(&slot, sandbox, link, scenario, rows, cols).await {
             Ok(session) => session,
             Err(e) => {
                 self.drop_empty(sandbox, &slot, &current);
@@ -161,12 +171,17 @@ impl TerminalHub {
     /// learner who just pressed Start opens the terminal a moment later),
     /// so the prompt is already drawn when they do. The first viewer's
     /// size then applies as a resize. Nothing happens if a shell runs.
-    pub async fn prestart(&self, sandbox: Uuid, scenario: &Scenario) -> Result<(), RuntimeError> {
+    pub async fn prestart(
+        &self,
+        sandbox: Uuid,
+        link: &str,
+        scenario: &Scenario,
+    ) -> Result<(), RuntimeError> {
         let (slot, mut current) = self.lock_slot(sandbox).await;
         if current.as_ref().is_some_and(|s| !s.ended()) {
             return Ok(());
         }
-        match self.start(&slot, sandbox, scenario, 24, 80).await {
+        match self.start(&slot, sandbox, link, scenario, 24, 80).await {
             Ok(session) => {
                 *current = Some(session);
                 Ok(())

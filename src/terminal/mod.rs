@@ -4,14 +4,16 @@
 //! `hub` keeps one session per sandbox; `session` runs it (shell output into
 //! the screen and the recording, frames out to viewers at a bounded rate);
 //! `screen` is the emulated screen, `frame` what viewers are sent of it;
-//! `recording` writes asciicast v2.
+//! `recording` writes asciicast v2, within each link's `budget`.
 
+mod budget;
 pub mod frame;
 mod hub;
 pub mod recording;
 pub mod screen;
 mod session;
 
+pub use budget::Recordings;
 pub use hub::{MAX_VIEWERS, TerminalError, TerminalHub, Viewer};
 pub use session::FrameText;
 

@@ -1,7 +1,6 @@
 //! One shared terminal session: a shell on a TTY, its emulated screen, its
 //! recording, and the viewers it sends frames to at a bounded rate.
 
-use std::path::Path;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -13,6 +12,7 @@ use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::sync::{Notify, mpsc, watch};
 use uuid::Uuid;
 
+use super::budget::Recordings;
 use super::frame::Snapshot;
 use super::recording::{FLUSH_EVERY, Recorder};
 use super::screen::Screen;
@@ -68,25 +68,20 @@ pub struct Session {
 }
 
 impl Session {
-    /// Starts the shell and the tasks that serve it. `on_end` runs once the
-    /// shell has exited and the session is closed.
+    /// Starts the shell and the tasks that serve it, recorded in
+    /// `recording` (the recordings, and the budget key) if given. `on_end`
+    /// runs once the shell has exited and the session is closed.
     pub async fn start(
         runtime: Arc<dyn SandboxRuntime>,
         sandbox: Uuid,
         req: TtyRequest,
-        recordings: Option<&Path>,
+        recording: Option<(&Recordings, &str)>,
         on_end: impl FnOnce(&Arc<Session>) + Send + 'static,
     ) -> Result<Arc<Self>> {
         let (rows, cols) = (req.rows, req.cols);
         let process = runtime.exec_tty(sandbox, req).await?;
-        let recorder = match recordings {
-            Some(dir) => match Recorder::create(dir, sandbox, rows, cols).await {
-                Ok(r) => Some(r),
-                Err(e) => {
-                    tracing::warn!(sandbox = %sandbox, error = %e, "cannot record this terminal");
-                    None
-                }
-            },
+        let recorder = match recording {
+            Some((recordings, key)) => recordings.start(sandbox, key, rows, cols).await,
             None => None,
         };
         let (input, input_rx) = mpsc::channel(INPUT_QUEUE);
