@@ -349,7 +349,10 @@ mod tests {
         let e = c
             .apply_env(|k| (k == "SANDPIT_RECORDING_BUDGET_MB").then(|| "-1".to_owned()))
             .unwrap_err();
-        assert!(e.to_string().starts_with("SANDPIT_RECORDING_BUDGET_MB"), "{e}");
+        assert!(
+            e.to_string().starts_with("SANDPIT_RECORDING_BUDGET_MB"),
+            "{e}"
+        );
         let e = toml::from_str::<Config>("subnet_prefx = 1").unwrap_err();
         assert!(e.to_string().contains("subnet_prefx"), "{e}");
     }

@@ -265,9 +265,10 @@ pub(super) mod tests {
 
     /// Every recording file of the sandbox, read whole.
     fn files(dir: &Path, sandbox: Uuid) -> Vec<String> {
-        let mut paths: Vec<_> = std::fs::read_dir(super::super::recording::sandbox_dir(dir, sandbox))
-            .map(|d| d.map(|e| e.unwrap().path()).collect())
-            .unwrap_or_default();
+        let mut paths: Vec<_> =
+            std::fs::read_dir(super::super::recording::sandbox_dir(dir, sandbox))
+                .map(|d| d.map(|e| e.unwrap().path()).collect())
+                .unwrap_or_default();
         paths.sort();
         paths
             .iter()
@@ -289,15 +290,24 @@ pub(super) mod tests {
         r.finish().await;
         let text = files(dir.path(), id).concat();
         assert!(text.len() as u64 <= limit, "{} bytes", text.len());
-        assert!(text.len() as u64 > limit - MARKER_ROOM - 100, "{} bytes", text.len());
         assert!(
-            text.trim_end().ends_with(r#"[recording stopped: budget of 4 KiB reached]\r\n"]"#),
+            text.len() as u64 > limit - MARKER_ROOM - 100,
+            "{} bytes",
+            text.len()
+        );
+        assert!(
+            text.trim_end()
+                .ends_with(r#"[recording stopped: budget of 4 KiB reached]\r\n"]"#),
             "{text}"
         );
         let used = recordings.store.recording_use("link").await.unwrap();
         assert_eq!(used.bytes, text.len() as u64, "the store counts every byte");
         assert!(used.cut);
-        assert_eq!(recordings.bytes.get(), text.len() as u64, "so does the metric");
+        assert_eq!(
+            recordings.bytes.get(),
+            text.len() as u64,
+            "so does the metric"
+        );
         assert_eq!(recordings.cuts.get(), 1);
     }
 
@@ -348,7 +358,10 @@ pub(super) mod tests {
         c.finish().await;
         let total = files(dir.path(), id).concat().len() as u64;
         assert!(total <= limit, "{total} bytes over all shells");
-        assert_eq!(recordings.store.recording_use("link").await.unwrap().bytes, total);
+        assert_eq!(
+            recordings.store.recording_use("link").await.unwrap().bytes,
+            total
+        );
     }
 
     #[test]

@@ -43,6 +43,15 @@ pub struct TerminalHub {
     /// 100 opens in a second: claim p99 52 → 23 ms, median prompt 3.8 →
     /// 2.2 s, `./dev bench --full`).
     starting: tokio::sync::Semaphore,
+    /// Permits to parse bulk output, shared by every terminal: however
+    /// many flood at once, their parsing takes at most this many CPUs and
+    /// the runtime's threads none.
+    parsers: Arc<tokio::sync::Semaphore>,
+}
+
+/// Terminals parsing bulk output at once: half the CPUs, at least one.
+fn parse_concurrency() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1))
 }
 
 /// Shells started at once: twice the CPUs (as provisioning), 2 to 16.
@@ -59,6 +68,7 @@ impl TerminalHub {
             recordings: recordings.map(Arc::new),
             slots: Arc::default(),
             starting: tokio::sync::Semaphore::new(start_concurrency()),
+            parsers: Arc::new(tokio::sync::Semaphore::new(parse_concurrency())),
         }
     }
 
@@ -127,6 +137,7 @@ impl TerminalHub {
             sandbox,
             shell_request(scenario, rows, cols),
             self.recordings.as_deref().map(|r| (r, link)),
+            self.parsers.clone(),
             forget(self.slots.clone(), slot.clone()),
         )
         .await

@@ -118,9 +118,7 @@ impl Recorder {
     ) -> std::io::Result<(BufWriter<tokio::fs::File>, PathBuf)> {
         let dir = sandbox_dir(recordings, sandbox);
         tokio::fs::create_dir_all(&dir).await?;
-        let stamp = chrono::Utc::now()
-            .format("%Y%m%dT%H%M%S%.3fZ")
-            .to_string();
+        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ").to_string();
         let mut n = 0;
         let (file, path) = loop {
             let name = if n == 0 {
@@ -169,32 +167,44 @@ impl Recorder {
 
     /// Records terminal output.
     pub async fn output(&mut self, bytes: &[u8]) {
-        if self.file.is_none() {
-            return;
+        if let Some(line) = self.output_line(bytes) {
+            self.write_line(line).await;
         }
+    }
+
+    /// The event line that records `bytes` of output, if any: the CPU part
+    /// of [`Self::output`], which may run where blocking is allowed; then
+    /// [`Self::write_line`].
+    pub fn output_line(&mut self, bytes: &[u8]) -> Option<String> {
+        self.file.as_ref()?;
         let text = decode_utf8(&mut self.pending, bytes);
-        if !text.is_empty() {
-            self.event("o", &text).await;
-        }
+        (!text.is_empty()).then(|| self.line("o", &text))
     }
 
     /// Records a change of the terminal's size.
     pub async fn resize(&mut self, rows: u16, cols: u16) {
-        self.event("r", &format!("{cols}x{rows}")).await;
+        let line = self.line("r", &format!("{cols}x{rows}"));
+        self.write_line(line).await;
     }
 
-    async fn event(&mut self, kind: &str, data: &str) {
+    fn line(&self, kind: &str, data: &str) -> String {
+        let t = self.started.elapsed().as_micros() as f64 / 1e6;
+        json!([t, kind, data]).to_string() + "\n"
+    }
+
+    /// Writes an event line, or the marker instead when the line would
+    /// pass the link's budget.
+    pub async fn write_line(&mut self, mut line: String) {
         let Some(file) = self.file.as_mut() else {
             return;
         };
-        let t = self.started.elapsed().as_micros() as f64 / 1e6;
-        let mut line = json!([t, kind, data]).to_string() + "\n";
         let cut = !self.account.take(line.len() as u64);
         if cut {
             let note = format!(
                 "\r\n[recording stopped: budget of {} reached]\r\n",
                 self.account.limit_text()
             );
+            let t = self.started.elapsed().as_micros() as f64 / 1e6;
             line = json!([t, "o", note]).to_string() + "\n";
             self.account.cut(line.len() as u64);
         }
@@ -225,9 +235,10 @@ impl Recorder {
 
     /// Writes the rest, closes the file and counts it.
     pub async fn finish(mut self) {
-        if !self.pending.is_empty() {
+        if !self.pending.is_empty() && self.file.is_some() {
             self.pending.clear();
-            self.event("o", "\u{FFFD}").await;
+            let line = self.line("o", "\u{FFFD}");
+            self.write_line(line).await;
         }
         if let Some(file) = self.file.as_mut()
             && let Err(e) = file.flush().await
@@ -320,7 +331,8 @@ mod tests {
     #[tokio::test]
     async fn a_recording_is_a_valid_asciicast() {
         let dir = tempfile::tempdir().unwrap();
-        let (recordings, id) = crate::terminal::budget::tests::recordings(dir.path(), 1 << 20).await;
+        let (recordings, id) =
+            crate::terminal::budget::tests::recordings(dir.path(), 1 << 20).await;
         let mut r = recordings.start(id, "link", 24, 80).await.unwrap();
         let path = r.path().to_owned();
         r.output(b"hello \xe2\x82").await;

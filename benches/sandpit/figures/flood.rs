@@ -64,6 +64,7 @@ pub async fn flood(ctx: &Ctx) -> Result<Vec<Figure>> {
         quiet_term.wait_prompt().await?;
         let runs = ctx.runs * 4;
         let quiet = checks(ctx, quiet_token, runs).await?;
+        eprintln!("  quiet checks: {:?}", crate::report::Stats::of(&quiet));
 
         let mut floods = Vec::new();
         for token in &cohort.tokens[..2] {
@@ -79,14 +80,22 @@ pub async fn flood(ctx: &Ctx) -> Result<Vec<Figure>> {
         let server_cpu = (crate::server::cpu_ms(ctx.sandpit.pid()) - cpu_before)
             / ms(wall.elapsed())
             * 100.0;
+        if let Ok(f) = &flooded {
+            eprintln!("  checks during the floods: {:?}", crate::report::Stats::of(f));
+        }
         // The quiet learner's own terminal still answers a key.
-        let echo = quiet_term.echo_round_trips(4).await;
+        let echo = quiet_term
+            .echo_round_trips(4)
+            .await
+            .map_or_else(|e| format!("failed ({e})"), |e| {
+                format!("median {:.1} ms", crate::report::Stats::of(&e).map_or(f64::NAN, |s| s.median))
+            });
         let mut frames = Vec::new();
         for f in floods {
             frames.push(f.stop().await?);
         }
         quiet_term.close().await;
-        let (flooded, echo) = (flooded?, echo?);
+        let flooded = flooded?;
         let secs = SETTLE.as_secs_f64() + ms(wall.elapsed()) / 1000.0;
         Ok::<_, anyhow::Error>(vec![
             Figure::new(
@@ -98,10 +107,9 @@ pub async fn flood(ctx: &Ctx) -> Result<Vec<Figure>> {
             .baseline(&quiet)
             .ratio_target(1.5)
             .note(format!(
-                "baseline: the same learner's Check with the neighbours quiet; two other sandboxes run `yes` in their terminals, each with a viewer reading every frame ({} and {} frames in about {secs:.0} s); the server used {server_cpu:.0} % of one CPU meanwhile; the quiet terminal's echo during the flood: median {:.1} ms",
+                "baseline: the same learner's Check with the neighbours quiet; two other sandboxes run `yes` in their terminals, each with a viewer reading every frame ({} and {} frames in about {secs:.0} s); the server used {server_cpu:.0} % of one CPU meanwhile; the quiet terminal's echo during the flood: {echo}",
                 frames[0],
                 frames[1],
-                crate::report::Stats::of(&echo).map_or(f64::NAN, |s| s.median),
             )),
         ])
     }
