@@ -131,10 +131,13 @@ impl Term {
                     },
                 }
             }
-            // ^C, so the shell stops printing before the sandbox goes.
+            // ^C, timed until the prompt is drawn again.
+            let t = Instant::now();
             self.input("\x03").await?;
+            self.wait_prompt().await?;
+            let back = crate::report::ms(t.elapsed());
             self.close().await;
-            Ok(frames)
+            Ok((frames, back))
         });
         Watched { stop, task }
     }
@@ -143,12 +146,13 @@ impl Term {
 /// A terminal read in the background.
 pub struct Watched {
     stop: tokio::sync::oneshot::Sender<()>,
-    task: tokio::task::JoinHandle<Result<usize>>,
+    task: tokio::task::JoinHandle<Result<(usize, f64)>>,
 }
 
 impl Watched {
-    /// Stops reading (and the command, with ^C); the frames read.
-    pub async fn stop(self) -> Result<usize> {
+    /// Stops reading, and the command with ^C; the frames read, and the
+    /// time from ^C to the prompt drawn again, in ms.
+    pub async fn stop(self) -> Result<(usize, f64)> {
         let _ = self.stop.send(());
         self.task.await?
     }

@@ -21,7 +21,7 @@ use crate::runtime::SandboxRuntime;
 const INLINE: usize = 1024;
 /// Most output taken in one go: what the engine holds ready is gathered up
 /// to this, so that a flood's lines can be skimmed (`skim`) in bulk.
-const BATCH: usize = 256 * 1024;
+const BATCH: usize = 64 * 1024;
 
 type Output = Pin<Box<dyn futures_util::Stream<Item = std::io::Result<Bytes>> + Send>>;
 
@@ -63,6 +63,9 @@ impl Pump {
                     None => break,
                 },
                 () = tokio::time::sleep(wait), if !wait.is_zero() => {}
+                () = self.session.interrupted.notified() => {
+                    self.allowance.interrupt(Instant::now());
+                }
                 Ok(()) = self.size_rx.changed() => {
                     let size = *self.size_rx.borrow_and_update();
                     self.resize(size).await;
@@ -83,11 +86,15 @@ impl Pump {
     }
 
     async fn output(&mut self, bytes: Bytes) {
-        let started = Instant::now();
-        let (replies, line) = if bytes.len() <= INLINE {
+        let (replies, lines, took) = if bytes.len() <= INLINE {
+            let started = Instant::now();
             let replies = self.session.feed(&bytes);
-            let line = self.recorder.as_mut().and_then(|r| r.output_line(&bytes));
-            (replies, line)
+            let lines = self
+                .recorder
+                .as_mut()
+                .map(|r| r.output_lines(&bytes))
+                .unwrap_or_default();
+            (replies, lines, started.elapsed())
         } else {
             // Emulating and encoding a batch takes milliseconds: off the
             // runtime's threads, so other learners' requests never queue
@@ -98,32 +105,37 @@ impl Pump {
                 (self.session.clone(), self.recorder.take(), bytes.clone());
             let handled = tokio::task::spawn_blocking(move || {
                 let _permit = permit;
+                let started = Instant::now();
                 let replies = session.feed(&chunk);
-                let line = recorder.as_mut().and_then(|r| r.output_line(&chunk));
-                (replies, line, recorder)
+                let lines = recorder
+                    .as_mut()
+                    .map(|r| r.output_lines(&chunk))
+                    .unwrap_or_default();
+                (replies, lines, recorder, started.elapsed())
             })
             .await;
             match handled {
-                Ok((replies, line, recorder)) => {
+                Ok((replies, lines, recorder, took)) => {
                     self.recorder = recorder;
-                    (replies, line)
+                    (replies, lines, took)
                 }
                 Err(e) => {
                     tracing::error!(sandbox = %self.session.sandbox, error = %e, "handling terminal output; its recording stops");
-                    (Vec::new(), None)
+                    (Vec::new(), Vec::new(), std::time::Duration::ZERO)
                 }
             }
         };
-        // Blocked threads and lock waits count too: under load, a flood
-        // gets less.
-        self.allowance
-            .spend(bytes.len(), started.elapsed(), Instant::now());
+        // Time, not CPU time: a thread the OS left waiting counts too, so
+        // under load a flood gets less.
+        self.allowance.spend(bytes.len(), took, Instant::now());
         self.session.changed();
         if !replies.is_empty() {
             self.session.reply(replies.into());
         }
-        if let (Some(r), Some(line)) = (self.recorder.as_mut(), line) {
-            r.write_line(line).await;
+        if let Some(r) = self.recorder.as_mut() {
+            for line in lines {
+                r.write_line(line).await;
+            }
         }
     }
 

@@ -9,16 +9,23 @@ pub const FRAME_BURST: u32 = 3;
 /// Output bytes per second a terminal takes in, sustained. Past it (or
 /// past [`CPU_SHARE`]) the rest waits in the engine and the program
 /// printing it blocks, as on a slow line.
-pub const OUTPUT_RATE: f64 = 4.0 * 1024.0 * 1024.0;
+pub const OUTPUT_RATE: f64 = 512.0 * 1024.0;
 /// The share of one CPU handling a terminal's output (emulating it,
 /// encoding its recording) may take, sustained. Bytes alone are a poor
 /// measure of that: output full of escape sequences, or lines too varied
 /// to skim, cost far more per byte than a skimmed flood.
 pub const CPU_SHARE: f64 = 0.1;
 /// What a terminal may spend at once after a quiet spell, in seconds of
-/// its allowance: 4 MiB, or 100 ms of CPU. A long listing or a file shown
+/// its allowance: 1 MiB, or 200 ms of CPU. A long listing or a file shown
 /// whole is not slowed.
-pub const OUTPUT_BURST: f64 = 1.0;
+pub const OUTPUT_BURST: f64 = 2.0;
+/// After an interrupt key (^C, ^Z, ^\\), bytes cost nothing for this long:
+/// what the engine holds of an interrupted flood (megabytes) drains at
+/// once, and the prompt comes back, instead of trickling out at the rate.
+pub const BOOST: Duration = Duration::from_secs(3);
+/// At most one boost in this long: holding ^C down over a flood that
+/// ignores it gets no more than a boost's share.
+pub const BOOST_EVERY: Duration = Duration::from_secs(15);
 
 /// A token bucket for frames: [`FRAME_BURST`] may go back to back, then one
 /// per [`FRAME_INTERVAL`]. Without the burst, the frame that draws a prompt
@@ -57,6 +64,10 @@ impl Pace {
 pub struct Allowance {
     tokens: f64,
     at: Instant,
+    /// Until when bytes are free (a boost after an interrupt key).
+    boost_until: Option<Instant>,
+    /// The last boost, if any.
+    boosted_at: Option<Instant>,
 }
 
 impl Allowance {
@@ -64,7 +75,24 @@ impl Allowance {
         Self {
             tokens: OUTPUT_BURST,
             at: now,
+            boost_until: None,
+            boosted_at: None,
         }
+    }
+
+    /// An interrupt key was typed: a boost, unless one was given lately.
+    pub fn interrupt(&mut self, now: Instant) {
+        if self
+            .boosted_at
+            .is_some_and(|at| now.saturating_duration_since(at) < BOOST_EVERY)
+        {
+            return;
+        }
+        self.boosted_at = Some(now);
+        self.boost_until = Some(now + BOOST);
+        // What the flood owes goes too: the next read goes now.
+        self.refill(now);
+        self.tokens = self.tokens.max(f64::EPSILON);
     }
 
     fn refill(&mut self, now: Instant) {
@@ -89,7 +117,9 @@ impl Allowance {
     /// Charges a chunk of `bytes` whose handling took `cpu`.
     pub fn spend(&mut self, bytes: usize, cpu: Duration, now: Instant) {
         self.refill(now);
-        let cost = (bytes as f64 / OUTPUT_RATE).max(cpu.as_secs_f64() / CPU_SHARE);
+        let boosted = self.boost_until.is_some_and(|until| now < until);
+        let bytes = if boosted { 0.0 } else { bytes as f64 };
+        let cost = (bytes / OUTPUT_RATE).max(cpu.as_secs_f64() / CPU_SHARE);
         self.tokens -= cost;
     }
 }
@@ -104,10 +134,11 @@ mod tests {
         let ms = Duration::from_millis;
         let start = Instant::now();
         let mut a = Allowance::new(start);
-        // The burst: a second's worth at once, in chunks of any size.
+        // The burst at once, in chunks of any size.
+        let burst = (OUTPUT_RATE * OUTPUT_BURST) as usize;
         for _ in 0..8 {
             assert_eq!(a.wait(start), Duration::ZERO);
-            a.spend(rate / 8, Duration::ZERO, start);
+            a.spend(burst / 8, Duration::ZERO, start);
         }
         // Spent: the next read waits, for what the next chunk overdraws.
         let wait = a.wait(start);
@@ -144,8 +175,34 @@ mod tests {
         // A long quiet spell earns the burst back, and no more.
         let later = end + Duration::from_secs(3600);
         assert_eq!(a.wait(later), Duration::ZERO);
-        a.spend(rate, Duration::ZERO, later);
+        a.spend(burst, Duration::ZERO, later);
         assert!(a.wait(later) > Duration::ZERO);
+    }
+
+    #[test]
+    fn an_interrupt_frees_bytes_for_a_while_but_not_cpu_and_not_often() {
+        let rate = OUTPUT_RATE as usize;
+        let start = Instant::now();
+        let mut a = Allowance::new(start);
+        a.spend(10 * rate, Duration::ZERO, start);
+        assert!(a.wait(start) > Duration::from_secs(5));
+        // ^C: the debt goes and bytes are free, for the boost only.
+        a.interrupt(start);
+        assert_eq!(a.wait(start), Duration::ZERO);
+        a.spend(100 * rate, Duration::ZERO, start);
+        assert_eq!(a.wait(start), Duration::ZERO);
+        // CPU still counts.
+        a.spend(0, Duration::from_millis(100), start);
+        assert!(a.wait(start) > Duration::ZERO);
+        let after = start + BOOST;
+        a.spend(10 * rate, Duration::ZERO, after);
+        assert!(a.wait(after) > Duration::from_secs(5));
+        // Another ^C soon after gets nothing; one later does.
+        a.interrupt(after);
+        assert!(a.wait(after) > Duration::from_secs(5));
+        let later = start + BOOST_EVERY;
+        a.interrupt(later);
+        assert_eq!(a.wait(later), Duration::ZERO);
     }
 
     #[test]

@@ -13,6 +13,9 @@ use super::budget::Account;
 
 /// How often buffered events reach the file at least.
 pub const FLUSH_EVERY: Duration = Duration::from_secs(1);
+/// Most text in one output event: a budget's cut falls within this much of
+/// its end, and players seek in steps no larger.
+const EVENT_TEXT: usize = 8 * 1024;
 
 /// The directory a sandbox's recordings go to.
 pub fn sandbox_dir(recordings: &Path, sandbox: Uuid) -> PathBuf {
@@ -167,18 +170,30 @@ impl Recorder {
 
     /// Records terminal output.
     pub async fn output(&mut self, bytes: &[u8]) {
-        if let Some(line) = self.output_line(bytes) {
+        for line in self.output_lines(bytes) {
             self.write_line(line).await;
         }
     }
 
-    /// The event line that records `bytes` of output, if any: the CPU part
-    /// of [`Self::output`], which may run where blocking is allowed; then
-    /// [`Self::write_line`].
-    pub fn output_line(&mut self, bytes: &[u8]) -> Option<String> {
-        self.file.as_ref()?;
+    /// The event lines that record `bytes` of output, at most
+    /// [`EVENT_TEXT`] bytes of text each: the CPU part of [`Self::output`],
+    /// which may run where blocking is allowed; then [`Self::write_line`].
+    pub fn output_lines(&mut self, bytes: &[u8]) -> Vec<String> {
+        if self.file.is_none() {
+            return Vec::new();
+        }
         let text = decode_utf8(&mut self.pending, bytes);
-        (!text.is_empty()).then(|| self.line("o", &text))
+        let mut lines = Vec::new();
+        let mut rest = text.as_str();
+        while !rest.is_empty() {
+            let mut end = rest.len().min(EVENT_TEXT);
+            while !rest.is_char_boundary(end) {
+                end -= 1;
+            }
+            lines.push(self.line("o", &rest[..end]));
+            rest = &rest[end..];
+        }
+        lines
     }
 
     /// Records a change of the terminal's size.

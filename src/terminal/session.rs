@@ -56,6 +56,8 @@ pub struct Session {
     state: Mutex<State>,
     /// Wakes the ticker.
     changed: Notify,
+    /// Wakes the pump when a viewer typed an interrupt key.
+    pub(super) interrupted: Notify,
     input: mpsc::Sender<Bytes>,
     size: watch::Sender<(u16, u16)>,
     next_id: AtomicU64,
@@ -94,6 +96,7 @@ impl Session {
                 ended: false,
             }),
             changed: Notify::new(),
+            interrupted: Notify::new(),
             input,
             size,
             next_id: AtomicU64::new(1),
@@ -233,6 +236,11 @@ impl Session {
 
     /// Types into the shell (waits while the shell is not reading).
     pub async fn input(&self, bytes: Bytes) {
+        // ^C, ^Z, ^\: the output the viewer waits for is behind whatever
+        // the engine holds of what they interrupted.
+        if bytes.iter().any(|b| matches!(b, 0x03 | 0x1a | 0x1c)) {
+            self.interrupted.notify_one();
+        }
         // Fails only once the session ended: nothing to type into.
         let _ = self.input.send(bytes).await;
     }

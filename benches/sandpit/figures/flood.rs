@@ -90,9 +90,11 @@ pub async fn flood(ctx: &Ctx) -> Result<Vec<Figure>> {
             .map_or_else(|e| format!("failed ({e})"), |e| {
                 format!("median {:.1} ms", crate::report::Stats::of(&e).map_or(f64::NAN, |s| s.median))
             });
-        let mut frames = Vec::new();
+        let (mut frames, mut back) = (Vec::new(), Vec::new());
         for f in floods {
-            frames.push(f.stop().await?);
+            let (n, ms) = f.stop().await?;
+            frames.push(n);
+            back.push(ms);
         }
         quiet_term.close().await;
         let flooded = flooded?;
@@ -107,9 +109,11 @@ pub async fn flood(ctx: &Ctx) -> Result<Vec<Figure>> {
             .baseline(&quiet)
             .ratio_target(1.5)
             .note(format!(
-                "baseline: the same learner's Check with the neighbours quiet; two other sandboxes run `yes` in their terminals, each with a viewer reading every frame ({} and {} frames in about {secs:.0} s); the server used {server_cpu:.0} % of one CPU meanwhile; the quiet terminal's echo during the flood: {echo}",
+                "baseline: the same learner's Check with the neighbours quiet; two other sandboxes run `yes` in their terminals, each with a viewer reading every frame ({} and {} frames in about {secs:.0} s); the server used {server_cpu:.0} % of one CPU meanwhile; the quiet terminal's echo during the flood: {echo}; ^C → prompt back on the flooding terminals: {:.0} and {:.0} ms",
                 frames[0],
                 frames[1],
+                back[0],
+                back[1],
             )),
         ])
     }
