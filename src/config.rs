@@ -57,6 +57,11 @@ pub struct Config {
     pub record_terminals: bool,
     /// Days a terminal recording is kept after its sandbox ended (0: forever).
     pub recording_retention_days: u32,
+    /// MiB all recordings of one learner link may take, over every shell and
+    /// every reset of its sandbox. The recording that reaches it ends with a
+    /// "recording stopped" marker; the link records nothing more (its
+    /// terminal keeps working). At least 1.
+    pub recording_budget_mb: u32,
     /// The most sandboxes that may be live at once (provisioning, ready or
     /// claimed), over all cohorts. Past it, launches and cold starts are
     /// refused with a clear message.
@@ -133,6 +138,7 @@ impl Default for Config {
             proxy_path_fallback: false,
             record_terminals: true,
             recording_retention_days: 90,
+            recording_budget_mb: 64,
             max_sandboxes: 200,
             provision_concurrency: std::thread::available_parallelism()
                 .map_or(2, |n| n.get() * 2)
@@ -227,6 +233,16 @@ impl Config {
         }
         if let Some(v) = var("SANDPIT_RECORDING_RETENTION_DAYS") {
             self.recording_retention_days = parse("SANDPIT_RECORDING_RETENTION_DAYS", &v)?;
+        }
+        if let Some(v) = var("SANDPIT_RECORDING_BUDGET_MB") {
+            self.recording_budget_mb = parse("SANDPIT_RECORDING_BUDGET_MB", &v)?;
+        }
+        if self.recording_budget_mb == 0 {
+            return Err(ConfigError {
+                source_name: "recording_budget_mb".into(),
+                message: "must be at least 1 (set record_terminals = false to record nothing)"
+                    .into(),
+            });
         }
         if let Some(v) = var("SANDPIT_RECORD_TERMINALS") {
             self.record_terminals = parse("SANDPIT_RECORD_TERMINALS", &v)?;
@@ -346,6 +362,12 @@ mod tests {
         c.apply_env(|k| (k == "SANDPIT_DATA_DIR").then(|| "/y".to_owned()))
             .unwrap();
         assert_eq!(c.data_dir, PathBuf::from("/y"));
+        assert_eq!(c.recording_budget_mb, 64);
+        let mut c: Config = toml::from_str("recording_budget_mb = 8").unwrap();
+        assert_eq!(c.recording_budget_mb, 8);
+        c.apply_env(|k| (k == "SANDPIT_RECORDING_BUDGET_MB").then(|| "2".to_owned()))
+            .unwrap();
+        assert_eq!(c.recording_budget_mb, 2);
         assert_eq!(c.subnet_range.to_string(), "10.231.0.0/16");
     }
 
@@ -393,6 +415,18 @@ mod tests {
         assert!(
             e.to_string()
                 .starts_with("SANDPIT_TRUSTED_PROXIES: `proxy` is not an IP address"),
+            "{e}"
+        );
+        let e = toml::from_str::<Config>("subnet_prefx = 1").unwrap_err();
+        assert!(e.to_string().contains("subnet_prefx"), "{e}");
+        let mut c: Config = toml::from_str("recording_budget_mb = 0").unwrap();
+        let e = c.apply_env(|_| None).unwrap_err();
+        assert!(e.to_string().starts_with("recording_budget_mb:"), "{e}");
+        let e = c
+            .apply_env(|k| (k == "SANDPIT_RECORDING_BUDGET_MB").then(|| "-1".to_owned()))
+            .unwrap_err();
+        assert!(
+            e.to_string().starts_with("SANDPIT_RECORDING_BUDGET_MB"),
             "{e}"
         );
         let e = toml::from_str::<Config>("subnet_prefx = 1").unwrap_err();

@@ -51,6 +51,10 @@ pub struct Metrics {
     /// Pool sandboxes bound to a learner's link.
     pub claims: Counter,
     pub http_requests: Family<HttpLabel, Counter>,
+    /// Bytes written to terminal recordings.
+    pub recording_bytes: Counter,
+    /// Recordings stopped at their link's budget.
+    pub recordings_cut: Counter,
     sandboxes: Family<StateLabel, Gauge>,
     pool_ready: Family<CohortLabel, Gauge>,
     terminals: Gauge,
@@ -112,6 +116,8 @@ impl Metrics {
             "Age of the oldest xAPI statement waiting for the LRS; 0 when none waits",
             xapi_oldest_age.clone(),
         );
+        let recording_bytes = Counter::default();
+        let recordings_cut = Counter::default();
         registry.register(
             "sandboxes",
             "Sandboxes in the store, by state",
@@ -152,8 +158,20 @@ impl Metrics {
             "Terminals (shells) open now",
             terminals.clone(),
         );
+        registry.register(
+            "terminal_recording_bytes",
+            "Bytes written to terminal recordings",
+            recording_bytes.clone(),
+        );
+        registry.register(
+            "terminal_recordings_cut",
+            "Terminal recordings stopped at their link's recording budget",
+            recordings_cut.clone(),
+        );
         Self {
             registry,
+            recording_bytes,
+            recordings_cut,
             provision_seconds,
             provision_failures,
             check_seconds,
@@ -265,6 +283,7 @@ mod tests {
         m.count_request("learner", 200);
         m.count_xapi(49, 1);
         m.set_xapi_outbox(3, Some(chrono::Utc::now() - chrono::TimeDelta::seconds(90)));
+        m.recording_bytes.inc_by(1234);
         let text = m.render(&StateCounts::default(), &[("c1".into(), 2)], 1);
         for name in [
             "# TYPE sandpit_sandboxes gauge",
@@ -274,6 +293,9 @@ mod tests {
             "sandpit_check_duration_seconds_count{outcome=\"passed\"} 1",
             "sandpit_pool_ready{cohort=\"c1\"} 2",
             "sandpit_terminals_live 1",
+            "# TYPE sandpit_terminal_recording_bytes counter",
+            "sandpit_terminal_recording_bytes_total 1234",
+            "sandpit_terminal_recordings_cut_total 0",
             "sandpit_http_requests_total{route=\"learner\",status=\"200\"} 1",
             "# TYPE sandpit_xapi_statements_queued gauge",
             "sandpit_xapi_statements_queued 3",

@@ -39,8 +39,8 @@ struct Args {
     /// Measured repetitions of the per-sandbox figures (after one warm-up).
     #[arg(long, default_value_t = 5)]
     runs: usize,
-    /// Only these figures (cold, interactive, warm, launch, api, browser,
-    /// density, networks); all when none given.
+    /// Only these figures (cold, interactive, flood, warm, launch, api,
+    /// browser, density, networks); all when none given.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Live sandboxes for the density figure (50 by default, 500 with
@@ -102,6 +102,7 @@ async fn main() -> Result<()> {
     let runs: Vec<(&str, Run<'_>)> = vec![
         ("cold", Box::pin(figures::cold_start(&ctx))),
         ("interactive", Box::pin(figures::interactive(&ctx))),
+        ("flood", Box::pin(figures::flood(&ctx))),
         ("warm", Box::pin(figures::warm_claim(&ctx))),
         ("launch", Box::pin(figures::launch_line(&ctx))),
         ("api", Box::pin(figures::throughput(&ctx))),

@@ -75,6 +75,11 @@ impl Term {
         }
     }
 
+    /// Types `data` (keys, as the page sends them).
+    pub async fn type_text(&mut self, data: &str) -> Result<()> {
+        self.input(data).await
+    }
+
     async fn input(&mut self, data: &str) -> Result<()> {
         self.ws
             .send(Message::text(
@@ -107,5 +112,48 @@ impl Term {
 
     pub async fn close(mut self) {
         let _ = self.ws.close(None).await;
+    }
+
+    /// Reads every frame in the background, as a browser tab left open
+    /// does, until [`Watched::stop`].
+    pub fn watch(mut self) -> Watched {
+        let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let mut frames = 0usize;
+            loop {
+                tokio::select! {
+                    _ = &mut stopped => break,
+                    message = self.ws.next() => match message {
+                        Some(Ok(Message::Text(_))) => frames += 1,
+                        Some(Ok(_)) => {}
+                        Some(Err(e)) => return Err(e.into()),
+                        None => bail!("the terminal closed"),
+                    },
+                }
+            }
+            // ^C, timed until the prompt is drawn again.
+            let t = Instant::now();
+            self.input("\x03").await?;
+            self.wait_prompt().await?;
+            let back = crate::report::ms(t.elapsed());
+            self.close().await;
+            Ok((frames, back))
+        });
+        Watched { stop, task }
+    }
+}
+
+/// A terminal read in the background.
+pub struct Watched {
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<Result<(usize, f64)>>,
+}
+
+impl Watched {
+    /// Stops reading, and the command with ^C; the frames read, and the
+    /// time from ^C to the prompt drawn again, in ms.
+    pub async fn stop(self) -> Result<(usize, f64)> {
+        let _ = self.stop.send(());
+        self.task.await?
     }
 }

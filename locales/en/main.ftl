@@ -275,6 +275,8 @@ admin-totals = { $count ->
     [one] 1 sandbox shown
    *[other] { $count } sandboxes shown
   }; the engine measured { $measured }: CPU { $cpu }, memory { $memory }
+admin-recordings-total = Terminal recordings of the sandboxes shown: { $size } ({ $bytes } bytes)
+admin-bytes = { $bytes } bytes
 admin-none = No sandbox matches these filters.
 admin-col-sandbox = Sandbox
 admin-col-learner = Learner
@@ -285,6 +287,7 @@ admin-col-age = Age
 admin-col-expires = Expires
 admin-col-cpu = CPU
 admin-col-memory = Memory
+admin-col-recording = Recordings
 admin-col-actions = Actions
 admin-teardown = Tear down
 admin-teardown-cohort = Tear down this cohort

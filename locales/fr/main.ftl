@@ -275,6 +275,8 @@ admin-totals = { $count ->
     [one] 1 bac à sable affiché
    *[other] { $count } bacs à sable affichés
   } ; le moteur en a mesuré { $measured } : CPU { $cpu }, mémoire { $memory }
+admin-recordings-total = Enregistrements des terminaux des bacs à sable affichés : { $size } ({ $bytes } octets)
+admin-bytes = { $bytes } octets
 admin-none = Aucun bac à sable ne correspond à ces filtres.
 admin-col-sandbox = Bac à sable
 admin-col-learner = Apprenant
@@ -285,6 +287,7 @@ admin-col-age = Âge
 admin-col-expires = Expire
 admin-col-cpu = CPU
 admin-col-memory = Mémoire
+admin-col-recording = Enregistrements
 admin-col-actions = Actions
 admin-teardown = Démonter
 admin-teardown-cohort = Démonter cette cohorte

@@ -62,8 +62,8 @@ async fn start(
     };
     let lang = i18n::negotiate(None, &headers);
     match state.app.service.open_link(&token).await {
-        Ok(Some((_, sandbox))) => {
-            prestart_terminal(&state, &sandbox);
+        Ok(Some((link, sandbox))) => {
+            prestart_terminal(&state, &sandbox, link.token_hash);
             Ok(Redirect::to(&format!("/s/{}", token.as_str())).into_response())
         }
         Ok(None) => Ok(not_found_page(&state, &headers)),
@@ -76,7 +76,7 @@ async fn start(
 
 /// Starts the learner's shell while their browser follows the redirect and
 /// loads the page, so that the terminal shows a prompt as soon as it opens.
-fn prestart_terminal(state: &AppState, sandbox: &SandboxRecord) {
+fn prestart_terminal(state: &AppState, sandbox: &SandboxRecord, link: String) {
     let (app, hub, id) = (state.app.clone(), state.terminals.clone(), sandbox.id);
     let scenario_id = sandbox.scenario_id.clone();
     tokio::spawn(async move {
@@ -86,7 +86,7 @@ fn prestart_terminal(state: &AppState, sandbox: &SandboxRecord) {
         else {
             return;
         };
-        if let Err(e) = hub.prestart(id, scenario).await {
+        if let Err(e) = hub.prestart(id, &link, scenario).await {
             // The terminal starts (or says why not) when the page opens it.
             tracing::debug!(sandbox = %id, error = %e, "could not start the shell ahead");
         }

@@ -442,12 +442,13 @@ fn add_admin(doc: &mut Value) {
         "memory_gib_hours": { "type": "number", "description": "Sum of memory (GiB) × hours alive" },
         "cpu_hours": { "type": "number", "description": "Sum of CPUs × hours alive" }
     })));
-    schemas.insert("AdminSandbox".into(), object(&["id", "scenario", "state", "created_at", "age_seconds"], json!({
+    schemas.insert("AdminSandbox".into(), object(&["id", "scenario", "state", "created_at", "age_seconds", "recording_bytes"], json!({
         "id": uuid(), "scenario": { "type": "string" },
         "cohort_id": nullable("string"), "cohort_name": nullable("string"), "learner": nullable("string"),
         "state": { "enum": ["provisioning", "ready", "claimed", "failed", "expired", "destroyed"] },
         "error": nullable("string"), "created_at": time(), "expires_at": nullable_time(),
         "age_seconds": { "type": "integer" },
+        "recording_bytes": { "type": "integer", "description": "Bytes its terminal recordings hold (counted every few seconds while a shell records)" },
         "usage": { "oneOf": [{ "type": "null" }, object(&[], json!({
             "cpu_percent": { "type": ["number", "null"], "description": "Percent of one CPU" },
             "memory_bytes": nullable("integer"), "memory_limit_bytes": nullable("integer")

@@ -86,7 +86,7 @@ async fn terminal(
     let Some(token) = LinkToken::parse(&token) else {
         return Err(HttpError::NotFound);
     };
-    let Some((_, sandbox)) = state.app.service.open_link(&token).await? else {
+    let Some((link, sandbox)) = state.app.service.open_link(&token).await? else {
         return Err(HttpError::NotFound);
     };
     let scenario = ScenarioId::parse(&sandbox.scenario_id)
@@ -100,7 +100,7 @@ async fn terminal(
     let (rows, cols) = (size.rows.unwrap_or(24), size.cols.unwrap_or(80));
     let viewer = match state
         .terminals
-        .attach(sandbox.id, scenario, rows, cols)
+        .attach(sandbox.id, &link.token_hash, scenario, rows, cols)
         .await
     {
         Ok(viewer) => viewer,

@@ -19,6 +19,9 @@ pub struct AdminSandbox {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub expires_at: Option<DateTime<Utc>>,
+    /// Bytes its terminal recordings hold (as last counted: every few
+    /// seconds while a shell records, exactly once it stopped).
+    pub recording_bytes: u64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -33,6 +36,7 @@ struct AdminRow {
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     expires_at: Option<DateTime<Utc>>,
+    recording_bytes: i64,
 }
 
 impl AdminRow {
@@ -52,13 +56,15 @@ impl AdminRow {
             created_at: self.created_at,
             updated_at: self.updated_at,
             expires_at: self.expires_at,
+            recording_bytes: u64::try_from(self.recording_bytes).unwrap_or(0),
         })
     }
 }
 
 const ADMIN_SELECT: &str =
     "SELECT s.id, s.scenario_id, s.cohort_id, c.name AS cohort_name, s.learner,
-        s.state, s.error, s.created_at, s.updated_at, s.expires_at
+        s.state, s.error, s.created_at, s.updated_at, s.expires_at,
+        (SELECT COALESCE(SUM(r.bytes), 0) FROM recordings r WHERE r.sandbox_id = s.id) AS recording_bytes
      FROM sandboxes s LEFT JOIN cohorts c ON c.id = s.cohort_id";
 
 /// A teardown report to keep.

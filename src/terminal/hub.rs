@@ -3,13 +3,13 @@
 //! exits.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
+use super::budget::Recordings;
 use super::session::{FrameText, Session};
 use crate::runtime::{RuntimeError, SandboxRuntime, TtyRequest};
 use crate::scenario::Scenario;
@@ -34,8 +34,8 @@ type Slots = Arc<Mutex<HashMap<Uuid, Slot>>>;
 /// Every live terminal, by sandbox.
 pub struct TerminalHub {
     runtime: Arc<dyn SandboxRuntime>,
-    /// Where recordings go; None when recording is off.
-    recordings: Option<PathBuf>,
+    /// Where recordings go and their budgets; None when recording is off.
+    recordings: Option<Arc<Recordings>>,
     slots: Slots,
     /// Shells whose exec is being created and started at once. A whole class
     /// pressing Start in the same second would otherwise have the engine
@@ -43,6 +43,15 @@ pub struct TerminalHub {
     /// 100 opens in a second: claim p99 52 → 23 ms, median prompt 3.8 →
     /// 2.2 s, `./dev bench --full`).
     starting: tokio::sync::Semaphore,
+    /// Permits to parse bulk output, shared by every terminal: however
+    /// many flood at once, their parsing takes at most this many CPUs and
+    /// the runtime's threads none.
+    parsers: Arc<tokio::sync::Semaphore>,
+}
+
+/// Terminals parsing bulk output at once: half the CPUs, at least one.
+fn parse_concurrency() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1))
 }
 
 /// Shells started at once: twice the CPUs (as provisioning), 2 to 16.
@@ -53,22 +62,28 @@ fn start_concurrency() -> usize {
 }
 
 impl TerminalHub {
-    pub fn new(runtime: Arc<dyn SandboxRuntime>, recordings: Option<PathBuf>) -> Self {
+    pub fn new(runtime: Arc<dyn SandboxRuntime>, recordings: Option<Recordings>) -> Self {
         Self {
             runtime,
-            recordings,
+            recordings: recordings.map(Arc::new),
             slots: Arc::default(),
             starting: tokio::sync::Semaphore::new(start_concurrency()),
+            parsers: Arc::new(tokio::sync::Semaphore::new(parse_concurrency())),
         }
     }
 
     /// The hub of an app: its engine, recording to `<data_dir>/recordings`
-    /// unless `record_terminals` is off.
+    /// within `recording_budget_mb` per link, unless `record_terminals` is off.
     pub fn from_app(app: &crate::app::App) -> Self {
         let config = &app.config;
-        let recordings = config
-            .record_terminals
-            .then(|| config.data_dir.join("recordings"));
+        let recordings = config.record_terminals.then(|| {
+            Recordings::new(
+                config.data_dir.join("recordings"),
+                app.store.clone(),
+                u64::from(config.recording_budget_mb) * 1024 * 1024,
+                app.service.metrics(),
+            )
+        });
         Self::new(app.service.runtime().clone(), recordings)
     }
 
@@ -100,11 +115,13 @@ impl TerminalHub {
         }
     }
 
-    /// A login shell as the scenario's user, sized `rows` × `cols`.
+    /// A login shell as the scenario's user, sized `rows` × `cols`,
+    /// recorded against `link`'s budget.
     async fn start(
         &self,
         slot: &Slot,
         sandbox: Uuid,
+        link: &str,
         scenario: &Scenario,
         rows: u16,
         cols: u16,
@@ -119,17 +136,21 @@ impl TerminalHub {
             self.runtime.clone(),
             sandbox,
             shell_request(scenario, rows, cols),
-            self.recordings.as_deref(),
+            self.recordings.as_deref().map(|r| (r, link)),
+            self.parsers.clone(),
             forget(self.slots.clone(), slot.clone()),
         )
         .await
     }
 
     /// Joins the sandbox's terminal, starting a login shell as the
-    /// scenario's user if none is running. `rows` × `cols` sizes a new shell.
+    /// scenario's user if none is running. `rows` × `cols` sizes a new shell;
+    /// `link` (the token hash of the sandbox's link) names the recording
+    /// budget it draws on.
     pub async fn attach(
         &self,
         sandbox: Uuid,
+        link: &str,
         scenario: &Scenario,
         rows: u16,
         cols: u16,
@@ -143,7 +164,7 @@ impl TerminalHub {
                 return Ok(Viewer::new(session.clone(), id, frames));
             }
         }
-        let session = match self.start(&slot, sandbox, scenario, rows, cols).await {
+        let session = match self.start(&slot, sandbox, link, scenario, rows, cols).await {
             Ok(session) => session,
             Err(e) => {
                 self.drop_empty(sandbox, &slot, &current);
@@ -161,12 +182,17 @@ impl TerminalHub {
     /// learner who just pressed Start opens the terminal a moment later),
     /// so the prompt is already drawn when they do. The first viewer's
     /// size then applies as a resize. Nothing happens if a shell runs.
-    pub async fn prestart(&self, sandbox: Uuid, scenario: &Scenario) -> Result<(), RuntimeError> {
+    pub async fn prestart(
+        &self,
+        sandbox: Uuid,
+        link: &str,
+        scenario: &Scenario,
+    ) -> Result<(), RuntimeError> {
         let (slot, mut current) = self.lock_slot(sandbox).await;
         if current.as_ref().is_some_and(|s| !s.ended()) {
             return Ok(());
         }
-        match self.start(&slot, sandbox, scenario, 24, 80).await {
+        match self.start(&slot, sandbox, link, scenario, 24, 80).await {
             Ok(session) => {
                 *current = Some(session);
                 Ok(())

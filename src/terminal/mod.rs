@@ -1,17 +1,23 @@
 //! Terminals in the browser: a login shell in the sandbox on a TTY, emulated
 //! on the server, shared by every viewer of the sandbox and recorded.
 //!
-//! `hub` keeps one session per sandbox; `session` runs it (shell output into
-//! the screen and the recording, frames out to viewers at a bounded rate);
-//! `screen` is the emulated screen, `frame` what viewers are sent of it;
-//! `recording` writes asciicast v2.
+//! `hub` keeps one session per sandbox; `session` runs it (frames out to
+//! viewers at a bounded rate); `pump` feeds it the shell's output at a
+//! bounded rate (`rate`), off the runtime's threads; `screen` is the
+//! emulated screen, `frame` what viewers are sent of it; `recording` writes
+//! asciicast v2, within each link's `budget`.
 
+mod budget;
 pub mod frame;
 mod hub;
+mod pump;
+mod rate;
 pub mod recording;
 pub mod screen;
 mod session;
+mod skim;
 
+pub use budget::Recordings;
 pub use hub::{MAX_VIEWERS, TerminalError, TerminalHub, Viewer};
 pub use session::FrameText;
 

@@ -9,24 +9,13 @@ use tokio::fs::OpenOptions;
 use tokio::io::{AsyncWriteExt, BufWriter};
 use uuid::Uuid;
 
+use super::budget::Account;
+
 /// How often buffered events reach the file at least.
 pub const FLUSH_EVERY: Duration = Duration::from_secs(1);
-/// Largest recording: `yes` left running must not fill the disk.
-pub const MAX_BYTES: u64 = 64 * 1024 * 1024;
-/// Most bytes all recordings of one sandbox may take: a learner who opens
-/// shell after shell cannot fill the disk.
-pub const SANDBOX_BUDGET: u64 = 256 * 1024 * 1024;
-
-/// Bytes the recordings in `dir` take already.
-async fn used(dir: &Path) -> u64 {
-    let mut total = 0;
-    if let Ok(mut entries) = tokio::fs::read_dir(dir).await {
-        while let Ok(Some(entry)) = entries.next_entry().await {
-            total += entry.metadata().await.map(|m| m.len()).unwrap_or(0);
-        }
-    }
-    total
-}
+/// Most text in one output event: a budget's cut falls within this much of
+/// its end, and players seek in steps no larger.
+const EVENT_TEXT: usize = 8 * 1024;
 
 /// The directory a sandbox's recordings go to.
 pub fn sandbox_dir(recordings: &Path, sandbox: Uuid) -> PathBuf {
@@ -80,29 +69,59 @@ pub struct Recorder {
     started: Instant,
     /// The start of a UTF-8 sequence cut at the end of the last chunk.
     pending: Vec<u8>,
+    /// Bytes given to the file, header included.
     written: u64,
-    limit: u64,
+    /// What this recording may take from its link's budget.
+    account: Account,
+    /// Stopped at the budget.
+    cut: bool,
 }
 
 impl Recorder {
-    /// Creates `<recordings>/<sandbox>/<UTC timestamp>.cast` and writes its header.
+    /// The header line of a recording of `sandbox`.
+    pub fn header(sandbox: Uuid, rows: u16, cols: u16) -> String {
+        let header = json!({
+            "version": 2,
+            "width": cols,
+            "height": rows,
+            "timestamp": chrono::Utc::now().timestamp(),
+            "env": {"TERM": "xterm-256color", "SHELL": "/bin/bash"},
+            "title": format!("sandbox {sandbox}"),
+        });
+        format!("{header}\n")
+    }
+
+    /// Creates `<recordings>/<sandbox>/<UTC timestamp>.cast` and writes
+    /// `header` (whose bytes `account` holds already). On failure the
+    /// account comes back, to be released.
     pub async fn create(
         recordings: &Path,
         sandbox: Uuid,
-        rows: u16,
-        cols: u16,
-    ) -> std::io::Result<Self> {
+        header: &str,
+        account: Account,
+    ) -> Result<Self, (std::io::Error, Account)> {
+        match Self::open(recordings, sandbox, header).await {
+            Ok((file, path)) => Ok(Self {
+                file: Some(file),
+                path,
+                started: Instant::now(),
+                pending: Vec::new(),
+                written: header.len() as u64,
+                account,
+                cut: false,
+            }),
+            Err(e) => Err((e, account)),
+        }
+    }
+
+    async fn open(
+        recordings: &Path,
+        sandbox: Uuid,
+        header: &str,
+    ) -> std::io::Result<(BufWriter<tokio::fs::File>, PathBuf)> {
         let dir = sandbox_dir(recordings, sandbox);
         tokio::fs::create_dir_all(&dir).await?;
-        let room = SANDBOX_BUDGET.saturating_sub(used(&dir).await);
-        if room < 64 * 1024 {
-            return Err(std::io::Error::other(format!(
-                "this sandbox's recordings reached their {} MiB budget",
-                SANDBOX_BUDGET / (1024 * 1024)
-            )));
-        }
-        let now = chrono::Utc::now();
-        let stamp = now.format("%Y%m%dT%H%M%S%.3fZ").to_string();
+        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ").to_string();
         let mut n = 0;
         let (file, path) = loop {
             let name = if n == 0 {
@@ -119,81 +138,129 @@ impl Recorder {
                 Err(e) => return Err(e),
             }
         };
-        let header = json!({
-            "version": 2,
-            "width": cols,
-            "height": rows,
-            "timestamp": now.timestamp(),
-            "env": {"TERM": "xterm-256color", "SHELL": "/bin/bash"},
-            "title": format!("sandbox {sandbox}"),
-        });
         let mut file = BufWriter::with_capacity(64 * 1024, file);
-        file.write_all(format!("{header}\n").as_bytes()).await?;
+        file.write_all(header.as_bytes()).await?;
         file.flush().await?;
-        Ok(Self {
-            file: Some(file),
-            path,
-            started: Instant::now(),
-            pending: Vec::new(),
-            written: 0,
-            limit: MAX_BYTES.min(room),
-        })
+        Ok((file, path))
     }
 
     pub fn path(&self) -> &Path {
         &self.path
     }
 
+    /// The file's name in its sandbox's directory.
+    pub fn file_name(&self) -> String {
+        self.path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
+
+    /// Whether the recording was stopped at its link's budget.
+    pub fn is_cut(&self) -> bool {
+        self.cut
+    }
+
+    /// Removes a recording that could not be counted.
+    pub async fn discard(mut self) {
+        self.file = None;
+        let _ = tokio::fs::remove_file(&self.path).await;
+        self.account.abandon(self.written);
+    }
+
     /// Records terminal output.
     pub async fn output(&mut self, bytes: &[u8]) {
-        let text = decode_utf8(&mut self.pending, bytes);
-        if !text.is_empty() {
-            self.event("o", &text).await;
+        for line in self.output_lines(bytes) {
+            self.write_line(line).await;
         }
+    }
+
+    /// The event lines that record `bytes` of output, at most
+    /// [`EVENT_TEXT`] bytes of text each: the CPU part of [`Self::output`],
+    /// which may run where blocking is allowed; then [`Self::write_line`].
+    pub fn output_lines(&mut self, bytes: &[u8]) -> Vec<String> {
+        if self.file.is_none() {
+            return Vec::new();
+        }
+        let text = decode_utf8(&mut self.pending, bytes);
+        let mut lines = Vec::new();
+        let mut rest = text.as_str();
+        while !rest.is_empty() {
+            let mut end = rest.len().min(EVENT_TEXT);
+            while !rest.is_char_boundary(end) {
+                end -= 1;
+            }
+            lines.push(self.line("o", &rest[..end]));
+            rest = &rest[end..];
+        }
+        lines
     }
 
     /// Records a change of the terminal's size.
     pub async fn resize(&mut self, rows: u16, cols: u16) {
-        self.event("r", &format!("{cols}x{rows}")).await;
+        let line = self.line("r", &format!("{cols}x{rows}"));
+        self.write_line(line).await;
     }
 
-    async fn event(&mut self, kind: &str, data: &str) {
+    fn line(&self, kind: &str, data: &str) -> String {
+        let t = self.started.elapsed().as_micros() as f64 / 1e6;
+        json!([t, kind, data]).to_string() + "\n"
+    }
+
+    /// Writes an event line, or the marker instead when the line would
+    /// pass the link's budget.
+    pub async fn write_line(&mut self, mut line: String) {
         let Some(file) = self.file.as_mut() else {
             return;
         };
-        let t = self.started.elapsed().as_micros() as f64 / 1e6;
-        let mut line = json!([t, kind, data]).to_string() + "\n";
-        self.written += line.len() as u64;
-        let full = self.written > self.limit;
-        if full {
-            let note = "\r\n[recording stopped: it reached its size limit]\r\n";
+        let cut = !self.account.take(line.len() as u64);
+        if cut {
+            let note = format!(
+                "\r\n[recording stopped: budget of {} reached]\r\n",
+                self.account.limit_text()
+            );
+            let t = self.started.elapsed().as_micros() as f64 / 1e6;
             line = json!([t, "o", note]).to_string() + "\n";
+            self.account.cut(line.len() as u64);
         }
         if let Err(e) = file.write_all(line.as_bytes()).await {
             self.fail(e);
-        } else if full {
-            tracing::warn!(path = %self.path.display(), "terminal recording reached its size limit");
+            return;
+        }
+        self.written += line.len() as u64;
+        if cut {
+            tracing::warn!(path = %self.path.display(), "terminal recording stopped at its link's budget");
+            self.cut = true;
             self.flush().await;
             self.file = None;
+            self.account.persist(self.written, true, true).await;
         }
     }
 
-    /// Writes what is buffered to the file.
+    /// Writes what is buffered to the file, and now and then its size to
+    /// the store.
     pub async fn flush(&mut self) {
         if let Some(file) = self.file.as_mut()
             && let Err(e) = file.flush().await
         {
             self.fail(e);
         }
+        self.account.persist(self.written, self.cut, false).await;
     }
 
-    /// Writes the rest and closes the file.
+    /// Writes the rest, closes the file and counts it.
     pub async fn finish(mut self) {
-        if !self.pending.is_empty() {
+        if !self.pending.is_empty() && self.file.is_some() {
             self.pending.clear();
-            self.event("o", "\u{FFFD}").await;
+            let line = self.line("o", "\u{FFFD}");
+            self.write_line(line).await;
         }
-        self.flush().await;
+        if let Some(file) = self.file.as_mut()
+            && let Err(e) = file.flush().await
+        {
+            self.fail(e);
+        }
+        self.account.close(self.written, self.cut).await;
     }
 
     fn fail(&mut self, e: std::io::Error) {
@@ -277,55 +344,11 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_recording_stops_at_its_size_limit() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut r = Recorder::create(dir.path(), Uuid::new_v4(), 24, 80)
-            .await
-            .unwrap();
-        r.limit = 1000;
-        for _ in 0..100 {
-            r.output(b"0123456789012345678901234567890123456789\r\n")
-                .await;
-        }
-        let path = r.path().to_owned();
-        r.finish().await;
-        let text = std::fs::read_to_string(path).unwrap();
-        assert!(text.len() < 1500, "{}", text.len());
-        assert!(text.trim_end().ends_with(r#"size limit]\r\n"]"#), "{text}");
-    }
-
-    #[tokio::test]
-    async fn a_sandbox_whose_recordings_used_their_budget_records_no_more() {
-        let dir = tempfile::tempdir().unwrap();
-        let id = Uuid::new_v4();
-        let first = Recorder::create(dir.path(), id, 24, 80).await.unwrap();
-        let path = first.path().to_owned();
-        first.finish().await;
-        // Grow the sandbox's recordings to just under the budget.
-        std::fs::OpenOptions::new()
-            .write(true)
-            .open(&path)
-            .unwrap()
-            .set_len(SANDBOX_BUDGET - 1024)
-            .unwrap();
-        let err = Recorder::create(dir.path(), id, 24, 80)
-            .await
-            .err()
-            .expect("over budget");
-        assert!(err.to_string().contains("budget"), "{err}");
-        // Another sandbox records as before.
-        assert!(
-            Recorder::create(dir.path(), Uuid::new_v4(), 24, 80)
-                .await
-                .is_ok()
-        );
-    }
-
-    #[tokio::test]
     async fn a_recording_is_a_valid_asciicast() {
         let dir = tempfile::tempdir().unwrap();
-        let id = Uuid::new_v4();
-        let mut r = Recorder::create(dir.path(), id, 24, 80).await.unwrap();
+        let (recordings, id) =
+            crate::terminal::budget::tests::recordings(dir.path(), 1 << 20).await;
+        let mut r = recordings.start(id, "link", 24, 80).await.unwrap();
         let path = r.path().to_owned();
         r.output(b"hello \xe2\x82").await;
         r.output(b"\xac\r\n").await;

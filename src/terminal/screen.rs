@@ -4,6 +4,7 @@
 use std::num::NonZeroU16;
 
 use super::frame::{Cursor, Modes, Run, Scroll, Snapshot};
+use super::skim::{self, Escape};
 
 /// Lines of history kept above the screen.
 pub const SCROLLBACK_LINES: usize = 1000;
@@ -19,6 +20,9 @@ const MAX_REPLIES: usize = 4096;
 struct Events {
     title: String,
     replies: Vec<u8>,
+    /// Rows that left the top of the screen's history (or of a screen
+    /// without one): with the history's length, tells whether it scrolled.
+    scrolled: u64,
 }
 
 impl Events {
@@ -30,6 +34,10 @@ impl Events {
 }
 
 impl vt100::Callbacks for Events {
+    fn on_scroll(&mut self, _: vt100::capture::RowContents<'_>, _: bool) {
+        self.scrolled = self.scrolled.wrapping_add(1);
+    }
+
     fn set_window_title(&mut self, _: &mut vt100::Screen, title: &[u8]) {
         self.title = String::from_utf8_lossy(title)
             .chars()
@@ -66,6 +74,8 @@ impl vt100::Callbacks for Events {
 /// A terminal screen fed with a program's output.
 pub struct Screen {
     parser: vt100::Parser<Events>,
+    /// Where the parser is in escape sequences, for skimming.
+    escape: Escape,
 }
 
 fn nz(n: u16) -> NonZeroU16 {
@@ -81,11 +91,48 @@ impl Screen {
                 SCROLLBACK_LINES,
                 Events::default(),
             ),
+            escape: Escape::Ground,
         }
     }
 
     /// Feeds output; returns the replies owed to the program, if any.
+    /// Plain lines that the rest of `bytes` pushes out of the history are
+    /// skimmed (see `skim`): the screen ends the same.
     pub fn process(&mut self, bytes: &[u8]) -> Vec<u8> {
+        // Past the screen and its history, with a margin.
+        let keep = usize::from(self.size().0) + self.parser.screen().scrollback_capacity() + 2;
+        match skim::plan(self.escape, bytes, keep) {
+            Some(plan) => {
+                let before = (self.history(), self.parser.callbacks().scrolled);
+                self.feed(&bytes[..plan.head]);
+                // Only a screen that scrolled on that line is known to have
+                // its cursor on the bottom margin of a region at the top,
+                // where every later line feed scrolls.
+                if (self.history(), self.parser.callbacks().scrolled) != before {
+                    self.feed(b"\r");
+                    self.feed(&bytes[plan.resume..]);
+                } else {
+                    self.feed(&bytes[plan.head..]);
+                }
+            }
+            None => self.feed(bytes),
+        }
+        std::mem::take(&mut self.parser.callbacks_mut().replies)
+    }
+
+    /// Feeds output line by line, never skimming: what skimming is held to.
+    #[cfg(test)]
+    pub(super) fn process_every_line(&mut self, bytes: &[u8]) {
+        self.feed(bytes);
+    }
+
+    /// Rows that left the top of the history so far.
+    #[cfg(test)]
+    pub(super) fn rows_dropped(&self) -> u64 {
+        self.parser.callbacks().scrolled
+    }
+
+    fn feed(&mut self, bytes: &[u8]) {
         // The output comes from a hostile sandbox: should the parser ever
         // panic on it, start a clean screen rather than lose the session.
         let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -95,8 +142,9 @@ impl Screen {
             tracing::error!("the terminal emulator failed on some output; screen reset");
             let (rows, cols) = self.size();
             *self = Self::new(rows, cols);
+        } else {
+            self.escape = self.escape.after(bytes);
         }
-        std::mem::take(&mut self.parser.callbacks_mut().replies)
     }
 
     /// (rows, cols).

@@ -1,27 +1,23 @@
-//! One shared terminal session: a shell on a TTY, its emulated screen, its
-//! recording, and the viewers it sends frames to at a bounded rate.
+//! One shared terminal session: a shell on a TTY, its emulated screen, and
+//! the viewers it sends frames to at a bounded rate (the `pump` feeds it).
 
-use std::path::Path;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use bytes::Bytes;
-use futures_util::StreamExt;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
-use tokio::sync::{Notify, mpsc, watch};
+use tokio::sync::{Notify, Semaphore, mpsc, watch};
 use uuid::Uuid;
 
+use super::budget::Recordings;
 use super::frame::Snapshot;
-use super::recording::{FLUSH_EVERY, Recorder};
+use super::pump::Pump;
+use super::rate::{Allowance, Pace};
 use super::screen::Screen;
 use crate::runtime::{Result, SandboxRuntime, TtyProcess, TtyRequest};
 
-/// The time between two frames once a burst is spent (about 30 per second).
-const FRAME_INTERVAL: Duration = Duration::from_millis(33);
-/// Frames that may go out back to back after a quiet spell.
-const FRAME_BURST: u32 = 3;
 /// Frames queued for one viewer; a viewer further behind gets a full frame
 /// once it catches up, instead of a growing queue.
 const VIEWER_QUEUE: usize = 4;
@@ -60,33 +56,32 @@ pub struct Session {
     state: Mutex<State>,
     /// Wakes the ticker.
     changed: Notify,
+    /// Wakes the pump when a viewer typed an interrupt key.
+    pub(super) interrupted: Notify,
     input: mpsc::Sender<Bytes>,
     size: watch::Sender<(u16, u16)>,
     next_id: AtomicU64,
     /// Cancelled to end the session from outside (its sandbox ended).
-    closing: tokio_util::sync::CancellationToken,
+    pub(super) closing: tokio_util::sync::CancellationToken,
 }
 
 impl Session {
-    /// Starts the shell and the tasks that serve it. `on_end` runs once the
-    /// shell has exited and the session is closed.
+    /// Starts the shell and the tasks that serve it, recorded in
+    /// `recording` (the recordings, and the budget key) if given; bulk
+    /// output is parsed under one of the `parsers` permits. `on_end` runs
+    /// once the shell has exited and the session is closed.
     pub async fn start(
         runtime: Arc<dyn SandboxRuntime>,
         sandbox: Uuid,
         req: TtyRequest,
-        recordings: Option<&Path>,
+        recording: Option<(&Recordings, &str)>,
+        parsers: Arc<Semaphore>,
         on_end: impl FnOnce(&Arc<Session>) + Send + 'static,
     ) -> Result<Arc<Self>> {
         let (rows, cols) = (req.rows, req.cols);
         let process = runtime.exec_tty(sandbox, req).await?;
-        let recorder = match recordings {
-            Some(dir) => match Recorder::create(dir, sandbox, rows, cols).await {
-                Ok(r) => Some(r),
-                Err(e) => {
-                    tracing::warn!(sandbox = %sandbox, error = %e, "cannot record this terminal");
-                    None
-                }
-            },
+        let recorder = match recording {
+            Some((recordings, key)) => recordings.start(sandbox, key, rows, cols).await,
             None => None,
         };
         let (input, input_rx) = mpsc::channel(INPUT_QUEUE);
@@ -101,6 +96,7 @@ impl Session {
                 ended: false,
             }),
             changed: Notify::new(),
+            interrupted: Notify::new(),
             input,
             size,
             next_id: AtomicU64::new(1),
@@ -119,6 +115,8 @@ impl Session {
             recorder,
             size_rx,
             size: (rows, cols),
+            parsers,
+            allowance: Allowance::new(Instant::now()),
         };
         tokio::spawn(async move {
             let watched = pump.session.clone();
@@ -128,8 +126,7 @@ impl Session {
                 Ok(session) => session,
                 Err(e) => {
                     tracing::error!(sandbox = %watched.sandbox, error = %e, "terminal pump failed");
-                    watched.lock().ended = true;
-                    watched.changed.notify_one();
+                    watched.end();
                     watched
                 }
             };
@@ -151,6 +148,49 @@ impl Session {
     /// Ends the session: its viewers are told the shell exited.
     pub fn close(&self) {
         self.closing.cancel();
+    }
+
+    /// The shell has exited: viewers are told, and no one else joins.
+    pub(super) fn end(&self) {
+        self.lock().ended = true;
+        self.changed.notify_one();
+    }
+
+    /// Feeds the shell's output to the screen; returns the replies owed to
+    /// the shell (answers to terminal queries).
+    pub(super) fn feed(&self, bytes: &[u8]) -> Vec<u8> {
+        let mut state = self.lock();
+        let before = state.screen.history();
+        let replies = state.screen.process(bytes);
+        state.version += 1;
+        // Viewers reading the history keep their place as it grows.
+        let grown = state.screen.history().saturating_sub(before);
+        if grown > 0 {
+            for v in state.viewers.iter_mut().filter(|v| v.scroll > 0) {
+                v.scroll += grown;
+            }
+        }
+        replies
+    }
+
+    /// The screen changed: frames are due.
+    pub(super) fn changed(&self) {
+        self.changed.notify_one();
+    }
+
+    /// Types the emulator's answers to the shell's queries, unless its
+    /// input is full (a program flooding queries gets no more answers).
+    pub(super) fn reply(&self, bytes: Bytes) {
+        let _ = self.input.try_send(bytes);
+    }
+
+    pub(super) fn resize_screen(&self, rows: u16, cols: u16) {
+        {
+            let mut state = self.lock();
+            state.screen.resize(rows, cols);
+            state.version += 1;
+        }
+        self.changed.notify_one();
     }
 
     /// Adds a viewer, who gets the whole screen first; None once ended.
@@ -196,6 +236,11 @@ impl Session {
 
     /// Types into the shell (waits while the shell is not reading).
     pub async fn input(&self, bytes: Bytes) {
+        // ^C, ^Z, ^\: the output the viewer waits for is behind whatever
+        // the engine holds of what they interrupted.
+        if bytes.iter().any(|b| matches!(b, 0x03 | 0x1a | 0x1c)) {
+            self.interrupted.notify_one();
+        }
         // Fails only once the session ended: nothing to type into.
         let _ = self.input.send(bytes).await;
     }
@@ -234,6 +279,11 @@ impl Session {
             // Dropping the senders tells each viewer; it then asks `ended`.
             state.viewers.clear();
             return Tick::Ended;
+        }
+        if state.viewers.is_empty() {
+            // Nobody to draw for: the next viewer's full frame is taken
+            // from the screen as it is then.
+            return Tick::Done;
         }
         let version = state.version;
         let mut diff = None;
@@ -302,7 +352,8 @@ enum Tick {
 }
 
 /// Sends frames whenever the screen or the viewers change, at most about
-/// one per [`FRAME_INTERVAL`] (after a burst), until the session ends.
+/// one per [`super::rate::FRAME_INTERVAL`] (after a burst), until the
+/// session ends.
 async fn tick(session: Arc<Session>) {
     let mut pace = Pace::new(Instant::now());
     loop {
@@ -322,158 +373,11 @@ async fn tick(session: Arc<Session>) {
     }
 }
 
-/// A token bucket for frames: [`FRAME_BURST`] may go back to back, then one
-/// per [`FRAME_INTERVAL`]. Without the burst, the frame that draws a prompt
-/// right after the one that cleared the line would wait a whole interval.
-struct Pace {
-    tokens: f64,
-    at: Instant,
-}
-
-impl Pace {
-    fn new(now: Instant) -> Self {
-        Self {
-            tokens: f64::from(FRAME_BURST),
-            at: now,
-        }
-    }
-
-    /// How long a frame due `now` must wait; takes its token.
-    fn next(&mut self, now: Instant) -> Duration {
-        let earned = now.duration_since(self.at).as_secs_f64() / FRAME_INTERVAL.as_secs_f64();
-        self.tokens = (self.tokens + earned).min(f64::from(FRAME_BURST)) - 1.0;
-        self.at = now;
-        if self.tokens >= 0.0 {
-            Duration::ZERO
-        } else {
-            FRAME_INTERVAL.mul_f64(-self.tokens)
-        }
-    }
-}
-
 /// Writes what viewers type to the shell.
 async fn write_input(mut keyboard: Pin<Box<dyn AsyncWrite + Send>>, mut rx: mpsc::Receiver<Bytes>) {
     while let Some(bytes) = rx.recv().await {
         if keyboard.write_all(&bytes).await.is_err() || keyboard.flush().await.is_err() {
             break;
         }
-    }
-}
-
-/// Reads the shell's output into the screen and the recording, and applies
-/// size changes, until the shell exits.
-struct Pump {
-    session: Arc<Session>,
-    runtime: Arc<dyn SandboxRuntime>,
-    exec_id: String,
-    recorder: Option<Recorder>,
-    size_rx: watch::Receiver<(u16, u16)>,
-    size: (u16, u16),
-}
-
-type Output = Pin<Box<dyn futures_util::Stream<Item = std::io::Result<Bytes>> + Send>>;
-
-impl Pump {
-    async fn run(mut self, mut output: Output) -> Arc<Session> {
-        let mut flush = tokio::time::interval(FLUSH_EVERY);
-        loop {
-            tokio::select! {
-                chunk = output.next() => match chunk {
-                    Some(Ok(bytes)) => self.output(&bytes).await,
-                    Some(Err(e)) => {
-                        tracing::debug!(sandbox = %self.session.sandbox, error = %e, "terminal output ended");
-                        break;
-                    }
-                    None => break,
-                },
-                Ok(()) = self.size_rx.changed() => {
-                    let size = *self.size_rx.borrow_and_update();
-                    self.resize(size).await;
-                }
-                () = self.session.closing.cancelled() => break,
-                _ = flush.tick() => {
-                    if let Some(r) = self.recorder.as_mut() {
-                        r.flush().await;
-                    }
-                }
-            }
-        }
-        self.session.lock().ended = true;
-        self.session.changed.notify_one();
-        if let Some(r) = self.recorder.take() {
-            r.finish().await;
-        }
-        self.session
-    }
-
-    async fn output(&mut self, bytes: &[u8]) {
-        let replies = {
-            let mut state = self.session.lock();
-            let before = state.screen.history();
-            let replies = state.screen.process(bytes);
-            state.version += 1;
-            // Viewers reading the history keep their place as it grows.
-            let grown = state.screen.history().saturating_sub(before);
-            if grown > 0 {
-                for v in state.viewers.iter_mut().filter(|v| v.scroll > 0) {
-                    v.scroll += grown;
-                }
-            }
-            replies
-        };
-        self.session.changed.notify_one();
-        if !replies.is_empty() {
-            let _ = self.session.input.try_send(replies.into());
-        }
-        if let Some(r) = self.recorder.as_mut() {
-            r.output(bytes).await;
-        }
-    }
-
-    async fn resize(&mut self, (rows, cols): (u16, u16)) {
-        if (rows, cols) == self.size {
-            return;
-        }
-        self.size = (rows, cols);
-        if let Err(e) = self.runtime.resize_tty(&self.exec_id, rows, cols).await {
-            tracing::debug!(sandbox = %self.session.sandbox, error = %e, "resizing a terminal");
-        }
-        {
-            let mut state = self.session.lock();
-            state.screen.resize(rows, cols);
-            state.version += 1;
-        }
-        self.session.changed.notify_one();
-        if let Some(r) = self.recorder.as_mut() {
-            r.resize(rows, cols).await;
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn frames_come_in_a_burst_then_at_the_interval() {
-        let start = Instant::now();
-        let mut pace = Pace::new(start);
-        for _ in 0..FRAME_BURST {
-            assert_eq!(pace.next(start), Duration::ZERO);
-        }
-        // The burst is spent: the next frame waits one interval, the one
-        // after two (each waits for the one before it).
-        let about = |a: Duration, b: Duration| a.abs_diff(b) < Duration::from_micros(1);
-        assert!(about(pace.next(start), FRAME_INTERVAL));
-        assert!(about(pace.next(start), FRAME_INTERVAL * 2));
-        // Sent on time, a frame waits an interval after the one before.
-        let later = start + FRAME_INTERVAL * 2;
-        assert!(about(pace.next(later), FRAME_INTERVAL));
-        // A quiet spell earns the burst back, and no more.
-        let quiet = later + FRAME_INTERVAL * 100;
-        for _ in 0..FRAME_BURST {
-            assert_eq!(pace.next(quiet), Duration::ZERO);
-        }
-        assert!(pace.next(quiet) > Duration::ZERO);
     }
 }

@@ -1,9 +1,11 @@
 //! Each figure of the benchmark: Sandpit doing what a user asks, and the
 //! engine doing the same work directly, in the same run.
 
+mod flood;
 mod latency;
 mod scale;
 
+pub use flood::flood;
 pub use latency::{browser, cold_start, interactive, warm_claim};
 pub use scale::{density, launch_line, networks};
 

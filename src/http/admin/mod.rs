@@ -153,12 +153,14 @@ async fn home(Admin(t): Admin, Query(filters): Query<Filters>) -> Response {
         let state = &t.state;
         let rows = listed(state, &filters).await?;
         let (mut cpu, mut memory, mut measured) = (0.0, 0u64, 0);
+        let mut recorded = 0u64;
         let mut by_state: BTreeMap<&str, u32> = BTreeMap::new();
         let mut cohorts: BTreeMap<String, (String, u32)> = BTreeMap::new();
         let view: Vec<Value> = rows
             .iter()
             .map(|(s, usage)| {
                 *by_state.entry(s.state.as_str()).or_default() += 1;
+                recorded += s.recording_bytes;
                 if let Some(u) = usage {
                     cpu += u.cpu_percent.unwrap_or(0.0);
                     memory += u.memory_bytes.unwrap_or(0);
@@ -182,6 +184,9 @@ async fn home(Admin(t): Admin, Query(filters): Query<Filters>) -> Response {
                     "expires": s.expires_at.map_or_else(|| DASH.into(), when),
                     "cpu": usage.and_then(|u| u.cpu_percent).map_or_else(|| DASH.into(), |c| format!("{c:.1} %")),
                     "memory": usage.and_then(|u| u.memory_bytes).map_or_else(|| DASH.into(), mib),
+                    "recording": mib(s.recording_bytes),
+                    "recording_bytes": s.recording_bytes,
+                    "recording_exact": t.text_with("admin-bytes", &[("bytes", s.recording_bytes.into())]),
                     "error": s.error,
                 })
             })
@@ -209,6 +214,11 @@ async fn home(Admin(t): Admin, Query(filters): Query<Filters>) -> Response {
                 ("memory", mib(memory).into()),
             ]),
             "states": by_state.iter().map(|(k, v)| json!({"state": k, "count": v})).collect::<Vec<_>>(),
+            "recording_bytes": recorded,
+            "recordings": t.text_with("admin-recordings-total", &[
+                ("size", mib(recorded).into()),
+                ("bytes", recorded.into()),
+            ]),
         });
         let chosen = |v: &Option<String>, k: &str| v.as_deref() == Some(k);
         let states: Vec<Value> = ["live", "all"]

@@ -42,6 +42,8 @@ pub struct AdminSandboxView {
     pub age_seconds: i64,
     /// What the engine says it uses; null when not running or not measured.
     pub usage: Option<Usage>,
+    /// Bytes its terminal recordings hold.
+    pub recording_bytes: u64,
 }
 
 /// GET /api/v1/admin/sandboxes?state=&cohort=&scenario=
@@ -67,6 +69,7 @@ pub async fn sandboxes(
                 created_at: s.created_at,
                 expires_at: s.expires_at,
                 usage,
+                recording_bytes: s.recording_bytes,
             })
             .collect(),
     ))
