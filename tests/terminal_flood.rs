@@ -134,12 +134,7 @@ async fn a_flood_is_cut_at_the_link_budget_and_no_later_shell_or_reset_records_m
         metric(&server, "sandpit_terminal_recordings_cut_total").await,
         1.0
     );
-    let (_, password) = server
-        .app
-        .auth
-        .create_user("root", Role::Admin)
-        .await
-        .unwrap();
+    let (_, password) = common::settled_account(&server.app, "root", Role::Admin).await;
     let session = server
         .app
         .auth
