@@ -273,7 +273,14 @@ impl Session {
 
     /// Sends every viewer what it is missing.
     fn send_frames(&self) -> Tick {
-        let mut guard = self.lock();
+        // The pump may hold the screen for a batch's emulation (on a
+        // blocking thread): rather than wait for it here, on the runtime's
+        // thread, try again next round.
+        let mut guard = match self.state.try_lock() {
+            Ok(guard) => guard,
+            Err(std::sync::TryLockError::Poisoned(e)) => e.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => return Tick::Retry,
+        };
         let state = &mut *guard;
         if state.ended {
             // Dropping the senders tells each viewer; it then asks `ended`.
@@ -346,7 +353,8 @@ impl Session {
 /// What one round of frames left to do.
 enum Tick {
     Done,
-    /// A viewer could not take its frame: try again next round.
+    /// A viewer could not take its frame, or the screen was being fed:
+    /// try again next round.
     Retry,
     Ended,
 }
