@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use async_trait::async_trait;
 use bollard::Docker;
@@ -11,7 +11,7 @@ use bollard::exec::StartExecResults;
 use bollard::models::{ExecConfig, Ipam, IpamConfig, NetworkCreateRequest};
 use bollard::query_parameters::{
     ListContainersOptionsBuilder, ListNetworksOptionsBuilder, ListVolumesOptionsBuilder,
-    RemoveContainerOptionsBuilder, RemoveVolumeOptions, UploadToContainerOptionsBuilder,
+    UploadToContainerOptionsBuilder,
 };
 use futures_util::StreamExt;
 use ipnet::Ipv4Net;
@@ -63,7 +63,7 @@ impl<T> Context<T> for std::result::Result<T, BollardError> {
 }
 
 /// A 404 or 409 on removal means "already gone" (or going).
-fn is_gone(e: &BollardError) -> bool {
+pub(super) fn is_gone(e: &BollardError) -> bool {
     matches!(
         e,
         BollardError::DockerResponseServerError {
@@ -101,6 +101,11 @@ impl DockerRuntime {
 
     pub fn config(&self) -> &RuntimeConfig {
         &self.config
+    }
+
+    /// Gives a removed network's subnet back to the pool.
+    pub(super) fn release_subnet(&self, subnet: Ipv4Net) {
+        self.subnets.release(subnet);
     }
 
     async fn refresh_subnets(&self) -> Result<()> {
@@ -200,113 +205,6 @@ impl DockerRuntime {
             context: format!("creating the network for sandbox {}", spec.id),
             source: last.expect("at least one attempt was made"),
         })
-    }
-
-    async fn remove_container(&self, sandbox: Uuid, name: &str) -> Result<()> {
-        let options = RemoveContainerOptionsBuilder::new()
-            .force(true)
-            .v(true)
-            .build();
-        match self.docker.remove_container(name, Some(options)).await {
-            Err(e) if !is_gone(&e) => Err(RuntimeError::Engine {
-                context: format!("removing container {name} of sandbox {sandbox}"),
-                source: e,
-            }),
-            _ => Ok(()),
-        }
-    }
-
-    async fn remove_volumes(&self, sandbox: Uuid) -> Result<()> {
-        let filters = HashMap::from([(
-            "label".to_string(),
-            vec![format!("{LABEL_SANDBOX}={sandbox}")],
-        )]);
-        let volumes = self
-            .docker
-            .list_volumes(Some(
-                ListVolumesOptionsBuilder::new().filters(&filters).build(),
-            ))
-            .await
-            .context(|| format!("listing the volumes of sandbox {sandbox}"))?;
-        for v in volumes.volumes.unwrap_or_default() {
-            // A container being removed can hold its volume for a moment.
-            let mut tries = 0;
-            loop {
-                match self
-                    .docker
-                    .remove_volume(&v.name, None::<RemoveVolumeOptions>)
-                    .await
-                {
-                    Ok(()) => break,
-                    Err(BollardError::DockerResponseServerError {
-                        status_code: 404, ..
-                    }) => break,
-                    Err(e) if tries < 20 => {
-                        tries += 1;
-                        tracing::debug!(sandbox = %sandbox, error = %e, "volume still busy, retrying");
-                        tokio::time::sleep(Duration::from_millis(100)).await;
-                    }
-                    Err(e) => {
-                        return Err(RuntimeError::Engine {
-                            context: format!("removing volume {} of sandbox {sandbox}", v.name),
-                            source: e,
-                        });
-                    }
-                }
-            }
-        }
-        Ok(())
-    }
-
-    async fn remove_network(&self, sandbox: Uuid) -> Result<()> {
-        let name = object_name(sandbox);
-        let subnet = match self
-            .docker
-            .inspect_network(
-                &name,
-                None::<bollard::query_parameters::InspectNetworkOptions>,
-            )
-            .await
-        {
-            Ok(n) => n
-                .ipam
-                .and_then(|i| i.config)
-                .unwrap_or_default()
-                .into_iter()
-                .find_map(|c| c.subnet?.parse::<Ipv4Net>().ok()),
-            Err(e) if is_gone(&e) => return Ok(()),
-            Err(e) => {
-                return Err(RuntimeError::Engine {
-                    context: format!("inspecting the network of sandbox {sandbox}"),
-                    source: e,
-                });
-            }
-        };
-        // A container being removed can hold its network for a moment.
-        let mut tries = 0;
-        loop {
-            match self.docker.remove_network(&name).await {
-                Ok(()) => break,
-                Err(BollardError::DockerResponseServerError {
-                    status_code: 404, ..
-                }) => break,
-                Err(e) if tries < 20 => {
-                    tries += 1;
-                    tracing::debug!(sandbox = %sandbox, error = %e, "network still busy, retrying");
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-                Err(e) => {
-                    return Err(RuntimeError::Engine {
-                        context: format!("removing the network of sandbox {sandbox}"),
-                        source: e,
-                    });
-                }
-            }
-        }
-        if let Some(subnet) = subnet {
-            self.subnets.release(subnet);
-        }
-        Ok(())
     }
 
     async fn collect_exec(

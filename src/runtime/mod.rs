@@ -7,6 +7,7 @@ mod create;
 pub mod disk;
 mod docker;
 mod firewall;
+mod remove;
 mod stats;
 mod subnets;
 mod tty;
