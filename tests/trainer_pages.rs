@@ -47,6 +47,42 @@ struct Trainer {
 }
 
 impl Trainer {
+    /// Creates a cohort of the tiny scenario from a roster uploaded as a CSV
+    /// file, as the new-cohort form does; `query` is appended to its URL.
+    async fn upload_roster(
+        &self,
+        server: &TestServer,
+        name: &str,
+        file: &str,
+        (starts, ends): (String, String),
+        query: &str,
+    ) -> reqwest::Response {
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", self.csrf.clone())
+            .text("name", name.to_owned())
+            .text("scenario", "tiny")
+            .text("starts_at", starts)
+            .text("ends_at", ends)
+            .text("utc_offset", "0")
+            .text("spare", "0")
+            .text("roster_text", "")
+            .text("seats", "")
+            .part(
+                "roster_file",
+                reqwest::multipart::Part::bytes(file.as_bytes().to_vec())
+                    .file_name("roster.csv")
+                    .mime_str("text/csv")
+                    .unwrap(),
+            );
+        self.http
+            .post(format!("{}/trainer/cohorts/new{query}", server.url))
+            .header(COOKIE, &self.cookie)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
     async fn new(server: &TestServer, name: &str, role: Role) -> Self {
         let (_, password) = common::settled_account(&server.app, name, role).await;
         let response = login(server, name, &password).await;
@@ -504,31 +540,9 @@ async fn an_email_an_lrs_would_refuse_is_refused_at_import_pasted_or_uploaded_in
 
     // Uploaded as CSV, in French: the file's text is kept in the box.
     let file = "name,email\nAda,ada@example.org\nBob,bob@intranet\n";
-    let form = reqwest::multipart::Form::new()
-        .text("csrf", trainer.csrf.clone())
-        .text("name", "Vague")
-        .text("scenario", "tiny")
-        .text("starts_at", starts)
-        .text("ends_at", ends)
-        .text("utc_offset", "0")
-        .text("spare", "0")
-        .text("roster_text", "")
-        .text("seats", "")
-        .part(
-            "roster_file",
-            reqwest::multipart::Part::bytes(file.as_bytes().to_vec())
-                .file_name("roster.csv")
-                .mime_str("text/csv")
-                .unwrap(),
-        );
     let r = trainer
-        .http
-        .post(format!("{}/trainer/cohorts/new?lang=fr", server.url))
-        .header(COOKIE, &trainer.cookie)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+        .upload_roster(&server, "Vague", file, (starts, ends), "?lang=fr")
+        .await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     let html = r.text().await.unwrap();
     assert!(
@@ -549,31 +563,9 @@ async fn links_csv_lists_every_learner_with_a_working_link_and_the_learner_page_
     // The roster comes as an uploaded CSV file this time.
     let (starts, ends) = future_times();
     let file = "name,email,team\n\"Lovelace, Ada\",ada@example.org,Red\nGrace Hopper,grace@example.org,\"Blue \"\"B\"\"\"\nAlan,,\n";
-    let form = reqwest::multipart::Form::new()
-        .text("csrf", trainer.csrf.clone())
-        .text("name", "Upload day")
-        .text("scenario", "tiny")
-        .text("starts_at", starts)
-        .text("ends_at", ends)
-        .text("utc_offset", "0")
-        .text("spare", "0")
-        .text("roster_text", "")
-        .text("seats", "")
-        .part(
-            "roster_file",
-            reqwest::multipart::Part::bytes(file.as_bytes().to_vec())
-                .file_name("roster.csv")
-                .mime_str("text/csv")
-                .unwrap(),
-        );
     let r = trainer
-        .http
-        .post(format!("{}/trainer/cohorts/new", server.url))
-        .header(COOKIE, &trainer.cookie)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+        .upload_roster(&server, "Upload day", file, (starts, ends), "")
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let cohort = r.headers()[LOCATION]
         .to_str()
