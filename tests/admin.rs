@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::http::{client, csrf_of, set_cookie};
+use common::http::{client, csrf_of};
 use std::time::{Duration, Instant};
 
 use common::api::{Api, account, in_minutes};
@@ -28,31 +28,11 @@ impl Browser {
     async fn sign_in(server: &TestServer, name: &str, role: Role) -> Self {
         let (_, password) = common::settled_account(&server.app, name, role).await;
         let http = client();
-        let page = http
-            .get(format!("{}/login", server.url))
-            .send()
-            .await
-            .unwrap();
-        let login_cookie = set_cookie(&page, "sandpit_login_csrf").unwrap();
-        let csrf = csrf_of(&page.text().await.unwrap());
-        let response = http
-            .post(format!("{}/login", server.url))
-            .header(COOKIE, format!("sandpit_login_csrf={login_cookie}"))
-            .form(&[
-                ("name", name),
-                ("password", password.as_str()),
-                ("csrf", &csrf),
-                ("next", "/trainer"),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::SEE_OTHER);
-        let session = set_cookie(&response, "sandpit_session").unwrap();
+        let cookie = common::http::session_of(&server.url, name, &password).await;
         let mut me = Self {
             http,
             url: server.url.clone(),
-            cookie: format!("sandpit_session={session}"),
+            cookie,
             csrf: String::new(),
         };
         let (_, home) = me.page("/trainer").await;

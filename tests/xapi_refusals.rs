@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use common::TestApp;
-use common::http::{client, csrf_of, set_cookie};
+use common::http::{client, csrf_of};
 use common::server::TestServer;
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION};
@@ -35,31 +35,11 @@ impl Admin {
     async fn sign_in(server: &TestServer) -> Self {
         let (_, password) = common::settled_account(&server.app, "root", Role::Admin).await;
         let http = client();
-        let page = http
-            .get(format!("{}/login", server.url))
-            .send()
-            .await
-            .unwrap();
-        let login_cookie = set_cookie(&page, "sandpit_login_csrf").unwrap();
-        let csrf = csrf_of(&page.text().await.unwrap());
-        let response = http
-            .post(format!("{}/login", server.url))
-            .header(COOKIE, format!("sandpit_login_csrf={login_cookie}"))
-            .form(&[
-                ("name", "root"),
-                ("password", password.as_str()),
-                ("csrf", &csrf),
-                ("next", "/admin"),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::SEE_OTHER);
-        let session = set_cookie(&response, "sandpit_session").unwrap();
+        let cookie = common::http::session_of(&server.url, "root", &password).await;
         Self {
             http,
             url: server.url.clone(),
-            cookie: format!("sandpit_session={session}"),
+            cookie,
         }
     }
 

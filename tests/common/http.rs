@@ -98,3 +98,12 @@ pub async fn sign_in(
     }
     post.send().await.unwrap()
 }
+
+/// Signs in as a browser on the server's own site would; the session's
+/// `Cookie` header.
+pub async fn session_of(base: &str, name: &str, password: &str) -> String {
+    let response = sign_in(base, base, name, password, &[]).await;
+    assert_eq!(response.status(), reqwest::StatusCode::SEE_OTHER);
+    let session = set_cookie(&response, "sandpit_session").expect("a session cookie");
+    format!("sandpit_session={session}")
+}
