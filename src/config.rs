@@ -47,7 +47,10 @@ pub struct Config {
     pub trusted_proxies: Vec<IpNet>,
     /// Proxied web UIs are served from `<port>-<web key>.<sandbox_domain>`, an
     /// origin apart from Sandpit's own, so a page in a sandbox can never read
-    /// Sandpit's cookies. `*.localhost` resolves to loopback in browsers.
+    /// Sandpit's cookies; on the same site as the public URL (its host or a
+    /// name under the same registrable domain), so that the tool's cookies
+    /// work inside the learner page's frame. `*.localhost` resolves to
+    /// loopback in browsers.
     pub sandbox_domain: String,
     /// Also serve proxied UIs under `/s/<token>/proxy/<port>/` on Sandpit's
     /// own origin. Off by default: it shares the origin with Sandpit.
@@ -134,7 +137,7 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             public_url: None,
             trusted_proxies: Vec::new(),
-            sandbox_domain: "sandbox.localhost".into(),
+            sandbox_domain: "sandpit.localhost".into(),
             proxy_path_fallback: false,
             record_terminals: true,
             recording_retention_days: 90,

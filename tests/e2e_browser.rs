@@ -77,63 +77,6 @@ async fn learner_checks_fails_then_passes_and_reaches_the_end_in_a_real_browser(
 }
 
 #[tokio::test]
-async fn learner_opens_the_wiki_tab_and_uses_the_tool_through_the_proxy() {
-    let server = TestServer::start(test_app(common::repo_scenarios()).await).await;
-    let mut cleanup = Cleanup::default();
-    let (token, sandbox) = server.link("wiki-basics", "Ada").await;
-    cleanup.ids.push(sandbox.id);
-    let browser = Browser::start().await;
-    let b = &browser.client;
-
-    b.goto(&server.link_url(&token)).await.unwrap();
-    browser.find("#tab-web-8080").await.click().await.unwrap();
-    let frame = browser.find("#pane-web-8080 iframe").await;
-    let src = frame.attr("src").await.unwrap().unwrap_or_default();
-    assert!(
-        src.starts_with(&format!(
-            "http://8080-{}.sandbox.localhost:",
-            token.web_key().as_str()
-        )),
-        "the tool has its own origin: {src}"
-    );
-    let height = b
-        .execute(
-            "return document.querySelector('#pane-web-8080 iframe').getBoundingClientRect().height",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert!(
-        height.as_f64().unwrap() > 300.0,
-        "the tool's frame is visible: {height}"
-    );
-    frame.enter_frame().await.unwrap();
-    let heading = browser
-        .wait_text("#firstHeading", "the wiki's main page", |t| {
-            t == "Main Page"
-        })
-        .await;
-    assert_eq!(heading, "Main Page");
-    // The tool's own links work inside the frame.
-    browser
-        .find("a[title='Expense policy']")
-        .await
-        .click()
-        .await
-        .unwrap();
-    browser
-        .wait_text("#firstHeading", "the expense policy page", |t| {
-            t == "Expense policy"
-        })
-        .await;
-    b.enter_parent_frame().await.unwrap();
-    browser.screenshot("/tmp/sandpit-e2e-wiki.png").await;
-
-    browser.close().await;
-    server.finish(sandbox.id).await;
-}
-
-#[tokio::test]
 async fn learner_does_the_first_git_exercise_in_the_page_terminal_and_passes() {
     let server = TestServer::start(test_app(common::repo_scenarios()).await).await;
     let mut cleanup = Cleanup::default();

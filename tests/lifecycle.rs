@@ -202,7 +202,7 @@ async fn idle_claimed_sandboxes_are_culled_but_busy_and_unclaimed_ones_stay() {
         let page = http().get(server.link_url(token)).send().await.unwrap();
         assert_eq!(page.status(), StatusCode::OK);
     }
-    let web_host = format!("8080-{}.sandbox.localhost", browsing.web_key().as_str());
+    let web_host = format!("8080-{}.sandpit.localhost", browsing.web_key().as_str());
     let web = reqwest::Client::builder()
         .no_proxy()
         .resolve(&web_host, server.addr)

@@ -77,13 +77,13 @@ impl Running {
     /// The sandbox origin's host for `port`, with Sandpit's port.
     fn host(&self, port: u16) -> String {
         format!(
-            "{port}-{}.sandbox.localhost:{}",
+            "{port}-{}.sandpit.localhost:{}",
             self.token.as_str(),
             self.addr.port()
         )
     }
 
-    /// A client that reaches `<anything>.sandbox.localhost` on this server.
+    /// A client that reaches `<anything>.sandpit.localhost` on this server.
     fn client(&self, hosts: &[&str]) -> reqwest::Client {
         let mut builder = reqwest::Client::builder()
             .no_proxy()
@@ -242,14 +242,14 @@ async fn undeclared_ports_unknown_tokens_and_a_disabled_fallback_are_refused() {
     let run = Running::start(false).await;
     let undeclared = run.host(8081);
     let unknown = format!(
-        "8080-{}.sandbox.localhost:{}",
+        "8080-{}.sandpit.localhost:{}",
         LinkToken::generate().as_str(),
         run.addr.port()
     );
-    let malformed = format!("8080-nope.sandbox.localhost:{}", run.addr.port());
+    let malformed = format!("8080-nope.sandpit.localhost:{}", run.addr.port());
     // The link's own token is not a web key: a host name never carries it.
     let link_token = format!(
-        "8080-{}.sandbox.localhost:{}",
+        "8080-{}.sandpit.localhost:{}",
         run.link.as_str(),
         run.addr.port()
     );

@@ -414,6 +414,13 @@ fn cases() -> Vec<Case> {
             field: Some("web_ports[0].path"),
             message: "must be a plain path starting with `/`",
         },
+        Case {
+            name: "no terminal and no web port",
+            mutate: |d| prepend(d, "terminal = false"),
+            file: TOML,
+            field: Some("terminal"),
+            message: "a scenario without a terminal needs a [[web_ports]] entry",
+        },
         // [[exercises]]
         Case {
             name: "zero exercises",

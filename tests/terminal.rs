@@ -173,7 +173,7 @@ async fn cross_site_and_unknown_links_are_refused_before_the_upgrade() {
     assert_eq!(status_of(evil), 403);
     let sandbox_ui = Term::connect(
         &url,
-        Some(&format!("http://8080-{}.sandbox.localhost", token.as_str())),
+        Some(&format!("http://8080-{}.sandpit.localhost", token.as_str())),
     )
     .await;
     assert_eq!(status_of(sandbox_ui), 403);

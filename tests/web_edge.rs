@@ -74,7 +74,7 @@ async fn learner_trainer_admin_and_login_pages_carry_the_policy_nosniff_and_no_r
     let csp = assert_page_headers("the learner page", &learner);
     // Tools are framed from their own origins; the terminal is a websocket.
     assert!(
-        csp.contains(&format!("frame-src http://*.sandbox.localhost:{port};")),
+        csp.contains(&format!("frame-src http://*.sandpit.localhost:{port};")),
         "{csp}"
     );
     assert!(

@@ -18,13 +18,15 @@ pub struct ServeArgs {
 }
 
 /// The base URL learners use.
-/// On loopback it is `http://localhost:<port>`: then a proxied tool at
-/// `<port>-<token>.sandbox.localhost` is same-site (though another origin)
-/// and its cookies work inside the learner page's frame.
+/// On loopback it is `http://sandpit.localhost:<port>` (browsers resolve
+/// `*.localhost` to loopback): then a proxied tool at
+/// `<port>-<key>.sandpit.localhost` (the default `sandbox_domain`) is on
+/// the same site, though another origin, and its cookies work inside the
+/// learner page's frame.
 pub fn public_url(config: &Config, bound: std::net::SocketAddr) -> String {
     config.public_url.clone().unwrap_or_else(|| {
         if bound.ip().is_loopback() {
-            format!("http://localhost:{}", bound.port())
+            format!("http://sandpit.localhost:{}", bound.port())
         } else {
             format!("http://{bound}")
         }

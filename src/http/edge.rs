@@ -25,6 +25,8 @@ pub struct Site {
     /// do to HTTPS and to loopback ("potentially trustworthy" origins).
     fetch_metadata: bool,
     policy: HeaderValue,
+    /// The `frame-ancestors` policy the proxy gives every tool response.
+    tool_frame_ancestors: HeaderValue,
     trusted_proxies: Vec<IpNet>,
 }
 
@@ -56,17 +58,34 @@ impl Site {
                 None => false,
             };
         let policy = HeaderValue::from_str(&policy(&url, config))?;
+        if !config.proxy_path_fallback && !same_site(url.host_str().unwrap_or_default(), domain) {
+            tracing::warn!(
+                public_url,
+                sandbox_domain = %domain,
+                "tools at *.{domain} are not on the same site as {origin}: browsers drop \
+                 their cookies inside the learner page's frame, so signing in to a tool \
+                 works only in a new tab; serve them under Sandpit's domain (e.g. \
+                 sandbox_domain = the public URL's host)"
+            );
+        }
+        let tool_frame_ancestors = super::proxy::frame_ancestors(&origin);
         Ok(Self {
             origin,
             https,
             fetch_metadata,
             policy,
+            tool_frame_ancestors,
             trusted_proxies: config.trusted_proxies.clone(),
         })
     }
 
     pub fn origin(&self) -> &str {
         &self.origin
+    }
+
+    /// Who may frame a proxied tool: the tool and Sandpit's pages.
+    pub fn tool_frame_ancestors(&self) -> &HeaderValue {
+        &self.tool_frame_ancestors
     }
 
     /// The name of Sandpit's cookie `base` (always `sandpit…`): over HTTPS
@@ -135,6 +154,26 @@ impl Site {
         }
         client
     }
+}
+
+/// Whether a tool at `<port>-<key>.<sandbox_domain>` is on the same site
+/// as Sandpit at `public_host`, as browsers decide it for cookies: the same
+/// registrable domain (public suffix list; an unknown top-level name such
+/// as `localhost` counts as a suffix), or the same host where there is none
+/// (an IP address, a bare suffix). Same-site frames keep their cookies
+/// (`SameSite=Lax`, the default), whatever the browser's third-party cookie
+/// settings: `sandpit.localhost` and `8080-k.sandpit.localhost` are one
+/// site, `localhost` and `8080-k.sandpit.localhost` are two.
+pub fn same_site(public_host: &str, sandbox_domain: &str) -> bool {
+    let site = |host: &str| {
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        psl::domain_str(&host).map_or(host.clone(), str::to_owned)
+    };
+    let public = public_host.trim_start_matches('[').trim_end_matches(']');
+    if public.parse::<IpAddr>().is_ok() {
+        return false;
+    }
+    site(public) == site(&format!("8080-k.{sandbox_domain}"))
 }
 
 /// One `X-Forwarded-For` hop: an address, possibly with a port.
@@ -213,7 +252,7 @@ mod tests {
                 "sandpit.example.org:8443",
             ),
             ("http://sandpit.example.org", "sandpit.example.org"),
-            ("https://8080-abc.sandbox.localhost", "sandpit.example.org"),
+            ("https://8080-abc.sandpit.localhost", "sandpit.example.org"),
         ] {
             let h = headers(&[("origin", origin), ("host", host)]);
             assert!(!s.from_this_site(&h), "{origin} with Host {host}");
@@ -260,7 +299,7 @@ mod tests {
         let p = site("http://localhost:8080", |_| {}).policy;
         let p = p.to_str().unwrap();
         assert!(
-            p.contains("frame-src http://*.sandbox.localhost:8080;"),
+            p.contains("frame-src http://*.sandpit.localhost:8080;"),
             "{p}"
         );
         assert!(p.contains("connect-src 'self' ws://localhost:8080;"), "{p}");
@@ -280,6 +319,26 @@ mod tests {
             p.contains("connect-src 'self' wss://sandpit.example.org;"),
             "{p}"
         );
+    }
+
+    #[test]
+    fn tools_under_sandpits_domain_are_on_its_site() {
+        assert!(same_site("sandpit.localhost", "sandpit.localhost"));
+        assert!(!same_site("localhost", "sandpit.localhost"));
+        assert!(!same_site("127.0.0.1", "sandpit.localhost"));
+        assert!(same_site(
+            "sandpit.mairie-exemple.fr",
+            "sandpit.mairie-exemple.fr"
+        ));
+        assert!(same_site(
+            "formation.mairie-exemple.fr",
+            "outils.mairie-exemple.fr"
+        ));
+        assert!(same_site("SANDPIT.example.org.", "tools.example.org"));
+        assert!(!same_site("sandpit.example.org", "tools.example.net"));
+        // Public suffixes are not sites: two cities under gouv.fr are two.
+        assert!(!same_site("ville-a.gouv.fr", "ville-b.gouv.fr"));
+        assert!(!same_site("sandpit.github.io", "tools.github.io"));
     }
 
     #[test]

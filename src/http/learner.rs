@@ -211,10 +211,20 @@ async fn page(
         ),
         None => Value::Null,
     };
+    // A web-only scenario opens on its first web UI.
+    data["terminal"] = json!(scenario.terminal);
     data["web_ports"] = scenario
         .web_ports
         .iter()
-        .map(|p| json!({"port": p.port, "title": p.title, "url": web_url(&state, &opened.token, p.port, &p.path)}))
+        .enumerate()
+        .map(|(i, p)| {
+            json!({
+                "port": p.port,
+                "title": p.title,
+                "url": web_url(&state, &opened.token, p.port, &p.path),
+                "open": i == 0 && !scenario.terminal,
+            })
+        })
         .collect();
     let mut response = state.pages.render("learner", &data);
     if let Some(l) = q.lang.as_deref().filter(|l| i18n::LANGUAGES.contains(l)) {

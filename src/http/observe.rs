@@ -291,10 +291,10 @@ mod tests {
         assert_eq!(route_class("/api/v1/cohorts"), "api");
         assert_eq!(route_class("/"), "page");
         assert!(proxied_host(
-            "8080-abc.sandbox.localhost:3000",
-            "sandbox.localhost"
+            "8080-abc.sandpit.localhost:3000",
+            "sandpit.localhost"
         ));
-        assert!(!proxied_host("localhost:3000", "sandbox.localhost"));
-        assert!(!proxied_host("sandbox.localhost", "sandbox.localhost"));
+        assert!(!proxied_host("localhost:3000", "sandpit.localhost"));
+        assert!(!proxied_host("sandpit.localhost", "sandpit.localhost"));
     }
 }

@@ -4,7 +4,7 @@
 //! # Origins
 //!
 //! A request whose `Host` is `<port>-<web key>.<sandbox_domain>` (any case,
-//! any port; `sandbox.localhost` by default, which browsers resolve to
+//! any port; `sandpit.localhost` by default, which browsers resolve to
 //! loopback) is the proxy's, whatever its path: Sandpit's own pages are
 //! never served on a sandbox origin. Each web port of each link thus has an
 //! origin of its own, apart from Sandpit's, so a page a learner controls
@@ -46,7 +46,10 @@
 //! ([`Proxy::activity`]), so idle detection can count web UI use.
 
 mod forward;
+mod framing;
 mod route;
+
+pub use self::framing::ancestors as frame_ancestors;
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -224,6 +227,7 @@ async fn proxy(state: &AppState, req: Request, target: Target, host: String) -> 
         } else {
             "http"
         },
+        frame_ancestors: state.site.tool_frame_ancestors(),
     };
     let id = sandbox.id;
     let shutdown = state.shutdown.clone();

@@ -92,6 +92,7 @@ async fn terminal(
     let scenario = ScenarioId::parse(&sandbox.scenario_id)
         .ok()
         .and_then(|id| state.app.scenarios.get(&id))
+        .filter(|s| s.terminal)
         .ok_or(HttpError::NotFound)?;
     let ws = match ws {
         Ok(ws) => ws,
@@ -237,7 +238,7 @@ mod tests {
         ));
         assert!(!same_origin(
             &headers(
-                Some("http://8080-abc.sandbox.localhost:8080"),
+                Some("http://8080-abc.sandpit.localhost:8080"),
                 "localhost:8080"
             ),
             &site

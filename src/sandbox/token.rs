@@ -1,6 +1,6 @@
 //! Link tokens: the capability in a learner's link. 160 random bits, written
 //! in lower-case base32 so that a token also fits in a host name label
-//! (`8080-<token>.sandbox.localhost`). Only their hash is stored.
+//! (`8080-<token>.sandpit.localhost`). Only their hash is stored.
 
 use std::fmt;
 

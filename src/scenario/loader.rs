@@ -82,6 +82,7 @@ struct RawScenario {
     resources: RawResources,
     #[serde(default)]
     web_ports: Vec<RawWebPort>,
+    terminal: Option<bool>,
     #[serde(default)]
     exercises: Vec<RawExercise>,
 }
@@ -260,6 +261,14 @@ pub fn load_dir(dir: &Path, images: Option<&BTreeSet<String>>) -> Result<Scenari
     )?;
 
     let web_ports = web_ports(&toml_path, raw.web_ports)?;
+    let terminal = raw.terminal.unwrap_or(true);
+    if !terminal && web_ports.is_empty() {
+        return err(
+            &toml_path,
+            Some("terminal"),
+            "a scenario without a terminal needs a [[web_ports]] entry: learners would have nothing to work in",
+        );
+    }
     let setup = optional_script(&root, &dir.join("setup"))?;
     let data_dir = dir.join("data");
     let data_dir = if data_dir.exists() || data_dir.is_symlink() {
@@ -285,6 +294,7 @@ pub fn load_dir(dir: &Path, images: Option<&BTreeSet<String>>) -> Result<Scenari
         capabilities,
         resources,
         web_ports,
+        terminal,
         setup,
         data_dir,
         exercises,

@@ -85,6 +85,10 @@ pub struct Scenario {
     pub capabilities: Vec<String>,
     pub resources: Resources,
     pub web_ports: Vec<WebPort>,
+    /// Whether learners get a terminal. A web-only scenario (`terminal =
+    /// false`) opens on its first web UI, and its sandbox has no learner
+    /// shell at all.
+    pub terminal: bool,
     pub setup: Option<Script>,
     /// The `data/` directory, if the scenario has one.
     pub data_dir: Option<PathBuf>,

@@ -49,6 +49,8 @@ pub struct Upstream<'a> {
     pub client_ip: Option<IpAddr>,
     /// `http` or `https`: how the browser reached Sandpit.
     pub proto: &'static str,
+    /// Who may frame the tool's pages (see [`super::framing`]).
+    pub frame_ancestors: &'a HeaderValue,
 }
 
 /// Why a request could not be forwarded.
@@ -125,7 +127,7 @@ pub async fn forward<G: Send + 'static>(
         });
     }
     let (mut parts, body) = response.into_parts();
-    response_headers(&mut parts.headers, switching, up.prefix);
+    response_headers(&mut parts.headers, switching, up);
     let body = if switching {
         Body::empty()
     } else {
@@ -258,8 +260,9 @@ fn request_headers(headers: &mut HeaderMap, upgrade: bool, up: &Upstream<'_>) {
 }
 
 /// The response headers the browser gets.
-fn response_headers(headers: &mut HeaderMap, switching: bool, prefix: Option<&str>) {
+fn response_headers(headers: &mut HeaderMap, switching: bool, up: &Upstream<'_>) {
     strip_hop_by_hop(headers, switching);
+    super::framing::let_sandpit_frame(headers, up.frame_ancestors);
     let cookies: Vec<HeaderValue> = headers
         .get_all(header::SET_COOKIE)
         .iter()
@@ -276,7 +279,7 @@ fn response_headers(headers: &mut HeaderMap, switching: bool, prefix: Option<&st
     // The host name carries the link token: it must not leave in a Referer
     // when the tool's page loads or links to anything elsewhere.
     headers.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
-    if let Some(prefix) = prefix {
+    if let Some(prefix) = up.prefix {
         // On Sandpit's own origin a sandbox may not widen its reach: no
         // service worker above its prefix.
         headers.remove("service-worker-allowed");
@@ -327,17 +330,20 @@ mod tests {
         Upstream {
             addr: "10.231.0.2:8080".parse().unwrap(),
             path: "/",
-            host: "8080-x.sandbox.localhost:3000",
+            host: "8080-x.sandpit.localhost:3000",
             prefix,
             client_ip: Some("127.0.0.1".parse().unwrap()),
             proto: "http",
+            frame_ancestors: Box::leak(Box::new(super::super::framing::ancestors(
+                "http://sandpit.localhost:3000",
+            ))),
         }
     }
 
     #[test]
     fn requests_lose_hop_by_hop_headers_and_sandpits_cookies_only() {
         let mut h = headers(&[
-            ("host", "8080-x.sandbox.localhost:3000"),
+            ("host", "8080-x.sandpit.localhost:3000"),
             ("connection", "keep-alive, x-secret"),
             ("x-secret", "1"),
             ("te", "trailers"),
@@ -349,8 +355,8 @@ mod tests {
         ]);
         request_headers(&mut h, false, &upstream(None));
         assert_eq!(h["cookie"], "wiki=1; other=2");
-        assert_eq!(h["host"], "8080-x.sandbox.localhost:3000");
-        assert_eq!(h["x-forwarded-host"], "8080-x.sandbox.localhost:3000");
+        assert_eq!(h["host"], "8080-x.sandpit.localhost:3000");
+        assert_eq!(h["x-forwarded-host"], "8080-x.sandpit.localhost:3000");
         assert_eq!(h["x-forwarded-for"], "192.0.2.1, 127.0.0.1");
         assert_eq!(h["x-forwarded-proto"], "http");
         assert_eq!(h["authorization"], "Basic eDp5");
@@ -385,7 +391,7 @@ mod tests {
             ("clear-site-data", "\"cookies\""),
             ("referrer-policy", "unsafe-url"),
         ]);
-        response_headers(&mut h, false, None);
+        response_headers(&mut h, false, &upstream(None));
         assert!(!h.contains_key("clear-site-data"));
         assert_eq!(
             h["referrer-policy"], "no-referrer",
@@ -400,7 +406,7 @@ mod tests {
         assert_eq!(h["location"], "/wiki/Main");
         assert!(h.contains_key("service-worker-allowed"));
 
-        response_headers(&mut h, false, Some("/s/t/proxy/8080"));
+        response_headers(&mut h, false, &upstream(Some("/s/t/proxy/8080")));
         assert_eq!(h["location"], "/s/t/proxy/8080/wiki/Main");
         assert!(!h.contains_key("service-worker-allowed"));
     }

@@ -201,7 +201,7 @@ fn percent_decode(s: &str) -> String {
 mod tests {
     use super::*;
 
-    const D: &str = "sandbox.localhost";
+    const D: &str = "sandpit.localhost";
 
     fn token() -> LinkToken {
         LinkToken::parse(&"a".repeat(32)).unwrap()
@@ -220,9 +220,9 @@ mod tests {
     fn sandbox_hosts_are_routed_to_the_proxy_in_any_case_and_on_any_port() {
         let t = "a".repeat(32);
         for host in [
-            format!("8080-{t}.sandbox.localhost"),
-            format!("8080-{t}.SANDBOX.localhost:3000"),
-            format!("8080-{}.sandbox.localhost.", t.to_uppercase()),
+            format!("8080-{t}.sandpit.localhost"),
+            format!("8080-{t}.SANDPIT.localhost:3000"),
+            format!("8080-{}.sandpit.localhost.", t.to_uppercase()),
         ] {
             assert_eq!(
                 route(Some(&host), "/a/../b?x=1", D, false),
@@ -231,7 +231,7 @@ mod tests {
             );
         }
         assert_eq!(
-            route(Some(&format!("80-{t}.sandbox.localhost")), "*", D, false),
+            route(Some(&format!("80-{t}.sandpit.localhost")), "*", D, false),
             proxied(80, "/*", None)
         );
     }
@@ -240,13 +240,13 @@ mod tests {
     fn malformed_sandbox_hosts_are_not_found_and_other_hosts_are_sandpits() {
         let t = "a".repeat(32);
         for host in [
-            format!("08080-{t}.sandbox.localhost"),
-            format!("0-{t}.sandbox.localhost"),
-            format!("70000-{t}.sandbox.localhost"),
-            format!("8080-{}.sandbox.localhost", &t[1..]),
-            format!("x.8080-{t}.sandbox.localhost"),
-            format!("+80-{t}.sandbox.localhost"),
-            "sandbox-x.sandbox.localhost".into(),
+            format!("08080-{t}.sandpit.localhost"),
+            format!("0-{t}.sandpit.localhost"),
+            format!("70000-{t}.sandpit.localhost"),
+            format!("8080-{}.sandpit.localhost", &t[1..]),
+            format!("x.8080-{t}.sandpit.localhost"),
+            format!("+80-{t}.sandpit.localhost"),
+            "sandbox-x.sandpit.localhost".into(),
         ] {
             assert_eq!(
                 route(Some(&host), "/", D, false),
@@ -256,10 +256,10 @@ mod tests {
         }
         for host in [
             "localhost:8080",
-            "sandbox.localhost",
-            "evilsandbox.localhost",
+            "sandpit.localhost",
+            "evilsandpit.localhost",
             "[::1]:8080",
-            "sandbox.localhost:x",
+            "sandpit.localhost:x",
         ] {
             assert_eq!(route(Some(host), "/", D, false), Routed::Sandpit, "{host}");
         }
