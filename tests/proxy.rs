@@ -148,9 +148,12 @@ async fn a_declared_port_is_proxied_with_its_headers_and_cookies_but_never_sandp
     let headers = response.headers().clone();
     assert_eq!(headers["x-upstream"], "echo");
     // A tool's response is not a Sandpit page: Sandpit's policy would
-    // break the tool (its frames and scripts are its own business).
-    assert!(
-        !headers.contains_key("content-security-policy"),
+    // break the tool (its frames and scripts are its own business). Only
+    // who may frame it is Sandpit's: its learner page, no other site.
+    let policies: Vec<_> = headers.get_all("content-security-policy").iter().collect();
+    assert_eq!(
+        policies,
+        [format!("frame-ancestors 'self' {}", run.state.site.origin()).as_str()],
         "Sandpit's CSP on a tool's response"
     );
     let cookies: Vec<_> = headers.get_all("set-cookie").iter().collect();
