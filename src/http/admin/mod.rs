@@ -181,7 +181,7 @@ async fn home(Admin(t): Admin, Query(filters): Query<Filters>) -> Response {
                     "live": s.state.is_live(),
                     "age": age(s.created_at),
                     "created_iso": s.created_at.to_rfc3339(),
-                    "expires": s.expires_at.map_or_else(|| DASH.into(), when),
+                    "expires": s.expires_at.map_or_else(|| DASH.into(), |e| when(e, t.state.app.config.time_zone)),
                     "cpu": usage.and_then(|u| u.cpu_percent).map_or_else(|| DASH.into(), |c| format!("{c:.1} %")),
                     "memory": usage.and_then(|u| u.memory_bytes).map_or_else(|| DASH.into(), mib),
                     "recording": mib(s.recording_bytes),
@@ -245,7 +245,7 @@ async fn home(Admin(t): Admin, Query(filters): Query<Filters>) -> Response {
                 json!({
                     "url": format!("/admin/teardowns/{}", r.id),
                     "id": r.id,
-                    "when": when(r.created_at),
+                    "when": when(r.created_at, t.state.app.config.time_zone),
                     "what": teardown::scope_text(&t, r),
                     "removed": r.removed,
                 })
