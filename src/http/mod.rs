@@ -3,6 +3,7 @@
 
 mod account;
 pub(crate) mod admin;
+mod assets;
 pub mod api;
 pub mod auth;
 pub mod edge;
@@ -26,11 +27,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::Path;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::Response;
 use axum::routing::get;
-use rust_embed::RustEmbed;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
@@ -40,10 +39,6 @@ pub use pages::Pages;
 pub use proxy::{Activity, Proxy};
 
 use crate::app::App;
-
-#[derive(RustEmbed)]
-#[folder = "static/"]
-struct Static;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -85,7 +80,7 @@ pub fn router(state: AppState) -> Router {
     let app = Router::new()
         .route("/", get(pages::index))
         .route("/healthz", get(|| async { "ok" }))
-        .route("/static/{*path}", get(static_file))
+        .merge(assets::routes())
         .merge(login::routes())
         .merge(account::routes())
         .merge(learner::routes())
@@ -103,6 +98,9 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             edge::page_headers,
         ))
+        // gzip or brotli for clients that accept it; event streams, images
+        // and tiny bodies are sent as they are.
+        .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state.clone());
     // The proxy is in front of the page headers: a tool's responses keep
     // their own.
@@ -110,24 +108,6 @@ pub fn router(state: AppState) -> Router {
         state,
         observe::observe,
     ))
-}
-
-async fn static_file(Path(path): Path<String>) -> Response {
-    match Static::get(&path) {
-        Some(file) => {
-            let mime = file.metadata.mimetype().to_owned();
-            let mut response = file.data.into_owned().into_response();
-            let headers = response.headers_mut();
-            headers.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_str(&mime)
-                    .unwrap_or(HeaderValue::from_static("application/octet-stream")),
-            );
-            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-            response
-        }
-        None => StatusCode::NOT_FOUND.into_response(),
-    }
 }
 
 /// Refuses a learner's POST that came from another site (403).
