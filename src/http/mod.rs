@@ -57,13 +57,22 @@ pub struct AppState {
     pub proxy: Arc<Proxy>,
     /// Live terminals, one per sandbox, shared by their viewers.
     pub terminals: Arc<crate::terminal::TerminalHub>,
+    /// The engine's CPU and memory figures for the admin, gathered in the
+    /// background.
+    pub usage: Arc<crate::sandbox::UsageFigures>,
 }
 
 impl AppState {
     pub fn new(app: Arc<App>, public_url: String) -> anyhow::Result<Self> {
         let terminals = Arc::new(crate::terminal::TerminalHub::from_app(&app));
         let site = Arc::new(Site::new(&public_url, &app.config)?);
+        let usage = Arc::new(crate::sandbox::UsageFigures::new(
+            app.runtime.clone(),
+            app.store.clone(),
+            std::time::Duration::from_secs(app.config.usage_refresh_seconds),
+        ));
         Ok(Self {
+            usage,
             terminals,
             app,
             pages: Arc::new(Pages::new()?),
@@ -227,6 +236,7 @@ impl Server {
                 .await
         });
         tokio::spawn(tend_pools(self.app.clone(), token.clone()));
+        let usage = tokio::spawn(self.state.usage.clone().run(token.clone()));
         tokio::spawn(expiry::run_reaper(self.state));
         let xapi = tokio::spawn(crate::xapi::run_sender(
             self.app.clone(),
@@ -263,6 +273,9 @@ impl Server {
         token.cancel();
         if tokio::time::timeout(SHUTDOWN_GRACE, xapi).await.is_err() {
             tracing::warn!("the xAPI sender did not stop in time");
+        }
+        if tokio::time::timeout(SHUTDOWN_GRACE, usage).await.is_err() {
+            tracing::warn!("the usage figures' refresher did not stop in time");
         }
         // Sandboxes being provisioned finish (ready or failed, recorded);
         // the ones running are left running for the next start.

@@ -468,7 +468,8 @@ fn add_admin(doc: &mut Value) {
         "usage": { "oneOf": [{ "type": "null" }, object(&[], json!({
             "cpu_percent": { "type": ["number", "null"], "description": "Percent of one CPU" },
             "memory_bytes": nullable("integer"), "memory_limit_bytes": nullable("integer")
-        }))] }
+        }))], "description": "As last gathered in the background (every `usage_refresh_seconds` while someone looks)" },
+        "usage_measured_at": nullable_time()
     })));
     schemas.insert("TeardownAll".into(), object(&["removed", "failed", "reports"], json!({
         "removed": { "type": "integer" }, "failed": failures.clone(),
