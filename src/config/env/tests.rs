@@ -237,7 +237,12 @@ fn read_by_code() -> Vec<(String, PathBuf)> {
                 for marker in ["var(\"SANDPIT_", "env = \"SANDPIT_"] {
                     for (at, _) in text.match_indices(marker) {
                         let from = at + marker.len() - "SANDPIT_".len();
-                        if let Some(name) = names_in(&text[from..]).into_iter().next() {
+                        // (`SANDPIT_…` alone is this test's own doc comment.)
+                        if let Some(name) = names_in(&text[from..])
+                            .into_iter()
+                            .next()
+                            .filter(|n| n.len() > "SANDPIT_".len())
+                        {
                             out.push((name, path.clone()));
                         }
                     }
