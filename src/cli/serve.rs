@@ -56,14 +56,14 @@ pub async fn serve(args: ServeArgs, mut config: Config) -> anyhow::Result<ExitCo
         .map_err(|e| anyhow::anyhow!("listening on {listen}: {e}"))?;
     let bound = listener.local_addr()?;
     let state = AppState::new(app.clone(), public_url(&app.config, bound))?;
+    // Held until the server stops: `link create` reads where it answers.
+    let _serving = super::serving::record(&app.config.data_dir, &state.public_url)?;
     println!(
         "Sandpit is serving {} scenarios at {}",
         app.scenarios.len(),
         state.public_url
     );
     first_admin(&app, &state.public_url).await?;
-    // Held until the server stops: `link create` reads where it answers.
-    let _serving = super::serving::record(&app.config.data_dir, &state.public_url)?;
     Server::new(listener, state).run(shutdown_signal()).await?;
     tracing::info!("stopped; sandboxes keep running");
     app.store.close().await;
