@@ -275,9 +275,7 @@ impl Separator {
         match value.map(str::trim).unwrap_or_default() {
             "" | "semicolon" | ";" => Ok(Self::Semicolon),
             "comma" | "," => Ok(Self::Comma),
-            other => Err(format!(
-                "`sep` is `semicolon` or `comma`, not `{other}`"
-            )),
+            other => Err(format!("`sep` is `semicolon` or `comma`, not `{other}`")),
         }
     }
 
@@ -291,7 +289,11 @@ impl Separator {
 
     /// The separator spreadsheets in `lang` expect.
     pub fn for_lang(lang: &str) -> Self {
-        if lang == "en" { Self::Comma } else { Self::Semicolon }
+        if lang == "en" {
+            Self::Comma
+        } else {
+            Self::Semicolon
+        }
     }
 
     fn byte(self) -> u8 {

@@ -3,7 +3,7 @@
 //! default. Offsets follow the zone's rules on each date, daylight saving
 //! time included (the tz database, through chrono-tz).
 
-use chrono::{DateTime, LocalResult, NaiveDateTime, SecondsFormat, TimeZone as _, Utc};
+use chrono::{DateTime, Datelike, LocalResult, NaiveDateTime, SecondsFormat, TimeZone as _, Utc};
 use chrono_tz::Tz;
 
 /// A time zone of the IANA database, named as the database names it.
@@ -79,6 +79,22 @@ impl TimeZone {
         t.with_timezone(&self.0)
             .format("%Y-%m-%dT%H:%M")
             .to_string()
+    }
+
+    /// A form's `datetime-local` value (`2030-01-15T10:00`, seconds or a
+    /// space allowed) read in this zone; None when it is no date and time.
+    pub fn read_local(&self, value: &str) -> Option<LocalTime> {
+        let value = value.trim();
+        let naive = NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M")
+            .or_else(|_| NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S"))
+            .or_else(|_| NaiveDateTime::parse_from_str(value, "%Y-%m-%d %H:%M"))
+            .ok()?;
+        // Years past 9999 are no date anything is planned on (and would
+        // overflow).
+        if !(1..=9999).contains(&naive.and_utc().year()) {
+            return None;
+        }
+        Some(self.from_local(naive))
     }
 
     /// The instant a wall-clock time in this zone stands for.
@@ -167,7 +183,10 @@ mod tests {
 
     #[test]
     fn names_are_the_databases_in_any_case_and_others_are_refused_by_name() {
-        assert_eq!(TimeZone::parse(" europe/PARIS ").unwrap().name(), "Europe/Paris");
+        assert_eq!(
+            TimeZone::parse(" europe/PARIS ").unwrap().name(),
+            "Europe/Paris"
+        );
         assert_eq!(TimeZone::parse("UTC").unwrap(), TimeZone::UTC);
         let e = TimeZone::parse("Mars/Olympus_Mons").unwrap_err();
         assert_eq!(
@@ -205,5 +224,23 @@ mod tests {
             paris.local_input(utc("2030-07-15T08:00:00Z")),
             "2030-07-15T10:00"
         );
+    }
+
+    #[test]
+    fn form_values_are_read_in_the_zone_and_nonsense_is_refused() {
+        let paris = TimeZone::PARIS;
+        let at = |v| match paris.read_local(v) {
+            Some(LocalTime::At(t)) => t.to_rfc3339(),
+            other => format!("{other:?}"),
+        };
+        assert_eq!(at("2030-05-01T09:00"), "2030-05-01T07:00:00+00:00");
+        assert_eq!(at("2030-01-15 09:00"), "2030-01-15T08:00:00+00:00");
+        assert_eq!(at(" 2030-01-15T09:00:30 "), "2030-01-15T08:00:30+00:00");
+        assert_eq!(at("2030-03-31T02:30"), "Some(Skipped)");
+        assert!(paris.read_local("tomorrow").is_none());
+        assert!(paris.read_local("").is_none());
+        // Far-off years are refused, not overflowed into a panic.
+        assert!(paris.read_local("+262143-12-31T23:59").is_none());
+        assert!(TimeZone::UTC.read_local("10000-01-01T00:00").is_none());
     }
 }

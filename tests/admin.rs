@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::http::{client, csrf_of};
+use common::http::{client, csrf_of, memory_figures};
 use std::time::{Duration, Instant};
 
 use common::api::{Api, account, in_minutes};
@@ -58,7 +58,7 @@ impl Browser {
         loop {
             let (status, html) = self.page("/admin").await;
             assert_eq!(status, StatusCode::OK, "{html}");
-            if html.contains("CPU and memory: figures from") && measured(&html) >= running {
+            if html.contains("CPU and memory: figures from") && memory_figures(&html) >= running {
                 return html;
             }
             assert!(start.elapsed() < Duration::from_secs(60), "{html}");
@@ -109,14 +109,6 @@ async fn ready_cohort(api: &Api, name: &str, seats: u32) -> String {
     }
 }
 
-/// How many rows of the admin page show a memory figure.
-fn measured(html: &str) -> usize {
-    html.split("<td class=\"memory\">")
-        .skip(1)
-        .filter(|cell| cell.split("</td>").next().is_some_and(|c| c.ends_with(" MiB")))
-        .count()
-}
-
 /// Engine objects (containers and networks, any state) carrying `label`.
 fn labelled(label: &str) -> Vec<String> {
     let run = |args: &[&str]| -> Vec<String> {
@@ -152,7 +144,7 @@ async fn an_admin_sees_every_sandbox_with_cpu_and_memory_a_trainer_gets_403_and_
     assert!(html.contains(&format!("href=\"/trainer/cohorts/{cohort}\"")));
     assert!(html.contains("Monday"));
     assert_eq!(html.matches("data-state=\"ready\"").count(), 3, "{html}");
-    assert_eq!(measured(&html), 3, "{html}");
+    assert_eq!(memory_figures(&html), 3, "{html}");
     assert!(
         html.contains("href=\"/admin\""),
         "the nav links admins here"

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::api::{Api, account};
-use common::http::{client, session_of};
+use common::http::{client, memory_figures, session_of};
 use common::server::TestServer;
 use common::{fixture_scenarios, settled_account, test_app, test_app_with};
 use reqwest::StatusCode;
@@ -17,14 +17,6 @@ use reqwest::header::COOKIE;
 use sandpit::sandbox::UsageFigures;
 use sandpit::store::Role;
 use tokio_util::sync::CancellationToken;
-
-/// The memory cells of the admin page that hold a figure.
-fn measured(html: &str) -> usize {
-    html.split("<td class=\"memory\">")
-        .skip(1)
-        .filter(|cell| cell.split("</td>").next().is_some_and(|c| c.ends_with(" MiB")))
-        .count()
-}
 
 /// The seconds in "figures from N s ago".
 fn age_in(html: &str) -> u64 {
@@ -67,7 +59,7 @@ async fn the_admin_page_shows_cached_figures_with_their_age_and_later_loads_ask_
     let start = Instant::now();
     let html = loop {
         let html = page("/admin").await;
-        if measured(&html) == 1 {
+        if memory_figures(&html) == 1 {
             break html;
         }
         assert!(start.elapsed() < Duration::from_secs(30), "{html}");
@@ -83,7 +75,7 @@ async fn the_admin_page_shows_cached_figures_with_their_age_and_later_loads_ask_
     // Later loads, in both languages, and the API: from the cache.
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let again = page("/admin").await;
-    assert_eq!(measured(&again), 1);
+    assert_eq!(memory_figures(&again), 1);
     assert!(age_in(&again) >= 1, "the age grows: {again}");
     let fr = page("/admin?lang=fr").await;
     assert!(
@@ -91,7 +83,9 @@ async fn the_admin_page_shows_cached_figures_with_their_age_and_later_loads_ask_
         "{fr}"
     );
     let (_, token) = account(&server, "api-root", Role::Admin).await;
-    let listed = Api::new(&server, Some(&token)).get("/admin/sandboxes").await;
+    let listed = Api::new(&server, Some(&token))
+        .get("/admin/sandboxes")
+        .await;
     assert_eq!(listed.status, StatusCode::OK);
     assert!(listed.body[0]["usage"]["memory_bytes"].as_u64().unwrap() > 0);
     assert!(listed.body[0]["usage_measured_at"].is_string());
@@ -114,7 +108,10 @@ async fn the_figures_task_stops_when_shutdown_is_signalled() {
     assert!(figures.read(&[]).is_none());
     let start = Instant::now();
     while figures.read(&[]).is_none() {
-        assert!(start.elapsed() < Duration::from_secs(10), "no round was made");
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "no round was made"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     shutdown.cancel();

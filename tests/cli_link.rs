@@ -29,7 +29,15 @@ fn sandpit(data: &std::path::Path) -> tokio::process::Command {
 /// `link create --json` for a learner; its answer.
 async fn link_create(data: &std::path::Path, env: &[(&str, &str)]) -> (Value, String) {
     let mut cmd = sandpit(data);
-    cmd.args(["link", "create", "--scenario", "tiny", "--name", "Ada", "--json"]);
+    cmd.args([
+        "link",
+        "create",
+        "--scenario",
+        "tiny",
+        "--name",
+        "Ada",
+        "--json",
+    ]);
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -73,7 +81,11 @@ async fn link_create_prints_the_running_servers_url_whatever_its_port() {
     assert!(link.starts_with(&format!("{url}/s/")), "{link} is on {url}");
     assert!(!stderr.contains("note:"), "{stderr}");
     let page = reqwest::get(&link).await.unwrap();
-    assert_eq!(page.status(), reqwest::StatusCode::OK, "the link opens there");
+    assert_eq!(
+        page.status(),
+        reqwest::StatusCode::OK,
+        "the link opens there"
+    );
 
     // Stopped (SIGTERM to the server this test started): links fall back
     // to the configured address, and the command says there is no server.
@@ -113,5 +125,9 @@ async fn link_create_prints_the_running_servers_url_whatever_its_port() {
     let left = sandpit::runtime::SandboxRuntime::list_owned(&*app.runtime, false)
         .await
         .unwrap();
-    assert!(left.is_empty(), "{:?}", left.iter().map(|o| &o.name).collect::<Vec<_>>());
+    assert!(
+        left.is_empty(),
+        "{:?}",
+        left.iter().map(|o| &o.name).collect::<Vec<_>>()
+    );
 }

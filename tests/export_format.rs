@@ -66,12 +66,24 @@ async fn csv_exports_have_a_bom_semicolons_or_commas_and_paris_times_in_winter_a
         &trainer,
         "tiny",
         "Vague d’été; n°1",
-        vec![records::entry("Élodie", Some("elodie@example.org"), Some("Lyon"))],
+        vec![records::entry(
+            "Élodie",
+            Some("elodie@example.org"),
+            Some("Lyon"),
+        )],
     )
     .await;
     assert_eq!(cohort.time_zone.name(), "Europe/Paris");
     let sandbox = records::claim(app, &cohort, &learners[0]).await;
-    let failed = records::attempt(app, sandbox, "make-file", Outcome::Failed, "Pas encore.", "").await;
+    let failed = records::attempt(
+        app,
+        sandbox,
+        "make-file",
+        Outcome::Failed,
+        "Pas encore.",
+        "",
+    )
+    .await;
     let passed = records::attempt(app, sandbox, "make-file", Outcome::Passed, "Trouvé.", "").await;
     happened_at(
         server.data.path(),
@@ -98,10 +110,12 @@ async fn csv_exports_have_a_bom_semicolons_or_commas_and_paris_times_in_winter_a
     assert_eq!(String::from_utf8(body.clone()).unwrap(), expected);
     assert_eq!(&body[..3], b"\xef\xbb\xbf", "the UTF-8 byte order mark");
     // Asking for `;` by name gives the same bytes.
-    let (_, _, named) = download(&http, &format!("{base}/attempts.csv?sep=semicolon"), &token).await;
+    let (_, _, named) =
+        download(&http, &format!("{base}/attempts.csv?sep=semicolon"), &token).await;
     assert_eq!(named, body);
 
-    let (status, _, body) = download(&http, &format!("{base}/attempts.csv?sep=comma"), &token).await;
+    let (status, _, body) =
+        download(&http, &format!("{base}/attempts.csv?sep=comma"), &token).await;
     assert_eq!(status, StatusCode::OK);
     let expected = format!(
         "\u{feff}cohort_id,cohort_name,learner_id,learner_name,learner_email,team,exercise_id,exercise_title,outcome,output,detail,duration_ms,created_at,is_completion\n\
@@ -125,7 +139,8 @@ async fn csv_exports_have_a_bom_semicolons_or_commas_and_paris_times_in_winter_a
     assert_eq!(json[1]["created_at"], "2030-07-15T11:00:00.000+02:00");
 
     // Anything else is refused, by name.
-    let (status, kind, body) = download(&http, &format!("{base}/attempts.csv?sep=tab"), &token).await;
+    let (status, kind, body) =
+        download(&http, &format!("{base}/attempts.csv?sep=tab"), &token).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(kind.starts_with("application/json"), "{kind}");
     let error: Value = serde_json::from_slice(&body).unwrap();
@@ -163,32 +178,56 @@ async fn the_cohort_page_links_the_csv_its_language_expects_and_links_csv_has_a_
     let attempts = format!("/api/v1/cohorts/{}/export/attempts.csv", cohort.id);
     let fr = page("fr").await;
     assert!(
-        fr.contains(&format!("<a href=\"{attempts}?sep=semicolon\" download>Toutes les vérifications (CSV)</a>")),
+        fr.contains(&format!(
+            "<a href=\"{attempts}?sep=semicolon\" download>Toutes les vérifications (CSV)</a>"
+        )),
         "{fr}"
     );
     assert!(fr.contains("cellules séparées par « ; »"), "{fr}");
-    assert!(fr.contains(&format!("href=\"{attempts}?sep=comma\"")), "{fr}");
-    assert!(fr.contains("<dd id=\"cohort-time-zone\">Europe/Paris</dd>"), "{fr}");
-    assert!(fr.contains(&format!("href=\"/trainer/cohorts/{}/links.csv?sep=semicolon\"", cohort.id)));
+    assert!(
+        fr.contains(&format!("href=\"{attempts}?sep=comma\"")),
+        "{fr}"
+    );
+    assert!(
+        fr.contains("<dd id=\"cohort-time-zone\">Europe/Paris</dd>"),
+        "{fr}"
+    );
+    assert!(fr.contains(&format!(
+        "href=\"/trainer/cohorts/{}/links.csv?sep=semicolon\"",
+        cohort.id
+    )));
     let en = page("en").await;
     assert!(
-        en.contains(&format!("<a href=\"{attempts}?sep=comma\" download>Every check (CSV)</a>")),
+        en.contains(&format!(
+            "<a href=\"{attempts}?sep=comma\" download>Every check (CSV)</a>"
+        )),
         "{en}"
     );
     assert!(en.contains("cells separated by “,”"), "{en}");
-    assert!(en.contains(&format!("href=\"{attempts}?sep=semicolon\"")), "{en}");
+    assert!(
+        en.contains(&format!("href=\"{attempts}?sep=semicolon\"")),
+        "{en}"
+    );
     // The starts and ends are Paris times, with their abbreviation.
     let starts = cohort.time_zone.display(cohort.starts_at);
-    assert!(starts.ends_with(" CET") || starts.ends_with(" CEST"), "{starts}");
+    assert!(
+        starts.ends_with(" CET") || starts.ends_with(" CEST"),
+        "{starts}"
+    );
     assert!(en.contains(&format!(">{starts}</time>")), "{en}");
 
     let links = http
-        .get(format!("{}/trainer/cohorts/{}/links.csv", server.url, cohort.id))
+        .get(format!(
+            "{}/trainer/cohorts/{}/links.csv",
+            server.url, cohort.id
+        ))
         .header(COOKIE, &cookie)
         .send()
         .await
         .unwrap();
-    let token = app.service.learner_token(*app.store.learners(*cohort.id).await.unwrap()[0].id);
+    let token = app
+        .service
+        .learner_token(*app.store.learners(*cohort.id).await.unwrap()[0].id);
     let body = String::from_utf8(links.bytes().await.unwrap().to_vec()).unwrap();
     assert_eq!(
         body,

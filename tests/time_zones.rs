@@ -17,7 +17,12 @@ use sandpit::store::Role;
 use serde_json::json;
 
 /// The form's fields for a cohort of `tiny` in `zone`, `ends` a local time.
-fn fields<'a>(csrf: &'a str, zone: &'a str, starts: &'a str, ends: &'a str) -> Vec<(&'a str, &'a str)> {
+fn fields<'a>(
+    csrf: &'a str,
+    zone: &'a str,
+    starts: &'a str,
+    ends: &'a str,
+) -> Vec<(&'a str, &'a str)> {
     vec![
         ("csrf", csrf),
         ("name", "Zoned"),
@@ -41,7 +46,12 @@ async fn the_form_reads_times_in_the_chosen_zone_and_refuses_unknown_zones_and_s
             .header(COOKIE, &cookie)
             .send()
     };
-    let new = get("/trainer/cohorts/new").await.unwrap().text().await.unwrap();
+    let new = get("/trainer/cohorts/new")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(
         new.contains("name=\"time_zone\" list=\"time-zones\" value=\"Europe/Paris\""),
         "the server's zone by default: {new}"
@@ -55,19 +65,28 @@ async fn the_form_reads_times_in_the_chosen_zone_and_refuses_unknown_zones_and_s
             .send()
     };
 
-    let r = post("en", fields(&csrf, "Europe/Lyon", "2031-01-15T09:00", "2031-01-15T17:00"))
-        .await
-        .unwrap();
+    let r = post(
+        "en",
+        fields(&csrf, "Europe/Lyon", "2031-01-15T09:00", "2031-01-15T17:00"),
+    )
+    .await
+    .unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     let html = r.text().await.unwrap();
     assert!(
         html.contains("Time zone: “Europe/Lyon” is not a time zone name; choose one from the list, such as Europe/Paris."),
         "{html}"
     );
-    assert!(html.contains("href=\"#time_zone\""), "the summary links the field");
-    let r = post("fr", fields(&csrf, "Europe/Lyon", "2031-01-15T09:00", "2031-01-15T17:00"))
-        .await
-        .unwrap();
+    assert!(
+        html.contains("href=\"#time_zone\""),
+        "the summary links the field"
+    );
+    let r = post(
+        "fr",
+        fields(&csrf, "Europe/Lyon", "2031-01-15T09:00", "2031-01-15T17:00"),
+    )
+    .await
+    .unwrap();
     let html = r.text().await.unwrap();
     assert!(
         html.contains("Fuseau horaire : « Europe/Lyon » n’est pas un nom de fuseau horaire ; choisissez-en un dans la liste, comme Europe/Paris."),
@@ -75,9 +94,17 @@ async fn the_form_reads_times_in_the_chosen_zone_and_refuses_unknown_zones_and_s
     );
     // 02:30 on 30 March 2031 does not happen in Paris: the clocks go from
     // 02:00 to 03:00.
-    let r = post("en", fields(&csrf, "Europe/Paris", "2031-03-30T02:30", "2031-03-30T17:00"))
-        .await
-        .unwrap();
+    let r = post(
+        "en",
+        fields(
+            &csrf,
+            "Europe/Paris",
+            "2031-03-30T02:30",
+            "2031-03-30T17:00",
+        ),
+    )
+    .await
+    .unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     let html = r.text().await.unwrap();
     assert!(
@@ -87,10 +114,23 @@ async fn the_form_reads_times_in_the_chosen_zone_and_refuses_unknown_zones_and_s
     assert!(server.app.store.cohorts(None).await.unwrap().is_empty());
 
     // Typed in New York in winter (UTC−5) and ending in summer (UTC−4).
-    let r = post("en", fields(&csrf, "america/new_york", "2031-01-15T09:00", "2031-07-15T17:00"))
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap());
+    let r = post(
+        "en",
+        fields(
+            &csrf,
+            "america/new_york",
+            "2031-01-15T09:00",
+            "2031-07-15T17:00",
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text().await.unwrap()
+    );
     let page = r.headers()[LOCATION].to_str().unwrap().to_owned();
     let cohort = &server.app.store.cohorts(None).await.unwrap()[0];
     assert_eq!(cohort.time_zone.name(), "America/New_York");
@@ -131,17 +171,24 @@ async fn the_api_and_the_cli_take_a_zone_by_name_and_refuse_an_unknown_one_clear
         }
         b
     };
-    let refused = api.post("/cohorts", Some(&body(Some("Mars/Olympus_Mons")))).await;
+    let refused = api
+        .post("/cohorts", Some(&body(Some("Mars/Olympus_Mons"))))
+        .await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     assert_eq!(
         refused.error(),
         "`time_zone`: `Mars/Olympus_Mons` is not a time zone name from the IANA database (such as Europe/Paris, America/New_York or UTC)"
     );
-    let made = api.post("/cohorts", Some(&body(Some("Asia/Kathmandu")))).await;
+    let made = api
+        .post("/cohorts", Some(&body(Some("Asia/Kathmandu"))))
+        .await;
     assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
     assert_eq!(made.body["time_zone"], "Asia/Kathmandu");
     let default = api.post("/cohorts", Some(&body(None))).await;
-    assert_eq!(default.body["time_zone"], "Europe/Paris", "the server's zone");
+    assert_eq!(
+        default.body["time_zone"], "Europe/Paris",
+        "the server's zone"
+    );
 
     let env = [
         ("SANDPIT_SERVER", server.url.as_str()),
@@ -149,8 +196,20 @@ async fn the_api_and_the_cli_take_a_zone_by_name_and_refuse_an_unknown_one_clear
     ];
     let out = sandpit(
         &[
-            "cohort", "create", "--name", "CLI", "--scenario", "tiny", "--starts-at", "+2h",
-            "--ends-at", "+4h", "--seats", "1", "--time-zone", "Europe/Atlantis",
+            "cohort",
+            "create",
+            "--name",
+            "CLI",
+            "--scenario",
+            "tiny",
+            "--starts-at",
+            "+2h",
+            "--ends-at",
+            "+4h",
+            "--seats",
+            "1",
+            "--time-zone",
+            "Europe/Atlantis",
         ],
         &env,
     )

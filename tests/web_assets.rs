@@ -43,7 +43,10 @@ async fn every_page_title_names_the_page_then_sandpit_once() {
     )
     .await;
     let cohort = created.body["id"].as_str().unwrap().to_owned();
-    let learner = created.body["learners"][0]["id"].as_str().unwrap().to_owned();
+    let learner = created.body["learners"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     let http = client();
     let learner_link = server.link_url(&token);
@@ -58,7 +61,10 @@ async fn every_page_title_names_the_page_then_sandpit_once() {
         ("/trainer?lang=fr".into(), "Vos cohortes · Sandpit"),
         ("/trainer/cohorts/new".into(), "New cohort · Sandpit"),
         (format!("/trainer/cohorts/{cohort}"), "Wave · Sandpit"),
-        (format!("/trainer/cohorts/{cohort}/learners/{learner}"), "Seat 1 · Sandpit"),
+        (
+            format!("/trainer/cohorts/{cohort}/learners/{learner}"),
+            "Seat 1 · Sandpit",
+        ),
         ("/admin".into(), "Every sandbox · Sandpit"),
         ("/admin/xapi".into(), "xAPI delivery · Sandpit"),
         ("/account/password".into(), "Change your password · Sandpit"),
@@ -75,7 +81,9 @@ async fn every_page_title_names_the_page_then_sandpit_once() {
         assert_eq!(title, expected, "{path}");
         assert_eq!(title.matches("Sandpit").count(), 1, "{path}: {title}");
         assert!(
-            html.contains("<link rel=\"icon\" href=\"/static/favicon.svg\" type=\"image/svg+xml\">"),
+            html.contains(
+                "<link rel=\"icon\" href=\"/static/favicon.svg\" type=\"image/svg+xml\">"
+            ),
             "{path} links the icon"
         );
     }
@@ -95,7 +103,10 @@ async fn the_favicon_is_served_and_static_files_answer_304_to_their_etag() {
         assert_eq!(r.status(), StatusCode::OK, "{path}");
         assert_eq!(r.headers()[CONTENT_TYPE], "image/svg+xml", "{path}");
         let body = r.text().await.unwrap();
-        assert!(body.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""), "{path}");
+        assert!(
+            body.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""),
+            "{path}"
+        );
     }
 
     let url = format!("{}/static/app.css", server.url);
@@ -103,7 +114,10 @@ async fn the_favicon_is_served_and_static_files_answer_304_to_their_etag() {
     assert_eq!(first.status(), StatusCode::OK);
     assert_eq!(first.headers()[CACHE_CONTROL], "no-cache");
     let etag = first.headers()[ETAG].to_str().unwrap().to_owned();
-    assert!(etag.starts_with("W/\"") && etag.len() == 3 + 32 + 1, "{etag}");
+    assert!(
+        etag.starts_with("W/\"") && etag.len() == 3 + 32 + 1,
+        "{etag}"
+    );
     let css = first.text().await.unwrap();
     assert!(css.contains("--accent"));
 
@@ -131,7 +145,11 @@ async fn the_favicon_is_served_and_static_files_answer_304_to_their_etag() {
         .send()
         .await
         .unwrap();
-    assert_ne!(script.headers()[ETAG].to_str().unwrap(), etag, "one tag per file");
+    assert_ne!(
+        script.headers()[ETAG].to_str().unwrap(),
+        etag,
+        "one tag per file"
+    );
     let missing = http
         .get(format!("{}/static/nope.css", server.url))
         .send()
@@ -159,14 +177,28 @@ async fn pages_and_files_are_compressed_for_clients_that_accept_it_headers_kept(
         assert_eq!(gzip.status(), StatusCode::OK, "{path}");
         assert_eq!(gzip.headers()[CONTENT_ENCODING], "gzip", "{path}");
         assert!(
-            gzip.headers()[CONTENT_TYPE].to_str().unwrap().starts_with(kind),
+            gzip.headers()[CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with(kind),
             "{path}"
         );
-        assert!(gzip.headers().contains_key(CONTENT_SECURITY_POLICY), "{path}");
-        assert_eq!(gzip.headers()["x-content-type-options"], "nosniff", "{path}");
+        assert!(
+            gzip.headers().contains_key(CONTENT_SECURITY_POLICY),
+            "{path}"
+        );
+        assert_eq!(
+            gzip.headers()["x-content-type-options"],
+            "nosniff",
+            "{path}"
+        );
         let body = gzip.bytes().await.unwrap();
         assert_eq!(&body[..2], b"\x1f\x8b", "{path}: a gzip stream");
-        assert!(body.len() < plain_len, "{path}: {} < {plain_len}", body.len());
+        assert!(
+            body.len() < plain_len,
+            "{path}: {} < {plain_len}",
+            body.len()
+        );
 
         let br = http
             .get(&url)

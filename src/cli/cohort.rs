@@ -142,10 +142,7 @@ fn time(v: &Value, zone: &Value) -> String {
         .unwrap_or(TimeZone::UTC);
     v.as_str()
         .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
-        .map_or_else(
-            || text(v),
-            |t| zone.display(t.with_timezone(&chrono::Utc)),
-        )
+        .map_or_else(|| text(v), |t| zone.display(t.with_timezone(&chrono::Utc)))
 }
 
 fn text(v: &Value) -> String {
@@ -322,7 +319,11 @@ async fn export(
         _ => "",
     };
     let bytes = client
-        .send(Method::GET, &format!("/cohorts/{id}/export/{file}{query}"), None)
+        .send(
+            Method::GET,
+            &format!("/cohorts/{id}/export/{file}{query}"),
+            None,
+        )
         .await?
         .bytes()
         .await

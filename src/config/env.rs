@@ -199,11 +199,7 @@ impl Config {
             self.provision_concurrency as u64,
             "",
         )?;
-        at_least_one(
-            "provision_attempts",
-            self.provision_attempts.into(),
-            "",
-        )?;
+        at_least_one("provision_attempts", self.provision_attempts.into(), "")?;
         at_least_one("stuck_failures", self.stuck_failures.into(), "")?;
         at_least_one("stuck_idle_minutes", self.stuck_idle_minutes.into(), "")?;
         at_least_one("reaper_interval_seconds", self.reaper_interval_seconds, "")?;

@@ -3,8 +3,8 @@
 
 mod account;
 pub(crate) mod admin;
-mod assets;
 pub mod api;
+mod assets;
 pub mod auth;
 pub mod edge;
 mod error;

@@ -99,7 +99,10 @@ fn export(id: &str, summary: &str, media: &str, schema: Value) -> Value {
             }));
         }
         if let Some(responses) = o["responses"].as_object_mut() {
-            responses.insert("400".into(), json!({ "$ref": "#/components/responses/E400" }));
+            responses.insert(
+                "400".into(),
+                json!({ "$ref": "#/components/responses/E400" }),
+            );
         }
     }
     o

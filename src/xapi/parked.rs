@@ -107,10 +107,7 @@ impl CsvRow for ParkedStatement {
 /// CSV as spreadsheets open it without asking: a UTF-8 byte order mark,
 /// `separator` between cells, every cell neutralised (the LRS's answer and
 /// the learner's name are not ours to trust).
-pub fn parked_csv(
-    rows: &[ParkedStatement],
-    separator: Separator,
-) -> Result<Vec<u8>, csv::Error> {
+pub fn parked_csv(rows: &[ParkedStatement], separator: Separator) -> Result<Vec<u8>, csv::Error> {
     to_csv(rows, separator)
 }
 

@@ -81,7 +81,10 @@ fn bad_values_name_their_source() {
         "SANDPIT_TIME_ZONE: `Europe/Pariss`: `Europe/Pariss` is not a time zone name from the IANA database (such as Europe/Paris, America/New_York or UTC)"
     );
     let e = toml::from_str::<Config>("time_zone = \"CEST\"").unwrap_err();
-    assert!(e.to_string().contains("`CEST` is not a time zone name"), "{e}");
+    assert!(
+        e.to_string().contains("`CEST` is not a time zone name"),
+        "{e}"
+    );
     let e = toml::from_str::<Config>("subnet_prefx = 1").unwrap_err();
     assert!(e.to_string().contains("subnet_prefx"), "{e}");
     let mut c: Config = toml::from_str("recording_budget_mb = 0").unwrap();
@@ -138,24 +141,38 @@ const SAMPLES: &[(&str, &str, Arrived)] = &[
     ("SANDPIT_TIME_ZONE", "Asia/Kathmandu", |c| {
         c.time_zone.name() == "Asia/Kathmandu"
     }),
-    ("SANDPIT_PROXY_PATH_FALLBACK", "true", |c| c.proxy_path_fallback),
+    ("SANDPIT_PROXY_PATH_FALLBACK", "true", |c| {
+        c.proxy_path_fallback
+    }),
     ("SANDPIT_RECORD_TERMINALS", "false", |c| !c.record_terminals),
     ("SANDPIT_RECORDING_RETENTION_DAYS", "17", |c| {
         c.recording_retention_days == 17
     }),
-    ("SANDPIT_RECORDING_BUDGET_MB", "19", |c| c.recording_budget_mb == 19),
+    ("SANDPIT_RECORDING_BUDGET_MB", "19", |c| {
+        c.recording_budget_mb == 19
+    }),
     ("SANDPIT_MAX_SANDBOXES", "23", |c| c.max_sandboxes == 23),
     ("SANDPIT_PROVISION_CONCURRENCY", "29", |c| {
         c.provision_concurrency == 29
     }),
-    ("SANDPIT_LAUNCH_LEAD_MINUTES", "31", |c| c.launch_lead_minutes == 31),
-    ("SANDPIT_PROVISION_ATTEMPTS", "37", |c| c.provision_attempts == 37),
-    ("SANDPIT_STUCK_FAILURES", "41", |c| c.stuck_failures == 41),
-    ("SANDPIT_STUCK_IDLE_MINUTES", "43", |c| c.stuck_idle_minutes == 43),
-    ("SANDPIT_HOST_GUARD", "off", |c| c.host_guard == HostGuardMode::Off),
-    ("SANDPIT_XAPI_ENDPOINT", "https://lrs.example.org/xapi/", |c| {
-        c.xapi_endpoint.as_deref() == Some("https://lrs.example.org/xapi/")
+    ("SANDPIT_LAUNCH_LEAD_MINUTES", "31", |c| {
+        c.launch_lead_minutes == 31
     }),
+    ("SANDPIT_PROVISION_ATTEMPTS", "37", |c| {
+        c.provision_attempts == 37
+    }),
+    ("SANDPIT_STUCK_FAILURES", "41", |c| c.stuck_failures == 41),
+    ("SANDPIT_STUCK_IDLE_MINUTES", "43", |c| {
+        c.stuck_idle_minutes == 43
+    }),
+    ("SANDPIT_HOST_GUARD", "off", |c| {
+        c.host_guard == HostGuardMode::Off
+    }),
+    (
+        "SANDPIT_XAPI_ENDPOINT",
+        "https://lrs.example.org/xapi/",
+        |c| c.xapi_endpoint.as_deref() == Some("https://lrs.example.org/xapi/"),
+    ),
     ("SANDPIT_XAPI_USERNAME", "lrs-user", |c| {
         c.xapi_username.as_deref() == Some("lrs-user")
     }),
@@ -263,7 +280,9 @@ fn every_variable_the_readme_documents_is_read_and_every_variable_read_is_docume
     let config_dir = root().join("src/config");
     let read_elsewhere: BTreeSet<&str> = code
         .iter()
-        .filter(|(_, path)| !path.starts_with(&config_dir) && path != &config_dir.with_extension("rs"))
+        .filter(|(_, path)| {
+            !path.starts_with(&config_dir) && path != &config_dir.with_extension("rs")
+        })
         .map(|(name, _)| name.as_str())
         .collect();
     for name in &table {
@@ -274,19 +293,29 @@ fn every_variable_the_readme_documents_is_read_and_every_variable_read_is_docume
             );
             continue;
         };
-        assert!(!arrived(&Config::default()), "{name}'s sample is its default");
+        assert!(
+            !arrived(&Config::default()),
+            "{name}'s sample is its default"
+        );
         let mut c = Config::default();
         c.apply_env(|k| (k == name).then(|| (*value).to_owned()))
             .unwrap_or_else(|e| panic!("{name}={value}: {e}"));
         assert!(arrived(&c), "{name}={value} did not arrive: {c:?}");
     }
     for (name, _, _) in SAMPLES {
-        assert!(table.contains(*name), "{name} is missing from the README's table");
+        assert!(
+            table.contains(*name),
+            "{name} is missing from the README's table"
+        );
     }
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
     for (name, path) in &code {
         if path.starts_with(&config_dir) || path == &config_dir.with_extension("rs") {
-            assert!(table.contains(name), "{name} is read by {} but not in the README's table", path.display());
+            assert!(
+                table.contains(name),
+                "{name} is read by {} but not in the README's table",
+                path.display()
+            );
         } else {
             assert!(
                 readme.contains(&format!("`{name}`")),

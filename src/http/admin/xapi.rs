@@ -10,9 +10,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{Admin, DASH};
-use crate::http::trainer::when;
 use crate::export::Separator;
 use crate::http::export::{CsvQuery, separator};
+use crate::http::trainer::when;
 use crate::http::{AppState, HttpError};
 use crate::xapi::{ParkedStatement, parked_csv};
 

@@ -304,9 +304,11 @@ mod tests {
         ]})))
         .unwrap_err();
         assert!(e.message.starts_with("`roster[1].email`"), "{}", e.message);
-        let e = cohort_request_of(body(serde_json::json!({"roster": [{"name": " "}]}))).unwrap_err();
+        let e =
+            cohort_request_of(body(serde_json::json!({"roster": [{"name": " "}]}))).unwrap_err();
         assert!(e.message.starts_with("`roster[0].name`"), "{}", e.message);
-        let e = cohort_request_of(body(serde_json::json!({"roster_text": "Bob, nope"}))).unwrap_err();
+        let e =
+            cohort_request_of(body(serde_json::json!({"roster_text": "Bob, nope"}))).unwrap_err();
         assert!(
             e.message.starts_with("`roster_text`: line 1"),
             "{}",

@@ -12,8 +12,8 @@ use serde_json::{Value, json};
 
 use super::{Trainer, live, status_key, when};
 use crate::export::{Separator, csv_writer, neutralise};
-use crate::http::export::{CsvQuery, separator};
 use crate::http::auth::{set_cookie, site_cookie};
+use crate::http::export::{CsvQuery, separator};
 use crate::http::{AppState, HttpError};
 use crate::sandbox::{LearnerLink, SandboxError, StuckRule};
 use crate::scenario::Scenario;

@@ -16,8 +16,8 @@ use super::{Trainer, text_with, when};
 use crate::http::AppState;
 use crate::http::auth::{SESSION_COOKIE, site_cookie};
 use crate::sandbox::{Cell, CellState, CohortProgress, PoolStatus, StuckRule};
-use crate::timezone::TimeZone;
 use crate::store::{Cohort, User};
+use crate::timezone::TimeZone;
 
 /// How often the snapshot is recomputed when nothing signals a change
 /// (idle times and "stuck" marks move with the clock).
@@ -133,9 +133,7 @@ fn cell(lang: &str, c: &Cell, exercise: &str, zone: TimeZone) -> Value {
             (
                 format!(
                     "✓ {}",
-                    c.passed_at
-                        .map(|t| zone.hour_minute(t))
-                        .unwrap_or_default()
+                    c.passed_at.map(|t| zone.hour_minute(t)).unwrap_or_default()
                 ),
                 text_with(
                     lang,

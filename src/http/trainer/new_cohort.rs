@@ -6,8 +6,7 @@
 use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Datelike;
-use chrono::{DateTime, NaiveDateTime, TimeDelta, Timelike, Utc};
+use chrono::{DateTime, TimeDelta, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -202,21 +201,21 @@ fn validate<'a>(
         );
     }
     let zone = zone.unwrap_or(TimeZone::UTC);
-    let read = |errors: &mut Vec<FieldError>, field, value: &str, invalid, skipped| {
-        match parse_local(value, zone) {
-            Some(LocalTime::At(t)) => Some(t),
-            Some(LocalTime::Skipped) => {
-                let args = [
-                    ("time", value.trim().replace('T', " ").into()),
-                    ("zone", zone.name().into()),
-                ];
-                fail(errors, field, skipped, &args);
-                None
-            }
-            None => {
-                fail(errors, field, invalid, &[]);
-                None
-            }
+    let read = |errors: &mut Vec<FieldError>, field, value: &str, invalid, skipped| match zone
+        .read_local(value)
+    {
+        Some(LocalTime::At(t)) => Some(t),
+        Some(LocalTime::Skipped) => {
+            let args = [
+                ("time", value.trim().replace('T', " ").into()),
+                ("zone", zone.name().into()),
+            ];
+            fail(errors, field, skipped, &args);
+            None
+        }
+        None => {
+            fail(errors, field, invalid, &[]);
+            None
         }
     };
     let starts = read(
@@ -341,20 +340,6 @@ fn errors_on(errors: &[FieldError], field: &str) -> bool {
     errors.iter().any(|e| e.field == field)
 }
 
-/// A `datetime-local` value in `zone`; None when it is no date and time.
-fn parse_local(value: &str, zone: TimeZone) -> Option<LocalTime> {
-    let value = value.trim();
-    let naive = NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M")
-        .or_else(|_| NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S"))
-        .or_else(|_| NaiveDateTime::parse_from_str(value, "%Y-%m-%d %H:%M"))
-        .ok()?;
-    // Years past 9999 are no date a cohort runs on (and would overflow).
-    if !(1..=9999).contains(&naive.and_utc().year()) {
-        return None;
-    }
-    Some(zone.from_local(naive))
-}
-
 /// The form; `fresh` holds the instants a new form's times stand for (its
 /// script shows them in the browser's own zone).
 fn render(
@@ -367,10 +352,9 @@ fn render(
     let mut data = t.base(&t.text("new-cohort-title"));
     data["form"] = json!(f);
     data["fresh"] = fresh.is_some().into();
-    let utc = |i: fn(&(DateTime<Utc>, DateTime<Utc>)) -> DateTime<Utc>| {
-        fresh.as_ref().map(|f| i(f).to_rfc3339()).unwrap_or_default()
-    };
-    data["fresh_utc"] = json!({"starts": utc(|f| f.0), "ends": utc(|f| f.1)});
+    let (starts, ends) =
+        fresh.map_or_else(Default::default, |(s, e)| (s.to_rfc3339(), e.to_rfc3339()));
+    data["fresh_utc"] = json!({"starts": starts, "ends": ends});
     data["zones"] = TimeZone::names().collect::<Vec<_>>().into();
     data["scenarios"] = t
         .state
@@ -419,26 +403,4 @@ fn render(
     }
     data["field_errors"] = by_field.into();
     t.render("trainer_new", &data, status)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn local_times_are_read_in_the_zone_and_nonsense_is_refused() {
-        let paris = TimeZone::PARIS;
-        let at = |v| match parse_local(v, paris) {
-            Some(LocalTime::At(t)) => t.to_rfc3339(),
-            other => format!("{other:?}"),
-        };
-        assert_eq!(at("2030-05-01T09:00"), "2030-05-01T07:00:00+00:00");
-        assert_eq!(at("2030-01-15 09:00"), "2030-01-15T08:00:00+00:00");
-        assert_eq!(at("2030-03-31T02:30"), "Some(Skipped)");
-        assert!(parse_local("tomorrow", paris).is_none());
-        assert!(parse_local("", paris).is_none());
-        // Far-off years are refused, not overflowed into a panic.
-        assert!(parse_local("+262143-12-31T23:59", paris).is_none());
-        assert!(parse_local("10000-01-01T00:00", TimeZone::UTC).is_none());
-    }
 }
