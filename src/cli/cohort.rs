@@ -278,12 +278,12 @@ pub async fn run(args: CohortArgs) -> anyhow::Result<ExitCode> {
                 print_json(&cohorts);
             } else {
                 println!(
-                    "{:<36}  {:<10}  {:>8}  {:<16}  {:<20}  NAME",
+                    "{:<36}  {:<10}  {:>8}  {:<16}  {:<22}  NAME",
                     "ID", "STATE", "LEARNERS", "SCENARIO", "STARTS"
                 );
                 for c in cohorts.as_array().into_iter().flatten() {
                     println!(
-                        "{:<36}  {:<10}  {:>8}  {:<16}  {:<20}  {}",
+                        "{:<36}  {:<10}  {:>8}  {:<16}  {:<22}  {}",
                         text(&c["id"]),
                         text(&c["state"]),
                         text(&c["learner_count"]),
