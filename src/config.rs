@@ -6,6 +6,10 @@ use std::path::{Path, PathBuf};
 use ipnet::{IpNet, Ipv4Net};
 use serde::Deserialize;
 
+use crate::timezone::TimeZone;
+
+mod env;
+
 /// What to do when the host firewall rule cannot be installed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -52,6 +56,9 @@ pub struct Config {
     /// work inside the learner page's frame. `*.localhost` resolves to
     /// loopback in browsers.
     pub sandbox_domain: String,
+    /// The zone new cohorts' times are in unless their trainer picks
+    /// another, and the zone of times on the admin's pages.
+    pub time_zone: TimeZone,
     /// Also serve proxied UIs under `/s/<token>/proxy/<port>/` on Sandpit's
     /// own origin. Off by default: it shares the origin with Sandpit.
     pub proxy_path_fallback: bool,
@@ -106,6 +113,9 @@ pub struct Config {
     /// How often the store is compared with the engine (engine events
     /// catch most changes within seconds; this catches the rest).
     pub reconcile_interval_seconds: u64,
+    /// How often the admin page's CPU and memory figures are asked of the
+    /// engine, in the background, while someone looks at them.
+    pub usage_refresh_seconds: u64,
     /// Tries to reach the engine at start, with a doubling wait between
     /// them (1 s, 2 s, 4 s, …), before giving up.
     pub engine_connect_attempts: u32,
@@ -138,6 +148,7 @@ impl Default for Config {
             public_url: None,
             trusted_proxies: Vec::new(),
             sandbox_domain: "sandpit.localhost".into(),
+            time_zone: TimeZone::PARIS,
             proxy_path_fallback: false,
             record_terminals: true,
             recording_retention_days: 90,
@@ -160,6 +171,7 @@ impl Default for Config {
             max_extension_minutes: 60,
             reaper_interval_seconds: 5,
             reconcile_interval_seconds: 60,
+            usage_refresh_seconds: 15,
             engine_connect_attempts: 5,
             metrics_token: None,
         }
@@ -193,135 +205,6 @@ impl Config {
         config.apply_env(|k| std::env::var(k).ok())?;
         Ok(config)
     }
-
-    fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
-        fn parse<T: std::str::FromStr>(name: &str, value: &str) -> Result<T, ConfigError>
-        where
-            T::Err: std::fmt::Display,
-        {
-            value.parse().map_err(|e: T::Err| ConfigError {
-                source_name: name.to_owned(),
-                message: format!("`{value}`: {e}"),
-            })
-        }
-        if let Some(v) = var("SANDPIT_DATA_DIR") {
-            self.data_dir = v.into();
-        }
-        if let Some(v) = var("SANDPIT_SCENARIOS_DIR") {
-            self.scenarios_dir = Some(v.into());
-        }
-        if let Some(v) = var("SANDPIT_IMAGES_DIR") {
-            self.images_dir = Some(v.into());
-        }
-        if let Some(v) = var("SANDPIT_SUBNET_RANGE") {
-            self.subnet_range = parse("SANDPIT_SUBNET_RANGE", &v)?;
-        }
-        if let Some(v) = var("SANDPIT_SUBNET_PREFIX") {
-            self.subnet_prefix = parse("SANDPIT_SUBNET_PREFIX", &v)?;
-        }
-        if let Some(v) = var("SANDPIT_LISTEN") {
-            self.listen = parse("SANDPIT_LISTEN", &v)?;
-        }
-        if let Some(v) = var("SANDPIT_PUBLIC_URL") {
-            self.public_url = Some(v.trim_end_matches('/').to_owned());
-        }
-        if let Some(v) = var("SANDPIT_TRUSTED_PROXIES") {
-            self.trusted_proxies = parse_networks("SANDPIT_TRUSTED_PROXIES", &v)?;
-        }
-        if let Some(v) = var("SANDPIT_SANDBOX_DOMAIN") {
-            self.sandbox_domain = v;
-        }
-        if let Some(v) = var("SANDPIT_PROXY_PATH_FALLBACK") {
-            self.proxy_path_fallback = parse("SANDPIT_PROXY_PATH_FALLBACK", &v)?;
-        }
-        if let Some(v) = var("SANDPIT_RECORDING_RETENTION_DAYS") {
-            self.recording_retention_days = parse("SANDPIT_RECORDING_RETENTION_DAYS", &v)?;
-        }
-        if let Some(v) = var("SANDPIT_RECORDING_BUDGET_MB") {
-            self.recording_budget_mb = parse("SANDPIT_RECORDING_BUDGET_MB", &v)?;
-        }
-        if self.recording_budget_mb == 0 {
-            return Err(ConfigError {
-                source_name: "recording_budget_mb".into(),
-                message: "must be at least 1 (set record_terminals = false to record nothing)"
-                    .into(),
-            });
-        }
-        if let Some(v) = var("SANDPIT_RECORD_TERMINALS") {
-            self.record_terminals = parse("SANDPIT_RECORD_TERMINALS", &v)?;
-        }
-        if let Some(v) = var("SANDPIT_MAX_SANDBOXES") {
-            self.max_sandboxes = parse("SANDPIT_MAX_SANDBOXES", &v)?;
-        }
-        if let Some(v) = var("SANDPIT_PROVISION_CONCURRENCY") {
-            self.provision_concurrency = parse("SANDPIT_PROVISION_CONCURRENCY", &v)?;
-        }
-        if let Some(v) = var("SANDPIT_LAUNCH_LEAD_MINUTES") {
-            self.launch_lead_minutes = parse("SANDPIT_LAUNCH_LEAD_MINUTES", &v)?;
-        }
-        if self.provision_concurrency == 0 {
-            return Err(ConfigError {
-                source_name: "provision_concurrency".into(),
-                message: "must be at least 1".into(),
-            });
-        }
-        if let Some(v) = var("SANDPIT_HOST_GUARD") {
-            self.host_guard = match v.as_str() {
-                "required" => HostGuardMode::Required,
-                "best-effort" => HostGuardMode::BestEffort,
-                "off" => HostGuardMode::Off,
-                _ => {
-                    return Err(ConfigError {
-                        source_name: "SANDPIT_HOST_GUARD".into(),
-                        message: format!("`{v}` is not one of required, best-effort, off"),
-                    });
-                }
-            };
-        }
-        if let Some(v) = var("SANDPIT_XAPI_ENDPOINT") {
-            self.xapi_endpoint = Some(v).filter(|v| !v.trim().is_empty());
-        }
-        if let Some(v) = var("SANDPIT_XAPI_USERNAME") {
-            self.xapi_username = Some(v);
-        }
-        if let Some(v) = var("SANDPIT_XAPI_PASSWORD") {
-            self.xapi_password = Some(Secret(v));
-        }
-        if let Some(v) = var("SANDPIT_RECONCILE_INTERVAL_SECONDS") {
-            self.reconcile_interval_seconds = parse("SANDPIT_RECONCILE_INTERVAL_SECONDS", &v)?;
-        }
-        if let Some(v) = var("SANDPIT_ENGINE_CONNECT_ATTEMPTS") {
-            self.engine_connect_attempts = parse("SANDPIT_ENGINE_CONNECT_ATTEMPTS", &v)?;
-        }
-        if let Some(v) = var("SANDPIT_IDLE_MINUTES") {
-            self.idle_minutes = parse("SANDPIT_IDLE_MINUTES", &v)?;
-        }
-        if let Some(v) = var("SANDPIT_IDLE_SECONDS") {
-            self.idle_seconds = Some(parse("SANDPIT_IDLE_SECONDS", &v)?);
-        }
-        if let Some(v) = var("SANDPIT_EXPIRY_WARNING_MINUTES") {
-            self.expiry_warning_minutes = parse("SANDPIT_EXPIRY_WARNING_MINUTES", &v)?;
-        }
-        if let Some(v) = var("SANDPIT_EXTEND_MINUTES") {
-            self.extend_minutes = parse("SANDPIT_EXTEND_MINUTES", &v)?;
-        }
-        if let Some(v) = var("SANDPIT_MAX_EXTENSION_MINUTES") {
-            self.max_extension_minutes = parse("SANDPIT_MAX_EXTENSION_MINUTES", &v)?;
-        }
-        if let Some(v) = var("SANDPIT_REAPER_INTERVAL_SECONDS") {
-            self.reaper_interval_seconds = parse("SANDPIT_REAPER_INTERVAL_SECONDS", &v)?;
-        }
-        if self.reaper_interval_seconds == 0 {
-            return Err(ConfigError {
-                source_name: "reaper_interval_seconds".into(),
-                message: "must be at least 1".into(),
-            });
-        }
-        if let Some(v) = var("SANDPIT_METRICS_TOKEN") {
-            self.metrics_token = Some(Secret(v)).filter(|s| !s.0.trim().is_empty());
-        }
-        Ok(())
-    }
 }
 
 /// An address (its own /32 or /128) or a CIDR range.
@@ -331,108 +214,10 @@ fn parse_network(v: &str) -> Result<IpNet, String> {
         .map_err(|_| format!("`{v}` is not an IP address or a CIDR range"))
 }
 
-/// A comma-separated list of addresses and CIDR ranges.
-fn parse_networks(name: &str, value: &str) -> Result<Vec<IpNet>, ConfigError> {
-    value
-        .split(',')
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(|v| {
-            parse_network(v).map_err(|message| ConfigError {
-                source_name: name.to_owned(),
-                message,
-            })
-        })
-        .collect()
-}
-
 /// A TOML list of addresses and CIDR ranges.
 fn networks<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<IpNet>, D::Error> {
     Vec::<String>::deserialize(d)?
         .iter()
         .map(|v| parse_network(v.trim()).map_err(serde::de::Error::custom))
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn environment_overrides_the_file_and_the_defaults() {
-        let mut c: Config = toml::from_str("subnet_prefix = 29\ndata_dir = \"/x\"").unwrap();
-        assert_eq!(c.subnet_prefix, 29);
-        c.apply_env(|k| (k == "SANDPIT_DATA_DIR").then(|| "/y".to_owned()))
-            .unwrap();
-        assert_eq!(c.data_dir, PathBuf::from("/y"));
-        assert_eq!(c.recording_budget_mb, 64);
-        let mut c: Config = toml::from_str("recording_budget_mb = 8").unwrap();
-        assert_eq!(c.recording_budget_mb, 8);
-        c.apply_env(|k| (k == "SANDPIT_RECORDING_BUDGET_MB").then(|| "2".to_owned()))
-            .unwrap();
-        assert_eq!(c.recording_budget_mb, 2);
-        assert_eq!(c.subnet_range.to_string(), "10.231.0.0/16");
-    }
-
-    #[test]
-    fn trusted_proxies_are_addresses_or_ranges_from_the_file_or_the_environment() {
-        let mut c: Config = toml::from_str(r#"trusted_proxies = ["10.0.0.0/8", "::1"]"#).unwrap();
-        assert_eq!(
-            c.trusted_proxies,
-            vec![
-                "10.0.0.0/8".parse::<IpNet>().unwrap(),
-                "::1/128".parse().unwrap()
-            ]
-        );
-        let e = toml::from_str::<Config>(r#"trusted_proxies = ["proxy"]"#).unwrap_err();
-        assert!(
-            e.to_string().contains("`proxy` is not an IP address"),
-            "{e}"
-        );
-        c.apply_env(|k| {
-            (k == "SANDPIT_TRUSTED_PROXIES").then(|| "192.0.2.7, 2001:db8::/32,".to_owned())
-        })
-        .unwrap();
-        assert_eq!(
-            c.trusted_proxies,
-            vec![
-                "192.0.2.7/32".parse::<IpNet>().unwrap(),
-                "2001:db8::/32".parse().unwrap()
-            ]
-        );
-    }
-
-    #[test]
-    fn bad_values_name_their_source() {
-        let mut c = Config::default();
-        let e = c
-            .apply_env(|k| (k == "SANDPIT_SUBNET_RANGE").then(|| "nope".to_owned()))
-            .unwrap_err();
-        assert!(
-            e.to_string().starts_with("SANDPIT_SUBNET_RANGE: `nope`"),
-            "{e}"
-        );
-        let e = c
-            .apply_env(|k| (k == "SANDPIT_TRUSTED_PROXIES").then(|| "10.0.0.1, proxy".to_owned()))
-            .unwrap_err();
-        assert!(
-            e.to_string()
-                .starts_with("SANDPIT_TRUSTED_PROXIES: `proxy` is not an IP address"),
-            "{e}"
-        );
-        let e = toml::from_str::<Config>("subnet_prefx = 1").unwrap_err();
-        assert!(e.to_string().contains("subnet_prefx"), "{e}");
-        let mut c: Config = toml::from_str("recording_budget_mb = 0").unwrap();
-        let e = c.apply_env(|_| None).unwrap_err();
-        assert!(e.to_string().starts_with("recording_budget_mb:"), "{e}");
-        let e = c
-            .apply_env(|k| (k == "SANDPIT_RECORDING_BUDGET_MB").then(|| "-1".to_owned()))
-            .unwrap_err();
-        assert!(
-            e.to_string().starts_with("SANDPIT_RECORDING_BUDGET_MB"),
-            "{e}"
-        );
-        let e = toml::from_str::<Config>("subnet_prefx = 1").unwrap_err();
-        assert!(e.to_string().contains("subnet_prefx"), "{e}");
-    }
 }

@@ -1,6 +1,7 @@
 //! Exports of a cohort's records: every attempt and every completion, as
-//! JSON or as CSV that is safe to open in a spreadsheet. The xAPI statements
-//! (`crate::xapi`) are built from the same records.
+//! JSON or as CSV that is safe to open in a spreadsheet (a byte order mark,
+//! `;` or `,` between cells, no formulas), with times in the cohort's time
+//! zone. The xAPI statements (`crate::xapi`) are built from the same records.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -51,13 +52,10 @@ pub fn exercise_title<'a>(scenario: Option<&'a Scenario>, exercise: &'a str) -> 
         .map_or(exercise, |e| e.title.as_str())
 }
 
-/// Times in exports: RFC 3339, UTC, milliseconds.
+/// Times of records that belong to no one cohort (parked xAPI
+/// statements): RFC 3339, UTC, milliseconds.
 pub fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
-}
-
-fn rfc3339_opt(t: Option<DateTime<Utc>>) -> Option<String> {
-    t.map(rfc3339)
 }
 
 /// One attempt (press of Check), with whose it was.
@@ -106,6 +104,7 @@ pub struct CompletionRow {
 /// Every attempt of a cohort, oldest first.
 pub fn attempt_rows(records: &CohortRecords, scenario: Option<&Scenario>) -> Vec<AttemptRow> {
     let cohort = &records.cohort;
+    let zone = cohort.time_zone;
     records
         .attempts
         .iter()
@@ -124,7 +123,7 @@ pub fn attempt_rows(records: &CohortRecords, scenario: Option<&Scenario>) -> Vec
                 output: a.output.clone(),
                 detail: a.detail.clone(),
                 duration_ms: a.duration_ms,
-                created_at: rfc3339(a.created_at),
+                created_at: zone.rfc3339(a.created_at),
                 is_completion: a.completion,
             }
         })
@@ -134,6 +133,7 @@ pub fn attempt_rows(records: &CohortRecords, scenario: Option<&Scenario>) -> Vec
 /// Every completion of a cohort, in the order they happened.
 pub fn completion_rows(records: &CohortRecords, scenario: Option<&Scenario>) -> Vec<CompletionRow> {
     let cohort = &records.cohort;
+    let zone = cohort.time_zone;
     // Checks so far per (learner or sandbox, exercise).
     let mut tried: HashMap<(&str, &str), u32> = HashMap::new();
     let mut rows = Vec::new();
@@ -152,9 +152,9 @@ pub fn completion_rows(records: &CohortRecords, scenario: Option<&Scenario>) -> 
                 team: learner.and_then(|l| l.team.clone()),
                 exercise_id: a.exercise_id.clone(),
                 exercise_title: exercise_title(scenario, &a.exercise_id).to_owned(),
-                completed_at: rfc3339(a.created_at),
+                completed_at: zone.rfc3339(a.created_at),
                 attempts_before_pass: *before,
-                claimed_at: rfc3339_opt(claimed),
+                claimed_at: claimed.map(|t| zone.rfc3339(t)),
                 seconds_from_claim_to_pass: claimed
                     .map(|c| (a.created_at - c).num_seconds().max(0)),
             });
@@ -257,9 +257,67 @@ pub fn neutralise(cell: &str) -> Cow<'_, str> {
     }
 }
 
+/// The separator between a CSV file's cells. Spreadsheets open a CSV file
+/// with the list separator of their language: `;` in French (and most
+/// languages that write decimals with a comma), `,` in English.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Separator {
+    /// `;`, the default: what spreadsheets set for French expect.
+    #[default]
+    Semicolon,
+    /// `,`, for spreadsheets set for English.
+    Comma,
+}
+
+impl Separator {
+    /// From a `?sep=` query value; the default when absent or empty.
+    pub fn from_query(value: Option<&str>) -> Result<Self, String> {
+        match value.map(str::trim).unwrap_or_default() {
+            "" | "semicolon" | ";" => Ok(Self::Semicolon),
+            "comma" | "," => Ok(Self::Comma),
+            other => Err(format!("`sep` is `semicolon` or `comma`, not `{other}`")),
+        }
+    }
+
+    /// Its name in a `?sep=` query.
+    pub fn query(self) -> &'static str {
+        match self {
+            Self::Semicolon => "semicolon",
+            Self::Comma => "comma",
+        }
+    }
+
+    /// The separator spreadsheets in `lang` expect.
+    pub fn for_lang(lang: &str) -> Self {
+        if lang == "en" {
+            Self::Comma
+        } else {
+            Self::Semicolon
+        }
+    }
+
+    fn byte(self) -> u8 {
+        match self {
+            Self::Semicolon => b';',
+            Self::Comma => b',',
+        }
+    }
+}
+
+/// UTF-8's byte order mark: without it, spreadsheets read UTF-8 as their
+/// legacy code page and mangle every accent.
+pub const BOM: &str = "\u{feff}";
+
+/// A CSV writer whose output starts with the byte order mark.
+pub fn csv_writer(separator: Separator) -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
+        .delimiter(separator.byte())
+        .from_writer(BOM.as_bytes().to_vec())
+}
+
 /// Rows as CSV with a header line, every cell neutralised.
-pub fn to_csv<R: CsvRow>(rows: &[R]) -> Result<Vec<u8>, csv::Error> {
-    let mut out = csv::Writer::from_writer(Vec::new());
+pub fn to_csv<R: CsvRow>(rows: &[R], separator: Separator) -> Result<Vec<u8>, csv::Error> {
+    let mut out = csv_writer(separator);
     out.write_record(R::HEADERS)?;
     for row in rows {
         out.write_record(row.cells().iter().map(|c| neutralise(c).into_owned()))?;
@@ -293,6 +351,22 @@ pub fn file_name(cohort: &Cohort, what: &str, extension: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn separators_come_from_the_query_and_anything_else_is_named() {
+        assert_eq!(Separator::from_query(None), Ok(Separator::Semicolon));
+        assert_eq!(Separator::from_query(Some("comma")), Ok(Separator::Comma));
+        assert_eq!(
+            Separator::from_query(Some("semicolon")),
+            Ok(Separator::Semicolon)
+        );
+        assert_eq!(
+            Separator::from_query(Some("tab")),
+            Err("`sep` is `semicolon` or `comma`, not `tab`".to_owned())
+        );
+        assert_eq!(Separator::for_lang("fr"), Separator::Semicolon);
+        assert_eq!(Separator::for_lang("en"), Separator::Comma);
+    }
 
     #[test]
     fn formula_cells_are_neutralised_and_others_left_alone() {

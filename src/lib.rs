@@ -20,4 +20,5 @@ pub mod sandbox;
 pub mod scenario;
 pub mod store;
 pub mod terminal;
+pub mod timezone;
 pub mod xapi;

@@ -34,19 +34,23 @@
 
   // ---- New cohort: times in the browser's own zone ----
   const form = document.getElementById("cohort-form");
-  if (form && form.dataset.fresh === "true") {
-    const offset = -new Date().getTimezoneOffset();
-    const select = document.getElementById("utc_offset");
-    if (offset !== 0 && select && select.querySelector(`option[value="${offset}"]`)) {
-      select.value = String(offset);
-      // The server filled the times in UTC: show the same instants locally.
-      for (const id of ["starts_at", "ends_at"]) {
-        const input = document.getElementById(id);
-        const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(input.value);
-        if (!m) continue;
-        const utc = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]);
-        input.value = new Date(utc + offset * 60000).toISOString().slice(0, 16);
-      }
+  const zoneInput = document.getElementById("time_zone");
+  const browserZone = window.Intl && Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const known = (zone) =>
+    Array.from(document.querySelectorAll("#time-zones option")).some((o) => o.value === zone);
+  if (form && form.dataset.fresh === "true" && zoneInput && browserZone &&
+      browserZone !== zoneInput.value && known(browserZone)) {
+    // The server filled the times in its own zone: show the same instants
+    // in the browser's, and say which zone that is.
+    const local = new Intl.DateTimeFormat("sv-SE", {
+      timeZone: browserZone, year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+    });
+    zoneInput.value = browserZone;
+    for (const id of ["starts_at", "ends_at"]) {
+      const input = document.getElementById(id);
+      const at = Date.parse(input?.dataset.utc || "");
+      if (!Number.isNaN(at)) input.value = local.format(new Date(at)).replace(" ", "T");
     }
   }
 

@@ -224,6 +224,8 @@ async fn a_trainer_runs_a_cohort_from_the_command_line() {
                 "+4h",
                 "--seats",
                 "2",
+                "--time-zone",
+                "America/New_York",
                 "--json",
             ],
             &env,
@@ -232,6 +234,7 @@ async fn a_trainer_runs_a_cohort_from_the_command_line() {
     );
     let id = created["id"].as_str().unwrap().to_owned();
     assert_eq!(created["learners"].as_array().unwrap().len(), 2);
+    assert_eq!(created["time_zone"], "America/New_York");
 
     let launched = sandpit(&["cohort", "launch", &id, "--wait", "--json"], &env).await;
     let launch = stdout_json(&launched);
@@ -250,7 +253,20 @@ async fn a_trainer_runs_a_cohort_from_the_command_line() {
     assert_eq!(status["state"], "launched");
     assert_eq!(status["pool"]["counts"]["ready"], 3);
     let text = sandpit(&["cohort", "status", &id], &env).await;
-    assert!(String::from_utf8_lossy(&text.stdout).contains("3/3 ready"));
+    let text = String::from_utf8_lossy(&text.stdout).into_owned();
+    assert!(text.contains("3/3 ready"), "{text}");
+    assert!(text.contains("  time zone America/New_York\n"), "{text}");
+    let starts = chrono::DateTime::parse_from_rfc3339(status["starts_at"].as_str().unwrap())
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let local = sandpit::timezone::TimeZone::parse("America/New_York")
+        .unwrap()
+        .display(starts);
+    assert!(
+        local.ends_with(" EST") || local.ends_with(" EDT"),
+        "{local}"
+    );
+    assert!(text.contains(&format!("  runs      {local} → ")), "{text}");
 
     let file = server.data.path().join("attempts.csv");
     let export = sandpit(
@@ -266,18 +282,33 @@ async fn a_trainer_runs_a_cohort_from_the_command_line() {
         &env,
     )
     .await;
-    if export.status.success() {
-        let csv = std::fs::read_to_string(&file).unwrap();
-        assert!(!csv.is_empty());
-    } else {
-        // export.rs lands separately; until then the server says so, and
-        // the CLI passes its message on.
-        assert!(
-            stderr(&export).starts_with("error: there is no API route"),
-            "{}",
-            stderr(&export)
-        );
-    }
+    assert!(export.status.success(), "{}", stderr(&export));
+    let csv = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        csv.starts_with("\u{feff}cohort_id;cohort_name;learner_id;"),
+        "a byte order mark and `;` by default: {csv}"
+    );
+    let export = sandpit(
+        &[
+            "cohort",
+            "export",
+            &id,
+            "--format",
+            "csv",
+            "--what",
+            "completions",
+            "--sep",
+            "comma",
+        ],
+        &env,
+    )
+    .await;
+    assert!(export.status.success(), "{}", stderr(&export));
+    assert_eq!(
+        String::from_utf8(export.stdout).unwrap(),
+        "\u{feff}cohort_id,cohort_name,learner_id,learner_name,learner_email,team,exercise_id,exercise_title,completed_at,attempts_before_pass,claimed_at,seconds_from_claim_to_pass\n",
+        "no completion yet: the header alone, with commas"
+    );
 
     let unknown = sandpit(
         &["cohort", "status", &uuid::Uuid::new_v4().to_string()],

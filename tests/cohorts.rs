@@ -37,6 +37,7 @@ async fn cohort(
                 roster: seats(learners).unwrap(),
                 spare,
                 max_sandboxes: cap,
+                time_zone: sandpit::timezone::TimeZone::PARIS,
             },
         )
         .await
@@ -217,6 +218,7 @@ async fn cohorts_starting_within_the_lead_time_launch_on_their_own() {
             roster: seats(1).unwrap(),
             spare: 0,
             max_sandboxes: None,
+            time_zone: sandpit::timezone::TimeZone::PARIS,
         };
         let (t, ada, scenario) = (&t, &ada, &scenario);
         async move {

@@ -60,6 +60,26 @@ async fn trainer_creates_launches_watches_and_opens_a_link_in_a_real_browser() {
         .send_keys("Ada Lovelace <ada@example.org>\nGrace Hopper, grace@example.org, Blue")
         .await
         .unwrap();
+    // The times are in the browser's own zone, the same instants the
+    // server proposed in its own (Europe/Paris).
+    let zone = b
+        .execute(
+            "return Intl.DateTimeFormat().resolvedOptions().timeZone",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let zone = zone.as_str().unwrap().to_owned();
+    let starts = browser.find("#starts_at").await;
+    let proposed = starts.attr("data-utc").await.unwrap().unwrap();
+    let typed = starts.prop("value").await.unwrap().unwrap();
+    let chosen = browser
+        .find("#time_zone")
+        .await
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(chosen.as_deref(), Some(zone.as_str()));
     browser
         .find("#cohort-form button[type=submit]")
         .await
@@ -68,6 +88,12 @@ async fn trainer_creates_launches_watches_and_opens_a_link_in_a_real_browser() {
         .unwrap();
     browser
         .wait_text("#cohort-title", "the cohort's page", |t| t == "Browser day")
+        .await;
+    let cohort = &server.app.store.cohorts(None).await.unwrap()[0];
+    assert_eq!(cohort.time_zone.name(), zone);
+    assert_eq!(cohort.starts_at.to_rfc3339(), proposed, "typed as {typed}");
+    browser
+        .wait_text("#cohort-time-zone", "the cohort's zone", |t| t == zone)
         .await;
     let links = b
         .find_all(fantoccini::Locator::Css("input.link"))

@@ -1,6 +1,7 @@
 //! A cohort's exports over real HTTP: every attempt and completion as CSV
-//! (formulas neutralised) and JSON that agree, for the cohort's trainer or
-//! an admin only. Records are made in the store; no sandbox is needed.
+//! (a byte order mark, `;` or `,`, formulas neutralised, times in the
+//! cohort's zone) and JSON that agree, for the cohort's trainer or an admin
+//! only. Records are made in the store; no sandbox is needed.
 
 mod common;
 mod records;
@@ -27,9 +28,13 @@ fn starts_like_a_formula(s: &str) -> bool {
     s.starts_with(['=', '+', '-', '@', '\t', '\r'])
 }
 
-/// Parses a CSV export into its header and rows.
+/// Parses a CSV export (a byte order mark, then `;` between cells) into
+/// its header and rows.
 fn parse_csv(body: &str) -> (Vec<String>, Vec<Vec<String>>) {
-    let mut reader = csv::Reader::from_reader(body.as_bytes());
+    let body = body.strip_prefix('\u{feff}').expect("a byte order mark");
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(body.as_bytes());
     let headers = reader
         .headers()
         .unwrap()
@@ -278,7 +283,10 @@ async fn exports_are_for_the_cohorts_trainer_or_an_admin_and_errors_are_json() {
         .text()
         .await
         .unwrap();
-    assert!(empty.starts_with("cohort_id,cohort_name,"), "{empty}");
+    assert!(
+        empty.starts_with("\u{feff}cohort_id;cohort_name;"),
+        "{empty}"
+    );
 
     error_of(
         get(&http, &url("attempts.csv"), "sandpit_not-a-real-token").await,

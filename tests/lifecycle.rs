@@ -189,6 +189,7 @@ async fn idle_claimed_sandboxes_are_culled_but_busy_and_unclaimed_ones_stay() {
                 roster: seats(1).unwrap(),
                 spare: 0,
                 max_sandboxes: None,
+                time_zone: sandpit::timezone::TimeZone::PARIS,
             },
         )
         .await
@@ -348,6 +349,7 @@ async fn extend_never_goes_past_the_cohorts_end() {
                 roster: seats(1).unwrap(),
                 spare: 0,
                 max_sandboxes: None,
+                time_zone: sandpit::timezone::TimeZone::PARIS,
             },
         )
         .await
@@ -504,6 +506,7 @@ async fn unclaimed_pool_sandboxes_end_with_their_cohort() {
                 roster: seats(1).unwrap(),
                 spare: 0,
                 max_sandboxes: None,
+                time_zone: sandpit::timezone::TimeZone::PARIS,
             },
         )
         .await

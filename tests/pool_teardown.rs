@@ -26,6 +26,7 @@ async fn a_pool_refill_holding_a_cohort_read_before_its_teardown_starts_nothing(
                 roster: seats(2).unwrap(),
                 spare: 0,
                 max_sandboxes: None,
+                time_zone: sandpit::timezone::TimeZone::PARIS,
             },
         )
         .await

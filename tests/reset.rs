@@ -156,6 +156,7 @@ async fn a_cohort_learner_resets_onto_a_pool_sandbox_and_the_grid_counts_once() 
                 roster: seats(1).unwrap(),
                 spare: 1,
                 max_sandboxes: None,
+                time_zone: sandpit::timezone::TimeZone::PARIS,
             },
         )
         .await

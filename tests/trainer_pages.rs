@@ -63,7 +63,7 @@ impl Trainer {
             .text("scenario", "tiny")
             .text("starts_at", starts)
             .text("ends_at", ends)
-            .text("utc_offset", "0")
+            .text("time_zone", "UTC")
             .text("spare", "0")
             .text("roster_text", "")
             .text("seats", "")
@@ -140,7 +140,7 @@ impl Trainer {
             ("scenario", "tiny"),
             ("starts_at", starts.as_str()),
             ("ends_at", ends.as_str()),
-            ("utc_offset", "0"),
+            ("time_zone", "UTC"),
             ("roster_text", roster),
         ];
         fields.extend_from_slice(extra);
@@ -168,7 +168,10 @@ impl Trainer {
             .await;
         assert_eq!(response.status(), StatusCode::OK);
         let body = response.text().await.unwrap();
-        let mut reader = csv::Reader::from_reader(body.as_bytes());
+        let body = body.strip_prefix('\u{feff}').expect("a byte order mark");
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(b';')
+            .from_reader(body.as_bytes());
         assert_eq!(
             reader.headers().unwrap().iter().collect::<Vec<_>>(),
             ["name", "email", "team", "link"]
@@ -437,7 +440,7 @@ async fn a_bad_email_in_a_pasted_roster_names_the_field_and_keeps_what_was_typed
                 ("scenario", "tiny"),
                 ("starts_at", starts.as_str()),
                 ("ends_at", ends.as_str()),
-                ("utc_offset", "120"),
+                ("time_zone", "asia/kathmandu"),
                 ("spare", "2"),
                 ("roster_text", roster),
             ],
@@ -457,7 +460,10 @@ async fn a_bad_email_in_a_pasted_roster_names_the_field_and_keeps_what_was_typed
     );
     assert!(html.contains("value=\"Keep me\""));
     assert!(html.contains(&format!("value=\"{starts}\"")));
-    assert!(html.contains("<option value=\"120\" selected>UTC+02:00</option>"));
+    assert!(
+        html.contains("name=\"time_zone\" list=\"time-zones\" value=\"asia/kathmandu\""),
+        "the zone is kept as typed: {html}"
+    );
     assert!(html.contains("id=\"spare\" name=\"spare\" type=\"number\" min=\"0\" max=\"50\" inputmode=\"numeric\" value=\"2\""));
 
     // Other fields are named too, all at once.
@@ -521,7 +527,7 @@ async fn an_email_an_lrs_would_refuse_is_refused_at_import_pasted_or_uploaded_in
                 ("scenario", "tiny"),
                 ("starts_at", starts.as_str()),
                 ("ends_at", ends.as_str()),
-                ("utc_offset", "0"),
+                ("time_zone", "UTC"),
                 ("spare", "0"),
                 ("roster_text", roster),
             ],

@@ -14,6 +14,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use crate::timezone::TimeZone;
 use client::{Client, when};
 use launch::{launch, progress_line};
 
@@ -65,6 +66,10 @@ pub enum CohortCommand {
         /// A cap on this cohort's live sandboxes.
         #[arg(long)]
         max_sandboxes: Option<u32>,
+        /// The IANA time zone its times are shown and exported in
+        /// (Europe/Paris) [server default: its `time_zone`].
+        #[arg(long, value_parser = time_zone)]
+        time_zone: Option<TimeZone>,
     },
     /// Launch a cohort's warm pool.
     Launch {
@@ -88,6 +93,9 @@ pub enum CohortCommand {
         /// Write to this file instead of stdout.
         #[arg(short = 'o', long)]
         output: Option<PathBuf>,
+        /// The cells' separator in CSV (UTF-8 with a byte order mark).
+        #[arg(long, value_enum, default_value_t = CsvSeparator::Semicolon)]
+        sep: CsvSeparator,
     },
     /// End a cohort: remove all its sandboxes (records stay).
     Teardown { id: String },
@@ -102,6 +110,19 @@ pub enum ExportFormat {
     Xapi,
 }
 
+/// `;` for spreadsheets set for French (and most European languages), `,`
+/// for those set for English.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CsvSeparator {
+    Semicolon,
+    Comma,
+}
+
+/// `--time-zone`: an IANA name, checked before anything is sent.
+fn time_zone(name: &str) -> Result<TimeZone, String> {
+    TimeZone::parse(name).map_err(|e| e.to_string())
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ExportWhat {
     Attempts,
@@ -112,18 +133,16 @@ fn print_json(v: &Value) {
     println!("{v}");
 }
 
-/// An RFC 3339 time from the server, shortened for a terminal.
-fn time(v: &Value) -> String {
+/// An RFC 3339 time from the server, shortened for a terminal, in the
+/// cohort's time zone (`zone`, its name; UTC when the server gave none).
+fn time(v: &Value, zone: &Value) -> String {
+    let zone = zone
+        .as_str()
+        .and_then(|z| TimeZone::parse(z).ok())
+        .unwrap_or(TimeZone::UTC);
     v.as_str()
         .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
-        .map_or_else(
-            || text(v),
-            |t| {
-                t.with_timezone(&chrono::Utc)
-                    .format("%Y-%m-%d %H:%M UTC")
-                    .to_string()
-            },
-        )
+        .map_or_else(|| text(v), |t| zone.display(t.with_timezone(&chrono::Utc)))
 }
 
 fn text(v: &Value) -> String {
@@ -146,6 +165,7 @@ pub async fn run(args: CohortArgs) -> anyhow::Result<ExitCode> {
             seats,
             spare,
             max_sandboxes,
+            time_zone,
         } => {
             let mut body = json!({
                 "name": name,
@@ -166,6 +186,9 @@ pub async fn run(args: CohortArgs) -> anyhow::Result<ExitCode> {
             }
             if let Some(n) = max_sandboxes {
                 body["max_sandboxes"] = n.into();
+            }
+            if let Some(zone) = time_zone {
+                body["time_zone"] = zone.name().into();
             }
             let cohort = client.json(Method::POST, "/cohorts", Some(&body)).await?;
             if json {
@@ -204,9 +227,10 @@ pub async fn run(args: CohortArgs) -> anyhow::Result<ExitCode> {
                 println!("  state     {}", text(&cohort["state"]));
                 println!(
                     "  runs      {} → {}",
-                    time(&cohort["starts_at"]),
-                    time(&cohort["ends_at"])
+                    time(&cohort["starts_at"], &cohort["time_zone"]),
+                    time(&cohort["ends_at"], &cohort["time_zone"])
                 );
+                println!("  time zone {}", text(&cohort["time_zone"]));
                 println!("  learners  {}", text(&cohort["learner_count"]));
                 println!("  pool      {}", progress_line(pool));
                 if let Some(f) = pool["failing"].as_str() {
@@ -220,7 +244,8 @@ pub async fn run(args: CohortArgs) -> anyhow::Result<ExitCode> {
             format,
             what,
             output,
-        } => export(&client, &id, format, what, output, json).await,
+            sep,
+        } => export(&client, &id, (format, what, sep), output, json).await,
         CohortCommand::Teardown { id } => {
             let report = client
                 .json(Method::POST, &format!("/cohorts/{id}/teardown"), None)
@@ -253,17 +278,17 @@ pub async fn run(args: CohortArgs) -> anyhow::Result<ExitCode> {
                 print_json(&cohorts);
             } else {
                 println!(
-                    "{:<36}  {:<10}  {:>8}  {:<16}  {:<20}  NAME",
+                    "{:<36}  {:<10}  {:>8}  {:<16}  {:<22}  NAME",
                     "ID", "STATE", "LEARNERS", "SCENARIO", "STARTS"
                 );
                 for c in cohorts.as_array().into_iter().flatten() {
                     println!(
-                        "{:<36}  {:<10}  {:>8}  {:<16}  {:<20}  {}",
+                        "{:<36}  {:<10}  {:>8}  {:<16}  {:<22}  {}",
                         text(&c["id"]),
                         text(&c["state"]),
                         text(&c["learner_count"]),
                         text(&c["scenario"]),
-                        time(&c["starts_at"]),
+                        time(&c["starts_at"], &c["time_zone"]),
                         text(&c["name"])
                     );
                 }
@@ -275,8 +300,7 @@ pub async fn run(args: CohortArgs) -> anyhow::Result<ExitCode> {
 async fn export(
     client: &Client,
     id: &str,
-    format: ExportFormat,
-    what: ExportWhat,
+    (format, what, sep): (ExportFormat, ExportWhat, CsvSeparator),
     output: Option<PathBuf>,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
@@ -289,8 +313,17 @@ async fn export(
         ExportFormat::Json => format!("{what}.json"),
         ExportFormat::Xapi => "xapi.json".to_owned(),
     };
+    let query = match (format, sep) {
+        (ExportFormat::Csv, CsvSeparator::Comma) => "?sep=comma",
+        (ExportFormat::Csv, CsvSeparator::Semicolon) => "?sep=semicolon",
+        _ => "",
+    };
     let bytes = client
-        .send(Method::GET, &format!("/cohorts/{id}/export/{file}"), None)
+        .send(
+            Method::GET,
+            &format!("/cohorts/{id}/export/{file}{query}"),
+            None,
+        )
         .await?
         .bytes()
         .await

@@ -4,6 +4,7 @@ mod cohort;
 mod images;
 mod scenario;
 mod serve;
+mod serving;
 mod teardown;
 mod user;
 

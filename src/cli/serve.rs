@@ -58,6 +58,8 @@ pub async fn serve(args: ServeArgs, mut config: Config) -> anyhow::Result<ExitCo
         .map_err(|e| anyhow::anyhow!("listening on {listen}: {e}"))?;
     let bound = listener.local_addr()?;
     let state = AppState::new(app.clone(), public_url(&app.config, bound))?;
+    // Held until the server stops: `link create` reads where it answers.
+    let _serving = super::serving::record(&app.config.data_dir, &state.public_url)?;
     println!(
         "Sandpit is serving {} scenarios at {}",
         app.scenarios.len(),
@@ -125,6 +127,21 @@ pub enum LinkCommand {
     },
 }
 
+/// Where links point: the server running on this data directory, as it
+/// recorded its public URL at start; with none running, the URL a server
+/// started with this configuration would have.
+fn link_base(config: &Config) -> String {
+    if let Some(url) = super::serving::running(&config.data_dir) {
+        return url;
+    }
+    let url = public_url(config, config.listen);
+    eprintln!(
+        "note: no sandpit serve is running on {}; the link is for one at {url}",
+        config.data_dir.display()
+    );
+    url
+}
+
 pub async fn link(cmd: LinkCommand, config: Config) -> anyhow::Result<ExitCode> {
     let LinkCommand::Create {
         scenario,
@@ -139,11 +156,7 @@ pub async fn link(cmd: LinkCommand, config: Config) -> anyhow::Result<ExitCode> 
         learner: name.clone(),
     };
     let (token, sandbox) = app.service.create_link(&scenario, &owner).await?;
-    let url = format!(
-        "{}/s/{}",
-        public_url(&app.config, app.config.listen),
-        token.as_str()
-    );
+    let url = format!("{}/s/{}", link_base(&app.config), token.as_str());
     if json {
         let out = serde_json::json!({
             "url": url,

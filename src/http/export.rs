@@ -1,9 +1,11 @@
-//! Downloads of a cohort's records: attempts and completions as CSV or
-//! JSON, and its xAPI statements. For the cohort's trainer (or an admin),
-//! by API token or signed-in session.
+//! Downloads of a cohort's records: attempts and completions as CSV
+//! (`?sep=semicolon`, the default, or `?sep=comma`) or JSON, and its xAPI
+//! statements. For the cohort's trainer (or an admin), by API token or
+//! signed-in session.
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -11,7 +13,21 @@ use uuid::Uuid;
 
 use super::auth::ApiUser;
 use super::{AppState, HttpError};
-use crate::export::{self, CohortRecords};
+use crate::export::{self, CohortRecords, Separator};
+
+/// `?sep=` of a CSV download.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct CsvQuery {
+    sep: Option<String>,
+}
+
+/// The separator a CSV download asks for, or a 400 naming what is wrong.
+pub(crate) fn separator(
+    query: Result<Query<CsvQuery>, QueryRejection>,
+) -> Result<Separator, HttpError> {
+    let Query(q) = query.map_err(|e| HttpError::BadRequest(e.body_text()))?;
+    Separator::from_query(q.sep.as_deref()).map_err(HttpError::BadRequest)
+}
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/api/v1/cohorts/{id}/export/{file}", get(download))
@@ -30,8 +46,13 @@ async fn download(
     State(state): State<AppState>,
     user: Result<ApiUser, HttpError>,
     Path((id, file)): Path<(String, String)>,
+    query: Result<Query<CsvQuery>, QueryRejection>,
 ) -> Response {
-    match build(&state, user, &id, &file).await {
+    let separator = match separator(query) {
+        Ok(s) => s,
+        Err(e) => return json_error(e),
+    };
+    match build(&state, user, &id, &file, separator).await {
         Ok(response) => response,
         Err(e) => json_error(e),
     }
@@ -42,6 +63,7 @@ async fn build(
     user: Result<ApiUser, HttpError>,
     id: &str,
     file: &str,
+    separator: Separator,
 ) -> Result<Response, HttpError> {
     let ApiUser(user) = user?;
     if !FILES.contains(&file) {
@@ -57,12 +79,13 @@ async fn build(
     };
     let (body, content_type, filename) = match file {
         "attempts.csv" => (
-            export::to_csv(&export::attempt_rows(&records, scenario)).map_err(|e| internal(&e))?,
+            export::to_csv(&export::attempt_rows(&records, scenario), separator)
+                .map_err(|e| internal(&e))?,
             "text/csv; charset=utf-8",
             name("attempts", "csv"),
         ),
         "completions.csv" => (
-            export::to_csv(&export::completion_rows(&records, scenario))
+            export::to_csv(&export::completion_rows(&records, scenario), separator)
                 .map_err(|e| internal(&e))?,
             "text/csv; charset=utf-8",
             name("completions", "csv"),

@@ -4,6 +4,7 @@
 mod account;
 pub(crate) mod admin;
 pub mod api;
+mod assets;
 pub mod auth;
 pub mod edge;
 mod error;
@@ -26,11 +27,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::Path;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::Response;
 use axum::routing::get;
-use rust_embed::RustEmbed;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
@@ -40,10 +39,6 @@ pub use pages::Pages;
 pub use proxy::{Activity, Proxy};
 
 use crate::app::App;
-
-#[derive(RustEmbed)]
-#[folder = "static/"]
-struct Static;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -62,13 +57,22 @@ pub struct AppState {
     pub proxy: Arc<Proxy>,
     /// Live terminals, one per sandbox, shared by their viewers.
     pub terminals: Arc<crate::terminal::TerminalHub>,
+    /// The engine's CPU and memory figures for the admin, gathered in the
+    /// background.
+    pub usage: Arc<crate::sandbox::UsageFigures>,
 }
 
 impl AppState {
     pub fn new(app: Arc<App>, public_url: String) -> anyhow::Result<Self> {
         let terminals = Arc::new(crate::terminal::TerminalHub::from_app(&app));
         let site = Arc::new(Site::new(&public_url, &app.config)?);
+        let usage = Arc::new(crate::sandbox::UsageFigures::new(
+            app.runtime.clone(),
+            app.store.clone(),
+            std::time::Duration::from_secs(app.config.usage_refresh_seconds),
+        ));
         Ok(Self {
+            usage,
             terminals,
             app,
             pages: Arc::new(Pages::new()?),
@@ -85,7 +89,7 @@ pub fn router(state: AppState) -> Router {
     let app = Router::new()
         .route("/", get(pages::index))
         .route("/healthz", get(|| async { "ok" }))
-        .route("/static/{*path}", get(static_file))
+        .merge(assets::routes())
         .merge(login::routes())
         .merge(account::routes())
         .merge(learner::routes())
@@ -103,6 +107,9 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             edge::page_headers,
         ))
+        // gzip or brotli for clients that accept it; event streams, images
+        // and tiny bodies are sent as they are.
+        .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state.clone());
     // The proxy is in front of the page headers: a tool's responses keep
     // their own.
@@ -110,24 +117,6 @@ pub fn router(state: AppState) -> Router {
         state,
         observe::observe,
     ))
-}
-
-async fn static_file(Path(path): Path<String>) -> Response {
-    match Static::get(&path) {
-        Some(file) => {
-            let mime = file.metadata.mimetype().to_owned();
-            let mut response = file.data.into_owned().into_response();
-            let headers = response.headers_mut();
-            headers.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_str(&mime)
-                    .unwrap_or(HeaderValue::from_static("application/octet-stream")),
-            );
-            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-            response
-        }
-        None => StatusCode::NOT_FOUND.into_response(),
-    }
 }
 
 /// Refuses a learner's POST that came from another site (403).
@@ -247,6 +236,7 @@ impl Server {
                 .await
         });
         tokio::spawn(tend_pools(self.app.clone(), token.clone()));
+        let usage = tokio::spawn(self.state.usage.clone().run(token.clone()));
         tokio::spawn(expiry::run_reaper(self.state));
         let xapi = tokio::spawn(crate::xapi::run_sender(
             self.app.clone(),
@@ -283,6 +273,9 @@ impl Server {
         token.cancel();
         if tokio::time::timeout(SHUTDOWN_GRACE, xapi).await.is_err() {
             tracing::warn!("the xAPI sender did not stop in time");
+        }
+        if tokio::time::timeout(SHUTDOWN_GRACE, usage).await.is_err() {
+            tracing::warn!("the usage figures' refresher did not stop in time");
         }
         // Sandboxes being provisioned finish (ready or failed, recorded);
         // the ones running are left running for the next start.

@@ -88,7 +88,24 @@ fn with_params(mut op: Value, params: &[&str]) -> Value {
 fn export(id: &str, summary: &str, media: &str, schema: Value) -> Value {
     let mut o = op(id, summary, 200, Value::Null, &[404]);
     o["responses"]["200"]["content"] = json!({ media: { "schema": schema } });
-    with_params(o, &["id"])
+    let mut o = with_params(o, &["id"]);
+    if media == "text/csv" {
+        o["description"] = "UTF-8 with a byte order mark; times in the cohort's time zone".into();
+        if let Some(params) = o["parameters"].as_array_mut() {
+            params.push(json!({
+                "name": "sep", "in": "query", "required": false,
+                "description": "The cell separator: `semicolon` (the default, for spreadsheets set for French and most European languages) or `comma`",
+                "schema": { "enum": ["semicolon", "comma"], "default": "semicolon" }
+            }));
+        }
+        if let Some(responses) = o["responses"].as_object_mut() {
+            responses.insert(
+                "400".into(),
+                json!({ "$ref": "#/components/responses/E400" }),
+            );
+        }
+    }
+    o
 }
 
 /// The document; `public_url` is the server clients reach.
@@ -256,17 +273,19 @@ fn schemas() -> Value {
                 "roster_text": { "type": "string", "description": "Pasted lines (`Name`, `email`, `Name <email>`) or CSV `name,email,team`" },
                 "seats": { "type": "integer", "minimum": 1, "maximum": 1000, "description": "Anonymous seats" },
                 "spare": { "type": "integer", "minimum": 0, "maximum": 50, "default": 1 },
-                "max_sandboxes": { "type": "integer", "minimum": 1, "description": "This cohort's cap on live sandboxes (roster + spare when unset)" }
+                "max_sandboxes": { "type": "integer", "minimum": 1, "description": "This cohort's cap on live sandboxes (roster + spare when unset)" },
+                "time_zone": { "type": "string", "description": "An IANA time zone name (Europe/Paris) the cohort's times are shown and exported in; the server's `time_zone` when absent" }
             }
         },
-        "Cohort": object(&["id", "name", "scenario", "owner_id", "owner_name", "starts_at", "ends_at", "spare", "state", "created_at", "learner_count"], json!({
+        "Cohort": object(&["id", "name", "scenario", "owner_id", "owner_name", "starts_at", "ends_at", "spare", "state", "created_at", "learner_count", "time_zone"], json!({
             "id": uuid(), "name": { "type": "string" }, "scenario": { "type": "string" },
             "owner_id": uuid(), "owner_name": { "type": "string" },
             "starts_at": time(), "ends_at": time(),
             "spare": { "type": "integer" }, "max_sandboxes": nullable("integer"),
             "state": { "enum": ["created", "launched", "ended", "torn_down"] },
             "launched_at": nullable_time(), "torn_down_at": nullable_time(), "created_at": time(),
-            "learner_count": { "type": "integer" }
+            "learner_count": { "type": "integer" },
+            "time_zone": { "type": "string", "description": "The IANA time zone its times are shown and exported in" }
         })),
         "Learner": object(&["id", "position", "name", "link"], json!({
             "id": uuid(), "position": { "type": "integer" }, "name": { "type": "string" },
@@ -452,7 +471,8 @@ fn add_admin(doc: &mut Value) {
         "usage": { "oneOf": [{ "type": "null" }, object(&[], json!({
             "cpu_percent": { "type": ["number", "null"], "description": "Percent of one CPU" },
             "memory_bytes": nullable("integer"), "memory_limit_bytes": nullable("integer")
-        }))] }
+        }))], "description": "As last gathered in the background (every `usage_refresh_seconds` while someone looks)" },
+        "usage_measured_at": nullable_time()
     })));
     schemas.insert("TeardownAll".into(), object(&["removed", "failed", "reports"], json!({
         "removed": { "type": "integer" }, "failed": failures.clone(),

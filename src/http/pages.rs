@@ -101,11 +101,19 @@ pub struct LangQuery {
     pub lang: Option<String>,
 }
 
-/// Data every page's layout needs.
+/// Data every page's layout needs. The browser's title is `title ·
+/// Sandpit`, or `Sandpit` alone for a page with no title of its own.
 pub fn base(lang: &str, title: &str) -> Value {
+    let title = title.trim();
+    let page_title = if title.is_empty() || title == "Sandpit" {
+        "Sandpit".to_owned()
+    } else {
+        format!("{title} · Sandpit")
+    };
     json!({
         "lang": lang,
         "title": title,
+        "page_title": page_title,
         "languages": i18n::LANGUAGES.iter().map(|l| json!({"code": l, "current": *l == lang})).collect::<Vec<_>>(),
     })
 }
@@ -116,7 +124,7 @@ pub async fn index(
     headers: HeaderMap,
 ) -> Response {
     let lang = i18n::negotiate(q.lang.as_deref(), &headers);
-    let mut data = base(lang, "Sandpit");
+    let mut data = base(lang, "");
     data["scenarios"] = state
         .app
         .scenarios

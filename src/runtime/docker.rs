@@ -47,6 +47,8 @@ pub struct DockerRuntime {
     subnets: SubnetPool,
     /// Subnets used by networks that are not Sandpit's.
     foreign: Mutex<HashSet<Ipv4Net>>,
+    /// Statistics asked of the engine so far (one per container asked).
+    pub(super) stats_requests: std::sync::atomic::AtomicU64,
 }
 
 pub(super) trait Context<T> {
@@ -89,6 +91,7 @@ impl DockerRuntime {
             config,
             subnets,
             foreign: Mutex::new(HashSet::new()),
+            stats_requests: Default::default(),
         };
         runtime.refresh_subnets().await?;
         Ok(runtime)

@@ -14,6 +14,7 @@ use super::roster::RosterEntry;
 use super::{LinkToken, Owner, Result, SandboxError, SandboxService};
 use crate::scenario::Scenario;
 use crate::store::{Claim, Cohort, Learner, LinkRecord, NewCohort, NewLearner, User};
+use crate::timezone::TimeZone;
 
 /// How long a learner's first open waits for a pool sandbox being built
 /// before a cold start is tried instead.
@@ -33,6 +34,8 @@ pub struct CohortRequest {
     pub spare: u32,
     /// A cap on this cohort's live sandboxes (roster + spare when unset).
     pub max_sandboxes: Option<u32>,
+    /// The zone its times are typed, shown and exported in.
+    pub time_zone: TimeZone,
 }
 
 /// A learner and the link that is their key.
@@ -136,6 +139,7 @@ impl SandboxService {
                     ends_at: req.ends_at,
                     spare: req.spare,
                     max_sandboxes: req.max_sandboxes,
+                    time_zone: req.time_zone,
                 },
                 &roster,
             )

@@ -14,6 +14,7 @@ mod reset;
 pub mod roster;
 mod scripts;
 mod token;
+mod usage;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -30,6 +31,7 @@ pub use prove::{ExerciseProof, PROOF_LEARNER, ProofReport, Step, prove};
 pub use reconcile::{INTERRUPTED, ReconcileReport};
 pub use scripts::{ScriptRole, pack_dir, run_script};
 pub use token::LinkToken;
+pub use usage::{UsageFigures, UsageSnapshot};
 
 use crate::runtime::{LABEL_COHORT, LABEL_SCENARIO, RuntimeError, SandboxRuntime, SandboxSpec};
 use crate::scenario::{Exercise, ExerciseId, Scenario};

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::{Context, Result, SandboxState, Store, StoreError, now};
+use crate::timezone::TimeZone;
 
 /// A group of learners doing one scenario with a trainer.
 #[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
@@ -28,6 +29,9 @@ pub struct Cohort {
     pub created_at: DateTime<Utc>,
     /// How many learners are on the roster.
     pub learners: i64,
+    /// The zone its times are typed, shown and exported in.
+    #[sqlx(try_from = "String")]
+    pub time_zone: TimeZone,
 }
 
 /// A uuid column (stored as text).
@@ -64,6 +68,7 @@ pub struct NewCohort<'a> {
     pub ends_at: DateTime<Utc>,
     pub spare: u32,
     pub max_sandboxes: Option<u32>,
+    pub time_zone: TimeZone,
 }
 
 /// One roster line about to be stored, with its link's hashes.
@@ -128,7 +133,7 @@ impl StateCounts {
 
 const COHORT_SELECT: &str = "SELECT c.id, c.name, c.scenario_id, c.owner_id, u.name AS owner_name,
         c.starts_at, c.ends_at, c.spare, c.max_sandboxes, c.launched_at, c.torn_down_at, c.created_at,
-        (SELECT COUNT(*) FROM learners l WHERE l.cohort_id = c.id) AS learners
+        (SELECT COUNT(*) FROM learners l WHERE l.cohort_id = c.id) AS learners, c.time_zone
      FROM cohorts c JOIN users u ON u.id = c.owner_id";
 
 impl Store {
@@ -143,8 +148,8 @@ impl Store {
         let at = now();
         let mut tx = self.pool.begin().await.context(what)?;
         sqlx::query(
-            "INSERT INTO cohorts (id, name, scenario_id, owner_id, starts_at, ends_at, spare, max_sandboxes, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO cohorts (id, name, scenario_id, owner_id, starts_at, ends_at, spare, max_sandboxes, created_at, time_zone)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(id.to_string())
         .bind(new.name)
@@ -155,6 +160,7 @@ impl Store {
         .bind(i64::from(new.spare))
         .bind(new.max_sandboxes.map(i64::from))
         .bind(at)
+        .bind(new.time_zone.name())
         .execute(&mut *tx)
         .await
         .context(what)?;

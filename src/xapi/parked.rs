@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::export::{CsvRow, neutralise, rfc3339};
+use crate::export::{CsvRow, Separator, rfc3339, to_csv};
 use crate::store::ParkedRow;
 
 /// One parked statement, for the admin page and its exports.
@@ -105,17 +105,10 @@ impl CsvRow for ParkedStatement {
 }
 
 /// CSV as spreadsheets open it without asking: a UTF-8 byte order mark,
-/// `;` between cells, every cell neutralised (the LRS's answer and the
-/// learner's name are not ours to trust).
-pub fn parked_csv(rows: &[ParkedStatement]) -> Result<Vec<u8>, csv::Error> {
-    let mut out = csv::WriterBuilder::new()
-        .delimiter(b';')
-        .from_writer("\u{feff}".as_bytes().to_vec());
-    out.write_record(ParkedStatement::HEADERS)?;
-    for row in rows {
-        out.write_record(row.cells().iter().map(|c| neutralise(c).into_owned()))?;
-    }
-    out.into_inner().map_err(|e| e.into_error().into())
+/// `separator` between cells, every cell neutralised (the LRS's answer and
+/// the learner's name are not ours to trust).
+pub fn parked_csv(rows: &[ParkedStatement], separator: Separator) -> Result<Vec<u8>, csv::Error> {
+    to_csv(rows, separator)
 }
 
 #[cfg(test)]
@@ -163,7 +156,7 @@ mod tests {
     #[test]
     fn the_csv_has_a_bom_semicolons_and_no_formulas() {
         let p = ParkedStatement::from_row(&row(r#"{"actor":{"name":"Bob"}}"#));
-        let csv = String::from_utf8(parked_csv(&[p]).unwrap()).unwrap();
+        let csv = String::from_utf8(parked_csv(&[p], Separator::Semicolon).unwrap()).unwrap();
         assert!(
             csv.starts_with("\u{feff}statement_id;cohort_id;cohort_name;"),
             "{csv}"

@@ -107,3 +107,15 @@ pub async fn session_of(base: &str, name: &str, password: &str) -> String {
     let session = set_cookie(&response, "sandpit_session").expect("a session cookie");
     format!("sandpit_session={session}")
 }
+
+/// How many rows of the admin page show a memory figure from the engine.
+pub fn memory_figures(html: &str) -> usize {
+    html.split("<td class=\"memory\">")
+        .skip(1)
+        .filter(|cell| {
+            cell.split("</td>")
+                .next()
+                .is_some_and(|c| c.ends_with(" MiB"))
+        })
+        .count()
+}

@@ -56,6 +56,7 @@ pub async fn cohort(
                 roster,
                 spare: 0,
                 max_sandboxes: None,
+                time_zone: sandpit::timezone::TimeZone::PARIS,
             },
         )
         .await

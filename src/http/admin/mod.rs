@@ -22,6 +22,7 @@ use uuid::Uuid;
 use super::trainer::{Trainer, when};
 use super::{AppState, HttpError};
 use crate::runtime::Usage;
+use crate::sandbox::UsageSnapshot;
 use crate::store::{AdminSandbox, SandboxState};
 
 pub fn routes() -> Router<AppState> {
@@ -95,12 +96,13 @@ impl Filters {
     }
 }
 
-/// The sandboxes the filters keep, with the engine's usage for the running
-/// ones (ready or claimed).
+/// The sandboxes the filters keep, each running one (ready or claimed)
+/// with the engine's usage as last gathered, and those figures' round
+/// (None until the first one is in).
 pub async fn listed(
     state: &AppState,
     filters: &Filters,
-) -> Result<Vec<(AdminSandbox, Option<Usage>)>, HttpError> {
+) -> Result<(Vec<(AdminSandbox, Option<Usage>)>, Option<UsageSnapshot>), HttpError> {
     let rows: Vec<AdminSandbox> = state
         .app
         .store
@@ -114,20 +116,19 @@ pub async fn listed(
         .filter(|s| matches!(s.state, SandboxState::Ready | SandboxState::Claimed))
         .map(|s| s.id)
         .collect();
-    let usage: BTreeMap<Uuid, Option<Usage>> = state
-        .app
-        .runtime
-        .usage_of(&running)
-        .await
-        .into_iter()
-        .collect();
-    Ok(rows
+    let snapshot = state.usage.read(&running);
+    let rows = rows
         .into_iter()
         .map(|s| {
-            let u = usage.get(&s.id).copied().flatten();
+            let running = matches!(s.state, SandboxState::Ready | SandboxState::Claimed);
+            let u = snapshot
+                .as_ref()
+                .filter(|_| running)
+                .and_then(|snap| snap.usage.get(&s.id).copied().flatten());
             (s, u)
         })
-        .collect())
+        .collect();
+    Ok((rows, snapshot))
 }
 
 /// "3 h 05 min", "12 min", "40 s".
@@ -151,7 +152,7 @@ const DASH: &str = "—";
 async fn home(Admin(t): Admin, Query(filters): Query<Filters>) -> Response {
     let result = async {
         let state = &t.state;
-        let rows = listed(state, &filters).await?;
+        let (rows, snapshot) = listed(state, &filters).await?;
         let (mut cpu, mut memory, mut measured) = (0.0, 0u64, 0);
         let mut recorded = 0u64;
         let mut by_state: BTreeMap<&str, u32> = BTreeMap::new();
@@ -181,7 +182,7 @@ async fn home(Admin(t): Admin, Query(filters): Query<Filters>) -> Response {
                     "live": s.state.is_live(),
                     "age": age(s.created_at),
                     "created_iso": s.created_at.to_rfc3339(),
-                    "expires": s.expires_at.map_or_else(|| DASH.into(), when),
+                    "expires": s.expires_at.map_or_else(|| DASH.into(), |e| when(e, t.state.app.config.time_zone)),
                     "cpu": usage.and_then(|u| u.cpu_percent).map_or_else(|| DASH.into(), |c| format!("{c:.1} %")),
                     "memory": usage.and_then(|u| u.memory_bytes).map_or_else(|| DASH.into(), mib),
                     "recording": mib(s.recording_bytes),
@@ -202,6 +203,17 @@ async fn home(Admin(t): Admin, Query(filters): Query<Filters>) -> Response {
         let parked = state.app.store.parked_count().await?;
         let mut data = t.base(&t.text("admin-title"));
         data["rows"] = view.into();
+        data["figures"] = match &snapshot {
+            Some(s) => t.text_with(
+                "admin-figures-age",
+                &[
+                    ("age", age(s.taken_at).into()),
+                    ("every", state.usage.every().as_secs().into()),
+                ],
+            ),
+            None => t.text("admin-figures-pending"),
+        }
+        .into();
         data["xapi_parked"] = (parked > 0)
             .then(|| t.text_with("admin-xapi-parked", &[("count", parked.into())]))
             .into();
@@ -245,7 +257,7 @@ async fn home(Admin(t): Admin, Query(filters): Query<Filters>) -> Response {
                 json!({
                     "url": format!("/admin/teardowns/{}", r.id),
                     "id": r.id,
-                    "when": when(r.created_at),
+                    "when": when(r.created_at, t.state.app.config.time_zone),
                     "what": teardown::scope_text(&t, r),
                     "removed": r.removed,
                 })

@@ -217,7 +217,7 @@ pub(super) async fn report(Admin(t): Admin, Path(id): Path<String>) -> Response 
         let failed: Vec<TeardownFailure> = serde_json::from_str(&r.failures).unwrap_or_default();
         let mut data = t.base(&t.text("admin-report-title"));
         data["what"] = scope_text(&t, &r).into();
-        data["when"] = when(r.created_at).into();
+        data["when"] = when(r.created_at, t.state.app.config.time_zone).into();
         data["by"] = r.requested_by.clone().into();
         data["cohort_url"] = r
             .cohort_id

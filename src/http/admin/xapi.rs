@@ -2,13 +2,16 @@
 //! refused, each with its answer; exports of those (CSV, JSON), and a
 //! retry of one or all once the LRS side is fixed.
 
-use axum::extract::{Path, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{Admin, DASH};
+use crate::export::Separator;
+use crate::http::export::{CsvQuery, separator};
 use crate::http::trainer::when;
 use crate::http::{AppState, HttpError};
 use crate::xapi::{ParkedStatement, parked_csv};
@@ -40,9 +43,9 @@ pub(super) async fn page(Admin(t): Admin) -> Response {
                     "learner": p.learner.clone().unwrap_or_else(|| DASH.into()),
                     "actor": p.actor,
                     "verb": p.verb.clone().unwrap_or_else(|| DASH.into()),
-                    "happened": happened.map_or_else(|| DASH.into(), when),
+                    "happened": happened.map_or_else(|| DASH.into(), |h| when(h, t.state.app.config.time_zone)),
                     "happened_iso": p.timestamp,
-                    "parked": when(r.parked_at),
+                    "parked": when(r.parked_at, t.state.app.config.time_zone),
                     "parked_iso": p.parked_at,
                     "status": p.status,
                     "answer": p.answer,
@@ -63,7 +66,7 @@ pub(super) async fn page(Admin(t): Admin) -> Response {
             .into();
         data["oldest"] = status
             .oldest_pending
-            .map(|o| t.text_with("xapi-oldest", &[("when", when(o).into())]))
+            .map(|o| t.text_with("xapi-oldest", &[("when", when(o, t.state.app.config.time_zone).into())]))
             .into();
         data["last_error"] = status.last_error.into();
         data["more"] = (status.parked > u64::from(PAGE_ROWS)).then(|| {
@@ -73,15 +76,25 @@ pub(super) async fn page(Admin(t): Admin) -> Response {
             )
         }).into();
         data["rows"] = view.into();
+        data["csv_url"] = format!(
+            "/admin/xapi/parked.csv?sep={}",
+            Separator::for_lang(t.lang).query()
+        )
+        .into();
         Ok::<_, HttpError>(t.render("admin_xapi", &data, StatusCode::OK))
     }
     .await;
     t.respond(result)
 }
 
-/// GET /admin/xapi/parked.csv and /admin/xapi/parked.json
-pub(super) async fn export(Admin(t): Admin, Path(file): Path<String>) -> Response {
+/// GET /admin/xapi/parked.csv[?sep=comma] and /admin/xapi/parked.json
+pub(super) async fn export(
+    Admin(t): Admin,
+    Path(file): Path<String>,
+    query: Result<Query<CsvQuery>, QueryRejection>,
+) -> Response {
     let result = async {
+        let separator = separator(query)?;
         let csv = match file.as_str() {
             "parked.csv" => true,
             "parked.json" => false,
@@ -101,7 +114,7 @@ pub(super) async fn export(Admin(t): Admin, Path(file): Path<String>) -> Respons
         };
         let (body, content_type) = if csv {
             (
-                parked_csv(&rows).map_err(|e| internal(&e))?,
+                parked_csv(&rows, separator).map_err(|e| internal(&e))?,
                 "text/csv; charset=utf-8",
             )
         } else {

@@ -40,8 +40,11 @@ pub struct AdminSandboxView {
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
     pub age_seconds: i64,
-    /// What the engine says it uses; null when not running or not measured.
+    /// What the engine says it uses, as last gathered in the background;
+    /// null when not running or not measured yet.
     pub usage: Option<Usage>,
+    /// When the engine gave `usage`.
+    pub usage_measured_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Bytes its terminal recordings hold.
     pub recording_bytes: u64,
 }
@@ -54,7 +57,8 @@ pub async fn sandboxes(
 ) -> ApiResult<Json<Vec<AdminSandboxView>>> {
     admin_only(&user)?;
     let now = chrono::Utc::now();
-    let rows = listed(&state, &filters).await?;
+    let (rows, snapshot) = listed(&state, &filters).await?;
+    let measured_at = snapshot.map(|s| s.taken_at);
     Ok(Json(
         rows.into_iter()
             .map(|(s, usage)| AdminSandboxView {
@@ -68,6 +72,7 @@ pub async fn sandboxes(
                 age_seconds: (now - s.created_at).num_seconds().max(0),
                 created_at: s.created_at,
                 expires_at: s.expires_at,
+                usage_measured_at: usage.and(measured_at),
                 usage,
                 recording_bytes: s.recording_bytes,
             })

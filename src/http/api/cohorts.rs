@@ -105,7 +105,7 @@ pub async fn create_cohort(
         .app
         .scenario(&body.scenario)
         .map_err(|e| ApiError::bad(format!("`scenario`: {e}")))?;
-    let request = cohort_request(body)?;
+    let request = cohort_request(body, state.app.config.time_zone)?;
     let cohort = state
         .app
         .service

@@ -9,6 +9,7 @@ use super::error::ApiError;
 use crate::sandbox::roster::{self, RosterEntry};
 use crate::sandbox::{CohortRequest, PoolStatus};
 use crate::store::Cohort;
+use crate::timezone::TimeZone;
 
 /// The longest roster field (name, email, team).
 const MAX_FIELD: usize = 200;
@@ -47,6 +48,8 @@ pub struct CohortView {
     pub torn_down_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub learner_count: i64,
+    /// The IANA zone its times are shown and exported in.
+    pub time_zone: TimeZone,
 }
 
 impl From<&Cohort> for CohortView {
@@ -75,6 +78,7 @@ impl From<&Cohort> for CohortView {
             torn_down_at: c.torn_down_at,
             created_at: c.created_at,
             learner_count: c.learners,
+            time_zone: c.time_zone,
         }
     }
 }
@@ -125,6 +129,9 @@ pub struct CreateCohort {
     pub spare: Option<u32>,
     #[serde(default)]
     pub max_sandboxes: Option<u32>,
+    /// An IANA zone name; the server's `time_zone` when absent.
+    #[serde(default)]
+    pub time_zone: Option<String>,
 }
 
 fn time(field: &str, value: &str) -> Result<DateTime<Utc>, ApiError> {
@@ -187,14 +194,24 @@ fn checked_roster(entries: Vec<RosterEntry>) -> Result<Vec<RosterEntry>, ApiErro
 }
 
 /// Checks a creation request field by field, so that every mistake names
-/// its field (the service checks the same rules again).
-pub fn cohort_request(body: CreateCohort) -> Result<CohortRequest, ApiError> {
+/// its field (the service checks the same rules again). A request that
+/// names no zone gets `default_zone`.
+pub fn cohort_request(
+    body: CreateCohort,
+    default_zone: TimeZone,
+) -> Result<CohortRequest, ApiError> {
     let name = body.name.trim();
     if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
         return Err(ApiError::bad(
             "`name` has 1 to 100 characters, and no control characters",
         ));
     }
+    let time_zone = match body.time_zone.as_deref() {
+        None => default_zone,
+        Some(name) => {
+            TimeZone::parse(name).map_err(|e| ApiError::bad(format!("`time_zone`: {e}")))?
+        }
+    };
     let starts_at = time("starts_at", &body.starts_at)?;
     let ends_at = time("ends_at", &body.ends_at)?;
     if ends_at <= starts_at {
@@ -237,12 +254,17 @@ pub fn cohort_request(body: CreateCohort) -> Result<CohortRequest, ApiError> {
         roster,
         spare,
         max_sandboxes: body.max_sandboxes,
+        time_zone,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn cohort_request_of(body: CreateCohort) -> Result<CohortRequest, ApiError> {
+        cohort_request(body, TimeZone::PARIS)
+    }
 
     fn body(extra: serde_json::Value) -> CreateCohort {
         let mut v = serde_json::json!({
@@ -257,7 +279,7 @@ mod tests {
 
     #[test]
     fn exactly_one_roster_source_is_taken() {
-        let r = cohort_request(body(serde_json::json!({"seats": 3}))).unwrap();
+        let r = cohort_request_of(body(serde_json::json!({"seats": 3}))).unwrap();
         assert_eq!(r.roster.len(), 3);
         assert_eq!(r.spare, 1);
         assert_eq!(r.ends_at.to_rfc3339(), "2030-01-01T16:00:00+00:00");
@@ -265,30 +287,51 @@ mod tests {
             serde_json::json!({}),
             serde_json::json!({"seats": 2, "roster_text": "Ada"}),
         ] {
-            let e = cohort_request(body(extra)).unwrap_err();
+            let e = cohort_request_of(body(extra)).unwrap_err();
             assert!(e.message.contains("exactly one"), "{}", e.message);
         }
     }
 
     #[test]
     fn mistakes_name_their_field() {
-        let e = cohort_request(body(
+        let e = cohort_request_of(body(
             serde_json::json!({"seats": 1, "starts_at": "tomorrow"}),
         ))
         .unwrap_err();
         assert!(e.message.starts_with("`starts_at`"), "{}", e.message);
-        let e = cohort_request(body(serde_json::json!({"roster": [
+        let e = cohort_request_of(body(serde_json::json!({"roster": [
             {"name": "Ada", "email": "a@x.org"}, {"name": "Bob", "email": "A@x.org"}
         ]})))
         .unwrap_err();
         assert!(e.message.starts_with("`roster[1].email`"), "{}", e.message);
-        let e = cohort_request(body(serde_json::json!({"roster": [{"name": " "}]}))).unwrap_err();
+        let e =
+            cohort_request_of(body(serde_json::json!({"roster": [{"name": " "}]}))).unwrap_err();
         assert!(e.message.starts_with("`roster[0].name`"), "{}", e.message);
-        let e = cohort_request(body(serde_json::json!({"roster_text": "Bob, nope"}))).unwrap_err();
+        let e =
+            cohort_request_of(body(serde_json::json!({"roster_text": "Bob, nope"}))).unwrap_err();
         assert!(
             e.message.starts_with("`roster_text`: line 1"),
             "{}",
             e.message
+        );
+    }
+
+    #[test]
+    fn the_time_zone_is_the_servers_unless_named_and_an_unknown_name_is_refused() {
+        let r = cohort_request_of(body(serde_json::json!({"seats": 1}))).unwrap();
+        assert_eq!(r.time_zone, TimeZone::PARIS);
+        let r = cohort_request_of(body(
+            serde_json::json!({"seats": 1, "time_zone": "America/New_York"}),
+        ))
+        .unwrap();
+        assert_eq!(r.time_zone.name(), "America/New_York");
+        let e = cohort_request_of(body(
+            serde_json::json!({"seats": 1, "time_zone": "Europe/Lyon"}),
+        ))
+        .unwrap_err();
+        assert_eq!(
+            e.message,
+            "`time_zone`: `Europe/Lyon` is not a time zone name from the IANA database (such as Europe/Paris, America/New_York or UTC)"
         );
     }
 }

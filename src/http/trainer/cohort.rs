@@ -2,7 +2,8 @@
 //! launch button with the pool's live progress, the progress grid, the
 //! exports, and teardown.
 
-use axum::extract::{Path, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use data_encoding::BASE64URL_NOPAD;
@@ -10,8 +11,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::{Trainer, live, status_key, when};
-use crate::export::neutralise;
+use crate::export::{Separator, csv_writer, neutralise};
 use crate::http::auth::{set_cookie, site_cookie};
+use crate::http::export::{CsvQuery, separator};
 use crate::http::{AppState, HttpError};
 use crate::sandbox::{LearnerLink, SandboxError, StuckRule};
 use crate::scenario::Scenario;
@@ -106,14 +108,46 @@ async fn render_page(
     data["all_links"] = all_links.into();
     data["live"] = live::snapshot(t.lang, &cohort, &progress);
     data["events_url"] = format!("/trainer/cohorts/{cid}/events?lang={}", t.lang).into();
-    data["exports"] = EXPORTS
-        .iter()
-        .map(|(file, key)| {
-            json!({"url": format!("/api/v1/cohorts/{cid}/export/{file}"), "label": t.text(key), "file": file})
-        })
-        .collect();
+    data["exports"] = exports(t, &cid).into();
+    data["links_csv"] = format!(
+        "/trainer/cohorts/{cid}/links.csv?sep={}",
+        Separator::for_lang(t.lang).query()
+    )
+    .into();
     data["notice"] = notice.map_or(Value::Null, |n| json!({"kind": n.kind, "text": n.text}));
     Ok(t.render("trainer_cohort", &data, status))
+}
+
+/// The export links: CSV files with the separator spreadsheets in the
+/// page's language expect, and the other one offered beside it.
+fn exports(t: &Trainer, cohort: &str) -> Vec<Value> {
+    let chosen = Separator::for_lang(t.lang);
+    let other = match chosen {
+        Separator::Semicolon => Separator::Comma,
+        Separator::Comma => Separator::Semicolon,
+    };
+    let symbol = |s: Separator| match s {
+        Separator::Semicolon => ";",
+        Separator::Comma => ",",
+    };
+    EXPORTS
+        .iter()
+        .map(|(file, key)| {
+            let url = format!("/api/v1/cohorts/{cohort}/export/{file}");
+            if file.ends_with(".csv") {
+                json!({
+                    "url": format!("{url}?sep={}", chosen.query()),
+                    "label": t.text(key),
+                    "file": file,
+                    "separated": t.text_with("export-separated", &[("sep", symbol(chosen).into())]),
+                    "other_url": format!("{url}?sep={}", other.query()),
+                    "other_label": t.text_with("export-other-separator", &[("sep", symbol(other).into())]),
+                })
+            } else {
+                json!({"url": url, "label": t.text(key), "file": file})
+            }
+        })
+        .collect()
 }
 
 fn cohort_view(t: &Trainer, cohort: &Cohort, scenario: &Scenario) -> Value {
@@ -123,9 +157,10 @@ fn cohort_view(t: &Trainer, cohort: &Cohort, scenario: &Scenario) -> Value {
         "name": cohort.name,
         "scenario": scenario.title,
         "owner": cohort.owner_name,
-        "starts": when(cohort.starts_at),
+        "starts": when(cohort.starts_at, cohort.time_zone),
         "starts_iso": cohort.starts_at.to_rfc3339(),
-        "ends": when(cohort.ends_at),
+        "ends": when(cohort.ends_at, cohort.time_zone),
+        "time_zone": cohort.time_zone.name(),
         "ends_iso": cohort.ends_at.to_rfc3339(),
         "learners": cohort.learners,
         "spare": cohort.spare,
@@ -163,12 +198,17 @@ fn csv_file_name(name: &str) -> String {
     format!("{slug}-links.csv")
 }
 
-/// GET /trainer/cohorts/{id}/links.csv: name, email, team, link.
-pub(super) async fn links_csv(t: Trainer, Path(id): Path<String>) -> Response {
+/// GET /trainer/cohorts/{id}/links.csv[?sep=comma]: name, email, team, link.
+pub(super) async fn links_csv(
+    t: Trainer,
+    Path(id): Path<String>,
+    query: Result<Query<CsvQuery>, QueryRejection>,
+) -> Response {
     let result = async {
+        let separator = separator(query)?;
         let (cohort, _) = t.cohort(&id).await?;
         let links = t.state.app.service.learner_links(*cohort.id).await?;
-        let mut out = csv::Writer::from_writer(Vec::new());
+        let mut out = csv_writer(separator);
         let write = |out: &mut csv::Writer<Vec<u8>>, row: [&str; 4]| {
             out.write_record(row)
                 .map_err(|e| HttpError::Internal(anyhow::anyhow!("writing links.csv: {e}")))

@@ -42,7 +42,7 @@ pub(super) async fn page(t: Trainer, Path((id, learner)): Path<(String, String)>
                 let outcome_key = format!("outcome-{}", a.outcome);
                 let outcome = text_with(t.lang, &outcome_key, &[]);
                 json!({
-                    "time": when(a.created_at),
+                    "time": when(a.created_at, cohort.time_zone),
                     "time_iso": a.created_at.to_rfc3339(),
                     "exercise": title_of(&a.exercise_id),
                     "outcome": if outcome == outcome_key { a.outcome.clone() } else { outcome },
@@ -74,7 +74,7 @@ pub(super) async fn page(t: Trainer, Path((id, learner)): Path<(String, String)>
             "team": learner.team,
             "position": learner.position,
             "sandbox": sandbox,
-            "claimed_at": learner.claimed_at.map(when),
+            "claimed_at": learner.claimed_at.map(|t| when(t, cohort.time_zone)),
         });
         data["attempts"] = rows.into();
         Ok(t.render("trainer_learner", &data, StatusCode::OK))

@@ -17,6 +17,7 @@ use crate::http::AppState;
 use crate::http::auth::{SESSION_COOKIE, site_cookie};
 use crate::sandbox::{Cell, CellState, CohortProgress, PoolStatus, StuckRule};
 use crate::store::{Cohort, User};
+use crate::timezone::TimeZone;
 
 /// How often the snapshot is recomputed when nothing signals a change
 /// (idle times and "stuck" marks move with the clock).
@@ -74,6 +75,7 @@ fn summary(lang: &str, cohort: &Cohort, pool: &PoolStatus) -> Value {
 }
 
 fn grid(lang: &str, cohort: &Cohort, progress: &CohortProgress) -> Value {
+    let zone = cohort.time_zone;
     let titles: Vec<&str> = progress
         .exercises
         .iter()
@@ -107,10 +109,10 @@ fn grid(lang: &str, cohort: &Cohort, progress: &CohortProgress) -> Value {
                 "team": l.team,
                 "url": format!("/trainer/cohorts/{}/learners/{}", cohort.id, l.id),
                 "sandbox": sandbox,
-                "cells": l.cells.iter().zip(&titles).map(|(c, title)| cell(lang, c, title)).collect::<Vec<_>>(),
+                "cells": l.cells.iter().zip(&titles).map(|(c, title)| cell(lang, c, title, zone)).collect::<Vec<_>>(),
                 "current": current,
                 "completed": l.completed,
-                "last_activity": l.last_activity.map_or_else(|| "—".to_owned(), when),
+                "last_activity": l.last_activity.map_or_else(|| "—".to_owned(), |t| when(t, zone)),
                 "stuck": l.stuck,
                 "stuck_reason": l.stuck_reason.as_deref().map(|r| stuck_text(lang, r)),
             })
@@ -119,7 +121,7 @@ fn grid(lang: &str, cohort: &Cohort, progress: &CohortProgress) -> Value {
     json!({"exercises": progress.exercises, "learners": learners})
 }
 
-fn cell(lang: &str, c: &Cell, exercise: &str) -> Value {
+fn cell(lang: &str, c: &Cell, exercise: &str, zone: TimeZone) -> Value {
     let (text, description) = match c.state {
         CellState::NotStarted => ("·".to_owned(), text_with(lang, "grid-not-started", &[])),
         CellState::Attempted => (
@@ -127,13 +129,11 @@ fn cell(lang: &str, c: &Cell, exercise: &str) -> Value {
             text_with(lang, "grid-attempted", &[("count", c.attempts.into())]),
         ),
         CellState::Passed => {
-            let at = c.passed_at.map(when).unwrap_or_default();
+            let at = c.passed_at.map(|t| when(t, zone)).unwrap_or_default();
             (
                 format!(
                     "✓ {}",
-                    c.passed_at
-                        .map(|t| t.format("%H:%M").to_string())
-                        .unwrap_or_default()
+                    c.passed_at.map(|t| zone.hour_minute(t)).unwrap_or_default()
                 ),
                 text_with(
                     lang,

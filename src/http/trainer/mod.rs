@@ -25,6 +25,7 @@ use super::pages::{LangQuery, base};
 use super::{AppState, HttpError, i18n};
 use crate::scenario::Scenario;
 use crate::store::{Cohort, User};
+use crate::timezone::TimeZone;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -198,9 +199,10 @@ pub(super) fn text_with(lang: &str, key: &str, args: &[(&'static str, Value)]) -
         .unwrap_or_else(|| key.to_owned())
 }
 
-/// A time as trainers read it on these pages: always UTC, said so.
-pub(super) fn when(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
+/// A time as trainers read it on these pages: in `zone` (a cohort's, or
+/// the server's on pages of no one cohort), with the zone's abbreviation.
+pub(super) fn when(t: DateTime<Utc>, zone: TimeZone) -> String {
+    zone.display(t)
 }
 
 /// Where a cohort is in its life, as a catalogue key.
@@ -235,9 +237,9 @@ async fn home(t: Trainer) -> Response {
                 "name": c.name,
                 "scenario": scenario,
                 "owner": c.owner_name,
-                "starts": when(c.starts_at),
+                "starts": when(c.starts_at, c.time_zone),
                 "starts_iso": c.starts_at.to_rfc3339(),
-                "ends": when(c.ends_at),
+                "ends": when(c.ends_at, c.time_zone),
                 "ends_iso": c.ends_at.to_rfc3339(),
                 "learners": c.learners,
                 "status": t.text(status_key(&c)),

@@ -6,8 +6,7 @@
 use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Datelike;
-use chrono::{DateTime, NaiveDateTime, TimeDelta, Timelike, Utc};
+use chrono::{DateTime, TimeDelta, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -16,6 +15,7 @@ use crate::http::HttpError;
 use crate::sandbox::roster::{self, RosterEntry};
 use crate::sandbox::{CohortRequest, SandboxError};
 use crate::scenario::Scenario;
+use crate::timezone::{LocalTime, TimeZone};
 
 /// The largest roster file accepted.
 const MAX_FILE_BYTES: usize = 512 * 1024;
@@ -32,8 +32,8 @@ pub(super) struct CohortForm {
     scenario: String,
     starts_at: String,
     ends_at: String,
-    /// Minutes east of UTC that the times above are in.
-    utc_offset: String,
+    /// The IANA zone the times above are in.
+    time_zone: String,
     spare: String,
     max_sandboxes: String,
     roster_text: String,
@@ -56,7 +56,10 @@ pub(super) async fn form(t: Trainer) -> Response {
     let start = (Utc::now() + TimeDelta::hours(1))
         .with_minute(0)
         .and_then(|d| d.with_second(0))
+        .and_then(|d| d.with_nanosecond(0))
         .unwrap_or_else(Utc::now);
+    let end = start + TimeDelta::hours(4);
+    let zone = t.state.app.config.time_zone;
     let f = CohortForm {
         scenario: t
             .state
@@ -66,15 +69,13 @@ pub(super) async fn form(t: Trainer) -> Response {
             .next()
             .map(|k| k.to_string())
             .unwrap_or_default(),
-        starts_at: start.format("%Y-%m-%dT%H:%M").to_string(),
-        ends_at: (start + TimeDelta::hours(4))
-            .format("%Y-%m-%dT%H:%M")
-            .to_string(),
-        utc_offset: "0".into(),
+        starts_at: zone.local_input(start),
+        ends_at: zone.local_input(end),
+        time_zone: zone.name().into(),
         spare: "1".into(),
         ..CohortForm::default()
     };
-    render(&t, &f, &[], true, StatusCode::OK)
+    render(&t, &f, &[], Some((start, end)), StatusCode::OK)
 }
 
 /// POST /trainer/cohorts/new (multipart when a file may be attached; a
@@ -85,7 +86,7 @@ pub(super) async fn create(t: Trainer, headers: HeaderMap, request: Request) -> 
         t.session.check_csrf(&t.state, &headers, &f.csrf)?;
         let request = match validate(&t, &mut f) {
             Ok(r) => r,
-            Err(errors) => return Ok(render(&t, &f, &errors, false, StatusCode::BAD_REQUEST)),
+            Err(errors) => return Ok(render(&t, &f, &errors, None, StatusCode::BAD_REQUEST)),
         };
         let (scenario, req) = request;
         match t
@@ -103,7 +104,7 @@ pub(super) async fn create(t: Trainer, headers: HeaderMap, request: Request) -> 
                     field: "cohort-form",
                     message,
                 }];
-                Ok(render(&t, &f, &errors, false, StatusCode::BAD_REQUEST))
+                Ok(render(&t, &f, &errors, None, StatusCode::BAD_REQUEST))
             }
             Err(e) => Err(HttpError::from(e)),
         }
@@ -154,7 +155,7 @@ async fn read_form(
             "scenario" => &mut f.scenario,
             "starts_at" => &mut f.starts_at,
             "ends_at" => &mut f.ends_at,
-            "utc_offset" => &mut f.utc_offset,
+            "time_zone" => &mut f.time_zone,
             "spare" => &mut f.spare,
             "max_sandboxes" => &mut f.max_sandboxes,
             "roster_text" => &mut f.roster_text,
@@ -186,24 +187,53 @@ fn validate<'a>(
     if scenario.is_none() {
         fail(&mut errors, "scenario", "field-scenario-invalid", &[]);
     }
-    let offset = match f.utc_offset.trim() {
-        "" => Some(0),
-        o => o
-            .parse::<i64>()
-            .ok()
-            .filter(|m| (-12 * 60..=14 * 60).contains(m)),
+    let zone = match f.time_zone.trim() {
+        "" => Some(t.state.app.config.time_zone),
+        name => TimeZone::parse(name).ok(),
     };
-    if offset.is_none() {
-        fail(&mut errors, "utc_offset", "field-offset-invalid", &[]);
+    if zone.is_none() {
+        let typed = f.time_zone.trim().to_owned();
+        fail(
+            &mut errors,
+            "time_zone",
+            "field-time-zone-invalid",
+            &[("zone", typed.into())],
+        );
     }
-    let offset = offset.unwrap_or(0);
-    let starts = parse_local(&f.starts_at, offset);
-    let ends = parse_local(&f.ends_at, offset);
-    if starts.is_none() {
-        fail(&mut errors, "starts_at", "field-starts-invalid", &[]);
-    }
+    let zone = zone.unwrap_or(TimeZone::UTC);
+    let read = |errors: &mut Vec<FieldError>, field, value: &str, invalid, skipped| match zone
+        .read_local(value)
+    {
+        Some(LocalTime::At(t)) => Some(t),
+        Some(LocalTime::Skipped) => {
+            let args = [
+                ("time", value.trim().replace('T', " ").into()),
+                ("zone", zone.name().into()),
+            ];
+            fail(errors, field, skipped, &args);
+            None
+        }
+        None => {
+            fail(errors, field, invalid, &[]);
+            None
+        }
+    };
+    let starts = read(
+        &mut errors,
+        "starts_at",
+        &f.starts_at,
+        "field-starts-invalid",
+        "field-starts-skipped",
+    );
+    let ends = read(
+        &mut errors,
+        "ends_at",
+        &f.ends_at,
+        "field-ends-invalid",
+        "field-ends-skipped",
+    );
     match (starts, ends) {
-        (_, None) => fail(&mut errors, "ends_at", "field-ends-invalid", &[]),
+        (_, None) => {}
         (Some(s), Some(e)) if e <= s => {
             fail(&mut errors, "ends_at", "field-ends-before-start", &[])
         }
@@ -298,6 +328,7 @@ fn validate<'a>(
                     roster,
                     spare,
                     max_sandboxes: max,
+                    time_zone: zone,
                 },
             ))
         }
@@ -309,50 +340,22 @@ fn errors_on(errors: &[FieldError], field: &str) -> bool {
     errors.iter().any(|e| e.field == field)
 }
 
-/// A `datetime-local` value in a zone `offset` minutes east of UTC.
-fn parse_local(value: &str, offset: i64) -> Option<DateTime<Utc>> {
-    let value = value.trim();
-    let naive = NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M")
-        .or_else(|_| NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S"))
-        .or_else(|_| NaiveDateTime::parse_from_str(value, "%Y-%m-%d %H:%M"))
-        .ok()?;
-    // Years past 9999 are no date a cohort runs on (and would overflow).
-    if !(1..=9999).contains(&naive.and_utc().year()) {
-        return None;
-    }
-    naive
-        .checked_sub_signed(TimeDelta::try_minutes(offset)?)
-        .map(|t| t.and_utc())
-}
-
-/// The choices of the time-zone select: every quarter hour from UTC−12 to
-/// UTC+14.
-fn offsets(selected: &str) -> Vec<Value> {
-    (-48..=56)
-        .map(|q: i64| {
-            let minutes = q * 15;
-            let sign = if minutes < 0 { '−' } else { '+' };
-            let label = format!(
-                "UTC{sign}{:02}:{:02}",
-                minutes.abs() / 60,
-                minutes.abs() % 60
-            );
-            let value = minutes.to_string();
-            json!({"value": value, "label": label, "selected": value == selected.trim()})
-        })
-        .collect()
-}
-
+/// The form; `fresh` holds the instants a new form's times stand for (its
+/// script shows them in the browser's own zone).
 fn render(
     t: &Trainer,
     f: &CohortForm,
     errors: &[FieldError],
-    fresh: bool,
+    fresh: Option<(DateTime<Utc>, DateTime<Utc>)>,
     status: StatusCode,
 ) -> Response {
     let mut data = t.base(&t.text("new-cohort-title"));
     data["form"] = json!(f);
-    data["fresh"] = fresh.into();
+    data["fresh"] = fresh.is_some().into();
+    let (starts, ends) =
+        fresh.map_or_else(Default::default, |(s, e)| (s.to_rfc3339(), e.to_rfc3339()));
+    data["fresh_utc"] = json!({"starts": starts, "ends": ends});
+    data["zones"] = TimeZone::names().collect::<Vec<_>>().into();
     data["scenarios"] = t
         .state
         .app
@@ -366,7 +369,6 @@ fn render(
             })
         })
         .collect();
-    data["offsets"] = offsets(&f.utc_offset).into();
     data["errors"] = errors
         .iter()
         .map(|e| json!({"field": e.field, "message": e.message}))
@@ -377,7 +379,7 @@ fn render(
         "scenario",
         "starts_at",
         "ends_at",
-        "utc_offset",
+        "time_zone",
         "spare",
         "max_sandboxes",
         "roster_text",
@@ -401,34 +403,4 @@ fn render(
     }
     data["field_errors"] = by_field.into();
     t.render("trainer_new", &data, status)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn local_times_are_moved_to_utc_by_their_offset() {
-        let utc = parse_local("2030-05-01T09:00", 120).unwrap();
-        assert_eq!(utc.to_rfc3339(), "2030-05-01T07:00:00+00:00");
-        let utc = parse_local("2030-05-01T09:00:30", -300).unwrap();
-        assert_eq!(utc.to_rfc3339(), "2030-05-01T14:00:30+00:00");
-        assert!(parse_local("tomorrow", 0).is_none());
-        assert!(parse_local("", 0).is_none());
-        // Far-off years are refused, not overflowed into a panic.
-        assert!(parse_local("+262143-12-31T23:59", -60).is_none());
-        assert!(parse_local("10000-01-01T00:00", 0).is_none());
-        assert!(parse_local("2030-05-01T09:00", i64::MAX).is_none());
-    }
-
-    #[test]
-    fn offsets_cover_every_zone_and_mark_the_chosen_one() {
-        let all = offsets("120");
-        assert_eq!(all.first().unwrap()["label"], "UTC−12:00");
-        assert_eq!(all.last().unwrap()["label"], "UTC+14:00");
-        assert!(all.iter().any(|o| o["label"] == "UTC+05:45"));
-        let chosen: Vec<_> = all.iter().filter(|o| o["selected"] == true).collect();
-        assert_eq!(chosen.len(), 1);
-        assert_eq!(chosen[0]["label"], "UTC+02:00");
-    }
 }
