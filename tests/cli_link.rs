@@ -73,14 +73,24 @@ async fn link_create_prints_the_running_servers_url_whatever_its_port() {
             .trim()
             .to_owned(),
     };
-    assert!(url.starts_with("http://localhost:"), "{url}");
-    assert_ne!(url, "http://localhost:8080");
+    assert!(url.starts_with("http://sandpit.localhost:"), "{url}");
+    assert_ne!(url, "http://sandpit.localhost:8080");
 
     let (served, stderr) = link_create(data.path(), &[]).await;
     let link = served["url"].as_str().unwrap().to_owned();
     assert!(link.starts_with(&format!("{url}/s/")), "{link} is on {url}");
     assert!(!stderr.contains("note:"), "{stderr}");
-    let page = reqwest::get(&link).await.unwrap();
+    // Browsers resolve `*.localhost` to loopback by themselves; this
+    // client is told so.
+    let port: u16 = url.rsplit(':').next().unwrap().parse().unwrap();
+    let page = reqwest::Client::builder()
+        .resolve("sandpit.localhost", ([127, 0, 0, 1], port).into())
+        .build()
+        .unwrap()
+        .get(&link)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(
         page.status(),
         reqwest::StatusCode::OK,
@@ -105,11 +115,11 @@ async fn link_create_prints_the_running_servers_url_whatever_its_port() {
         offline["url"]
             .as_str()
             .unwrap()
-            .starts_with("http://localhost:9137/s/"),
+            .starts_with("http://sandpit.localhost:9137/s/"),
         "{offline}"
     );
     let note = format!(
-        "note: no sandpit serve is running on {}; the link is for one at http://localhost:9137\n",
+        "note: no sandpit serve is running on {}; the link is for one at http://sandpit.localhost:9137\n",
         data.path().display()
     );
     assert!(stderr.contains(&note), "{stderr}");
