@@ -25,6 +25,8 @@ pub struct Cohort {
     pub max_sandboxes: Option<i64>,
     pub launched_at: Option<DateTime<Utc>>,
     pub torn_down_at: Option<DateTime<Utc>>,
+    /// Set once the cohort, over, was put out of the default lists.
+    pub archived_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     /// How many learners are on the roster.
     pub learners: i64,
@@ -126,8 +128,10 @@ impl StateCounts {
     }
 }
 
-const COHORT_SELECT: &str = "SELECT c.id, c.name, c.scenario_id, c.owner_id, u.name AS owner_name,
-        c.starts_at, c.ends_at, c.spare, c.max_sandboxes, c.launched_at, c.torn_down_at, c.created_at,
+pub(super) const COHORT_SELECT: &str =
+    "SELECT c.id, c.name, c.scenario_id, c.owner_id, u.name AS owner_name,
+        c.starts_at, c.ends_at, c.spare, c.max_sandboxes, c.launched_at, c.torn_down_at,
+        c.archived_at, c.created_at,
         (SELECT COUNT(*) FROM learners l WHERE l.cohort_id = c.id) AS learners
      FROM cohorts c JOIN users u ON u.id = c.owner_id";
 
@@ -157,7 +161,16 @@ impl Store {
         .bind(at)
         .execute(&mut *tx)
         .await
-        .context(what)?;
+        .map_err(|e| match &e {
+            // The owner has a cohort of that name (cohorts_owner_name).
+            sqlx::Error::Database(d) if d.is_unique_violation() => {
+                StoreError::CohortNameTaken(new.name.to_owned())
+            }
+            _ => StoreError::Sql {
+                context: what(),
+                source: e,
+            },
+        })?;
         for (i, l) in roster.iter().enumerate() {
             sqlx::query(
                 "INSERT INTO learners (id, cohort_id, position, name, email, team, created_at)
