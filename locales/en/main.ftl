@@ -166,7 +166,8 @@ count-provisioning = Provisioning
 count-claimed = In use
 count-failed = Failed
 launch = Launch
-launch-again = Launch again
+launch-retry = Try again
+launch-retry-hint = Provisioning stopped after repeated failures (see above); this tries again.
 launch-hint = Prepares one sandbox per learner (plus the spares) now; opening a link then takes one instantly.
 launch-started = { $started ->
     [one] One sandbox is being prepared.

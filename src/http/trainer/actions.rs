@@ -27,6 +27,10 @@ pub(super) struct Notice {
     /// `ok` or `error`.
     pub kind: String,
     pub text: String,
+    /// "N sandboxes are being prepared": true only while they are, so the
+    /// page's script takes it away once the live counts show none is.
+    #[serde(default)]
+    pub until_prepared: bool,
 }
 
 impl Notice {
@@ -35,6 +39,7 @@ impl Notice {
             cohort: cohort.to_owned(),
             kind: if ok { "ok" } else { "error" }.into(),
             text,
+            until_prepared: false,
         }
     }
 }
@@ -111,7 +116,8 @@ pub(super) async fn launch(
             (0, _) => (true, "launch-nothing-to-do"),
             _ => (true, "launch-started"),
         };
-        let notice = Notice::new(&id, ok, t.text_with(key, &args));
+        let mut notice = Notice::new(&id, ok, t.text_with(key, &args));
+        notice.until_prepared = key == "launch-started";
         Ok::<_, HttpError>(back_to_cohort(&state, &notice))
     }
     .await;

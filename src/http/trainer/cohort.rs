@@ -87,7 +87,10 @@ async fn render_page(t: &Trainer, id: &str, notice: Option<Notice>) -> Result<Re
             json!({"url": format!("/api/v1/cohorts/{cid}/export/{file}"), "label": t.text(key), "file": file})
         })
         .collect();
-    data["notice"] = notice.map_or(Value::Null, |n| json!({"kind": n.kind, "text": n.text}));
+    data["notice"] = notice.map_or(
+        Value::Null,
+        |n| json!({"kind": n.kind, "text": n.text, "until_prepared": n.until_prepared}),
+    );
     Ok(t.render("trainer_cohort", &data, StatusCode::OK))
 }
 
