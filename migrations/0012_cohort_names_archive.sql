@@ -7,11 +7,11 @@
 -- renamed "Name (2)", "Name (3)"… in the order they were made.
 CREATE TEMP TABLE cohort_renames AS
 SELECT c.id,
-       c.name || ' (' || (
+       c.name || ' (' || (1 + (
            SELECT COUNT(*) FROM cohorts e
            WHERE e.owner_id = c.owner_id AND e.name = c.name COLLATE NOCASE
              AND (e.created_at < c.created_at OR (e.created_at = c.created_at AND e.id < c.id))
-       ) + 1 || ')' AS new_name
+       )) || ')' AS new_name
 FROM cohorts c
 WHERE EXISTS (
     SELECT 1 FROM cohorts e
