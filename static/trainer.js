@@ -64,58 +64,119 @@
     if (cls) e.className = cls;
     return e;
   };
-  const setText = (id, text) => {
-    const e = document.getElementById(id);
-    if (e && e.textContent !== String(text)) e.textContent = String(text);
+  // Writes only what changed: an element whose text stays is not touched,
+  // so a selection in it or the focus on it survives every update.
+  const put = (e, text) => {
+    const value = text === undefined || text === null ? "" : String(text);
+    if (e && e.textContent !== value) e.textContent = value;
+  };
+  const setText = (id, text) => put(document.getElementById(id), text);
+  const setAttr = (e, name, value) => {
+    if (e && e.getAttribute(name) !== value) e.setAttribute(name, value);
   };
 
-  function row(l) {
-    const tr = el("tr", null, l.stuck ? "stuck" : "");
+  // A new row, laid out as the server renders one.
+  function newRow(l) {
+    const tr = el("tr");
+    tr.dataset.learner = l.id;
     tr.append(el("td", l.position, "num"));
     const th = el("th");
     th.scope = "row";
     const a = el("a", l.name);
     a.href = l.url;
     th.append(a);
-    tr.append(th, el("td", l.sandbox));
-    for (const c of l.cells) {
-      const td = el("td", null, "cell " + c.state);
-      td.title = c.description;
-      const shown = el("span", c.text);
+    const sandbox = el("td");
+    sandbox.dataset.col = "sandbox";
+    tr.append(th, sandbox);
+    for (let i = 0; i < l.cells.length; i++) {
+      const td = el("td");
+      td.dataset.col = "cell";
+      const shown = el("span");
       shown.setAttribute("aria-hidden", "true");
-      td.append(shown, el("span", c.description, "sr-only"));
+      td.append(shown, el("span", null, "sr-only"));
       tr.append(td);
     }
-    tr.append(el("td", l.current), el("td", l.last_activity));
-    const stuck = el("td");
-    if (l.stuck) stuck.append(el("span", "⚠ " + (l.stuck_reason || ""), "stuck-mark"));
-    tr.append(stuck);
+    for (const col of ["current", "last_activity", "stuck"]) {
+      const td = el("td");
+      td.dataset.col = col;
+      tr.append(td);
+    }
+    tr.lastChild.append(el("span", null, "stuck-mark"));
     return tr;
   }
 
-  let lastGrid = "";
+  // Brings a row up to date cell by cell.
+  function patchRow(tr, l) {
+    tr.classList.toggle("stuck", !!l.stuck);
+    const col = (name) => tr.querySelector(`[data-col="${name}"]`);
+    put(col("sandbox"), l.sandbox);
+    const cells = tr.querySelectorAll('[data-col="cell"]');
+    l.cells.forEach((c, i) => {
+      const td = cells[i];
+      if (!td) return;
+      setAttr(td, "class", "cell " + c.state);
+      setAttr(td, "title", c.description);
+      put(td.children[0], c.text);
+      put(td.children[1], c.description);
+    });
+    put(col("current"), l.current);
+    put(col("last_activity"), l.last_activity);
+    const mark = col("stuck").querySelector(".stuck-mark");
+    if (mark) {
+      mark.hidden = !l.stuck;
+      put(mark, l.stuck ? "⚠ " + (l.stuck_reason || "") : "");
+    }
+  }
+
+  // The grid's rows follow the learners by id: rows are kept and patched,
+  // never rebuilt; only a learner new to the grid gets a new row.
+  function updateGrid(learners) {
+    const body = document.getElementById("grid-body");
+    if (!body) return;
+    const rows = new Map();
+    for (const tr of body.querySelectorAll("tr[data-learner]")) rows.set(tr.dataset.learner, tr);
+    let before = body.firstElementChild;
+    for (const l of learners) {
+      let tr = rows.get(l.id);
+      rows.delete(l.id);
+      if (!tr) tr = newRow(l);
+      if (tr !== before) body.insertBefore(tr, before);
+      before = tr.nextElementSibling;
+      patchRow(tr, l);
+    }
+    for (const gone of rows.values()) gone.remove();
+  }
+
   function update(data) {
+    setText("cohort-status", data.status);
+    const form = document.getElementById("launch-form");
+    if (form && data.launch) {
+      form.hidden = !data.launch.shown;
+      if (data.launch.shown) {
+        setText("launch", data.launch.label);
+        setText("launch-hint", data.launch.hint);
+      }
+    }
     const counts = data.pool.counts;
     for (const k of ["ready", "provisioning", "claimed", "failed"]) setText("count-" + k, counts[k]);
     const s = data.summary;
     setText("pool-summary", s.text);
     const bar = document.getElementById("pool-progress");
     if (bar) {
-      bar.setAttribute("aria-valuemax", String(s.max));
-      bar.setAttribute("aria-valuenow", String(s.value));
-      bar.querySelector(".bar").setAttribute("width", String(s.percent));
+      setAttr(bar, "aria-valuemax", String(s.max));
+      setAttr(bar, "aria-valuenow", String(s.value));
+      setAttr(bar.querySelector(".bar"), "width", String(s.percent));
     }
     const failing = document.getElementById("pool-failing");
     if (failing) {
       failing.hidden = !s.failing;
       if (s.failing) setText("pool-failing", s.failing);
     }
-    const grid = JSON.stringify(data.grid.learners);
-    const body = document.getElementById("grid-body");
-    if (body && grid !== lastGrid) {
-      lastGrid = grid;
-      body.replaceChildren(...data.grid.learners.map(row));
-    }
+    // "N sandboxes are being prepared" is out of date once none is: the
+    // live summary above says how the pool stands from then on.
+    const notice = document.querySelector("#notice[data-until-prepared]");
+    if (notice && data.pool.launched && counts.provisioning === 0) notice.remove();
+    updateGrid(data.grid.learners);
   }
 
   const source = new EventSource(main.dataset.events);

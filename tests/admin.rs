@@ -221,14 +221,11 @@ async fn page_teardowns_need_csrf_and_confirmation_are_reported_and_leave_nothin
     let forged = admin.post(&path, &[("confirm", "yes")]).await;
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
     let asked = admin.post(&path, &[("csrf", &admin.csrf)]).await;
-    assert_eq!(asked.status(), StatusCode::OK);
-    assert!(
-        asked
-            .text()
-            .await
-            .unwrap()
-            .contains("name=\"confirm\" value=\"yes\"")
-    );
+    assert_eq!(asked.status(), StatusCode::SEE_OTHER);
+    assert_eq!(asked.headers()[LOCATION], path.as_str());
+    let (status, asked) = admin.page(&path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(asked.contains("name=\"confirm\" value=\"yes\""));
     let sandbox_label = format!("sandpit.sandbox={}", loose.id);
     assert!(
         !labelled(&sandbox_label).is_empty(),
@@ -256,14 +253,11 @@ async fn page_teardowns_need_csrf_and_confirmation_are_reported_and_leave_nothin
     // A cohort: the wrong name is refused, its name tears it down.
     let path = format!("/admin/cohorts/{cohort}/teardown");
     let asked = admin.post(&path, &[("csrf", &admin.csrf)]).await;
-    assert_eq!(asked.status(), StatusCode::OK);
-    assert!(
-        asked
-            .text()
-            .await
-            .unwrap()
-            .contains("type=\"text\" name=\"confirm\"")
-    );
+    assert_eq!(asked.status(), StatusCode::SEE_OTHER);
+    assert_eq!(asked.headers()[LOCATION], path.as_str());
+    let (status, asked) = admin.page(&path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(asked.contains("type=\"text\" name=\"confirm\""));
     let wrong = admin
         .post(&path, &[("csrf", &admin.csrf), ("confirm", "Monday")])
         .await;
@@ -307,7 +301,15 @@ async fn page_teardowns_need_csrf_and_confirmation_are_reported_and_leave_nothin
             &[("csrf", &admin.csrf), ("confirm", "everything")],
         )
         .await;
-    assert_eq!(done.status(), StatusCode::OK);
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    let report = done.headers()[LOCATION].to_str().unwrap().to_owned();
+    assert!(
+        report.starts_with("/admin/teardown-all/report?ids="),
+        "{report}"
+    );
+    let (status, html) = admin.page(&report).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("id=\"teardown-report\""), "{html}");
     server.assert_nothing_left().await;
 }
 

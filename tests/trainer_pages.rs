@@ -649,25 +649,37 @@ async fn links_csv_lists_every_learner_with_a_working_link_and_the_learner_page_
     let (_, page) = trainer.page(&format!("/trainer/cohorts/{cohort}")).await;
     assert!(page.contains("attempted, one check"), "the grid shows it");
 
-    // Teardown needs its box ticked.
+    // Teardown needs its box ticked: back to the cohort's page, which
+    // says so once.
     let r = trainer
         .post(&format!("/trainer/cohorts/{cohort}/teardown"), &[])
         .await;
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    assert!(r.text().await.unwrap().contains("Tick the box"));
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()[LOCATION], format!("/trainer/cohorts/{cohort}"));
+    let flash = set_cookie(&r, "sandpit_flash").expect("the refusal");
+    let page = trainer
+        .http
+        .get(format!("{}/trainer/cohorts/{cohort}", server.url))
+        .header(COOKIE, format!("{}; sandpit_flash={flash}", trainer.cookie))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Tick the box"), "{page}");
     let r = trainer
         .post(
             &format!("/trainer/cohorts/{cohort}/teardown"),
             &[("confirm", "yes")],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    assert!(
-        r.text()
-            .await
-            .unwrap()
-            .contains("3 sandboxes were removed.")
-    );
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let report = r.headers()[LOCATION].to_str().unwrap().to_owned();
+    assert!(report.starts_with(&format!("/trainer/cohorts/{cohort}/teardowns/")));
+    let (status, html) = trainer.page(&report).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("3 sandboxes were removed."), "{html}");
     for l in &links {
         assert_eq!(
             http.get(&l[3]).send().await.unwrap().status(),
@@ -749,17 +761,25 @@ async fn live_counts_move_after_launch_and_refusals_are_said_on_the_page() {
     assert_eq!(last["pool"]["launched"], true);
     assert_eq!(last["summary"]["text"], "Sandboxes ready: 2 of 3…");
 
-    // Nothing more can start: a 429 page that says why.
+    // Nothing more can start: the page says why.
     let r = trainer
         .post(&format!("/trainer/cohorts/{cohort}/launch"), &[])
         .await;
-    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
-    assert!(r.headers().contains_key(reqwest::header::RETRY_AFTER));
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let flash = set_cookie(&r, "sandpit_flash").expect("the refusal");
+    let page = trainer
+        .http
+        .get(format!("{}/trainer/cohorts/{cohort}", server.url))
+        .header(COOKIE, format!("{}; sandpit_flash={flash}", trainer.cookie))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(
-        r.text()
-            .await
-            .unwrap()
-            .contains("Nothing could start: the limit of 2 running sandboxes is reached")
+        page.contains("<p class=\"notice error\" role=\"alert\" id=\"notice\">Nothing could start: the limit of 2 running sandboxes is reached. Try again later.</p>"),
+        "{page}"
     );
 
     // A learner opens their link: the grid and counts follow.
@@ -786,7 +806,7 @@ async fn live_counts_move_after_launch_and_refusals_are_said_on_the_page() {
             &[("confirm", "yes")],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
     loop {
         let event = events.next().await;
         if event["summary"]["text"]

@@ -99,8 +99,16 @@ pub enum CohortCommand {
     },
     /// End a cohort: remove all its sandboxes (records stay).
     Teardown { id: String },
-    /// List your cohorts (all of them for an admin).
-    List,
+    /// Archive a cohort that is over: out of `list`, records kept.
+    Archive { id: String },
+    /// Take a cohort out of the archive.
+    Restore { id: String },
+    /// List your cohorts (all of them for an admin), with their progress.
+    List {
+        /// List the archived cohorts instead.
+        #[arg(long)]
+        archived: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -155,6 +163,7 @@ fn text(v: &Value) -> String {
 pub async fn run(args: CohortArgs) -> anyhow::Result<ExitCode> {
     let client = Client::new(&args)?;
     let json = args.json;
+    let archive = matches!(args.command, CohortCommand::Archive { .. });
     match args.command {
         CohortCommand::Create {
             name,
@@ -272,23 +281,53 @@ pub async fn run(args: CohortArgs) -> anyhow::Result<ExitCode> {
                 )
             }
         }
-        CohortCommand::List => {
-            let cohorts = client.json(Method::GET, "/cohorts", None).await?;
+        CohortCommand::Archive { id } | CohortCommand::Restore { id } => {
+            let (action, done) = if archive {
+                ("archive", "Archived")
+            } else {
+                ("restore", "Restored")
+            };
+            let cohort = client
+                .json(Method::POST, &format!("/cohorts/{id}/{action}"), None)
+                .await?;
+            if json {
+                print_json(&cohort);
+            } else {
+                println!("{done} cohort `{}`.", text(&cohort["name"]));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        CohortCommand::List { archived } => {
+            let path = if archived {
+                "/cohorts?archived=true"
+            } else {
+                "/cohorts"
+            };
+            let cohorts = client.json(Method::GET, path, None).await?;
             if json {
                 print_json(&cohorts);
             } else {
                 println!(
-                    "{:<36}  {:<10}  {:>8}  {:<16}  {:<22}  NAME",
-                    "ID", "STATE", "LEARNERS", "SCENARIO", "STARTS"
+                    "{:<36}  {:<10}  {:>8}  {:<16}  {:<22}  {:<18}  {:>5}  NAME",
+                    "ID", "STATE", "LEARNERS", "SCENARIO", "STARTS", "PROGRESS", "STUCK"
                 );
                 for c in cohorts.as_array().into_iter().flatten() {
+                    let p = &c["progress"];
+                    let progress = format!(
+                        "{}/{} steps {}%",
+                        text(&p["steps_passed"]),
+                        text(&p["steps_total"]),
+                        text(&p["percent"])
+                    );
                     println!(
-                        "{:<36}  {:<10}  {:>8}  {:<16}  {:<22}  {}",
+                        "{:<36}  {:<10}  {:>8}  {:<16}  {:<22}  {:<18}  {:>5}  {}",
                         text(&c["id"]),
                         text(&c["state"]),
                         text(&c["learner_count"]),
                         text(&c["scenario"]),
                         time(&c["starts_at"], &c["time_zone"]),
+                        progress,
+                        text(&p["stuck"]),
                         text(&c["name"])
                     );
                 }

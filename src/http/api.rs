@@ -66,6 +66,8 @@ pub fn endpoints() -> Vec<Endpoint> {
             c::attempts,
         ),
         endpoint(post.clone(), "/api/v1/cohorts/{id}/teardown", c::teardown),
+        endpoint(post.clone(), "/api/v1/cohorts/{id}/archive", c::archive),
+        endpoint(post.clone(), "/api/v1/cohorts/{id}/restore", c::restore),
         endpoint(get.clone(), "/api/v1/admin/sandboxes", admin::sandboxes),
         endpoint(
             post.clone(),

@@ -42,6 +42,7 @@ impl From<crate::sandbox::SandboxError> for HttpError {
             E::NotUsable(..) => Self::Conflict(e.to_string()),
             E::Invalid(m) => Self::BadRequest(m),
             E::UnknownCohort(_) => Self::NotFound,
+            E::NameTaken { .. } | E::NotOver(_) => Self::Conflict(e.to_string()),
             E::NoCapacity {
                 reason,
                 retry_after,

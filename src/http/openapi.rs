@@ -118,8 +118,19 @@ pub fn document(public_url: &str) -> Value {
         "Create a cohort: a roster (exactly one of `roster`, `roster_text`, `seats`) and a link per learner",
         201,
         r("CohortWithLearners"),
-        &[400, 403, 413, 415],
+        &[400, 403, 409, 413, 415],
     );
+    create["responses"]["409"]["description"] =
+        "You already have a cohort of that name (letter case aside, archived ones too)".into();
+    let mut list = op(
+        "listCohorts",
+        "Your cohorts, newest first (all of them for an admin), with their progress; archived ones only with `archived=true`",
+        200,
+        array(r("CohortListed")),
+        &[400],
+    );
+    list["parameters"] = json!([{ "name": "archived", "in": "query", "required": false,
+        "description": "`true`: the archived cohorts instead of the others", "schema": { "type": "boolean", "default": false } }]);
     create["requestBody"] = json!({
         "required": true,
         "content": { "application/json": { "schema": r("CreateCohort") } }
@@ -164,7 +175,7 @@ pub fn document(public_url: &str) -> Value {
                 "get": op("listScenarios", "The scenarios cohorts can use", 200, array(r("Scenario")), &[])
             },
             "/api/v1/cohorts": {
-                "get": op("listCohorts", "Your cohorts, newest first (all of them for an admin)", 200, array(r("Cohort")), &[]),
+                "get": list,
                 "post": create
             },
             "/api/v1/cohorts/{id}": {
@@ -188,6 +199,12 @@ pub fn document(public_url: &str) -> Value {
             },
             "/api/v1/cohorts/{id}/teardown": {
                 "post": cohort_ops("teardownCohort", "End the cohort: remove every sandbox; records stay", 200, r("TeardownReport"), &[403, 404])
+            },
+            "/api/v1/cohorts/{id}/archive": {
+                "post": cohort_ops("archiveCohort", "Archive a cohort that is over (torn down, or ended with no sandbox left): out of the default list, records kept", 200, r("Cohort"), &[403, 404, 409])
+            },
+            "/api/v1/cohorts/{id}/restore": {
+                "post": cohort_ops("restoreCohort", "Take a cohort out of the archive", 200, r("Cohort"), &[403, 404])
             },
             EXPORT_ROUTES[0]: { "get": export("exportAttemptsCsv", "Every attempt, as CSV", "text/csv", csv.clone()) },
             EXPORT_ROUTES[1]: { "get": export("exportAttemptsJson", "Every attempt, as JSON", "application/json", array(r("AttemptRow"))) },
@@ -231,7 +248,7 @@ fn components() -> Value {
             "E401": error("No valid API token or session"),
             "E403": error("A session without its CSRF token, from another origin, or whose one-time password is not replaced yet"),
             "E404": error("Unknown id, or a cohort that is not yours"),
-            "E409": error("The cohort is over, or its scenario is no longer served"),
+            "E409": error("The cohort is over (or not over yet, to archive it), its scenario is no longer served, or its name is taken"),
             "E413": error("The body is larger than 1 MiB"),
             "E415": error("The body is not sent as `application/json`"),
             "E429": {
@@ -283,10 +300,19 @@ fn schemas() -> Value {
             "starts_at": time(), "ends_at": time(),
             "spare": { "type": "integer" }, "max_sandboxes": nullable("integer"),
             "state": { "enum": ["created", "launched", "ended", "torn_down"] },
-            "launched_at": nullable_time(), "torn_down_at": nullable_time(), "created_at": time(),
+            "launched_at": nullable_time(), "torn_down_at": nullable_time(),
+            "archived_at": nullable_time(), "created_at": time(),
             "learner_count": { "type": "integer" },
             "time_zone": { "type": "string", "description": "The IANA time zone its times are shown and exported in" }
         })),
+        "CohortSummary": object(&["steps_passed", "steps_total", "percent", "finished", "stuck"], json!({
+            "steps_passed": { "type": "integer", "description": "(learner, exercise) pairs passed, as the grid's ✓ cells" },
+            "steps_total": { "type": "integer", "description": "Learners × exercises" },
+            "percent": { "type": "integer", "description": "steps_passed of steps_total, rounded down" },
+            "finished": { "type": "integer", "description": "Learners who passed every exercise" },
+            "stuck": { "type": "integer", "description": "Learners the grid marks stuck now" }
+        })),
+        "CohortListed": { "allOf": [r("Cohort"), object(&["progress"], json!({ "progress": r("CohortSummary") }))] },
         "Learner": object(&["id", "position", "name", "link"], json!({
             "id": uuid(), "position": { "type": "integer" }, "name": { "type": "string" },
             "email": nullable("string"), "team": nullable("string"),

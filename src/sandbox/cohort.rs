@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::roster::RosterEntry;
 use super::{LinkToken, Owner, Result, SandboxError, SandboxService};
 use crate::scenario::Scenario;
-use crate::store::{Claim, Cohort, Learner, LinkRecord, NewCohort, NewLearner, User};
+use crate::store::{Claim, Cohort, Learner, LinkRecord, NewCohort, NewLearner, StoreError, User};
 use crate::timezone::TimeZone;
 
 /// How long a learner's first open waits for a pool sandbox being built
@@ -112,6 +112,7 @@ impl SandboxService {
                 "a cohort's sandbox limit must be at least 1".into(),
             ));
         }
+        self.name_free(owner.id, name).await?;
         let roster: Vec<NewLearner> = req
             .roster
             .iter()
@@ -143,7 +144,15 @@ impl SandboxService {
                 },
                 &roster,
             )
-            .await?;
+            .await
+            .map_err(|e| match e {
+                // Taken between the check above and the insert.
+                StoreError::CohortNameTaken(name) => SandboxError::NameTaken {
+                    name,
+                    archived: false,
+                },
+                e => e.into(),
+            })?;
         self.changed();
         Ok(cohort)
     }

@@ -3,6 +3,7 @@
 
 mod admin;
 mod cohort;
+mod cohort_list;
 pub mod email;
 mod lifecycle;
 mod links;
@@ -24,6 +25,7 @@ use uuid::Uuid;
 
 pub use admin::{ResourceHours, TeardownAll};
 pub use cohort::{CohortRequest, LearnerLink, TeardownFailure, TeardownReport};
+pub use cohort_list::CohortSummary;
 pub use lifecycle::{ExtendLimit, Extended, LifecyclePolicy, TimeStatus, reaper_interval};
 pub use pool::{Limits, PoolStatus, Reservation};
 pub use progress::{Cell, CellState, CohortProgress, ExerciseColumn, LearnerProgress, StuckRule};
@@ -66,9 +68,22 @@ pub enum SandboxError {
     Invalid(String),
     #[error("cohort {0} does not exist")]
     UnknownCohort(Uuid),
+    /// The trainer has a cohort of that name already (letter case aside).
+    #[error(
+        "you already have a cohort named `{name}`{suffix}; choose another name",
+        suffix = if_archived(.archived)
+    )]
+    NameTaken { name: String, archived: bool },
+    /// Archiving waits until the cohort is over and its sandboxes gone.
+    #[error("cohort `{0}` is not over yet: tear it down first, then archive it")]
+    NotOver(String),
 }
 
 pub type Result<T, E = SandboxError> = std::result::Result<T, E>;
+
+fn if_archived(archived: &bool) -> &'static str {
+    if *archived { " (archived)" } else { "" }
+}
 
 /// Who a sandbox is for.
 #[derive(Debug, Clone, Default)]

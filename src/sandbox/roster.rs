@@ -1,9 +1,13 @@
 //! Rosters: the learners of a cohort, from pasted lines, a CSV file, or a
-//! number of anonymous seats. Every mistake names its line.
+//! number of anonymous seats. Every mistake names its line, and a roster
+//! with any mistake is refused whole, with all of them.
+
+mod parse;
 
 use serde_json::Value;
 
 pub use super::email::{EmailProblem, check_email};
+pub use parse::parse_roster;
 
 /// The most learners one cohort may have.
 pub const MAX_LEARNERS: usize = 1000;
@@ -25,6 +29,10 @@ pub struct RosterError {
     pub line: Option<u64>,
     pub problem: RosterProblem,
 }
+
+/// Every mistake of a roster, in the order of its lines (never empty).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RosterErrors(pub Vec<RosterError>);
 
 /// One mistake in a roster.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -59,6 +67,32 @@ impl std::fmt::Display for RosterError {
 }
 
 impl std::error::Error for RosterError {}
+
+impl std::fmt::Display for RosterErrors {
+    /// One mistake as it is; several as "3 mistakes: line 2: …; line 4: …".
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let [one] = self.0.as_slice() {
+            return one.fmt(f);
+        }
+        write!(f, "{} mistakes, nothing was imported: ", self.0.len())?;
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            e.fmt(f)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for RosterErrors {}
+
+impl RosterErrors {
+    /// The lines that have a mistake, in order (a line may have several).
+    pub fn lines(&self) -> Vec<u64> {
+        self.0.iter().filter_map(|e| e.line).collect()
+    }
+}
 
 impl RosterError {
     fn at(line: u64, problem: impl Into<RosterProblem>) -> Self {
@@ -122,214 +156,41 @@ pub fn seats(count: usize) -> Result<Vec<RosterEntry>, RosterError> {
         .collect())
 }
 
-/// Parses a roster: one learner per line, as `Name`, `email`,
-/// `Name <email>` or CSV fields `name, email, team` (a header line naming
-/// the columns may come first and reorder them). Blank lines are skipped.
-pub fn parse_roster(text: &str) -> Result<Vec<RosterEntry>, RosterError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .comment(Some(b'#'))
-        .from_reader(text.as_bytes());
-    let mut columns = [Some(0usize), Some(1), Some(2)]; // name, email, team
-    let mut out: Vec<RosterEntry> = Vec::new();
-    let mut emails = std::collections::HashMap::new();
-    for (i, record) in reader.records().enumerate() {
-        let record =
-            record.map_err(|e| RosterError::whole(RosterProblem::Unreadable(e.to_string())))?;
-        let line = record.position().map_or(i as u64 + 1, |p| p.line());
-        let fields: Vec<&str> = record.iter().collect();
-        if fields.iter().all(|f| f.is_empty()) {
-            continue;
-        }
-        if out.is_empty() && emails.is_empty() && is_header(&fields) {
-            let find = |names: &[&str]| {
-                fields
-                    .iter()
-                    .position(|f| names.iter().any(|n| f.eq_ignore_ascii_case(n)))
-            };
-            columns = [
-                find(&["name", "learner", "full name"]),
-                find(&["email", "e-mail", "mail"]),
-                find(&["team", "group", "department"]),
-            ];
-            if columns[0].is_none() && columns[1].is_none() {
-                return Err(RosterError::at(line, RosterProblem::Header));
-            }
-            emails.insert(String::new(), 0); // the header is seen
-            continue;
-        }
-        let get = |c: Option<usize>| {
-            c.and_then(|c| fields.get(c))
-                .map(|f| f.trim())
-                .filter(|f| !f.is_empty())
-        };
-        let (mut name, mut email) = (
-            get(columns[0]).map(str::to_owned),
-            get(columns[1]).map(str::to_owned),
-        );
-        let team = get(columns[2]).map(str::to_owned);
-        // A single field may be `Name <email>` or a bare email.
-        if let Some(n) = name.clone().filter(|_| email.is_none()) {
-            if let Some((display, addr)) = n.strip_suffix('>').and_then(|s| s.rsplit_once('<')) {
-                name = Some(display.trim().trim_matches('"').to_owned()).filter(|s| !s.is_empty());
-                email = Some(addr.trim().to_owned());
-            } else if n.contains('@') && !n.contains(' ') {
-                email = Some(n);
-                name = None;
-            }
-        }
-        if let Some(e) = &email {
-            check_email(e).map_err(|p| RosterError::at(line, p))?;
-            if let Some(first) = emails.insert(e.to_lowercase(), line) {
-                return Err(RosterError::at(
-                    line,
-                    RosterProblem::Duplicate {
-                        email: e.clone(),
-                        first,
-                    },
-                ));
-            }
-        }
-        let name = match (name, &email) {
-            (Some(n), _) => n,
-            (None, Some(e)) => e.split('@').next().unwrap_or(e).to_owned(),
-            (None, None) => {
-                return Err(RosterError::at(line, RosterProblem::Nothing));
-            }
-        };
-        for (what, value) in [("name", Some(&name)), ("team", team.as_ref())] {
-            if let Some(v) = value
-                && (v.chars().count() > MAX_FIELD || v.chars().any(char::is_control))
-            {
-                return Err(RosterError::at(line, RosterProblem::Field(what)));
-            }
-        }
-        out.push(RosterEntry { name, email, team });
-        if out.len() > MAX_LEARNERS {
-            return Err(RosterError::whole(RosterProblem::TooMany));
-        }
-    }
-    if out.is_empty() {
-        return Err(RosterError::whole(RosterProblem::Empty));
-    }
-    Ok(out)
-}
-
-fn is_header(fields: &[&str]) -> bool {
-    const WORDS: [&str; 8] = [
-        "name",
-        "learner",
-        "full name",
-        "email",
-        "e-mail",
-        "mail",
-        "team",
-        "group",
-    ];
-    fields
-        .iter()
-        .any(|f| WORDS.iter().any(|w| f.eq_ignore_ascii_case(w)))
-        && !fields.iter().any(|f| f.contains('@'))
+/// Whether a name or team is too long or holds control characters.
+fn bad_field(value: &str) -> bool {
+    value.chars().count() > MAX_FIELD || value.chars().any(char::is_control)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn entry(name: &str, email: Option<&str>, team: Option<&str>) -> RosterEntry {
-        RosterEntry {
-            name: name.into(),
-            email: email.map(Into::into),
-            team: team.map(Into::into),
-        }
-    }
-
-    #[test]
-    fn pasted_lines_in_every_form_parse() {
-        let r = parse_roster(
-            "Ada Lovelace <ada@example.com>\n\n  grace@example.com \nAlan Turing, alan@example.com, Codebreakers\nLinus\n",
-        )
-        .unwrap();
-        assert_eq!(
-            r,
-            vec![
-                entry("Ada Lovelace", Some("ada@example.com"), None),
-                entry("grace", Some("grace@example.com"), None),
-                entry(
-                    "Alan Turing",
-                    Some("alan@example.com"),
-                    Some("Codebreakers")
-                ),
-                entry("Linus", None, None),
-            ]
-        );
-    }
-
-    #[test]
-    fn a_csv_header_reorders_columns() {
-        let r = parse_roster("Team,Email,Name\nOps,\"b@x.org\",\"Bee, B.\"\n").unwrap();
-        assert_eq!(r, vec![entry("Bee, B.", Some("b@x.org"), Some("Ops"))]);
-    }
-
-    #[test]
-    fn mistakes_name_their_line() {
-        let e = parse_roster("Ada\nBob, not-an-email\n").unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "line 2: `not-an-email` is not an email address: it needs exactly one @"
-        );
-        let e = parse_roster("a@x.org\nA@X.org\n").unwrap_err();
-        assert!(
-            e.to_string()
-                .starts_with("line 2: A@X.org is already on line 1"),
-            "{e}"
-        );
-        assert!(
-            parse_roster("\n \n")
-                .unwrap_err()
-                .to_string()
-                .contains("empty")
-        );
-        assert_eq!(parse_roster("Ada\u{7}\n").unwrap_err().line, Some(1));
-        let many = "x\n".repeat(MAX_LEARNERS + 1);
-        assert!(
-            parse_roster(&many)
-                .unwrap_err()
-                .to_string()
-                .contains("at most")
-        );
-    }
-
     #[test]
     fn seats_are_numbered_and_bounded() {
-        assert_eq!(seats(2).unwrap()[1], entry("Seat 2", None, None));
+        assert_eq!(
+            seats(2).unwrap()[1],
+            RosterEntry {
+                name: "Seat 2".into(),
+                email: None,
+                team: None
+            }
+        );
         assert!(seats(0).is_err());
         assert!(seats(MAX_LEARNERS + 1).is_err());
     }
 
     #[test]
-    fn an_address_an_lrs_would_refuse_is_refused_with_its_line_in_every_form() {
-        for roster in [
-            "Ada <ada@example.org>\nBob <bob@corp.local>\n",
-            "ada@example.org\nbob@corp.local\n",
-            "name,email\nAda,ada@example.org\nBob,bob@corp.local\n",
-        ] {
-            let e = parse_roster(roster).unwrap_err();
-            let line = if roster.starts_with("name") { 3 } else { 2 };
-            assert_eq!(e.line, Some(line), "{roster}");
-            assert!(
-                matches!(&e.problem, RosterProblem::Email(EmailProblem::Reserved { email, tld })
-                    if email == "bob@corp.local" && tld == "local"),
-                "{e:?}"
-            );
-        }
-        let e = parse_roster("Ada, ada@intranet\n").unwrap_err();
-        assert_eq!(e.message().0, "email-no-dot");
+    fn several_mistakes_read_as_one_sentence_and_one_as_itself() {
+        let one = RosterErrors(vec![RosterError::at(2, RosterProblem::Nothing)]);
+        assert_eq!(one.to_string(), "line 2: no name or email");
+        let two = RosterErrors(vec![
+            RosterError::at(2, RosterProblem::Nothing),
+            RosterError::whole(RosterProblem::TooMany),
+        ]);
         assert_eq!(
-            e.to_string(),
-            "line 1: `ada@intranet`: the domain `intranet` has no dot; give a real domain, such as example.org"
+            two.to_string(),
+            "2 mistakes, nothing was imported: line 2: no name or email; a cohort has at most 1000 learners"
         );
+        assert_eq!(two.lines(), [2]);
     }
 }

@@ -26,6 +26,8 @@ pub struct Cohort {
     pub max_sandboxes: Option<i64>,
     pub launched_at: Option<DateTime<Utc>>,
     pub torn_down_at: Option<DateTime<Utc>>,
+    /// Set once the cohort, over, was put out of the default lists.
+    pub archived_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     /// How many learners are on the roster.
     pub learners: i64,
@@ -131,8 +133,10 @@ impl StateCounts {
     }
 }
 
-const COHORT_SELECT: &str = "SELECT c.id, c.name, c.scenario_id, c.owner_id, u.name AS owner_name,
-        c.starts_at, c.ends_at, c.spare, c.max_sandboxes, c.launched_at, c.torn_down_at, c.created_at,
+pub(super) const COHORT_SELECT: &str =
+    "SELECT c.id, c.name, c.scenario_id, c.owner_id, u.name AS owner_name,
+        c.starts_at, c.ends_at, c.spare, c.max_sandboxes, c.launched_at, c.torn_down_at,
+        c.archived_at, c.created_at,
         (SELECT COUNT(*) FROM learners l WHERE l.cohort_id = c.id) AS learners, c.time_zone
      FROM cohorts c JOIN users u ON u.id = c.owner_id";
 
@@ -163,7 +167,16 @@ impl Store {
         .bind(new.time_zone.name())
         .execute(&mut *tx)
         .await
-        .context(what)?;
+        .map_err(|e| match &e {
+            // The owner has a cohort of that name (cohorts_owner_name).
+            sqlx::Error::Database(d) if d.is_unique_violation() => {
+                StoreError::CohortNameTaken(new.name.to_owned())
+            }
+            _ => StoreError::Sql {
+                context: what(),
+                source: e,
+            },
+        })?;
         for (i, l) in roster.iter().enumerate() {
             sqlx::query(
                 "INSERT INTO learners (id, cohort_id, position, name, email, team, created_at)

@@ -3,6 +3,7 @@
 
 mod admin;
 mod attempts;
+mod cohort_list;
 mod cohorts;
 mod lifecycle;
 mod links;
@@ -22,6 +23,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 pub use admin::{AdminSandbox, NewTeardownReport, TeardownRecord};
 pub use attempts::{Attempt, CheckRecord, NewAttempt, Outcome};
+pub use cohort_list::{CohortListing, PassedStep};
 pub use cohorts::{
     Claim, Cohort, CohortAttempt, DbUuid, Learner, NewCohort, NewLearner, StateCounts,
 };
@@ -51,6 +53,9 @@ pub enum StoreError {
     UnknownCohort(uuid::Uuid),
     #[error("there is already {0}")]
     Duplicate(String),
+    /// The owner already has a cohort of this name (letter case aside).
+    #[error("you already have a cohort named `{0}`")]
+    CohortNameTaken(String),
     #[error("sandbox {id} is {actual}, not {expected}")]
     WrongState {
         id: uuid::Uuid,

@@ -28,9 +28,22 @@ use crate::store::{AdminSandbox, SandboxState};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin", get(home))
-        .route("/admin/sandboxes/{id}/teardown", post(teardown::sandbox))
-        .route("/admin/cohorts/{id}/teardown", post(teardown::cohort))
-        .route("/admin/teardown-all", post(teardown::everything))
+        .route(
+            "/admin/sandboxes/{id}/teardown",
+            get(teardown::confirm_sandbox).post(teardown::sandbox),
+        )
+        .route(
+            "/admin/cohorts/{id}/teardown",
+            get(teardown::confirm_cohort).post(teardown::cohort),
+        )
+        .route(
+            "/admin/teardown-all",
+            get(teardown::confirm_everything).post(teardown::everything),
+        )
+        .route(
+            "/admin/teardown-all/report",
+            get(teardown::everything_report),
+        )
         .route("/admin/teardowns/{id}", get(teardown::report))
         .route("/admin/xapi", get(xapi::page))
         .route("/admin/xapi/{file}", get(xapi::export))

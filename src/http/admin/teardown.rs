@@ -1,9 +1,10 @@
-//! Teardown from the admin page: each POST without its confirmation shows
-//! a page that asks for it (a button for one sandbox, the cohort's name
-//! typed for a cohort, "everything" typed for everything); confirmed, it
-//! tears down, keeps a report and shows it.
+//! Teardown from the admin page: each has a page that asks for its
+//! confirmation (a button for one sandbox, the cohort's name typed for a
+//! cohort, "everything" typed for everything), where a POST without it
+//! is sent (303); confirmed, it tears down, keeps a report and redirects
+//! to it, so that reloading shows the report and never tears down again.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -14,7 +15,7 @@ use super::Admin;
 use crate::http::trainer::{Trainer, when};
 use crate::http::{AppState, HttpError};
 use crate::sandbox::TeardownFailure;
-use crate::store::TeardownRecord;
+use crate::store::{AdminSandbox, Cohort, TeardownRecord};
 
 /// What everything's teardown must be confirmed with.
 pub const EVERYTHING: &str = "everything";
@@ -57,6 +58,41 @@ fn to_report(id: Option<i64>) -> Result<Response, HttpError> {
     Ok(Redirect::to(&format!("/admin/teardowns/{id}")).into_response())
 }
 
+/// What a sandbox's confirmation page says.
+async fn sandbox_question(t: &Trainer, id: &str) -> Result<(AdminSandbox, String), HttpError> {
+    let id = Uuid::parse_str(id).map_err(|_| HttpError::NotFound)?;
+    let s = t
+        .state
+        .app
+        .store
+        .admin_sandbox(id)
+        .await?
+        .ok_or(HttpError::NotFound)?;
+    let message = t.text_with(
+        "admin-confirm-sandbox",
+        &[
+            ("id", id.to_string().into()),
+            ("scenario", s.scenario_id.clone().into()),
+            (
+                "learner",
+                s.learner.clone().unwrap_or_else(|| "—".into()).into(),
+            ),
+        ],
+    );
+    Ok((s, message))
+}
+
+/// GET /admin/sandboxes/{id}/teardown: asks to confirm.
+pub(super) async fn confirm_sandbox(Admin(t): Admin, Path(id): Path<String>) -> Response {
+    let result = async {
+        let (s, message) = sandbox_question(&t, &id).await?;
+        let action = format!("/admin/sandboxes/{}/teardown", s.id);
+        Ok(confirm_page(&t, &action, message, false, false))
+    }
+    .await;
+    t.respond(result)
+}
+
 /// POST /admin/sandboxes/{id}/teardown
 pub(super) async fn sandbox(
     Admin(t): Admin,
@@ -67,27 +103,10 @@ pub(super) async fn sandbox(
 ) -> Response {
     let result = async {
         t.session.check_csrf(&state, &headers, &form.csrf)?;
-        let id = Uuid::parse_str(&id).map_err(|_| HttpError::NotFound)?;
-        let s = state
-            .app
-            .store
-            .admin_sandbox(id)
-            .await?
-            .ok_or(HttpError::NotFound)?;
+        let (s, _) = sandbox_question(&t, &id).await?;
         if form.confirm.as_deref() != Some("yes") {
-            let message = t.text_with(
-                "admin-confirm-sandbox",
-                &[
-                    ("id", id.to_string().into()),
-                    ("scenario", s.scenario_id.clone().into()),
-                    (
-                        "learner",
-                        s.learner.clone().unwrap_or_else(|| "—".into()).into(),
-                    ),
-                ],
-            );
-            let action = format!("/admin/sandboxes/{id}/teardown");
-            return Ok(confirm_page(&t, &action, message, false, false));
+            let confirm = format!("/admin/sandboxes/{}/teardown", s.id);
+            return Ok(Redirect::to(&confirm).into_response());
         }
         let report = state
             .app
@@ -100,7 +119,37 @@ pub(super) async fn sandbox(
     t.respond(result)
 }
 
-/// POST /admin/cohorts/{id}/teardown: confirmed by typing the cohort's name.
+async fn cohort_named(t: &Trainer, id: &str) -> Result<Cohort, HttpError> {
+    let id = Uuid::parse_str(id).map_err(|_| HttpError::NotFound)?;
+    t.state
+        .app
+        .store
+        .cohort(id)
+        .await?
+        .ok_or(HttpError::NotFound)
+}
+
+fn cohort_confirm(t: &Trainer, cohort: &Cohort, mismatch: bool) -> Response {
+    let message = t.text_with(
+        "admin-confirm-cohort",
+        &[("name", cohort.name.clone().into())],
+    );
+    let action = format!("/admin/cohorts/{}/teardown", cohort.id);
+    confirm_page(t, &action, message, true, mismatch)
+}
+
+/// GET /admin/cohorts/{id}/teardown: asks for the cohort's name.
+pub(super) async fn confirm_cohort(Admin(t): Admin, Path(id): Path<String>) -> Response {
+    let result = async {
+        let cohort = cohort_named(&t, &id).await?;
+        Ok(cohort_confirm(&t, &cohort, false))
+    }
+    .await;
+    t.respond(result)
+}
+
+/// POST /admin/cohorts/{id}/teardown: confirmed by typing the cohort's
+/// name; a wrong one is a 400 that asks again.
 pub(super) async fn cohort(
     Admin(t): Admin,
     State(state): State<AppState>,
@@ -110,30 +159,32 @@ pub(super) async fn cohort(
 ) -> Response {
     let result = async {
         t.session.check_csrf(&state, &headers, &form.csrf)?;
-        let id = Uuid::parse_str(&id).map_err(|_| HttpError::NotFound)?;
-        let cohort = state
-            .app
-            .store
-            .cohort(id)
-            .await?
-            .ok_or(HttpError::NotFound)?;
-        let typed = form.confirm.as_deref().map(str::trim);
-        if typed != Some(cohort.name.trim()) {
-            let message = t.text_with(
-                "admin-confirm-cohort",
-                &[("name", cohort.name.clone().into())],
-            );
-            let action = format!("/admin/cohorts/{id}/teardown");
-            return Ok(confirm_page(&t, &action, message, true, typed.is_some()));
+        let cohort = cohort_named(&t, &id).await?;
+        match form.confirm.as_deref().map(str::trim) {
+            None => {
+                let confirm = format!("/admin/cohorts/{}/teardown", cohort.id);
+                return Ok(Redirect::to(&confirm).into_response());
+            }
+            Some(typed) if typed != cohort.name.trim() => {
+                return Ok(cohort_confirm(&t, &cohort, true));
+            }
+            Some(_) => {}
         }
-        let report = state.app.service.teardown_cohort(id).await?;
+        let report = state.app.service.teardown_cohort(*cohort.id).await?;
         to_report(report.report_id)
     }
     .await;
     t.respond(result)
 }
 
-/// POST /admin/teardown-all: confirmed by typing "everything".
+/// GET /admin/teardown-all: asks for "everything".
+pub(super) async fn confirm_everything(Admin(t): Admin) -> Response {
+    let message = t.text("admin-confirm-all");
+    confirm_page(&t, "/admin/teardown-all", message, true, false)
+}
+
+/// POST /admin/teardown-all: confirmed by typing "everything"; then to a
+/// page of the reports it kept.
 pub(super) async fn everything(
     Admin(t): Admin,
     State(state): State<AppState>,
@@ -142,16 +193,13 @@ pub(super) async fn everything(
 ) -> Response {
     let result = async {
         t.session.check_csrf(&state, &headers, &form.csrf)?;
-        let typed = form.confirm.as_deref().map(str::trim);
-        if typed != Some(EVERYTHING) {
-            let message = t.text("admin-confirm-all");
-            return Ok(confirm_page(
-                &t,
-                "/admin/teardown-all",
-                message,
-                true,
-                typed.is_some(),
-            ));
+        match form.confirm.as_deref().map(str::trim) {
+            None => return Ok(Redirect::to("/admin/teardown-all").into_response()),
+            Some(EVERYTHING) => {}
+            Some(_) => {
+                let message = t.text("admin-confirm-all");
+                return Ok(confirm_page(&t, "/admin/teardown-all", message, true, true));
+            }
         }
         let by = t.user().name.clone();
         let all = state
@@ -159,22 +207,51 @@ pub(super) async fn everything(
             .service
             .teardown_all(Some(&by), &|step| tracing::info!(admin = %by, "{step}"))
             .await?;
+        let ids: Vec<String> = all.reports.iter().map(i64::to_string).collect();
+        let to = format!("/admin/teardown-all/report?ids={}", ids.join(","));
+        Ok::<_, HttpError>(Redirect::to(&to).into_response())
+    }
+    .await;
+    t.respond(result)
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct ReportsQuery {
+    #[serde(default)]
+    ids: String,
+}
+
+/// GET /admin/teardown-all/report?ids=…: what tearing everything down did,
+/// from the reports it kept (one per cohort, one for loose sandboxes).
+pub(super) async fn everything_report(Admin(t): Admin, Query(q): Query<ReportsQuery>) -> Response {
+    let result = async {
         let mut reports = Vec::new();
-        for id in &all.reports {
-            if let Some(r) = state.app.store.teardown_report(*id).await? {
-                reports.push(json!({
-                    "url": format!("/admin/teardowns/{id}"),
-                    "what": scope_text(&t, &r),
-                    "removed": r.removed,
-                }));
-            }
+        let (mut removed, mut failed) = (0i64, Vec::new());
+        for id in q.ids.split(',').filter(|s| !s.trim().is_empty()) {
+            let id: i64 = id.trim().parse().map_err(|_| HttpError::NotFound)?;
+            let r = t
+                .state
+                .app
+                .store
+                .teardown_report(id)
+                .await?
+                .ok_or(HttpError::NotFound)?;
+            removed += r.removed;
+            failed.extend(
+                serde_json::from_str::<Vec<TeardownFailure>>(&r.failures).unwrap_or_default(),
+            );
+            reports.push(json!({
+                "url": format!("/admin/teardowns/{id}"),
+                "what": scope_text(&t, &r),
+                "removed": r.removed,
+            }));
         }
         let mut data = t.base(&t.text("admin-all-title"));
         data["summary"] = t
-            .text_with("admin-all-summary", &[("count", all.removed.into())])
+            .text_with("admin-all-summary", &[("count", removed.into())])
             .into();
         data["reports"] = reports.into();
-        data["failed"] = failures(&all.failed);
+        data["failed"] = failures(&failed);
         Ok::<_, HttpError>(t.render("admin_all", &data, StatusCode::OK))
     }
     .await;

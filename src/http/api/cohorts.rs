@@ -1,22 +1,24 @@
 //! The API's handlers: scenarios, and cohorts from creation to teardown.
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use chrono::Utc;
+use serde::Deserialize;
 use uuid::Uuid;
 
 use super::error::{ApiError, Body, Caller, Ids};
 use super::types::{
-    CohortView, CohortWithLearners, CohortWithPool, CreateCohort, ExerciseView, LearnerView,
-    ScenarioView, cohort_request,
+    CohortListed, CohortView, CohortWithLearners, CohortWithPool, CreateCohort, ExerciseView,
+    LearnerView, ScenarioView, cohort_request,
 };
 use crate::http::AppState;
 use crate::sandbox::{
     CohortProgress, PoolStatus, Reservation, SandboxError, StuckRule, TeardownReport,
 };
 use crate::scenario::Scenario;
-use crate::store::{Cohort, CohortAttempt, Learner, User};
+use crate::store::{Cohort, CohortAttempt, CohortListing, Learner, User};
 
 /// How long a refused launch is told to wait (the pool's own retry delay).
 const LAUNCH_RETRY_AFTER: u64 = 30;
@@ -121,13 +123,84 @@ pub async fn create_cohort(
     ))
 }
 
+/// `GET /cohorts?archived=true`: the archived ones instead.
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    archived: Option<String>,
+}
+
 pub async fn list_cohorts(
     Caller(user): Caller,
     State(state): State<AppState>,
-) -> ApiResult<Json<Vec<CohortView>>> {
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> ApiResult<Json<Vec<CohortListed>>> {
+    let archived = match query.map(|q| q.0.archived) {
+        Ok(None) => false,
+        Ok(Some(v)) => match v.as_str() {
+            "true" | "1" => true,
+            "false" | "0" => false,
+            other => {
+                return Err(ApiError::bad(format!(
+                    "`archived` is `true` or `false`, not `{other}`"
+                )));
+            }
+        },
+        Err(e) => return Err(ApiError::bad(e.body_text())),
+    };
+    let listing = if archived {
+        CohortListing::Archived
+    } else {
+        CohortListing::Current
+    };
     let owner = (!user.is_admin()).then_some(user.id);
-    let cohorts = state.app.store.cohorts(owner).await?;
-    Ok(Json(cohorts.iter().map(CohortView::from).collect()))
+    let store = &state.app.store;
+    let rule = StuckRule::from_config(&state.app.config);
+    let mut out = Vec::new();
+    for c in store.cohorts_listed(owner, listing).await? {
+        let claimed = store.state_counts(Some(*c.id)).await?.claimed;
+        let scenario = state.app.scenario(&c.scenario_id).ok();
+        let progress = state
+            .app
+            .service
+            .cohort_summary(&c, scenario, claimed, rule)
+            .await?;
+        out.push(CohortListed {
+            cohort: (&c).into(),
+            progress,
+        });
+    }
+    Ok(Json(out))
+}
+
+/// `POST /cohorts/{id}/archive`: out of the default list, once over.
+pub async fn archive(
+    Caller(user): Caller,
+    State(state): State<AppState>,
+    Ids(id): Ids<Uuid>,
+) -> ApiResult<Json<CohortView>> {
+    set_archived(&state, &user, id, true).await
+}
+
+/// `POST /cohorts/{id}/restore`: back in the default list.
+pub async fn restore(
+    Caller(user): Caller,
+    State(state): State<AppState>,
+    Ids(id): Ids<Uuid>,
+) -> ApiResult<Json<CohortView>> {
+    set_archived(&state, &user, id, false).await
+}
+
+async fn set_archived(
+    state: &AppState,
+    user: &User,
+    id: Uuid,
+    archived: bool,
+) -> ApiResult<Json<CohortView>> {
+    let cohort = cohort_of(state, user, id).await?;
+    state.app.service.archive_cohort(&cohort, archived).await?;
+    let cohort = cohort_of(state, user, id).await?;
+    Ok(Json((&cohort).into()))
 }
 
 pub async fn cohort(

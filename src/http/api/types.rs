@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::error::ApiError;
 use crate::sandbox::roster::{self, RosterEntry};
-use crate::sandbox::{CohortRequest, PoolStatus};
+use crate::sandbox::{CohortRequest, CohortSummary, PoolStatus};
 use crate::store::Cohort;
 use crate::timezone::TimeZone;
 
@@ -46,6 +46,8 @@ pub struct CohortView {
     pub state: &'static str,
     pub launched_at: Option<DateTime<Utc>>,
     pub torn_down_at: Option<DateTime<Utc>>,
+    /// Set once archived: out of the default list.
+    pub archived_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub learner_count: i64,
     /// The IANA zone its times are shown and exported in.
@@ -76,6 +78,7 @@ impl From<&Cohort> for CohortView {
             state,
             launched_at: c.launched_at,
             torn_down_at: c.torn_down_at,
+            archived_at: c.archived_at,
             created_at: c.created_at,
             learner_count: c.learners,
             time_zone: c.time_zone,
@@ -102,6 +105,14 @@ pub struct CohortWithLearners {
     #[serde(flatten)]
     pub cohort: CohortView,
     pub learners: Vec<LearnerView>,
+}
+
+/// A cohort in the list, with its learners' progress.
+#[derive(Debug, Serialize)]
+pub struct CohortListed {
+    #[serde(flatten)]
+    pub cohort: CohortView,
+    pub progress: CohortSummary,
 }
 
 #[derive(Debug, Serialize)]
@@ -144,7 +155,8 @@ fn time(field: &str, value: &str) -> Result<DateTime<Utc>, ApiError> {
         })
 }
 
-/// A roster given as JSON objects, held to the rules of a pasted one.
+/// A roster given as JSON objects, held to the rules of a pasted one:
+/// every mistake is named, and none is taken if any is wrong.
 fn checked_roster(entries: Vec<RosterEntry>) -> Result<Vec<RosterEntry>, ApiError> {
     if entries.is_empty() || entries.len() > roster::MAX_LEARNERS {
         return Err(ApiError::bad(format!(
@@ -153,44 +165,52 @@ fn checked_roster(entries: Vec<RosterEntry>) -> Result<Vec<RosterEntry>, ApiErro
         )));
     }
     let mut emails = std::collections::HashMap::new();
+    let mut mistakes = Vec::new();
     let tidy = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
-    entries
-        .into_iter()
-        .enumerate()
-        .map(|(i, e)| {
-            let (name, email, team) = (e.name.trim().to_owned(), tidy(e.email), tidy(e.team));
-            let bad =
-                |field: &str, why: &str| ApiError::bad(format!("`roster[{i}].{field}` {why}"));
-            for (field, value) in [
-                ("name", Some(&name)),
-                ("email", email.as_ref()),
-                ("team", team.as_ref()),
-            ] {
-                if let Some(v) = value
-                    && (v.chars().count() > MAX_FIELD || v.chars().any(char::is_control))
-                {
-                    return Err(bad(
-                        field,
-                        &format!(
-                            "is longer than {MAX_FIELD} characters or holds control characters"
-                        ),
-                    ));
-                }
+    let mut out = Vec::with_capacity(entries.len());
+    for (i, e) in entries.into_iter().enumerate() {
+        let (name, email, team) = (e.name.trim().to_owned(), tidy(e.email), tidy(e.team));
+        let before = mistakes.len();
+        for (field, value) in [
+            ("name", Some(&name)),
+            ("email", email.as_ref()),
+            ("team", team.as_ref()),
+        ] {
+            if let Some(v) = value
+                && (v.chars().count() > MAX_FIELD || v.chars().any(char::is_control))
+            {
+                mistakes.push(format!(
+                    "`roster[{i}].{field}` is longer than {MAX_FIELD} characters or holds control characters"
+                ));
             }
-            if name.is_empty() {
-                return Err(bad("name", "is empty"));
+        }
+        if name.is_empty() {
+            mistakes.push(format!("`roster[{i}].name` is empty"));
+        }
+        if let Some(e) = &email {
+            if let Err(problem) = roster::check_email(e) {
+                mistakes.push(format!("`roster[{i}].email`: {problem}"));
+            } else if let Some(first) = emails.get(&e.to_lowercase()) {
+                mistakes.push(format!(
+                    "`roster[{i}].email` is already `roster[{first}].email`"
+                ));
+            } else {
+                emails.insert(e.to_lowercase(), i);
             }
-            if let Some(e) = &email {
-                if let Err(problem) = roster::check_email(e) {
-                    return Err(ApiError::bad(format!("`roster[{i}].email`: {problem}")));
-                }
-                if let Some(first) = emails.insert(e.to_lowercase(), i) {
-                    return Err(bad("email", &format!("is already `roster[{first}].email`")));
-                }
-            }
-            Ok(RosterEntry { name, email, team })
-        })
-        .collect()
+        }
+        if mistakes.len() == before {
+            out.push(RosterEntry { name, email, team });
+        }
+    }
+    match mistakes.as_slice() {
+        [] => Ok(out),
+        [one] => Err(ApiError::bad(one.clone())),
+        many => Err(ApiError::bad(format!(
+            "{} mistakes in `roster`, nothing was imported: {}",
+            many.len(),
+            many.join("; ")
+        ))),
+    }
 }
 
 /// Checks a creation request field by field, so that every mistake names

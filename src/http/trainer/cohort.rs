@@ -1,29 +1,21 @@
 //! A cohort's page: its status, the learners' links (copy all, CSV), the
 //! launch button with the pool's live progress, the progress grid, the
-//! exports, and teardown.
+//! exports, teardown and archiving (their forms are in `actions.rs`).
 
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
-use data_encoding::BASE64URL_NOPAD;
-use serde::{Deserialize, Serialize};
+use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
+use super::actions::{Notice, clear_notice, take_notice};
 use super::{Trainer, live, status_key, when};
 use crate::export::{Separator, csv_writer, neutralise};
-use crate::http::auth::{set_cookie, site_cookie};
 use crate::http::export::{CsvQuery, separator};
 use crate::http::{AppState, HttpError};
-use crate::sandbox::{LearnerLink, SandboxError, StuckRule};
+use crate::sandbox::{LearnerLink, StuckRule};
 use crate::scenario::Scenario;
 use crate::store::Cohort;
-
-/// Carries a launch's outcome across the redirect that follows it.
-const FLASH_COOKIE: &str = "sandpit_flash";
-
-/// What a refused launch is told to wait: the pool's own retry delay.
-const RETRY_AFTER_SECS: u64 = 30;
 
 /// The exports another part of Sandpit serves; the page links to them.
 const EXPORTS: &[(&str, &str)] = &[
@@ -34,28 +26,16 @@ const EXPORTS: &[(&str, &str)] = &[
     ("xapi.json", "export-xapi"),
 ];
 
-/// What the page says at its top after an action.
-#[derive(Debug, Serialize, Deserialize)]
-struct Notice {
-    cohort: String,
-    /// `ok` or `error`.
-    kind: String,
-    text: String,
-}
-
-/// GET /trainer/cohorts/{id}
+/// GET /trainer/cohorts/{id}, with the outcome of the action that led
+/// here, once.
 pub(super) async fn page(t: Trainer, Path(id): Path<String>, headers: HeaderMap) -> Response {
-    let flash = site_cookie(&t.state, &headers, FLASH_COOKIE)
-        .and_then(|v| BASE64URL_NOPAD.decode(v.as_bytes()).ok())
-        .and_then(|b| serde_json::from_slice::<Notice>(&b).ok())
-        .filter(|n| n.cohort == id);
-    let result = render_page(&t, &id, flash, StatusCode::OK).await;
+    let (notice, flashed) = take_notice(&t.state, &headers, &id);
+    let result = render_page(&t, &id, notice).await;
     let mut response = t.respond(result);
-    if site_cookie(&t.state, &headers, FLASH_COOKIE).is_some() {
-        response.headers_mut().append(
-            header::SET_COOKIE,
-            set_cookie(&t.state, FLASH_COOKIE, "", 0),
-        );
+    if flashed {
+        response
+            .headers_mut()
+            .append(header::SET_COOKIE, clear_notice(&t.state));
     }
     response
 }
@@ -64,12 +44,7 @@ fn link_url(state: &AppState, link: &LearnerLink) -> String {
     format!("{}/s/{}", state.public_url, link.token.as_str())
 }
 
-async fn render_page(
-    t: &Trainer,
-    id: &str,
-    notice: Option<Notice>,
-    status: StatusCode,
-) -> Result<Response, HttpError> {
+async fn render_page(t: &Trainer, id: &str, notice: Option<Notice>) -> Result<Response, HttpError> {
     let (cohort, scenario) = t.cohort(id).await?;
     let service = &t.state.app.service;
     let links = service.learner_links(*cohort.id).await?;
@@ -114,8 +89,11 @@ async fn render_page(
         Separator::for_lang(t.lang).query()
     )
     .into();
-    data["notice"] = notice.map_or(Value::Null, |n| json!({"kind": n.kind, "text": n.text}));
-    Ok(t.render("trainer_cohort", &data, status))
+    data["notice"] = notice.map_or(
+        Value::Null,
+        |n| json!({"kind": n.kind, "text": n.text, "until_prepared": n.until_prepared}),
+    );
+    Ok(t.render("trainer_cohort", &data, StatusCode::OK))
 }
 
 /// The export links: CSV files with the separator spreadsheets in the
@@ -168,6 +146,9 @@ fn cohort_view(t: &Trainer, cohort: &Cohort, scenario: &Scenario) -> Value {
         "status": t.text(status_key(cohort)),
         "launched": cohort.launched_at.is_some(),
         "torn_down": cohort.torn_down_at.is_some(),
+        "archived": cohort.archived_at.is_some(),
+        "archived_at": cohort.archived_at.map(|a| when(a, cohort.time_zone)),
+        "over": over,
         "can_launch": !over,
         "csv_name": csv_file_name(&cohort.name),
     })
@@ -244,114 +225,6 @@ pub(super) async fn links_csv(
         );
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         Ok::<_, HttpError>(response)
-    }
-    .await;
-    t.respond(result)
-}
-
-#[derive(Debug, Deserialize)]
-pub(super) struct ActionForm {
-    #[serde(default)]
-    csrf: String,
-    /// The teardown form's confirmation box.
-    #[serde(default)]
-    confirm: Option<String>,
-}
-
-/// POST /trainer/cohorts/{id}/launch
-pub(super) async fn launch(
-    t: Trainer,
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    axum::Form(form): axum::Form<ActionForm>,
-) -> Response {
-    let result = async {
-        t.session.check_csrf(&state, &headers, &form.csrf)?;
-        let (cohort, scenario) = t.cohort(&id).await?;
-        let reservation = match state.app.service.launch_cohort(&cohort, scenario).await {
-            Ok(r) => r,
-            Err(SandboxError::Invalid(message)) => {
-                let notice = Notice {
-                    cohort: id.clone(),
-                    kind: "error".into(),
-                    text: message,
-                };
-                return render_page(&t, &id, Some(notice), StatusCode::CONFLICT).await;
-            }
-            Err(e) => return Err(e.into()),
-        };
-        let reason = reservation.refusal.clone().unwrap_or_default();
-        let args = [
-            ("started", reservation.started.into()),
-            ("refused", reservation.refused.into()),
-            ("reason", reason.into()),
-        ];
-        if reservation.started == 0 && reservation.refused > 0 {
-            // Nothing could start: the page says why, with a 429.
-            let notice = Notice {
-                cohort: id.clone(),
-                kind: "error".into(),
-                text: t.text_with("launch-refused", &args),
-            };
-            let mut response =
-                render_page(&t, &id, Some(notice), StatusCode::TOO_MANY_REQUESTS).await?;
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, RETRY_AFTER_SECS.into());
-            return Ok(response);
-        }
-        let (kind, key) = match (reservation.started, reservation.refused) {
-            (_, r) if r > 0 => ("error", "launch-partial"),
-            (0, _) => ("ok", "launch-nothing-to-do"),
-            _ => ("ok", "launch-started"),
-        };
-        let notice = Notice {
-            cohort: id.clone(),
-            kind: kind.into(),
-            text: t.text_with(key, &args),
-        };
-        let value = BASE64URL_NOPAD.encode(&serde_json::to_vec(&notice).unwrap_or_default());
-        let mut response = Redirect::to(&format!("/trainer/cohorts/{id}")).into_response();
-        response.headers_mut().append(
-            header::SET_COOKIE,
-            set_cookie(&state, FLASH_COOKIE, &value, 120),
-        );
-        Ok(response)
-    }
-    .await;
-    t.respond(result)
-}
-
-/// POST /trainer/cohorts/{id}/teardown: needs its confirmation box ticked.
-pub(super) async fn teardown(
-    t: Trainer,
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    axum::Form(form): axum::Form<ActionForm>,
-) -> Response {
-    let result = async {
-        t.session.check_csrf(&state, &headers, &form.csrf)?;
-        let (cohort, scenario) = t.cohort(&id).await?;
-        if form.confirm.as_deref() != Some("yes") {
-            let notice = Notice {
-                cohort: id.clone(),
-                kind: "error".into(),
-                text: t.text("teardown-unconfirmed"),
-            };
-            return render_page(&t, &id, Some(notice), StatusCode::BAD_REQUEST).await;
-        }
-        let report = state.app.service.teardown_cohort(*cohort.id).await?;
-        let mut data = t.base(&t.text("teardown-title"));
-        data["cohort"] = cohort_view(&t, &cohort, scenario);
-        data["removed"] = report.removed.into();
-        data["failed"] = report
-            .failed
-            .iter()
-            .map(|f| json!({"sandbox": f.sandbox.to_string(), "error": f.error}))
-            .collect();
-        Ok::<_, HttpError>(t.render("trainer_teardown", &data, StatusCode::OK))
     }
     .await;
     t.respond(result)

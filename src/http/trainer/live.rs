@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{Trainer, text_with, when};
+use super::{Trainer, status_key, text_with, when};
 use crate::http::AppState;
 use crate::http::auth::{SESSION_COOKIE, site_cookie};
 use crate::sandbox::{Cell, CellState, CohortProgress, PoolStatus, StuckRule};
@@ -25,12 +25,34 @@ const TICK: Duration = Duration::from_secs(2);
 /// A burst of changes (a launch) is sent as one event.
 const COALESCE: Duration = Duration::from_millis(200);
 
-/// The pool's status and the grid, as the page and its script show them.
+/// The cohort's status, the launch button, the pool's status and the
+/// grid, as the page and its script show them: everything on the page
+/// that moves while it is open.
 pub(super) fn snapshot(lang: &str, cohort: &Cohort, progress: &CohortProgress) -> Value {
     json!({
+        "status": text_with(lang, status_key(cohort), &[]),
+        "launch": launch_button(lang, cohort, &progress.pool),
         "pool": progress.pool,
         "summary": summary(lang, cohort, &progress.pool),
         "grid": grid(lang, cohort, progress),
+    })
+}
+
+/// The launch button: "Launch" until launched; afterwards the pool tops
+/// itself up, so it comes back only as "Try again" once provisioning
+/// stopped after repeated failures. None when the cohort is over.
+fn launch_button(lang: &str, cohort: &Cohort, pool: &PoolStatus) -> Value {
+    let over = cohort.torn_down_at.is_some() || cohort.ends_at <= chrono::Utc::now();
+    let (label, hint) = match (over, pool.launched, pool.failing.is_some()) {
+        (true, _, _) => return json!({"shown": false}),
+        (false, false, _) => ("launch", "launch-hint"),
+        (false, true, true) => ("launch-retry", "launch-retry-hint"),
+        (false, true, false) => ("launch", "launch-hint"),
+    };
+    json!({
+        "shown": !pool.launched || pool.failing.is_some(),
+        "label": text_with(lang, label, &[]),
+        "hint": text_with(lang, hint, &[]),
     })
 }
 

@@ -2,7 +2,9 @@
 //! links, launch, live progress and teardown, and one learner's attempts.
 //! Trainers see their own cohorts; admins see all; others' look unknown.
 
+mod actions;
 mod cohort;
+mod home;
 mod learner;
 mod live;
 mod new_cohort;
@@ -29,15 +31,21 @@ use crate::timezone::TimeZone;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/trainer", get(home))
+        .route("/trainer", get(home::page))
         .route(
             "/trainer/cohorts/new",
             get(new_cohort::form).post(new_cohort::create),
         )
         .route("/trainer/cohorts/{id}", get(cohort::page))
         .route("/trainer/cohorts/{id}/links.csv", get(cohort::links_csv))
-        .route("/trainer/cohorts/{id}/launch", post(cohort::launch))
-        .route("/trainer/cohorts/{id}/teardown", post(cohort::teardown))
+        .route("/trainer/cohorts/{id}/launch", post(actions::launch))
+        .route("/trainer/cohorts/{id}/teardown", post(actions::teardown))
+        .route(
+            "/trainer/cohorts/{id}/teardowns/{report}",
+            get(actions::teardown_report),
+        )
+        .route("/trainer/cohorts/{id}/archive", post(actions::archive))
+        .route("/trainer/cohorts/{id}/restore", post(actions::restore))
         .route("/trainer/cohorts/{id}/events", get(live::events))
         .route(
             "/trainer/cohorts/{id}/learners/{learner}",
@@ -218,43 +226,6 @@ pub(super) fn status_key(cohort: &Cohort) -> &'static str {
     }
 }
 
-/// GET /trainer: the user's cohorts (every cohort, for an admin).
-async fn home(t: Trainer) -> Response {
-    let result = async {
-        let user = t.user();
-        let owner = (!user.is_admin()).then_some(user.id);
-        let store = &t.state.app.store;
-        let mut rows = Vec::new();
-        for c in store.cohorts(owner).await? {
-            let counts = store.state_counts(Some(*c.id)).await?;
-            let scenario = t
-                .state
-                .app
-                .scenario(&c.scenario_id)
-                .map_or_else(|_| c.scenario_id.clone(), |s| s.title.clone());
-            rows.push(json!({
-                "url": format!("/trainer/cohorts/{}", c.id),
-                "name": c.name,
-                "scenario": scenario,
-                "owner": c.owner_name,
-                "starts": when(c.starts_at, c.time_zone),
-                "starts_iso": c.starts_at.to_rfc3339(),
-                "ends": when(c.ends_at, c.time_zone),
-                "ends_iso": c.ends_at.to_rfc3339(),
-                "learners": c.learners,
-                "status": t.text(status_key(&c)),
-                "counts": counts,
-            }));
-        }
-        let mut data = t.base(&t.text("trainer-title"));
-        data["cohorts"] = rows.into();
-        data["admin"] = user.is_admin().into();
-        Ok::<_, HttpError>(t.render("trainer_home", &data, StatusCode::OK))
-    }
-    .await;
-    t.respond(result)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -302,10 +273,10 @@ mod tests {
         ];
         let mut errors: Vec<_> = mistakes
             .iter()
-            .map(|m| parse_roster(m).unwrap_err())
+            .flat_map(|m| parse_roster(m).unwrap_err().0)
             .collect();
         errors.push(seats(0).unwrap_err());
-        errors.push(parse_roster(&"x\n".repeat(1001)).unwrap_err());
+        errors.extend(parse_roster(&"x\n".repeat(1001)).unwrap_err().0);
         for e in &errors {
             let (key, args) = e.message();
             for lang in ["en", "fr"] {
@@ -320,7 +291,7 @@ mod tests {
             }
         }
         let e = parse_roster("Ada, ada@corp.local\n").unwrap_err();
-        let (key, args) = e.message();
+        let (key, args) = e.0[0].message();
         assert_eq!(
             text_with("fr", key, &args),
             "« ada@corp.local » : « .local » est réservé aux réseaux locaux ou de test, ce n’est pas un vrai domaine ; un LRS le refuse."

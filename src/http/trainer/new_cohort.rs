@@ -84,11 +84,30 @@ pub(super) async fn create(t: Trainer, headers: HeaderMap, request: Request) -> 
     let result = async {
         let mut f = read_form(&t, &headers, request).await?;
         t.session.check_csrf(&t.state, &headers, &f.csrf)?;
-        let request = match validate(&t, &mut f) {
-            Ok(r) => r,
-            Err(errors) => return Ok(render(&t, &f, &errors, None, StatusCode::BAD_REQUEST)),
+        let validated = validate(&t, &mut f);
+        // A name taken already is said with the other mistakes, first.
+        let taken = match t
+            .state
+            .app
+            .store
+            .cohort_named(t.user().id, f.name.trim())
+            .await?
+        {
+            Some(c) => Some(name_taken(&t, &c.name, c.archived_at.is_some())),
+            None => None,
         };
-        let (scenario, req) = request;
+        let (scenario, req) = match (validated, taken) {
+            (Ok(request), None) => request,
+            (Ok(_), Some(taken)) => {
+                return Ok(render(&t, &f, &[taken], None, StatusCode::BAD_REQUEST));
+            }
+            (Err(mut errors), taken) => {
+                if let Some(taken) = taken {
+                    errors.insert(0, taken);
+                }
+                return Ok(render(&t, &f, &errors, None, StatusCode::BAD_REQUEST));
+            }
+        };
         match t
             .state
             .app
@@ -98,6 +117,10 @@ pub(super) async fn create(t: Trainer, headers: HeaderMap, request: Request) -> 
         {
             Ok(cohort) => {
                 Ok(Redirect::to(&format!("/trainer/cohorts/{}", cohort.id)).into_response())
+            }
+            Err(SandboxError::NameTaken { name, archived }) => {
+                let errors = [name_taken(&t, &name, archived)];
+                Ok(render(&t, &f, &errors, None, StatusCode::BAD_REQUEST))
             }
             Err(SandboxError::Invalid(message)) => {
                 let errors = [FieldError {
@@ -111,6 +134,19 @@ pub(super) async fn create(t: Trainer, headers: HeaderMap, request: Request) -> 
     }
     .await;
     t.respond(result)
+}
+
+/// "You already have a cohort named …", on the name field.
+fn name_taken(t: &Trainer, name: &str, archived: bool) -> FieldError {
+    let key = if archived {
+        "field-name-taken-archived"
+    } else {
+        "field-name-taken"
+    };
+    FieldError {
+        field: "name",
+        message: t.text_with(key, &[("name", name.into())]),
+    }
 }
 
 async fn read_form(
@@ -293,21 +329,25 @@ fn validate<'a>(
                 fail(&mut errors, "roster_text", "field-roster-missing", &[])
             }
             Ok(list) => learners = Some(list),
-            Err(e) => {
-                let (key, args) = e.message();
-                let mut detail = t.text_with(key, &args);
-                if let Some(line) = e.line {
-                    detail = t.text_with(
-                        "roster-line",
-                        &[("line", line.into()), ("detail", detail.into())],
+            // Every mistake, each with its line: the trainer fixes them
+            // all in one go; nothing is created meanwhile.
+            Err(all) => {
+                for e in &all.0 {
+                    let (key, args) = e.message();
+                    let mut detail = t.text_with(key, &args);
+                    if let Some(line) = e.line {
+                        detail = t.text_with(
+                            "roster-line",
+                            &[("line", line.into()), ("detail", detail.into())],
+                        );
+                    }
+                    fail(
+                        &mut errors,
+                        "roster_text",
+                        "field-roster-invalid",
+                        &[("detail", detail.into())],
                     );
                 }
-                fail(
-                    &mut errors,
-                    "roster_text",
-                    "field-roster-invalid",
-                    &[("detail", detail.into())],
-                )
             }
         },
         (false, true) => match f.seats.trim().parse::<usize>().map(roster::seats) {
@@ -402,5 +442,11 @@ fn render(
         );
     }
     data["field_errors"] = by_field.into();
+    // A roster may have many mistakes: one item each, beside the box.
+    data["roster_errors"] = errors
+        .iter()
+        .filter(|e| e.field == "roster_text")
+        .map(|e| e.message.as_str())
+        .collect();
     t.render("trainer_new", &data, status)
 }
