@@ -1,8 +1,16 @@
 //! Languages: every page and message comes from `locales/<lang>/main.ftl`,
 //! chosen by `?lang=`, then the `sandpit_lang` cookie, then Accept-Language.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
+
 use axum::http::HeaderMap;
 use axum::http::header::ACCEPT_LANGUAGE;
+use fluent_bundle::FluentValue;
+use fluent_templates::Loader;
+use serde_json::Value;
+
+use crate::lang::Lang;
 
 // The translation catalogue, embedded in the binary.
 fluent_templates::static_loader! {
@@ -14,7 +22,7 @@ fluent_templates::static_loader! {
 }
 
 /// The languages Sandpit speaks; the first is the fallback.
-pub const LANGUAGES: &[&str] = &["en", "fr"];
+pub const LANGUAGES: &[&str] = &[Lang::En.code(), Lang::Fr.code()];
 
 /// The cookie that remembers a language chosen with the switch.
 pub const LANG_COOKIE: &str = "sandpit_lang";
@@ -55,11 +63,109 @@ pub fn negotiate(query_lang: Option<&str>, headers: &HeaderMap) -> &'static str 
 
 /// Looks up one message, for text built outside templates.
 pub fn text(lang: &str, key: &str) -> String {
-    use fluent_templates::Loader;
-    let id: unic_langid::LanguageIdentifier = lang
-        .parse()
-        .unwrap_or_else(|_| "en".parse().expect("valid"));
-    LOCALES.lookup(&id, key)
+    LOCALES.lookup(&lang_id(lang), key)
+}
+
+fn lang_id(lang: &str) -> unic_langid::LanguageIdentifier {
+    lang.parse().unwrap_or_else(|_| unic_langid::langid!("en"))
+}
+
+/// A message with arguments, for text built outside templates (templates
+/// escape it like any other value). An unknown key shows as itself rather
+/// than failing the page.
+pub fn text_with(lang: &str, key: &str, args: &[(&'static str, Value)]) -> String {
+    let args: HashMap<Cow<'static, str>, FluentValue> = args
+        .iter()
+        .map(|(k, v)| (Cow::Borrowed(*k), fluent_value(v)))
+        .collect();
+    LOCALES
+        .try_lookup_with_args(&lang_id(lang), key, &args)
+        .unwrap_or_else(|| key.to_owned())
+}
+
+fn fluent_value(v: &Value) -> FluentValue<'static> {
+    match v {
+        Value::Number(n) => FluentValue::from(n.as_f64().unwrap_or_default()),
+        Value::String(s) => FluentValue::from(s.clone()),
+        other => FluentValue::from(other.to_string()),
+    }
+}
+
+/// A sandbox's state (`ready`, `claimed`, …; None: no sandbox yet) as the
+/// pages name it in `lang`.
+pub fn state_name(lang: &str, state: Option<&str>) -> String {
+    let Some(state) = state else {
+        return text(lang, "sandbox-none");
+    };
+    let key = format!("sandbox-{state}");
+    let name = text_with(lang, &key, &[]);
+    if name == key { state.to_owned() } else { name }
+}
+
+/// A message of the catalogue and its arguments, said in the reader's
+/// language when it is shown: what a domain error says on a page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    key: &'static str,
+    args: Vec<(&'static str, Arg)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Arg {
+    Value(Value),
+    Message(Message),
+}
+
+impl Message {
+    pub fn new(key: &'static str) -> Self {
+        Self {
+            key,
+            args: Vec::new(),
+        }
+    }
+
+    /// A domain layer's message key and arguments (see `RosterError::message`).
+    pub fn of((key, args): (&'static str, Vec<(&'static str, Value)>)) -> Self {
+        Self {
+            key,
+            args: args.into_iter().map(|(k, v)| (k, Arg::Value(v))).collect(),
+        }
+    }
+
+    pub fn with(mut self, name: &'static str, value: impl Into<Value>) -> Self {
+        self.args.push((name, Arg::Value(value.into())));
+        self
+    }
+
+    /// An argument that is itself a message, said in the same language.
+    pub fn with_message(mut self, name: &'static str, message: Message) -> Self {
+        self.args.push((name, Arg::Message(message)));
+        self
+    }
+
+    pub fn key(&self) -> &'static str {
+        self.key
+    }
+
+    /// The message in `lang`.
+    pub fn say(&self, lang: &str) -> String {
+        let args: Vec<(&'static str, Value)> = self
+            .args
+            .iter()
+            .map(|(k, a)| match a {
+                Arg::Value(v) => (*k, v.clone()),
+                Arg::Message(m) => (*k, Value::String(m.say(lang))),
+            })
+            .collect();
+        text_with(lang, self.key, &args)
+    }
+}
+
+/// In English, for logs and the API.
+impl std::fmt::Display for Message {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.say("en"))
+    }
 }
 
 #[cfg(test)]

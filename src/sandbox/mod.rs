@@ -25,14 +25,15 @@ use uuid::Uuid;
 pub use admin::{ResourceHours, TeardownAll};
 pub use cohort::{CohortRequest, LearnerLink, TeardownFailure, TeardownReport};
 pub use lifecycle::{ExtendLimit, Extended, LifecyclePolicy, TimeStatus, reaper_interval};
-pub use pool::{Limits, PoolStatus, Reservation};
+pub use pool::{Limits, PoolStatus, Refusal, Reservation};
 pub use progress::{Cell, CellState, CohortProgress, ExerciseColumn, LearnerProgress, StuckRule};
 pub use prove::{ExerciseProof, PROOF_LEARNER, ProofReport, Step, prove};
-pub use reconcile::{INTERRUPTED, ReconcileReport};
+pub use reconcile::{INTERRUPTED, ReconcileReport, failure_message};
 pub use scripts::{ScriptRole, pack_dir, run_script};
 pub use token::LinkToken;
 pub use usage::{UsageFigures, UsageSnapshot};
 
+use crate::lang::Lang;
 use crate::runtime::{LABEL_COHORT, LABEL_SCENARIO, RuntimeError, SandboxRuntime, SandboxSpec};
 use crate::scenario::{Exercise, ExerciseId, Scenario};
 use crate::store::{
@@ -58,7 +59,7 @@ pub enum SandboxError {
     /// A capacity limit is reached: nothing was made; try again later.
     #[error("{reason}")]
     NoCapacity {
-        reason: String,
+        reason: Refusal,
         retry_after: Duration,
     },
     /// Bad input from a trainer (a roster, a date, a name).
@@ -66,6 +67,27 @@ pub enum SandboxError {
     Invalid(String),
     #[error("cohort {0} does not exist")]
     UnknownCohort(Uuid),
+    /// The cohort ended or was torn down: it cannot be launched again.
+    #[error("cohort `{name}` is over; create a new one")]
+    CohortOver { name: String },
+}
+
+impl SandboxError {
+    /// What a page says of the errors learners and trainers meet, as a
+    /// message key (in `locales/`) and its arguments; None for the others,
+    /// which pages do not explain.
+    pub fn message(&self) -> Option<(&'static str, Vec<(&'static str, serde_json::Value)>)> {
+        match self {
+            Self::NotUsable(_, state) => {
+                Some(("error-not-usable", vec![("state", state.as_str().into())]))
+            }
+            Self::NoCapacity { reason, .. } => Some(reason.message()),
+            Self::CohortOver { name } => {
+                Some(("error-cohort-over", vec![("name", name.as_str().into())]))
+            }
+            _ => None,
+        }
+    }
 }
 
 pub type Result<T, E = SandboxError> = std::result::Result<T, E>;
@@ -426,14 +448,16 @@ impl SandboxService {
         Ok((record, lock.lock_owned().await))
     }
 
-    /// Runs an exercise's check, records the attempt (and the completion on
-    /// a first pass), commits, and only then returns the result. Checks of
-    /// one sandbox run one at a time.
+    /// Runs an exercise's check, which gives its feedback in `lang` (the
+    /// learner's page's), records the attempt (and the completion on a first
+    /// pass), commits, and only then returns the result. Checks of one
+    /// sandbox run one at a time.
     pub async fn check(
         &self,
         sandbox: Uuid,
         scenario: &Scenario,
         exercise: &ExerciseId,
+        lang: Lang,
     ) -> Result<CheckResult> {
         let ex = Self::exercise(scenario, exercise)?;
         let (record, _serialised) = self.usable_and_serialised(sandbox).await?;
@@ -444,7 +468,7 @@ impl SandboxService {
             sandbox,
             scenario,
             &ex.check,
-            ScriptRole::Check,
+            ScriptRole::Check(lang),
             ex.check_timeout,
         )
         .await

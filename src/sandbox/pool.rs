@@ -118,7 +118,36 @@ pub struct Reservation {
     /// Sandboxes asked for but refused by a cap.
     pub refused: u32,
     /// Why some were refused.
-    pub refusal: Option<String>,
+    pub refusal: Option<Refusal>,
+}
+
+/// Why a reservation was refused sandboxes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("the limit of {max} running sandboxes is reached")]
+    ServerFull { max: u32 },
+    #[error("this cohort's limit of {cap} sandboxes is reached")]
+    CohortFull { cap: u64 },
+    #[error("this cohort is torn down")]
+    TornDown,
+}
+
+impl Refusal {
+    /// The message key (in `locales/`) and its arguments, for the pages.
+    pub fn message(&self) -> (&'static str, Vec<(&'static str, serde_json::Value)>) {
+        match self {
+            Self::ServerFull { max } => ("refusal-server-full", vec![("max", (*max).into())]),
+            Self::CohortFull { cap } => ("refusal-cohort-full", vec![("max", (*cap).into())]),
+            Self::TornDown => ("refusal-torn-down", vec![]),
+        }
+    }
+}
+
+/// In English, for the API and the command line.
+impl serde::Serialize for Refusal {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
 }
 
 /// A cohort's pool as the trainer sees it.
@@ -174,24 +203,23 @@ impl SandboxService {
                 Reservation {
                     started: 0,
                     refused: wanted,
-                    refusal: Some("this cohort is torn down".into()),
+                    refusal: Some(Refusal::TornDown),
                 },
             ));
         }
         let all = self.store.state_counts(None).await?;
         let global_room = u64::from(self.pool.limits.max_sandboxes).saturating_sub(all.live());
         let mut room = global_room;
-        let mut refusal = format!(
-            "the limit of {} running sandboxes is reached",
-            self.pool.limits.max_sandboxes
-        );
+        let mut refusal = Refusal::ServerFull {
+            max: self.pool.limits.max_sandboxes,
+        };
         if let (Some(cap), Some(cohort)) = (cohort_cap, owner.cohort.as_deref()) {
             let cohort_id = Uuid::parse_str(cohort).ok();
             let live = self.store.state_counts(cohort_id).await?.live();
             let cohort_room = cap.saturating_sub(live);
             if cohort_room < room {
                 room = cohort_room;
-                refusal = format!("this cohort's limit of {cap} sandboxes is reached");
+                refusal = Refusal::CohortFull { cap };
             }
         }
         let take = u64::from(wanted).min(room) as u32;
@@ -241,7 +269,9 @@ impl SandboxService {
             .await?;
         let Some(id) = ids.first() else {
             return Err(SandboxError::NoCapacity {
-                reason: reservation.refusal.unwrap_or_default(),
+                reason: reservation.refusal.unwrap_or(Refusal::ServerFull {
+                    max: self.pool.limits.max_sandboxes,
+                }),
                 retry_after: RETRY_AFTER,
             });
         };
@@ -270,10 +300,9 @@ impl SandboxService {
     /// failures, and fills the pool. Launching again only tops it up.
     pub async fn launch_cohort(&self, cohort: &Cohort, scenario: &Scenario) -> Result<Reservation> {
         if cohort.torn_down_at.is_some() || cohort.ends_at <= chrono::Utc::now() {
-            return Err(SandboxError::Invalid(format!(
-                "cohort `{}` is over; create a new one",
-                cohort.name
-            )));
+            return Err(SandboxError::CohortOver {
+                name: cohort.name.clone(),
+            });
         }
         self.store.mark_cohort_launched(*cohort.id).await?;
         let cohort = self

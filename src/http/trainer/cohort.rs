@@ -14,6 +14,7 @@ use super::{Trainer, live, status_key, when};
 use crate::export::{Separator, csv_writer, neutralise};
 use crate::http::auth::{set_cookie, site_cookie};
 use crate::http::export::{CsvQuery, separator};
+use crate::http::i18n::Message;
 use crate::http::{AppState, HttpError};
 use crate::sandbox::{LearnerLink, SandboxError, StuckRule};
 use crate::scenario::Scenario;
@@ -106,7 +107,7 @@ async fn render_page(
     data["cohort"] = cohort_view(t, &cohort, scenario);
     data["links"] = rows.into();
     data["all_links"] = all_links.into();
-    data["live"] = live::snapshot(t.lang, &cohort, &progress);
+    data["live"] = live::snapshot(t.lang, &cohort, scenario, &progress);
     data["events_url"] = format!("/trainer/cohorts/{cid}/events?lang={}", t.lang).into();
     data["exports"] = exports(t, &cid).into();
     data["links_csv"] = format!(
@@ -155,7 +156,7 @@ fn cohort_view(t: &Trainer, cohort: &Cohort, scenario: &Scenario) -> Value {
     json!({
         "id": cohort.id.to_string(),
         "name": cohort.name,
-        "scenario": scenario.title,
+        "scenario": scenario.title.get(t.lang),
         "owner": cohort.owner_name,
         "starts": when(cohort.starts_at, cohort.time_zone),
         "starts_iso": cohort.starts_at.to_rfc3339(),
@@ -279,9 +280,20 @@ pub(super) async fn launch(
                 };
                 return render_page(&t, &id, Some(notice), StatusCode::CONFLICT).await;
             }
+            Err(e @ SandboxError::CohortOver { .. }) => {
+                let notice = Notice {
+                    cohort: id.clone(),
+                    kind: "error".into(),
+                    text: HttpError::from(e).message_in(t.lang),
+                };
+                return render_page(&t, &id, Some(notice), StatusCode::CONFLICT).await;
+            }
             Err(e) => return Err(e.into()),
         };
-        let reason = reservation.refusal.clone().unwrap_or_default();
+        let reason = reservation
+            .refusal
+            .map(|r| Message::of(r.message()).say(t.lang))
+            .unwrap_or_default();
         let args = [
             ("started", reservation.started.into()),
             ("refused", reservation.refused.into()),
