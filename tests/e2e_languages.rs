@@ -2,6 +2,7 @@
 //! learner's language: a browser that prefers French gets the scenario's
 //! title, the steps' titles, the instructions and, after Check, the failing
 //! check's feedback in French; one that prefers English gets them in English.
+//! A refused Check is said in the page's language too.
 
 mod common;
 
@@ -108,6 +109,17 @@ async fn page_speaks(url: &str, scenario: &Scenario, want: &Expected) {
 
     // (A page opened after an earlier Check shows that one's feedback, as
     // it was given, until Check is pressed again.)
+    let action = browser
+        .find("form.check-form")
+        .await
+        .attr("action")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(
+        action.ends_with(&format!("/check/set-identity?lang={}", want.lang)),
+        "{action}"
+    );
     browser.find("button.check").await.click().await.unwrap();
     browser
         .wait_text(".feedback .output", "the check's feedback", |t| {
@@ -131,6 +143,24 @@ async fn the_learner_page_and_its_check_feedback_speak_french_or_english_as_the_
 
     page_speaks(&url, &scenario, &FRENCH).await;
     page_speaks(&url, &scenario, &ENGLISH).await;
+
+    // A step still locked is refused in the language of the page it was
+    // pressed on (the Check form's address carries it).
+    let http = common::http::client();
+    for (lang, said) in [
+        ("fr", "Terminez d'abord les étapes précédentes."),
+        ("en", "Finish the earlier steps first."),
+    ] {
+        let r = http
+            .post(format!("{url}/check/tag-release?lang={lang}"))
+            .header(reqwest::header::ACCEPT, "application/json")
+            .header(reqwest::header::ACCEPT_LANGUAGE, "de")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), reqwest::StatusCode::CONFLICT);
+        assert_eq!(r.text().await.unwrap(), said);
+    }
 
     // Each press of Check is recorded with the feedback the learner saw.
     let attempts = server.app.store.attempts(sandbox.id).await.unwrap();

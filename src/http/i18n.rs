@@ -214,6 +214,71 @@ mod tests {
     }
 
     #[test]
+    fn the_services_errors_and_states_are_said_in_every_language() {
+        use crate::sandbox::{Refusal, SandboxError, failure_message};
+        use crate::store::SandboxState;
+        let refusals = [
+            Refusal::ServerFull { max: 3 },
+            Refusal::CohortFull { cap: 2 },
+            Refusal::TornDown,
+        ];
+        let mut messages = Vec::new();
+        for r in refusals {
+            let m = Message::of(r.message());
+            // The pages and the API say the same in English.
+            assert_eq!(m.say("en"), r.to_string());
+            messages.push(m);
+        }
+        for state in SandboxState::ALL {
+            let e = SandboxError::NotUsable(uuid::Uuid::nil(), state);
+            messages.push(Message::of(e.message().unwrap()));
+            assert_ne!(state_name("fr", Some(state.as_str())), state.as_str());
+        }
+        let over = SandboxError::CohortOver {
+            name: "Lundi".into(),
+        };
+        messages.push(Message::of(over.message().unwrap()));
+        for reason in [
+            "the container was removed",
+            "it stopped (exit 137, out of memory)",
+            "it stopped (exit 1)",
+            crate::sandbox::INTERRUPTED,
+            "sandbox 1: setup exited with status 1",
+        ] {
+            messages.push(Message::of(failure_message(reason)));
+        }
+        for m in &messages {
+            let (en, fr) = (m.say("en"), m.say("fr"));
+            assert_ne!(en, m.key(), "{} is not in the English catalogue", m.key());
+            assert_ne!(fr, m.key(), "{} is not in the French catalogue", m.key());
+            assert_ne!(en, fr, "{} is not translated", m.key());
+        }
+        let full = Message::new("error-no-room")
+            .with_message("reason", Message::of(refusals[0].message()));
+        assert_eq!(
+            full.say("fr"),
+            "Plus de place pour un autre bac à sable pour le moment : \
+             la limite de 3 bacs à sable en service est atteinte."
+        );
+        assert_eq!(
+            full.to_string(),
+            "No room for another sandbox right now: the limit of 3 running sandboxes is reached."
+        );
+        assert_eq!(
+            Message::of(
+                SandboxError::NotUsable(uuid::Uuid::nil(), SandboxState::Expired)
+                    .message()
+                    .unwrap()
+            )
+            .say("fr"),
+            "Ce bac à sable est terminé : son temps est écoulé."
+        );
+        assert_eq!(state_name("fr", Some("claimed")), "utilisé");
+        assert_eq!(state_name("fr", None), "lien pas encore ouvert");
+        assert_eq!(state_name("fr", Some("unheard-of")), "unheard-of");
+    }
+
+    #[test]
     fn every_message_exists_in_every_language() {
         let keys = |lang: &str| {
             let text = std::fs::read_to_string(format!(

@@ -10,7 +10,7 @@ use std::time::Duration;
 use tokio::sync::Semaphore;
 use uuid::Uuid;
 
-use super::{Owner, Result, SandboxError, SandboxService};
+use super::{Owner, Refusal, Result, SandboxError, SandboxService};
 use crate::scenario::Scenario;
 use crate::store::{Cohort, NewSandbox, StateCounts};
 
@@ -119,35 +119,6 @@ pub struct Reservation {
     pub refused: u32,
     /// Why some were refused.
     pub refusal: Option<Refusal>,
-}
-
-/// Why a reservation was refused sandboxes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum Refusal {
-    #[error("the limit of {max} running sandboxes is reached")]
-    ServerFull { max: u32 },
-    #[error("this cohort's limit of {cap} sandboxes is reached")]
-    CohortFull { cap: u64 },
-    #[error("this cohort is torn down")]
-    TornDown,
-}
-
-impl Refusal {
-    /// The message key (in `locales/`) and its arguments, for the pages.
-    pub fn message(&self) -> (&'static str, Vec<(&'static str, serde_json::Value)>) {
-        match self {
-            Self::ServerFull { max } => ("refusal-server-full", vec![("max", (*max).into())]),
-            Self::CohortFull { cap } => ("refusal-cohort-full", vec![("max", (*cap).into())]),
-            Self::TornDown => ("refusal-torn-down", vec![]),
-        }
-    }
-}
-
-/// In English, for the API and the command line.
-impl serde::Serialize for Refusal {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
 }
 
 /// A cohort's pool as the trainer sees it.
