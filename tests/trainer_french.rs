@@ -92,6 +92,7 @@ async fn a_french_trainer_sees_french_titles_state_names_and_refusals() {
                 roster: vec![learner("Ada"), learner("Grace")],
                 spare: 0,
                 max_sandboxes: None,
+                time_zone: sandpit::timezone::TimeZone::PARIS,
             },
         )
         .await
