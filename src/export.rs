@@ -49,7 +49,7 @@ impl CohortRecords {
 pub fn exercise_title<'a>(scenario: Option<&'a Scenario>, exercise: &'a str) -> &'a str {
     scenario
         .and_then(|s| s.exercises.iter().find(|e| e.id.as_str() == exercise))
-        .map_or(exercise, |e| e.title.as_str())
+        .map_or(exercise, |e| e.title.main())
 }
 
 /// Times of records that belong to no one cohort (parked xAPI

@@ -13,6 +13,7 @@ pub mod config;
 pub mod export;
 pub mod http;
 pub mod images;
+pub mod lang;
 pub mod lock;
 pub mod metrics;
 pub mod runtime;

@@ -88,19 +88,42 @@ async fn scenario_test_proves_the_bundled_git_scenario_and_records_every_check()
     assert_eq!(report["cleaned_up"], true);
     assert!(objects_of(data.path()).is_empty());
 
-    // Every check is in the store: a fail then a pass per exercise, and a
-    // completion each.
+    // Every check is in the store, run in English then in French (the
+    // scenario's languages): two fails then two passes per exercise, with
+    // feedback in each language, and a completion each.
     let store = sandpit::store::Store::open(data.path()).await.unwrap();
     let sandbox = uuid::Uuid::parse_str(report["sandbox"].as_str().unwrap()).unwrap();
     let attempts = store.attempts(sandbox).await.unwrap();
-    assert_eq!(attempts.len(), exercises.len() * 2);
-    assert!(attempts.iter().step_by(2).all(|a| a.outcome == "failed"));
-    assert!(
-        attempts
-            .iter()
-            .skip(1)
-            .step_by(2)
-            .all(|a| a.outcome == "passed")
+    assert_eq!(attempts.len(), exercises.len() * 4);
+    for four in attempts.chunks(4) {
+        let outcomes: Vec<&str> = four.iter().map(|a| a.outcome.as_str()).collect();
+        assert_eq!(
+            outcomes,
+            ["failed", "failed", "passed", "passed"],
+            "{}",
+            four[0].exercise_id
+        );
+        assert_ne!(
+            four[0].output, four[1].output,
+            "{}: the same feedback in both languages",
+            four[0].exercise_id
+        );
+        assert_ne!(
+            four[2].output, four[3].output,
+            "{}: the same feedback in both languages",
+            four[0].exercise_id
+        );
+    }
+    assert_eq!(attempts[0].exercise_id, "set-identity");
+    assert_eq!(
+        attempts[0].output,
+        "Your name is not set yet. Run: git config --global user.name \"Firstname Lastname\"\n\
+         Your e-mail address is not set yet. Run: git config --global user.email \"you@example.org\""
+    );
+    assert_eq!(
+        attempts[1].output,
+        "Votre nom n'est pas encore défini. Lancez : git config --global user.name \"Prénom Nom\"\n\
+         Votre adresse e-mail n'est pas encore définie. Lancez : git config --global user.email \"vous@example.org\""
     );
     assert_eq!(
         store.completions(sandbox).await.unwrap().len(),

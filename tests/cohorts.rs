@@ -10,7 +10,7 @@ use std::time::Duration;
 use chrono::Utc;
 use common::{InstanceCleanup, TestApp, fixture_scenarios, test_app, test_app_with};
 use sandpit::sandbox::roster::seats;
-use sandpit::sandbox::{CohortRequest, PoolStatus, SandboxError};
+use sandpit::sandbox::{CohortRequest, PoolStatus, Refusal, SandboxError};
 use sandpit::store::{Cohort, Role, User};
 
 async fn trainer(t: &TestApp, name: &str) -> User {
@@ -132,7 +132,13 @@ async fn an_empty_pool_cold_starts_within_the_cohorts_cap_and_refuses_past_it() 
     assert_eq!(first.state, sandpit::store::SandboxState::Claimed);
     let e = t.service.open_link(&links[1].token).await.unwrap_err();
     assert!(
-        matches!(&e, SandboxError::NoCapacity { reason, .. } if reason.contains("limit of 1")),
+        matches!(
+            &e,
+            SandboxError::NoCapacity {
+                reason: Refusal::CohortFull { cap: 1 },
+                ..
+            }
+        ),
         "{e}"
     );
     // The refusal made nothing: one sandbox on the engine, one live record.
@@ -152,7 +158,7 @@ async fn the_global_cap_splits_a_launch_into_started_and_refused() {
     let scenario = t.scenario("tiny").unwrap().clone();
     let r = t.service.launch_cohort(&c, &scenario).await.unwrap();
     assert_eq!((r.started, r.refused), (3, 2));
-    assert!(r.refusal.unwrap().contains("limit of 3 running sandboxes"));
+    assert_eq!(r.refusal, Some(Refusal::ServerFull { max: 3 }));
     wait_for(&t, &c, Duration::from_secs(60), |s| s.counts.ready == 3).await;
     let again = t.service.launch_cohort(&c, &scenario).await.unwrap();
     assert_eq!((again.started, again.refused), (0, 2));

@@ -5,6 +5,7 @@
 mod common;
 
 use common::{Cleanup, fixture_scenarios, test_app};
+use sandpit::lang::Lang;
 use sandpit::runtime::{ExecRequest, SandboxRuntime};
 use sandpit::sandbox::{Owner, SandboxError};
 use sandpit::scenario::ExerciseId;
@@ -46,7 +47,11 @@ async fn check_fails_then_passes_after_the_solve_script_runs_and_both_are_record
     );
 
     let ex = ExerciseId::parse("make-file").unwrap();
-    let first = t.service.check(rec.id, &scenario, &ex).await.unwrap();
+    let first = t
+        .service
+        .check(rec.id, &scenario, &ex, Lang::En)
+        .await
+        .unwrap();
     assert_eq!(first.outcome, Outcome::Failed);
     assert_eq!(first.feedback, "There is no done.txt in /home/learner yet.");
     assert!(!first.first_pass);
@@ -54,7 +59,11 @@ async fn check_fails_then_passes_after_the_solve_script_runs_and_both_are_record
     let solved = t.service.solve(rec.id, &scenario, &ex).await.unwrap();
     assert_eq!(solved.exit_code, Some(0), "{solved:?}");
 
-    let pass = t.service.check(rec.id, &scenario, &ex).await.unwrap();
+    let pass = t
+        .service
+        .check(rec.id, &scenario, &ex, Lang::En)
+        .await
+        .unwrap();
     assert_eq!(pass.outcome, Outcome::Passed);
     assert!(pass.first_pass);
     // By the time the learner hears "passed", the completion is in the store.
@@ -78,7 +87,7 @@ async fn concurrent_checks_of_one_sandbox_run_one_at_a_time_and_complete_once() 
     cleanup.ids.push(rec.id);
     let ex = ExerciseId::parse("make-file").unwrap();
     t.service.solve(rec.id, &scenario, &ex).await.unwrap();
-    let checks = (0..6).map(|_| t.service.check(rec.id, &scenario, &ex));
+    let checks = (0..6).map(|_| t.service.check(rec.id, &scenario, &ex, Lang::En));
     let results = futures_util::future::join_all(checks).await;
     let firsts = results
         .iter()
@@ -99,7 +108,12 @@ async fn a_check_that_hangs_is_stopped_and_recorded_as_an_error() {
     cleanup.ids.push(rec.id);
     let result = t
         .service
-        .check(rec.id, &scenario, &ExerciseId::parse("hang").unwrap())
+        .check(
+            rec.id,
+            &scenario,
+            &ExerciseId::parse("hang").unwrap(),
+            Lang::En,
+        )
         .await
         .unwrap();
     assert_eq!(result.outcome, Outcome::Error);
@@ -128,7 +142,12 @@ async fn engine_trouble_during_a_check_is_recorded_as_an_error_not_a_fail() {
     assert!(out.status.success());
     let result = t
         .service
-        .check(rec.id, &scenario, &ExerciseId::parse("make-file").unwrap())
+        .check(
+            rec.id,
+            &scenario,
+            &ExerciseId::parse("make-file").unwrap(),
+            Lang::En,
+        )
         .await
         .unwrap();
     assert_eq!(result.outcome, Outcome::Error);
@@ -179,14 +198,24 @@ async fn unknown_exercises_and_unusable_sandboxes_are_refused() {
     cleanup.ids.push(rec.id);
     let err = t
         .service
-        .check(rec.id, &scenario, &ExerciseId::parse("nope").unwrap())
+        .check(
+            rec.id,
+            &scenario,
+            &ExerciseId::parse("nope").unwrap(),
+            Lang::En,
+        )
         .await
         .unwrap_err();
     assert!(err.to_string().contains("has no exercise `nope`"), "{err}");
     t.service.destroy(rec.id).await.unwrap();
     let err = t
         .service
-        .check(rec.id, &scenario, &ExerciseId::parse("make-file").unwrap())
+        .check(
+            rec.id,
+            &scenario,
+            &ExerciseId::parse("make-file").unwrap(),
+            Lang::En,
+        )
         .await
         .unwrap_err();
     assert!(

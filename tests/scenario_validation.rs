@@ -7,6 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use sandpit::lang::Lang;
 use sandpit::scenario::{ScenarioError, load_all, load_dir};
 
 /// The images the tests pretend exist.
@@ -37,7 +38,8 @@ const SCRIPT: &str = "#!/bin/sh\ntrue\n";
 
 /// Writes a small valid scenario at `<root>/tiny` and returns its directory.
 /// It also holds the things the rules allow: a setup script, seed data with a
-/// symlink that stays inside, a translation and a hint.
+/// symlink that stays inside, and a hint. (Languages have tests of their own,
+/// in scenario_languages.rs.)
 fn write_template(root: &Path) -> PathBuf {
     let dir = root.join("tiny");
     write(&dir, "scenario.toml", TEMPLATE_TOML);
@@ -49,7 +51,6 @@ fn write_template(root: &Path) -> PathBuf {
         write(&dir, &format!("exercises/{ex}/check"), SCRIPT);
         write(&dir, &format!("exercises/{ex}/solve"), SCRIPT);
     }
-    write(&dir, "exercises/first/instructions.fr.md", "Faites-le.\n");
     write(&dir, "exercises/first/hint.md", "Look closer.\n");
     dir
 }
@@ -510,13 +511,6 @@ fn cases() -> Vec<Case> {
             message: "every exercise needs instructions.md",
         },
         Case {
-            name: "translated instructions without instructions.md",
-            mutate: |d| remove(d, "exercises/first/instructions.md"),
-            file: "tiny/exercises/first/instructions.md",
-            field: None,
-            message: "every exercise needs instructions.md",
-        },
-        Case {
             name: "empty instructions",
             mutate: |d| write(d, "exercises/first/instructions.md", " \n\n"),
             file: "tiny/exercises/first/instructions.md",
@@ -559,8 +553,8 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "non-UTF-8 instructions",
-            mutate: |d| write(d, "exercises/first/instructions.fr.md", b"Fa\xefites-le\n"),
-            file: "tiny/exercises/first/instructions.fr.md",
+            mutate: |d| write(d, "exercises/first/instructions.md", b"Fa\xefites-le\n"),
+            file: "tiny/exercises/first/instructions.md",
             field: None,
             message: "is not valid UTF-8 (byte 2)",
         },
@@ -601,13 +595,6 @@ fn cases() -> Vec<Case> {
             file: "tiny/exercises/first/reset",
             field: None,
             message: "points outside the scenario directory",
-        },
-        Case {
-            name: "hint.fr.md without hint.md",
-            mutate: |d| write(d, "exercises/second/hint.fr.md", "Regardez mieux.\n"),
-            file: "tiny/exercises/second/hint.md",
-            field: None,
-            message: "needs the English hint.md too",
         },
         Case {
             name: "bad language suffix",
@@ -712,8 +699,11 @@ fn the_unbroken_template_loads() {
     let scenario = load_dir(&dir, Some(&images())).unwrap();
     assert_eq!(scenario.id.as_str(), "tiny");
     assert_eq!(scenario.exercises.len(), 2);
-    assert_eq!(scenario.exercises[0].instructions.len(), 2);
-    assert_eq!(scenario.exercises[0].hints.len(), 1);
+    assert_eq!(scenario.languages, [Lang::En]);
+    assert_eq!(scenario.exercises[0].instructions.get("fr"), "Do it.\n");
+    let hint = scenario.exercises[0].hint.as_ref().expect("a hint");
+    assert_eq!(hint.get("en"), "Look closer.\n");
+    assert!(scenario.exercises[1].hint.is_none());
     assert!(scenario.setup.is_some());
     assert_eq!(scenario.data_dir, Some(dir.join("data")));
 }

@@ -288,6 +288,32 @@ exercise-reset-confirm = Yes, put this step back as it was
 exercise-reset-explain = Puts the sandbox back as it was before this step. A step you already completed stays completed.
 engine-down-title = The sandbox engine is unreachable
 engine-down-body = The sandbox engine is unreachable right now; your work is safe. Try again in a minute, or tell your trainer.
+## What the service's errors say on a page
+error-internal = Something went wrong on our side. Try again in a moment.
+error-engine-down = The sandbox engine is unreachable right now; your work is safe. Try again in a minute.
+error-no-room = No room for another sandbox right now: { $reason }.
+error-rate-limited = Too many wrong passwords; try again in { $seconds } s.
+error-duplicate = There is already { $what }.
+error-scenario-missing = This cohort's scenario “{ $scenario }” is not installed on this server.
+error-cohort-over = Cohort “{ $name }” is over; create a new one.
+error-not-usable = { $state ->
+    [provisioning] This sandbox is still starting. Try again in a moment.
+    [expired] This sandbox has ended: its time is up.
+    [destroyed] This sandbox was removed.
+    [failed] This sandbox stopped working. Reload the page to get a fresh one.
+   *[other] This sandbox cannot be used right now.
+  }
+refusal-server-full = the limit of { $max } running sandboxes is reached
+refusal-cohort-full = this cohort's limit of { $max } sandboxes is reached
+refusal-torn-down = this cohort is torn down
+failure-removed = the container was removed
+failure-stopped = it stopped
+failure-out-of-memory = it ran out of memory
+failure-interrupted = it was still being prepared when the server stopped
+failure-not-prepared = it could not be prepared
+admin-state-live = live
+admin-state-all = all
+
 ## Admin
 admin-nav = Admin
 admin-title = Every sandbox
@@ -368,3 +394,5 @@ admin-xapi-parked = { $count ->
     [one] one statement refused by the LRS
    *[other] { $count } statements refused by the LRS
 }
+error-name-taken = You already have a cohort named “{ $name }”; choose another name.
+error-not-over = Cohort “{ $name }” is not over yet: tear it down first, then archive it.

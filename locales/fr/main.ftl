@@ -288,6 +288,32 @@ exercise-reset-confirm = Oui, remettre cette étape comme au départ
 exercise-reset-explain = Remet le bac à sable dans l’état d’avant cette étape. Une étape déjà terminée le reste.
 engine-down-title = Le moteur des bacs à sable est injoignable
 engine-down-body = Le moteur des bacs à sable est injoignable pour le moment ; votre travail est conservé. Réessayez dans une minute ou prévenez votre formateur.
+## Ce que disent les erreurs du service sur une page
+error-internal = Un problème est survenu de notre côté. Réessayez dans un instant.
+error-engine-down = Le moteur des bacs à sable est injoignable pour le moment ; votre travail est conservé. Réessayez dans une minute.
+error-no-room = Plus de place pour un autre bac à sable pour le moment : { $reason }.
+error-rate-limited = Trop de mots de passe erronés ; réessayez dans { $seconds } s.
+error-duplicate = Il existe déjà { $what }.
+error-scenario-missing = Le scénario de cette cohorte, « { $scenario } », n’est pas installé sur ce serveur.
+error-cohort-over = La cohorte « { $name } » est terminée ; créez-en une nouvelle.
+error-not-usable = { $state ->
+    [provisioning] Ce bac à sable est encore en démarrage. Réessayez dans un instant.
+    [expired] Ce bac à sable est terminé : son temps est écoulé.
+    [destroyed] Ce bac à sable a été supprimé.
+    [failed] Ce bac à sable ne fonctionne plus. Rechargez la page pour en obtenir un neuf.
+   *[other] Ce bac à sable ne peut pas être utilisé pour le moment.
+  }
+refusal-server-full = la limite de { $max } bacs à sable en service est atteinte
+refusal-cohort-full = la limite de { $max } bacs à sable de cette cohorte est atteinte
+refusal-torn-down = cette cohorte est démontée
+failure-removed = son conteneur a été supprimé
+failure-stopped = il s’est arrêté
+failure-out-of-memory = il a manqué de mémoire
+failure-interrupted = il était encore en préparation quand le serveur s’est arrêté
+failure-not-prepared = il n’a pas pu être préparé
+admin-state-live = en service
+admin-state-all = tous
+
 ## Admin
 admin-nav = Administration
 admin-title = Tous les bacs à sable
@@ -368,3 +394,5 @@ admin-xapi-parked = { $count ->
     [one] une déclaration refusée par le LRS
    *[other] { $count } déclarations refusées par le LRS
 }
+error-name-taken = Vous avez déjà une cohorte nommée « { $name } » ; choisissez un autre nom.
+error-not-over = La cohorte « { $name } » n’est pas terminée : démontez-la d’abord, puis archivez-la.

@@ -50,7 +50,7 @@ fn list(config: &Config) -> anyhow::Result<ExitCode> {
             s.image,
             s.exercises.len(),
             limit,
-            s.title
+            s.title.main()
         );
     }
     for e in &bad {
@@ -154,7 +154,7 @@ async fn test(config: Config, id: &str, json: bool) -> anyhow::Result<ExitCode> 
         println!(
             "scenario {} ({}): {} exercises",
             scenario.id,
-            scenario.title,
+            scenario.title.main(),
             scenario.exercises.len()
         );
         println!(

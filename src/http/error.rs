@@ -1,8 +1,11 @@
 //! The one error type at the HTTP edge: each variant maps to a status code.
-//! 5xx bodies say nothing of the cause, which is logged once.
+//! 5xx bodies say nothing of the cause, which is logged once. What the
+//! domain's errors say comes from the catalogue, in the page's language.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+
+use super::i18n::Message;
 
 /// What a handler can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -13,7 +16,7 @@ pub enum HttpError {
     #[error("{0}")]
     BadRequest(String),
     #[error("{0}")]
-    Conflict(String),
+    Conflict(Message),
     #[error("{0}")]
     Forbidden(String),
     /// No valid session or API token.
@@ -22,7 +25,7 @@ pub enum HttpError {
     /// A limit is reached (capacity, wrong passwords): try again later.
     #[error("{message}")]
     TooMany {
-        message: String,
+        message: Message,
         retry_after: std::time::Duration,
     },
     #[error(transparent)]
@@ -39,15 +42,20 @@ impl From<crate::sandbox::SandboxError> for HttpError {
         use crate::sandbox::SandboxError as E;
         match e {
             E::UnknownExercise { .. } => Self::NotFound,
-            E::NotUsable(..) => Self::Conflict(e.to_string()),
+            E::NotUsable(..) | E::CohortOver { .. } | E::NameTaken { .. } | E::NotOver(_) => {
+                match e.message() {
+                    Some(m) => Self::Conflict(Message::of(m)),
+                    None => Self::Internal(e.into()),
+                }
+            }
             E::Invalid(m) => Self::BadRequest(m),
             E::UnknownCohort(_) => Self::NotFound,
-            E::NameTaken { .. } | E::NotOver(_) => Self::Conflict(e.to_string()),
             E::NoCapacity {
                 reason,
                 retry_after,
             } => Self::TooMany {
-                message: format!("No room for another sandbox right now: {reason}."),
+                message: Message::new("error-no-room")
+                    .with_message("reason", Message::of(reason.message())),
                 retry_after,
             },
             E::Runtime(r) if r.is_unreachable() => {
@@ -65,13 +73,14 @@ impl From<crate::auth::AuthError> for HttpError {
         match e {
             E::WrongCredentials => Self::Unauthorized(e.to_string()),
             E::RateLimited { retry_after } => Self::TooMany {
-                message: e.to_string(),
+                message: Message::new("error-rate-limited")
+                    .with("seconds", retry_after.as_secs().max(1)),
                 retry_after,
             },
             E::Invalid(m) => Self::BadRequest(m),
             E::Unacceptable(rule) => Self::BadRequest(rule.to_string()),
             E::Store(crate::store::StoreError::Duplicate(what)) => {
-                Self::Conflict(format!("there is already {what}"))
+                Self::Conflict(Message::new("error-duplicate").with("what", what))
             }
             other => Self::Internal(other.into()),
         }
@@ -107,28 +116,40 @@ impl HttpError {
         }
     }
 
-    /// The message a client may see.
+    /// The message a client may see, in English (the API's language).
     pub fn public_message(&self) -> String {
+        self.message_in("en")
+    }
+
+    /// The message a client may see, in `lang`.
+    pub fn message_in(&self, lang: &str) -> String {
         match self {
             Self::Internal(e) => {
                 tracing::error!(error = %format!("{e:#}"), "internal error");
-                "Something went wrong on our side. Try again in a moment.".into()
+                super::i18n::text(lang, "error-internal")
             }
+            Self::EngineUnavailable => super::i18n::text(lang, "error-engine-down"),
+            Self::Conflict(m) | Self::TooMany { message: m, .. } => m.say(lang),
             other => other.to_string(),
         }
     }
-}
 
-impl IntoResponse for HttpError {
-    fn into_response(self) -> Response {
+    /// The error as a response whose body is in `lang`.
+    pub fn response_in(self, lang: &str) -> Response {
         let status = self.status();
         let retry = self.retry_after();
-        let mut response = (status, self.public_message()).into_response();
+        let mut response = (status, self.message_in(lang)).into_response();
         if let Some(secs) = retry {
             response
                 .headers_mut()
                 .insert(axum::http::header::RETRY_AFTER, secs.into());
         }
         response
+    }
+}
+
+impl IntoResponse for HttpError {
+    fn into_response(self) -> Response {
+        self.response_in("en")
     }
 }

@@ -82,13 +82,13 @@ pub(super) async fn ended_page(
         .map(|s| {
             s.exercises
                 .iter()
-                .map(|e| json!({"title": e.title_in(lang), "done": completions.contains_key(e.id.as_str())}))
+                .map(|e| json!({"title": e.title.get(lang), "done": completions.contains_key(e.id.as_str())}))
                 .collect()
         })
         .unwrap_or_default();
     let done = steps.iter().filter(|s| s["done"] == true).count();
     let mut data = base(lang, &i18n::text(lang, "ended-title"));
-    data["scenario"] = json!(scenario.map(|s| &s.title));
+    data["scenario"] = json!(scenario.map(|s| s.title.get(lang)));
     data["idle"] = json!(reason == EndReason::Idle);
     data["steps"] = json!(steps);
     data["done"] = json!(done);

@@ -1,8 +1,16 @@
 //! Languages: every page and message comes from `locales/<lang>/main.ftl`,
 //! chosen by `?lang=`, then the `sandpit_lang` cookie, then Accept-Language.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
+
 use axum::http::HeaderMap;
 use axum::http::header::ACCEPT_LANGUAGE;
+use fluent_bundle::FluentValue;
+use fluent_templates::Loader;
+use serde_json::Value;
+
+use crate::lang::Lang;
 
 // The translation catalogue, embedded in the binary.
 fluent_templates::static_loader! {
@@ -14,7 +22,7 @@ fluent_templates::static_loader! {
 }
 
 /// The languages Sandpit speaks; the first is the fallback.
-pub const LANGUAGES: &[&str] = &["en", "fr"];
+pub const LANGUAGES: &[&str] = &[Lang::En.code(), Lang::Fr.code()];
 
 /// The cookie that remembers a language chosen with the switch.
 pub const LANG_COOKIE: &str = "sandpit_lang";
@@ -55,11 +63,109 @@ pub fn negotiate(query_lang: Option<&str>, headers: &HeaderMap) -> &'static str 
 
 /// Looks up one message, for text built outside templates.
 pub fn text(lang: &str, key: &str) -> String {
-    use fluent_templates::Loader;
-    let id: unic_langid::LanguageIdentifier = lang
-        .parse()
-        .unwrap_or_else(|_| "en".parse().expect("valid"));
-    LOCALES.lookup(&id, key)
+    LOCALES.lookup(&lang_id(lang), key)
+}
+
+fn lang_id(lang: &str) -> unic_langid::LanguageIdentifier {
+    lang.parse().unwrap_or_else(|_| unic_langid::langid!("en"))
+}
+
+/// A message with arguments, for text built outside templates (templates
+/// escape it like any other value). An unknown key shows as itself rather
+/// than failing the page.
+pub fn text_with(lang: &str, key: &str, args: &[(&'static str, Value)]) -> String {
+    let args: HashMap<Cow<'static, str>, FluentValue> = args
+        .iter()
+        .map(|(k, v)| (Cow::Borrowed(*k), fluent_value(v)))
+        .collect();
+    LOCALES
+        .try_lookup_with_args(&lang_id(lang), key, &args)
+        .unwrap_or_else(|| key.to_owned())
+}
+
+fn fluent_value(v: &Value) -> FluentValue<'static> {
+    match v {
+        Value::Number(n) => FluentValue::from(n.as_f64().unwrap_or_default()),
+        Value::String(s) => FluentValue::from(s.clone()),
+        other => FluentValue::from(other.to_string()),
+    }
+}
+
+/// A sandbox's state (`ready`, `claimed`, …; None: no sandbox yet) as the
+/// pages name it in `lang`.
+pub fn state_name(lang: &str, state: Option<&str>) -> String {
+    let Some(state) = state else {
+        return text(lang, "sandbox-none");
+    };
+    let key = format!("sandbox-{state}");
+    let name = text_with(lang, &key, &[]);
+    if name == key { state.to_owned() } else { name }
+}
+
+/// A message of the catalogue and its arguments, said in the reader's
+/// language when it is shown: what a domain error says on a page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    key: &'static str,
+    args: Vec<(&'static str, Arg)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Arg {
+    Value(Value),
+    Message(Message),
+}
+
+impl Message {
+    pub fn new(key: &'static str) -> Self {
+        Self {
+            key,
+            args: Vec::new(),
+        }
+    }
+
+    /// A domain layer's message key and arguments (see `RosterError::message`).
+    pub fn of((key, args): (&'static str, Vec<(&'static str, Value)>)) -> Self {
+        Self {
+            key,
+            args: args.into_iter().map(|(k, v)| (k, Arg::Value(v))).collect(),
+        }
+    }
+
+    pub fn with(mut self, name: &'static str, value: impl Into<Value>) -> Self {
+        self.args.push((name, Arg::Value(value.into())));
+        self
+    }
+
+    /// An argument that is itself a message, said in the same language.
+    pub fn with_message(mut self, name: &'static str, message: Message) -> Self {
+        self.args.push((name, Arg::Message(message)));
+        self
+    }
+
+    pub fn key(&self) -> &'static str {
+        self.key
+    }
+
+    /// The message in `lang`.
+    pub fn say(&self, lang: &str) -> String {
+        let args: Vec<(&'static str, Value)> = self
+            .args
+            .iter()
+            .map(|(k, a)| match a {
+                Arg::Value(v) => (*k, v.clone()),
+                Arg::Message(m) => (*k, Value::String(m.say(lang))),
+            })
+            .collect();
+        text_with(lang, self.key, &args)
+    }
+}
+
+/// In English, for logs and the API.
+impl std::fmt::Display for Message {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.say("en"))
+    }
 }
 
 #[cfg(test)]
@@ -105,6 +211,71 @@ mod tests {
             "fr"
         );
         assert_eq!(negotiate(Some("xx"), &headers("fr", None)), "fr");
+    }
+
+    #[test]
+    fn the_services_errors_and_states_are_said_in_every_language() {
+        use crate::sandbox::{Refusal, SandboxError, failure_message};
+        use crate::store::SandboxState;
+        let refusals = [
+            Refusal::ServerFull { max: 3 },
+            Refusal::CohortFull { cap: 2 },
+            Refusal::TornDown,
+        ];
+        let mut messages = Vec::new();
+        for r in refusals {
+            let m = Message::of(r.message());
+            // The pages and the API say the same in English.
+            assert_eq!(m.say("en"), r.to_string());
+            messages.push(m);
+        }
+        for state in SandboxState::ALL {
+            let e = SandboxError::NotUsable(uuid::Uuid::nil(), state);
+            messages.push(Message::of(e.message().unwrap()));
+            assert_ne!(state_name("fr", Some(state.as_str())), state.as_str());
+        }
+        let over = SandboxError::CohortOver {
+            name: "Lundi".into(),
+        };
+        messages.push(Message::of(over.message().unwrap()));
+        for reason in [
+            "the container was removed",
+            "it stopped (exit 137, out of memory)",
+            "it stopped (exit 1)",
+            crate::sandbox::INTERRUPTED,
+            "sandbox 1: setup exited with status 1",
+        ] {
+            messages.push(Message::of(failure_message(reason)));
+        }
+        for m in &messages {
+            let (en, fr) = (m.say("en"), m.say("fr"));
+            assert_ne!(en, m.key(), "{} is not in the English catalogue", m.key());
+            assert_ne!(fr, m.key(), "{} is not in the French catalogue", m.key());
+            assert_ne!(en, fr, "{} is not translated", m.key());
+        }
+        let full = Message::new("error-no-room")
+            .with_message("reason", Message::of(refusals[0].message()));
+        assert_eq!(
+            full.say("fr"),
+            "Plus de place pour un autre bac à sable pour le moment : \
+             la limite de 3 bacs à sable en service est atteinte."
+        );
+        assert_eq!(
+            full.to_string(),
+            "No room for another sandbox right now: the limit of 3 running sandboxes is reached."
+        );
+        assert_eq!(
+            Message::of(
+                SandboxError::NotUsable(uuid::Uuid::nil(), SandboxState::Expired)
+                    .message()
+                    .unwrap()
+            )
+            .say("fr"),
+            "Ce bac à sable est terminé : son temps est écoulé."
+        );
+        assert_eq!(state_name("fr", Some("claimed")), "utilisé");
+        assert_eq!(state_name("fr", None), "lien pas encore ouvert");
+        assert_eq!(state_name("fr", Some("unheard-of")), "unheard-of");
     }
 
     #[test]

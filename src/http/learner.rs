@@ -8,8 +8,10 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::i18n::Message;
 use super::pages::base;
 use super::{AppState, HttpError, i18n, markdown};
+use crate::lang::Lang;
 use crate::sandbox::LinkToken;
 use crate::scenario::{Exercise, ExerciseId, Scenario};
 use crate::store::{Attempt, LinkRecord, SandboxRecord};
@@ -177,7 +179,7 @@ async fn page(
             json!({
                 "number": i + 1,
                 "id": e.id,
-                "title": e.title_in(lang),
+                "title": e.title.get(lang),
                 "status": status,
                 "done": progress.done[i],
                 "locked": status == "locked",
@@ -189,9 +191,8 @@ async fn page(
     let done_count = progress.done.iter().filter(|d| **d).count();
     let total = scenario.exercises.len();
 
-    let mut data = base(lang, &scenario.title);
-    data["scenario"] =
-        json!({"id": scenario.id, "title": scenario.title, "summary": scenario.summary});
+    let mut data = base(lang, scenario.title.get(lang));
+    data["scenario"] = json!({"id": scenario.id, "title": scenario.title.get(lang), "summary": scenario.summary.get(lang)});
     data["learner"] = json!(opened.link.learner);
     data["token"] = json!(token_str);
     data["steps"] = json!(steps);
@@ -220,7 +221,7 @@ async fn page(
         .map(|(i, p)| {
             json!({
                 "port": p.port,
-                "title": p.title,
+                "title": p.title.get(lang),
                 "url": web_url(&state, &opened.token, p.port, &p.path),
                 "open": i == 0 && !scenario.terminal,
             })
@@ -248,16 +249,16 @@ fn step_data(
     lang: &str,
     token: &str,
 ) -> Value {
-    let instructions = markdown::render(ex.instructions_in(lang));
-    let hint = ex.hint_in(lang).map(markdown::render);
+    let instructions = markdown::render(ex.instructions.get(lang));
+    let hint = ex.hint.as_ref().map(|h| markdown::render(h.get(lang)));
     json!({
         "number": index + 1,
         "id": ex.id,
-        "title": ex.title_in(lang),
+        "title": ex.title.get(lang),
         "done": done,
         "instructions": instructions,
         "hint": hint,
-        "check_url": format!("/s/{token}/check/{}", ex.id),
+        "check_url": format!("/s/{token}/check/{}?lang={lang}", ex.id),
         "reset_url": ex.reset.as_ref().map(|_| format!("/s/{token}/reset/{}", ex.id)),
         "feedback": last.map(|a| json!({
             "outcome": a.outcome,
@@ -305,39 +306,60 @@ async fn progress(
     Ok(axum::Json(body).into_response())
 }
 
+/// POST /s/{token}/check/{exercise}?lang=: the check gives its feedback,
+/// and errors are said, in the language of the page the learner pressed
+/// Check on (`?lang=`, which the page puts in the form's address).
 async fn check(
     State(state): State<AppState>,
     Path((token, exercise)): Path<(String, String)>,
+    Query(q): Query<PageQuery>,
     headers: HeaderMap,
+) -> Response {
+    let lang = i18n::negotiate(q.lang.as_deref(), &headers);
+    run_check(&state, &token, &exercise, lang, &headers)
+        .await
+        .unwrap_or_else(|e| e.response_in(lang))
+}
+
+async fn run_check(
+    state: &AppState,
+    token: &str,
+    exercise: &str,
+    lang: &'static str,
+    headers: &HeaderMap,
 ) -> Result<Response, HttpError> {
-    super::same_site(&headers, &state)?;
-    let Some(opened) = open(&state, &token).await? else {
+    super::same_site(headers, state)?;
+    let Some(opened) = open(state, token).await? else {
         return Err(HttpError::NotFound);
     };
-    let exercise = ExerciseId::parse(&exercise).map_err(|_| HttpError::NotFound)?;
+    let exercise = ExerciseId::parse(exercise).map_err(|_| HttpError::NotFound)?;
     let index = opened
         .scenario
         .exercises
         .iter()
         .position(|e| e.id == exercise)
         .ok_or(HttpError::NotFound)?;
-    let lang = i18n::negotiate(None, &headers);
-    let before = Progress::load(&state, &opened).await?;
+    let before = Progress::load(state, &opened).await?;
     if !before.unlocked(index) {
-        return Err(HttpError::Conflict(i18n::text(lang, "check-locked")));
+        return Err(HttpError::Conflict(Message::new("check-locked")));
     }
     let result = state
         .app
         .service
-        .check(opened.sandbox.id, opened.scenario, &exercise)
+        .check(
+            opened.sandbox.id,
+            opened.scenario,
+            &exercise,
+            Lang::of_page(lang),
+        )
         .await?;
-    if !super::wants_json(&headers) {
+    if !super::wants_json(headers) {
         // A form post without JavaScript: show the step again, with its feedback.
         return Ok(
             Redirect::to(&format!("/s/{}?step={exercise}", opened.token.as_str())).into_response(),
         );
     }
-    let after = Progress::load(&state, &opened).await?;
+    let after = Progress::load(state, &opened).await?;
     let next = after.current().map(|i| &opened.scenario.exercises[i].id);
     Ok((
         StatusCode::OK,

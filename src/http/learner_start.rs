@@ -29,11 +29,11 @@ pub(super) fn start_page(
     let scenario = crate::scenario::ScenarioId::parse(&link.scenario_id)
         .ok()
         .and_then(|id| state.app.scenarios.get(&id));
-    let title = scenario.map_or(link.scenario_id.as_str(), |s| s.title.as_str());
+    let title = scenario.map_or(link.scenario_id.as_str(), |s| s.title.get(lang));
     let mut data = base(lang, title);
     data["scenario"] = json!({
         "title": title,
-        "summary": scenario.map(|s| s.summary.as_str()),
+        "summary": scenario.map(|s| s.summary.get(lang)),
         "exercises": scenario.map_or(0, |s| s.exercises.len()),
         "minutes": scenario.map(|s| s.time_limit.as_secs() / 60),
     });

@@ -129,7 +129,7 @@ pub async fn index(
         .app
         .scenarios
         .values()
-        .map(|s| json!({"title": s.title, "summary": s.summary, "exercises": s.exercises.len()}))
+        .map(|s| json!({"title": s.title.get(lang), "summary": s.summary.get(lang), "exercises": s.exercises.len()}))
         .collect();
     state.pages.render("index", &data)
 }

@@ -43,8 +43,9 @@ pub(super) async fn failed_page(
         .filter(|e| completions.contains_key(e.id.as_str()))
         .count();
     let mut data = base(lang, &i18n::text(lang, "sandbox-failed-title"));
-    data["scenario"] = json!({"id": scenario.id, "title": scenario.title});
-    data["reason"] = json!(sandbox.error.as_deref().unwrap_or("?"));
+    data["scenario"] = json!({"id": scenario.id, "title": scenario.title.get(lang)});
+    let reason = crate::sandbox::failure_message(sandbox.error.as_deref().unwrap_or_default());
+    data["reason"] = json!(super::i18n::Message::of(reason).say(lang));
     data["token"] = json!(token.as_str());
     data["progress"] = json!({"done": done, "total": scenario.exercises.len()});
     let mut response = state.pages.render("learner_failed", &data);
@@ -96,7 +97,9 @@ async fn reset_sandbox(
                 HttpError::EngineUnavailable if !super::wants_json(&headers) => {
                     Ok(engine_down_page(&state, lang))
                 }
-                e => Err(e),
+                // Said in the page's language (a step that is locked, a
+                // sandbox that is no longer running).
+                e => Ok(e.response_in(lang)),
             };
         }
     };
@@ -136,7 +139,9 @@ async fn reset_exercise(
                 HttpError::EngineUnavailable if !super::wants_json(&headers) => {
                     Ok(engine_down_page(&state, lang))
                 }
-                e => Err(e),
+                // Said in the page's language (a step that is locked, a
+                // sandbox that is no longer running).
+                e => Ok(e.response_in(lang)),
             };
         }
     }

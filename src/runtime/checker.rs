@@ -4,6 +4,7 @@
 //! learner's environment.
 
 use super::CHECKER_HOME;
+use crate::lang::Lang;
 
 /// `git` for checks: see the script's own comments.
 const GIT: &str = include_str!("checker-git.sh");
@@ -47,8 +48,9 @@ const GIT_OVERRIDES: &[(&str, &str)] = &[
 /// The fixed environment of a check: system directories only on `PATH`
 /// (Sandpit's git wrapper first), the checker's own home, no start-up files,
 /// no global or system git configuration. `learner` and `learner_home` tell
-/// the check whose files to inspect.
-pub fn check_env(learner: &str, learner_home: &str) -> Vec<String> {
+/// the check whose files to inspect; `lang` (`SANDPIT_LANG`) the language of
+/// the page the learner pressed Check on, for the feedback it prints.
+pub fn check_env(learner: &str, learner_home: &str, lang: Lang) -> Vec<String> {
     let mut env = vec![
         format!(
             "PATH={CHECKER_HOME}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -71,6 +73,7 @@ pub fn check_env(learner: &str, learner_home: &str) -> Vec<String> {
         "GIT_NO_REPLACE_OBJECTS=1".into(),
         format!("SANDPIT_LEARNER={learner}"),
         format!("SANDPIT_LEARNER_HOME={learner_home}"),
+        format!("SANDPIT_LANG={lang}"),
     ];
     env.push(format!("GIT_CONFIG_COUNT={}", GIT_OVERRIDES.len()));
     for (i, (key, value)) in GIT_OVERRIDES.iter().enumerate() {
@@ -86,7 +89,7 @@ mod tests {
 
     #[test]
     fn checks_get_no_learner_controlled_path_or_home() {
-        let env = check_env("learner", "/home/learner");
+        let env = check_env("learner", "/home/learner", Lang::Fr);
         let get = |k: &str| {
             env.iter()
                 .find_map(|e| e.strip_prefix(&format!("{k}=")))
@@ -101,6 +104,7 @@ mod tests {
         assert_eq!(get("HOME"), CHECKER_HOME);
         assert_eq!(get("GIT_CONFIG_GLOBAL"), "/dev/null");
         assert_eq!(get("SANDPIT_LEARNER_HOME"), "/home/learner");
+        assert_eq!(get("SANDPIT_LANG"), "fr");
         assert!(
             !env.iter()
                 .any(|e| e.starts_with("BASH_ENV=") || e.starts_with("ENV="))

@@ -11,6 +11,7 @@ mod pool;
 mod progress;
 mod prove;
 mod reconcile;
+mod refusal;
 mod reset;
 pub mod roster;
 mod scripts;
@@ -30,11 +31,13 @@ pub use lifecycle::{ExtendLimit, Extended, LifecyclePolicy, TimeStatus, reaper_i
 pub use pool::{Limits, PoolStatus, Reservation};
 pub use progress::{Cell, CellState, CohortProgress, ExerciseColumn, LearnerProgress, StuckRule};
 pub use prove::{ExerciseProof, PROOF_LEARNER, ProofReport, Step, prove};
-pub use reconcile::{INTERRUPTED, ReconcileReport};
+pub use reconcile::{INTERRUPTED, ReconcileReport, failure_message};
+pub use refusal::Refusal;
 pub use scripts::{ScriptRole, pack_dir, run_script};
 pub use token::LinkToken;
 pub use usage::{UsageFigures, UsageSnapshot};
 
+use crate::lang::Lang;
 use crate::runtime::{LABEL_COHORT, LABEL_SCENARIO, RuntimeError, SandboxRuntime, SandboxSpec};
 use crate::scenario::{Exercise, ExerciseId, Scenario};
 use crate::store::{
@@ -60,7 +63,7 @@ pub enum SandboxError {
     /// A capacity limit is reached: nothing was made; try again later.
     #[error("{reason}")]
     NoCapacity {
-        reason: String,
+        reason: Refusal,
         retry_after: Duration,
     },
     /// Bad input from a trainer (a roster, a date, a name).
@@ -77,6 +80,31 @@ pub enum SandboxError {
     /// Archiving waits until the cohort is over and its sandboxes gone.
     #[error("cohort `{0}` is not over yet: tear it down first, then archive it")]
     NotOver(String),
+    /// The cohort ended or was torn down: it cannot be launched again.
+    #[error("cohort `{name}` is over; create a new one")]
+    CohortOver { name: String },
+}
+
+impl SandboxError {
+    /// What a page says of the errors learners and trainers meet, as a
+    /// message key (in `locales/`) and its arguments; None for the others,
+    /// which pages do not explain.
+    pub fn message(&self) -> Option<(&'static str, Vec<(&'static str, serde_json::Value)>)> {
+        match self {
+            Self::NotUsable(_, state) => {
+                Some(("error-not-usable", vec![("state", state.as_str().into())]))
+            }
+            Self::NoCapacity { reason, .. } => Some(reason.message()),
+            Self::CohortOver { name } => {
+                Some(("error-cohort-over", vec![("name", name.as_str().into())]))
+            }
+            Self::NameTaken { name, .. } => {
+                Some(("error-name-taken", vec![("name", name.as_str().into())]))
+            }
+            Self::NotOver(name) => Some(("error-not-over", vec![("name", name.as_str().into())])),
+            _ => None,
+        }
+    }
 }
 
 pub type Result<T, E = SandboxError> = std::result::Result<T, E>;
@@ -441,14 +469,16 @@ impl SandboxService {
         Ok((record, lock.lock_owned().await))
     }
 
-    /// Runs an exercise's check, records the attempt (and the completion on
-    /// a first pass), commits, and only then returns the result. Checks of
-    /// one sandbox run one at a time.
+    /// Runs an exercise's check, which gives its feedback in `lang` (the
+    /// learner's page's), records the attempt (and the completion on a first
+    /// pass), commits, and only then returns the result. Checks of one
+    /// sandbox run one at a time.
     pub async fn check(
         &self,
         sandbox: Uuid,
         scenario: &Scenario,
         exercise: &ExerciseId,
+        lang: Lang,
     ) -> Result<CheckResult> {
         let ex = Self::exercise(scenario, exercise)?;
         let (record, _serialised) = self.usable_and_serialised(sandbox).await?;
@@ -459,7 +489,7 @@ impl SandboxService {
             sandbox,
             scenario,
             &ex.check,
-            ScriptRole::Check,
+            ScriptRole::Check(lang),
             ex.check_timeout,
         )
         .await

@@ -10,7 +10,7 @@ use std::time::Duration;
 use tokio::sync::Semaphore;
 use uuid::Uuid;
 
-use super::{Owner, Result, SandboxError, SandboxService};
+use super::{Owner, Refusal, Result, SandboxError, SandboxService};
 use crate::scenario::Scenario;
 use crate::store::{Cohort, NewSandbox, StateCounts};
 
@@ -118,7 +118,7 @@ pub struct Reservation {
     /// Sandboxes asked for but refused by a cap.
     pub refused: u32,
     /// Why some were refused.
-    pub refusal: Option<String>,
+    pub refusal: Option<Refusal>,
 }
 
 /// A cohort's pool as the trainer sees it.
@@ -174,24 +174,23 @@ impl SandboxService {
                 Reservation {
                     started: 0,
                     refused: wanted,
-                    refusal: Some("this cohort is torn down".into()),
+                    refusal: Some(Refusal::TornDown),
                 },
             ));
         }
         let all = self.store.state_counts(None).await?;
         let global_room = u64::from(self.pool.limits.max_sandboxes).saturating_sub(all.live());
         let mut room = global_room;
-        let mut refusal = format!(
-            "the limit of {} running sandboxes is reached",
-            self.pool.limits.max_sandboxes
-        );
+        let mut refusal = Refusal::ServerFull {
+            max: self.pool.limits.max_sandboxes,
+        };
         if let (Some(cap), Some(cohort)) = (cohort_cap, owner.cohort.as_deref()) {
             let cohort_id = Uuid::parse_str(cohort).ok();
             let live = self.store.state_counts(cohort_id).await?.live();
             let cohort_room = cap.saturating_sub(live);
             if cohort_room < room {
                 room = cohort_room;
-                refusal = format!("this cohort's limit of {cap} sandboxes is reached");
+                refusal = Refusal::CohortFull { cap };
             }
         }
         let take = u64::from(wanted).min(room) as u32;
@@ -241,7 +240,9 @@ impl SandboxService {
             .await?;
         let Some(id) = ids.first() else {
             return Err(SandboxError::NoCapacity {
-                reason: reservation.refusal.unwrap_or_default(),
+                reason: reservation.refusal.unwrap_or(Refusal::ServerFull {
+                    max: self.pool.limits.max_sandboxes,
+                }),
                 retry_after: RETRY_AFTER,
             });
         };
@@ -270,10 +271,9 @@ impl SandboxService {
     /// failures, and fills the pool. Launching again only tops it up.
     pub async fn launch_cohort(&self, cohort: &Cohort, scenario: &Scenario) -> Result<Reservation> {
         if cohort.torn_down_at.is_some() || cohort.ends_at <= chrono::Utc::now() {
-            return Err(SandboxError::Invalid(format!(
-                "cohort `{}` is over; create a new one",
-                cohort.name
-            )));
+            return Err(SandboxError::CohortOver {
+                name: cohort.name.clone(),
+            });
         }
         self.store.mark_cohort_launched(*cohort.id).await?;
         let cohort = self

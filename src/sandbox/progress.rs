@@ -124,7 +124,7 @@ impl SandboxService {
                 .iter()
                 .map(|e| ExerciseColumn {
                     id: e.id.to_string(),
-                    title: e.title.clone(),
+                    title: e.title.main().to_owned(),
                 })
                 .collect(),
             learners: rows,

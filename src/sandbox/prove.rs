@@ -142,19 +142,38 @@ async fn prove_exercise(
         solve: None,
         check_after: None,
     };
+    // The check runs in each of the scenario's languages (its feedback
+    // differs; its verdict must not): the step says the first language's
+    // feedback, or the first language that went wrong.
     let check = |want: Outcome| async move {
-        match service.check(sandbox, scenario, exercise).await {
-            Ok(r) => Step {
-                ok: r.outcome == want,
-                summary: format!("{}: {}", r.outcome.as_str(), first_line(&r.feedback)),
-                duration: r.duration,
-            },
-            Err(e) => Step {
-                ok: false,
-                summary: format!("error: {e}"),
-                duration: Duration::ZERO,
-            },
+        let mut step = Step {
+            ok: true,
+            summary: String::new(),
+            duration: Duration::ZERO,
+        };
+        for &lang in &scenario.languages {
+            let (ok, said) = match service.check(sandbox, scenario, exercise, lang).await {
+                Ok(r) => {
+                    step.duration += r.duration;
+                    let said = format!("{}: {}", r.outcome.as_str(), first_line(&r.feedback));
+                    (r.outcome == want, said)
+                }
+                Err(e) => (false, format!("error: {e}")),
+            };
+            if !ok {
+                step.ok = false;
+                step.summary = if scenario.languages.len() > 1 {
+                    format!("[{lang}] {said}")
+                } else {
+                    said
+                };
+                break;
+            }
+            if step.summary.is_empty() {
+                step.summary = said;
+            }
         }
+        step
     };
     let before = check(Outcome::Failed).await;
     let go_on = before.ok && !cancel.is_cancelled();

@@ -20,6 +20,25 @@ use crate::store::{SandboxState, StoreError};
 pub const INTERRUPTED: &str =
     "provisioning was interrupted (the server stopped before it finished)";
 
+/// What a learner is told of why their sandbox failed (`reason` as
+/// recorded), as a message key (in `locales/`) and its arguments. Reasons
+/// reconcile records are named; others (a provisioning error, which may
+/// quote what setup printed) are not shown to learners.
+pub fn failure_message(reason: &str) -> (&'static str, Vec<(&'static str, serde_json::Value)>) {
+    let key = if Some(reason) == ContainerStatus::Missing.problem().as_deref() {
+        "failure-removed"
+    } else if reason == INTERRUPTED {
+        "failure-interrupted"
+    } else if reason.starts_with("it stopped (") && reason.ends_with(", out of memory)") {
+        "failure-out-of-memory"
+    } else if reason.starts_with("it stopped (") {
+        "failure-stopped"
+    } else {
+        "failure-not-prepared"
+    };
+    (key, Vec::new())
+}
+
 /// A provisioning record made by another process sharing the data directory
 /// is left alone this long (setup may take minutes).
 const FOREIGN_PROVISIONING: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
@@ -285,5 +304,25 @@ impl SandboxService {
     /// True once shutdown began: background retries stop.
     pub(crate) fn closing(&self) -> bool {
         self.life.tasks.is_closed()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_recorded_reason_has_its_message_for_learners() {
+        let said = |status: ContainerStatus| failure_message(&status.problem().unwrap()).0;
+        assert_eq!(said(ContainerStatus::Missing), "failure-removed");
+        let stopped = |code, oom_killed| ContainerStatus::Exited { code, oom_killed };
+        assert_eq!(said(stopped(Some(137), true)), "failure-out-of-memory");
+        assert_eq!(said(stopped(Some(1), false)), "failure-stopped");
+        assert_eq!(said(stopped(None, false)), "failure-stopped");
+        assert_eq!(failure_message(INTERRUPTED).0, "failure-interrupted");
+        assert_eq!(
+            failure_message("sandbox 1: setup exited with status 1: secret").0,
+            "failure-not-prepared"
+        );
     }
 }

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use uuid::Uuid;
 
+use crate::lang::Lang;
 use crate::runtime::{
     CHECKER_HOME, CHECKER_USER, ExecOutput, ExecRequest, ExecTarget, Result, SandboxRuntime,
 };
@@ -39,8 +40,9 @@ pub enum ScriptRole {
     /// A check: in the checker container, as the checker, with the learner's
     /// files read-only. Nothing the learner runs can see, signal, trace or
     /// feed it, and nothing the learner wrote is on its `PATH` or in its
-    /// start-up files.
-    Check,
+    /// start-up files. It prints its feedback in the language given
+    /// (`SANDPIT_LANG`).
+    Check(Lang),
     /// Setup, solve and resets: they change the sandbox, so they run in it
     /// as the scenario's user.
     Act,
@@ -64,12 +66,12 @@ pub async fn run_script(
     cmd.extend(interpreter(&script.body));
     cmd.push("/dev/stdin".into());
     let (target, user, workdir, env) = match role {
-        ScriptRole::Check => (
+        ScriptRole::Check(lang) => (
             ExecTarget::Checker,
             CHECKER_USER.to_owned(),
             CHECKER_HOME.to_owned(),
             {
-                let mut env = crate::runtime::check_env(&scenario.user, &home);
+                let mut env = crate::runtime::check_env(&scenario.user, &home, lang);
                 // Lets the checker's tools keep per-run state (git's
                 // snapshot of a repository) apart from earlier runs.
                 env.push(format!("SANDPIT_CHECK_RUN={}", Uuid::new_v4().simple()));

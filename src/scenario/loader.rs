@@ -1,7 +1,7 @@
 //! Reads `scenarios/<id>/` from disk and validates every part of it. Each
 //! error names the file and, where there is one, the field that is wrong.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fmt;
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
@@ -10,11 +10,12 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::de::DeValue;
 
-use super::model::{Exercise, Phase, Resources, Scenario, Script, WebPort};
+use super::languages::{Languages, RawText, take_heading};
+use super::model::{Exercise, Phase, Resources, Scenario, Script, Text, WebPort};
 use super::{ExerciseId, ScenarioId};
 
 /// Largest script or instruction file a scenario may ship.
-const MAX_TEXT_FILE: u64 = 64 * 1024;
+pub(super) const MAX_TEXT_FILE: u64 = 64 * 1024;
 /// Largest total size of a scenario's seed data.
 const MAX_DATA_BYTES: u64 = 64 * 1024 * 1024;
 /// Capabilities a scenario may add back: Docker's default set, nothing that
@@ -52,7 +53,7 @@ impl fmt::Display for ScenarioError {
     }
 }
 
-fn err<T>(
+pub(super) fn err<T>(
     file: &Path,
     field: Option<&str>,
     message: impl Into<String>,
@@ -67,8 +68,9 @@ fn err<T>(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawScenario {
-    title: String,
-    summary: String,
+    languages: Option<Vec<String>>,
+    title: RawText,
+    summary: RawText,
     image: String,
     phase: Option<Phase>,
     time_limit_minutes: Option<u32>,
@@ -100,7 +102,7 @@ struct RawResources {
 #[serde(deny_unknown_fields)]
 struct RawWebPort {
     port: u32,
-    title: String,
+    title: RawText,
     path: Option<String>,
 }
 
@@ -108,7 +110,7 @@ struct RawWebPort {
 #[serde(deny_unknown_fields)]
 struct RawExercise {
     id: String,
-    title: String,
+    title: RawText,
     check_timeout_seconds: Option<u32>,
 }
 
@@ -152,8 +154,9 @@ pub fn load_dir(dir: &Path, images: Option<&BTreeSet<String>>) -> Result<Scenari
     let raw: RawScenario = toml::from_str(&text).map_err(|e| toml_error(&toml_path, &text, &e))?;
 
     let field = |name: &str, message: String| err::<()>(&toml_path, Some(name), message);
-    let title = bounded_text(&toml_path, "title", raw.title, 120)?;
-    let summary = bounded_text(&toml_path, "summary", raw.summary, 500)?;
+    let languages = Languages::parse(&toml_path, raw.languages)?;
+    let title = languages.text(&toml_path, "title", raw.title, 120)?;
+    let summary = languages.text(&toml_path, "summary", raw.summary, 500)?;
     if let Some(images) = images {
         if !images.contains(&raw.image) {
             let known: Vec<&str> = images.iter().map(String::as_str).collect();
@@ -260,7 +263,7 @@ pub fn load_dir(dir: &Path, images: Option<&BTreeSet<String>>) -> Result<Scenari
         "MiB",
     )?;
 
-    let web_ports = web_ports(&toml_path, raw.web_ports)?;
+    let web_ports = web_ports(&toml_path, &languages, raw.web_ports)?;
     let terminal = raw.terminal.unwrap_or(true);
     if !terminal && web_ports.is_empty() {
         return err(
@@ -277,11 +280,12 @@ pub fn load_dir(dir: &Path, images: Option<&BTreeSet<String>>) -> Result<Scenari
     } else {
         None
     };
-    let exercises = exercises(&root, dir, &toml_path, raw.exercises)?;
+    let exercises = exercises(&root, dir, &toml_path, &languages, raw.exercises)?;
 
     Ok(Scenario {
         id,
         dir: dir.to_owned(),
+        languages: languages.list().to_vec(),
         title,
         summary,
         image: raw.image,
@@ -354,7 +358,7 @@ fn path_at(value: &DeValue<'_>, span: &Range<usize>) -> Option<String> {
     }
 }
 
-fn bounded_text(
+pub(super) fn bounded_text(
     file: &Path,
     name: &str,
     value: String,
@@ -405,7 +409,11 @@ fn container_path(file: &Path, name: &str, value: &str) -> Result<(), ScenarioEr
     Ok(())
 }
 
-fn web_ports(file: &Path, raw: Vec<RawWebPort>) -> Result<Vec<WebPort>, ScenarioError> {
+fn web_ports(
+    file: &Path,
+    languages: &Languages,
+    raw: Vec<RawWebPort>,
+) -> Result<Vec<WebPort>, ScenarioError> {
     if raw.len() > 8 {
         return err(
             file,
@@ -430,7 +438,7 @@ fn web_ports(file: &Path, raw: Vec<RawWebPort>) -> Result<Vec<WebPort>, Scenario
         if !seen.insert(port) {
             return err(file, Some(&name), format!("port {port} is declared twice"));
         }
-        let title = bounded_text(file, &format!("web_ports[{i}].title"), p.title, 60)?;
+        let title = languages.text(file, &format!("web_ports[{i}].title"), p.title, 60)?;
         let path = p.path.unwrap_or_else(|| "/".into());
         if !path.starts_with('/') || path.contains("..") || path.chars().any(char::is_control) {
             return err(
@@ -448,6 +456,7 @@ fn exercises(
     root: &Path,
     dir: &Path,
     toml_path: &Path,
+    languages: &Languages,
     raw: Vec<RawExercise>,
 ) -> Result<Vec<Exercise>, ScenarioError> {
     if raw.is_empty() {
@@ -476,7 +485,7 @@ fn exercises(
                 format!("exercise id `{id}` is used twice"),
             );
         }
-        let title = bounded_text(toml_path, &format!("exercises[{i}].title"), ex.title, 120)?;
+        let title = languages.text(toml_path, &format!("exercises[{i}].title"), ex.title, 120)?;
         let timeout = ex.check_timeout_seconds.unwrap_or(30);
         in_range(
             toml_path,
@@ -497,26 +506,12 @@ fn exercises(
         let check = required_script(root, &ex_dir.join("check"))?;
         let solve = required_script(root, &ex_dir.join("solve"))?;
         let reset = optional_script(root, &ex_dir.join("reset"))?;
-        let mut instructions = localised(root, &ex_dir, "instructions")?;
-        let titles = split_titles(&mut instructions);
-        if !instructions.contains_key("en") {
-            let path = ex_dir.join("instructions.md");
-            return err(&path, None, "missing: every exercise needs instructions.md");
-        }
-        let hints = localised(root, &ex_dir, "hint")?;
-        if !hints.is_empty() && !hints.contains_key("en") {
-            return err(
-                &ex_dir.join("hint.md"),
-                None,
-                "missing: a translated hint needs the English hint.md too",
-            );
-        }
+        let (instructions, hint) = texts(root, &ex_dir, i, languages, &title)?;
         out.push(Exercise {
             id,
             title,
             instructions,
-            titles,
-            hints,
+            hint,
             check,
             solve,
             check_timeout: Duration::from_secs(u64::from(timeout)),
@@ -539,56 +534,50 @@ fn exercises(
     Ok(out)
 }
 
-/// Takes each text's leading `# ` heading off as its title.
-fn split_titles(texts: &mut BTreeMap<String, String>) -> BTreeMap<String, String> {
-    let mut titles = BTreeMap::new();
-    for (lang, text) in texts.iter_mut() {
-        let trimmed = text.trim_start();
-        let Some(rest) = trimmed.strip_prefix("# ") else {
-            continue;
-        };
-        let (heading, body) = rest.split_once('\n').unwrap_or((rest, ""));
-        let heading = heading.trim().trim_end_matches('#').trim();
-        if !heading.is_empty() && heading.chars().count() <= 120 {
-            titles.insert(lang.clone(), heading.to_owned());
-            *text = body.trim_start_matches('\n').to_owned();
-        }
-    }
-    titles
-}
-
-/// Reads `<stem>.md` as "en" and `<stem>.<lang>.md` as `<lang>`.
-fn localised(
+/// An exercise's instructions and hint, in every language. A leading
+/// `# Heading` in an instructions file must be the step's title in that
+/// language, and is taken off (the page shows the title itself).
+fn texts(
     root: &Path,
-    dir: &Path,
-    stem: &str,
-) -> Result<BTreeMap<String, String>, ScenarioError> {
-    let mut out = BTreeMap::new();
-    let entries =
-        std::fs::read_dir(dir).or_else(|e| err(dir, None, format!("cannot read: {e}")))?;
-    for entry in entries.filter_map(Result::ok) {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let Some(rest) = name.strip_prefix(stem).and_then(|r| r.strip_suffix(".md")) else {
+    ex_dir: &Path,
+    index: usize,
+    languages: &Languages,
+    title: &Text,
+) -> Result<(Text, Option<Text>), ScenarioError> {
+    let mut instructions = languages.files(root, ex_dir, "instructions")?;
+    if let Some((name, message)) =
+        languages.missing_file(&instructions, "instructions", "every exercise")
+    {
+        return err(&ex_dir.join(name), None, message);
+    }
+    for (lang, text) in &mut instructions {
+        let Some((heading, body)) = take_heading(text) else {
             continue;
         };
-        let lang = match rest.strip_prefix('.') {
-            None if rest.is_empty() => "en".to_owned(),
-            Some(l) if l.len() == 2 && l.bytes().all(|b| b.is_ascii_lowercase()) => l.to_owned(),
-            _ => {
-                return err(
-                    &entry.path(),
-                    None,
-                    format!("expected {stem}.md or {stem}.<language>.md (e.g. {stem}.fr.md)"),
-                );
-            }
-        };
-        let text = read_text(root, &entry.path(), MAX_TEXT_FILE)?;
-        if text.trim().is_empty() {
-            return err(&entry.path(), None, "is empty");
+        let want = title.get(lang.code());
+        if heading != want {
+            return err(
+                &ex_dir.join(languages.file_name("instructions", *lang)),
+                None,
+                format!(
+                    "starts with the heading “{heading}”, but the step's {} title \
+                     (exercises[{index}].title in scenario.toml) is “{want}”: make them \
+                     the same, or start without a `# ` heading (use `##` for sections)",
+                    lang.name()
+                ),
+            );
         }
-        out.insert(lang, text);
+        *text = body;
     }
-    Ok(out)
+    let instructions = Text::new(languages.main(), instructions);
+    let hints = languages.files(root, ex_dir, "hint")?;
+    if hints.is_empty() {
+        return Ok((instructions, None));
+    }
+    if let Some((name, message)) = languages.missing_file(&hints, "hint", "a hint") {
+        return err(&ex_dir.join(name), None, message);
+    }
+    Ok((instructions, Some(Text::new(languages.main(), hints))))
 }
 
 fn required_script(root: &Path, path: &Path) -> Result<Script, ScenarioError> {
@@ -626,7 +615,7 @@ fn confined(root: &Path, path: &Path) -> Result<PathBuf, ScenarioError> {
     Ok(real)
 }
 
-fn read_text(root: &Path, path: &Path, max: u64) -> Result<String, ScenarioError> {
+pub(super) fn read_text(root: &Path, path: &Path, max: u64) -> Result<String, ScenarioError> {
     if !path.exists() && !path.is_symlink() {
         return err(path, None, "missing");
     }

@@ -6,6 +6,49 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::{ExerciseId, ScenarioId};
+use crate::lang::Lang;
+
+/// A text a learner or trainer reads (a title, a summary, instructions), in
+/// every language of its scenario; the loader proved none is missing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text {
+    /// The scenario's first language: what other languages fall back to.
+    main: Lang,
+    by_lang: BTreeMap<Lang, String>,
+}
+
+impl Text {
+    /// `by_lang` must hold `main`.
+    pub(super) fn new(main: Lang, by_lang: BTreeMap<Lang, String>) -> Self {
+        debug_assert!(by_lang.contains_key(&main));
+        Self { main, by_lang }
+    }
+
+    /// The text in the page language `lang` (`en`, `fr`), else in the
+    /// scenario's first language.
+    pub fn get(&self, lang: &str) -> &str {
+        Lang::parse(lang)
+            .and_then(|l| self.by_lang.get(&l))
+            .or_else(|| self.by_lang.get(&self.main))
+            .map_or("", String::as_str)
+    }
+
+    /// The text in the scenario's first language.
+    pub fn main(&self) -> &str {
+        self.get(self.main.code())
+    }
+
+    /// Each language and its text, in code order.
+    pub fn iter(&self) -> impl Iterator<Item = (Lang, &str)> {
+        self.by_lang.iter().map(|(l, t)| (*l, t.as_str()))
+    }
+}
+
+impl serde::Serialize for Text {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.by_lang.serialize(s)
+    }
+}
 
 /// The phase of Kotter's change model a scenario serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -31,7 +74,7 @@ pub struct Resources {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct WebPort {
     pub port: u16,
-    pub title: String,
+    pub title: Text,
     pub path: String,
 }
 
@@ -47,15 +90,11 @@ pub struct Script {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Exercise {
     pub id: ExerciseId,
-    pub title: String,
-    /// Markdown by language code; "en" is always present. A leading `# `
-    /// heading is not part of it: it became the title in that language.
-    pub instructions: BTreeMap<String, String>,
-    /// The exercise's title by language, from each instructions file's
-    /// leading heading; `title` where a language has none.
-    pub titles: BTreeMap<String, String>,
-    /// Markdown by language code; empty when the exercise has no hint.
-    pub hints: BTreeMap<String, String>,
+    pub title: Text,
+    /// Markdown. A leading `# ` heading (the title again) is not part of it.
+    pub instructions: Text,
+    /// Markdown, when the exercise has a hint.
+    pub hint: Option<Text>,
     pub check: Script,
     pub solve: Script,
     pub check_timeout: Duration,
@@ -69,8 +108,11 @@ pub struct Exercise {
 pub struct Scenario {
     pub id: ScenarioId,
     pub dir: PathBuf,
-    pub title: String,
-    pub summary: String,
+    /// The languages its texts are given in; the first is the one plain
+    /// texts and unsuffixed files are in, and the fallback.
+    pub languages: Vec<Lang>,
+    pub title: Text,
+    pub summary: Text,
     pub image: String,
     pub phase: Option<Phase>,
     pub time_limit: Duration,
@@ -93,29 +135,6 @@ pub struct Scenario {
     /// The `data/` directory, if the scenario has one.
     pub data_dir: Option<PathBuf>,
     pub exercises: Vec<Exercise>,
-}
-
-impl Exercise {
-    /// The title in `lang`, else in English.
-    pub fn title_in(&self, lang: &str) -> &str {
-        self.titles.get(lang).unwrap_or(&self.title)
-    }
-
-    /// The instructions in `lang`, else in English.
-    pub fn instructions_in(&self, lang: &str) -> &str {
-        self.instructions
-            .get(lang)
-            .or_else(|| self.instructions.get("en"))
-            .map_or("", String::as_str)
-    }
-
-    /// The hint in `lang`, else in English; None without a hint.
-    pub fn hint_in(&self, lang: &str) -> Option<&str> {
-        self.hints
-            .get(lang)
-            .or_else(|| self.hints.get("en"))
-            .map(String::as_str)
-    }
 }
 
 impl Scenario {

@@ -35,6 +35,13 @@ pub fn language_map(tag: &str, text: &str) -> LanguageMap {
     BTreeMap::from([(tag.to_owned(), text.to_owned())])
 }
 
+/// A scenario's text in each of its languages.
+pub fn text_map(text: &crate::scenario::Text) -> LanguageMap {
+    text.iter()
+        .map(|(lang, t)| (lang.code().to_owned(), t.to_owned()))
+        .collect()
+}
+
 /// One learning record: someone did something to an activity.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Statement {

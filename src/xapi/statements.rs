@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::{
     Account, Activity, ActivityDefinition, ActivityType, Agent, AgentType, Context,
     ContextActivities, Ifi, Statement, StatementResult, VerbKind, iso8601_duration, language_map,
+    text_map,
 };
 use crate::export::CohortRecords;
 use crate::scenario::Scenario;
@@ -192,15 +193,11 @@ impl Builder<'_> {
     fn scenario_activity(&self, described: bool) -> Activity {
         let id = format!("{}/xapi/scenarios/{}", self.public_url, self.scenario_id());
         let definition = described.then(|| ActivityDefinition {
-            name: language_map(
-                "en",
-                self.scenario
-                    .map_or(self.scenario_id(), |s| s.title.as_str()),
+            name: self.scenario.map_or_else(
+                || language_map("en", self.scenario_id()),
+                |s| text_map(&s.title),
             ),
-            description: self
-                .scenario
-                .filter(|s| !s.summary.is_empty())
-                .map(|s| language_map("en", &s.summary)),
+            description: self.scenario.map(|s| text_map(&s.summary)),
             kind: COURSE.to_owned(),
         });
         Activity {
@@ -215,13 +212,7 @@ impl Builder<'_> {
             .scenario
             .and_then(|s| s.exercises.iter().find(|e| e.id.as_str() == exercise));
         let name = match found {
-            Some(e) => {
-                let mut names: BTreeMap<String, String> = e.titles.clone();
-                names
-                    .entry("en".to_owned())
-                    .or_insert_with(|| e.title.clone());
-                names
-            }
+            Some(e) => text_map(&e.title),
             None => language_map("en", exercise),
         };
         Activity {

@@ -21,7 +21,14 @@ fn free_port() -> u16 {
 }
 
 impl Browser {
+    /// A browser whose user prefers English.
     pub async fn start() -> Self {
+        Self::start_in("en-US").await
+    }
+
+    /// A browser whose user prefers `lang` (`fr-FR`): its interface and the
+    /// `Accept-Language` it sends.
+    pub async fn start_in(lang: &str) -> Self {
         let port = free_port();
         let driver = Command::new("chromedriver")
             .arg(format!("--port={port}"))
@@ -40,7 +47,8 @@ impl Browser {
             "goog:chromeOptions".into(),
             serde_json::json!({
                 "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                         "--window-size=1400,900", "--lang=en-US", "--no-first-run"]
+                         "--window-size=1400,900", format!("--lang={lang}"), "--no-first-run"],
+                "prefs": { "intl.accept_languages": lang }
             }),
         );
         let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())

@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::trainer::{Trainer, when};
-use super::{AppState, HttpError};
+use super::{AppState, HttpError, i18n};
 use crate::runtime::Usage;
 use crate::sandbox::UsageSnapshot;
 use crate::store::{AdminSandbox, SandboxState};
@@ -192,6 +192,7 @@ async fn home(Admin(t): Admin, Query(filters): Query<Filters>) -> Response {
                     "cohort_url": s.cohort_id.as_ref().map(|c| format!("/trainer/cohorts/{c}")),
                     "scenario": s.scenario_id,
                     "state": s.state.as_str(),
+                    "state_name": i18n::state_name(t.lang, Some(s.state.as_str())),
                     "live": s.state.is_live(),
                     "age": age(s.created_at),
                     "created_iso": s.created_at.to_rfc3339(),
@@ -238,7 +239,7 @@ async fn home(Admin(t): Admin, Query(filters): Query<Filters>) -> Response {
                 ("cpu", format!("{cpu:.1} %").into()),
                 ("memory", mib(memory).into()),
             ]),
-            "states": by_state.iter().map(|(k, v)| json!({"state": k, "count": v})).collect::<Vec<_>>(),
+            "states": by_state.iter().map(|(k, v)| json!({"state": k, "name": i18n::state_name(t.lang, Some(k)), "count": v})).collect::<Vec<_>>(),
             "recording_bytes": recorded,
             "recordings": t.text_with("admin-recordings-total", &[
                 ("size", mib(recorded).into()),
@@ -249,7 +250,13 @@ async fn home(Admin(t): Admin, Query(filters): Query<Filters>) -> Response {
         let states: Vec<Value> = ["live", "all"]
             .into_iter()
             .chain(SandboxState::ALL.iter().map(|s| s.as_str()))
-            .map(|s| json!({"value": s, "selected": chosen(&filters.state, s)}))
+            .map(|s| {
+                let name = match s {
+                    "live" | "all" => t.text(&format!("admin-state-{s}")),
+                    s => i18n::state_name(t.lang, Some(s)),
+                };
+                json!({"value": s, "name": name, "selected": chosen(&filters.state, s)})
+            })
             .collect();
         data["filters"] = json!({
             "states": states,

@@ -83,14 +83,14 @@ pub async fn scenarios(_: Caller, State(state): State<AppState>) -> Json<Vec<Sce
             .values()
             .map(|s| ScenarioView {
                 id: s.id.to_string(),
-                title: s.title.clone(),
-                summary: s.summary.clone(),
+                title: s.title.main().to_owned(),
+                summary: s.summary.main().to_owned(),
                 exercises: s
                     .exercises
                     .iter()
                     .map(|e| ExerciseView {
                         id: e.id.to_string(),
-                        title: e.title.clone(),
+                        title: e.title.main().to_owned(),
                     })
                     .collect(),
             })
@@ -247,10 +247,10 @@ pub async fn launch(
             StatusCode::TOO_MANY_REQUESTS,
             format!(
                 "no sandbox could start: {}",
-                reservation
-                    .refusal
-                    .as_deref()
-                    .unwrap_or("a capacity limit is reached")
+                reservation.refusal.map_or_else(
+                    || "a capacity limit is reached".to_owned(),
+                    |r| r.to_string()
+                )
             ),
         );
         e.retry_after = Some(LAUNCH_RETRY_AFTER);

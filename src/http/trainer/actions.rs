@@ -98,13 +98,16 @@ pub(super) async fn launch(
         let (cohort, scenario) = t.cohort(&id).await?;
         let reservation = match state.app.service.launch_cohort(&cohort, scenario).await {
             Ok(r) => r,
-            Err(SandboxError::Invalid(_)) => {
+            Err(SandboxError::Invalid(_) | SandboxError::CohortOver { .. }) => {
                 let text = t.text_with("launch-over", &[("name", cohort.name.clone().into())]);
                 return Ok(back_to_cohort(&state, &Notice::new(&id, false, text)));
             }
             Err(e) => return Err(e.into()),
         };
-        let reason = reservation.refusal.clone().unwrap_or_default();
+        let reason = reservation
+            .refusal
+            .map(|r| crate::http::i18n::Message::of(r.message()).say(t.lang))
+            .unwrap_or_default();
         let args = [
             ("started", reservation.started.into()),
             ("refused", reservation.refused.into()),

@@ -81,7 +81,7 @@ async fn render_page(t: &Trainer, id: &str, notice: Option<Notice>) -> Result<Re
     data["cohort"] = cohort_view(t, &cohort, scenario);
     data["links"] = rows.into();
     data["all_links"] = all_links.into();
-    data["live"] = live::snapshot(t.lang, &cohort, &progress);
+    data["live"] = live::snapshot(t.lang, &cohort, scenario, &progress);
     data["events_url"] = format!("/trainer/cohorts/{cid}/events?lang={}", t.lang).into();
     data["exports"] = exports(t, &cid).into();
     data["links_csv"] = format!(
@@ -133,7 +133,7 @@ fn cohort_view(t: &Trainer, cohort: &Cohort, scenario: &Scenario) -> Value {
     json!({
         "id": cohort.id.to_string(),
         "name": cohort.name,
-        "scenario": scenario.title,
+        "scenario": scenario.title.get(t.lang),
         "owner": cohort.owner_name,
         "starts": when(cohort.starts_at, cohort.time_zone),
         "starts_iso": cohort.starts_at.to_rfc3339(),

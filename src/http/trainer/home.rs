@@ -45,7 +45,7 @@ pub(super) async fn page(t: Trainer, Query(q): Query<ListQuery>) -> Response {
                 "id": c.id.to_string(),
                 "url": format!("/trainer/cohorts/{}", c.id),
                 "name": c.name,
-                "scenario": scenario.map_or_else(|| c.scenario_id.clone(), |s| s.title.clone()),
+                "scenario": scenario.map_or_else(|| c.scenario_id.clone(), |s| s.title.get(t.lang).to_owned()),
                 "owner": c.owner_name,
                 "starts": when(c.starts_at, c.time_zone),
                 "starts_iso": c.starts_at.to_rfc3339(),

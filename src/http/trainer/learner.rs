@@ -8,7 +8,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{Trainer, text_with, when};
-use crate::http::HttpError;
+use crate::http::{HttpError, i18n};
 use crate::sandbox::SandboxError;
 
 /// GET /trainer/cohorts/{id}/learners/{learner}
@@ -33,7 +33,7 @@ pub(super) async fn page(t: Trainer, Path((id, learner)): Path<(String, String)>
                 .exercises
                 .iter()
                 .find(|e| e.id.as_str() == exercise)
-                .map_or_else(|| exercise.to_owned(), |e| e.title.clone())
+                .map_or_else(|| exercise.to_owned(), |e| e.title.get(t.lang).to_owned())
         };
         let rows: Vec<_> = attempts
             .iter()
@@ -54,19 +54,12 @@ pub(super) async fn page(t: Trainer, Path((id, learner)): Path<(String, String)>
                 })
             })
             .collect();
-        let sandbox = learner.sandbox_state.as_deref().map_or_else(
-            || t.text("sandbox-none"),
-            |s| {
-                let key = format!("sandbox-{s}");
-                let text = t.text_with(&key, &[]);
-                if text == key { s.to_owned() } else { text }
-            },
-        );
+        let sandbox = i18n::state_name(t.lang, learner.sandbox_state.as_deref());
         let mut data = t.base(&learner.name);
         data["cohort"] = json!({
             "name": cohort.name,
             "url": format!("/trainer/cohorts/{}", cohort.id),
-            "scenario": scenario.title,
+            "scenario": scenario.title.get(t.lang),
         });
         data["learner"] = json!({
             "name": learner.name,

@@ -15,7 +15,9 @@ use uuid::Uuid;
 use super::{Trainer, status_key, text_with, when};
 use crate::http::AppState;
 use crate::http::auth::{SESSION_COOKIE, site_cookie};
+use crate::http::i18n::state_name;
 use crate::sandbox::{Cell, CellState, CohortProgress, PoolStatus, StuckRule};
+use crate::scenario::Scenario;
 use crate::store::{Cohort, User};
 use crate::timezone::TimeZone;
 
@@ -28,13 +30,18 @@ const COALESCE: Duration = Duration::from_millis(200);
 /// The cohort's status, the launch button, the pool's status and the
 /// grid, as the page and its script show them: everything on the page
 /// that moves while it is open.
-pub(super) fn snapshot(lang: &str, cohort: &Cohort, progress: &CohortProgress) -> Value {
+pub(super) fn snapshot(
+    lang: &str,
+    cohort: &Cohort,
+    scenario: &Scenario,
+    progress: &CohortProgress,
+) -> Value {
     json!({
         "status": text_with(lang, status_key(cohort), &[]),
         "launch": launch_button(lang, cohort, &progress.pool),
         "pool": progress.pool,
         "summary": summary(lang, cohort, &progress.pool),
-        "grid": grid(lang, cohort, progress),
+        "grid": grid(lang, cohort, scenario, progress),
     })
 }
 
@@ -96,31 +103,30 @@ fn summary(lang: &str, cohort: &Cohort, pool: &PoolStatus) -> Value {
     })
 }
 
-fn grid(lang: &str, cohort: &Cohort, progress: &CohortProgress) -> Value {
+fn grid(lang: &str, cohort: &Cohort, scenario: &Scenario, progress: &CohortProgress) -> Value {
     let zone = cohort.time_zone;
-    let titles: Vec<&str> = progress
+    // Titles in the page's language; the progress's own are the scenario's first.
+    fn title_in<'a>(scenario: &'a Scenario, lang: &str, id: &'a str) -> &'a str {
+        scenario
+            .exercises
+            .iter()
+            .find(|e| e.id.as_str() == id)
+            .map_or(id, |e| e.title.get(lang))
+    }
+    let title = |id| title_in(scenario, lang, id);
+    let columns: Vec<Value> = progress
         .exercises
         .iter()
-        .map(|e| e.title.as_str())
+        .map(|e| json!({"id": e.id, "title": title(&e.id)}))
         .collect();
+    let titles: Vec<&str> = progress.exercises.iter().map(|e| title(&e.id)).collect();
     let learners: Vec<Value> = progress
         .learners
         .iter()
         .map(|l| {
-            let sandbox = match l.sandbox_state.as_deref() {
-                None => text_with(lang, "sandbox-none", &[]),
-                Some(s) => {
-                    let key = format!("sandbox-{s}");
-                    let text = text_with(lang, &key, &[]);
-                    if text == key { s.to_owned() } else { text }
-                }
-            };
+            let sandbox = state_name(lang, l.sandbox_state.as_deref());
             let current = match &l.current_step {
-                Some(step) => progress
-                    .exercises
-                    .iter()
-                    .find(|e| e.id == *step)
-                    .map_or_else(|| step.clone(), |e| e.title.clone()),
+                Some(step) => title(step).to_owned(),
                 None => text_with(lang, "grid-finished", &[]),
             };
             json!({
@@ -140,7 +146,7 @@ fn grid(lang: &str, cohort: &Cohort, progress: &CohortProgress) -> Value {
             })
         })
         .collect();
-    json!({"exercises": progress.exercises, "learners": learners})
+    json!({"exercises": columns, "learners": learners})
 }
 
 fn cell(lang: &str, c: &Cell, exercise: &str, zone: TimeZone) -> Value {
@@ -279,7 +285,7 @@ impl Feed {
         let scenario = self.state.app.scenario(&cohort.scenario_id)?;
         let rule = StuckRule::from_config(&self.state.app.config);
         let progress = service.cohort_progress(&cohort, scenario, rule).await?;
-        Ok(snapshot(self.lang, &cohort, &progress).to_string())
+        Ok(snapshot(self.lang, &cohort, scenario, &progress).to_string())
     }
 }
 

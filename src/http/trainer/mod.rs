@@ -9,9 +9,6 @@ mod learner;
 mod live;
 mod new_cohort;
 
-use std::borrow::Cow;
-use std::collections::HashMap;
-
 use axum::Router;
 use axum::extract::{FromRequestParts, Query};
 use axum::http::request::Parts;
@@ -23,6 +20,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::auth::PageSession;
+use super::i18n::Message;
 use super::pages::{LangQuery, base};
 use super::{AppState, HttpError, i18n};
 use crate::scenario::Scenario;
@@ -146,7 +144,7 @@ impl Trainer {
         let message = match &e {
             HttpError::NotFound => self.text("trainer-not-found"),
             HttpError::Forbidden(_) => self.text("form-expired"),
-            other => other.public_message(),
+            other => other.message_in(self.lang),
         };
         let title = if status == StatusCode::NOT_FOUND {
             self.text("not-found-title")
@@ -172,40 +170,16 @@ impl Trainer {
         let id = Uuid::parse_str(id).map_err(|_| HttpError::NotFound)?;
         let cohort = self.state.app.service.cohort_for(self.user(), id).await?;
         let scenario = self.state.app.scenario(&cohort.scenario_id).map_err(|_| {
-            HttpError::Conflict(format!(
-                "this cohort's scenario `{}` is not installed on this server",
-                cohort.scenario_id
-            ))
+            HttpError::Conflict(
+                Message::new("error-scenario-missing")
+                    .with("scenario", cohort.scenario_id.as_str()),
+            )
         })?;
         Ok((cohort, scenario))
     }
 }
 
-/// A message from the catalogue with arguments, for text built outside
-/// templates (templates escape it like any other value).
-pub(super) fn text_with(lang: &str, key: &str, args: &[(&'static str, Value)]) -> String {
-    use fluent_templates::Loader;
-    let id: unic_langid::LanguageIdentifier = lang
-        .parse()
-        .unwrap_or_else(|_| "en".parse().expect("valid"));
-    let args: HashMap<Cow<'static, str>, fluent_bundle::FluentValue> = args
-        .iter()
-        .map(|(k, v)| {
-            let value = match v {
-                Value::Number(n) => {
-                    fluent_bundle::FluentValue::from(n.as_f64().unwrap_or_default())
-                }
-                Value::String(s) => fluent_bundle::FluentValue::from(s.clone()),
-                other => fluent_bundle::FluentValue::from(other.to_string()),
-            };
-            (Cow::Borrowed(*k), value)
-        })
-        .collect();
-    // An unknown key shows as itself rather than failing the page.
-    i18n::LOCALES
-        .try_lookup_with_args(&id, key, &args)
-        .unwrap_or_else(|| key.to_owned())
-}
+pub(super) use crate::http::i18n::text_with;
 
 /// A time as trainers read it on these pages: in `zone` (a cohort's, or
 /// the server's on pages of no one cohort), with the zone's abbreviation.

@@ -404,7 +404,7 @@ fn render(
         .map(|s| {
             json!({
                 "id": s.id.as_str(),
-                "title": s.title,
+                "title": s.title.get(t.lang),
                 "selected": s.id.as_str() == f.scenario.trim(),
             })
         })
