@@ -157,7 +157,7 @@ async fn the_list_shows_each_cohorts_exact_progress_and_stuck_count_and_archived
     assert_eq!(refused.status, StatusCode::CONFLICT);
     assert_eq!(
         refused.error(),
-        "cohort `Tuesday` is not over yet: tear it down first, then archive it"
+        "Cohort “Tuesday” is not over yet: tear it down first, then archive it."
     );
 
     // Torn down, then archived from its page.

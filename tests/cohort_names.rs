@@ -59,7 +59,7 @@ async fn a_trainers_second_cohort_of_the_same_name_is_refused_on_the_page_the_ap
     assert_eq!(taken.status, StatusCode::CONFLICT);
     assert_eq!(
         taken.error(),
-        "you already have a cohort named `Monday`; choose another name"
+        "You already have a cohort named “Monday”; choose another name."
     );
 
     // The command line prints the server's refusal.
@@ -75,7 +75,7 @@ async fn a_trainers_second_cohort_of_the_same_name_is_refused_on_the_page_the_ap
     assert!(!out.status.success());
     assert_eq!(
         String::from_utf8_lossy(&out.stderr).trim(),
-        "error: you already have a cohort named `Monday`; choose another name"
+        "error: You already have a cohort named “Monday”; choose another name."
     );
     let mine = api.get("/cohorts").await;
     assert_eq!(mine.body.as_array().unwrap().len(), 1);
@@ -228,6 +228,6 @@ async fn an_archived_cohort_keeps_its_name_and_the_refusal_says_it_is_archived()
     assert_eq!(again.status, StatusCode::CONFLICT);
     assert_eq!(
         again.error(),
-        "you already have a cohort named `Friday` (archived); choose another name"
+        "You already have a cohort named “Friday” (archived); choose another name."
     );
 }

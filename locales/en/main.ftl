@@ -396,3 +396,4 @@ admin-xapi-parked = { $count ->
 }
 error-name-taken = You already have a cohort named “{ $name }”; choose another name.
 error-not-over = Cohort “{ $name }” is not over yet: tear it down first, then archive it.
+error-name-taken-archived = You already have a cohort named “{ $name }” (archived); choose another name.

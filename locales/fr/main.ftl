@@ -396,3 +396,4 @@ admin-xapi-parked = { $count ->
 }
 error-name-taken = Vous avez déjà une cohorte nommée « { $name } » ; choisissez un autre nom.
 error-not-over = La cohorte « { $name } » n’est pas terminée : démontez-la d’abord, puis archivez-la.
+error-name-taken-archived = Vous avez déjà une cohorte nommée « { $name } » (archivée) ; choisissez un autre nom.

@@ -98,9 +98,14 @@ impl SandboxError {
             Self::CohortOver { name } => {
                 Some(("error-cohort-over", vec![("name", name.as_str().into())]))
             }
-            Self::NameTaken { name, .. } => {
-                Some(("error-name-taken", vec![("name", name.as_str().into())]))
-            }
+            Self::NameTaken { name, archived } => Some((
+                if *archived {
+                    "error-name-taken-archived"
+                } else {
+                    "error-name-taken"
+                },
+                vec![("name", name.as_str().into())],
+            )),
             Self::NotOver(name) => Some(("error-not-over", vec![("name", name.as_str().into())])),
             _ => None,
         }
