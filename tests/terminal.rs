@@ -6,6 +6,8 @@
 mod browser;
 #[path = "terminal/client.rs"]
 mod client;
+#[path = "terminal/shell.rs"]
+mod shell;
 mod common;
 
 use std::path::Path;

@@ -144,7 +144,13 @@ async fn page(
             return super::reset::failed_page(&state, &token, lang, &headers).await;
         }
         Err(e @ HttpError::TooMany { .. }) => {
-            return Ok(super::learner_start::busy_page(&state, lang, &e));
+            return Ok(super::learner_start::busy_page(
+                &state,
+                lang,
+                e.retry_after().unwrap_or(30),
+                "get",
+                &format!("/s/{token}"),
+            ));
         }
         Err(HttpError::EngineUnavailable) => {
             return Ok(super::reset::engine_down_page(&state, lang));
@@ -312,7 +318,9 @@ async fn check(
 ) -> Result<Response, HttpError> {
     super::same_site(&headers, &state)?;
     let Some(opened) = open(&state, &token).await? else {
-        return Err(HttpError::NotFound);
+        return super::expiry::ended_json(&state, &token)
+            .await?
+            .ok_or(HttpError::NotFound);
     };
     let exercise = ExerciseId::parse(&exercise).map_err(|_| HttpError::NotFound)?;
     let index = opened

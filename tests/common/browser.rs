@@ -22,8 +22,23 @@ fn free_port() -> u16 {
 
 impl Browser {
     pub async fn start() -> Self {
+        Self::start_with(None).await
+    }
+
+    /// A browser whose clock is in `time_zone` (an IANA name such as
+    /// `Etc/GMT-2`), as a learner's elsewhere would be.
+    pub async fn start_in(time_zone: &str) -> Self {
+        Self::start_with(Some(time_zone)).await
+    }
+
+    async fn start_with(time_zone: Option<&str>) -> Self {
         let port = free_port();
-        let driver = Command::new("chromedriver")
+        let mut command = Command::new("chromedriver");
+        // Chromium inherits the driver's environment, TZ included.
+        if let Some(tz) = time_zone {
+            command.env("TZ", tz);
+        }
+        let driver = command
             .arg(format!("--port={port}"))
             .arg("--allowed-ips=127.0.0.1")
             .stdout(Stdio::null())
