@@ -38,7 +38,9 @@ async fn open_terminal(
     let (token, sandbox) = server.link("tiny", "Ada").await;
     browser.client.goto(&server.link_url(&token)).await.unwrap();
     browser
-        .wait_text(".term-screen", "a prompt", |t| t.contains("learner@tiny:~$"))
+        .wait_text(".term-screen", "a prompt", |t| {
+            t.contains("learner@tiny:~$")
+        })
         .await;
     let terminal = browser.find(".terminal").await;
     terminal.click().await.unwrap();
@@ -53,10 +55,18 @@ async fn accented_pasted_and_composed_text_reaches_the_shell() {
     let browser = Browser::start().await;
     let (sandbox, terminal) = open_terminal(&server, &browser).await;
 
-    terminal.send_keys("echo café œ€ > f\u{E007}").await.unwrap();
-    terminal.send_keys("echo typed-$((1+1))\u{E007}").await.unwrap();
+    terminal
+        .send_keys("echo café œ€ > f\u{E007}")
+        .await
+        .unwrap();
+    terminal
+        .send_keys("echo typed-$((1+1))\u{E007}")
+        .await
+        .unwrap();
     browser
-        .wait_text(".term-screen", "the typed line", |t| t.contains("\ntyped-2"))
+        .wait_text(".term-screen", "the typed line", |t| {
+            t.contains("\ntyped-2")
+        })
         .await;
     assert_eq!(file(&server, sandbox, "f").await, "café œ€\n");
 
@@ -72,7 +82,9 @@ async fn accented_pasted_and_composed_text_reaches_the_shell() {
         .await
         .unwrap();
     browser
-        .wait_text(".term-screen", "the pasted line", |t| t.contains("echo collé ñ >> f"))
+        .wait_text(".term-screen", "the pasted line", |t| {
+            t.contains("echo collé ñ >> f")
+        })
         .await;
     terminal.send_keys("\u{E007}").await.unwrap();
 
@@ -107,11 +119,17 @@ async fn accented_pasted_and_composed_text_reaches_the_shell() {
         .await
         .unwrap();
     assert_eq!(committed, json!([true, ""]));
-    terminal.send_keys(" >> f\u{E007}echo done-$((2+2))\u{E007}").await.unwrap();
+    terminal
+        .send_keys(" >> f\u{E007}echo done-$((2+2))\u{E007}")
+        .await
+        .unwrap();
     browser
         .wait_text(".term-screen", "the last line", |t| t.contains("\ndone-4"))
         .await;
-    assert_eq!(file(&server, sandbox, "f").await, "café œ€\ncollé ñ\n日本\n");
+    assert_eq!(
+        file(&server, sandbox, "f").await,
+        "café œ€\ncollé ñ\n日本\n"
+    );
 
     browser.close().await;
     server.finish(sandbox).await;
@@ -134,23 +152,41 @@ async fn shell_keys_reach_the_shell_and_closing_the_page_asks_first() {
     terminal.send_keys("tab-$((2+3))\u{E007}").await.unwrap();
     screen("completion ran", &|t| t.contains("\ntab-5")).await;
     // Left inserts before the last character; Home goes to the start.
-    terminal.send_keys("echo arrow-$((2*2)x\u{E012})\u{E007}").await.unwrap();
+    terminal
+        .send_keys("echo arrow-$((2*2)x\u{E012})\u{E007}")
+        .await
+        .unwrap();
     screen("the arrow edit", &|t| t.contains("\narrow-4x")).await;
-    terminal.send_keys("cho home-$((3*3))\u{E011}e\u{E007}").await.unwrap();
+    terminal
+        .send_keys("cho home-$((3*3))\u{E011}e\u{E007}")
+        .await
+        .unwrap();
     screen("the home edit", &|t| t.contains("\nhome-9")).await;
     // Ctrl+R finds an earlier command.
     terminal.send_keys("\u{E009}r\u{E000}arrow-").await.unwrap();
     screen("the search", &|t| t.contains("reverse-i-search")).await;
     terminal.send_keys("\u{E007}").await.unwrap();
-    screen("the command found", &|t| t.matches("\narrow-4x").count() == 2).await;
+    screen("the command found", &|t| {
+        t.matches("\narrow-4x").count() == 2
+    })
+    .await;
     // Ctrl+L clears the screen.
     terminal.send_keys("\u{E009}l\u{E000}").await.unwrap();
     let cleared = screen("a clear screen", &|t| !t.contains("arrow-4x")).await;
-    assert!(cleared.trim_start().starts_with("learner@tiny:~$"), "{cleared}");
+    assert!(
+        cleared.trim_start().starts_with("learner@tiny:~$"),
+        "{cleared}"
+    );
     // Ctrl+D ends cat's input.
-    terminal.send_keys("cat > g\u{E007}x\u{E007}").await.unwrap();
+    terminal
+        .send_keys("cat > g\u{E007}x\u{E007}")
+        .await
+        .unwrap();
     terminal.send_keys("\u{E009}d\u{E000}").await.unwrap();
-    terminal.send_keys("echo after-$((5+5))\u{E007}").await.unwrap();
+    terminal
+        .send_keys("echo after-$((5+5))\u{E007}")
+        .await
+        .unwrap();
     screen("the prompt after cat", &|t| t.contains("\nafter-10")).await;
     assert_eq!(file(&server, sandbox, "g").await, "x\n");
 
@@ -186,9 +222,15 @@ async fn shell_keys_reach_the_shell_and_closing_the_page_asks_first() {
         assert!(std::time::Instant::now() < deadline, "never in full screen");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert_eq!(full.attr("aria-pressed").await.unwrap().as_deref(), Some("true"));
+    assert_eq!(
+        full.attr("aria-pressed").await.unwrap().as_deref(),
+        Some("true")
+    );
     // Keys still reach the shell there.
-    terminal.send_keys("echo full-$((6+6))\u{E007}").await.unwrap();
+    terminal
+        .send_keys("echo full-$((6+6))\u{E007}")
+        .await
+        .unwrap();
     screen("typing in full screen", &|t| t.contains("\nfull-12")).await;
 
     browser.close().await;

@@ -54,23 +54,55 @@ async fn the_page_labels_when_the_sandbox_ends_and_its_idle_countdown_in_english
     let (token, sandbox) = server.link("git-basics", "Ada").await;
     // A browser whose zone puts the end on the day it starts (about noon),
     // and not in UTC, so that the clock shown is the learner's own.
-    let hours = if Utc::now().hour() == 12 { 1 } else { 12 - Utc::now().hour() as i64 };
-    let zone = if hours >= 0 { format!("Etc/GMT-{hours}") } else { format!("Etc/GMT+{}", -hours) };
+    let hours = if Utc::now().hour() == 12 {
+        1
+    } else {
+        12 - Utc::now().hour() as i64
+    };
+    let zone = if hours >= 0 {
+        format!("Etc/GMT-{hours}")
+    } else {
+        format!("Etc/GMT+{}", -hours)
+    };
     let browser = Browser::start_in(&zone).await;
 
     browser.client.goto(&server.link_url(&token)).await.unwrap();
     browser
-        .wait_text("#scenario-title", "the page", |t| t.starts_with("Git basics"))
+        .wait_text("#scenario-title", "the page", |t| {
+            t.starts_with("Git basics")
+        })
         .await;
-    let expires = server.app.store.lifecycle(sandbox.id).await.unwrap().expires_at.unwrap();
-    let clock = (expires + TimeDelta::hours(hours)).format("%H:%M").to_string();
+    let expires = server
+        .app
+        .store
+        .lifecycle(sandbox.id)
+        .await
+        .unwrap()
+        .expires_at
+        .unwrap();
+    let clock = (expires + TimeDelta::hours(hours))
+        .format("%H:%M")
+        .to_string();
     let end = browser
-        .wait_text(".time-end", "the end", |t| t.starts_with("Ends at") && !t.ends_with("UTC"))
+        .wait_text(".time-end", "the end", |t| {
+            t.starts_with("Ends at") && !t.ends_with("UTC")
+        })
         .await;
     assert_eq!(end, format!("Ends at {clock}"));
-    let minutes = (expires - server.app.store.sandbox(sandbox.id).await.unwrap().claimed_at.unwrap())
-        .num_minutes();
-    assert!((89..=90).contains(&minutes), "a 90-minute sandbox: {minutes}");
+    let minutes = (expires
+        - server
+            .app
+            .store
+            .sandbox(sandbox.id)
+            .await
+            .unwrap()
+            .claimed_at
+            .unwrap())
+    .num_minutes();
+    assert!(
+        (89..=90).contains(&minutes),
+        "a 90-minute sandbox: {minutes}"
+    );
     let idle = browser
         .wait_text(".time-idle", "the idle countdown", |t| {
             idle_line(t, "Closes after 30 idle minutes: ", " left")
@@ -78,7 +110,12 @@ async fn the_page_labels_when_the_sandbox_ends_and_its_idle_countdown_in_english
         .await;
     // It counts down.
     tokio::time::sleep(Duration::from_millis(2100)).await;
-    let later = browser.find(".time-idle .idle-countdown").await.text().await.unwrap();
+    let later = browser
+        .find(".time-idle .idle-countdown")
+        .await
+        .text()
+        .await
+        .unwrap();
     let before = seconds_of(idle.rsplit(' ').nth(1).unwrap()).unwrap();
     let after = seconds_of(later.split(' ').next().unwrap()).unwrap();
     assert!(after < before, "{idle} then {later}");
@@ -123,7 +160,10 @@ async fn a_sandbox_torn_down_under_an_open_page_says_so_in_its_terminal_and_lead
         .await;
     let terminal = browser.find(".terminal").await;
     terminal.click().await.unwrap();
-    terminal.send_keys("echo still-$((2*3))\u{E007}").await.unwrap();
+    terminal
+        .send_keys("echo still-$((2*3))\u{E007}")
+        .await
+        .unwrap();
     browser
         .wait_text(".term-screen", "the shell", |t| t.contains("\nstill-6"))
         .await;
@@ -147,7 +187,12 @@ async fn a_sandbox_torn_down_under_an_open_page_says_so_in_its_terminal_and_lead
     let status = browser.find(".term-status").await.text().await.unwrap();
     assert_eq!(status, "this sandbox has ended: nothing more runs in it");
 
-    browser.find(".sandbox-ended-link").await.click().await.unwrap();
+    browser
+        .find(".sandbox-ended-link")
+        .await
+        .click()
+        .await
+        .unwrap();
     browser
         .wait_text("h1", "the ended page", |t| t == "This sandbox has ended")
         .await;
@@ -205,19 +250,29 @@ async fn the_busy_page_counts_down_tries_again_by_post_and_lands_on_the_sandbox_
     b.goto(&url).await.unwrap();
     browser.find("#start").await.click().await.unwrap();
     browser
-        .wait_text("h1", "the busy page", |t| t == "Your sandbox is not ready yet")
+        .wait_text("h1", "the busy page", |t| {
+            t == "Your sandbox is not ready yet"
+        })
         .await;
     let countdown = browser
-        .wait_text(".busy-wait", "a countdown", |t| t.starts_with("Trying again in "))
+        .wait_text(".busy-wait", "a countdown", |t| {
+            t.starts_with("Trying again in ")
+        })
         .await;
     assert!(
-        ["Trying again in 1 s…", "Trying again in 2 s…", "Trying again in 3 s…"]
-            .contains(&countdown.as_str()),
+        [
+            "Trying again in 1 s…",
+            "Trying again in 2 s…",
+            "Trying again in 3 s…"
+        ]
+        .contains(&countdown.as_str()),
         "{countdown}"
     );
     // The retry is a new page: the busy page again (a GET there would be a
     // 405 with no heading), at the Start URL.
-    b.execute("document.body.dataset.first = 'yes'", vec![]).await.unwrap();
+    b.execute("document.body.dataset.first = 'yes'", vec![])
+        .await
+        .unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);
     let retried = loop {
         let seen = b
@@ -236,7 +291,11 @@ async fn the_busy_page_counts_down_tries_again_by_post_and_lands_on_the_sandbox_
     };
     assert_eq!(
         retried,
-        json!([null, "Your sandbox is not ready yet", format!("/s/{}/start", links[0].token.as_str())])
+        json!([
+            null,
+            "Your sandbox is not ready yet",
+            format!("/s/{}/start", links[0].token.as_str())
+        ])
     );
 
     // Room comes; the next try starts the learner's sandbox.
@@ -246,10 +305,20 @@ async fn the_busy_page_counts_down_tries_again_by_post_and_lands_on_the_sandbox_
         .await;
     let path = b.execute("return location.pathname", vec![]).await.unwrap();
     assert_eq!(path, json!(format!("/s/{}", links[0].token.as_str())));
-    let counts = server.app.store.state_counts(Some(*cohort.id)).await.unwrap();
+    let counts = server
+        .app
+        .store
+        .state_counts(Some(*cohort.id))
+        .await
+        .unwrap();
     assert_eq!(counts.claimed, 1, "{counts:?}");
 
     browser.close().await;
-    server.app.service.teardown_cohort(*cohort.id).await.unwrap();
+    server
+        .app
+        .service
+        .teardown_cohort(*cohort.id)
+        .await
+        .unwrap();
     server.assert_nothing_left().await;
 }

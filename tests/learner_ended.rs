@@ -35,7 +35,10 @@ async fn a_torn_down_sandbox_link_answers_410_with_the_steps_completed_in_englis
     let (token, sandbox) = server.link("git-basics", "Ada").await;
     let url = server.link_url(&token);
     server.solve(sandbox.id, "git-basics", "set-identity").await;
-    assert_eq!(check(&http, &url, "set-identity").await["outcome"], "passed");
+    assert_eq!(
+        check(&http, &url, "set-identity").await["outcome"],
+        "passed"
+    );
 
     // What a trainer's or an admin's teardown does to the sandbox.
     server.app.service.destroy(sandbox.id).await.unwrap();
@@ -66,16 +69,17 @@ async fn a_torn_down_sandbox_link_answers_410_with_the_steps_completed_in_englis
     );
     let (status, body) = progress(&http, &url).await;
     assert_eq!(status, StatusCode::GONE);
-    assert_eq!(body, serde_json::json!({"ended": true, "reason": "torn_down"}));
+    assert_eq!(
+        body,
+        serde_json::json!({"ended": true, "reason": "torn_down"})
+    );
 
     let fr = http.get(format!("{url}?lang=fr")).send().await.unwrap();
     assert_eq!(fr.status(), StatusCode::GONE);
     let fr = fr.text().await.unwrap();
     assert!(fr.contains("<h1>Ce bac à sable est terminé</h1>"), "{fr}");
     assert!(
-        fr.contains(
-            "Il a été fermé par votre formateur ou formatrice, ou par un administrateur."
-        ),
+        fr.contains("Il a été fermé par votre formateur ou formatrice, ou par un administrateur."),
         "{fr}"
     );
     assert!(
@@ -98,7 +102,13 @@ async fn a_torn_down_sandbox_link_answers_410_with_the_steps_completed_in_englis
         .await
         .unwrap();
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
-    assert!(!unknown.text().await.unwrap().contains("This sandbox has ended"));
+    assert!(
+        !unknown
+            .text()
+            .await
+            .unwrap()
+            .contains("This sandbox has ended")
+    );
     server.assert_nothing_left().await;
 }
 
@@ -131,7 +141,12 @@ async fn a_cohort_link_never_started_answers_410_once_its_cohort_is_torn_down() 
     let start = http.get(&url).send().await.unwrap();
     assert_eq!(start.status(), StatusCode::OK);
 
-    server.app.service.teardown_cohort(*cohort.id).await.unwrap();
+    server
+        .app
+        .service
+        .teardown_cohort(*cohort.id)
+        .await
+        .unwrap();
     let ended = http.get(&url).send().await.unwrap();
     assert_eq!(ended.status(), StatusCode::GONE);
     let html = ended.text().await.unwrap();

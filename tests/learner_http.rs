@@ -41,7 +41,7 @@ fn visible_text(html: &str) -> String {
 }
 
 #[tokio::test]
-async fn link_page_shows_the_first_step_and_unknown_or_expired_links_get_the_same_404() {
+async fn link_page_shows_the_first_step_and_unknown_links_all_get_the_same_404() {
     let server = TestServer::start(test_app(fixture_scenarios()).await).await;
     let mut cleanup = Cleanup::default();
     let (token, sandbox) = server.link("tiny", "Ada").await;
@@ -64,7 +64,14 @@ async fn link_page_shows_the_first_step_and_unknown_or_expired_links_get_the_sam
     assert!(html.contains(">Check</button>"));
     // Without script the end reads in UTC, and says so; an idle deadline
     // past the 5-minute end is not worth a line.
-    let expires = server.app.store.lifecycle(sandbox.id).await.unwrap().expires_at.unwrap();
+    let expires = server
+        .app
+        .store
+        .lifecycle(sandbox.id)
+        .await
+        .unwrap()
+        .expires_at
+        .unwrap();
     assert!(
         visible_text(&html).contains(&format!("Ends at  {} UTC", expires.format("%H:%M"))),
         "{html}"

@@ -152,18 +152,13 @@ pub(super) async fn ended_json(
     let Some(token) = LinkToken::parse(token) else {
         return Ok(None);
     };
-    Ok(state
-        .app
-        .service
-        .ended_link(&token)
-        .await?
-        .map(|ended| {
-            (
-                StatusCode::GONE,
-                axum::Json(json!({"ended": true, "reason": ended.end})),
-            )
-                .into_response()
-        }))
+    Ok(state.app.service.ended_link(&token).await?.map(|ended| {
+        (
+            StatusCode::GONE,
+            axum::Json(json!({"ended": true, "reason": ended.end})),
+        )
+            .into_response()
+    }))
 }
 
 async fn extend(

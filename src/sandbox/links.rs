@@ -138,13 +138,10 @@ impl SandboxService {
         };
         let sandbox = self.store.sandbox(id).await?;
         let past = sandbox.expires_at.is_some_and(|at| at <= Utc::now());
-        let recorded = || async {
-            Ok::<_, super::SandboxError>(self.store.lifecycle(id).await?.ended_reason)
-        };
+        let recorded =
+            || async { Ok::<_, super::SandboxError>(self.store.lifecycle(id).await?.ended_reason) };
         let end = match sandbox.state {
-            SandboxState::Expired => recorded()
-                .await?
-                .map_or(LinkEnd::Expired, LinkEnd::from),
+            SandboxState::Expired => recorded().await?.map_or(LinkEnd::Expired, LinkEnd::from),
             // Removed after it had ended on its own, or removed by hand.
             SandboxState::Destroyed => match recorded().await? {
                 Some(reason) => reason.into(),
