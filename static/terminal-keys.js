@@ -1,7 +1,8 @@
-// The bytes a terminal sends for a key, as xterm does. Printable text is
-// not here: it arrives through the terminal's text field (`input` and
-// composition events), whatever the keyboard layout, dead key or input
-// method made it. Used by terminal.js.
+// The terminal's keyboard, used by terminal.js: the text field typed text
+// arrives through (`input` and composition events, whatever the layout,
+// dead key or input method made it), the bytes other keys send (as xterm),
+// and what browsers keep for themselves (full screen with Keyboard Lock,
+// and a question before a page with a terminal closes).
 (function () {
   "use strict";
 
@@ -66,6 +67,53 @@
     return null;
   }
 
+  // The hidden text field typed text lands in: whatever the layout, dead
+  // key, input method or paste made of the keys, `send(text)` gets it once
+  // (an input method's text when its composition ends), unless `stopped()`.
+  // `compose` shows what an input method is composing.
+  function textField(label, send, stopped) {
+    const field = document.createElement("textarea");
+    field.className = "term-input";
+    field.setAttribute("aria-label", label);
+    for (const [k, v] of Object.entries({ autocapitalize: "off", autocomplete: "off", autocorrect: "off", spellcheck: "false", rows: "1" })) {
+      field.setAttribute(k, v);
+    }
+    const compose = document.createElement("span");
+    compose.className = "term-compose";
+    compose.hidden = true;
+    let composing = false;
+    const show = (text) => {
+      compose.textContent = text;
+      compose.hidden = !text;
+    };
+    // What the field holds is sent, and the field emptied for the next.
+    const take = () => {
+      const text = field.value;
+      field.value = "";
+      if (text && !stopped()) send(text.replace(/\r\n|\n/g, "\r"));
+    };
+    field.addEventListener("compositionstart", () => { composing = true; });
+    field.addEventListener("compositionupdate", (e) => show(e.data || ""));
+    field.addEventListener("compositionend", () => {
+      composing = false;
+      show("");
+      take();
+    });
+    field.addEventListener("input", (e) => {
+      if (!e.isComposing && !composing) take();
+    });
+    // Keyboards that send no key codes (phones and tablets: 229) still
+    // say what Backspace and Enter do.
+    field.addEventListener("beforeinput", (e) => {
+      if (e.isComposing || composing || stopped()) return;
+      const seq = { deleteContentBackward: "\x7f", insertLineBreak: "\r", insertParagraph: "\r" }[e.inputType];
+      if (!seq || (e.inputType === "deleteContentBackward" && field.value)) return;
+      e.preventDefault();
+      send(seq);
+    });
+    return { field, compose, composing: () => composing };
+  }
+
   // A button that puts the terminal in full screen and, where the browser
   // has the Keyboard Lock API (Chrome, Edge), takes the keys a normal
   // window keeps for itself (Ctrl+W, Ctrl+N, Ctrl+T…) for the terminal.
@@ -125,5 +173,5 @@
     });
   }
 
-  window.SandpitTerminalKeys = { encode, fullscreenButton, guardLeaving };
+  window.SandpitTerminalKeys = { encode, textField, fullscreenButton, guardLeaving };
 })();

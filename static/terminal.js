@@ -63,17 +63,11 @@
       this.measure = document.createElement("div");
       this.measure.className = "term-row term-measure";
       this.measure.textContent = "MMMMMMMMMM";
-      // Where typed text lands, at the cursor, so that an input method's
-      // window opens there; what it composes shows over the cursor.
-      this.field = document.createElement("textarea");
-      this.field.className = "term-input";
-      this.field.setAttribute("aria-label", el.dataset.label || "Terminal");
-      for (const [k, v] of Object.entries({ autocapitalize: "off", autocomplete: "off", autocorrect: "off", spellcheck: "false", rows: "1" })) {
-        this.field.setAttribute(k, v);
-      }
-      this.compose = document.createElement("span");
-      this.compose.className = "term-compose";
-      this.compose.hidden = true;
+      // Where typed text lands, at the cursor (so that an input method's
+      // window opens there), with what it composes shown over the cursor.
+      this.typing = Keys.textField(el.dataset.label || "Terminal", (text) => this.input(text), () => this.ended);
+      this.field = this.typing.field;
+      this.compose = this.typing.compose;
       // Rows are redrawn in a box of their own: the focused field must
       // never leave the document (it would lose the focus).
       this.rowsBox = document.createElement("div");
@@ -99,15 +93,6 @@
       el.addEventListener("keydown", (e) => this.onKey(e));
       el.addEventListener("paste", (e) => this.onPaste(e));
       el.addEventListener("wheel", (e) => this.onWheel(e), { passive: false });
-      const field = this.field;
-      field.addEventListener("input", (e) => this.onInput(e));
-      field.addEventListener("compositionstart", () => { this.composing = true; });
-      field.addEventListener("compositionupdate", (e) => this.showComposing(e.data || ""));
-      field.addEventListener("compositionend", () => {
-        this.composing = false;
-        this.showComposing("");
-        this.typeField();
-      });
       // Clicking focuses the text field, unless it selected text to copy
       // (the focus stays on the element; a character typed moves it on).
       el.addEventListener("mouseup", () => { if (!this.hasSelection()) this.focus(); });
@@ -280,44 +265,6 @@
       this.compose.style.transform = at;
     }
 
-    showComposing(text) {
-      this.compose.textContent = text;
-      this.compose.hidden = !text;
-    }
-
-    // Text the field received (typed, dropped, or composed): sent, then
-    // the field is emptied for the next.
-    typeField() {
-      const text = this.field.value;
-      this.field.value = "";
-      if (!text || this.ended) return;
-      this.input(text.replace(/\r\n|\n/g, "\r"));
-    }
-
-    onInput(e) {
-      // An input method sends its text when the composition ends.
-      if (e.isComposing || this.composing) return;
-      this.typeField();
-    }
-
-    showScroll() {
-      if (this.scroll.offset > 0) {
-        const where = this.text("scrolled", "history: {n} lines up — type or Shift+PgDn to return");
-        this.status.textContent = where.replace("{n}", this.scroll.offset);
-        this.status.dataset.kind = "scrolled";
-      } else if (this.status.dataset.kind === "scrolled") {
-        this.status.textContent = this.statusText;
-        this.status.dataset.kind = "ok";
-      }
-    }
-
-    scrollTo(offset) {
-      offset = Math.max(0, Math.min(this.scroll.max, Math.round(offset)));
-      if (offset === this.scroll.offset) return;
-      this.scroll.offset = offset;
-      this.send({ type: "scroll", offset });
-    }
-
     onWheel(e) {
       e.preventDefault();
       const unit = e.deltaMode === 1 ? 1 : e.deltaMode === 2 ? this.size[0] : 1 / this.cell().h;
@@ -348,7 +295,7 @@
     }
 
     onKey(e) {
-      if (e.isComposing || this.composing || e.keyCode === 229) return;
+      if (e.isComposing || this.typing.composing() || e.keyCode === 229) return;
       // Esc then Tab moves the focus on, so the keyboard is never trapped.
       const escaped = this.lastEscape && Date.now() - this.lastEscape < 1000;
       this.lastEscape = e.key === "Escape" && !e.ctrlKey && !e.altKey ? Date.now() : 0;

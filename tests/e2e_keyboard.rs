@@ -1,6 +1,7 @@
 //! The page terminal's keyboard in a real headless Chromium, on a real
 //! shell sandbox: accented and other non-ASCII text typed, pasted or
-//! composed by an input method reaches the shell; the keys a shell needs
+//! composed by an input method reaches the shell, as do a phone keyboard's
+//! Backspace and Enter; the keys a shell needs
 //! (Tab, arrows, Home, Ctrl+R, Ctrl+L, Ctrl+D) reach it; closing the page
 //! asks first; full screen is one button away.
 
@@ -48,7 +49,7 @@ async fn open_terminal(
 }
 
 #[tokio::test]
-async fn accented_pasted_and_composed_text_reaches_the_shell() {
+async fn accented_pasted_and_composed_text_and_phone_keys_reach_the_shell() {
     let server = TestServer::start(test_app(fixture_scenarios()).await).await;
     let _cleanup = InstanceCleanup::of(&server.app);
     let server = server;
@@ -130,6 +131,30 @@ async fn accented_pasted_and_composed_text_reaches_the_shell() {
         file(&server, sandbox, "f").await,
         "café œ€\ncollé ñ\n日本\n"
     );
+
+    // A phone's keyboard sends no key codes for Backspace and Enter, only
+    // what they do to the text.
+    terminal.send_keys("echo bs-$((4+4))x").await.unwrap();
+    browser
+        .wait_text(".term-screen", "the typed line", |t| {
+            t.contains("echo bs-$((4+4))x")
+        })
+        .await;
+    browser
+        .client
+        .execute(
+            "const field = document.querySelector('.term-input'); \
+             for (const inputType of ['deleteContentBackward', 'insertLineBreak']) \
+               field.dispatchEvent(new InputEvent('beforeinput', {inputType, bubbles: true, cancelable: true}));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    browser
+        .wait_text(".term-screen", "the edited command's output", |t| {
+            t.lines().any(|l| l == "bs-8")
+        })
+        .await;
 
     browser.close().await;
     server.finish(sandbox).await;

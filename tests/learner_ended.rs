@@ -140,6 +140,14 @@ async fn a_cohort_link_never_started_answers_410_once_its_cohort_is_torn_down() 
     let url = server.link_url(&links[0].token);
     let start = http.get(&url).send().await.unwrap();
     assert_eq!(start.status(), StatusCode::OK);
+    // Told of both ends before it starts.
+    let start = start.text().await.unwrap();
+    assert!(
+        start.contains(
+            "Your sandbox lasts 5 minutes from when you start it. It closes earlier if nobody uses it for 30 minutes."
+        ),
+        "{start}"
+    );
 
     server
         .app
