@@ -265,6 +265,24 @@
       this.compose.style.transform = at;
     }
 
+    showScroll() {
+      if (this.scroll.offset > 0) {
+        const where = this.text("scrolled", "history: {n} lines up — type or Shift+PgDn to return");
+        this.status.textContent = where.replace("{n}", this.scroll.offset);
+        this.status.dataset.kind = "scrolled";
+      } else if (this.status.dataset.kind === "scrolled") {
+        this.status.textContent = this.statusText;
+        this.status.dataset.kind = "ok";
+      }
+    }
+
+    scrollTo(offset) {
+      offset = Math.max(0, Math.min(this.scroll.max, Math.round(offset)));
+      if (offset === this.scroll.offset) return;
+      this.scroll.offset = offset;
+      this.send({ type: "scroll", offset });
+    }
+
     onWheel(e) {
       e.preventDefault();
       const unit = e.deltaMode === 1 ? 1 : e.deltaMode === 2 ? this.size[0] : 1 / this.cell().h;

@@ -43,6 +43,7 @@ async fn open_terminal(
             t.contains("learner@tiny:~$")
         })
         .await;
+    browser.watch_script_errors().await;
     let terminal = browser.find(".terminal").await;
     terminal.click().await.unwrap();
     (sandbox.id, terminal)
@@ -156,6 +157,7 @@ async fn accented_pasted_and_composed_text_and_phone_keys_reach_the_shell() {
         })
         .await;
 
+    assert_eq!(browser.script_errors().await, json!([]));
     browser.close().await;
     server.finish(sandbox).await;
 }
@@ -202,11 +204,14 @@ async fn shell_keys_reach_the_shell_and_closing_the_page_asks_first() {
         cleared.trim_start().starts_with("learner@tiny:~$"),
         "{cleared}"
     );
-    // Ctrl+D ends cat's input.
+    // Ctrl+D ends cat's input. (Typed ahead of the shell running the line,
+    // "x" would meet readline's terminal settings: wait for it.)
     terminal
-        .send_keys("cat > g\u{E007}x\u{E007}")
+        .send_keys("echo reading-$((3+4)); cat > g\u{E007}")
         .await
         .unwrap();
+    screen("cat reading", &|t| t.contains("\nreading-7")).await;
+    terminal.send_keys("x\u{E007}").await.unwrap();
     terminal.send_keys("\u{E009}d\u{E000}").await.unwrap();
     terminal
         .send_keys("echo after-$((5+5))\u{E007}")
@@ -258,6 +263,7 @@ async fn shell_keys_reach_the_shell_and_closing_the_page_asks_first() {
         .unwrap();
     screen("typing in full screen", &|t| t.contains("\nfull-12")).await;
 
+    assert_eq!(browser.script_errors().await, json!([]));
     browser.close().await;
     server.finish(sandbox).await;
 }

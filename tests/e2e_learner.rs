@@ -67,6 +67,7 @@ async fn the_page_labels_when_the_sandbox_ends_and_its_idle_countdown_in_english
     let browser = Browser::start_in(&zone).await;
 
     browser.client.goto(&server.link_url(&token)).await.unwrap();
+    browser.watch_script_errors().await;
     browser
         .wait_text("#scenario-title", "the page", |t| {
             t.starts_with("Git basics")
@@ -119,6 +120,7 @@ async fn the_page_labels_when_the_sandbox_ends_and_its_idle_countdown_in_english
     let before = seconds_of(idle.rsplit(' ').nth(1).unwrap()).unwrap();
     let after = seconds_of(later.split(' ').next().unwrap()).unwrap();
     assert!(after < before, "{idle} then {later}");
+    assert_eq!(browser.script_errors().await, json!([]));
 
     browser
         .client
@@ -150,6 +152,7 @@ async fn a_sandbox_torn_down_under_an_open_page_says_so_in_its_terminal_and_lead
     let browser = Browser::start().await;
 
     browser.client.goto(&server.link_url(&token)).await.unwrap();
+    browser.watch_script_errors().await;
     browser
         .wait_text(".term-status", "a connected terminal", |t| t == "connected")
         .await;
@@ -182,6 +185,7 @@ async fn a_sandbox_torn_down_under_an_open_page_says_so_in_its_terminal_and_lead
     assert_eq!(banner, "This sandbox has ended. See what you completed");
     // Nothing to lose now; Enter offers no new shell.
     assert_eq!(asks_before_leaving(&browser).await, json!(false));
+    assert_eq!(browser.script_errors().await, json!([]));
     terminal.send_keys("\u{E007}").await.unwrap();
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let status = browser.find(".term-status").await.text().await.unwrap();

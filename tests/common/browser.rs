@@ -95,6 +95,28 @@ impl Browser {
         }
     }
 
+    /// From now on, remembers the page's uncaught script errors (see
+    /// [`script_errors`](Self::script_errors)).
+    pub async fn watch_script_errors(&self) {
+        self.client
+            .execute(
+                "window.__errors = []; \
+                 window.addEventListener('error', (e) => window.__errors.push(String(e.message))); \
+                 window.addEventListener('unhandledrejection', (e) => window.__errors.push(String(e.reason)));",
+                vec![],
+            )
+            .await
+            .expect("watching script errors");
+    }
+
+    /// The uncaught script errors since `watch_script_errors` on this page.
+    pub async fn script_errors(&self) -> serde_json::Value {
+        self.client
+            .execute("return window.__errors || null", vec![])
+            .await
+            .expect("reading script errors")
+    }
+
     /// Saves a screenshot (for a person to look at when a test fails).
     pub async fn screenshot(&self, path: &str) {
         if let Ok(png) = self.client.screenshot().await {
