@@ -115,9 +115,13 @@
     let idle = parse(timeBox.dataset.idleDeadline);
     let idleFirst = !timeBox.querySelector(".warning-idle").hidden;
     let over = false;
+    // The cohort's zone, named when the browser's is another.
+    const zone = timeBox.dataset.timeZone;
+    const own = Intl.DateTimeFormat().resolvedOptions().timeZone;
     const clock = (at) => {
       const options = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
-      if (timeBox.dataset.timeZone) options.timeZone = timeBox.dataset.timeZone;
+      if (zone) options.timeZone = zone;
+      if (zone && zone !== own) options.timeZoneName = "short";
       const day = { day: "numeric", month: "short" };
       if (new Date(at).toDateString() !== new Date().toDateString()) Object.assign(options, day);
       try {

@@ -14,6 +14,7 @@ use common::{InstanceCleanup, fixture_scenarios, repo_scenarios, test_app, test_
 use sandpit::sandbox::roster::seats;
 use sandpit::sandbox::{CohortRequest, Owner};
 use sandpit::store::Role;
+use sandpit::timezone::TimeZone;
 use serde_json::{Value, json};
 
 /// Seconds of an "m:ss" countdown.
@@ -84,12 +85,11 @@ async fn the_page_labels_when_the_sandbox_ends_and_its_idle_countdown_in_english
     let clock = (expires + TimeDelta::hours(hours))
         .format("%H:%M")
         .to_string();
-    let end = browser
-        .wait_text(".time-end", "the end", |t| {
-            t.starts_with("Ends at") && !t.ends_with("UTC")
-        })
+    // (Without script it reads in the server's zone, named.)
+    let ends = format!("Ends at {clock}");
+    browser
+        .wait_text(".time-end", "the end in the browser's zone", |t| t == ends)
         .await;
-    assert_eq!(end, format!("Ends at {clock}"));
     let minutes = (expires
         - server
             .app
@@ -127,12 +127,10 @@ async fn the_page_labels_when_the_sandbox_ends_and_its_idle_countdown_in_english
         .goto(&format!("{}?lang=fr", server.link_url(&token)))
         .await
         .unwrap();
-    let end = browser
-        .wait_text(".time-end", "the end in French", |t| {
-            t.starts_with("Se termine à") && !t.ends_with("UTC")
-        })
+    let ends = format!("Se termine à {clock}");
+    browser
+        .wait_text(".time-end", "the end in French", |t| t == ends)
         .await;
-    assert_eq!(end, format!("Se termine à {clock}"));
     browser
         .wait_text(".time-idle", "the idle countdown in French", |t| {
             idle_line(t, "Se ferme après 30 minutes d’inactivité : encore ", "")
@@ -140,6 +138,69 @@ async fn the_page_labels_when_the_sandbox_ends_and_its_idle_countdown_in_english
         .await;
     browser.close().await;
     server.finish(sandbox.id).await;
+}
+
+#[tokio::test]
+async fn a_cohort_sandbox_ends_at_a_time_of_its_cohorts_zone_named_for_a_browser_elsewhere() {
+    let t = test_app(fixture_scenarios()).await;
+    let _cleanup = InstanceCleanup::of(&t);
+    let (trainer, _) = t.auth.create_user("grace", Role::Trainer).await.unwrap();
+    let scenario = t.scenario("tiny").unwrap().clone();
+    let kathmandu = TimeZone::parse("Asia/Kathmandu").unwrap();
+    let cohort = t
+        .service
+        .create_cohort(
+            &trainer,
+            &scenario,
+            CohortRequest {
+                name: "Kathmandu group".into(),
+                starts_at: Utc::now(),
+                ends_at: Utc::now() + TimeDelta::hours(2),
+                roster: seats(1).unwrap(),
+                spare: 0,
+                max_sandboxes: None,
+                time_zone: kathmandu,
+            },
+        )
+        .await
+        .unwrap();
+    let server = TestServer::start(t).await;
+    let links = server.app.service.learner_links(*cohort.id).await.unwrap();
+    let browser = Browser::start_in("Etc/GMT-2").await;
+
+    browser
+        .client
+        .goto(&server.link_url(&links[0].token))
+        .await
+        .unwrap();
+    browser.find("#start").await.click().await.unwrap();
+    browser
+        .wait_text("#scenario-title", "the learner's page", |t| t == "Tiny")
+        .await;
+    let learner = &server.app.store.learners(*cohort.id).await.unwrap()[0];
+    let sandbox = learner.sandbox_id.as_deref().unwrap().parse().unwrap();
+    let expires = server
+        .app
+        .store
+        .lifecycle(sandbox)
+        .await
+        .unwrap()
+        .expires_at
+        .unwrap();
+    // Its trainer's times are Kathmandu's: so is the end, named, since the
+    // learner's browser is two hours east of UTC.
+    let ends = format!("Ends at {} GMT+5:45", kathmandu.hour_minute(expires));
+    browser
+        .wait_text(".time-end", "the end in the cohort's zone", |t| t == ends)
+        .await;
+    browser.close().await;
+    server
+        .app
+        .service
+        .teardown_cohort(*cohort.id)
+        .await
+        .unwrap();
+    server.assert_nothing_left().await;
 }
 
 #[tokio::test]
@@ -241,6 +302,7 @@ async fn the_busy_page_counts_down_tries_again_by_post_and_lands_on_the_sandbox_
                 roster: seats(1).unwrap(),
                 spare: 0,
                 max_sandboxes: None,
+                time_zone: sandpit::timezone::TimeZone::PARIS,
             },
         )
         .await

@@ -130,6 +130,7 @@ async fn a_cohort_link_never_started_answers_410_once_its_cohort_is_torn_down() 
                 roster: seats(1).unwrap(),
                 spare: 0,
                 max_sandboxes: None,
+                time_zone: sandpit::timezone::TimeZone::PARIS,
             },
         )
         .await

@@ -62,8 +62,8 @@ async fn link_page_shows_the_first_step_and_unknown_links_all_get_the_same_404()
     );
     assert!(html.contains("0 of 1 steps done"));
     assert!(html.contains(">Check</button>"));
-    // Without script the end reads in UTC, and says so; an idle deadline
-    // past the 5-minute end is not worth a line.
+    // Without script the end reads in the server's zone, named; an idle
+    // deadline past the 5-minute end is not worth a line.
     let expires = server
         .app
         .store
@@ -73,7 +73,10 @@ async fn link_page_shows_the_first_step_and_unknown_links_all_get_the_same_404()
         .expires_at
         .unwrap();
     assert!(
-        visible_text(&html).contains(&format!("Ends at  {} UTC", expires.format("%H:%M"))),
+        visible_text(&html).contains(&format!(
+            "Ends at  {}",
+            server.app.config.time_zone.clock(expires)
+        )),
         "{html}"
     );
     assert!(html.contains("<p class=\"time-idle\" hidden>"), "{html}");

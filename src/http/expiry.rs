@@ -17,6 +17,7 @@ use super::{AppState, HttpError, i18n};
 use crate::sandbox::{ExtendLimit, Extended, LinkEnd, LinkToken, TimeStatus};
 use crate::scenario::ScenarioId;
 use crate::store::EndReason;
+use crate::timezone::TimeZone;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/s/{token}/extend", post(extend))
@@ -52,20 +53,40 @@ pub(super) fn time_json(status: &TimeStatus, lang: &str) -> Value {
     })
 }
 
-/// Page data for the time box: the status plus the settings it shows.
-pub(super) fn page_time(state: &AppState, status: &TimeStatus, lang: &str) -> Value {
+/// The zone a sandbox's times are shown in: its cohort's, if it has one.
+pub(super) async fn cohort_zone(
+    state: &AppState,
+    sandbox: &crate::store::SandboxRecord,
+) -> Result<Option<TimeZone>, HttpError> {
+    let Some(cohort) = sandbox
+        .cohort_id
+        .as_deref()
+        .and_then(|c| uuid::Uuid::parse_str(c).ok())
+    else {
+        return Ok(None);
+    };
+    Ok(state.app.store.cohort(cohort).await?.map(|c| c.time_zone))
+}
+
+/// Page data for the time box: the status plus the settings it shows;
+/// `zone` is the cohort's, if the sandbox has one.
+pub(super) fn page_time(
+    state: &AppState,
+    status: &TimeStatus,
+    lang: &str,
+    zone: Option<TimeZone>,
+) -> Value {
     let policy = state.app.service.lifecycle_policy();
     let mut time = time_json(status, lang);
     time["warning_seconds"] = json!(policy.warning.num_seconds());
     time["extend_minutes"] = json!(policy.extend.num_minutes());
-    // Two clocks, each labelled: the hard end as a time of day (the page's
-    // script shows it in the browser's zone; without script, UTC says so),
-    // and what is left before an idle sandbox closes.
-    time["expires_clock"] = json!(
-        status
-            .expires_at
-            .map(|at| at.format("%H:%M UTC").to_string())
-    );
+    // Two clocks, each labelled: the hard end as a time of day, in the
+    // cohort's zone (else the page's script shows it in the browser's own;
+    // without script, in the server's, named), and what is left before an
+    // idle sandbox closes.
+    time["time_zone"] = json!(zone.map(|z| z.name()));
+    let shown = zone.unwrap_or(state.app.config.time_zone);
+    time["expires_clock"] = json!(status.expires_at.map(|at| shown.clock(at)));
     time["idle_minutes"] = json!(
         policy
             .idle

@@ -205,7 +205,8 @@ async fn page(
         json!({"done": done_count, "total": total, "percent": done_count * 100 / total.max(1)});
     data["completed"] = json!(current.is_none());
     let time = state.app.service.time_status(opened.sandbox.id).await?;
-    data["time"] = super::expiry::page_time(&state, &time, lang);
+    let zone = super::expiry::cohort_zone(&state, &opened.sandbox).await?;
+    data["time"] = super::expiry::page_time(&state, &time, lang, zone);
     data["step"] = match viewing {
         Some(i) => step_data(
             &scenario.exercises[i],

@@ -153,7 +153,9 @@ const SAMPLES: &[(&str, &str, Arrived)] = &[
         c.recording_budget_mb == 19
     }),
     ("SANDPIT_MAX_SANDBOXES", "23", |c| c.max_sandboxes == 23),
-    ("SANDPIT_BUSY_RETRY_SECONDS", "89", |c| c.busy_retry_seconds == 89),
+    ("SANDPIT_BUSY_RETRY_SECONDS", "89", |c| {
+        c.busy_retry_seconds == 89
+    }),
     ("SANDPIT_PROVISION_CONCURRENCY", "29", |c| {
         c.provision_concurrency == 29
     }),
