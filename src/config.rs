@@ -76,6 +76,9 @@ pub struct Config {
     /// claimed), over all cohorts. Past it, launches and cold starts are
     /// refused with a clear message.
     pub max_sandboxes: u32,
+    /// Seconds a learner refused for lack of room is told to wait
+    /// (`Retry-After`); their page counts down and tries again on its own.
+    pub busy_retry_seconds: u64,
     /// How many sandboxes are provisioned at once; twice the CPUs by default.
     pub provision_concurrency: usize,
     /// How long before a cohort's start its warm pool is launched on its own.
@@ -154,6 +157,7 @@ impl Default for Config {
             recording_retention_days: 90,
             recording_budget_mb: 64,
             max_sandboxes: 200,
+            busy_retry_seconds: 30,
             provision_concurrency: std::thread::available_parallelism()
                 .map_or(2, |n| n.get() * 2)
                 .clamp(2, 16),

@@ -69,6 +69,11 @@ impl TimeZone {
             .to_string()
     }
 
+    /// The clock time of `t` in this zone, named: `10:00 CET`.
+    pub fn clock(&self, t: DateTime<Utc>) -> String {
+        t.with_timezone(&self.0).format("%H:%M %Z").to_string()
+    }
+
     /// The clock time of `t` in this zone: `10:00`.
     pub fn hour_minute(&self, t: DateTime<Utc>) -> String {
         t.with_timezone(&self.0).format("%H:%M").to_string()

@@ -19,6 +19,10 @@
           headers: { Accept: "application/json" },
           credentials: "same-origin",
         });
+        if (response.status === 410) {
+          document.dispatchEvent(new CustomEvent("sandpit:sandbox-gone", { detail: { kind: "ended" } }));
+          return;
+        }
         if (!response.ok) {
           show(feedback, "error", messages.error, await response.text());
           return;
@@ -71,19 +75,67 @@
     }
   }
 
-  // Time left: a countdown to the sandbox's end, refreshed from /progress
-  // (activity elsewhere moves an idle deadline on); the warning shows near
-  // the end, and the page reloads to the "ended" page when it comes.
+  // The sandbox's end, told by the terminal (its shell's sandbox went) or
+  // by /progress (410): a banner that leads to the "ended" page.
+  const endedBox = document.querySelector(".sandbox-ended");
+  function showEnded(kind) {
+    if (!endedBox || !endedBox.hidden) return;
+    const failed = kind === "failed";
+    endedBox.querySelector(".sandbox-ended-text").textContent = failed ? endedBox.dataset.failed : endedBox.dataset.ended;
+    endedBox.querySelector(".sandbox-ended-link").textContent = failed ? endedBox.dataset.failedSee : endedBox.dataset.endedSee;
+    endedBox.hidden = false;
+    document.dispatchEvent(new CustomEvent("sandpit:ended"));
+  }
+  document.addEventListener("sandpit:sandbox-gone", (e) => showEnded(e.detail && e.detail.kind));
+
+  // Leaving on purpose (a reload the page asks for) needs no "leave this
+  // page?" question from the terminal's guard.
+  function reload() {
+    document.documentElement.dataset.leaving = "true";
+    location.reload();
+  }
+
+  // Time: when the sandbox ends (a time of day, in the cohort's zone when
+  // the box names one, else the browser's) and, while it is the nearer
+  // end, how long it may stay unused before it is closed. Refreshed from
+  // /progress: activity elsewhere moves the idle deadline on. The warning
+  // shows near the end; at the end the page reloads to the "ended" page.
   const timeBox = document.querySelector(".time-box");
   if (timeBox) {
-    const countdown = timeBox.querySelector(".countdown");
+    const endLine = timeBox.querySelector(".time-end");
+    const endClock = timeBox.querySelector(".end-clock");
+    const idleLine = timeBox.querySelector(".time-idle");
+    const idleCountdown = timeBox.querySelector(".idle-countdown");
     const warning = timeBox.querySelector(".expiry-warning");
     const limit = timeBox.querySelector(".extend-limit");
     const warnSeconds = Number(timeBox.dataset.warningSeconds || 300);
-    let ends = Date.parse(timeBox.dataset.ends);
+    const parse = (at) => (at ? Date.parse(at) : NaN);
+    let ends = parse(timeBox.dataset.ends);
+    let expires = parse(timeBox.dataset.expires);
+    let idle = parse(timeBox.dataset.idleDeadline);
     let idleFirst = !timeBox.querySelector(".warning-idle").hidden;
+    let over = false;
+    // The cohort's zone, named when the browser's is another.
+    const zone = timeBox.dataset.timeZone;
+    const own = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    const clock = (at) => {
+      const options = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+      if (zone) options.timeZone = zone;
+      if (zone && zone !== own) options.timeZoneName = "short";
+      const day = { day: "numeric", month: "short" };
+      if (new Date(at).toDateString() !== new Date().toDateString()) Object.assign(options, day);
+      try {
+        return new Intl.DateTimeFormat(document.documentElement.lang, options).format(at);
+      } catch (e) {
+        return new Date(at).toISOString().slice(11, 16) + " UTC";
+      }
+    };
+    const duration = (seconds) => Math.floor(seconds / 60) + ":" + String(seconds % 60).padStart(2, "0");
     const apply = (t) => {
-      if (t.ends_at) ends = Date.parse(t.ends_at);
+      if (!t || !("ends_at" in t)) return;
+      ends = parse(t.ends_at);
+      expires = parse(t.expires_at);
+      idle = parse(t.idle_deadline);
       idleFirst = t.ending === "idle";
       timeBox.querySelector(".warning-idle").hidden = !idleFirst;
       timeBox.querySelector(".warning-expiry").hidden = idleFirst;
@@ -94,23 +146,40 @@
       render();
     };
     const render = () => {
-      const left = Math.max(0, Math.round((ends - Date.now()) / 1000));
-      const m = Math.floor(left / 60);
-      const s = String(left % 60).padStart(2, "0");
-      countdown.textContent = m + ":" + s;
+      const now = Date.now();
+      endLine.hidden = isNaN(expires);
+      if (!isNaN(expires)) {
+        endClock.dateTime = new Date(expires).toISOString();
+        endClock.textContent = clock(expires);
+      }
+      // An idle deadline after the hard end never comes.
+      idleLine.hidden = isNaN(idle) || (!isNaN(expires) && idle >= expires);
+      if (!isNaN(idle)) {
+        const idleLeft = Math.max(0, Math.round((idle - now) / 1000));
+        idleCountdown.textContent = timeBox.dataset.idleLeft.replace("{left}", duration(idleLeft));
+      }
+      const left = isNaN(ends) ? Infinity : Math.max(0, Math.round((ends - now) / 1000));
       warning.hidden = left > warnSeconds;
-      if (left === 0) setTimeout(() => location.reload(), 2000);
+      if (left === 0 && !over) {
+        over = true;
+        setTimeout(reload, 2000);
+      }
     };
-    const refresh = async () => {
+    const refreshing = setInterval(async () => {
       try {
         const response = await fetch(timeBox.dataset.progress, { headers: { Accept: "application/json" }, credentials: "same-origin" });
-        if (response.status === 410 || response.status === 404) return location.reload();
+        if (response.status === 410) return showEnded("ended");
+        if (response.status === 404) return reload();
         if (response.ok) apply(await response.json());
       } catch (e) { /* offline for a moment: keep counting */ }
-    };
+    }, 15000);
     render();
-    setInterval(render, 1000);
-    setInterval(refresh, 15000);
+    const ticking = setInterval(render, 1000);
+    document.addEventListener("sandpit:ended", () => {
+      clearInterval(refreshing);
+      clearInterval(ticking);
+      warning.hidden = true;
+    });
     const extendForm = timeBox.querySelector(".extend-form");
     extendForm.addEventListener("submit", async (event) => {
       event.preventDefault();
@@ -118,7 +187,7 @@
       button.disabled = true;
       try {
         const response = await fetch(extendForm.action, { method: "POST", headers: { Accept: "application/json" }, credentials: "same-origin" });
-        if (response.status === 410) return location.reload();
+        if (response.status === 410) return showEnded("ended");
         const body = await response.json().catch(() => ({}));
         if (response.status === 409 && body.error) {
           limit.textContent = body.error;

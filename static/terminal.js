@@ -1,5 +1,8 @@
 // The browser terminal: draws the screen the server emulates and sends keys,
 // paste and size back over a websocket (protocol: src/http/terminal.rs).
+// Typed text comes through a hidden text field, so that accents, dead keys
+// and input methods (composition) work as in any text box; the keys a
+// terminal needs beyond text are encoded by terminal-keys.js.
 (function () {
   "use strict";
 
@@ -24,13 +27,7 @@
     return null;
   }
 
-  const F_KEYS = {
-    F1: "P", F2: "Q", F3: "R", F4: "S",
-    F5: 15, F6: 17, F7: 18, F8: 19, F9: 20, F10: 21, F11: 23, F12: 24,
-  };
-  const TILDE_KEYS = { Insert: 2, Delete: 3, PageUp: 5, PageDown: 6 };
-  const CURSOR_KEYS = { ArrowUp: "A", ArrowDown: "B", ArrowRight: "C", ArrowLeft: "D", Home: "H", End: "F" };
-  const CTRL_SYMBOLS = { "@": 0, " ": 0, "2": 0, "[": 27, "3": 27, "\\": 28, "4": 28, "]": 29, "5": 29, "^": 30, "6": 30, "_": 31, "-": 31, "/": 31, "7": 31, "?": 127, "8": 127 };
+  const Keys = window.SandpitTerminalKeys;
 
   class Terminal {
     constructor(el) {
@@ -44,6 +41,8 @@
       this.scroll = { offset: 0, max: 0 };
       this.cursor = { row: 0, col: 0, visible: false };
       this.ended = false;
+      // "ended" or "failed" once the sandbox itself is gone: no new shell.
+      this.gone = null;
       this.retries = 0;
       this.sent = "";
       this.wheel = 0;
@@ -64,7 +63,15 @@
       this.measure = document.createElement("div");
       this.measure.className = "term-row term-measure";
       this.measure.textContent = "MMMMMMMMMM";
-      this.lines.append(this.cursorEl);
+      // Where typed text lands, at the cursor (so that an input method's
+      // window opens there), with what it composes shown over the cursor.
+      this.typing = Keys.textField(el.dataset.label || "Terminal", (text) => this.input(text), () => this.ended);
+      this.field = this.typing.field;
+      this.compose = this.typing.compose;
+      // Rows are redrawn in a box of their own: the focused field must
+      // never leave the document (it would lose the focus).
+      this.rowsBox = document.createElement("div");
+      this.lines.append(this.rowsBox, this.cursorEl, this.field, this.compose);
       this.screen.append(this.lines, this.measure);
       const bar = document.createElement("div");
       bar.className = "term-bar";
@@ -75,18 +82,24 @@
       hint.className = "term-hint";
       hint.textContent = this.text("help", "Shift+PgUp: history · Esc, Tab: leave the terminal");
       bar.append(this.status, hint);
+      const full = Keys.fullscreenButton(el, this.text("fullscreen", "Full screen"), this.text("fullscreenTitle", ""), () => this.focus());
+      if (full) bar.append(full);
       el.replaceChildren(this.screen, bar);
+      Keys.guardLeaving(this.text("leave", "A terminal is open in this page. Leave it?"), () => !this.gone);
+      document.addEventListener("sandpit:ended", () => this.goneWith("ended"));
       // The status line takes its height before the first measure.
       this.setStatus(this.text("connecting", "connecting…"), "wait");
 
       el.addEventListener("keydown", (e) => this.onKey(e));
       el.addEventListener("paste", (e) => this.onPaste(e));
       el.addEventListener("wheel", (e) => this.onWheel(e), { passive: false });
-      el.addEventListener("mousedown", () => el.focus());
-      el.addEventListener("focus", () => el.classList.add("focused"));
+      // Clicking focuses the text field, unless it selected text to copy
+      // (the focus stays on the element; a character typed moves it on).
+      el.addEventListener("mouseup", () => { if (!this.hasSelection()) this.focus(); });
+      el.addEventListener("focusin", () => el.classList.add("focused"));
+      el.addEventListener("focusout", () => el.classList.remove("focused"));
       // A copied selection goes, so that the next Ctrl+C interrupts again.
       el.addEventListener("copy", () => setTimeout(() => window.getSelection().removeAllRanges(), 0));
-      el.addEventListener("blur", () => el.classList.remove("focused"));
       if (window.ResizeObserver) new ResizeObserver(() => this.fitLater()).observe(this.screen);
       window.addEventListener("resize", () => this.fitLater());
     }
@@ -116,18 +129,49 @@
         if (msg.type === "frame") {
           this.retries = 0;
           this.draw(msg);
+        } else if (msg.type === "exit" && msg.sandbox) {
+          this.goneWith(msg.sandbox);
         } else if (msg.type === "exit") {
           this.ended = true;
-          this.setStatus(this.text("ended", "session ended — press Enter to start a new shell"), "ended");
+          this.setStatus(this.text("ended", "shell ended — press Enter to start a new shell"), "ended");
         }
       };
       ws.onclose = () => {
-        if (this.ws !== ws || this.ended) return;
+        if (this.ws !== ws || this.ended || this.gone) return;
         this.retries += 1;
+        // Refused again and again: the page's link may be over.
+        if (this.retries >= 3) this.probe();
         const delay = Math.min(10000, 500 * 2 ** Math.min(this.retries - 1, 5)) * (0.75 + Math.random() / 2);
         this.setStatus(this.text("reconnecting", "reconnecting…"), "wait");
         this.retryTimer = setTimeout(() => this.connect(), delay);
       };
+    }
+
+    // The sandbox ended or stopped working: say so, keep the last screen,
+    // and let the page lead to what comes next.
+    goneWith(kind) {
+      if (this.gone) return;
+      this.gone = kind === "failed" ? "failed" : "ended";
+      this.ended = true;
+      clearTimeout(this.retryTimer);
+      if (this.ws) this.ws.close();
+      const failed = this.gone === "failed";
+      this.setStatus(failed
+        ? this.text("sandboxFailed", "this sandbox stopped working: reload the page to see what to do")
+        : this.text("sandboxEnded", "this sandbox has ended: nothing more runs in it"), "ended");
+      this.el.dispatchEvent(new CustomEvent("sandpit:sandbox-gone", { bubbles: true, detail: { kind: this.gone } }));
+    }
+
+    async probe() {
+      try {
+        const progress = this.path.replace(/\/terminal$/, "/progress");
+        const response = await fetch(progress, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+        if (response.status === 410) this.goneWith("ended");
+      } catch (e) { /* offline: keep trying */ }
+    }
+
+    focus() {
+      this.field.focus({ preventScroll: true });
     }
 
     send(message) {
@@ -182,7 +226,7 @@
           row.className = "term-row";
           this.rows.push(row);
         }
-        this.lines.replaceChildren(...this.rows, this.cursorEl);
+        this.rowsBox.replaceChildren(...this.rows);
         this.size = [rows, cols];
       }
       for (const [index, runs] of frame.lines || []) {
@@ -215,7 +259,10 @@
       this.cursorEl.hidden = !cur.visible;
       this.cursorEl.style.width = c.w + "px";
       this.cursorEl.style.height = c.h + "px";
-      this.cursorEl.style.transform = "translate(" + cur.col * c.w + "px," + cur.row * c.h + "px)";
+      const at = "translate(" + cur.col * c.w + "px," + cur.row * c.h + "px)";
+      this.cursorEl.style.transform = at;
+      this.field.style.transform = at;
+      this.compose.style.transform = at;
     }
 
     showScroll() {
@@ -266,13 +313,13 @@
     }
 
     onKey(e) {
-      if (e.isComposing || e.keyCode === 229) return;
+      if (e.isComposing || this.typing.composing() || e.keyCode === 229) return;
       // Esc then Tab moves the focus on, so the keyboard is never trapped.
       const escaped = this.lastEscape && Date.now() - this.lastEscape < 1000;
       this.lastEscape = e.key === "Escape" && !e.ctrlKey && !e.altKey ? Date.now() : 0;
       if (e.key === "Tab" && escaped) return;
       if (this.ended) {
-        if (e.key === "Enter") {
+        if (e.key === "Enter" && !this.gone) {
           e.preventDefault();
           this.ended = false;
           this.retries = 0;
@@ -286,58 +333,27 @@
         this.scrollTo(this.scroll.offset + (e.key === "PageUp" ? page : -page));
         return;
       }
-      const seq = this.encode(e);
-      if (seq === null) return;
+      const seq = Keys.encode(e, this.modes, this.hasSelection());
+      if (seq === null) {
+        // With the focus on the element itself (after a selection, or put
+        // there by a script) no text field gets the character: it is sent
+        // from here, and the focus goes back to the field. Ctrl alone is a
+        // shortcut (Ctrl+C copying the selection): it stays.
+        if (e.target === this.field || e.metaKey || (e.ctrlKey && !e.altKey)) return;
+        if (Array.from(e.key).length === 1) {
+          e.preventDefault();
+          this.input(e.key);
+        }
+        this.focus();
+        return;
+      }
       e.preventDefault();
       this.input(seq);
     }
 
     hasSelection() {
       const sel = window.getSelection();
-      return !sel.isCollapsed && this.el.contains(sel.anchorNode) && String(sel).length > 0;
-    }
-
-    // The bytes a key sends, or null to leave it to the browser.
-    encode(e) {
-      const key = e.key;
-      const ctrl = e.ctrlKey, alt = e.altKey, shift = e.shiftKey;
-      const mod = 1 + (shift ? 1 : 0) + (alt ? 2 : 0) + (ctrl ? 4 : 0);
-      if (e.metaKey) return null; // Cmd shortcuts stay the browser's.
-      // Copy and paste: Ctrl+Shift+C/V always, Ctrl+C only with a selection.
-      if (ctrl && shift && (key === "C" || key === "V" || key === "c" || key === "v")) return null;
-      if (ctrl && !shift && (key === "v" || key === "V")) return null;
-      if (ctrl && (key === "c" || key === "C") && this.hasSelection()) return null;
-
-      if (key in CURSOR_KEYS) {
-        const final = CURSOR_KEYS[key];
-        if (mod > 1) return "\x1b[1;" + mod + final;
-        return (this.modes.app_cursor ? "\x1bO" : "\x1b[") + final;
-      }
-      if (key in TILDE_KEYS) return "\x1b[" + TILDE_KEYS[key] + (mod > 1 ? ";" + mod : "") + "~";
-      if (key in F_KEYS) {
-        const f = F_KEYS[key];
-        if (typeof f === "string") return mod > 1 ? "\x1b[1;" + mod + f : "\x1bO" + f;
-        return "\x1b[" + f + (mod > 1 ? ";" + mod : "") + "~";
-      }
-      const meta = alt && !ctrl ? "\x1b" : "";
-      switch (key) {
-        case "Enter": return meta + "\r";
-        case "Backspace": return meta + (ctrl ? "\x08" : "\x7f");
-        case "Tab": return shift ? "\x1b[Z" : "\t";
-        case "Escape": return "\x1b";
-      }
-      if (Array.from(key).length !== 1) return null; // Shift, Control, Dead…
-      // Ctrl+Alt is AltGr on some layouts: it types a character.
-      if (ctrl && !alt) {
-        const upper = key.toUpperCase();
-        if (upper >= "A" && upper <= "Z") return String.fromCharCode(upper.charCodeAt(0) - 64);
-        if (key in CTRL_SYMBOLS) return String.fromCharCode(CTRL_SYMBOLS[key]);
-        return null;
-      }
-      // Alt+letter is Meta (ESC prefix); Option on a Mac composing a
-      // non-ASCII character types that character.
-      if (alt && !ctrl && key.charCodeAt(0) < 128) return "\x1b" + key;
-      return key;
+      return !sel.isCollapsed && this.screen.contains(sel.anchorNode) && String(sel).length > 0;
     }
   }
 

@@ -41,7 +41,7 @@ fn visible_text(html: &str) -> String {
 }
 
 #[tokio::test]
-async fn link_page_shows_the_first_step_and_unknown_or_expired_links_get_the_same_404() {
+async fn link_page_shows_the_first_step_and_unknown_links_all_get_the_same_404() {
     let server = TestServer::start(test_app(fixture_scenarios()).await).await;
     let mut cleanup = Cleanup::default();
     let (token, sandbox) = server.link("tiny", "Ada").await;
@@ -62,6 +62,24 @@ async fn link_page_shows_the_first_step_and_unknown_or_expired_links_get_the_sam
     );
     assert!(html.contains("0 of 1 steps done"));
     assert!(html.contains(">Check</button>"));
+    // Without script the end reads in the server's zone, named; an idle
+    // deadline past the 5-minute end is not worth a line.
+    let expires = server
+        .app
+        .store
+        .lifecycle(sandbox.id)
+        .await
+        .unwrap()
+        .expires_at
+        .unwrap();
+    assert!(
+        visible_text(&html).contains(&format!(
+            "Ends at  {}",
+            server.app.config.time_zone.clock(expires)
+        )),
+        "{html}"
+    );
+    assert!(html.contains("<p class=\"time-idle\" hidden>"), "{html}");
 
     let unknown = http
         .get(format!(
@@ -82,14 +100,12 @@ async fn link_page_shows_the_first_step_and_unknown_or_expired_links_get_the_sam
     assert_eq!(garbage.status(), StatusCode::NOT_FOUND);
     assert_eq!(garbage.text().await.unwrap(), unknown_body);
 
+    // The holder of a real link whose sandbox went is told so (410, see
+    // tests/learner_ended.rs); nobody else learns anything.
     server.app.service.destroy(sandbox.id).await.unwrap();
-    let expired = http.get(server.link_url(&token)).send().await.unwrap();
-    assert_eq!(expired.status(), StatusCode::NOT_FOUND);
-    assert_eq!(
-        expired.text().await.unwrap(),
-        unknown_body,
-        "an expired link looks like an unknown one"
-    );
+    let ended = http.get(server.link_url(&token)).send().await.unwrap();
+    assert_eq!(ended.status(), StatusCode::GONE);
+    assert_ne!(ended.text().await.unwrap(), unknown_body);
     server.assert_nothing_left().await;
 }
 

@@ -95,6 +95,11 @@ impl Config {
         set(&var, "SANDPIT_MAX_SANDBOXES", &mut self.max_sandboxes)?;
         set(
             &var,
+            "SANDPIT_BUSY_RETRY_SECONDS",
+            &mut self.busy_retry_seconds,
+        )?;
+        set(
+            &var,
             "SANDPIT_PROVISION_CONCURRENCY",
             &mut self.provision_concurrency,
         )?;
@@ -203,6 +208,7 @@ impl Config {
         at_least_one("stuck_failures", self.stuck_failures.into(), "")?;
         at_least_one("stuck_idle_minutes", self.stuck_idle_minutes.into(), "")?;
         at_least_one("reaper_interval_seconds", self.reaper_interval_seconds, "")?;
+        at_least_one("busy_retry_seconds", self.busy_retry_seconds, "")?;
         at_least_one("usage_refresh_seconds", self.usage_refresh_seconds, "")
     }
 }

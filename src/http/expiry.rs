@@ -14,9 +14,10 @@ use serde_json::{Value, json};
 
 use super::pages::base;
 use super::{AppState, HttpError, i18n};
-use crate::sandbox::{ExtendLimit, Extended, LinkToken, TimeStatus};
+use crate::sandbox::{ExtendLimit, Extended, LinkEnd, LinkToken, TimeStatus};
 use crate::scenario::ScenarioId;
 use crate::store::EndReason;
+use crate::timezone::TimeZone;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/s/{token}/extend", post(extend))
@@ -52,17 +53,62 @@ pub(super) fn time_json(status: &TimeStatus, lang: &str) -> Value {
     })
 }
 
-/// Page data for the time box: the status plus the settings it shows.
-pub(super) fn page_time(state: &AppState, status: &TimeStatus, lang: &str) -> Value {
+/// The zone a sandbox's times are shown in: its cohort's, if it has one.
+pub(super) async fn cohort_zone(
+    state: &AppState,
+    sandbox: &crate::store::SandboxRecord,
+) -> Result<Option<TimeZone>, HttpError> {
+    let Some(cohort) = sandbox
+        .cohort_id
+        .as_deref()
+        .and_then(|c| uuid::Uuid::parse_str(c).ok())
+    else {
+        return Ok(None);
+    };
+    Ok(state.app.store.cohort(cohort).await?.map(|c| c.time_zone))
+}
+
+/// Page data for the time box: the status plus the settings it shows;
+/// `zone` is the cohort's, if the sandbox has one.
+pub(super) fn page_time(
+    state: &AppState,
+    status: &TimeStatus,
+    lang: &str,
+    zone: Option<TimeZone>,
+) -> Value {
     let policy = state.app.service.lifecycle_policy();
     let mut time = time_json(status, lang);
     time["warning_seconds"] = json!(policy.warning.num_seconds());
     time["extend_minutes"] = json!(policy.extend.num_minutes());
+    // Two clocks, each labelled: the hard end as a time of day, in the
+    // cohort's zone (else the page's script shows it in the browser's own;
+    // without script, in the server's, named), and what is left before an
+    // idle sandbox closes.
+    time["time_zone"] = json!(zone.map(|z| z.name()));
+    let shown = zone.unwrap_or(state.app.config.time_zone);
+    time["expires_clock"] = json!(status.expires_at.map(|at| shown.clock(at)));
+    time["idle_minutes"] = json!(
+        policy
+            .idle
+            .map(|idle| (idle.num_seconds() + 59) / 60)
+            .unwrap_or(0)
+    );
+    let now = Utc::now();
+    time["idle_left"] = json!(status.idle_deadline.map(|at| {
+        let left = (at - now).num_seconds().max(0);
+        format!("{}:{:02}", left / 60, left % 60)
+    }));
+    // An idle deadline after the hard end never comes: not worth a line.
+    time["idle_shown"] = json!(match (status.idle_deadline, status.expires_at) {
+        (Some(idle), Some(end)) => idle < end,
+        (Some(_), None) => true,
+        (None, _) => false,
+    });
     time
 }
 
-/// The page of a link whose sandbox has ended (410 Gone), with what the
-/// learner completed; None when the link is not one of those.
+/// The page of a link whose sandbox has ended (410 Gone): why, and what
+/// the learner completed; None when the link is not one of those.
 pub(super) async fn ended_page(
     state: &AppState,
     token: &str,
@@ -71,13 +117,20 @@ pub(super) async fn ended_page(
     let Some(token) = LinkToken::parse(token) else {
         return Ok(None);
     };
-    let Some((_, sandbox, reason)) = state.app.service.ended_link(&token).await? else {
+    let Some(ended) = state.app.service.ended_link(&token).await? else {
         return Ok(None);
     };
-    let scenario = ScenarioId::parse(&sandbox.scenario_id)
+    let scenario_id = ended
+        .sandbox
+        .as_ref()
+        .map_or(&ended.link.scenario_id, |s| &s.scenario_id);
+    let scenario = ScenarioId::parse(scenario_id)
         .ok()
         .and_then(|id| state.app.scenarios.get(&id));
-    let completions = state.app.store.completions(sandbox.id).await?;
+    let completions = match &ended.sandbox {
+        Some(sandbox) => state.app.store.completions(sandbox.id).await?,
+        None => Default::default(),
+    };
     let steps: Vec<Value> = scenario
         .map(|s| {
             s.exercises
@@ -89,7 +142,8 @@ pub(super) async fn ended_page(
     let done = steps.iter().filter(|s| s["done"] == true).count();
     let mut data = base(lang, &i18n::text(lang, "ended-title"));
     data["scenario"] = json!(scenario.map(|s| s.title.get(lang)));
-    data["idle"] = json!(reason == EndReason::Idle);
+    data["reason"] = json!(i18n::text(lang, end_message(ended.end)));
+    data["end"] = json!(ended.end);
     data["steps"] = json!(steps);
     data["done"] = json!(done);
     data["total"] = json!(steps.len());
@@ -101,6 +155,16 @@ pub(super) async fn ended_page(
     Ok(Some(response))
 }
 
+/// The sentence that says why a link's sandbox ended.
+fn end_message(end: LinkEnd) -> &'static str {
+    match end {
+        LinkEnd::Expired => "ended-expired",
+        LinkEnd::Idle => "ended-idle",
+        LinkEnd::TornDown => "ended-torn-down",
+        LinkEnd::CohortOver => "ended-cohort-over",
+    }
+}
+
 /// `410 Gone` for the JSON routes of an ended link; None when it is not one.
 pub(super) async fn ended_json(
     state: &AppState,
@@ -109,18 +173,13 @@ pub(super) async fn ended_json(
     let Some(token) = LinkToken::parse(token) else {
         return Ok(None);
     };
-    Ok(state
-        .app
-        .service
-        .ended_link(&token)
-        .await?
-        .map(|(_, _, reason)| {
-            (
-                StatusCode::GONE,
-                axum::Json(json!({"ended": true, "reason": reason})),
-            )
-                .into_response()
-        }))
+    Ok(state.app.service.ended_link(&token).await?.map(|ended| {
+        (
+            StatusCode::GONE,
+            axum::Json(json!({"ended": true, "reason": ended.end})),
+        )
+            .into_response()
+    }))
 }
 
 async fn extend(

@@ -146,7 +146,13 @@ async fn page(
             return super::reset::failed_page(&state, &token, lang, &headers).await;
         }
         Err(e @ HttpError::TooMany { .. }) => {
-            return Ok(super::learner_start::busy_page(&state, lang, &e));
+            return Ok(super::learner_start::busy_page(
+                &state,
+                lang,
+                e.retry_after().unwrap_or(30),
+                "get",
+                &format!("/s/{token}"),
+            ));
         }
         Err(HttpError::EngineUnavailable) => {
             return Ok(super::reset::engine_down_page(&state, lang));
@@ -200,7 +206,8 @@ async fn page(
         json!({"done": done_count, "total": total, "percent": done_count * 100 / total.max(1)});
     data["completed"] = json!(current.is_none());
     let time = state.app.service.time_status(opened.sandbox.id).await?;
-    data["time"] = super::expiry::page_time(&state, &time, lang);
+    let zone = super::expiry::cohort_zone(&state, &opened.sandbox).await?;
+    data["time"] = super::expiry::page_time(&state, &time, lang, zone);
     data["step"] = match viewing {
         Some(i) => step_data(
             &scenario.exercises[i],
@@ -330,7 +337,9 @@ async fn run_check(
 ) -> Result<Response, HttpError> {
     super::same_site(headers, state)?;
     let Some(opened) = open(state, token).await? else {
-        return Err(HttpError::NotFound);
+        return super::expiry::ended_json(state, token)
+            .await?
+            .ok_or(HttpError::NotFound);
     };
     let exercise = ExerciseId::parse(exercise).map_err(|_| HttpError::NotFound)?;
     let index = opened

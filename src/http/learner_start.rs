@@ -38,6 +38,15 @@ pub(super) fn start_page(
         "minutes": scenario.map(|s| s.time_limit.as_secs() / 60),
     });
     data["learner"] = json!(link.learner);
+    // Idle closing is news to someone told only of the time limit.
+    data["idle_minutes"] = json!(
+        state
+            .app
+            .service
+            .lifecycle_policy()
+            .idle
+            .map(|idle| (idle.num_seconds() + 59) / 60)
+    );
     data["action"] = json!(format!("/s/{}/start", token.as_str()));
     let mut response = state.pages.render("start", &data);
     // What a preview fetched must not be cached as the learner's page.
@@ -66,9 +75,20 @@ async fn start(
             prestart_terminal(&state, &sandbox, link.token_hash);
             Ok(Redirect::to(&format!("/s/{}", token.as_str())).into_response())
         }
-        Ok(None) => Ok(not_found_page(&state, &headers)),
+        Ok(None) => Ok(
+            match super::expiry::ended_page(&state, token.as_str(), lang).await? {
+                Some(ended) => ended,
+                None => not_found_page(&state, &headers),
+            },
+        ),
         Err(e) => match HttpError::from(e) {
-            e @ HttpError::TooMany { .. } => Ok(busy_page(&state, lang, &e)),
+            e @ HttpError::TooMany { .. } => Ok(busy_page(
+                &state,
+                lang,
+                e.retry_after().unwrap_or(30),
+                "post",
+                &format!("/s/{}/start", token.as_str()),
+            )),
             e => Err(e),
         },
     }
@@ -94,15 +114,24 @@ fn prestart_terminal(state: &AppState, sandbox: &SandboxRecord, link: String) {
 }
 
 /// No room for the learner's sandbox yet: a page that says so, with
-/// `Retry-After`, not a bare error.
-pub(super) fn busy_page(state: &AppState, lang: &str, e: &HttpError) -> Response {
-    let secs = e.retry_after().unwrap_or(30);
+/// `Retry-After`, and a form that repeats the refused request (`method` to
+/// `action`); the page's script counts down and sends it again by itself.
+pub(super) fn busy_page(
+    state: &AppState,
+    lang: &str,
+    retry_after: u64,
+    method: &str,
+    action: &str,
+) -> Response {
     let mut data = base(lang, &i18n::text(lang, "busy-title"));
-    data["retry_after"] = json!(secs);
+    data["retry_after"] = json!(retry_after);
+    data["retry"] = json!({"method": method, "action": action});
     let mut response = state.pages.render("busy", &data);
     *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
     response
         .headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+    // A retry must reach the server, never a cache.
+    super::private_page(&mut response);
     response
 }

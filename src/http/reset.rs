@@ -66,17 +66,6 @@ pub(super) fn engine_down_page(state: &AppState, lang: &str) -> Response {
     response
 }
 
-fn busy_page(state: &AppState, lang: &str, retry_after: u64) -> Response {
-    let mut data = base(lang, &i18n::text(lang, "busy-title"));
-    data["retry_after"] = json!(retry_after);
-    let mut response = state.pages.render("busy", &data);
-    *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
-    response
-        .headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
-    response
-}
-
 /// A fresh sandbox for the link, progress kept.
 async fn reset_sandbox(
     State(state): State<AppState>,
@@ -92,7 +81,13 @@ async fn reset_sandbox(
         Err(e) => {
             return match HttpError::from(e) {
                 e @ HttpError::TooMany { .. } if !super::wants_json(&headers) => {
-                    Ok(busy_page(&state, lang, e.retry_after().unwrap_or(30)))
+                    Ok(super::learner_start::busy_page(
+                        &state,
+                        lang,
+                        e.retry_after().unwrap_or(30),
+                        "post",
+                        &format!("/s/{}/reset", token.as_str()),
+                    ))
                 }
                 HttpError::EngineUnavailable if !super::wants_json(&headers) => {
                     Ok(engine_down_page(&state, lang))

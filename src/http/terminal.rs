@@ -2,8 +2,7 @@
 //! other viewer of the sandbox) sees the shared, server-emulated screen and
 //! types into it.
 //!
-//! Before the upgrade: a cross-site Origin gets 403, an unknown or expired
-//! token 404. `?cols=N&rows=N` sizes a shell that this connection starts.
+//! Before the upgrade: a cross-site Origin gets 403, an unknown token 404. `?cols=N&rows=N` sizes a shell that this connection starts.
 //! Every message is a JSON text frame of at most 64 KiB.
 //!
 //! Client → server:
@@ -26,6 +25,10 @@
 //!   true. Rows leave out trailing blanks. At most ~30 frames a second.
 //! - `{"type":"exit"}`: the shell ended; the server closes the connection,
 //!   and the next connection starts a new shell.
+//! - `{"type":"exit","sandbox":"ended"}` (or `"failed"`): the sandbox itself
+//!   has ended (expired, closed for idleness, torn down) or stopped working;
+//!   no new shell can start. A connection to such a sandbox's terminal gets
+//!   this message and is closed, so the page can say so instead of retrying.
 
 use std::time::Duration;
 
@@ -42,7 +45,7 @@ use serde::Deserialize;
 use tokio_util::sync::CancellationToken;
 
 use super::{AppState, HttpError, same_origin};
-use crate::sandbox::LinkToken;
+use crate::sandbox::{LinkToken, SandboxService};
 use crate::scenario::ScenarioId;
 use crate::terminal::{TerminalError, Viewer};
 
@@ -87,7 +90,12 @@ async fn terminal(
         return Err(HttpError::NotFound);
     };
     let Some((link, sandbox)) = state.app.service.open_link(&token).await? else {
-        return Err(HttpError::NotFound);
+        // A refused upgrade only reads as "try again" to a browser: an ended
+        // sandbox's open page is told over the socket instead.
+        return match (gone(&state.app.service, &token).await, ws) {
+            (Some(kind), Ok(ws)) => Ok(ws.on_upgrade(move |socket| say_gone(socket, kind))),
+            _ => Err(HttpError::NotFound),
+        };
     };
     let scenario = ScenarioId::parse(&sandbox.scenario_id)
         .ok()
@@ -118,11 +126,52 @@ async fn terminal(
     // Typing counts as use of the sandbox (idle culling).
     let service = state.app.service.clone();
     let sandbox_id = sandbox.id;
-    let typed = move || service.touch(sandbox_id);
+    let typed = {
+        let service = service.clone();
+        move || service.touch(sandbox_id)
+    };
+    // When the shell exits, whether its sandbox went with it.
+    let exited = async move || gone(&service, &token).await;
     Ok(ws
         .max_message_size(MAX_MESSAGE)
         .max_frame_size(MAX_MESSAGE)
-        .on_upgrade(move |socket| serve(socket, viewer, shutdown, typed)))
+        .on_upgrade(move |socket| serve(socket, viewer, shutdown, typed, exited)))
+}
+
+/// `ended` when the link's sandbox has ended, `failed` when it stopped
+/// working; None while it is live (or for a link that is not one).
+async fn gone(service: &SandboxService, token: &LinkToken) -> Option<&'static str> {
+    match service.ended_link(token).await {
+        Ok(Some(_)) => return Some("ended"),
+        Ok(None) => {}
+        Err(e) => {
+            tracing::debug!(error = %e, "looking up an ended link for its terminal");
+            return None;
+        }
+    }
+    match service.failed_link(token).await {
+        Ok(Some(_)) => Some("failed"),
+        _ => None,
+    }
+}
+
+/// The exit message of a shell, saying whether its sandbox is gone too.
+fn exit_message(sandbox: Option<&str>) -> String {
+    match sandbox {
+        Some(kind) => serde_json::json!({"type": "exit", "sandbox": kind}).to_string(),
+        None => EXIT.to_owned(),
+    }
+}
+
+/// Tells a terminal of an ended or failed sandbox so, and closes it.
+async fn say_gone(mut socket: WebSocket, kind: &'static str) {
+    let say = async {
+        socket
+            .send(Message::Text(exit_message(Some(kind)).into()))
+            .await?;
+        socket.send(Message::Close(None)).await
+    };
+    let _ = tokio::time::timeout(SEND_TIMEOUT, say).await;
 }
 
 /// Forwards frames to the browser and its messages to the session, until
@@ -132,6 +181,7 @@ async fn serve(
     mut viewer: Viewer,
     shutdown: CancellationToken,
     typed: impl Fn(),
+    exited: impl AsyncFnOnce() -> Option<&'static str>,
 ) {
     let (mut tx, mut rx) = socket.split();
     let mut ping = tokio::time::interval(PING_EVERY);
@@ -154,7 +204,8 @@ async fn serve(
                 None => {
                     // The session closes its viewers only when the shell ended.
                     if viewer.ended() {
-                        send(&mut tx, Message::Text(EXIT.into())).await;
+                        let exit = exit_message(exited().await);
+                        send(&mut tx, Message::Text(exit.into())).await;
                     }
                     send(&mut tx, Message::Close(None)).await;
                     break;

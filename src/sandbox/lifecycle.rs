@@ -9,9 +9,9 @@ use std::time::Duration;
 use chrono::{DateTime, TimeDelta, Utc};
 use uuid::Uuid;
 
-use super::{LinkToken, Result, SandboxService};
+use super::{Result, SandboxService};
 use crate::config::Config;
-use crate::store::{EndReason, LinkRecord, SandboxRecord, SandboxState, StoreError};
+use crate::store::{EndReason, SandboxState, StoreError};
 
 /// Activity is written to the store at most this often per sandbox: memory
 /// knows it first, the store only needs it to survive a restart.
@@ -216,34 +216,6 @@ impl SandboxService {
         }
         self.changed();
         Ok(Extended::Done(self.time_status(sandbox).await?))
-    }
-
-    /// The link's sandbox when it has ended (expired or culled for
-    /// idleness), with why; None for unknown or revoked links and for
-    /// sandboxes that are live or were torn down.
-    pub async fn ended_link(
-        &self,
-        token: &LinkToken,
-    ) -> Result<Option<(LinkRecord, SandboxRecord, EndReason)>> {
-        let Some(link) = self.store.link(&token.hash()).await? else {
-            return Ok(None);
-        };
-        let Some(id) = link.sandbox() else {
-            return Ok(None);
-        };
-        let sandbox = self.store.sandbox(id).await?;
-        let past = sandbox.expires_at.is_some_and(|at| at <= Utc::now());
-        let ended = sandbox.state == SandboxState::Expired || (sandbox.state.is_live() && past);
-        if !ended {
-            return Ok(None);
-        }
-        let reason = self
-            .store
-            .lifecycle(id)
-            .await?
-            .ended_reason
-            .unwrap_or(EndReason::Expired);
-        Ok(Some((link, sandbox, reason)))
     }
 
     /// One round of the reaper: writes activity to the store, ends every

@@ -1,9 +1,44 @@
-//! Learner links: create one (with its sandbox) and open one.
+//! Learner links: create one (with its sandbox), open one, and say why one
+//! no longer opens.
+
+use chrono::Utc;
 
 use super::{Owner, Result, SandboxService};
 use crate::sandbox::LinkToken;
 use crate::scenario::Scenario;
-use crate::store::{LinkRecord, SandboxRecord, SandboxState};
+use crate::store::{EndReason, LinkRecord, SandboxRecord, SandboxState};
+
+/// Why a learner's link no longer leads to a sandbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkEnd {
+    /// Its time limit (or its cohort's end) came.
+    Expired,
+    /// It was closed because nobody used it for the idle time.
+    Idle,
+    /// A trainer or an admin tore it (or its cohort) down.
+    TornDown,
+    /// The cohort ended before the learner started a sandbox.
+    CohortOver,
+}
+
+impl From<EndReason> for LinkEnd {
+    fn from(reason: EndReason) -> Self {
+        match reason {
+            EndReason::Expired => Self::Expired,
+            EndReason::Idle => Self::Idle,
+        }
+    }
+}
+
+/// A link whose sandbox has ended: what the learner's page says instead.
+#[derive(Debug, Clone)]
+pub struct EndedLink {
+    pub link: LinkRecord,
+    /// None when the learner never started one.
+    pub sandbox: Option<SandboxRecord>,
+    pub end: LinkEnd,
+}
 
 impl SandboxService {
     /// Provisions a sandbox for a learner and returns the link's token. The
@@ -72,6 +107,56 @@ impl SandboxService {
     ) -> Result<Option<(LinkRecord, SandboxRecord)>> {
         let link = self.store.link_by_web_key(&key.hash()).await?;
         self.open(link).await
+    }
+
+    /// The link when its sandbox has ended (expired, culled for idleness,
+    /// torn down) or its cohort ended before it was started, with why; None
+    /// for unknown and revoked links, live sandboxes, failed ones still in
+    /// their time (they get a reset), and links reset onto a new sandbox.
+    pub async fn ended_link(&self, token: &LinkToken) -> Result<Option<EndedLink>> {
+        let Some(link) = self.store.link(&token.hash()).await? else {
+            return Ok(None);
+        };
+        let Some(id) = link.sandbox() else {
+            let Some(cohort) = link
+                .cohort_id
+                .as_deref()
+                .and_then(|c| uuid::Uuid::parse_str(c).ok())
+            else {
+                return Ok(None);
+            };
+            let over = self
+                .store
+                .cohort(cohort)
+                .await?
+                .is_some_and(|c| c.torn_down_at.is_some() || c.ends_at <= Utc::now());
+            return Ok(over.then_some(EndedLink {
+                link,
+                sandbox: None,
+                end: LinkEnd::CohortOver,
+            }));
+        };
+        let sandbox = self.store.sandbox(id).await?;
+        let past = sandbox.expires_at.is_some_and(|at| at <= Utc::now());
+        let recorded =
+            || async { Ok::<_, super::SandboxError>(self.store.lifecycle(id).await?.ended_reason) };
+        let end = match sandbox.state {
+            SandboxState::Expired => recorded().await?.map_or(LinkEnd::Expired, LinkEnd::from),
+            // Removed after it had ended on its own, or removed by hand.
+            SandboxState::Destroyed => match recorded().await? {
+                Some(reason) => reason.into(),
+                None if past => LinkEnd::Expired,
+                None => LinkEnd::TornDown,
+            },
+            // Past its time, whether or not the reaper has been round yet.
+            _ if past => LinkEnd::Expired,
+            _ => return Ok(None),
+        };
+        Ok(Some(EndedLink {
+            link,
+            sandbox: Some(sandbox),
+            end,
+        }))
     }
 
     async fn open(&self, link: Option<LinkRecord>) -> Result<Option<(LinkRecord, SandboxRecord)>> {

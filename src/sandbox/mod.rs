@@ -28,6 +28,7 @@ pub use admin::{ResourceHours, TeardownAll};
 pub use cohort::{CohortRequest, LearnerLink, TeardownFailure, TeardownReport};
 pub use cohort_list::CohortSummary;
 pub use lifecycle::{ExtendLimit, Extended, LifecyclePolicy, TimeStatus, reaper_interval};
+pub use links::{EndedLink, LinkEnd};
 pub use pool::{Limits, PoolStatus, Reservation};
 pub use progress::{Cell, CellState, CohortProgress, ExerciseColumn, LearnerProgress, StuckRule};
 pub use prove::{ExerciseProof, PROOF_LEARNER, ProofReport, Step, prove};

@@ -14,9 +14,6 @@ use super::{Owner, Refusal, Result, SandboxError, SandboxService};
 use crate::scenario::Scenario;
 use crate::store::{Cohort, NewSandbox, StateCounts};
 
-/// How long a refused caller is told to wait before trying again.
-pub const RETRY_AFTER: Duration = Duration::from_secs(30);
-
 /// Capacity and concurrency limits.
 #[derive(Debug, Clone)]
 pub struct Limits {
@@ -26,6 +23,8 @@ pub struct Limits {
     pub concurrency: usize,
     /// Failed provisionings in a row before a cohort's pool stops retrying.
     pub attempts: u32,
+    /// How long a caller refused for lack of room is told to wait.
+    pub retry_after: Duration,
 }
 
 impl Default for Limits {
@@ -34,6 +33,7 @@ impl Default for Limits {
             max_sandboxes: 200,
             concurrency: 4,
             attempts: 3,
+            retry_after: Duration::from_secs(30),
         }
     }
 }
@@ -44,6 +44,7 @@ impl Limits {
             max_sandboxes: config.max_sandboxes,
             concurrency: config.provision_concurrency,
             attempts: config.provision_attempts.max(1),
+            retry_after: Duration::from_secs(config.busy_retry_seconds.max(1)),
         }
     }
 }
@@ -243,7 +244,7 @@ impl SandboxService {
                 reason: reservation.refusal.unwrap_or(Refusal::ServerFull {
                     max: self.pool.limits.max_sandboxes,
                 }),
-                retry_after: RETRY_AFTER,
+                retry_after: self.pool.limits.retry_after,
             });
         };
         let _slot = self.pool.slots.acquire().await;

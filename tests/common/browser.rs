@@ -23,14 +23,29 @@ fn free_port() -> u16 {
 impl Browser {
     /// A browser whose user prefers English.
     pub async fn start() -> Self {
-        Self::start_in("en-US").await
+        Self::start_with("en-US", None).await
     }
 
     /// A browser whose user prefers `lang` (`fr-FR`): its interface and the
     /// `Accept-Language` it sends.
     pub async fn start_in(lang: &str) -> Self {
+        Self::start_with(lang, None).await
+    }
+
+    /// A browser whose clock is in `time_zone` (an IANA name such as
+    /// `Etc/GMT-2`), as a learner's elsewhere would be.
+    pub async fn start_in_zone(time_zone: &str) -> Self {
+        Self::start_with("en-US", Some(time_zone)).await
+    }
+
+    async fn start_with(lang: &str, time_zone: Option<&str>) -> Self {
         let port = free_port();
-        let driver = Command::new("chromedriver")
+        let mut command = Command::new("chromedriver");
+        // Chromium inherits the driver's environment, TZ included.
+        if let Some(tz) = time_zone {
+            command.env("TZ", tz);
+        }
+        let driver = command
             .arg(format!("--port={port}"))
             .arg("--allowed-ips=127.0.0.1")
             .stdout(Stdio::null())
@@ -86,6 +101,28 @@ impl Browser {
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// From now on, remembers the page's uncaught script errors (see
+    /// [`script_errors`](Self::script_errors)).
+    pub async fn watch_script_errors(&self) {
+        self.client
+            .execute(
+                "window.__errors = []; \
+                 window.addEventListener('error', (e) => window.__errors.push(String(e.message))); \
+                 window.addEventListener('unhandledrejection', (e) => window.__errors.push(String(e.reason)));",
+                vec![],
+            )
+            .await
+            .expect("watching script errors");
+    }
+
+    /// The uncaught script errors since `watch_script_errors` on this page.
+    pub async fn script_errors(&self) -> serde_json::Value {
+        self.client
+            .execute("return window.__errors || null", vec![])
+            .await
+            .expect("reading script errors")
     }
 
     /// Saves a screenshot (for a person to look at when a test fails).

@@ -102,6 +102,7 @@ fn bad_values_name_their_source() {
         ("SANDPIT_STUCK_FAILURES", "stuck_failures"),
         ("SANDPIT_STUCK_IDLE_MINUTES", "stuck_idle_minutes"),
         ("SANDPIT_USAGE_REFRESH_SECONDS", "usage_refresh_seconds"),
+        ("SANDPIT_BUSY_RETRY_SECONDS", "busy_retry_seconds"),
     ] {
         let e = Config::default().apply_env(one(name, "0")).unwrap_err();
         assert_eq!(e.to_string(), format!("{setting}: must be at least 1"));
@@ -152,6 +153,9 @@ const SAMPLES: &[(&str, &str, Arrived)] = &[
         c.recording_budget_mb == 19
     }),
     ("SANDPIT_MAX_SANDBOXES", "23", |c| c.max_sandboxes == 23),
+    ("SANDPIT_BUSY_RETRY_SECONDS", "89", |c| {
+        c.busy_retry_seconds == 89
+    }),
     ("SANDPIT_PROVISION_CONCURRENCY", "29", |c| {
         c.provision_concurrency == 29
     }),
