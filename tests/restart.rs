@@ -162,7 +162,7 @@ fn engine_sandboxes(instance: &str) -> (BTreeSet<String>, BTreeSet<String>) {
 async fn terminal_works(link: &str, port: u16) {
     let url = format!("{}/terminal", link.replacen("http://", "ws://", 1));
     // The public URL's origin (the server's own on loopback).
-    let origin = format!("http://localhost:{port}");
+    let origin = format!("http://sandpit.localhost:{port}");
     let mut term = Term::connect(&url, Some(&origin)).await.unwrap();
     term.wait_for("the first frame", |t| t.frames > 0).await;
     term.run("echo alive-$((40+2))", "alive-42").await;
@@ -267,7 +267,7 @@ async fn sigkill_during_a_launch_and_a_teardown_leaves_nothing_orphaned_and_lose
             l["link"]
                 .as_str()
                 .unwrap()
-                .replace("localhost", "127.0.0.1")
+                .replace("sandpit.localhost", "127.0.0.1")
         })
         .collect();
     assert_eq!(links.len(), 20);
