@@ -184,7 +184,10 @@ async fn the_api_and_the_cli_take_a_zone_by_name_and_refuse_an_unknown_one_clear
         .await;
     assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
     assert_eq!(made.body["time_zone"], "Asia/Kathmandu");
-    let default = api.post("/cohorts", Some(&body(None))).await;
+    // Names are unique per trainer: the second cohort has its own.
+    let mut unzoned = body(None);
+    unzoned["name"] = "API class, server's zone".into();
+    let default = api.post("/cohorts", Some(&unzoned)).await;
     assert_eq!(
         default.body["time_zone"], "Europe/Paris",
         "the server's zone"

@@ -130,7 +130,11 @@ async fn a_french_trainer_sees_french_titles_state_names_and_refusals() {
         columns[1],
         "Trouvez qui a modifié le plafond d&#x27;approbation"
     );
-    assert_eq!(page.matches("<td>lien pas encore ouvert</td>").count(), 2);
+    assert_eq!(
+        page.matches("<td data-col=\"sandbox\">lien pas encore ouvert</td>")
+            .count(),
+        2
+    );
 
     // Launch: one sandbox starts, one is refused, and the page says why in French.
     let r = fr
@@ -173,8 +177,17 @@ async fn a_french_trainer_sees_french_titles_state_names_and_refusals() {
         .unwrap();
     assert_eq!(start.status(), StatusCode::SEE_OTHER);
     let (_, page) = fr.page(&path).await;
-    assert_eq!(page.matches("<td>utilisé</td>").count(), 1, "{page}");
-    assert_eq!(page.matches("<td>lien pas encore ouvert</td>").count(), 1);
+    assert_eq!(
+        page.matches("<td data-col=\"sandbox\">utilisé</td>")
+            .count(),
+        1,
+        "{page}"
+    );
+    assert_eq!(
+        page.matches("<td data-col=\"sandbox\">lien pas encore ouvert</td>")
+            .count(),
+        1
+    );
     assert!(page.contains("<dd id=\"cohort-status\">Lancée</dd>"));
     let (_, detail) = fr
         .page(&format!("{path}/learners/{}", ada.learner.id))
@@ -208,14 +221,22 @@ async fn a_french_trainer_sees_french_titles_state_names_and_refusals() {
             &[("csrf", &csrf_of(&page)), ("confirm", "yes")],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let r = fr
         .post(&format!("{path}/launch"), &[("csrf", &csrf_of(&page))])
         .await;
-    assert_eq!(r.status(), StatusCode::CONFLICT);
-    let page = r.text().await.unwrap();
+    // Redirected to the cohort's page, which says why once (a flash cookie).
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let flash = r.headers()[reqwest::header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let (_, page) = fr.page_with(&path, &format!("; {flash}")).await;
     assert!(
-        page.contains("La cohorte « Lundi » est terminée ; créez-en une nouvelle."),
+        page.contains("La cohorte « Lundi » est terminée : créez-en une nouvelle pour relancer."),
         "{page}"
     );
     assert!(page.contains("<dd id=\"cohort-status\">Démontée</dd>"));

@@ -683,7 +683,8 @@ async fn links_csv_lists_every_learner_with_a_working_link_and_the_learner_page_
     for l in &links {
         assert_eq!(
             http.get(&l[3]).send().await.unwrap().status(),
-            StatusCode::NOT_FOUND
+            StatusCode::GONE,
+            "a torn-down learner's link says the sandbox ended"
         );
     }
     server.assert_nothing_left().await;
