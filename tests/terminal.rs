@@ -9,6 +9,8 @@ mod client;
 mod common;
 #[path = "terminal/shell.rs"]
 mod shell;
+#[path = "terminal/warm.rs"]
+mod warm;
 
 use std::path::Path;
 use std::time::Duration;

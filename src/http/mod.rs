@@ -236,6 +236,11 @@ impl Server {
                 .await
         });
         tokio::spawn(tend_pools(self.app.clone(), token.clone()));
+        tokio::spawn(crate::terminal::keep_warm(
+            self.app.service.clone(),
+            self.state.terminals.clone(),
+            token.clone(),
+        ));
         let usage = tokio::spawn(self.state.usage.clone().run(token.clone()));
         tokio::spawn(expiry::run_reaper(self.state));
         let xapi = tokio::spawn(crate::xapi::run_sender(

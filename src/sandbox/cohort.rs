@@ -274,7 +274,8 @@ impl SandboxService {
         self.binding_locks.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub(super) fn scenario_for(&self, id: &str) -> Option<Scenario> {
+    /// The scenario of that id, among those the service was told of.
+    pub fn scenario_for(&self, id: &str) -> Option<Scenario> {
         let id = crate::scenario::ScenarioId::parse(id).ok()?;
         self.scenarios
             .read()

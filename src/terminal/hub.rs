@@ -87,6 +87,11 @@ impl TerminalHub {
         Self::new(app.service.runtime().clone(), recordings)
     }
 
+    /// Shells this hub starts at once.
+    pub fn start_concurrency(&self) -> usize {
+        start_concurrency()
+    }
+
     /// The sandbox's slot, locked: no other viewer starts a shell in it
     /// meanwhile.
     async fn lock_slot(
@@ -116,12 +121,13 @@ impl TerminalHub {
     }
 
     /// A login shell as the scenario's user, sized `rows` × `cols`,
-    /// recorded against `link`'s budget.
+    /// recorded against `link`'s budget (unrecorded without a link: a
+    /// shell started ahead in a pool sandbox, recorded once claimed).
     async fn start(
         &self,
         slot: &Slot,
         sandbox: Uuid,
-        link: &str,
+        link: Option<&str>,
         scenario: &Scenario,
         rows: u16,
         cols: u16,
@@ -136,11 +142,18 @@ impl TerminalHub {
             self.runtime.clone(),
             sandbox,
             shell_request(scenario, rows, cols),
-            self.recordings.as_deref().map(|r| (r, link)),
+            self.recordings.as_deref().zip(link),
             self.parsers.clone(),
             forget(self.slots.clone(), slot.clone()),
         )
         .await
+    }
+
+    /// Records a session started ahead, now that its link is known.
+    async fn record(&self, session: &Session, link: &str) {
+        if let Some(recordings) = self.recordings.as_deref() {
+            session.record(recordings, link).await;
+        }
     }
 
     /// Joins the sandbox's terminal, starting a login shell as the
@@ -160,11 +173,15 @@ impl TerminalHub {
             if session.viewers() >= MAX_VIEWERS {
                 return Err(TerminalError::TooManyViewers);
             }
+            self.record(session, link).await;
             if let Some((id, frames)) = session.join() {
                 return Ok(Viewer::new(session.clone(), id, frames));
             }
         }
-        let session = match self.start(&slot, sandbox, link, scenario, rows, cols).await {
+        let session = match self
+            .start(&slot, sandbox, Some(link), scenario, rows, cols)
+            .await
+        {
             Ok(session) => session,
             Err(e) => {
                 self.drop_empty(sandbox, &slot, &current);
@@ -181,21 +198,43 @@ impl TerminalHub {
     /// Starts the sandbox's shell before its first viewer arrives (a
     /// learner who just pressed Start opens the terminal a moment later),
     /// so the prompt is already drawn when they do. The first viewer's
-    /// size then applies as a resize. Nothing happens if a shell runs.
+    /// size then applies as a resize. A shell already running (started
+    /// ahead in the pool) is recorded for `link` from now on.
     pub async fn prestart(
         &self,
         sandbox: Uuid,
         link: &str,
         scenario: &Scenario,
     ) -> Result<(), RuntimeError> {
+        self.ensure(sandbox, Some(link), scenario).await.map(|_| ())
+    }
+
+    /// Starts a shell in a ready sandbox nobody has claimed yet (a warm
+    /// pool's), unrecorded, so that a learner's claim only attaches to it.
+    /// Whether a shell was started (false: one was running).
+    pub async fn warm(&self, sandbox: Uuid, scenario: &Scenario) -> Result<bool, RuntimeError> {
+        self.ensure(sandbox, None, scenario).await
+    }
+
+    /// A running shell in the sandbox, started if there is none; whether it
+    /// was started.
+    async fn ensure(
+        &self,
+        sandbox: Uuid,
+        link: Option<&str>,
+        scenario: &Scenario,
+    ) -> Result<bool, RuntimeError> {
         let (slot, mut current) = self.lock_slot(sandbox).await;
-        if current.as_ref().is_some_and(|s| !s.ended()) {
-            return Ok(());
+        if let Some(session) = current.as_ref().filter(|s| !s.ended()) {
+            if let Some(link) = link {
+                self.record(session, link).await;
+            }
+            return Ok(false);
         }
         match self.start(&slot, sandbox, link, scenario, 24, 80).await {
             Ok(session) => {
                 *current = Some(session);
-                Ok(())
+                Ok(true)
             }
             Err(e) => {
                 self.drop_empty(sandbox, &slot, &current);

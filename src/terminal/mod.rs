@@ -5,7 +5,8 @@
 //! viewers at a bounded rate); `pump` feeds it the shell's output at a
 //! bounded rate (`rate`), off the runtime's threads; `screen` is the
 //! emulated screen, `frame` what viewers are sent of it; `recording` writes
-//! asciicast v2, within each link's `budget`.
+//! asciicast v2, within each link's `budget`; `warm` starts shells ahead
+//! in ready pool sandboxes, so that a claim only attaches.
 
 mod budget;
 pub mod frame;
@@ -16,10 +17,12 @@ pub mod recording;
 pub mod screen;
 mod session;
 mod skim;
+mod warm;
 
 pub use budget::Recordings;
 pub use hub::{MAX_VIEWERS, TerminalError, TerminalHub, Viewer};
 pub use session::FrameText;
+pub use warm::keep_warm;
 
 /// Smallest and largest terminal accepted, as (rows, cols).
 pub const MIN_SIZE: (u16, u16) = (5, 10);

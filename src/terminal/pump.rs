@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
 use futures_util::{FutureExt, StreamExt};
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::{Semaphore, mpsc, watch};
 
 use super::rate::Allowance;
 use super::recording::{FLUSH_EVERY, Recorder};
@@ -32,6 +32,9 @@ pub struct Pump {
     pub runtime: Arc<dyn SandboxRuntime>,
     pub exec_id: String,
     pub recorder: Option<Recorder>,
+    /// A recording to take over with (the session was claimed).
+    /// and the size its header says.
+    pub recording_rx: mpsc::Receiver<(Recorder, (u16, u16))>,
     pub size_rx: watch::Receiver<(u16, u16)>,
     pub size: (u16, u16),
     /// Permits to handle bulk output on a blocking thread, shared by every
@@ -70,6 +73,9 @@ impl Pump {
                     let size = *self.size_rx.borrow_and_update();
                     self.resize(size).await;
                 }
+                Some((recorder, size)) = self.recording_rx.recv(), if self.recorder.is_none() => {
+                    self.take_recording(recorder, size).await;
+                }
                 () = self.session.closing.cancelled() => break,
                 _ = flush.tick() => {
                     if let Some(r) = self.recorder.as_mut() {
@@ -83,6 +89,18 @@ impl Pump {
             r.finish().await;
         }
         self.session
+    }
+
+    /// Records from now on, starting with the screen as it is: the
+    /// pump is its only writer, so nothing is drawn twice or missed.
+    async fn take_recording(&mut self, mut recorder: Recorder, size: (u16, u16)) {
+        // Resized since the header was written: the screen is drawn at
+        // its size now.
+        if size != self.size {
+            recorder.resize(self.size.0, self.size.1).await;
+        }
+        recorder.output(self.session.formatted().as_bytes()).await;
+        self.recorder = Some(recorder);
     }
 
     async fn output(&mut self, bytes: Bytes) {

@@ -157,6 +157,12 @@ impl Screen {
         self.parser.set_size(nz(rows), nz(cols));
     }
 
+    /// Escape codes that draw this screen (contents, cursor, modes) on a
+    /// blank terminal of its size.
+    pub fn formatted(&self) -> String {
+        self.parser.screen().state_formatted()
+    }
+
     /// Lines of history above the screen (none on the alternate screen).
     pub fn history(&self) -> usize {
         self.parser.screen().scrollback_len()

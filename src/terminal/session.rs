@@ -2,7 +2,7 @@
 //! the viewers it sends frames to at a bounded rate (the `pump` feeds it).
 
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
@@ -15,6 +15,7 @@ use super::budget::Recordings;
 use super::frame::Snapshot;
 use super::pump::Pump;
 use super::rate::{Allowance, Pace};
+use super::recording::Recorder;
 use super::screen::Screen;
 use crate::runtime::{Result, SandboxRuntime, TtyProcess, TtyRequest};
 
@@ -63,6 +64,12 @@ pub struct Session {
     next_id: AtomicU64,
     /// Cancelled to end the session from outside (its sandbox ended).
     pub(super) closing: tokio_util::sync::CancellationToken,
+    /// Set once the session is recorded (from its start, or from the claim
+    /// of a shell started ahead in a pool sandbox).
+    recorded: AtomicBool,
+    /// Hands a recording to the pump, which starts it from the screen as
+    /// it is then.
+    recording: mpsc::Sender<(Recorder, (u16, u16))>,
 }
 
 impl Session {
@@ -80,12 +87,14 @@ impl Session {
     ) -> Result<Arc<Self>> {
         let (rows, cols) = (req.rows, req.cols);
         let process = runtime.exec_tty(sandbox, req).await?;
+        let asked = recording.is_some();
         let recorder = match recording {
             Some((recordings, key)) => recordings.start(sandbox, key, rows, cols).await,
             None => None,
         };
         let (input, input_rx) = mpsc::channel(INPUT_QUEUE);
         let (size, size_rx) = watch::channel((rows, cols));
+        let (recording_tx, recording_rx) = mpsc::channel(1);
         let session = Arc::new(Self {
             sandbox,
             state: Mutex::new(State {
@@ -101,6 +110,8 @@ impl Session {
             size,
             next_id: AtomicU64::new(1),
             closing: tokio_util::sync::CancellationToken::new(),
+            recorded: AtomicBool::new(asked),
+            recording: recording_tx,
         });
         let TtyProcess {
             exec_id,
@@ -113,6 +124,7 @@ impl Session {
             runtime,
             exec_id,
             recorder,
+            recording_rx,
             size_rx,
             size: (rows, cols),
             parsers,
@@ -143,6 +155,29 @@ impl Session {
 
     pub fn ended(&self) -> bool {
         self.lock().ended
+    }
+
+    /// Starts recording a session that ran unrecorded until now (a shell
+    /// started ahead in a pool sandbox, claimed for the link `key`): the
+    /// recording opens on the screen as it is, then follows. Nothing
+    /// happens if the session is recorded already, or ended.
+    pub async fn record(&self, recordings: &Recordings, key: &str) {
+        if self.recorded.swap(true, Ordering::SeqCst) || self.ended() {
+            return;
+        }
+        let (rows, cols) = self.lock().screen.size();
+        if let Some(recorder) = recordings.start(self.sandbox, key, rows, cols).await
+            && let Err(mpsc::error::SendError((recorder, _))) =
+                self.recording.send((recorder, (rows, cols))).await
+        {
+            // The shell exited meanwhile: close the file with what it has.
+            recorder.finish().await;
+        }
+    }
+
+    /// Escape codes that draw the screen as it is on a blank terminal.
+    pub(super) fn formatted(&self) -> String {
+        self.lock().screen.formatted()
     }
 
     /// Ends the session: its viewers are told the shell exited.

@@ -1,5 +1,5 @@
 //! Figures of what one learner feels: cold start, check, terminal echo,
-//! warm claim, and the whole page in a real browser.
+//! and the whole page in a real browser.
 
 use std::time::{Duration, Instant};
 
@@ -7,7 +7,6 @@ use anyhow::{Context, Result, bail};
 
 use super::{CHECK_SCRIPT, Ctx, EXERCISE, SCENARIO};
 use crate::report::{Figure, ms};
-use crate::term::Term;
 
 /// Cold start: a cohort that was never launched, so opening a link builds
 /// the sandbox there and then; link opened → prompt on the terminal.
@@ -186,84 +185,6 @@ pub async fn interactive(ctx: &Ctx) -> Result<Vec<Figure>> {
     if let Ok(b) = &raw_box {
         ctx.raw.remove(b).await?;
     }
-    result
-}
-
-/// Warm claim: a launched pool, then every link opened within one second.
-pub async fn warm_claim(ctx: &Ctx) -> Result<Vec<Figure>> {
-    let seats = if ctx.full { 100 } else { 20 };
-    let cohort = ctx.sandpit.cohort("bench-warm", SCENARIO, seats).await?;
-    let result = async {
-        ctx.sandpit.launch(&cohort).await?;
-        ctx.sandpit
-            .wait_ready(&cohort, u64::from(seats), Duration::from_secs(600))
-            .await?;
-        // Let the pool settle (its last notifications, the tend loop).
-        tokio::time::sleep(Duration::from_secs(1)).await;
-        let spacing = Duration::from_millis(1000 / u64::from(seats));
-        let started = Instant::now();
-        let tasks: Vec<_> = cohort
-            .tokens
-            .iter()
-            .enumerate()
-            .map(|(i, token)| {
-                let ctx_url = ctx.sandpit.terminal_url(token);
-                let origin = ctx.origin().to_owned();
-                let token = token.clone();
-                let http = ctx.sandpit.http.clone();
-                let base = ctx.sandpit.base.clone();
-                async move {
-                    tokio::time::sleep_until((started + spacing * i as u32).into()).await;
-                    let t = Instant::now();
-                    let resp = http
-                        .post(format!("{base}/s/{token}/start"))
-                        .header("origin", &origin)
-                        .send()
-                        .await?;
-                    if resp.status() != reqwest::StatusCode::SEE_OTHER {
-                        bail!("opening a warm link: {}", resp.status());
-                    }
-                    let server = crate::server::server_ms(resp.headers()).context("no Server-Timing")?;
-                    let client = ms(t.elapsed());
-                    let mut term = Term::connect(&ctx_url, &origin).await?;
-                    term.wait_prompt().await?;
-                    let prompt = ms(t.elapsed());
-                    Ok::<_, anyhow::Error>((server, client, prompt, term))
-                }
-            })
-            .collect();
-        let results = futures_util::future::join_all(tasks).await;
-        let opened_in = ms(started.elapsed());
-        let (mut server, mut client, mut prompt) = (vec![], vec![], vec![]);
-        for r in results {
-            let (s, c, p, term) = r?;
-            server.push(s);
-            client.push(c);
-            prompt.push(p);
-            term.close().await;
-        }
-        let s = crate::report::Stats::of(&server);
-        let met = s.as_ref().map(|s| s.median <= 10.0 && s.p99 <= 50.0);
-        Ok::<_, anyhow::Error>(vec![
-            Figure::new(
-                "warm_claim_server",
-                format!("warm claim: {seats} opens within 1 s, server side"),
-                "ms",
-            )
-            .sandpit(&server)
-            .target("p50 ≤ 10 ms, p99 ≤ 50 ms", met)
-            .note(format!(
-                "claim of a ready pool sandbox and binding of the link, one transaction (Server-Timing); all {seats} answered and drawn within {opened_in:.0} ms of the first"
-            )),
-            Figure::new("warm_claim_client", "warm claim: Start → answer, client side", "ms")
-                .sandpit(&client),
-            Figure::new("warm_claim_prompt", "warm claim: Start → shell prompt", "ms")
-                .sandpit(&prompt)
-                .note("includes opening the terminal websocket and starting the login shell"),
-        ])
-    }
-    .await;
-    ctx.sandpit.teardown(&cohort).await?;
     result
 }
 

@@ -3,10 +3,12 @@
 
 mod flood;
 mod latency;
+mod rush;
 mod scale;
 
 pub use flood::flood;
-pub use latency::{browser, cold_start, interactive, warm_claim};
+pub use latency::{browser, cold_start, interactive};
+pub use rush::warm_claim;
 pub use scale::{density, launch_line, networks};
 
 use std::sync::Arc;
