@@ -29,8 +29,10 @@
         }
         const result = await response.json();
         show(feedback, result.outcome, messages[result.outcome], result.feedback);
+        if (result.progress) showProgress(result.progress);
         if (result.outcome === "passed") {
           markDone(document.getElementById("exercise")?.dataset.exercise);
+          if (result.next) unlock(result.next);
           const next = document.querySelector(".next");
           const link = next.querySelector("a");
           link.href = result.completed ? location.pathname : location.pathname + "?step=" + encodeURIComponent(result.next);
@@ -59,6 +61,29 @@
       pre.textContent = text;
       box.append(pre);
     }
+  }
+
+  // The progress bar and its text, as the server counts them.
+  function showProgress(progress) {
+    const bar = document.querySelector(".progress");
+    if (bar) {
+      bar.setAttribute("aria-valuenow", String(progress.done));
+      bar.querySelector(".bar")?.setAttribute("width", String(progress.percent));
+    }
+    const text = document.querySelector(".progress-text");
+    if (text) text.textContent = progress.text;
+  }
+
+  // The step the learner may go on to: a link in the list of steps.
+  function unlock(id) {
+    const li = document.querySelector('.steps .step.locked[data-step="' + CSS.escape(id) + '"]');
+    const span = li?.querySelector("span[aria-disabled]");
+    if (!span) return;
+    const a = document.createElement("a");
+    a.href = location.pathname + "?step=" + encodeURIComponent(id);
+    a.textContent = span.firstChild?.textContent?.trim() ?? id;
+    span.replaceWith(a);
+    li.classList.replace("locked", "current");
   }
 
   function markDone(id) {

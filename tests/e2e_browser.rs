@@ -115,6 +115,39 @@ async fn learner_does_the_first_git_exercise_in_the_page_terminal_and_passes() {
     browser
         .wait_text(".feedback", "a pass", |t| t.contains("Passed!"))
         .await;
+    // The page says so at once: the progress, the step ticked, the next
+    // one open in the list of steps.
+    browser
+        .wait_text(".progress-text", "progress after the pass", |t| {
+            t == "1 of 8 steps done"
+        })
+        .await;
+    assert_eq!(
+        browser
+            .find(".progress")
+            .await
+            .attr("aria-valuenow")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("1")
+    );
+    browser
+        .wait_text(".steps .step.done", "the first step ticked", |t| {
+            t.contains("✓")
+        })
+        .await;
+    let second = browser
+        .find(".steps .step[data-step='inspect-history'] a")
+        .await;
+    assert!(
+        second
+            .attr("href")
+            .await
+            .unwrap()
+            .is_some_and(|h| h.ends_with("?step=inspect-history")),
+        "the second step is a link now"
+    );
     browser.find(".next-link").await.click().await.unwrap();
     let heading = browser
         .wait_text(".exercise h2", "the second step", |t| {

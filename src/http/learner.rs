@@ -75,6 +75,10 @@ impl Progress {
         Ok(Self { done, attempts })
     }
 
+    fn done_count(&self) -> usize {
+        self.done.iter().filter(|d| **d).count()
+    }
+
     /// The first exercise not done; None when all are.
     fn current(&self) -> Option<usize> {
         self.done.iter().position(|d| !d)
@@ -194,7 +198,7 @@ async fn page(
             })
         })
         .collect();
-    let done_count = progress.done.iter().filter(|d| **d).count();
+    let done_count = progress.done_count();
     let total = scenario.exercises.len();
 
     let mut data = base(lang, scenario.title.get(lang));
@@ -370,6 +374,7 @@ async fn run_check(
     }
     let after = Progress::load(state, &opened).await?;
     let next = after.current().map(|i| &opened.scenario.exercises[i].id);
+    let (done, total) = (after.done_count(), after.done.len());
     Ok((
         StatusCode::OK,
         axum::Json(json!({
@@ -384,6 +389,13 @@ async fn run_check(
             "duration_ms": result.duration.as_millis() as u64,
             "next": next,
             "completed": next.is_none(),
+            // What the page shows of the progress, said as it says it.
+            "progress": {
+                "done": done,
+                "total": total,
+                "percent": done * 100 / total.max(1),
+                "text": i18n::text_with(lang, "progress-text", &[("done", json!(done)), ("total", json!(total))]),
+            },
         })),
     )
         .into_response())
