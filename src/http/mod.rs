@@ -8,19 +8,16 @@ mod assets;
 pub mod auth;
 pub mod edge;
 mod error;
-mod expiry;
 mod export;
 pub mod i18n;
 mod learner;
-mod learner_start;
 mod login;
 mod markdown;
 pub mod observe;
 pub mod openapi;
 mod pages;
 mod proxy;
-mod reset;
-mod terminal;
+mod reaper;
 mod trainer;
 
 use std::net::SocketAddr;
@@ -93,12 +90,8 @@ pub fn router(state: AppState) -> Router {
         .merge(login::routes())
         .merge(account::routes())
         .merge(learner::routes())
-        .merge(learner_start::routes())
-        .merge(reset::routes())
-        .merge(terminal::routes())
         .merge(trainer::routes())
         .merge(export::routes())
-        .merge(expiry::routes())
         .merge(api::routes())
         .merge(observe::routes())
         .merge(admin::routes())
@@ -242,7 +235,7 @@ impl Server {
             token.clone(),
         ));
         let usage = tokio::spawn(self.state.usage.clone().run(token.clone()));
-        tokio::spawn(expiry::run_reaper(self.state));
+        tokio::spawn(reaper::run_reaper(self.state));
         let xapi = tokio::spawn(crate::xapi::run_sender(
             self.app.clone(),
             self.public_url.clone(),

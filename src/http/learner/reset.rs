@@ -8,8 +8,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use serde_json::json;
 
-use super::pages::{base, not_found_page};
-use super::{AppState, HttpError, i18n};
+use crate::http::pages::{base, not_found_page};
+use crate::http::{AppState, HttpError, i18n};
 use crate::sandbox::{LinkToken, SandboxError};
 use crate::scenario::ExerciseId;
 
@@ -21,7 +21,7 @@ pub fn routes() -> Router<AppState> {
 
 /// For a link whose sandbox failed: a page that says so and offers a
 /// reset. Any other link that does not open gets the usual 404 page.
-pub(super) async fn failed_page(
+pub(in crate::http) async fn failed_page(
     state: &AppState,
     token: &str,
     lang: &str,
@@ -45,7 +45,7 @@ pub(super) async fn failed_page(
     let mut data = base(lang, &i18n::text(lang, "sandbox-failed-title"));
     data["scenario"] = json!({"id": scenario.id, "title": scenario.title.get(lang)});
     let reason = crate::sandbox::failure_message(sandbox.error.as_deref().unwrap_or_default());
-    data["reason"] = json!(super::i18n::Message::of(reason).say(lang));
+    data["reason"] = json!(crate::http::i18n::Message::of(reason).say(lang));
     data["token"] = json!(token.as_str());
     data["progress"] = json!({"done": done, "total": scenario.exercises.len()});
     let mut response = state.pages.render("learner_failed", &data);
@@ -56,7 +56,7 @@ pub(super) async fn failed_page(
 }
 
 /// The page for "the engine cannot be reached", with a 503.
-pub(super) fn engine_down_page(state: &AppState, lang: &str) -> Response {
+pub(in crate::http) fn engine_down_page(state: &AppState, lang: &str) -> Response {
     let data = base(lang, &i18n::text(lang, "engine-down-title"));
     let mut response = state.pages.render("engine_down", &data);
     *response.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
@@ -72,7 +72,7 @@ async fn reset_sandbox(
     Path(token): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
-    super::same_site(&headers, &state)?;
+    crate::http::same_site(&headers, &state)?;
     let lang = i18n::negotiate(None, &headers);
     let token = LinkToken::parse(&token).ok_or(HttpError::NotFound)?;
     let sandbox = match state.app.service.reset_link(&token).await {
@@ -80,8 +80,8 @@ async fn reset_sandbox(
         Ok(None) => return Err(HttpError::NotFound),
         Err(e) => {
             return match HttpError::from(e) {
-                e @ HttpError::TooMany { .. } if !super::wants_json(&headers) => {
-                    Ok(super::learner_start::busy_page(
+                e @ HttpError::TooMany { .. } if !crate::http::wants_json(&headers) => {
+                    Ok(super::start::busy_page(
                         &state,
                         lang,
                         e.retry_after().unwrap_or(30),
@@ -89,7 +89,7 @@ async fn reset_sandbox(
                         &format!("/s/{}/reset", token.as_str()),
                     ))
                 }
-                HttpError::EngineUnavailable if !super::wants_json(&headers) => {
+                HttpError::EngineUnavailable if !crate::http::wants_json(&headers) => {
                     Ok(engine_down_page(&state, lang))
                 }
                 // Said in the page's language (a step that is locked, a
@@ -98,7 +98,7 @@ async fn reset_sandbox(
             };
         }
     };
-    if super::wants_json(&headers) {
+    if crate::http::wants_json(&headers) {
         return Ok(axum::Json(json!({"reset": true, "state": sandbox.state})).into_response());
     }
     Ok(Redirect::to(&format!("/s/{}", token.as_str())).into_response())
@@ -110,7 +110,7 @@ async fn reset_exercise(
     Path((token, exercise)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
-    super::same_site(&headers, &state)?;
+    crate::http::same_site(&headers, &state)?;
     let lang = i18n::negotiate(None, &headers);
     let token = LinkToken::parse(&token).ok_or(HttpError::NotFound)?;
     let exercise = ExerciseId::parse(&exercise).map_err(|_| HttpError::NotFound)?;
@@ -131,7 +131,7 @@ async fn reset_exercise(
         Err(SandboxError::Invalid(_)) => return Err(HttpError::NotFound),
         Err(e) => {
             return match HttpError::from(e) {
-                HttpError::EngineUnavailable if !super::wants_json(&headers) => {
+                HttpError::EngineUnavailable if !crate::http::wants_json(&headers) => {
                     Ok(engine_down_page(&state, lang))
                 }
                 // Said in the page's language (a step that is locked, a
@@ -140,7 +140,7 @@ async fn reset_exercise(
             };
         }
     }
-    if super::wants_json(&headers) {
+    if crate::http::wants_json(&headers) {
         return Ok(axum::Json(json!({"exercise": exercise, "reset": true})).into_response());
     }
     Ok(Redirect::to(&format!("/s/{}?step={exercise}", token.as_str())).into_response())

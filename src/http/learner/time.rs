@@ -1,19 +1,17 @@
 //! The learner's side of expiry: time left and warnings for the page and
 //! `/progress`, "Extend" (`POST /s/{token}/extend`), the "This sandbox has
-//! ended" page (410) — and the reaper task that ends sandboxes.
-
-use std::sync::Arc;
+//! ended" page (410).
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use chrono::Utc;
 use serde_json::{Value, json};
 
-use super::pages::base;
-use super::{AppState, HttpError, i18n};
+use crate::http::pages::base;
+use crate::http::{AppState, HttpError, i18n};
 use crate::sandbox::{ExtendLimit, Extended, LinkEnd, LinkToken, TimeStatus};
 use crate::scenario::ScenarioId;
 use crate::store::EndReason;
@@ -35,7 +33,7 @@ fn limit_text(lang: &str, limit: ExtendLimit) -> String {
 }
 
 /// The time fields of `/progress` and of the page's data.
-pub(super) fn time_json(status: &TimeStatus, lang: &str) -> Value {
+pub(in crate::http) fn time_json(status: &TimeStatus, lang: &str) -> Value {
     let now = Utc::now();
     let seconds_left = status.ends_at.map(|at| (at - now).num_seconds().max(0));
     json!({
@@ -54,7 +52,7 @@ pub(super) fn time_json(status: &TimeStatus, lang: &str) -> Value {
 }
 
 /// The zone a sandbox's times are shown in: its cohort's, if it has one.
-pub(super) async fn cohort_zone(
+pub(in crate::http) async fn cohort_zone(
     state: &AppState,
     sandbox: &crate::store::SandboxRecord,
 ) -> Result<Option<TimeZone>, HttpError> {
@@ -70,7 +68,7 @@ pub(super) async fn cohort_zone(
 
 /// Page data for the time box: the status plus the settings it shows;
 /// `zone` is the cohort's, if the sandbox has one.
-pub(super) fn page_time(
+pub(in crate::http) fn page_time(
     state: &AppState,
     status: &TimeStatus,
     lang: &str,
@@ -109,7 +107,7 @@ pub(super) fn page_time(
 
 /// The page of a link whose sandbox has ended (410 Gone): why, and what
 /// the learner completed; None when the link is not one of those.
-pub(super) async fn ended_page(
+pub(in crate::http) async fn ended_page(
     state: &AppState,
     token: &str,
     lang: &str,
@@ -166,7 +164,7 @@ fn end_message(end: LinkEnd) -> &'static str {
 }
 
 /// `410 Gone` for the JSON routes of an ended link; None when it is not one.
-pub(super) async fn ended_json(
+pub(in crate::http) async fn ended_json(
     state: &AppState,
     token: &str,
 ) -> Result<Option<Response>, HttpError> {
@@ -182,24 +180,17 @@ pub(super) async fn ended_json(
     }))
 }
 
+/// POST /s/{token}/extend: more time, within the limits.
 async fn extend(
     State(state): State<AppState>,
-    Path(token): Path<String>,
+    _: super::FromThisSite,
+    live: super::LiveLink,
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
-    super::same_site(&headers, &state)?;
     let lang = i18n::negotiate(None, &headers);
-    let Some(link) = LinkToken::parse(&token) else {
-        return Err(HttpError::NotFound);
-    };
-    let Some((_, sandbox)) = state.app.service.open_link(&link).await? else {
-        return match ended_json(&state, &token).await? {
-            Some(gone) => Ok(gone),
-            None => Err(HttpError::NotFound),
-        };
-    };
-    let extended = state.app.service.extend(sandbox.id).await?;
-    if !super::wants_json(&headers) {
+    let link = live.token;
+    let extended = state.app.service.extend(live.sandbox.id).await?;
+    if !crate::http::wants_json(&headers) {
         // The form without JavaScript: the page shows the new time, or why not.
         return Ok(Redirect::to(&format!("/s/{}", link.as_str())).into_response());
     }
@@ -216,72 +207,4 @@ async fn extend(
             (StatusCode::CONFLICT, axum::Json(body)).into_response()
         }
     })
-}
-
-/// Ends expired and idle sandboxes every `reaper_interval_seconds`, until
-/// shutdown: each is marked expired, its proxy notes and terminal closed,
-/// then its engine objects removed.
-pub(super) async fn run_reaper(state: AppState) {
-    let interval = crate::sandbox::reaper_interval(&state.app.config);
-    let mut tick = tokio::time::interval(interval);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let proxy: Arc<super::Proxy> = state.proxy.clone();
-    let terminals = state.terminals.clone();
-    let busy = |id| proxy.activity(id).is_some_and(|a| a.open_tunnels > 0);
-    let on_end = |id| {
-        proxy.forget(id);
-        terminals.close(id);
-    };
-    // The first round prunes too: a server restarted daily still prunes.
-    let mut last_prune: Option<tokio::time::Instant> = None;
-    loop {
-        tokio::select! {
-            () = state.shutdown.cancelled() => return,
-            _ = tick.tick() => {}
-        }
-        if let Err(e) = state.app.service.reap(&busy, &on_end).await {
-            tracing::error!(error = %e, "ending expired and idle sandboxes");
-        }
-        if last_prune.is_none_or(|at| at.elapsed() >= RECORDING_PRUNE_EVERY) {
-            last_prune = Some(tokio::time::Instant::now());
-            prune_recordings(&state).await;
-        }
-    }
-}
-
-/// How often old terminal recordings are looked for.
-const RECORDING_PRUNE_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
-
-/// Removes the recordings of sandboxes that ended more than
-/// `recording_retention_days` ago.
-async fn prune_recordings(state: &AppState) {
-    let config = &state.app.config;
-    if config.recording_retention_days == 0 {
-        return;
-    }
-    let live: std::collections::HashSet<uuid::Uuid> = match state
-        .app
-        .store
-        .sandboxes_in(&[
-            crate::store::SandboxState::Provisioning,
-            crate::store::SandboxState::Ready,
-            crate::store::SandboxState::Claimed,
-        ])
-        .await
-    {
-        Ok(live) => live.into_iter().map(|s| s.id).collect(),
-        Err(e) => {
-            tracing::error!(error = %e, "listing live sandboxes before pruning recordings");
-            return;
-        }
-    };
-    let keep = std::time::Duration::from_secs(u64::from(config.recording_retention_days) * 86_400);
-    let dir = config.data_dir.join("recordings");
-    let removed = crate::terminal::recording::prune(&dir, keep, |id| live.contains(&id)).await;
-    if removed > 0 {
-        tracing::info!(
-            sandboxes = removed,
-            "removed terminal recordings past their retention"
-        );
-    }
 }

@@ -10,8 +10,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use serde_json::json;
 
-use super::pages::{base, not_found_page};
-use super::{AppState, HttpError, i18n};
+use crate::http::pages::{base, not_found_page};
+use crate::http::{AppState, HttpError, i18n};
 use crate::sandbox::LinkToken;
 use crate::store::{LinkRecord, SandboxRecord};
 
@@ -20,7 +20,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The page a cohort link shows before its sandbox is started.
-pub(super) fn start_page(
+pub(in crate::http) fn start_page(
     state: &AppState,
     lang: &str,
     token: &LinkToken,
@@ -50,7 +50,7 @@ pub(super) fn start_page(
     data["action"] = json!(format!("/s/{}/start", token.as_str()));
     let mut response = state.pages.render("start", &data);
     // What a preview fetched must not be cached as the learner's page.
-    super::private_page(&mut response);
+    crate::http::private_page(&mut response);
     response
 }
 
@@ -61,7 +61,7 @@ async fn start(
     Path(token): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
-    if !super::same_origin(&headers, &state.site) {
+    if !crate::http::same_origin(&headers, &state.site) {
         return Err(HttpError::Forbidden(
             "This request came from another site.".into(),
         ));
@@ -76,7 +76,7 @@ async fn start(
             Ok(Redirect::to(&format!("/s/{}", token.as_str())).into_response())
         }
         Ok(None) => Ok(
-            match super::expiry::ended_page(&state, token.as_str(), lang).await? {
+            match super::time::ended_page(&state, token.as_str(), lang).await? {
                 Some(ended) => ended,
                 None => not_found_page(&state, &headers),
             },
@@ -116,7 +116,7 @@ fn prestart_terminal(state: &AppState, sandbox: &SandboxRecord, link: String) {
 /// No room for the learner's sandbox yet: a page that says so, with
 /// `Retry-After`, and a form that repeats the refused request (`method` to
 /// `action`); the page's script counts down and sends it again by itself.
-pub(super) fn busy_page(
+pub(in crate::http) fn busy_page(
     state: &AppState,
     lang: &str,
     retry_after: u64,
@@ -132,6 +132,6 @@ pub(super) fn busy_page(
         .headers_mut()
         .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
     // A retry must reach the server, never a cache.
-    super::private_page(&mut response);
+    crate::http::private_page(&mut response);
     response
 }

@@ -44,7 +44,7 @@ use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
 use tokio_util::sync::CancellationToken;
 
-use super::{AppState, HttpError, same_origin};
+use crate::http::{AppState, HttpError, same_origin};
 use crate::sandbox::{LinkToken, SandboxService};
 use crate::scenario::ScenarioId;
 use crate::terminal::{TerminalError, Viewer};
