@@ -184,7 +184,7 @@ impl SandboxService {
         let Some(cohort) = self.store.cohort(cohort_id).await? else {
             return Ok(None);
         };
-        if cohort.torn_down_at.is_some() || cohort.ends_at <= Utc::now() {
+        if cohort.is_over() {
             return Ok(None);
         }
         let Some(scenario) = self.scenario_for(&cohort.scenario_id) else {

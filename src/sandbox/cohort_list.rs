@@ -4,7 +4,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::Utc;
 use uuid::Uuid;
 
 use super::{Result, SandboxError, SandboxService, StuckRule};
@@ -44,7 +43,7 @@ impl SandboxService {
     /// takes one out of the archive. False when it was so already.
     pub async fn archive_cohort(&self, cohort: &Cohort, archived: bool) -> Result<bool> {
         if archived {
-            let over = cohort.torn_down_at.is_some() || cohort.ends_at <= Utc::now();
+            let over = cohort.is_over();
             if !over || !self.store.live_sandboxes_of(*cohort.id).await?.is_empty() {
                 return Err(SandboxError::NotOver(cohort.name.clone()));
             }

@@ -95,7 +95,7 @@ impl SandboxService {
             .store
             .cohort(cohort)
             .await?
-            .is_some_and(|c| c.torn_down_at.is_none() && c.ends_at > chrono::Utc::now());
+            .is_some_and(|c| !c.is_over());
         Ok(running.then_some(link))
     }
 
@@ -129,7 +129,7 @@ impl SandboxService {
                 .store
                 .cohort(cohort)
                 .await?
-                .is_some_and(|c| c.torn_down_at.is_some() || c.ends_at <= Utc::now());
+                .is_some_and(|c| c.is_over());
             return Ok(over.then_some(EndedLink {
                 link,
                 sandbox: None,

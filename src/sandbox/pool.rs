@@ -271,7 +271,7 @@ impl SandboxService {
     /// Launches a cohort's warm pool: marks it launched, forgets earlier
     /// failures, and fills the pool. Launching again only tops it up.
     pub async fn launch_cohort(&self, cohort: &Cohort, scenario: &Scenario) -> Result<Reservation> {
-        if cohort.torn_down_at.is_some() || cohort.ends_at <= chrono::Utc::now() {
+        if cohort.is_over() {
             return Err(SandboxError::CohortOver {
                 name: cohort.name.clone(),
             });

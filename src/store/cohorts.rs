@@ -36,6 +36,14 @@ pub struct Cohort {
     pub time_zone: TimeZone,
 }
 
+impl Cohort {
+    /// Torn down, or past its end: no sandbox starts for it any more.
+    /// The one rule every page, API and service asks.
+    pub fn is_over(&self) -> bool {
+        self.torn_down_at.is_some() || self.ends_at <= Utc::now()
+    }
+}
+
 /// A uuid column (stored as text).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(transparent)]

@@ -4,7 +4,6 @@ use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use chrono::Utc;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -231,7 +230,7 @@ pub async fn launch(
     Ids(id): Ids<Uuid>,
 ) -> ApiResult<(StatusCode, Json<Reservation>)> {
     let cohort = cohort_of(&state, &user, id).await?;
-    if cohort.torn_down_at.is_some() || cohort.ends_at <= Utc::now() {
+    if cohort.is_over() {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             format!(

@@ -129,7 +129,7 @@ fn exports(t: &Trainer, cohort: &str) -> Vec<Value> {
 }
 
 fn cohort_view(t: &Trainer, cohort: &Cohort, scenario: &Scenario) -> Value {
-    let over = cohort.torn_down_at.is_some() || cohort.ends_at <= chrono::Utc::now();
+    let over = cohort.is_over();
     json!({
         "id": cohort.id.to_string(),
         "name": cohort.name,

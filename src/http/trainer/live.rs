@@ -49,7 +49,7 @@ pub(super) fn snapshot(
 /// itself up, so it comes back only as "Try again" once provisioning
 /// stopped after repeated failures. None when the cohort is over.
 fn launch_button(lang: &str, cohort: &Cohort, pool: &PoolStatus) -> Value {
-    let over = cohort.torn_down_at.is_some() || cohort.ends_at <= chrono::Utc::now();
+    let over = cohort.is_over();
     let (label, hint) = match (over, pool.launched, pool.failing.is_some()) {
         (true, _, _) => return json!({"shown": false}),
         (false, false, _) => ("launch", "launch-hint"),
