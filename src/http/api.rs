@@ -2,20 +2,24 @@
 //! the `sandpit cohort` commands. Authenticated with an API token (or a
 //! page's session and CSRF header); errors are `{"error": "..."}`.
 //!
-//! The routes are listed once, in [`endpoints`]: the router is built from
-//! that table and the OpenAPI document is checked against it.
+//! The routes are registered once, with `utoipa-axum`: each handler's
+//! `#[utoipa::path]` gives both the axum route and its entry in the OpenAPI
+//! document (`openapi.rs`), so the two cannot drift apart.
 
 mod admin;
 mod cohorts;
 mod error;
+mod schemas;
 mod types;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{Method, Uri};
-use axum::routing::{MethodFilter, MethodRouter, any, on};
+use axum::routing::any;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub use error::{ApiError, BODY_LIMIT};
+pub use error::{ApiError, BODY_LIMIT, ErrorBody};
 pub use types::{CohortView, CreateCohort, LearnerView};
 
 use super::AppState;
@@ -23,83 +27,45 @@ use super::AppState;
 /// Where the API lives.
 pub const PREFIX: &str = "/api/v1";
 
-/// One route of the API: a method, a path (axum's and OpenAPI's `{param}`
-/// syntax) and its handler.
-pub struct Endpoint {
-    pub method: Method,
-    pub path: &'static str,
-    pub handler: MethodRouter<AppState>,
-}
-
-fn endpoint<H, T>(method: Method, path: &'static str, handler: H) -> Endpoint
-where
-    H: axum::handler::Handler<T, AppState>,
-    T: 'static,
-{
-    let filter = MethodFilter::try_from(method.clone()).expect("a method axum can route");
-    Endpoint {
-        method,
-        path,
-        handler: on(filter, handler),
-    }
-}
-
-/// Every route this module serves. (The export routes are served by
-/// `export.rs`; the OpenAPI document lists those too.)
-pub fn endpoints() -> Vec<Endpoint> {
+/// Every route this module serves, with its documentation. (The export
+/// routes are served by `export.rs`; `openapi.rs` documents those too.)
+fn documented() -> OpenApiRouter<AppState> {
     use cohorts as c;
-    let get = Method::GET;
-    let post = Method::POST;
-    vec![
-        endpoint(get.clone(), "/api/v1/openapi.json", super::openapi::serve),
-        endpoint(get.clone(), "/api/v1/scenarios", c::scenarios),
-        endpoint(get.clone(), "/api/v1/cohorts", c::list_cohorts),
-        endpoint(post.clone(), "/api/v1/cohorts", c::create_cohort),
-        endpoint(get.clone(), "/api/v1/cohorts/{id}", c::cohort),
-        endpoint(get.clone(), "/api/v1/cohorts/{id}/learners", c::learners),
-        endpoint(post.clone(), "/api/v1/cohorts/{id}/launch", c::launch),
-        endpoint(get.clone(), "/api/v1/cohorts/{id}/status", c::status),
-        endpoint(get.clone(), "/api/v1/cohorts/{id}/progress", c::progress),
-        endpoint(
-            get.clone(),
-            "/api/v1/cohorts/{id}/learners/{learner}/attempts",
-            c::attempts,
-        ),
-        endpoint(post.clone(), "/api/v1/cohorts/{id}/teardown", c::teardown),
-        endpoint(post.clone(), "/api/v1/cohorts/{id}/archive", c::archive),
-        endpoint(post.clone(), "/api/v1/cohorts/{id}/restore", c::restore),
-        endpoint(get.clone(), "/api/v1/admin/sandboxes", admin::sandboxes),
-        endpoint(
-            post.clone(),
-            "/api/v1/admin/sandboxes/{id}/teardown",
-            admin::teardown_sandbox,
-        ),
-        endpoint(
-            post.clone(),
-            "/api/v1/admin/cohorts/{id}/teardown",
-            admin::teardown_cohort,
-        ),
-        endpoint(post, "/api/v1/admin/teardown-all", admin::teardown_all),
-        endpoint(get, "/api/v1/admin/teardowns/{id}", admin::teardown_report),
-    ]
+    OpenApiRouter::new()
+        .routes(routes!(super::openapi::serve))
+        .routes(routes!(c::scenarios))
+        .routes(routes!(c::list_cohorts, c::create_cohort))
+        .routes(routes!(c::cohort))
+        .routes(routes!(c::learners))
+        .routes(routes!(c::launch))
+        .routes(routes!(c::status))
+        .routes(routes!(c::progress))
+        .routes(routes!(c::attempts))
+        .routes(routes!(c::teardown))
+        .routes(routes!(c::archive))
+        .routes(routes!(c::restore))
+        .routes(routes!(admin::sandboxes))
+        .routes(routes!(admin::teardown_sandbox))
+        .routes(routes!(admin::teardown_cohort))
+        .routes(routes!(admin::teardown_all))
+        .routes(routes!(admin::teardown_report))
+}
+
+/// The paths and schemas of the routes [`routes`] serves, as `utoipa-axum`
+/// collected them while building the router.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    documented().into_openapi()
 }
 
 /// The (method, path) pairs [`routes`] serves.
-pub fn served() -> Vec<(Method, &'static str)> {
-    endpoints()
-        .into_iter()
-        .map(|e| (e.method, e.path))
-        .collect()
+pub fn served() -> Vec<(Method, String)> {
+    super::openapi::operations(&openapi())
 }
 
 /// The API's router: bodies capped, unknown routes and wrong methods
 /// answered in JSON too.
 pub fn routes() -> Router<AppState> {
-    let mut router = Router::new();
-    for e in endpoints() {
-        // Routes on one path merge their methods.
-        router = router.route(e.path, e.handler);
-    }
+    let (router, _) = documented().split_for_parts();
     router
         .route(PREFIX, any(no_route))
         .route("/api/v1/{*rest}", any(no_route))

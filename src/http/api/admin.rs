@@ -5,9 +5,10 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::error::{ApiError, Body, Caller, Ids};
+use super::error::{ApiError, Body, Caller, ErrorBody, Ids};
 use crate::http::AppState;
 use crate::http::admin::{Filters, listed};
 use crate::runtime::Usage;
@@ -28,13 +29,15 @@ fn admin_only(user: &User) -> ApiResult<()> {
 }
 
 /// One sandbox in the admin's list.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = AdminSandbox)]
 pub struct AdminSandboxView {
     pub id: Uuid,
     pub scenario: String,
     pub cohort_id: Option<String>,
     pub cohort_name: Option<String>,
     pub learner: Option<String>,
+    /// `provisioning`, `ready`, `claimed`, `failed`, `expired` or `destroyed`.
     pub state: String,
     pub error: Option<String>,
     pub created_at: chrono::DateTime<chrono::Utc>,
@@ -49,6 +52,18 @@ pub struct AdminSandboxView {
     pub recording_bytes: u64,
 }
 
+#[utoipa::path(get, path = "/api/v1/admin/sandboxes", tag = "admin", operation_id = "adminListSandboxes",
+    summary = "Every sandbox, with its usage",
+    description = "Live ones unless `state` says otherwise, newest first, with CPU and memory from the engine for running ones.",
+    params(
+        ("state" = Option<String>, Query, description = "`live` (the default), `all`, or one state"),
+        ("cohort" = Option<Uuid>, Query, description = "A cohort's id"),
+        ("scenario" = Option<String>, Query, description = "A scenario's id"),
+    ),
+    responses(
+        (status = 200, description = "The sandboxes", body = Vec<AdminSandboxView>),
+        (status = 403, description = "This route is for admins", body = ErrorBody),
+    ))]
 /// GET /api/v1/admin/sandboxes?state=&cohort=&scenario=
 pub async fn sandboxes(
     Caller(user): Caller,
@@ -80,6 +95,14 @@ pub async fn sandboxes(
     ))
 }
 
+#[utoipa::path(post, path = "/api/v1/admin/sandboxes/{id}/teardown", tag = "admin", operation_id = "adminTeardownSandbox",
+    summary = "Tear one sandbox down (again is fine); the report is kept",
+    params(("id" = Uuid, Path, description = "The sandbox's id")),
+    responses(
+        (status = 200, description = "What was removed", body = TeardownReport),
+        (status = 403, description = "This route is for admins", body = ErrorBody),
+        (status = 404, description = "No such sandbox", body = ErrorBody),
+    ))]
 /// POST /api/v1/admin/sandboxes/{id}/teardown
 pub async fn teardown_sandbox(
     Caller(user): Caller,
@@ -102,6 +125,14 @@ pub async fn teardown_sandbox(
     ))
 }
 
+#[utoipa::path(post, path = "/api/v1/admin/cohorts/{id}/teardown", tag = "admin", operation_id = "adminTeardownCohort",
+    summary = "Tear a cohort down (any owner's); the report is kept",
+    params(("id" = Uuid, Path, description = "The cohort's id")),
+    responses(
+        (status = 200, description = "What was removed", body = TeardownReport),
+        (status = 403, description = "This route is for admins", body = ErrorBody),
+        (status = 404, description = "No such cohort", body = ErrorBody),
+    ))]
 /// POST /api/v1/admin/cohorts/{id}/teardown
 pub async fn teardown_cohort(
     Caller(user): Caller,
@@ -118,13 +149,25 @@ pub async fn teardown_cohort(
     Ok(Json(state.app.service.teardown_cohort(id).await?))
 }
 
-#[derive(Debug, Deserialize)]
+/// The body of `teardown-all`: `{"confirm": "everything"}`.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConfirmAll {
     #[serde(default)]
+    #[schema(value_type = String, required = true, pattern = "^everything$", example = "everything")]
     confirm: Option<String>,
 }
 
+#[utoipa::path(post, path = "/api/v1/admin/teardown-all", tag = "admin", operation_id = "adminTeardownAll",
+    summary = "End every cohort and remove every sandbox",
+    description = "One kept report per cohort.",
+    request_body = ConfirmAll,
+    responses(
+        (status = 200, description = "What was removed", body = TeardownAll),
+        (status = 400, description = "`confirm` is not `everything`", body = ErrorBody),
+        (status = 403, description = "This route is for admins", body = ErrorBody),
+        (status = 415, description = "The body is not sent as JSON", body = ErrorBody),
+    ))]
 /// POST /api/v1/admin/teardown-all with `{"confirm": "everything"}`
 pub async fn teardown_all(
     Caller(user): Caller,
@@ -148,9 +191,11 @@ pub async fn teardown_all(
 }
 
 /// A kept teardown report.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = KeptTeardownReport)]
 pub struct TeardownReportView {
     pub id: i64,
+    /// `cohort`, `sandbox` or `loose`.
     pub scope: String,
     pub cohort_id: Option<String>,
     pub cohort_name: Option<String>,
@@ -164,6 +209,14 @@ pub struct TeardownReportView {
     pub failed: Vec<TeardownFailure>,
 }
 
+#[utoipa::path(get, path = "/api/v1/admin/teardowns/{id}", tag = "admin", operation_id = "adminTeardownReport",
+    summary = "A kept teardown report",
+    params(("id" = i64, Path, description = "The report's id")),
+    responses(
+        (status = 200, description = "The report", body = TeardownReportView),
+        (status = 403, description = "This route is for admins", body = ErrorBody),
+        (status = 404, description = "No such report", body = ErrorBody),
+    ))]
 /// GET /api/v1/admin/teardowns/{id}
 pub async fn teardown_report(
     Caller(user): Caller,

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::error::{ApiError, Body, Caller, Ids};
+use super::error::{ApiError, Body, Caller, ErrorBody, Ids};
 use super::types::{
     CohortListed, CohortView, CohortWithLearners, CohortWithPool, CreateCohort, ExerciseView,
     LearnerView, ScenarioView, cohort_request,
@@ -74,6 +74,9 @@ fn scenario_of<'a>(state: &'a AppState, cohort: &Cohort) -> ApiResult<&'a Scenar
     })
 }
 
+#[utoipa::path(get, path = "/api/v1/scenarios", tag = "scenarios", operation_id = "listScenarios",
+    summary = "The scenarios cohorts can use",
+    responses((status = 200, description = "The scenarios", body = Vec<ScenarioView>)))]
 pub async fn scenarios(_: Caller, State(state): State<AppState>) -> Json<Vec<ScenarioView>> {
     Json(
         state
@@ -97,6 +100,18 @@ pub async fn scenarios(_: Caller, State(state): State<AppState>) -> Json<Vec<Sce
     )
 }
 
+#[utoipa::path(post, path = "/api/v1/cohorts", tag = "cohorts", operation_id = "createCohort",
+    summary = "Create a cohort",
+    description = "A roster (exactly one of `roster`, `roster_text`, `seats`) and a link per learner.",
+    request_body = CreateCohort,
+    responses(
+        (status = 201, description = "The cohort and its learners' links", body = CohortWithLearners),
+        (status = 400, description = "A field is wrong; the message names it", body = ErrorBody),
+        (status = 403, description = "Not allowed", body = ErrorBody),
+        (status = 409, description = "You already have a cohort of that name (letter case aside, archived ones too)", body = ErrorBody),
+        (status = 413, description = "The body is larger than 1 MiB", body = ErrorBody),
+        (status = 415, description = "The body is not sent as JSON", body = ErrorBody),
+    ))]
 pub async fn create_cohort(
     Caller(user): Caller,
     State(state): State<AppState>,
@@ -129,6 +144,14 @@ pub struct ListQuery {
     archived: Option<String>,
 }
 
+#[utoipa::path(get, path = "/api/v1/cohorts", tag = "cohorts", operation_id = "listCohorts",
+    summary = "Your cohorts, with their progress",
+    description = "Newest first (all of them for an admin); archived ones only with `archived=true`.",
+    params(("archived" = Option<bool>, Query, description = "`true`: the archived cohorts instead of the others")),
+    responses(
+        (status = 200, description = "The cohorts", body = Vec<CohortListed>),
+        (status = 400, description = "`archived` is neither `true` nor `false`", body = ErrorBody),
+    ))]
 pub async fn list_cohorts(
     Caller(user): Caller,
     State(state): State<AppState>,
@@ -172,6 +195,16 @@ pub async fn list_cohorts(
     Ok(Json(out))
 }
 
+#[utoipa::path(post, path = "/api/v1/cohorts/{id}/archive", tag = "cohorts", operation_id = "archiveCohort",
+    summary = "Archive a cohort that is over",
+    description = "Torn down, or ended with no sandbox left: out of the default list, records kept.",
+    params(("id" = Uuid, Path, description = "The cohort's id")),
+    responses(
+        (status = 200, description = "The archived cohort", body = CohortView),
+        (status = 403, description = "Not allowed", body = ErrorBody),
+        (status = 404, description = "Unknown, or another trainer's", body = ErrorBody),
+        (status = 409, description = "The cohort is not over yet", body = ErrorBody),
+    ))]
 /// `POST /cohorts/{id}/archive`: out of the default list, once over.
 pub async fn archive(
     Caller(user): Caller,
@@ -181,6 +214,14 @@ pub async fn archive(
     set_archived(&state, &user, id, true).await
 }
 
+#[utoipa::path(post, path = "/api/v1/cohorts/{id}/restore", tag = "cohorts", operation_id = "restoreCohort",
+    summary = "Take a cohort out of the archive",
+    params(("id" = Uuid, Path, description = "The cohort's id")),
+    responses(
+        (status = 200, description = "The restored cohort", body = CohortView),
+        (status = 403, description = "Not allowed", body = ErrorBody),
+        (status = 404, description = "Unknown, or another trainer's", body = ErrorBody),
+    ))]
 /// `POST /cohorts/{id}/restore`: back in the default list.
 pub async fn restore(
     Caller(user): Caller,
@@ -202,6 +243,13 @@ async fn set_archived(
     Ok(Json((&cohort).into()))
 }
 
+#[utoipa::path(get, path = "/api/v1/cohorts/{id}", tag = "cohorts", operation_id = "getCohort",
+    summary = "A cohort and its pool",
+    params(("id" = Uuid, Path, description = "The cohort's id")),
+    responses(
+        (status = 200, description = "The cohort", body = CohortWithPool),
+        (status = 404, description = "Unknown, or another trainer's", body = ErrorBody),
+    ))]
 pub async fn cohort(
     Caller(user): Caller,
     State(state): State<AppState>,
@@ -215,6 +263,13 @@ pub async fn cohort(
     }))
 }
 
+#[utoipa::path(get, path = "/api/v1/cohorts/{id}/learners", tag = "cohorts", operation_id = "listLearners",
+    summary = "The roster with links and sandboxes",
+    params(("id" = Uuid, Path, description = "The cohort's id")),
+    responses(
+        (status = 200, description = "The learners", body = Vec<LearnerView>),
+        (status = 404, description = "Unknown, or another trainer's", body = ErrorBody),
+    ))]
 pub async fn learners(
     Caller(user): Caller,
     State(state): State<AppState>,
@@ -224,6 +279,18 @@ pub async fn learners(
     Ok(Json(learner_views(&state, *cohort.id).await?))
 }
 
+#[utoipa::path(post, path = "/api/v1/cohorts/{id}/launch", tag = "cohorts", operation_id = "launchCohort",
+    summary = "Launch the cohort's warm pool",
+    description = "Some sandboxes may be refused by a cap; the answer says how many and why.",
+    params(("id" = Uuid, Path, description = "The cohort's id")),
+    responses(
+        (status = 202, description = "Sandboxes are being provisioned", body = Reservation),
+        (status = 403, description = "Not allowed", body = ErrorBody),
+        (status = 404, description = "Unknown, or another trainer's", body = ErrorBody),
+        (status = 409, description = "The cohort is over, or its scenario is no longer served", body = ErrorBody),
+        (status = 429, description = "Nothing could start because of a capacity limit; see `Retry-After`", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ))]
 pub async fn launch(
     Caller(user): Caller,
     State(state): State<AppState>,
@@ -258,6 +325,13 @@ pub async fn launch(
     Ok((StatusCode::ACCEPTED, Json(reservation)))
 }
 
+#[utoipa::path(get, path = "/api/v1/cohorts/{id}/status", tag = "cohorts", operation_id = "cohortStatus",
+    summary = "The warm pool's counts (poll this for progress)",
+    params(("id" = Uuid, Path, description = "The cohort's id")),
+    responses(
+        (status = 200, description = "The pool", body = PoolStatus),
+        (status = 404, description = "Unknown, or another trainer's", body = ErrorBody),
+    ))]
 pub async fn status(
     Caller(user): Caller,
     State(state): State<AppState>,
@@ -267,6 +341,14 @@ pub async fn status(
     Ok(Json(state.app.service.pool_status(&cohort).await?))
 }
 
+#[utoipa::path(get, path = "/api/v1/cohorts/{id}/progress", tag = "cohorts", operation_id = "cohortProgress",
+    summary = "The progress grid: learners × exercises",
+    params(("id" = Uuid, Path, description = "The cohort's id")),
+    responses(
+        (status = 200, description = "The grid", body = CohortProgress),
+        (status = 404, description = "Unknown, or another trainer's", body = ErrorBody),
+        (status = 409, description = "The cohort's scenario is no longer served", body = ErrorBody),
+    ))]
 pub async fn progress(
     Caller(user): Caller,
     State(state): State<AppState>,
@@ -284,6 +366,13 @@ pub async fn progress(
     ))
 }
 
+#[utoipa::path(get, path = "/api/v1/cohorts/{id}/learners/{learner}/attempts", tag = "cohorts", operation_id = "learnerAttempts",
+    summary = "Every attempt of one learner, with the check's output",
+    params(("id" = Uuid, Path, description = "The cohort's id"), ("learner" = Uuid, Path, description = "The learner's id")),
+    responses(
+        (status = 200, description = "The attempts, oldest first", body = Vec<CohortAttempt>),
+        (status = 404, description = "Unknown cohort or learner, or another trainer's", body = ErrorBody),
+    ))]
 pub async fn attempts(
     Caller(user): Caller,
     State(state): State<AppState>,
@@ -298,6 +387,14 @@ pub async fn attempts(
     }
 }
 
+#[utoipa::path(post, path = "/api/v1/cohorts/{id}/teardown", tag = "cohorts", operation_id = "teardownCohort",
+    summary = "End the cohort: remove every sandbox; records stay",
+    params(("id" = Uuid, Path, description = "The cohort's id")),
+    responses(
+        (status = 200, description = "What was removed, and the kept report", body = TeardownReport),
+        (status = 403, description = "Not allowed", body = ErrorBody),
+        (status = 404, description = "Unknown, or another trainer's", body = ErrorBody),
+    ))]
 pub async fn teardown(
     Caller(user): Caller,
     State(state): State<AppState>,

@@ -150,6 +150,15 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// What every error answer holds (the schema of [`ApiError`]'s body).
+#[derive(utoipa::ToSchema)]
+#[schema(as = Error)]
+#[allow(dead_code)]
+pub struct ErrorBody {
+    /// What went wrong, in English.
+    error: String,
+}
+
 /// The signed-in caller of the API (see [`ApiUser`]), with JSON rejections.
 pub struct Caller(pub User);
 

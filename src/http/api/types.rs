@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::error::ApiError;
@@ -16,13 +17,15 @@ const MAX_FIELD: usize = 200;
 /// The most spare sandboxes a cohort keeps (the service's own limit).
 const MAX_SPARE: u32 = 50;
 
-#[derive(Debug, Serialize)]
+/// An exercise of a scenario.
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ExerciseView {
     pub id: String,
     pub title: String,
 }
 
-#[derive(Debug, Serialize)]
+/// A scenario cohorts can use.
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ScenarioView {
     pub id: String,
     pub title: String,
@@ -31,7 +34,8 @@ pub struct ScenarioView {
 }
 
 /// A cohort as the API shows it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Cohort)]
 pub struct CohortView {
     pub id: Uuid,
     pub name: String,
@@ -42,7 +46,7 @@ pub struct CohortView {
     pub ends_at: DateTime<Utc>,
     pub spare: i64,
     pub max_sandboxes: Option<i64>,
-    /// `created`, `launched`, `ended` or `torn_down`.
+    #[schema(value_type = CohortState)]
     pub state: &'static str,
     pub launched_at: Option<DateTime<Utc>>,
     pub torn_down_at: Option<DateTime<Utc>>,
@@ -51,7 +55,20 @@ pub struct CohortView {
     pub created_at: DateTime<Utc>,
     pub learner_count: i64,
     /// The IANA zone its times are shown and exported in.
+    #[schema(value_type = String, example = "Europe/Paris")]
     pub time_zone: TimeZone,
+}
+
+/// Where a cohort stands: `ended` once past its end, `torn_down` once its
+/// sandboxes were removed. (The schema of [`CohortView::state`].)
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum CohortState {
+    Created,
+    Launched,
+    Ended,
+    TornDown,
 }
 
 impl From<&Cohort> for CohortView {
@@ -87,20 +104,25 @@ impl From<&Cohort> for CohortView {
 }
 
 /// A learner with their link and, once it was opened, their sandbox.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Learner)]
 pub struct LearnerView {
     pub id: Uuid,
     pub position: i64,
     pub name: String,
     pub email: Option<String>,
     pub team: Option<String>,
+    /// The learner's key: `{public_url}/s/{token}`.
+    #[schema(format = "uri")]
     pub link: String,
     pub sandbox_id: Option<String>,
+    /// `provisioning`, `ready`, `claimed`, `failed`, `expired` or `destroyed`; null before the link is opened.
     pub sandbox_state: Option<String>,
     pub claimed_at: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Serialize)]
+/// A new cohort with its learners' links.
+#[derive(Debug, Serialize, ToSchema)]
 pub struct CohortWithLearners {
     #[serde(flatten)]
     pub cohort: CohortView,
@@ -108,37 +130,51 @@ pub struct CohortWithLearners {
 }
 
 /// A cohort in the list, with its learners' progress.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct CohortListed {
     #[serde(flatten)]
     pub cohort: CohortView,
     pub progress: CohortSummary,
 }
 
-#[derive(Debug, Serialize)]
+/// A cohort and its warm pool.
+#[derive(Debug, Serialize, ToSchema)]
 pub struct CohortWithPool {
     #[serde(flatten)]
     pub cohort: CohortView,
     pub pool: PoolStatus,
 }
 
-/// `POST /api/v1/cohorts`.
-#[derive(Debug, Deserialize)]
+/// `POST /api/v1/cohorts`: exactly one of `roster`, `roster_text` and
+/// `seats`.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateCohort {
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
+    /// A scenario's id.
     pub scenario: String,
+    #[schema(format = DateTime)]
     pub starts_at: String,
+    #[schema(format = DateTime)]
     pub ends_at: String,
+    /// The learners, 1 to 1000.
     #[serde(default)]
     pub roster: Option<Vec<RosterEntry>>,
+    /// Pasted lines (`Name`, `email`, `Name <email>`) or CSV `name,email,team`.
     #[serde(default)]
     pub roster_text: Option<String>,
+    /// Anonymous seats.
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 1000)]
     pub seats: Option<u32>,
+    /// Spare ready sandboxes beyond the roster; 1 when absent.
     #[serde(default)]
+    #[schema(maximum = 50)]
     pub spare: Option<u32>,
+    /// This cohort's cap on live sandboxes (roster + spare when absent).
     #[serde(default)]
+    #[schema(minimum = 1)]
     pub max_sandboxes: Option<u32>,
     /// An IANA zone name; the server's `time_zone` when absent.
     #[serde(default)]
