@@ -2,7 +2,7 @@
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -240,13 +240,7 @@ async fn page(
         .collect();
     let mut response = state.pages.render("learner", &data);
     if let Some(l) = q.lang.as_deref().filter(|l| i18n::LANGUAGES.contains(l)) {
-        let cookie = format!(
-            "{}={l}; Path=/; Max-Age=31536000; SameSite=Lax",
-            i18n::LANG_COOKIE
-        );
-        if let Ok(v) = HeaderValue::from_str(&cookie) {
-            response.headers_mut().append(header::SET_COOKIE, v);
-        }
+        response = (super::cookies::remember_language(l), response).into_response();
     }
     super::private_page(&mut response);
     Ok(response)

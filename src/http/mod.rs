@@ -6,6 +6,7 @@ pub(crate) mod admin;
 pub mod api;
 mod assets;
 pub mod auth;
+pub mod cookies;
 pub mod edge;
 mod error;
 mod expiry;
@@ -47,8 +48,10 @@ pub struct AppState {
     pub pages: Arc<Pages>,
     /// The base URL learners reach Sandpit at, without a trailing slash.
     pub public_url: String,
-    /// Its origin, the headers of Sandpit's pages, cookie names, proxies.
+    /// Its origin, the headers of Sandpit's pages, proxies.
     pub site: Arc<Site>,
+    /// Sandpit's cookies on this site: their names, attributes and key.
+    pub cookies: Arc<cookies::Cookies>,
     /// Cancelled when the server shuts down: long-lived connections
     /// (terminals, proxied websockets) watch it and close, so that a
     /// graceful shutdown does not wait for them forever.
@@ -66,6 +69,7 @@ impl AppState {
     pub fn new(app: Arc<App>, public_url: String) -> anyhow::Result<Self> {
         let terminals = Arc::new(crate::terminal::TerminalHub::from_app(&app));
         let site = Arc::new(Site::new(&public_url, &app.config)?);
+        let cookies = Arc::new(cookies::Cookies::new(&public_url, &app.secret));
         let usage = Arc::new(crate::sandbox::UsageFigures::new(
             app.runtime.clone(),
             app.store.clone(),
@@ -76,6 +80,7 @@ impl AppState {
             terminals,
             app,
             pages: Arc::new(Pages::new()?),
+            cookies,
             public_url,
             site,
             shutdown: CancellationToken::new(),
