@@ -5,13 +5,13 @@
 //! Proxied tools' responses are not Sandpit's pages and get none of this.
 
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 use ipnet::IpNet;
 
-use super::AppState;
 use crate::config::Config;
 
 /// This site, as browsers see it.
@@ -192,9 +192,9 @@ fn policy(url: &url::Url, config: &Config) -> String {
 }
 
 /// Headers on every response of Sandpit's own routes.
-pub async fn page_headers(State(state): State<AppState>, mut response: Response) -> Response {
+pub async fn page_headers(State(site): State<Arc<Site>>, mut response: Response) -> Response {
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_SECURITY_POLICY, state.site.policy.clone());
+    headers.insert(header::CONTENT_SECURITY_POLICY, site.policy.clone());
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

@@ -11,6 +11,7 @@ pub mod edge;
 mod error;
 mod expiry;
 mod export;
+mod home;
 pub mod i18n;
 mod learner;
 mod learner_start;
@@ -92,7 +93,7 @@ impl AppState {
 /// Every route Sandpit serves.
 pub fn router(state: AppState) -> Router {
     let app = Router::new()
-        .route("/", get(pages::index))
+        .route("/", get(home::index))
         .route("/healthz", get(|| async { "ok" }))
         .merge(assets::routes())
         .merge(login::routes())
@@ -107,9 +108,9 @@ pub fn router(state: AppState) -> Router {
         .merge(api::routes())
         .merge(observe::routes())
         .merge(admin::routes())
-        .fallback(pages::not_found)
+        .fallback(home::not_found)
         .layer(axum::middleware::map_response_with_state(
-            state.clone(),
+            state.site.clone(),
             edge::page_headers,
         ))
         // gzip or brotli for clients that accept it; event streams, images
