@@ -216,7 +216,10 @@ mod tests {
             c.get_signed(&headers(pair), "sandpit_flash").as_deref(),
             Some("hello")
         );
-        assert_eq!(c.get_signed(&headers("sandpit_flash=hello"), "sandpit_flash"), None);
+        assert_eq!(
+            c.get_signed(&headers("sandpit_flash=hello"), "sandpit_flash"),
+            None
+        );
         let other = Cookies::new("http://localhost:8080", &[8; 32]);
         assert_eq!(other.get_signed(&headers(pair), "sandpit_flash"), None);
     }
@@ -226,9 +229,17 @@ mod tests {
         let set = set_cookies(remember_language("fr"));
         assert_eq!(
             attributes(&set[0]),
-            ["Max-Age=31536000", "Path=/", "SameSite=Lax", "sandpit_lang=fr"]
+            [
+                "Max-Age=31536000",
+                "Path=/",
+                "SameSite=Lax",
+                "sandpit_lang=fr"
+            ]
         );
-        assert_eq!(language(&headers("a=b; sandpit_lang=fr")).as_deref(), Some("fr"));
+        assert_eq!(
+            language(&headers("a=b; sandpit_lang=fr")).as_deref(),
+            Some("fr")
+        );
         assert_eq!(language(&headers("a=b")), None);
     }
 }

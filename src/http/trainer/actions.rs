@@ -49,7 +49,11 @@ impl Notice {
 fn back_to_cohort(state: &AppState, notice: &Notice) -> Response {
     let value = BASE64URL_NOPAD.encode(&serde_json::to_vec(notice).unwrap_or_default());
     let jar = state.cookies.signed(FLASH_COOKIE, value, 120);
-    (jar, Redirect::to(&format!("/trainer/cohorts/{}", notice.cohort))).into_response()
+    (
+        jar,
+        Redirect::to(&format!("/trainer/cohorts/{}", notice.cohort)),
+    )
+        .into_response()
 }
 
 /// The notice waiting for cohort `id`'s page, if any; and whether a flash
