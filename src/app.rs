@@ -29,6 +29,10 @@ pub struct App {
     pub scenarios: BTreeMap<ScenarioId, Scenario>,
     pub host_guard: Option<HostGuard>,
     pub auth: Auth,
+    /// The installation's secret (the data directory's `link-key`): learner
+    /// links and the web's cookie-signing key are derived from it, each
+    /// in its own way.
+    pub secret: [u8; 32],
 }
 
 impl App {
@@ -58,10 +62,11 @@ impl App {
         }
         let scenarios = scenarios.into_iter().map(|s| (s.id.clone(), s)).collect();
         let refs = images.clone();
+        let secret = link_key(&config.data_dir)?;
         let service = SandboxService::new(runtime.clone(), store.clone(), move |name| {
             refs.reference(name)
         })
-        .with_link_key(link_key(&config.data_dir)?)
+        .with_link_key(secret)
         .with_limits(Limits::from_config(&config))
         .with_lifecycle(crate::sandbox::LifecyclePolicy::from_config(&config));
         service.set_scenarios(&scenarios);
@@ -75,6 +80,7 @@ impl App {
             images,
             scenarios,
             host_guard,
+            secret,
         })
     }
 

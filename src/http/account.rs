@@ -13,7 +13,8 @@ use axum::routing::get;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::auth::{CHANGE_PASSWORD_PATH, SESSION_COOKIE, SignedIn, site_cookie};
+use super::auth::{CHANGE_PASSWORD_PATH, SignedIn};
+use super::cookies;
 use super::login::local_next;
 use super::trainer::Trainer;
 use super::{AppState, HttpError};
@@ -91,7 +92,11 @@ async fn change(
         return render(&t, next, Some(error), StatusCode::BAD_REQUEST);
     }
     let client = t.state.site.client_addr(peer.ip(), &headers);
-    let cookie = site_cookie(&t.state, &headers, SESSION_COOKIE).unwrap_or_default();
+    let cookie = t
+        .state
+        .cookies
+        .get(&headers, cookies::SESSION)
+        .unwrap_or_default();
     let result = t
         .state
         .app
@@ -101,7 +106,7 @@ async fn change(
             &form.current,
             &form.new,
             &client.to_string(),
-            cookie,
+            &cookie,
         )
         .await;
     let (error, status) = match result {

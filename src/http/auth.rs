@@ -7,68 +7,20 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::http::{HeaderMap, Method, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use subtle::ConstantTimeEq;
 
-use super::{AppState, HttpError, same_origin};
+use super::{AppState, HttpError, cookies, same_origin};
 use crate::store::{Role, Session, User};
 
-/// The session cookie. Every cookie Sandpit sets is named `sandpit…`
-/// (`__Host-sandpit…` over HTTPS, see [`super::Site::cookie_name`]), so the
-/// proxy never passes it to a sandbox.
-pub const SESSION_COOKIE: &str = "sandpit_session";
 /// The header a same-origin script sends its session's CSRF token in.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
-/// A cookie's value from the request.
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
-}
-
-/// Whether cookies may be marked `Secure`: browsers keep them over HTTPS and
-/// on `localhost`, and drop them on plain HTTP elsewhere.
-fn secure_cookies(public_url: &str) -> bool {
-    public_url.starts_with("https://")
-        || public_url
-            .strip_prefix("http://")
-            .and_then(|rest| rest.split([':', '/']).next())
-            .is_some_and(|host| host == "localhost" || host.ends_with(".localhost"))
-}
-
-/// The value of Sandpit's cookie `base` (named as on this site).
-pub fn site_cookie<'a>(state: &AppState, headers: &'a HeaderMap, base: &str) -> Option<&'a str> {
-    cookie(headers, &state.site.cookie_name(base))
-}
-
-/// A `Set-Cookie` value for Sandpit's cookie `base` (named as on this
-/// site), `HttpOnly`, `SameSite=Lax`, for `/` and no `Domain`.
-pub fn set_cookie(state: &AppState, base: &str, value: &str, max_age: i64) -> HeaderValue {
-    let name = state.site.cookie_name(base);
-    let secure = if secure_cookies(&state.public_url) {
-        "; Secure"
-    } else {
-        ""
-    };
-    HeaderValue::from_str(&format!(
-        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
-    ))
-    .unwrap_or(HeaderValue::from_static("sandpit_invalid=; Max-Age=0"))
-}
-
-/// Compares secrets in time that does not depend on where they differ.
+/// Compares secrets in time that does not depend on where they differ
+/// (their lengths are no secret).
 pub fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+    a.as_bytes().ct_eq(b.as_bytes()).into()
 }
 
 /// Browser logins share Sandpit's origin; with the path-prefix proxy on,
@@ -83,8 +35,8 @@ async fn session_from(state: &AppState, headers: &HeaderMap) -> Result<Option<Se
     if !sessions_allowed(state) {
         return Ok(None);
     }
-    match site_cookie(state, headers, SESSION_COOKIE) {
-        Some(value) if value.len() <= 128 => Ok(state.app.auth.session(value).await?),
+    match state.cookies.get(headers, cookies::SESSION) {
+        Some(value) if value.len() <= 128 => Ok(state.app.auth.session(&value).await?),
         _ => Ok(None),
     }
 }
@@ -239,25 +191,6 @@ pub fn urlencode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cookies_are_secure_where_browsers_keep_them() {
-        assert!(secure_cookies("https://sandpit.example"));
-        assert!(secure_cookies("http://localhost:8080"));
-        assert!(!secure_cookies("http://10.0.0.5:8080"));
-        assert!(!secure_cookies("http://localhost.evil.example"));
-    }
-
-    #[test]
-    fn cookies_are_found_by_exact_name() {
-        let mut h = HeaderMap::new();
-        h.insert(
-            header::COOKIE,
-            HeaderValue::from_static("xsandpit_session=1; sandpit_session=abc"),
-        );
-        assert_eq!(cookie(&h, SESSION_COOKIE), Some("abc"));
-        assert_eq!(cookie(&h, "nope"), None);
-    }
 
     #[test]
     fn secrets_compare_whole() {

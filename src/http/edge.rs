@@ -1,18 +1,17 @@
 //! The web edge of Sandpit's own pages: which site this is (the public
 //! URL's origin, never the request's `Host`), the headers every page
-//! carries, whether a browser's request came from this site, the names of
-//! Sandpit's cookies, and the client's address behind trusted proxies.
+//! carries, whether a browser's request came from this site, and the
+//! client's address behind trusted proxies (cookies: [`super::cookies`]).
 //! Proxied tools' responses are not Sandpit's pages and get none of this.
 
-use std::borrow::Cow;
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 use ipnet::IpNet;
 
-use super::AppState;
 use crate::config::Config;
 
 /// This site, as browsers see it.
@@ -20,7 +19,6 @@ use crate::config::Config;
 pub struct Site {
     /// `scheme://host[:port]`, as browsers write `Origin`.
     origin: String,
-    https: bool,
     /// Whether browsers send Fetch Metadata (`Sec-Fetch-Site`) here: they
     /// do to HTTPS and to loopback ("potentially trustworthy" origins).
     fetch_metadata: bool,
@@ -71,7 +69,6 @@ impl Site {
         let tool_frame_ancestors = super::proxy::frame_ancestors(&origin);
         Ok(Self {
             origin,
-            https,
             fetch_metadata,
             policy,
             tool_frame_ancestors,
@@ -86,18 +83,6 @@ impl Site {
     /// Who may frame a proxied tool: the tool and Sandpit's pages.
     pub fn tool_frame_ancestors(&self) -> &HeaderValue {
         &self.tool_frame_ancestors
-    }
-
-    /// The name of Sandpit's cookie `base` (always `sandpit…`): over HTTPS
-    /// it is `__Host-` prefixed, so that a sandbox on a sibling host cannot
-    /// set one for Sandpit (browsers keep a `__Host-` cookie only if it is
-    /// `Secure`, for `/`, with no `Domain`: what [`super::auth::set_cookie`] writes).
-    pub fn cookie_name<'a>(&self, base: &'a str) -> Cow<'a, str> {
-        if self.https {
-            Cow::Owned(format!("__Host-{base}"))
-        } else {
-            Cow::Borrowed(base)
-        }
     }
 
     /// Whether a browser's request came from a page of this site. `Origin`
@@ -207,9 +192,9 @@ fn policy(url: &url::Url, config: &Config) -> String {
 }
 
 /// Headers on every response of Sandpit's own routes.
-pub async fn page_headers(State(state): State<AppState>, mut response: Response) -> Response {
+pub async fn page_headers(State(site): State<Arc<Site>>, mut response: Response) -> Response {
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_SECURITY_POLICY, state.site.policy.clone());
+    headers.insert(header::CONTENT_SECURITY_POLICY, site.policy.clone());
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -284,14 +269,6 @@ mod tests {
         // No Origin: not a browser, unless Fetch Metadata says another site.
         assert!(s.from_this_site(&HeaderMap::new()));
         assert!(!s.from_this_site(&headers(&[("sec-fetch-site", "cross-site")])));
-    }
-
-    #[test]
-    fn cookies_are_host_prefixed_over_https_only() {
-        let s = site("https://sandpit.example.org", |_| {});
-        assert_eq!(s.cookie_name("sandpit_session"), "__Host-sandpit_session");
-        let s = site("http://localhost:8080", |_| {});
-        assert_eq!(s.cookie_name("sandpit_session"), "sandpit_session");
     }
 
     #[test]

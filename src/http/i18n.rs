@@ -24,9 +24,6 @@ fluent_templates::static_loader! {
 /// The languages Sandpit speaks; the first is the fallback.
 pub const LANGUAGES: &[&str] = &[Lang::En.code(), Lang::Fr.code()];
 
-/// The cookie that remembers a language chosen with the switch.
-pub const LANG_COOKIE: &str = "sandpit_lang";
-
 fn supported(tag: &str) -> Option<&'static str> {
     let primary = tag.split(['-', '_']).next()?.trim().to_ascii_lowercase();
     LANGUAGES.iter().copied().find(|l| *l == primary)
@@ -37,7 +34,10 @@ pub fn negotiate(query_lang: Option<&str>, headers: &HeaderMap) -> &'static str 
     if let Some(l) = query_lang.and_then(supported) {
         return l;
     }
-    if let Some(l) = super::auth::cookie(headers, LANG_COOKIE).and_then(supported) {
+    if let Some(l) = super::cookies::language(headers)
+        .as_deref()
+        .and_then(supported)
+    {
         return l;
     }
     let accept = headers

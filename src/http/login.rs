@@ -11,10 +11,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-use super::auth::{
-    CHANGE_PASSWORD_PATH, SESSION_COOKIE, SignedIn, same_secret, sessions_allowed, set_cookie,
-    site_cookie, urlencode,
-};
+use axum_extra::extract::cookie::CookieJar;
+
+use super::auth::{CHANGE_PASSWORD_PATH, SignedIn, same_secret, sessions_allowed, urlencode};
+use super::cookies::SESSION;
 use super::pages::base;
 use super::{AppState, HttpError, i18n, same_origin};
 
@@ -81,11 +81,8 @@ fn render_login(
     data["sessions_allowed"] = sessions_allowed(state).into();
     let mut response = state.pages.render("login", &data);
     *response.status_mut() = status;
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        set_cookie(state, LOGIN_CSRF_COOKIE, &csrf, 3600),
-    );
-    response
+    let jar = CookieJar::new().add(state.cookies.cookie(LOGIN_CSRF_COOKIE, csrf, 3600));
+    (jar, response).into_response()
 }
 
 #[derive(Debug, Deserialize)]
@@ -119,10 +116,13 @@ async fn login(
     if !sessions_allowed(&state) {
         return again(i18n::text(lang, "login-off"), StatusCode::FORBIDDEN);
     }
-    let expected = site_cookie(&state, &headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    let expected = state
+        .cookies
+        .get(&headers, LOGIN_CSRF_COOKIE)
+        .unwrap_or_default();
     if !same_origin(&headers, &state.site)
         || expected.is_empty()
-        || !same_secret(expected, &form.csrf)
+        || !same_secret(&expected, &form.csrf)
     {
         return again(i18n::text(lang, "form-expired"), StatusCode::FORBIDDEN);
     }
@@ -140,18 +140,11 @@ async fn login(
             } else {
                 next
             };
-            let mut response = Redirect::to(&target).into_response();
             let max_age = crate::auth::SESSION_LIFETIME.num_seconds();
-            let headers = response.headers_mut();
-            headers.append(
-                header::SET_COOKIE,
-                set_cookie(&state, SESSION_COOKIE, &started.cookie, max_age),
-            );
-            headers.append(
-                header::SET_COOKIE,
-                set_cookie(&state, LOGIN_CSRF_COOKIE, "", 0),
-            );
-            response
+            let jar = CookieJar::new()
+                .add(state.cookies.cookie(SESSION, started.cookie, max_age))
+                .add(state.cookies.removal(LOGIN_CSRF_COOKIE));
+            (jar, Redirect::to(&target)).into_response()
         }
         Err(e) => {
             let e = HttpError::from(e);
@@ -185,15 +178,11 @@ async fn logout(
     axum::Form(form): axum::Form<LogoutForm>,
 ) -> Result<Response, HttpError> {
     session.check_csrf(&state, &headers, &form.csrf)?;
-    if let Some(value) = site_cookie(&state, &headers, SESSION_COOKIE) {
-        state.app.auth.logout(value).await?;
+    if let Some(value) = state.cookies.get(&headers, SESSION) {
+        state.app.auth.logout(&value).await?;
     }
-    let mut response = Redirect::to("/login").into_response();
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        set_cookie(&state, SESSION_COOKIE, "", 0),
-    );
-    Ok(response)
+    let jar = CookieJar::new().add(state.cookies.removal(SESSION));
+    Ok((jar, Redirect::to("/login")).into_response())
 }
 
 #[cfg(test)]

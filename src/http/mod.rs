@@ -6,9 +6,11 @@ pub(crate) mod admin;
 pub mod api;
 mod assets;
 pub mod auth;
+pub mod cookies;
 pub mod edge;
 mod error;
 mod export;
+mod home;
 pub mod i18n;
 mod learner;
 mod login;
@@ -44,8 +46,10 @@ pub struct AppState {
     pub pages: Arc<Pages>,
     /// The base URL learners reach Sandpit at, without a trailing slash.
     pub public_url: String,
-    /// Its origin, the headers of Sandpit's pages, cookie names, proxies.
+    /// Its origin, the headers of Sandpit's pages, proxies.
     pub site: Arc<Site>,
+    /// Sandpit's cookies on this site: their names, attributes and key.
+    pub cookies: Arc<cookies::Cookies>,
     /// Cancelled when the server shuts down: long-lived connections
     /// (terminals, proxied websockets) watch it and close, so that a
     /// graceful shutdown does not wait for them forever.
@@ -63,6 +67,7 @@ impl AppState {
     pub fn new(app: Arc<App>, public_url: String) -> anyhow::Result<Self> {
         let terminals = Arc::new(crate::terminal::TerminalHub::from_app(&app));
         let site = Arc::new(Site::new(&public_url, &app.config)?);
+        let cookies = Arc::new(cookies::Cookies::new(&public_url, &app.secret));
         let usage = Arc::new(crate::sandbox::UsageFigures::new(
             app.runtime.clone(),
             app.store.clone(),
@@ -73,6 +78,7 @@ impl AppState {
             terminals,
             app,
             pages: Arc::new(Pages::new()?),
+            cookies,
             public_url,
             site,
             shutdown: CancellationToken::new(),
@@ -84,7 +90,7 @@ impl AppState {
 /// Every route Sandpit serves.
 pub fn router(state: AppState) -> Router {
     let app = Router::new()
-        .route("/", get(pages::index))
+        .route("/", get(home::index))
         .route("/healthz", get(|| async { "ok" }))
         .merge(assets::routes())
         .merge(login::routes())
@@ -95,9 +101,9 @@ pub fn router(state: AppState) -> Router {
         .merge(api::routes())
         .merge(observe::routes())
         .merge(admin::routes())
-        .fallback(pages::not_found)
+        .fallback(home::not_found)
         .layer(axum::middleware::map_response_with_state(
-            state.clone(),
+            state.site.clone(),
             edge::page_headers,
         ))
         // gzip or brotli for clients that accept it; event streams, images

@@ -1,7 +1,7 @@
 //! Page rendering: embedded handlebars templates with the `t` helper for
-//! translations, and the pages that belong to no role.
+//! translations, the data every page's layout needs, and the one 404 page.
+//! It knows nothing of the application state: handlers hand it their data.
 
-use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use handlebars::Handlebars;
@@ -9,7 +9,6 @@ use rust_embed::RustEmbed;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::AppState;
 use super::i18n;
 
 #[derive(RustEmbed)]
@@ -44,6 +43,16 @@ impl Pages {
                     .into_response()
             }
         }
+    }
+
+    /// The one 404 page: unknown paths, unknown tokens and expired links
+    /// all look the same.
+    pub fn not_found(&self, headers: &HeaderMap) -> Response {
+        let lang = i18n::negotiate(None, headers);
+        let data = base(lang, &i18n::text(lang, "not-found-title"));
+        let mut response = self.render("not_found", &data);
+        *response.status_mut() = StatusCode::NOT_FOUND;
+        response
     }
 }
 
@@ -116,36 +125,6 @@ pub fn base(lang: &str, title: &str) -> Value {
         "page_title": page_title,
         "languages": i18n::LANGUAGES.iter().map(|l| json!({"code": l, "current": *l == lang})).collect::<Vec<_>>(),
     })
-}
-
-pub async fn index(
-    State(state): State<AppState>,
-    Query(q): Query<LangQuery>,
-    headers: HeaderMap,
-) -> Response {
-    let lang = i18n::negotiate(q.lang.as_deref(), &headers);
-    let mut data = base(lang, "");
-    data["scenarios"] = state
-        .app
-        .scenarios
-        .values()
-        .map(|s| json!({"title": s.title.get(lang), "summary": s.summary.get(lang), "exercises": s.exercises.len()}))
-        .collect();
-    state.pages.render("index", &data)
-}
-
-/// The one 404 page: unknown paths, unknown tokens and expired links all
-/// look the same.
-pub async fn not_found(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    not_found_page(&state, &headers)
-}
-
-pub fn not_found_page(state: &AppState, headers: &HeaderMap) -> Response {
-    let lang = i18n::negotiate(None, headers);
-    let data = base(lang, &i18n::text(lang, "not-found-title"));
-    let mut response = state.pages.render("not_found", &data);
-    *response.status_mut() = StatusCode::NOT_FOUND;
-    response
 }
 
 #[cfg(test)]

@@ -1,18 +1,13 @@
 //! The LRS client: one POST of a batch with xAPI's headers and Basic auth,
 //! and one GET of a statement by id, over HTTPS (the system's OpenSSL and
-//! CA certificates) or plain HTTP; what the answers mean for the outbox.
+//! CA certificates) or plain HTTP, with the `reqwest` client the CLI uses
+//! too; what the answers mean for the outbox.
 
 use std::time::Duration;
 
-use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use http_body_util::{BodyExt, Full};
-use hyper::header::{AUTHORIZATION, CONTENT_TYPE};
-use hyper::{Method, Request, StatusCode, Uri};
-use hyper_tls::HttpsConnector;
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
+use reqwest::{Client, Method, Request, StatusCode};
 
 use super::XAPI_VERSION;
 use super::settings::LrsSettings;
@@ -24,7 +19,7 @@ pub(super) const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// An LRS client.
 pub struct Lrs {
     settings: LrsSettings,
-    client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    client: Client,
     /// No sends before this: the LRS was unreachable.
     paused: std::sync::Mutex<Option<DateTime<Utc>>>,
 }
@@ -76,20 +71,23 @@ fn cut(text: &str, max: usize) -> String {
 }
 
 impl Lrs {
-    /// Fails when the system's CA certificates cannot be read (an https
-    /// endpoint could never be trusted then).
+    /// Fails when the system's TLS library or CA certificates cannot be
+    /// loaded (an https endpoint could never be trusted then).
     pub fn new(settings: LrsSettings) -> std::io::Result<Self> {
-        let mut http = HttpConnector::new();
-        http.set_connect_timeout(Some(REQUEST_TIMEOUT));
-        http.set_nodelay(true);
-        http.enforce_http(false);
-        let tls = hyper_tls::native_tls::TlsConnector::new().map_err(std::io::Error::other)?;
-        let connector = HttpsConnector::from((http, tls.into()));
+        let client = Client::builder()
+            .connect_timeout(REQUEST_TIMEOUT)
+            .tcp_nodelay(true)
+            .pool_idle_timeout(Duration::from_secs(30))
+            // As before: HTTP/1.1, no redirects followed (the credentials
+            // go to the configured LRS only), no proxy from the environment.
+            .http1_only()
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .build()
+            .map_err(std::io::Error::other)?;
         Ok(Self {
             settings,
-            client: Client::builder(TokioExecutor::new())
-                .pool_idle_timeout(Duration::from_secs(30))
-                .build(connector),
+            client,
             paused: std::sync::Mutex::new(None),
         })
     }
@@ -112,15 +110,16 @@ impl Lrs {
             body.extend_from_slice(row.body.as_bytes());
         }
         body.push(b']');
-        let mut request = Request::builder()
-            .method(Method::POST)
-            .uri(self.settings.statements_url.clone())
+        let mut request = self
+            .client
+            .request(Method::POST, self.settings.statements_url.clone())
             .header(CONTENT_TYPE, "application/json")
-            .header("X-Experience-API-Version", XAPI_VERSION);
+            .header("X-Experience-API-Version", XAPI_VERSION)
+            .body(body);
         if let Some(auth) = &self.settings.authorization {
             request = request.header(AUTHORIZATION, auth.clone());
         }
-        let request = match request.body(Full::new(Bytes::from(body))) {
+        let request = match request.build() {
             Ok(r) => r,
             Err(e) => return Answer::Failed(format!("building the request: {e}")),
         };
@@ -156,29 +155,16 @@ impl Lrs {
     /// `GET statements?statementId=`), to tell a copy of what was sent from
     /// a conflicting one.
     pub(super) async fn stored(&self, id: &str) -> Stored {
-        let url = &self.settings.statements_url;
-        let path = url.path();
-        let query = match url.query() {
-            Some(q) => format!("{q}&statementId={id}"),
-            None => format!("statementId={id}"),
-        };
-        let uri = match Uri::builder()
-            .scheme(url.scheme_str().unwrap_or("http"))
-            .authority(url.authority().map_or("", |a| a.as_str()))
-            .path_and_query(format!("{path}?{query}"))
-            .build()
-        {
-            Ok(u) => u,
-            Err(e) => return Stored::Failed(format!("building the request: {e}")),
-        };
-        let mut request = Request::builder()
-            .method(Method::GET)
-            .uri(uri)
+        let mut url = self.settings.statements_url.clone();
+        url.query_pairs_mut().append_pair("statementId", id);
+        let mut request = self
+            .client
+            .request(Method::GET, url)
             .header("X-Experience-API-Version", XAPI_VERSION);
         if let Some(auth) = &self.settings.authorization {
             request = request.header(AUTHORIZATION, auth.clone());
         }
-        let request = match request.body(Full::new(Bytes::new())) {
+        let request = match request.build() {
             Ok(r) => r,
             Err(e) => return Stored::Failed(format!("building the request: {e}")),
         };
@@ -207,12 +193,9 @@ impl Lrs {
     }
 
     /// Sends a request; the status and the start of the body's text.
-    async fn exchange(
-        &self,
-        request: Request<Full<Bytes>>,
-    ) -> Result<(StatusCode, String), String> {
-        let response =
-            match tokio::time::timeout(REQUEST_TIMEOUT, self.client.request(request)).await {
+    async fn exchange(&self, request: Request) -> Result<(StatusCode, String), String> {
+        let mut response =
+            match tokio::time::timeout(REQUEST_TIMEOUT, self.client.execute(request)).await {
                 Err(_) => return Err(format!("no answer within {} s", REQUEST_TIMEOUT.as_secs())),
                 Ok(Err(e)) => return Err(describe(&e)),
                 Ok(Ok(r)) => r,
@@ -220,16 +203,11 @@ impl Lrs {
         let status = response.status();
         // Read (the start of) the body, so the connection can be reused and
         // a refusal can say why.
-        let mut body = response.into_body();
         let mut bytes = Vec::new();
         let read = async {
             while bytes.len() < ANSWER_READ {
-                match body.frame().await {
-                    Some(Ok(frame)) => {
-                        if let Some(data) = frame.data_ref() {
-                            bytes.extend_from_slice(data);
-                        }
-                    }
+                match response.chunk().await {
+                    Ok(Some(chunk)) => bytes.extend_from_slice(&chunk),
                     _ => break,
                 }
             }
@@ -240,7 +218,7 @@ impl Lrs {
     }
 }
 
-fn describe(e: &hyper_util::client::legacy::Error) -> String {
+fn describe(e: &reqwest::Error) -> String {
     let mut text = e.to_string();
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
@@ -249,4 +227,79 @@ fn describe(e: &hyper_util::client::legacy::Error) -> String {
         source = s.source();
     }
     format!("cannot reach the LRS: {text}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    /// A TLS server with a self-signed certificate (OpenSSL's `s_server`),
+    /// killed when dropped.
+    struct SelfSigned(std::process::Child);
+
+    impl Drop for SelfSigned {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+
+    #[tokio::test]
+    async fn an_https_lrs_is_reached_over_tls_and_an_unknown_certificate_is_not_trusted() {
+        let dir = tempfile::tempdir().unwrap();
+        let (key, cert) = (dir.path().join("key.pem"), dir.path().join("cert.pem"));
+        let made = std::process::Command::new("openssl")
+            .args([
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+            ])
+            .args(["-subj", "/CN=localhost", "-keyout"])
+            .arg(&key)
+            .arg("-out")
+            .arg(&cert)
+            .output()
+            .expect("this test needs the openssl command");
+        assert!(made.status.success(), "{made:?}");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let _server = SelfSigned(
+            std::process::Command::new("openssl")
+                .args(["s_server", "-quiet", "-www", "-accept", &port.to_string()])
+                .arg("-cert")
+                .arg(&cert)
+                .arg("-key")
+                .arg(&key)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let settings = LrsSettings::from_config(&Config {
+            xapi_endpoint: Some(format!("https://localhost:{port}/xapi/")),
+            ..Config::default()
+        })
+        .unwrap()
+        .unwrap();
+        let lrs = Lrs::new(settings).unwrap();
+        match lrs.post(&[]).await {
+            Answer::Failed(e) => {
+                assert!(e.starts_with("cannot reach the LRS"), "{e}");
+                assert!(e.contains("certificate verify failed"), "{e}");
+            }
+            Answer::Accepted => panic!("a self-signed certificate was trusted"),
+            Answer::Refused(r) => panic!("a self-signed certificate was trusted: {r:?}"),
+        }
+    }
 }

@@ -1,8 +1,8 @@
 //! Where statements go and how Sandpit signs in there: the LRS settings,
 //! checked at start so that a wrong one stops the server with its name.
 
-use hyper::Uri;
-use hyper::header::HeaderValue;
+use reqwest::Url;
+use reqwest::header::HeaderValue;
 
 use crate::config::{Config, ConfigError};
 
@@ -10,14 +10,14 @@ use crate::config::{Config, ConfigError};
 #[derive(Clone)]
 pub struct LrsSettings {
     /// The LRS's statements resource.
-    pub statements_url: Uri,
+    pub statements_url: Url,
     pub(super) authorization: Option<HeaderValue>,
 }
 
 impl std::fmt::Debug for LrsSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LrsSettings")
-            .field("statements_url", &self.statements_url)
+            .field("statements_url", &self.statements_url.as_str())
             .field(
                 "authorization",
                 &self.authorization.as_ref().map(|_| "[redacted]"),
@@ -45,25 +45,21 @@ impl LrsSettings {
             }
             return Ok(None);
         };
-        let uri: Uri = endpoint
-            .parse()
+        let url = Url::parse(endpoint)
             .map_err(|e| config_error("xapi_endpoint", format!("`{endpoint}`: {e}")))?;
-        let scheme = match uri.scheme_str() {
-            Some(s @ ("http" | "https")) => s.to_owned(),
-            _ => {
-                return Err(config_error(
-                    "xapi_endpoint",
-                    format!("`{endpoint}` is not an https:// or http:// URL"),
-                ));
-            }
-        };
-        let Some(authority) = uri.authority().cloned() else {
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(config_error(
+                "xapi_endpoint",
+                format!("`{endpoint}` is not an https:// or http:// URL"),
+            ));
+        }
+        if url.host().is_none() {
             return Err(config_error(
                 "xapi_endpoint",
                 format!("`{endpoint}` has no host"),
             ));
-        };
-        if authority.as_str().contains('@') {
+        }
+        if !url.username().is_empty() || url.password().is_some() {
             return Err(config_error(
                 "xapi_endpoint",
                 "put the LRS's credentials in xapi_username and xapi_password, not in the URL",
@@ -71,22 +67,15 @@ impl LrsSettings {
         }
         // The xAPI endpoint is the LRS's base; statements live under it.
         // A URL that names the statements resource already is used as is.
-        let path = uri.path().trim_end_matches('/');
+        let path = url.path().trim_end_matches('/');
         let path = if path.ends_with("/statements") {
             path.to_owned()
         } else {
             format!("{path}/statements")
         };
-        let path_and_query = match uri.query() {
-            Some(q) => format!("{path}?{q}"),
-            None => path,
-        };
-        let statements_url = Uri::builder()
-            .scheme(scheme.as_str())
-            .authority(authority)
-            .path_and_query(path_and_query)
-            .build()
-            .map_err(|e| config_error("xapi_endpoint", format!("`{endpoint}`: {e}")))?;
+        let mut statements_url = url;
+        statements_url.set_path(&path);
+        statements_url.set_fragment(None);
         let authorization = match (&config.xapi_username, &config.xapi_password) {
             (None, None) => None,
             (None, Some(_)) => {

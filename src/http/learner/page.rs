@@ -5,8 +5,8 @@
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, header};
-use axum::response::Response;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -171,13 +171,7 @@ async fn page(
         .collect();
     let mut response = state.pages.render("learner", &data);
     if let Some(l) = q.lang.as_deref().filter(|l| i18n::LANGUAGES.contains(l)) {
-        let cookie = format!(
-            "{}={l}; Path=/; Max-Age=31536000; SameSite=Lax",
-            i18n::LANG_COOKIE
-        );
-        if let Ok(v) = HeaderValue::from_str(&cookie) {
-            response.headers_mut().append(header::SET_COOKIE, v);
-        }
+        response = (crate::http::cookies::remember_language(l), response).into_response();
     }
     crate::http::private_page(&mut response);
     Ok(response)

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use serde_json::json;
 
-use crate::http::pages::{base, not_found_page};
+use crate::http::pages::base;
 use crate::http::{AppState, HttpError, i18n};
 use crate::sandbox::{LinkToken, SandboxError};
 use crate::scenario::ExerciseId;
@@ -28,13 +28,13 @@ pub(in crate::http) async fn failed_page(
     headers: &HeaderMap,
 ) -> Result<Response, HttpError> {
     let Some(token) = LinkToken::parse(token) else {
-        return Ok(not_found_page(state, headers));
+        return Ok(state.pages.not_found(headers));
     };
     let Some((_, sandbox)) = state.app.service.failed_link(&token).await? else {
-        return Ok(not_found_page(state, headers));
+        return Ok(state.pages.not_found(headers));
     };
     let Ok(scenario) = state.app.scenario(&sandbox.scenario_id) else {
-        return Ok(not_found_page(state, headers));
+        return Ok(state.pages.not_found(headers));
     };
     let completions = state.app.store.completions(sandbox.id).await?;
     let done = scenario

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use serde_json::json;
 
-use crate::http::pages::{base, not_found_page};
+use crate::http::pages::base;
 use crate::http::{AppState, HttpError, i18n};
 use crate::sandbox::LinkToken;
 use crate::store::{LinkRecord, SandboxRecord};
@@ -67,7 +67,7 @@ async fn start(
         ));
     }
     let Some(token) = LinkToken::parse(&token) else {
-        return Ok(not_found_page(&state, &headers));
+        return Ok(state.pages.not_found(&headers));
     };
     let lang = i18n::negotiate(None, &headers);
     match state.app.service.open_link(&token).await {
@@ -78,7 +78,7 @@ async fn start(
         Ok(None) => Ok(
             match super::time::ended_page(&state, token.as_str(), lang).await? {
                 Some(ended) => ended,
-                None => not_found_page(&state, &headers),
+                None => state.pages.not_found(&headers),
             },
         ),
         Err(e) => match HttpError::from(e) {

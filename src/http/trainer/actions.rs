@@ -5,14 +5,14 @@
 //! teardown report with a page of its own.
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::CookieJar;
 use data_encoding::BASE64URL_NOPAD;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{Trainer, when};
-use crate::http::auth::{set_cookie, site_cookie};
 use crate::http::{AppState, HttpError};
 use crate::sandbox::{SandboxError, TeardownFailure};
 
@@ -44,15 +44,16 @@ impl Notice {
     }
 }
 
-/// A 303 to the cohort's page, which will show `notice` once.
+/// A 303 to the cohort's page, which will show `notice` once. The flash
+/// is signed: only what Sandpit wrote is shown as Sandpit's word.
 fn back_to_cohort(state: &AppState, notice: &Notice) -> Response {
     let value = BASE64URL_NOPAD.encode(&serde_json::to_vec(notice).unwrap_or_default());
-    let mut response = Redirect::to(&format!("/trainer/cohorts/{}", notice.cohort)).into_response();
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        set_cookie(state, FLASH_COOKIE, &value, 120),
-    );
-    response
+    let jar = state.cookies.signed(FLASH_COOKIE, value, 120);
+    (
+        jar,
+        Redirect::to(&format!("/trainer/cohorts/{}", notice.cohort)),
+    )
+        .into_response()
 }
 
 /// The notice waiting for cohort `id`'s page, if any; and whether a flash
@@ -62,17 +63,19 @@ pub(super) fn take_notice(
     headers: &HeaderMap,
     id: &str,
 ) -> (Option<Notice>, bool) {
-    let raw = site_cookie(state, headers, FLASH_COOKIE);
-    let notice = raw
+    let came = state.cookies.get(headers, FLASH_COOKIE).is_some();
+    let notice = state
+        .cookies
+        .get_signed(headers, FLASH_COOKIE)
         .and_then(|v| BASE64URL_NOPAD.decode(v.as_bytes()).ok())
         .and_then(|b| serde_json::from_slice::<Notice>(&b).ok())
         .filter(|n| n.cohort == id);
-    (notice, raw.is_some())
+    (notice, came)
 }
 
-/// The `Set-Cookie` that clears the flash once shown.
-pub(super) fn clear_notice(state: &AppState) -> axum::http::HeaderValue {
-    set_cookie(state, FLASH_COOKIE, "", 0)
+/// The jar that clears the flash once shown.
+pub(super) fn clear_notice(state: &AppState) -> CookieJar {
+    CookieJar::new().add(state.cookies.removal(FLASH_COOKIE))
 }
 
 #[derive(Debug, Deserialize)]

@@ -31,13 +31,12 @@ const EXPORTS: &[(&str, &str)] = &[
 pub(super) async fn page(t: Trainer, Path(id): Path<String>, headers: HeaderMap) -> Response {
     let (notice, flashed) = take_notice(&t.state, &headers, &id);
     let result = render_page(&t, &id, notice).await;
-    let mut response = t.respond(result);
+    let response = t.respond(result);
     if flashed {
+        (clear_notice(&t.state), response).into_response()
+    } else {
         response
-            .headers_mut()
-            .append(header::SET_COOKIE, clear_notice(&t.state));
     }
-    response
 }
 
 fn link_url(state: &AppState, link: &LearnerLink) -> String {

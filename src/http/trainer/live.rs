@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::{Trainer, status_key, text_with, when};
 use crate::http::AppState;
-use crate::http::auth::{SESSION_COOKIE, site_cookie};
+use crate::http::cookies;
 use crate::http::i18n::state_name;
 use crate::sandbox::{Cell, CellState, CohortProgress, PoolStatus, StuckRule};
 use crate::scenario::Scenario;
@@ -209,7 +209,7 @@ pub(super) async fn events(t: Trainer, Path(id): Path<String>, headers: HeaderMa
         lang: t.lang,
         user: t.user().clone(),
         cohort: *cohort.id,
-        session: site_cookie(&t.state, &headers, SESSION_COOKIE).map(str::to_owned),
+        session: t.state.cookies.get(&headers, cookies::SESSION),
         last: None,
         first: true,
     };

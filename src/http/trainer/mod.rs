@@ -13,7 +13,7 @@ use axum::Router;
 use axum::extract::{FromRequestParts, Query};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
@@ -22,7 +22,7 @@ use uuid::Uuid;
 use super::auth::PageSession;
 use super::i18n::Message;
 use super::pages::{LangQuery, base};
-use super::{AppState, HttpError, i18n};
+use super::{AppState, HttpError, cookies, i18n};
 use crate::scenario::Scenario;
 use crate::store::{Cohort, User};
 use crate::timezone::TimeZone;
@@ -121,17 +121,13 @@ impl Trainer {
         if response.status() == StatusCode::OK {
             *response.status_mut() = status;
         }
-        let headers = response.headers_mut();
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        if let Some(l) = self.chosen_lang
-            && let Ok(v) = HeaderValue::from_str(&format!(
-                "{}={l}; Path=/; Max-Age=31536000; SameSite=Lax",
-                i18n::LANG_COOKIE
-            ))
-        {
-            headers.append(header::SET_COOKIE, v);
-        }
         response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        match self.chosen_lang {
+            Some(l) => (cookies::remember_language(l), response).into_response(),
+            None => response,
+        }
     }
 
     /// A handler's result as a page: errors get a page of their own.
