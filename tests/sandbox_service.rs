@@ -128,6 +128,74 @@ async fn a_check_that_hangs_is_stopped_and_recorded_as_an_error() {
     t.assert_nothing_left().await;
 }
 
+/// The command lines of the checker's processes, as the checker sees them.
+async fn checker_processes(t: &common::TestApp, sandbox: uuid::Uuid) -> Vec<String> {
+    let req = ExecRequest {
+        target: sandpit::runtime::ExecTarget::Checker,
+        cmd: vec![
+            "/bin/sh".into(),
+            "-c".into(),
+            r#"for d in /proc/[0-9]*; do tr '\0' ' ' < "$d/cmdline"; echo; done"#.into(),
+        ],
+        user: Some(sandpit::runtime::CHECKER_USER.into()),
+        timeout: std::time::Duration::from_secs(10),
+        ..Default::default()
+    };
+    let out = t.runtime.exec(sandbox, req).await.unwrap();
+    assert_eq!(out.exit_code, Some(0), "{out:?}");
+    out.stdout.lines().map(str::to_owned).collect()
+}
+
+#[tokio::test]
+async fn a_check_out_of_time_is_killed_with_all_it_started_and_the_checker_stays_up() {
+    let t = test_app(fixture_scenarios()).await;
+    let scenario = t.scenario("tiny").unwrap().clone();
+    let mut cleanup = Cleanup::default();
+    let rec = t.service.provision(&scenario, &owner()).await.unwrap();
+    cleanup.ids.push(rec.id);
+    // Children in the background, in a session of their own, and one that
+    // ignores SIGTERM: none may outlive the check's time.
+    let script = sandpit::scenario::Script {
+        path: "runaway".into(),
+        body: "#!/bin/bash\necho started\nsleep 301 &\nsetsid sleep 302 &\n(trap '' TERM; sleep 303) &\nsleep 304\n".into(),
+    };
+    let check = sandpit::sandbox::ScriptRole::Check(Lang::En);
+    let second = std::time::Duration::from_secs(1);
+    let runtime = t.runtime.as_ref();
+    let out = sandpit::sandbox::run_script(runtime, rec.id, &scenario, &script, check, second)
+        .await
+        .unwrap();
+    assert!(out.timed_out, "{out:?}");
+    assert_ne!(out.exit_code, Some(0), "{out:?}");
+    assert_eq!(out.stdout.trim(), "started", "what it wrote is kept");
+    assert!(out.duration < std::time::Duration::from_secs(4), "{out:?}");
+    let left = checker_processes(&t, rec.id).await;
+    assert!(
+        !left.iter().any(|p| p.contains("sleep 30")),
+        "the check's processes outlived it: {left:?}"
+    );
+    assert!(
+        left.iter().any(|p| p.contains("sleep infinity")),
+        "the checker's own process must stay: {left:?}"
+    );
+    // The checker still checks.
+    let fine = sandpit::scenario::Script {
+        path: "fine".into(),
+        body: "#!/bin/sh\necho fine\n".into(),
+    };
+    let out = sandpit::sandbox::run_script(runtime, rec.id, &scenario, &fine, check, second)
+        .await
+        .unwrap();
+    assert_eq!(
+        (out.exit_code, out.stdout.trim()),
+        (Some(0), "fine"),
+        "{out:?}"
+    );
+    assert!(!out.timed_out);
+    t.service.destroy(rec.id).await.unwrap();
+    t.assert_nothing_left().await;
+}
+
 #[tokio::test]
 async fn engine_trouble_during_a_check_is_recorded_as_an_error_not_a_fail() {
     let t = test_app(fixture_scenarios()).await;

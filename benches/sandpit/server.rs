@@ -14,6 +14,9 @@ use serde_json::{Value, json};
 pub struct Sandpit {
     child: Child,
     pub base: String,
+    /// The server's public origin (`http://sandpit.localhost:<port>`), as a
+    /// browser on its pages writes `Origin`; requests go to `base`.
+    pub origin: String,
     pub token: String,
     pub instance: String,
     pub http: reqwest::Client,
@@ -61,12 +64,14 @@ impl Sandpit {
         match ready(&mut child, binary, data.path()).await {
             Ok(Ready {
                 base,
+                origin,
                 instance,
                 token,
                 http,
             }) => Ok(Self {
                 child,
                 base,
+                origin,
                 token,
                 instance,
                 http,
@@ -210,7 +215,7 @@ impl Sandpit {
         let resp = self
             .http
             .post(format!("{}/s/{token}/start", self.base))
-            .header("origin", &self.base)
+            .header("origin", &self.origin)
             .send()
             .await?;
         if resp.status() != StatusCode::SEE_OTHER {
@@ -259,6 +264,7 @@ impl Drop for Sandpit {
 /// What a started server told, and a client for it.
 struct Ready {
     base: String,
+    origin: String,
     instance: String,
     token: String,
     http: reqwest::Client,
@@ -294,6 +300,7 @@ async fn ready(child: &mut Child, binary: &Path, data: &Path) -> Result<Ready> {
         .to_owned();
     Ok(Ready {
         base: format!("http://127.0.0.1:{port}"),
+        origin: url.trim_end_matches('/').to_owned(),
         instance,
         token: make_token(binary, data)?,
         http: reqwest::Client::builder()

@@ -12,6 +12,7 @@ use bollard::models::{
     VolumeCreateRequest,
 };
 use bollard::query_parameters::CreateContainerOptionsBuilder;
+use futures_util::future::join_all;
 use ipnet::Ipv4Net;
 
 use super::docker::Context;
@@ -46,7 +47,12 @@ fn log_config() -> HostConfigLogConfig {
 impl DockerRuntime {
     /// The paths a sandbox of `image` may write to: the image's declared
     /// volumes (`VOLUME` in its Dockerfile) and the temporary directories.
+    /// Asked of the engine once per image: a reference names one build (its
+    /// tag is the hash of what it is built from), so its volumes never change.
     async fn writable_paths(&self, image: &str) -> Result<Vec<String>> {
+        if let Some(paths) = self.known_writable_paths(image) {
+            return Ok(paths);
+        }
         let inspected = self
             .docker()
             .inspect_image(image)
@@ -60,6 +66,7 @@ impl DockerRuntime {
         paths.extend(ALWAYS_WRITABLE.iter().map(|p| (*p).to_owned()));
         paths.sort();
         paths.dedup();
+        self.remember_writable_paths(image, &paths);
         Ok(paths)
     }
 
@@ -74,8 +81,7 @@ impl DockerRuntime {
             paths.len(),
         )
         .await?;
-        let mut volumes = Vec::new();
-        for (n, path) in paths.into_iter().enumerate() {
+        let made = paths.into_iter().enumerate().map(|(n, path)| {
             let name = format!("{}-v{n}", object_name(spec.id));
             let device = disk.mount.join(format!("v{n}"));
             let request = VolumeCreateRequest {
@@ -89,23 +95,58 @@ impl DockerRuntime {
                 labels: Some(self.labels(spec)),
                 ..Default::default()
             };
-            self.docker()
-                .create_volume(request)
-                .await
-                .context(|| format!("creating the volume for {path} of sandbox {}", spec.id))?;
-            volumes.push((name, path));
-        }
-        Ok(volumes)
+            async move {
+                self.docker()
+                    .create_volume(request)
+                    .await
+                    .context(|| format!("creating the volume for {path} of sandbox {}", spec.id))?;
+                Ok((name, path))
+            }
+        });
+        // All asked at once; each answer is awaited, so none is left in
+        // flight when one fails (the caller removes what was made).
+        join_all(made).await.into_iter().collect()
     }
 
-    pub(super) async fn create_container(
-        &self,
-        spec: &SandboxSpec,
-        subnet: Ipv4Net,
-        volumes: &[(String, String)],
-    ) -> Result<SandboxHandle> {
+    /// Makes a sandbox's objects, each as soon as what it needs exists: the
+    /// disk with its volumes and the network at the same time (neither needs
+    /// the other), then the learner's container; the checker is created
+    /// while that container starts and is started once it runs (it joins
+    /// its network namespace).
+    pub(super) async fn make(&self, spec: &SandboxSpec) -> Result<SandboxHandle> {
+        // Both are awaited to their end even when one fails, so nothing is
+        // still being made while the caller cleans up.
+        let (volumes, network) = tokio::join!(self.create_volumes(spec), self.create_network(spec));
+        let volumes = volumes?;
+        let (network_id, subnet) = network?;
         let name = object_name(spec.id);
         let address = host(subnet, 2);
+        let body = self.sandbox_body(spec, &name, address, &volumes);
+        let container_id = self.create_named(&name, body, spec).await?;
+        let checker = checker_name(spec.id);
+        let (started, checker_id) = tokio::join!(
+            self.start_named(&container_id, &name, spec),
+            self.create_named(&checker, self.checker_body(spec, &volumes), spec)
+        );
+        started?;
+        self.start_named(&checker_id?, &checker, spec).await?;
+        Ok(SandboxHandle {
+            container_id,
+            network_id,
+            address: IpAddr::V4(address),
+            gateway: IpAddr::V4(host(subnet, 1)),
+        })
+    }
+
+    /// The learner's container: read-only root, its writable paths on the
+    /// sandbox's disk, its own address on the sandbox's network.
+    fn sandbox_body(
+        &self,
+        spec: &SandboxSpec,
+        name: &str,
+        address: Ipv4Addr,
+        volumes: &[(String, String)],
+    ) -> ContainerCreateBody {
         let mounts = volumes
             .iter()
             .map(|(volume, path)| Mount {
@@ -117,7 +158,7 @@ impl DockerRuntime {
             })
             .collect();
         let host_config = HostConfig {
-            network_mode: Some(name.clone()),
+            network_mode: Some(name.to_owned()),
             readonly_rootfs: Some(true),
             mounts: Some(mounts),
             log_config: Some(log_config()),
@@ -125,14 +166,14 @@ impl DockerRuntime {
         };
         let mut labels = self.labels(spec);
         labels.insert(LABEL_ROLE.into(), "sandbox".into());
-        let body = ContainerCreateBody {
+        ContainerCreateBody {
             image: Some(spec.image.clone()),
             hostname: Some(spec.hostname.clone()),
             labels: Some(labels),
             host_config: Some(host_config),
             networking_config: Some(NetworkingConfig {
                 endpoints_config: Some(HashMap::from([(
-                    name.clone(),
+                    name.to_owned(),
                     EndpointSettings {
                         ipam_config: Some(EndpointIpamConfig {
                             ipv4_address: Some(address.to_string()),
@@ -143,26 +184,18 @@ impl DockerRuntime {
                 )])),
             }),
             ..Default::default()
-        };
-        let container_id = self.create_and_start(&name, body, spec).await?;
-        Ok(SandboxHandle {
-            container_id,
-            network_id: String::new(),
-            address: IpAddr::V4(address),
-            gateway: IpAddr::V4(host(subnet, 1)),
-        })
+        }
     }
 
     /// The checker: same image, its own process namespace (so the learner
     /// cannot see, signal, trace or feed a check), the learner's network
     /// namespace (so checks reach the tool on localhost), the learner's
     /// writable paths read-only, and a private tmpfs.
-    pub(super) async fn create_checker(
+    fn checker_body(
         &self,
         spec: &SandboxSpec,
         volumes: &[(String, String)],
-    ) -> Result<()> {
-        let name = checker_name(spec.id);
+    ) -> ContainerCreateBody {
         let mounts = volumes
             .iter()
             .map(|(volume, path)| Mount {
@@ -190,7 +223,7 @@ impl DockerRuntime {
         };
         let mut labels = self.labels(spec);
         labels.insert(LABEL_ROLE.into(), "checker".into());
-        let body = ContainerCreateBody {
+        ContainerCreateBody {
             image: Some(spec.image.clone()),
             user: Some(CHECKER_USER.into()),
             entrypoint: Some(super::checker::command()),
@@ -200,9 +233,7 @@ impl DockerRuntime {
             labels: Some(labels),
             host_config: Some(host_config),
             ..Default::default()
-        };
-        self.create_and_start(&name, body, spec).await?;
-        Ok(())
+        }
     }
 
     /// The limits and hardening both containers share.
@@ -227,7 +258,7 @@ impl DockerRuntime {
         }
     }
 
-    async fn create_and_start(
+    async fn create_named(
         &self,
         name: &str,
         body: ContainerCreateBody,
@@ -239,13 +270,13 @@ impl DockerRuntime {
             .create_container(Some(options), body)
             .await
             .context(|| format!("creating container {name} of sandbox {}", spec.id))?;
-        self.docker()
-            .start_container(
-                &created.id,
-                None::<bollard::query_parameters::StartContainerOptions>,
-            )
-            .await
-            .context(|| format!("starting container {name} of sandbox {}", spec.id))?;
         Ok(created.id)
+    }
+
+    async fn start_named(&self, id: &str, name: &str, spec: &SandboxSpec) -> Result<()> {
+        self.docker()
+            .start_container(id, None::<bollard::query_parameters::StartContainerOptions>)
+            .await
+            .context(|| format!("starting container {name} of sandbox {}", spec.id))
     }
 }

@@ -2,31 +2,24 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
-use std::time::Instant;
 
 use async_trait::async_trait;
 use bollard::Docker;
 use bollard::errors::Error as BollardError;
-use bollard::exec::StartExecResults;
-use bollard::models::{ExecConfig, Ipam, IpamConfig, NetworkCreateRequest};
+use bollard::models::{Ipam, IpamConfig, NetworkCreateRequest};
 use bollard::query_parameters::{
     ListContainersOptionsBuilder, ListNetworksOptionsBuilder, ListVolumesOptionsBuilder,
     UploadToContainerOptionsBuilder,
 };
-use futures_util::StreamExt;
 use ipnet::Ipv4Net;
 use uuid::Uuid;
 
-use super::EngineWatch;
 use super::create::host;
 use super::{
-    ExecOutput, ExecRequest, ExecTarget, LABEL_INSTANCE, LABEL_MANAGED, LABEL_ROLE, LABEL_SANDBOX,
-    ObjectKind, OwnedObject, Result, RuntimeError, SandboxHandle, SandboxRuntime, SandboxSpec,
-    SubnetPool, TtyProcess, TtyRequest, checker_name, disk, object_name,
+    ExecOutput, ExecRequest, LABEL_INSTANCE, LABEL_MANAGED, LABEL_ROLE, LABEL_SANDBOX, ObjectKind,
+    OwnedObject, Result, RuntimeError, SandboxHandle, SandboxRuntime, SandboxSpec, SubnetPool,
+    TtyProcess, TtyRequest, checker_name, disk, object_name,
 };
-
-/// Most output kept from one stream of an exec; the rest is cut.
-const MAX_CAPTURE: usize = 64 * 1024;
 
 /// How the Docker runtime is set up.
 #[derive(Debug, Clone)]
@@ -49,6 +42,8 @@ pub struct DockerRuntime {
     foreign: Mutex<HashSet<Ipv4Net>>,
     /// Statistics asked of the engine so far (one per container asked).
     pub(super) stats_requests: std::sync::atomic::AtomicU64,
+    /// The writable paths of each image reference seen.
+    writable: Mutex<HashMap<String, Vec<String>>>,
 }
 
 pub(super) trait Context<T> {
@@ -92,6 +87,7 @@ impl DockerRuntime {
             subnets,
             foreign: Mutex::new(HashSet::new()),
             stats_requests: Default::default(),
+            writable: Mutex::default(),
         };
         runtime.refresh_subnets().await?;
         Ok(runtime)
@@ -104,6 +100,16 @@ impl DockerRuntime {
 
     pub fn config(&self) -> &RuntimeConfig {
         &self.config
+    }
+
+    pub(super) fn known_writable_paths(&self, image: &str) -> Option<Vec<String>> {
+        let known = self.writable.lock().unwrap_or_else(|e| e.into_inner());
+        known.get(image).cloned()
+    }
+
+    pub(super) fn remember_writable_paths(&self, image: &str, paths: &[String]) {
+        let mut known = self.writable.lock().unwrap_or_else(|e| e.into_inner());
+        known.insert(image.to_owned(), paths.to_vec());
     }
 
     /// Gives a removed network's subnet back to the pool.
@@ -149,7 +155,7 @@ impl DockerRuntime {
 
     /// Creates the sandbox's internal network on a fresh subnet, retrying
     /// when another process took the subnet first.
-    async fn create_network(&self, spec: &SandboxSpec) -> Result<(String, Ipv4Net)> {
+    pub(super) async fn create_network(&self, spec: &SandboxSpec) -> Result<(String, Ipv4Net)> {
         let name = object_name(spec.id);
         let mut last = None;
         for _ in 0..5 {
@@ -209,96 +215,12 @@ impl DockerRuntime {
             source: last.expect("at least one attempt was made"),
         })
     }
-
-    async fn collect_exec(
-        &self,
-        sandbox: Uuid,
-        req: &ExecRequest,
-    ) -> Result<(Option<i64>, String, String)> {
-        let config = ExecConfig {
-            attach_stdin: Some(req.stdin.is_some()),
-            attach_stdout: Some(true),
-            attach_stderr: Some(true),
-            cmd: Some(req.cmd.clone()),
-            user: req.user.clone(),
-            working_dir: req.workdir.clone(),
-            env: Some(req.env.clone()),
-            ..Default::default()
-        };
-        let exec = self
-            .docker
-            .create_exec(&target_name(sandbox, req.target), config)
-            .await
-            .context(|| format!("creating an exec in sandbox {sandbox}"))?;
-        let started = self
-            .docker
-            .start_exec(&exec.id, None)
-            .await
-            .context(|| format!("starting an exec in sandbox {sandbox}"))?;
-        let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
-        if let StartExecResults::Attached {
-            mut output,
-            mut input,
-        } = started
-        {
-            // Written while the output is read, so neither side can block
-            // the other; closing it tells the command its input ended.
-            let feeder = req.stdin.clone().map(|bytes| {
-                tokio::spawn(async move {
-                    use tokio::io::AsyncWriteExt;
-                    let _ = input.write_all(&bytes).await;
-                    let _ = input.shutdown().await;
-                })
-            });
-            while let Some(chunk) = output.next().await {
-                use bollard::container::LogOutput;
-                match chunk.context(|| format!("reading an exec's output in sandbox {sandbox}"))? {
-                    LogOutput::StdOut { message } => keep(&mut stdout, &message),
-                    LogOutput::StdErr { message } => keep(&mut stderr, &message),
-                    _ => {}
-                }
-            }
-            if let Some(feeder) = feeder {
-                feeder.abort();
-            }
-        }
-        let inspect = self
-            .docker
-            .inspect_exec(&exec.id)
-            .await
-            .context(|| format!("reading an exec's status in sandbox {sandbox}"))?;
-        Ok((inspect.exit_code, lossy(stdout), lossy(stderr)))
-    }
-}
-
-fn keep(buf: &mut Vec<u8>, bytes: &[u8]) {
-    let room = MAX_CAPTURE.saturating_sub(buf.len());
-    buf.extend_from_slice(&bytes[..bytes.len().min(room)]);
-}
-
-fn lossy(buf: Vec<u8>) -> String {
-    let cut = buf.len() >= MAX_CAPTURE;
-    let mut s = String::from_utf8_lossy(&buf).into_owned();
-    if cut {
-        s.push_str("\n[… output cut at 64 KiB]");
-    }
-    s
 }
 
 #[async_trait]
 impl SandboxRuntime for DockerRuntime {
     async fn create(&self, spec: &SandboxSpec) -> Result<SandboxHandle> {
-        let made = async {
-            let volumes = self.create_volumes(spec).await?;
-            let (network_id, subnet) = self.create_network(spec).await?;
-            let handle = self.create_container(spec, subnet, &volumes).await?;
-            self.create_checker(spec, &volumes).await?;
-            Ok(SandboxHandle {
-                network_id,
-                ..handle
-            })
-        }
-        .await;
+        let made = self.make(spec).await;
         if made.is_err() {
             // Nothing half-made: take everything back.
             if let Err(cleanup) = self.remove(spec.id).await {
@@ -321,33 +243,7 @@ impl SandboxRuntime for DockerRuntime {
     }
 
     async fn exec(&self, sandbox: Uuid, req: ExecRequest) -> Result<ExecOutput> {
-        let started = Instant::now();
-        // A check inspects a live sandbox: the checker outlives a learner's
-        // container that died or was removed, and must not judge its remains.
-        if req.target == ExecTarget::Checker
-            && let Some(problem) = self.container_status(sandbox).await?.problem()
-        {
-            return Err(RuntimeError::Other(format!(
-                "sandbox {sandbox} cannot be checked: {problem}"
-            )));
-        }
-        match tokio::time::timeout(req.timeout, self.collect_exec(sandbox, &req)).await {
-            Ok(result) => {
-                let (exit_code, stdout, stderr) = result?;
-                Ok(ExecOutput {
-                    exit_code,
-                    stdout,
-                    stderr,
-                    timed_out: false,
-                    duration: started.elapsed(),
-                })
-            }
-            Err(_) => Ok(ExecOutput {
-                timed_out: true,
-                duration: started.elapsed(),
-                ..Default::default()
-            }),
-        }
+        self.run_exec(sandbox, req).await
     }
 
     async fn exec_tty(&self, sandbox: Uuid, req: TtyRequest) -> Result<TtyProcess> {
@@ -469,13 +365,5 @@ impl SandboxRuntime for DockerRuntime {
                 }),
         );
         Ok(out)
-    }
-}
-
-/// The container a command for `target` runs in.
-fn target_name(sandbox: Uuid, target: ExecTarget) -> String {
-    match target {
-        ExecTarget::Sandbox => object_name(sandbox),
-        ExecTarget::Checker => checker_name(sandbox),
     }
 }

@@ -6,6 +6,7 @@ mod checker;
 mod create;
 pub mod disk;
 mod docker;
+mod exec;
 mod firewall;
 mod remove;
 mod stats;

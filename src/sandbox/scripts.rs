@@ -11,7 +11,7 @@ use crate::runtime::{
 };
 use crate::scenario::{Scenario, Script};
 
-/// The exit status `timeout` reports when it had to stop the script.
+/// The exit status `timeout` reports when it had to stop an act script.
 pub const TIMED_OUT: i64 = 124;
 
 /// The interpreter a script names on its `#!` line (`/bin/bash` without
@@ -51,7 +51,10 @@ pub enum ScriptRole {
 /// Runs one of a scenario's scripts. The script is fed to its interpreter
 /// on standard input (`/dev/stdin`): it is never a file in the sandbox. Its
 /// environment is fixed (no learner-controlled `PATH`, `HOME` files or
-/// `BASH_ENV`); `timeout` stops it when its time is up.
+/// `BASH_ENV`). When its time is up, a check is killed by the runtime with
+/// everything it started (in the checker's process namespace, which only
+/// the checker's processes share); setup, solve and resets run where the
+/// learner's processes are, under `timeout`.
 pub async fn run_script(
     runtime: &dyn SandboxRuntime,
     sandbox: Uuid,
@@ -61,8 +64,12 @@ pub async fn run_script(
     timeout: Duration,
 ) -> Result<ExecOutput> {
     let home = format!("/home/{}", scenario.user);
-    let mut cmd: Vec<String> = ["timeout", "-k", "2"].map(String::from).into();
-    cmd.push(timeout.as_secs().max(1).to_string());
+    let timeout = timeout.max(Duration::from_secs(1));
+    let mut cmd: Vec<String> = Vec::new();
+    if role == ScriptRole::Act {
+        cmd.extend(["timeout", "-k", "2"].map(String::from));
+        cmd.push(timeout.as_secs().to_string());
+    }
     cmd.extend(interpreter(&script.body));
     cmd.push("/dev/stdin".into());
     let (target, user, workdir, env) = match role {
@@ -106,12 +113,16 @@ pub async fn run_script(
         user: Some(user),
         workdir: Some(workdir),
         env,
-        // The engine-side limit is a backstop for `timeout` inside.
-        timeout: timeout + Duration::from_secs(5),
+        // A check's limit is kept by the runtime; for the others it is a
+        // backstop for `timeout` inside.
+        timeout: match role {
+            ScriptRole::Check(_) => timeout,
+            ScriptRole::Act => timeout + Duration::from_secs(5),
+        },
         stdin: Some(script.body.clone().into_bytes()),
     };
     let mut out = runtime.exec(sandbox, req).await?;
-    if out.exit_code == Some(TIMED_OUT) {
+    if role == ScriptRole::Act && out.exit_code == Some(TIMED_OUT) {
         out.timed_out = true;
     }
     Ok(out)

@@ -44,7 +44,7 @@ pub struct Ctx {
 
 impl Ctx {
     fn origin(&self) -> &str {
-        &self.sandpit.base
+        &self.sandpit.origin
     }
 
     async fn term(&self, token: &str) -> Result<Term> {

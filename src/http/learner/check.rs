@@ -37,16 +37,25 @@ pub(super) struct Progress {
 
 impl Progress {
     pub async fn load(state: &AppState, opened: &Opened<'_>) -> Result<Self, HttpError> {
-        let store = &state.app.store;
-        let completions = store.completions(opened.sandbox.id).await?;
+        let done = Self::load_done(state, opened).await?.done;
+        let attempts = state.app.store.attempts(opened.sandbox.id).await?;
+        Ok(Self { done, attempts })
+    }
+
+    /// Only which exercises are done, without the attempts: what a press
+    /// of Check needs (the attempts grow with every press).
+    async fn load_done(state: &AppState, opened: &Opened<'_>) -> Result<Self, HttpError> {
+        let completions = state.app.store.completions(opened.sandbox.id).await?;
         let done = opened
             .scenario
             .exercises
             .iter()
             .map(|e| completions.contains_key(e.id.as_str()))
             .collect();
-        let attempts = store.attempts(opened.sandbox.id).await?;
-        Ok(Self { done, attempts })
+        Ok(Self {
+            done,
+            attempts: Vec::new(),
+        })
     }
 
     pub fn done_count(&self) -> usize {
@@ -81,7 +90,7 @@ async fn progress(
     let opened = live.opened(&state)?;
     let lang = i18n::negotiate(None, &headers);
     let time = state.app.service.time_status(opened.sandbox.id).await?;
-    let progress = Progress::load(&state, &opened).await?;
+    let progress = Progress::load_done(&state, &opened).await?;
     let exercises: Vec<Value> = opened
         .scenario
         .exercises
@@ -135,7 +144,7 @@ async fn run_check(
         .iter()
         .position(|e| e.id == exercise)
         .ok_or(HttpError::NotFound)?;
-    let before = Progress::load(state, &opened).await?;
+    let before = Progress::load_done(state, &opened).await?;
     if !before.unlocked(index) {
         return Err(HttpError::Conflict(Message::new("check-locked")));
     }
@@ -155,7 +164,7 @@ async fn run_check(
             Redirect::to(&format!("/s/{}?step={exercise}", opened.token.as_str())).into_response(),
         );
     }
-    let after = Progress::load(state, &opened).await?;
+    let after = Progress::load_done(state, &opened).await?;
     let next = after.current().map(|i| &opened.scenario.exercises[i].id);
     let (done, total) = (after.done_count(), after.done.len());
     Ok((
