@@ -203,7 +203,7 @@ pub async fn browser(ctx: &Ctx) -> Result<Vec<Figure>> {
             for (i, token) in cohort.tokens.iter().enumerate() {
                 browser
                     .client
-                    .goto(&format!("{}/s/{token}", ctx.sandpit.base))
+                    .goto(&format!("{}/s/{token}", ctx.origin()))
                     .await?;
                 let button = browser.find("#start").await;
                 let t0 = browser.client.execute("return Date.now()", vec![]).await?;
