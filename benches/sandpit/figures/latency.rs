@@ -176,7 +176,7 @@ pub async fn interactive(ctx: &Ctx) -> Result<Vec<Figure>> {
             Figure::new("check_server", "check: server side", "ms").sandpit(&server),
             Figure::new("check_exec", "check: the exec inside Sandpit (mean)", "ms")
                 .sandpit(&exec_mean.into_iter().collect::<Vec<_>>())
-                .note("Sandpit's own `sandpit_check_duration_seconds` (sum / count): the script run under `timeout`, on the interpreter's stdin; the rest of the server side is HTTP, the link lookup, progress and the attempt's commit"),
+                .note("Sandpit's own `sandpit_check_duration_seconds` (sum / count): the script on the interpreter's stdin, stopped by the server at its time limit; the rest of the server side is HTTP, the link lookup, progress and the attempt's commit"),
             echo_fig,
         ])
     }
