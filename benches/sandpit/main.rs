@@ -32,7 +32,7 @@ use report::{Figure, Machine, Report};
 #[derive(Debug, Parser)]
 #[command(about = "Sandpit against the raw Docker engine, side by side")]
 struct Args {
-    /// The large sizes: launches of 50 and 100, 100 warm opens, 500 live
+    /// The large sizes: launches of 50 and 100, 500 live
     /// sandboxes with 200 terminals.
     #[arg(long)]
     full: bool,
