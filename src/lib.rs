@@ -20,6 +20,7 @@ pub mod runtime;
 pub mod sandbox;
 pub mod scenario;
 pub mod store;
+pub mod sync;
 pub mod terminal;
 pub mod timezone;
 pub mod xapi;

@@ -7,6 +7,8 @@ use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use crate::sync::Locked;
+
 /// Wrong passwords allowed per (account name, client address) in [`FAILURE_WINDOW`].
 pub const MAX_FAILURES: usize = 5;
 /// Wrong passwords allowed per client address, over every name, in [`FAILURE_WINDOW`].
@@ -51,7 +53,7 @@ impl Limiter {
             (pair, MAX_FAILURES),
             (format!("addr:{address}"), MAX_FAILURES_PER_ADDRESS),
         ];
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        let mut map = self.failures.locked();
         let now = Instant::now();
         let blocked = keys
             .iter()
@@ -78,7 +80,7 @@ impl Limiter {
 
     /// Takes back a try (the password was right).
     pub fn forgive(&self, t: &Try) {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        let mut map = self.failures.locked();
         for (key, _) in &t.keys {
             if let Some(q) = map.get_mut(key)
                 && let Some(i) = q.iter().rposition(|at| *at == t.at)

@@ -67,6 +67,7 @@ use self::forward::{Failure, HttpClient, Upstream};
 use self::route::{Routed, Target};
 use super::{AppState, HttpError};
 use crate::scenario::ScenarioId;
+use crate::sync::Locked;
 
 /// The proxy's shared parts: a pooled HTTP client and the activity notes.
 pub struct Proxy {
@@ -129,7 +130,7 @@ impl Proxy {
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
+    m.locked()
 }
 
 /// Held by a tunnel's task; counts it while it runs.

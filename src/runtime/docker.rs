@@ -20,6 +20,7 @@ use super::{
     OwnedObject, Result, RuntimeError, SandboxHandle, SandboxRuntime, SandboxSpec, SubnetPool,
     TtyProcess, TtyRequest, checker_name, disk, object_name,
 };
+use crate::sync::Locked;
 
 /// How the Docker runtime is set up.
 #[derive(Debug, Clone)]
@@ -103,12 +104,12 @@ impl DockerRuntime {
     }
 
     pub(super) fn known_writable_paths(&self, image: &str) -> Option<Vec<String>> {
-        let known = self.writable.lock().unwrap_or_else(|e| e.into_inner());
+        let known = self.writable.locked();
         known.get(image).cloned()
     }
 
     pub(super) fn remember_writable_paths(&self, image: &str, paths: &[String]) {
-        let mut known = self.writable.lock().unwrap_or_else(|e| e.into_inner());
+        let mut known = self.writable.locked();
         known.insert(image.to_owned(), paths.to_vec());
     }
 
@@ -141,7 +142,7 @@ impl DockerRuntime {
                 }
             }
         }
-        *self.foreign.lock().unwrap_or_else(|e| e.into_inner()) = foreign;
+        *self.foreign.locked() = foreign;
         Ok(())
     }
 
@@ -159,11 +160,7 @@ impl DockerRuntime {
         let name = object_name(spec.id);
         let mut last = None;
         for _ in 0..5 {
-            let taken = self
-                .foreign
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .clone();
+            let taken = self.foreign.locked().clone();
             let subnet = self.subnets.reserve(&taken).ok_or_else(|| {
                 RuntimeError::Other(format!(
                     "no free /{} subnet left in {}",

@@ -8,6 +8,8 @@ use std::sync::Mutex;
 use ipnet::Ipv4Net;
 use rand::Rng;
 
+use crate::sync::Locked;
+
 /// Hands out non-overlapping subnets of one prefix length from a range.
 #[derive(Debug)]
 pub struct SubnetPool {
@@ -48,7 +50,7 @@ impl SubnetPool {
     pub fn reserve(&self, taken: &HashSet<Ipv4Net>) -> Option<Ipv4Net> {
         let count = self.capacity();
         let start = rand::rng().random_range(0..count);
-        let mut reserved = self.reserved.lock().unwrap_or_else(|e| e.into_inner());
+        let mut reserved = self.reserved.locked();
         let step = 1u64 << (32 - self.prefix);
         let base = u64::from(u32::from(self.range.network()));
         for i in 0..count {
@@ -67,19 +69,13 @@ impl SubnetPool {
 
     /// Gives a subnet back; releasing one not reserved is harmless.
     pub fn release(&self, net: Ipv4Net) {
-        self.reserved
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&net);
+        self.reserved.locked().remove(&net);
     }
 
     /// Marks a subnet as in use (found on the engine at start).
     pub fn mark_used(&self, net: Ipv4Net) {
         if self.range.contains(&net.network()) {
-            self.reserved
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(net);
+            self.reserved.locked().insert(net);
         }
     }
 }

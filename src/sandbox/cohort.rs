@@ -14,6 +14,7 @@ use super::roster::RosterEntry;
 use super::{LinkToken, Owner, Result, SandboxError, SandboxService};
 use crate::scenario::Scenario;
 use crate::store::{Claim, Cohort, Learner, LinkRecord, NewCohort, NewLearner, StoreError, User};
+use crate::sync::{Locked, LockedRw};
 use crate::timezone::TimeZone;
 
 /// How long a learner's first open waits for a pool sandbox being built
@@ -271,17 +272,13 @@ impl SandboxService {
         &self,
     ) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, Arc<tokio::sync::Mutex<()>>>>
     {
-        self.binding_locks.lock().unwrap_or_else(|e| e.into_inner())
+        self.binding_locks.locked()
     }
 
     /// The scenario of that id, among those the service was told of.
     pub fn scenario_for(&self, id: &str) -> Option<Scenario> {
         let id = crate::scenario::ScenarioId::parse(id).ok()?;
-        self.scenarios
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&id)
-            .cloned()
+        self.scenarios.read_locked().get(&id).cloned()
     }
 
     /// Tells the service which scenarios exist (cold starts need them).
@@ -289,7 +286,7 @@ impl SandboxService {
         &self,
         scenarios: &std::collections::BTreeMap<crate::scenario::ScenarioId, Scenario>,
     ) {
-        *self.scenarios.write().unwrap_or_else(|e| e.into_inner()) = scenarios.clone();
+        *self.scenarios.write_locked() = scenarios.clone();
     }
 }
 

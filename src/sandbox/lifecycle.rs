@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::{Result, SandboxService};
 use crate::config::Config;
 use crate::store::{EndReason, SandboxState, StoreError};
+use crate::sync::Locked;
 
 /// Activity is written to the store at most this often per sandbox: memory
 /// knows it first, the store only needs it to survive a restart.
@@ -117,8 +118,7 @@ impl SandboxService {
         let now = Utc::now();
         self.lifecycle
             .seen
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
+            .locked()
             .entry(sandbox)
             .and_modify(|s| s.last = now)
             .or_insert(Seen {
@@ -128,11 +128,7 @@ impl SandboxService {
     }
 
     fn seen(&self, sandbox: Uuid) -> Option<DateTime<Utc>> {
-        let seen = self
-            .lifecycle
-            .seen
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
+        let seen = self.lifecycle.seen.locked();
         seen.get(&sandbox).map(|s| s.last)
     }
 
@@ -240,8 +236,7 @@ impl SandboxService {
         let live_ids: HashSet<Uuid> = live.iter().map(|lc| lc.id).collect();
         self.lifecycle
             .seen
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
+            .locked()
             .retain(|id, _| live_ids.contains(id));
         let idle = self.lifecycle.policy.idle;
         let mut ended = Vec::new();
@@ -276,15 +271,8 @@ impl SandboxService {
             on_end(*id);
         }
         for id in ended.iter().map(|(id, _)| *id).chain(retry) {
-            self.lifecycle
-                .seen
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .remove(&id);
-            self.check_locks
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .remove(&id);
+            self.lifecycle.seen.locked().remove(&id);
+            self.check_locks.locked().remove(&id);
             if let Err(e) = self.runtime.remove(id).await {
                 tracing::warn!(sandbox = %id, error = %e, "removing an ended sandbox; will retry");
                 self.unremoved().insert(id);
@@ -294,10 +282,7 @@ impl SandboxService {
     }
 
     fn unremoved(&self) -> std::sync::MutexGuard<'_, HashSet<Uuid>> {
-        self.lifecycle
-            .unremoved
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
+        self.lifecycle.unremoved.locked()
     }
 
     /// Writes activity the store does not have yet, at most every
@@ -306,8 +291,7 @@ impl SandboxService {
         let due: Vec<(Uuid, DateTime<Utc>)> = self
             .lifecycle
             .seen
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
+            .locked()
             .iter()
             .filter(|(_, s)| {
                 s.written
@@ -318,13 +302,7 @@ impl SandboxService {
         for (id, at) in due {
             match self.store.record_activity(id, at).await {
                 Ok(()) => {
-                    if let Some(s) = self
-                        .lifecycle
-                        .seen
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .get_mut(&id)
-                    {
+                    if let Some(s) = self.lifecycle.seen.locked().get_mut(&id) {
                         s.written = Some(at);
                     }
                 }

@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::{Owner, Refusal, Result, SandboxError, SandboxService};
 use crate::scenario::Scenario;
 use crate::store::{Cohort, NewSandbox, StateCounts};
+use crate::sync::Locked;
 
 /// Capacity and concurrency limits.
 #[derive(Debug, Clone)]
@@ -76,10 +77,7 @@ impl PoolState {
 
     /// Marks a reserved sandbox as done provisioning, one way or another.
     pub(crate) fn settle(&self, id: Uuid) {
-        self.inflight
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&id);
+        self.inflight.locked().remove(&id);
         self.settled.notify_waiters();
     }
 
@@ -89,7 +87,7 @@ impl PoolState {
         loop {
             let notified = self.settled.notified();
             let busy = {
-                let inflight = self.inflight.lock().unwrap_or_else(|e| e.into_inner());
+                let inflight = self.inflight.locked();
                 ids.iter().any(|id| inflight.contains(id))
             };
             if !busy || tokio::time::Instant::now() >= deadline {
@@ -207,11 +205,7 @@ impl SandboxService {
                     expires_at: Some(expires_at),
                 })
                 .await?;
-            self.pool
-                .inflight
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(id);
+            self.pool.inflight.locked().insert(id);
             ids.push(id);
         }
         if take > 0 {
@@ -282,11 +276,7 @@ impl SandboxService {
             .cohort(*cohort.id)
             .await?
             .ok_or(SandboxError::UnknownCohort(*cohort.id))?;
-        self.pool
-            .failing
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&cohort.id);
+        self.pool.failing.locked().remove(&cohort.id);
         self.fill_pool(&cohort, scenario).await
     }
 
@@ -331,8 +321,7 @@ impl SandboxService {
                         service
                             .pool
                             .failing
-                            .lock()
-                            .unwrap_or_else(|e| e.into_inner())
+                            .locked()
                             .remove(&cohort.id);
                     }
                     Err(e) => {
@@ -340,8 +329,7 @@ impl SandboxService {
                             let mut failing = service
                                 .pool
                                 .failing
-                                .lock()
-                                .unwrap_or_else(|e| e.into_inner());
+                                .locked();
                             let entry = failing.entry(*cohort.id).or_insert((0, String::new()));
                             entry.0 += 1;
                             entry.1 = e.to_string();
@@ -376,7 +364,7 @@ impl SandboxService {
 
     /// The last failure of a cohort's pool, once it stopped retrying.
     fn failing(&self, cohort: Uuid) -> Option<String> {
-        let failing = self.pool.failing.lock().unwrap_or_else(|e| e.into_inner());
+        let failing = self.pool.failing.locked();
         failing
             .get(&cohort)
             .filter(|(streak, _)| *streak >= self.pool.limits.attempts)

@@ -15,6 +15,7 @@ use uuid::Uuid;
 use super::{Result, SandboxService};
 use crate::runtime::{ContainerStatus, EngineEvent, ObjectKind};
 use crate::store::{SandboxState, StoreError};
+use crate::sync::Locked;
 
 /// Why a sandbox left provisioning without its task.
 pub const INTERRUPTED: &str =
@@ -89,12 +90,7 @@ impl SandboxService {
                 .store
                 .sandboxes_in(&[SandboxState::Provisioning])
                 .await?;
-            let inflight = self
-                .pool
-                .inflight
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .clone();
+            let inflight = self.pool.inflight.locked().clone();
             (records, inflight)
         };
         let cutoff = Utc::now() - FOREIGN_PROVISIONING;

@@ -11,6 +11,7 @@ use crate::runtime::ExecOutput;
 use crate::sandbox::LinkToken;
 use crate::scenario::{ExerciseId, Scenario};
 use crate::store::{LinkRecord, Rebind, SandboxRecord, SandboxState};
+use crate::sync::Locked;
 
 /// How long an exercise's reset script may run.
 const RESET_TIMEOUT: Duration = Duration::from_secs(120);
@@ -45,7 +46,7 @@ impl SandboxService {
         };
         // One reset (or first open) per link at a time.
         let lock = {
-            let mut locks = self.binding_locks.lock().unwrap_or_else(|e| e.into_inner());
+            let mut locks = self.binding_locks.locked();
             locks.entry(link.token_hash.clone()).or_default().clone()
         };
         let _one = lock.lock().await;

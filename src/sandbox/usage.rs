@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use crate::runtime::{DockerRuntime, Usage};
 use crate::store::{SandboxState, Store, StoreError};
+use crate::sync::Locked;
 
 /// How long after the last look the figures are still kept fresh, at
 /// least (several refresh periods when those are long).
@@ -70,7 +71,7 @@ impl UsageFigures {
 
     fn shared(&self) -> std::sync::MutexGuard<'_, Shared> {
         // A panic elsewhere leaves plain data behind: keep serving it.
-        self.shared.lock().unwrap_or_else(|e| e.into_inner())
+        self.shared.locked()
     }
 
     /// The latest figures, for a page about to show `running`. Asks the

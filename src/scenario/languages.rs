@@ -9,7 +9,8 @@ use std::path::Path;
 
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 
-use super::loader::{MAX_TEXT_FILE, ScenarioError, bounded_text, err, read_text};
+use super::checks::{ScenarioError, bounded_text, err};
+use super::files::{MAX_TEXT_FILE, read_text};
 use super::model::Text;
 use crate::lang::Lang;
 

@@ -2,22 +2,18 @@
 //! error names the file and, where there is one, the field that is wrong.
 
 use std::collections::BTreeSet;
-use std::fmt;
-use std::ops::Range;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Deserialize;
-use toml::de::DeValue;
 
 use super::languages::{Languages, RawText, take_heading};
-use super::model::{Exercise, Phase, Resources, Scenario, Script, Text, WebPort};
+use super::model::{Exercise, Phase, Resources, Scenario, Text, WebPort};
 use super::{ExerciseId, ScenarioId};
 
-/// Largest script or instruction file a scenario may ship.
-pub(super) const MAX_TEXT_FILE: u64 = 64 * 1024;
-/// Largest total size of a scenario's seed data.
-const MAX_DATA_BYTES: u64 = 64 * 1024 * 1024;
+use super::checks::{ScenarioError, container_path, err, in_range, toml_error};
+use super::files::{MAX_TEXT_FILE, check_data, optional_script, read_text, required_script};
+
 /// Capabilities a scenario may add back: Docker's default set, nothing that
 /// reaches outside the container (no SYS_ADMIN, NET_ADMIN, SYS_PTRACE, …).
 const ALLOWED_CAPABILITIES: &[&str] = &[
@@ -34,36 +30,6 @@ const ALLOWED_CAPABILITIES: &[&str] = &[
     "SETUID",
     "SYS_CHROOT",
 ];
-
-/// A scenario that cannot be loaded: which file, which field, what is wrong.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub struct ScenarioError {
-    pub file: PathBuf,
-    pub field: Option<String>,
-    pub message: String,
-}
-
-impl fmt::Display for ScenarioError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: ", self.file.display())?;
-        if let Some(field) = &self.field {
-            write!(f, "field `{field}`: ")?;
-        }
-        f.write_str(&self.message)
-    }
-}
-
-pub(super) fn err<T>(
-    file: &Path,
-    field: Option<&str>,
-    message: impl Into<String>,
-) -> Result<T, ScenarioError> {
-    Err(ScenarioError {
-        file: file.to_owned(),
-        field: field.map(str::to_owned),
-        message: message.into(),
-    })
-}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -305,110 +271,6 @@ pub fn load_dir(dir: &Path, images: Option<&BTreeSet<String>>) -> Result<Scenari
     })
 }
 
-fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> ScenarioError {
-    let message = e.message().to_owned();
-    let quoted = |prefix: &str| {
-        message
-            .strip_prefix(prefix)
-            .and_then(|rest| rest.split('`').next())
-            .map(str::to_owned)
-    };
-    // Where the error is: the key or value its span covers (`phase`,
-    // `resources.swap_mb`, `exercises[1]`). A span of 0..0 is the whole document.
-    let at = e
-        .span()
-        .filter(|s| !s.is_empty())
-        .and_then(|span| Some((toml::de::DeTable::parse(text).ok()?, span)))
-        .and_then(|(doc, span)| path_at(&DeValue::Table(doc.into_inner()), &span))
-        .map(|p| p.trim_start_matches('.').to_owned());
-    let field = match (at, quoted("missing field `")) {
-        (Some(at), Some(missing)) => Some(format!("{at}.{missing}")),
-        (at, missing) => at.or(missing).or_else(|| quoted("unknown field `")),
-    };
-    let line = e.span().map(|s| {
-        let before = &text.as_bytes()[..s.start.min(text.len())];
-        before.iter().filter(|&&b| b == b'\n').count() + 1
-    });
-    let message = match line {
-        Some(line) => format!("{message} (line {line})"),
-        None => message,
-    };
-    ScenarioError {
-        file: path.to_owned(),
-        field,
-        message,
-    }
-}
-
-/// The path (`.resources.cpus`, `.exercises[1].id`) of the innermost key or
-/// value inside `value` whose span holds all of `span`.
-fn path_at(value: &DeValue<'_>, span: &Range<usize>) -> Option<String> {
-    let holds = |s: Range<usize>| s.start <= span.start && span.end <= s.end;
-    match value {
-        DeValue::Table(table) => table.iter().find_map(|(k, v)| {
-            let rest = path_at(v.get_ref(), span)
-                .or_else(|| (holds(k.span()) || holds(v.span())).then(String::new))?;
-            Some(format!(".{}{rest}", k.get_ref()))
-        }),
-        DeValue::Array(array) => array.iter().enumerate().find_map(|(i, v)| {
-            let rest = path_at(v.get_ref(), span).or_else(|| holds(v.span()).then(String::new))?;
-            Some(format!("[{i}]{rest}"))
-        }),
-        _ => None,
-    }
-}
-
-pub(super) fn bounded_text(
-    file: &Path,
-    name: &str,
-    value: String,
-    max: usize,
-) -> Result<String, ScenarioError> {
-    let value = value.trim().to_owned();
-    if value.is_empty() {
-        return err(file, Some(name), "is empty");
-    }
-    if value.chars().count() > max {
-        return err(file, Some(name), format!("is longer than {max} characters"));
-    }
-    Ok(value)
-}
-
-fn in_range(
-    file: &Path,
-    name: &str,
-    value: u32,
-    min: u32,
-    max: u32,
-    unit: &str,
-) -> Result<(), ScenarioError> {
-    if (min..=max).contains(&value) {
-        Ok(())
-    } else {
-        err(
-            file,
-            Some(name),
-            format!("{value} is outside {min}–{max} {unit}"),
-        )
-    }
-}
-
-/// A path inside the container: absolute, plain, no `..`.
-fn container_path(file: &Path, name: &str, value: &str) -> Result<(), ScenarioError> {
-    let p = Path::new(value);
-    let plain = p
-        .components()
-        .all(|c| matches!(c, Component::RootDir | Component::Normal(_)));
-    if !p.is_absolute() || !plain || value.chars().any(char::is_control) {
-        return err(
-            file,
-            Some(name),
-            format!("`{value}` is not an absolute path without `..`"),
-        );
-    }
-    Ok(())
-}
-
 fn web_ports(
     file: &Path,
     languages: &Languages,
@@ -578,105 +440,4 @@ fn texts(
         return err(&ex_dir.join(name), None, message);
     }
     Ok((instructions, Some(Text::new(languages.main(), hints))))
-}
-
-fn required_script(root: &Path, path: &Path) -> Result<Script, ScenarioError> {
-    match optional_script(root, path)? {
-        Some(s) => Ok(s),
-        None => err(path, None, "missing: every exercise needs this script"),
-    }
-}
-
-fn optional_script(root: &Path, path: &Path) -> Result<Option<Script>, ScenarioError> {
-    if !path.exists() && !path.is_symlink() {
-        return Ok(None);
-    }
-    let body = read_text(root, path, MAX_TEXT_FILE)?;
-    if body.trim().is_empty() {
-        return err(path, None, "the script is empty");
-    }
-    if body.starts_with("#!") && body.lines().next().is_some_and(|l| l.len() > 120) {
-        return err(path, None, "the #! line is longer than 120 characters");
-    }
-    Ok(Some(Script {
-        path: path.to_owned(),
-        body,
-    }))
-}
-
-/// Resolves `path` and proves it stays inside the scenario directory.
-fn confined(root: &Path, path: &Path) -> Result<PathBuf, ScenarioError> {
-    let real = path
-        .canonicalize()
-        .or_else(|e| err(path, None, format!("cannot be opened: {e}")))?;
-    if !real.starts_with(root) {
-        return err(path, None, "points outside the scenario directory");
-    }
-    Ok(real)
-}
-
-pub(super) fn read_text(root: &Path, path: &Path, max: u64) -> Result<String, ScenarioError> {
-    if !path.exists() && !path.is_symlink() {
-        return err(path, None, "missing");
-    }
-    let real = confined(root, path)?;
-    let meta =
-        std::fs::metadata(&real).or_else(|e| err(path, None, format!("cannot be read: {e}")))?;
-    if !meta.is_file() {
-        return err(path, None, "is not a regular file");
-    }
-    if meta.len() > max {
-        return err(
-            path,
-            None,
-            format!("is {} bytes, more than the {max} allowed", meta.len()),
-        );
-    }
-    let bytes =
-        std::fs::read(&real).or_else(|e| err(path, None, format!("cannot be read: {e}")))?;
-    String::from_utf8(bytes).or_else(|e| {
-        err(
-            path,
-            None,
-            format!("is not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()),
-        )
-    })
-}
-
-/// Seed data: regular files, directories and symlinks that stay inside the
-/// scenario, within a total size.
-fn check_data(root: &Path, data: &Path) -> Result<(), ScenarioError> {
-    let real = confined(root, data)?;
-    if !real.is_dir() {
-        return err(data, None, "data must be a directory");
-    }
-    let mut total = 0u64;
-    let mut stack = vec![data.to_owned()];
-    while let Some(dir) = stack.pop() {
-        let entries =
-            std::fs::read_dir(&dir).or_else(|e| err(&dir, None, format!("cannot read: {e}")))?;
-        for entry in entries.filter_map(Result::ok) {
-            let path = entry.path();
-            let meta = std::fs::symlink_metadata(&path)
-                .or_else(|e| err(&path, None, format!("cannot read: {e}")))?;
-            let kind = meta.file_type();
-            if kind.is_symlink() {
-                confined(root, &path)?;
-            } else if kind.is_dir() {
-                stack.push(path);
-            } else if kind.is_file() {
-                total += meta.len();
-                if total > MAX_DATA_BYTES {
-                    return err(
-                        data,
-                        None,
-                        format!("seed data is larger than {MAX_DATA_BYTES} bytes"),
-                    );
-                }
-            } else {
-                return err(&path, None, "is not a regular file, directory or symlink");
-            }
-        }
-    }
-    Ok(())
 }

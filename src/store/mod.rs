@@ -9,6 +9,7 @@ mod lifecycle;
 mod links;
 mod outbox;
 mod parked;
+mod pool;
 mod recordings;
 mod reset;
 mod sandboxes;
@@ -24,13 +25,12 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 pub use admin::{AdminSandbox, NewTeardownReport, TeardownRecord};
 pub use attempts::{Attempt, CheckRecord, NewAttempt, Outcome};
 pub use cohort_list::{CohortListing, PassedStep};
-pub use cohorts::{
-    Claim, Cohort, CohortAttempt, DbUuid, Learner, NewCohort, NewLearner, StateCounts,
-};
+pub use cohorts::{Cohort, CohortAttempt, DbUuid, Learner, NewCohort, NewLearner};
 pub use lifecycle::{EndReason, Lifecycle};
 pub use links::LinkRecord;
 pub use outbox::{ClaimRecord, NewOutboxStatement, OutboxCursor, OutboxRow, OutboxStatus};
 pub use parked::ParkedRow;
+pub use pool::{Claim, StateCounts};
 pub use recordings::RecordingUse;
 pub use reset::Rebind;
 pub use sandboxes::{NewSandbox, SandboxRecord, SandboxState};

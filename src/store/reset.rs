@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::cohorts::{Claimant, claim_ready};
+use super::pool::{Claimant, claim_ready};
 use super::{Context, Result, Store, now};
 
 /// What [`Store::rebind_link`] moves.

@@ -13,6 +13,7 @@ use super::budget::Recordings;
 use super::session::{FrameText, Session};
 use crate::runtime::{RuntimeError, SandboxRuntime, TtyRequest};
 use crate::scenario::Scenario;
+use crate::sync::Locked;
 
 /// Most viewers of one terminal at once.
 pub const MAX_VIEWERS: usize = 32;
@@ -99,19 +100,12 @@ impl TerminalHub {
         sandbox: Uuid,
     ) -> (Slot, tokio::sync::OwnedMutexGuard<Option<Arc<Session>>>) {
         loop {
-            let slot = self
-                .slots
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .entry(sandbox)
-                .or_default()
-                .clone();
+            let slot = self.slots.locked().entry(sandbox).or_default().clone();
             let current = slot.clone().lock_owned().await;
             // The slot may have been dropped from the map while we waited.
             let still_there = self
                 .slots
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
+                .locked()
                 .get(&sandbox)
                 .is_some_and(|s| Arc::ptr_eq(s, &slot));
             if still_there {
@@ -247,7 +241,7 @@ impl TerminalHub {
     /// gets a terminal leaves nothing behind in the map.
     fn drop_empty(&self, sandbox: Uuid, slot: &Slot, current: &Option<Arc<Session>>) {
         if current.is_none() {
-            let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+            let mut slots = self.slots.locked();
             if slots.get(&sandbox).is_some_and(|s| Arc::ptr_eq(s, slot)) {
                 slots.remove(&sandbox);
             }
@@ -257,12 +251,7 @@ impl TerminalHub {
     /// Ends the sandbox's terminal, if it has one (its sandbox ended):
     /// viewers see it exit.
     pub fn close(&self, sandbox: Uuid) {
-        let slot = self
-            .slots
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&sandbox)
-            .cloned();
+        let slot = self.slots.locked().get(&sandbox).cloned();
         // A shell still starting holds the slot; removing the container
         // ends it anyway.
         if let Some(session) = slot.and_then(|s| s.try_lock().ok().and_then(|g| g.clone())) {
@@ -272,13 +261,7 @@ impl TerminalHub {
 
     /// How many sandboxes have a live terminal now.
     pub fn live_count(&self) -> usize {
-        let slots: Vec<Slot> = self
-            .slots
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .values()
-            .cloned()
-            .collect();
+        let slots: Vec<Slot> = self.slots.locked().values().cloned().collect();
         slots
             .iter()
             .filter(|s| {
@@ -292,12 +275,7 @@ impl TerminalHub {
 
     /// Whether the sandbox has a live terminal.
     pub fn is_live(&self, sandbox: Uuid) -> bool {
-        let slot = self
-            .slots
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&sandbox)
-            .cloned();
+        let slot = self.slots.locked().get(&sandbox).cloned();
         slot.and_then(|s| s.try_lock().ok().and_then(|g| g.clone()))
             .is_some_and(|s| !s.ended())
     }
@@ -307,7 +285,7 @@ impl TerminalHub {
 /// shell is starting in it.
 fn forget(slots: Slots, slot: Slot) -> impl FnOnce(&Arc<Session>) + Send + 'static {
     move |ended| {
-        let mut map = slots.lock().unwrap_or_else(|e| e.into_inner());
+        let mut map = slots.locked();
         let Ok(mut current) = slot.try_lock() else {
             return;
         };

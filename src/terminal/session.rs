@@ -18,6 +18,7 @@ use super::rate::{Allowance, Pace};
 use super::recording::Recorder;
 use super::screen::Screen;
 use crate::runtime::{Result, SandboxRuntime, TtyProcess, TtyRequest};
+use crate::sync::Locked;
 
 /// Frames queued for one viewer; a viewer further behind gets a full frame
 /// once it catches up, instead of a growing queue.
@@ -150,7 +151,7 @@ impl Session {
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        self.state.locked()
     }
 
     pub fn ended(&self) -> bool {

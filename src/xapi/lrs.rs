@@ -12,6 +12,7 @@ use reqwest::{Client, Method, Request, StatusCode};
 use super::XAPI_VERSION;
 use super::settings::LrsSettings;
 use crate::store::OutboxRow;
+use crate::sync::Locked;
 
 /// How long one POST may take, connecting included.
 pub(super) const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -93,11 +94,11 @@ impl Lrs {
     }
 
     pub(super) fn paused_until(&self) -> Option<DateTime<Utc>> {
-        *self.paused.lock().unwrap_or_else(|e| e.into_inner())
+        *self.paused.locked()
     }
 
     pub(super) fn pause(&self, until: DateTime<Utc>) {
-        *self.paused.lock().unwrap_or_else(|e| e.into_inner()) = Some(until);
+        *self.paused.locked() = Some(until);
     }
 
     pub(super) async fn post(&self, rows: &[&OutboxRow]) -> Answer {
