@@ -64,31 +64,8 @@ async fn learner_signs_in_to_the_wiki_and_writes_their_page_inside_the_frame_the
     );
 
     frame.enter_frame().await.unwrap();
-    browser
-        .wait_text("#firstHeading", "the wiki's main page", |t| {
-            t == "Main Page"
-        })
-        .await;
     // Sign in, as the instructions say: "Log in" at the top right.
-    browser
-        .find("a[href*='Special:UserLogin']")
-        .await
-        .click()
-        .await
-        .unwrap();
-    browser
-        .find("#wpName1")
-        .await
-        .send_keys("Learner")
-        .await
-        .unwrap();
-    browser
-        .find("#wpPassword1")
-        .await
-        .send_keys("learn-the-wiki")
-        .await
-        .unwrap();
-    browser.find("#wpLoginAttempt").await.click().await.unwrap();
+    browser.sign_in_to_wiki().await;
     // Signed in: the user's name is at the top right, and stays there from
     // page to page (the session cookie is kept inside the frame).
     let user_link = "#pt-userpage a, #pt-userpage-2 a";

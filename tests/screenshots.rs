@@ -253,30 +253,7 @@ async fn wiki_picture(server: &TestServer, want: &Language) {
 
     let frame = browser.find("#pane-web-8080 iframe").await;
     frame.enter_frame().await.unwrap();
-    browser
-        .wait_text("#firstHeading", "the wiki's main page", |t| {
-            t == "Main Page"
-        })
-        .await;
-    browser
-        .find("a[href*='Special:UserLogin']")
-        .await
-        .click()
-        .await
-        .unwrap();
-    browser
-        .find("#wpName1")
-        .await
-        .send_keys("Learner")
-        .await
-        .unwrap();
-    browser
-        .find("#wpPassword1")
-        .await
-        .send_keys("learn-the-wiki")
-        .await
-        .unwrap();
-    browser.find("#wpLoginAttempt").await.click().await.unwrap();
+    browser.sign_in_to_wiki().await;
     // Signed in (the session cookie is kept in the frame), and back on the
     // page the sign-in started from.
     browser

@@ -105,6 +105,32 @@ impl Browser {
 
     /// From now on, remembers the page's uncaught script errors (see
     /// [`script_errors`](Self::script_errors)).
+    /// Signs in to the wiki-basics wiki as its learner, from the page the
+    /// current frame shows ("Log in" at the top right, as the instructions
+    /// say); returns once the form is sent.
+    pub async fn sign_in_to_wiki(&self) {
+        self.wait_text("#firstHeading", "the wiki's main page", |t| {
+            t == "Main Page"
+        })
+        .await;
+        self.find("a[href*='Special:UserLogin']")
+            .await
+            .click()
+            .await
+            .unwrap();
+        self.find("#wpName1")
+            .await
+            .send_keys("Learner")
+            .await
+            .unwrap();
+        self.find("#wpPassword1")
+            .await
+            .send_keys("learn-the-wiki")
+            .await
+            .unwrap();
+        self.find("#wpLoginAttempt").await.click().await.unwrap();
+    }
+
     pub async fn watch_script_errors(&self) {
         self.client
             .execute(
