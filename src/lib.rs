@@ -19,6 +19,7 @@ pub mod metrics;
 pub mod runtime;
 pub mod sandbox;
 pub mod scenario;
+pub mod server;
 pub mod store;
 pub mod sync;
 pub mod terminal;

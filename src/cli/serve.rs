@@ -7,8 +7,9 @@ use clap::Args;
 
 use crate::app::App;
 use crate::config::Config;
-use crate::http::{AppState, Server};
+use crate::http::AppState;
 use crate::sandbox::Owner;
+use crate::server::Server;
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {

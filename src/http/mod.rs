@@ -1,5 +1,7 @@
 //! The HTTP edge: one router per role, pages rendered with handlebars from
-//! embedded templates, static files and translations embedded too.
+//! embedded templates, static files and translations embedded too. It
+//! maps requests to the domain; the server that serves it and runs the
+//! background work is `crate::server`.
 
 mod account;
 pub(crate) mod admin;
@@ -19,17 +21,14 @@ pub mod observe;
 pub mod openapi;
 mod pages;
 mod proxy;
-mod reaper;
 mod trainer;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 use axum::routing::get;
-use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 pub use edge::Site;
@@ -149,146 +148,4 @@ pub(crate) fn wants_json(headers: &HeaderMap) -> bool {
 /// the capability, and a page on another site must not be able to use it.
 pub(crate) fn same_origin(headers: &HeaderMap, site: &Site) -> bool {
     site.from_this_site(headers)
-}
-
-/// How often warm pools are checked: cohorts due to start are launched,
-/// pools that lost sandboxes are topped up.
-const POOL_TENDING: std::time::Duration = std::time::Duration::from_secs(5);
-
-/// The background task that keeps cohorts' warm pools, until shutdown.
-async fn tend_pools(app: Arc<App>, shutdown: CancellationToken) {
-    let lead = chrono::TimeDelta::minutes(i64::from(app.config.launch_lead_minutes));
-    let mut tick = tokio::time::interval(POOL_TENDING);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            () = shutdown.cancelled() => return,
-            _ = tick.tick() => {}
-        }
-        if let Err(e) = app.service.tend_pools(lead, &app.scenarios).await {
-            tracing::error!(error = %e, "tending warm pools");
-        }
-    }
-}
-
-/// How long a graceful shutdown waits for requests still in flight.
-const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
-
-/// How long a shutdown waits for sandboxes being provisioned.
-const PROVISION_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
-
-/// A bound server: its address is known before it runs (port 0 in tests).
-pub struct Server {
-    listener: TcpListener,
-    router: Router,
-    shutdown: CancellationToken,
-    app: Arc<App>,
-    public_url: String,
-    /// What the reaper needs (the proxy's and terminals' parts).
-    state: AppState,
-}
-
-impl Server {
-    /// Serves `state` on a listener bound by the caller (who may need its
-    /// address to build the state's public URL).
-    pub fn new(listener: TcpListener, state: AppState) -> Self {
-        Self {
-            listener,
-            shutdown: state.shutdown.clone(),
-            app: state.app.clone(),
-            public_url: state.public_url.clone(),
-            state: state.clone(),
-            router: router(state),
-        }
-    }
-
-    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
-        self.listener.local_addr()
-    }
-
-    /// Serves until `shutdown` completes, then lets in-flight requests finish.
-    pub async fn run(
-        self,
-        shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> std::io::Result<()> {
-        let token = self.shutdown;
-        // Before serving: what a crash or a stop left behind is repaired
-        // first, so no link leads to a sandbox that is gone.
-        match self.app.service.reconcile().await {
-            Ok(r) => tracing::info!(
-                removed = r.removed.len(),
-                failed = r.failed.len(),
-                "reconciled the store with the engine"
-            ),
-            Err(e) => tracing::error!(error = %e, "reconciling at start"),
-        }
-        let reconcile_every =
-            std::time::Duration::from_secs(self.app.config.reconcile_interval_seconds);
-        let service = self.app.service.clone();
-        let watch_token = token.clone();
-        tokio::spawn(async move { service.watch_engine(watch_token).await });
-        let service = self.app.service.clone();
-        let periodic_token = token.clone();
-        tokio::spawn(async move {
-            service
-                .reconcile_every(reconcile_every, periodic_token)
-                .await
-        });
-        tokio::spawn(tend_pools(self.app.clone(), token.clone()));
-        tokio::spawn(crate::terminal::keep_warm(
-            self.app.service.clone(),
-            self.state.terminals.clone(),
-            token.clone(),
-        ));
-        let usage = tokio::spawn(self.state.usage.clone().run(token.clone()));
-        tokio::spawn(reaper::run_reaper(self.state));
-        let xapi = tokio::spawn(crate::xapi::run_sender(
-            self.app.clone(),
-            self.public_url.clone(),
-            token.clone(),
-        ));
-        let signal = {
-            let token = token.clone();
-            async move {
-                shutdown.await;
-                token.cancel();
-            }
-        };
-        let serve = axum::serve(
-            self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(signal);
-        // Terminals and tunnels close on the signal; a response that keeps
-        // streaming (a tool's event stream) gets a grace period, no more.
-        let result = tokio::select! {
-            result = serve => result,
-            () = async {
-                token.cancelled().await;
-                tokio::time::sleep(SHUTDOWN_GRACE).await;
-            } => {
-                tracing::warn!("connections still open after {} s; closing them", SHUTDOWN_GRACE.as_secs());
-                Ok(())
-            }
-        };
-        // A POST to the LRS in flight finishes (and is marked) before the
-        // store closes, so a restart does not send it again.
-        token.cancel();
-        if tokio::time::timeout(SHUTDOWN_GRACE, xapi).await.is_err() {
-            tracing::warn!("the xAPI sender did not stop in time");
-        }
-        if tokio::time::timeout(SHUTDOWN_GRACE, usage).await.is_err() {
-            tracing::warn!("the usage figures' refresher did not stop in time");
-        }
-        // Sandboxes being provisioned finish (ready or failed, recorded);
-        // the ones running are left running for the next start.
-        if !self.app.service.finish_tasks(PROVISION_GRACE).await {
-            tracing::warn!(
-                "provisioning still in flight after {} s; the next start reconciles it",
-                PROVISION_GRACE.as_secs()
-            );
-        }
-        result
-    }
 }

@@ -4,8 +4,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use sandpit::app::App;
-use sandpit::http::{AppState, Server};
+use sandpit::http::AppState;
 use sandpit::sandbox::{LinkToken, Owner};
+use sandpit::server::Server;
 use sandpit::store::SandboxRecord;
 use tokio::sync::oneshot;
 

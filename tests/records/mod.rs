@@ -9,9 +9,10 @@ use std::time::Duration;
 
 use chrono::Utc;
 use sandpit::app::App;
-use sandpit::http::{AppState, Server};
+use sandpit::http::AppState;
 use sandpit::sandbox::CohortRequest;
 use sandpit::sandbox::roster::RosterEntry;
+use sandpit::server::Server;
 use sandpit::store::{
     CheckRecord, Claim, Cohort, Learner, NewAttempt, NewSandbox, Outcome, Role, User,
 };

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::AppState;
+use crate::http::AppState;
 
 /// Ends expired and idle sandboxes every `reaper_interval_seconds`, until
 /// shutdown: each is marked expired, its proxy notes and terminal closed,
@@ -12,7 +12,7 @@ pub(super) async fn run_reaper(state: AppState) {
     let interval = crate::sandbox::reaper_interval(&state.app.config);
     let mut tick = tokio::time::interval(interval);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let proxy: Arc<super::Proxy> = state.proxy.clone();
+    let proxy: Arc<crate::http::Proxy> = state.proxy.clone();
     let terminals = state.terminals.clone();
     let busy = |id| proxy.activity(id).is_some_and(|a| a.open_tunnels > 0);
     let on_end = |id| {
