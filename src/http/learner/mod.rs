@@ -136,23 +136,18 @@ impl FromRequestParts<AppState> for LiveLink {
             .ok_or_else(|| HttpError::NotFound.into_response())?;
         let lang = lang_of(parts);
         let refuse = |e: HttpError| e.response_in(lang);
-        let Some(parsed) = LinkToken::parse(token) else {
-            return Err(refuse(HttpError::NotFound));
-        };
-        match state.app.service.open_link(&parsed).await {
-            Ok(Some((link, sandbox))) if state.app.scenario(&sandbox.scenario_id).is_ok() => {
-                Ok(Self {
-                    token: parsed,
-                    link,
-                    sandbox,
-                })
-            }
-            Ok(_) => Err(match time::ended_json(state, token).await {
+        match open(state, token).await {
+            Ok(Some(opened)) => Ok(Self {
+                token: opened.token,
+                link: opened.link,
+                sandbox: opened.sandbox,
+            }),
+            Ok(None) => Err(match time::ended_json(state, token).await {
                 Ok(Some(gone)) => gone,
                 Ok(None) => refuse(HttpError::NotFound),
                 Err(e) => refuse(e),
             }),
-            Err(e) => Err(refuse(e.into())),
+            Err(e) => Err(refuse(e)),
         }
     }
 }
