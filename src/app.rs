@@ -84,6 +84,22 @@ impl App {
         })
     }
 
+    /// The terminal hub on this app's engine, recording to
+    /// `<data_dir>/recordings` within `recording_budget_mb` per link,
+    /// unless `record_terminals` is off.
+    pub fn terminal_hub(&self) -> crate::terminal::TerminalHub {
+        let config = &self.config;
+        let recordings = config.record_terminals.then(|| {
+            crate::terminal::Recordings::new(
+                config.data_dir.join("recordings"),
+                self.store.clone(),
+                u64::from(config.recording_budget_mb) * 1024 * 1024,
+                self.service.metrics(),
+            )
+        });
+        crate::terminal::TerminalHub::new(self.service.runtime().clone(), recordings)
+    }
+
     /// A scenario by id, or an error listing the known ones.
     pub fn scenario(&self, id: &str) -> anyhow::Result<&Scenario> {
         let known = || {
@@ -97,6 +113,23 @@ impl App {
             .ok()
             .and_then(|id| self.scenarios.get(&id))
             .ok_or_else(|| anyhow::anyhow!("no scenario `{id}` (known: {})", known()))
+    }
+
+    /// Builds every image the scenarios need, so no learner waits for a
+    /// build.
+    pub async fn ensure_images(
+        &self,
+        progress: &(dyn Fn(&str, &str) + Sync),
+    ) -> anyhow::Result<()> {
+        let mut needed: Vec<String> = self.scenarios.values().map(|s| s.image.clone()).collect();
+        needed.sort();
+        needed.dedup();
+        if !needed.is_empty() {
+            self.images
+                .ensure(self.runtime.docker(), &needed, false, progress)
+                .await?;
+        }
+        Ok(())
     }
 
     /// Builds the image a scenario needs if it is missing or stale.

@@ -2,9 +2,13 @@
 //! copies of a tool, run as hardened Docker containers; every check is
 //! recorded.
 //!
-//! Layers, top to bottom: `cli` → `sandbox` (the service) → `runtime` (the
-//! engine) and `store` (the records). `scenario` and `images` describe what
-//! is run.
+//! Layers, top to bottom, each using only those below it (`layers` holds
+//! the rule against the sources): `cli` → `server` (the HTTP edge on a
+//! listener, and the background work) → `http` (requests mapped to the
+//! domain) → `app` (everything connected) → the domain (`sandbox`,
+//! `terminal`, `auth`, `xapi`, `export`, `metrics`) → `store` (the records),
+//! `runtime` (the engine), `scenario` and `images` (what is run) → small
+//! foundations (`config`, `lang`, `timezone`, `sync`, `lock`).
 
 pub mod app;
 pub mod auth;
@@ -14,6 +18,8 @@ pub mod export;
 pub mod http;
 pub mod images;
 pub mod lang;
+#[cfg(test)]
+mod layers;
 pub mod lock;
 pub mod metrics;
 pub mod runtime;

@@ -465,7 +465,7 @@ async fn the_openapi_document_describes_exactly_the_routes_served() {
         .iter()
         .map(|(m, p)| key(m, p))
         .collect();
-    let exports: BTreeSet<String> = sandpit::http::openapi::EXPORT_ROUTES
+    let exports: BTreeSet<String> = sandpit::http::api::openapi::EXPORT_ROUTES
         .iter()
         .map(|p| key(&Method::GET, p))
         .collect();

@@ -55,11 +55,11 @@ impl Running {
             .await
             .unwrap();
         cleanup.ids.push(sandbox.id);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let state = AppState::new(Arc::new(app), format!("http://{addr}")).unwrap();
+        let server = Server::bind_app_at(Arc::new(app), |addr| format!("http://{addr}"))
+            .await
+            .unwrap();
+        let (addr, state) = (server.addr(), server.state().clone());
         let (stop, stopped) = oneshot::channel::<()>();
-        let server = Server::new(listener, state.clone());
         tokio::spawn(server.run(async {
             let _ = stopped.await;
         }));

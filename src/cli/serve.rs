@@ -1,13 +1,11 @@
 //! `sandpit serve` and `sandpit link create`.
 
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::Args;
 
 use crate::app::App;
 use crate::config::Config;
-use crate::http::AppState;
 use crate::sandbox::Owner;
 use crate::server::Server;
 
@@ -18,56 +16,21 @@ pub struct ServeArgs {
     pub listen: Option<std::net::SocketAddr>,
 }
 
-/// The base URL learners use.
-/// On loopback it is `http://sandpit.localhost:<port>` (browsers resolve
-/// `*.localhost` to loopback): then a proxied tool at
-/// `<port>-<key>.sandpit.localhost` (the default `sandbox_domain`) is on
-/// the same site, though another origin, and its cookies work inside the
-/// learner page's frame.
-pub fn public_url(config: &Config, bound: std::net::SocketAddr) -> String {
-    config.public_url.clone().unwrap_or_else(|| {
-        if bound.ip().is_loopback() {
-            format!("http://sandpit.localhost:{}", bound.port())
-        } else {
-            format!("http://{bound}")
-        }
-    })
-}
-
-/// Builds every image the scenarios need, so no learner waits for a build.
-async fn ensure_images(app: &App) -> anyhow::Result<()> {
-    let mut needed: Vec<String> = app.scenarios.values().map(|s| s.image.clone()).collect();
-    needed.sort();
-    needed.dedup();
-    if !needed.is_empty() {
-        app.images
-            .ensure(app.runtime.docker(), &needed, false, &super::print_progress)
-            .await?;
-    }
-    Ok(())
-}
-
 pub async fn serve(args: ServeArgs, mut config: Config) -> anyhow::Result<ExitCode> {
     if let Some(listen) = args.listen {
         config.listen = listen;
     }
-    let app = Arc::new(App::open(config).await?);
-    ensure_images(&app).await?;
-    let listen = app.config.listen;
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .map_err(|e| anyhow::anyhow!("listening on {listen}: {e}"))?;
-    let bound = listener.local_addr()?;
-    let state = AppState::new(app.clone(), public_url(&app.config, bound))?;
+    let server = Server::bind(config).await?;
+    let app = server.app().clone();
     // Held until the server stops: `link create` reads where it answers.
-    let _serving = super::serving::record(&app.config.data_dir, &state.public_url)?;
+    let _serving = super::serving::record(&app.config.data_dir, server.url())?;
     println!(
         "Sandpit is serving {} scenarios at {}",
         app.scenarios.len(),
-        state.public_url
+        server.url()
     );
-    first_admin(&app, &state.public_url).await?;
-    Server::new(listener, state).run(shutdown_signal()).await?;
+    first_admin(&app, server.url()).await?;
+    server.run_until_stopped().await?;
     tracing::info!("stopped; sandboxes keep running");
     app.store.close().await;
     Ok(ExitCode::SUCCESS)
@@ -93,26 +56,6 @@ async fn first_admin(app: &App, url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Completes on Ctrl-C or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
-    }
-    tracing::info!("shutting down: finishing requests in flight");
-}
-
 #[derive(Debug, clap::Subcommand)]
 pub enum LinkCommand {
     /// Provision a sandbox for a learner and print their link.
@@ -135,7 +78,10 @@ fn link_base(config: &Config) -> String {
     if let Some(url) = super::serving::running(&config.data_dir) {
         return url;
     }
-    let url = public_url(config, config.listen);
+    let url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| crate::server::public_url(config.listen));
     eprintln!(
         "note: no sandpit serve is running on {}; the link is for one at {url}",
         config.data_dir.display()

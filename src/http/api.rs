@@ -9,6 +9,7 @@
 mod admin;
 mod cohorts;
 mod error;
+pub mod openapi;
 mod schemas;
 mod types;
 
@@ -32,7 +33,7 @@ pub const PREFIX: &str = "/api/v1";
 fn documented() -> OpenApiRouter<AppState> {
     use cohorts as c;
     OpenApiRouter::new()
-        .routes(routes!(super::openapi::serve))
+        .routes(routes!(openapi::serve))
         .routes(routes!(c::scenarios))
         .routes(routes!(c::list_cohorts, c::create_cohort))
         .routes(routes!(c::cohort))
@@ -59,7 +60,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 /// The (method, path) pairs [`routes`] serves.
 pub fn served() -> Vec<(Method, String)> {
-    super::openapi::operations(&openapi())
+    openapi::operations(&openapi())
 }
 
 /// The API's router: bodies capped, unknown routes and wrong methods

@@ -23,8 +23,6 @@ pub struct Site {
     /// do to HTTPS and to loopback ("potentially trustworthy" origins).
     fetch_metadata: bool,
     policy: HeaderValue,
-    /// The `frame-ancestors` policy the proxy gives every tool response.
-    tool_frame_ancestors: HeaderValue,
     trusted_proxies: Vec<IpNet>,
 }
 
@@ -66,23 +64,16 @@ impl Site {
                  sandbox_domain = the public URL's host)"
             );
         }
-        let tool_frame_ancestors = super::proxy::frame_ancestors(&origin);
         Ok(Self {
             origin,
             fetch_metadata,
             policy,
-            tool_frame_ancestors,
             trusted_proxies: config.trusted_proxies.clone(),
         })
     }
 
     pub fn origin(&self) -> &str {
         &self.origin
-    }
-
-    /// Who may frame a proxied tool: the tool and Sandpit's pages.
-    pub fn tool_frame_ancestors(&self) -> &HeaderValue {
-        &self.tool_frame_ancestors
     }
 
     /// Whether a browser's request came from a page of this site. `Origin`

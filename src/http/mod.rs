@@ -18,7 +18,6 @@ mod learner;
 mod login;
 mod markdown;
 pub mod observe;
-pub mod openapi;
 mod pages;
 mod proxy;
 mod trainer;
@@ -64,7 +63,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(app: Arc<App>, public_url: String) -> anyhow::Result<Self> {
-        let terminals = Arc::new(crate::terminal::TerminalHub::from_app(&app));
+        let terminals = Arc::new(app.terminal_hub());
         let site = Arc::new(Site::new(&public_url, &app.config)?);
         let cookies = Arc::new(cookies::Cookies::new(&public_url, &app.secret));
         let usage = Arc::new(crate::sandbox::UsageFigures::new(
@@ -72,6 +71,7 @@ impl AppState {
             app.store.clone(),
             std::time::Duration::from_secs(app.config.usage_refresh_seconds),
         ));
+        let proxy = Arc::new(Proxy::new(site.origin()));
         Ok(Self {
             usage,
             terminals,
@@ -81,7 +81,7 @@ impl AppState {
             public_url,
             site,
             shutdown: CancellationToken::new(),
-            proxy: Arc::default(),
+            proxy,
         })
     }
 }

@@ -49,8 +49,6 @@ mod forward;
 mod framing;
 mod route;
 
-pub use self::framing::ancestors as frame_ancestors;
-
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
@@ -73,6 +71,9 @@ use crate::sync::Locked;
 pub struct Proxy {
     client: HttpClient,
     activity: Arc<Mutex<HashMap<Uuid, Activity>>>,
+    /// The framing policy added to every tool response: Sandpit's pages
+    /// may frame tools, no one else ([`framing`]).
+    frame_ancestors: HeaderValue,
 }
 
 /// When a sandbox's web UIs were last used through the proxy.
@@ -84,16 +85,16 @@ pub struct Activity {
     pub open_tunnels: usize,
 }
 
-impl Default for Proxy {
-    fn default() -> Self {
+impl Proxy {
+    /// The proxy of the Sandpit whose pages are at `sandpit_origin`.
+    pub fn new(sandpit_origin: &str) -> Self {
         Self {
             client: forward::client(),
             activity: Arc::default(),
+            frame_ancestors: framing::ancestors(sandpit_origin),
         }
     }
-}
 
-impl Proxy {
     /// A sandbox's web activity; None when it was never used.
     pub fn activity(&self, sandbox: Uuid) -> Option<Activity> {
         lock(&self.activity).get(&sandbox).copied()
@@ -228,7 +229,7 @@ async fn proxy(state: &AppState, req: Request, target: Target, host: String) -> 
         } else {
             "http"
         },
-        frame_ancestors: state.site.tool_frame_ancestors(),
+        frame_ancestors: &proxy.frame_ancestors,
     };
     let id = sandbox.id;
     let shutdown = state.shutdown.clone();

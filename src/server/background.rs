@@ -52,11 +52,22 @@ impl Background {
         ));
         let usage = tokio::spawn(state.usage.clone().run(stop.clone()));
         tokio::spawn(super::reaper::run_reaper(state.clone()));
-        let xapi = tokio::spawn(crate::xapi::run_sender(
-            app.clone(),
-            public_url,
-            stop.clone(),
-        ));
+        let xapi = match crate::xapi::LrsSettings::from_config(&app.config) {
+            Ok(Some(settings)) => {
+                let sources = crate::xapi::SenderSources {
+                    service: app.service.clone(),
+                    store: app.store.clone(),
+                    scenarios: app.scenarios.clone(),
+                    public_url,
+                };
+                tokio::spawn(crate::xapi::run_sender(settings, sources, stop.clone()))
+            }
+            Ok(None) => tokio::spawn(async {}),
+            Err(e) => {
+                tracing::error!("not sending xAPI statements: {e}");
+                tokio::spawn(async {})
+            }
+        };
         Self { app, xapi, usage }
     }
 

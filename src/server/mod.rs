@@ -14,6 +14,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use crate::app::App;
+use crate::config::Config;
 use crate::http::{AppState, router};
 use background::Background;
 
@@ -31,20 +32,74 @@ pub struct Server {
 }
 
 impl Server {
-    /// Serves `state` on a listener bound by the caller (who may need its
-    /// address to build the state's public URL).
-    pub fn new(listener: TcpListener, state: AppState) -> Self {
-        Self {
-            listener,
-            shutdown: state.shutdown.clone(),
-            app: state.app.clone(),
-            state: state.clone(),
-            router: router(state),
-        }
+    /// Opens Sandpit on `config` (store, engine, scenarios, the images they
+    /// need) and binds its listening address; learners' links use the
+    /// configured public URL, or one derived from the bound address.
+    pub async fn bind(config: Config) -> anyhow::Result<Self> {
+        let app = Arc::new(App::open(config).await?);
+        app.ensure_images(&|image, message| tracing::info!(image, "{message}"))
+            .await?;
+        Self::bind_app(app).await
     }
 
-    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
-        self.listener.local_addr()
+    /// Binds `app`'s listening address (port 0 picks a free one); the
+    /// public URL is the configured one, else [`public_url`].
+    pub async fn bind_app(app: Arc<App>) -> anyhow::Result<Self> {
+        let configured = app.config.public_url.clone();
+        Self::bind_app_at(app, |bound| configured.unwrap_or_else(|| public_url(bound))).await
+    }
+
+    /// Binds `app`'s listening address, with the public URL `url_for(the
+    /// bound address)`: tests pick the name they reach the server by.
+    pub async fn bind_app_at(
+        app: Arc<App>,
+        url_for: impl FnOnce(SocketAddr) -> String,
+    ) -> anyhow::Result<Self> {
+        let listen = app.config.listen;
+        let listener = TcpListener::bind(listen)
+            .await
+            .map_err(|e| anyhow::anyhow!("listening on {listen}: {e}"))?;
+        let state = AppState::new(app.clone(), url_for(listener.local_addr()?))?;
+        Ok(Self {
+            listener,
+            shutdown: state.shutdown.clone(),
+            app,
+            state: state.clone(),
+            router: router(state),
+        })
+    }
+
+    /// The port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.addr().port()
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        // A bound listener always has one.
+        self.listener
+            .local_addr()
+            .unwrap_or_else(|_| self.app.config.listen)
+    }
+
+    /// The base URL learners reach the server at, without a trailing slash.
+    pub fn url(&self) -> &str {
+        &self.state.public_url
+    }
+
+    /// What the handlers reach: tests drive the domain through it.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    pub fn app(&self) -> &Arc<App> {
+        &self.app
+    }
+
+    /// Serves until Ctrl-C or SIGTERM, then finishes requests in flight and
+    /// drains the background work.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.run(shutdown_signal()).await
     }
 
     /// Serves until `shutdown` completes, then lets in-flight requests
@@ -94,4 +149,37 @@ impl Server {
         background.drain().await;
         result
     }
+}
+
+/// The base URL learners use when none is configured. On loopback it is
+/// `http://sandpit.localhost:<port>` (browsers resolve `*.localhost` to
+/// loopback): then a proxied tool at `<port>-<key>.sandpit.localhost` (the
+/// default `sandbox_domain`) is on the same site, though another origin,
+/// and its cookies work inside the learner page's frame.
+pub fn public_url(bound: SocketAddr) -> String {
+    if bound.ip().is_loopback() {
+        format!("http://sandpit.localhost:{}", bound.port())
+    } else {
+        format!("http://{bound}")
+    }
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
 }

@@ -73,21 +73,6 @@ impl TerminalHub {
         }
     }
 
-    /// The hub of an app: its engine, recording to `<data_dir>/recordings`
-    /// within `recording_budget_mb` per link, unless `record_terminals` is off.
-    pub fn from_app(app: &crate::app::App) -> Self {
-        let config = &app.config;
-        let recordings = config.record_terminals.then(|| {
-            Recordings::new(
-                config.data_dir.join("recordings"),
-                app.store.clone(),
-                u64::from(config.recording_budget_mb) * 1024 * 1024,
-                app.service.metrics(),
-            )
-        });
-        Self::new(app.service.runtime().clone(), recordings)
-    }
-
     /// Shells this hub starts at once.
     pub fn start_concurrency(&self) -> usize {
         start_concurrency()

@@ -20,7 +20,7 @@ use uuid::Uuid;
 pub use lrs::{Lrs, Refusal};
 pub use outbox::sweep;
 pub use parked::{ParkedStatement, parked_csv};
-pub use sender::{SendReport, run_sender, send_due};
+pub use sender::{SendReport, SenderSources, run_sender, send_due};
 pub use settings::LrsSettings;
 pub use statements::{Derived, Trigger, cohort_statements, derive, statement_id};
 

@@ -6,7 +6,7 @@
 //! per statement, and the outbox is in the store, so a restart resumes
 //! where the last run stopped.
 
-use std::sync::Arc;
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -15,7 +15,8 @@ use tokio_util::sync::CancellationToken;
 use super::LrsSettings;
 use super::lrs::{Answer, Lrs, Refusal, Stored};
 use super::sweep;
-use crate::app::App;
+use crate::sandbox::SandboxService;
+use crate::scenario::{Scenario, ScenarioId};
 use crate::store::{OutboxRow, Store, StoreError};
 
 /// Statements per POST.
@@ -203,16 +204,29 @@ async fn settle_failed(
     Ok(next.iter().map(|(_, t)| *t).min().unwrap_or(now))
 }
 
-/// Sends due statements until the server shuts down.
-pub async fn run_sender(app: Arc<App>, public_url: String, shutdown: CancellationToken) {
-    let settings = match LrsSettings::from_config(&app.config) {
-        Ok(Some(s)) => s,
-        Ok(None) => return,
-        Err(e) => {
-            tracing::error!("not sending xAPI statements: {e}");
-            return;
-        }
-    };
+/// What the sender turns into statements and sends: the records of the
+/// store, of these scenarios, through this service's changes.
+pub struct SenderSources {
+    pub service: SandboxService,
+    pub store: Store,
+    pub scenarios: BTreeMap<ScenarioId, Scenario>,
+    /// Where learners reach Sandpit: statements' activity ids start with it.
+    pub public_url: String,
+}
+
+/// Sends due statements to the LRS of `settings` until the server shuts
+/// down.
+pub async fn run_sender(
+    settings: LrsSettings,
+    sources: SenderSources,
+    shutdown: CancellationToken,
+) {
+    let SenderSources {
+        service,
+        store,
+        scenarios,
+        public_url,
+    } = sources;
     tracing::info!(lrs = %settings.statements_url, "sending xAPI statements");
     let lrs = match Lrs::new(settings) {
         Ok(lrs) => lrs,
@@ -223,14 +237,14 @@ pub async fn run_sender(app: Arc<App>, public_url: String, shutdown: Cancellatio
             return;
         }
     };
-    let mut changes = app.service.changes();
-    let metrics = app.service.metrics().clone();
+    let mut changes = service.changes();
+    let metrics = service.metrics().clone();
     let mut failing = false;
     loop {
-        if let Err(e) = sweep(&app.store, &app.scenarios, &public_url).await {
+        if let Err(e) = sweep(&store, &scenarios, &public_url).await {
             tracing::error!(error = %e, "turning records into xAPI statements");
         }
-        let round = send_due(&app.store, &lrs).await;
+        let round = send_due(&store, &lrs).await;
         if let Ok(r) = &round {
             metrics.count_xapi(r.sent, r.refused);
         }
@@ -249,7 +263,7 @@ pub async fn run_sender(app: Arc<App>, public_url: String, shutdown: Cancellatio
             Ok(_) => {}
             Err(e) => tracing::error!(error = %e, "sending xAPI statements"),
         }
-        let due = app.store.next_statement_due().await.ok().flatten();
+        let due = store.next_statement_due().await.ok().flatten();
         let wait = match due.max(lrs.paused_until()) {
             Some(at) => (at - Utc::now()).to_std().unwrap_or_default().min(POLL),
             None => POLL,

@@ -45,6 +45,8 @@ pub fn test_config(data: &Path, scenarios: PathBuf) -> Config {
         data_dir: data.to_owned(),
         scenarios_dir: Some(scenarios),
         host_guard: HostGuardMode::Required,
+        // A free port on loopback, for the tests that serve.
+        listen: ([127, 0, 0, 1], 0).into(),
         ..Config::default()
     }
 }

@@ -4,7 +4,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use sandpit::app::App;
-use sandpit::http::AppState;
 use sandpit::sandbox::{LinkToken, Owner};
 use sandpit::server::Server;
 use sandpit::store::SandboxRecord;
@@ -32,13 +31,11 @@ impl TestServer {
     pub async fn start_at(t: TestApp, public_url: impl FnOnce(SocketAddr) -> String) -> Self {
         let TestApp { app, data } = t;
         let app = Arc::new(app);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let url = public_url(addr);
-        let state = AppState::new(app.clone(), url.clone()).unwrap();
+        let server = Server::bind_app_at(app.clone(), public_url).await.unwrap();
+        let (addr, url) = (server.addr(), server.url().to_owned());
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            Server::new(listener, state)
+            server
                 .run(async {
                     let _ = stopped.await;
                 })

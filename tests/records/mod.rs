@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use chrono::Utc;
 use sandpit::app::App;
-use sandpit::http::AppState;
 use sandpit::sandbox::CohortRequest;
 use sandpit::sandbox::roster::RosterEntry;
 use sandpit::server::Server;
@@ -141,12 +140,15 @@ pub struct Running {
 impl Running {
     pub async fn start(app: App) -> Self {
         let app = Arc::new(app);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://localhost:{}", listener.local_addr().unwrap().port());
-        let state = AppState::new(app.clone(), url.clone()).unwrap();
+        let server = Server::bind_app_at(app.clone(), |addr| {
+            format!("http://localhost:{}", addr.port())
+        })
+        .await
+        .unwrap();
+        let url = server.url().to_owned();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            Server::new(listener, state)
+            server
                 .run(async {
                     let _ = stopped.await;
                 })

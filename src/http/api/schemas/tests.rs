@@ -29,7 +29,7 @@ fn strict(v: &mut Value) {
 }
 
 fn holds<T: Serialize + utoipa::ToSchema>(value: &T) {
-    let doc = serde_json::to_value(crate::http::openapi::document("http://x")).unwrap();
+    let doc = serde_json::to_value(crate::http::api::openapi::document("http://x")).unwrap();
     let mut components = doc["components"].clone();
     strict(&mut components);
     let schema = json!({

@@ -14,7 +14,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder, ServerBuilder};
 
 use super::AppState;
-use super::api::ErrorBody;
+use super::ErrorBody;
 
 /// The export routes (served by `export.rs` under one `{file}` route),
 /// documented here with the rest.
@@ -165,7 +165,7 @@ fn error_response(description: &str) -> RefOr<Response> {
 
 /// The document without its server, built once.
 static DOCUMENT: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(|| {
-    let mut doc = ApiDoc::openapi().merge_from(super::api::openapi());
+    let mut doc = ApiDoc::openapi().merge_from(super::openapi());
     for item in doc.paths.paths.values_mut() {
         for op in operations_of(item) {
             // Anything may fail inside; only this document is open to all.
