@@ -40,9 +40,7 @@ async fn ensure_images(app: &App) -> anyhow::Result<()> {
     needed.sort();
     needed.dedup();
     if !needed.is_empty() {
-        app.images
-            .ensure(app.runtime.docker(), &needed, false, &super::print_progress)
-            .await?;
+        app.ensure_images(&needed, &super::print_progress).await?;
     }
     Ok(())
 }

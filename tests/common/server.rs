@@ -17,6 +17,8 @@ pub struct TestServer {
     pub addr: SocketAddr,
     pub url: String,
     pub app: Arc<App>,
+    /// The admin's usage figures, as the server's background task keeps them.
+    pub usage: Arc<sandpit::sandbox::UsageFigures>,
     pub data: tempfile::TempDir,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
@@ -36,6 +38,7 @@ impl TestServer {
         let addr = listener.local_addr().unwrap();
         let url = public_url(addr);
         let state = AppState::new(app.clone(), url.clone()).unwrap();
+        let usage = state.usage.clone();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             Server::new(listener, state)
@@ -49,6 +52,7 @@ impl TestServer {
             addr,
             url,
             app,
+            usage,
             data,
             stop: Some(stop),
             task: Some(task),
@@ -96,7 +100,6 @@ impl TestServer {
 
     /// Asserts that this server's instance owns no container or network.
     pub async fn assert_nothing_left(&self) {
-        use sandpit::runtime::SandboxRuntime;
         let left = self.app.runtime.list_owned(false).await.unwrap();
         assert!(
             left.is_empty(),
