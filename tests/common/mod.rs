@@ -13,6 +13,7 @@ use tokio::sync::OnceCell;
 pub mod api;
 pub mod browser;
 pub mod http;
+pub mod memory_runtime;
 pub mod pages;
 pub mod server;
 
