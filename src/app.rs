@@ -9,8 +9,8 @@ use rust_embed::RustEmbed;
 
 use crate::auth::Auth;
 use crate::config::{Config, HostGuardMode};
-use crate::images::ImageCatalog;
-use crate::runtime::{DockerRuntime, HostGuard, RuntimeConfig};
+use crate::images::{ImageBuilder, ImageCatalog};
+use crate::runtime::{HostGuard, RuntimeConfig, SandboxRuntime};
 use crate::sandbox::{Limits, SandboxService};
 use crate::scenario::{Scenario, ScenarioError, ScenarioId};
 use crate::store::Store;
@@ -23,9 +23,13 @@ struct BundledScenarios;
 pub struct App {
     pub config: Config,
     pub store: Store,
-    pub runtime: Arc<DockerRuntime>,
+    /// The engine sandboxes run on; nothing else is known of it here.
+    pub runtime: Arc<dyn SandboxRuntime>,
     pub service: SandboxService,
     pub images: ImageCatalog,
+    /// Where images are built: the engine's own build work, for start-up
+    /// and the CLI. None on a runtime that builds no images.
+    pub image_builder: Option<ImageBuilder>,
     pub scenarios: BTreeMap<ScenarioId, Scenario>,
     pub host_guard: Option<HostGuard>,
     pub auth: Auth,
@@ -36,24 +40,38 @@ pub struct App {
 }
 
 impl App {
-    /// Connects everything. Invalid scenarios are logged and left out.
+    /// Connects everything to the local Docker engine. Invalid scenarios
+    /// are logged and left out.
     pub async fn open(config: Config) -> anyhow::Result<Self> {
-        // A wrong LRS setting stops the start, with the setting named.
+        // A wrong LRS setting stops the start, with the setting named,
+        // before any wait for the engine.
+        crate::xapi::LrsSettings::from_config(&config)?;
+        let runtime = crate::runtime::connect_docker(
+            RuntimeConfig {
+                instance: instance_id(&config.data_dir)?,
+                subnet_range: config.subnet_range,
+                subnet_prefix: config.subnet_prefix,
+                disk_dir: config.data_dir.join("disks"),
+            },
+            config.engine_connect_attempts,
+        )
+        .await?;
+        let image_builder = ImageBuilder::connect().await?;
+        let mut app = Self::open_with(config, runtime).await?;
+        app.image_builder = Some(image_builder);
+        Ok(app)
+    }
+
+    /// Connects everything but the engine, and runs sandboxes on `runtime`,
+    /// which labels its objects with the data directory's instance id
+    /// ([`App::instance`]). Such an App builds no images. Invalid scenarios
+    /// are logged and left out.
+    pub async fn open_with(
+        config: Config,
+        runtime: Arc<dyn SandboxRuntime>,
+    ) -> anyhow::Result<Self> {
         crate::xapi::LrsSettings::from_config(&config)?;
         let store = Store::open(&config.data_dir).await?;
-        let instance = instance_id(&config.data_dir)?;
-        let runtime = Arc::new(
-            connect_engine(
-                RuntimeConfig {
-                    instance,
-                    subnet_range: config.subnet_range,
-                    subnet_prefix: config.subnet_prefix,
-                    disk_dir: config.data_dir.join("disks"),
-                },
-                config.engine_connect_attempts,
-            )
-            .await?,
-        );
         let host_guard = guard_host(&config).await?;
         let images = image_catalog(&config)?;
         let (scenarios, errors) = load_scenarios(&config, &images)?;
@@ -78,6 +96,7 @@ impl App {
             runtime,
             service,
             images,
+            image_builder: None,
             scenarios,
             host_guard,
             secret,
@@ -100,6 +119,12 @@ impl App {
         crate::terminal::TerminalHub::new(self.service.runtime().clone(), recordings)
     }
 
+    /// The id that labels this installation's engine objects (made and
+    /// kept in the data directory on first use).
+    pub fn instance(data_dir: &Path) -> anyhow::Result<String> {
+        instance_id(data_dir)
+    }
+
     /// A scenario by id, or an error listing the known ones.
     pub fn scenario(&self, id: &str) -> anyhow::Result<&Scenario> {
         let known = || {
@@ -117,7 +142,7 @@ impl App {
 
     /// Builds every image the scenarios need, so no learner waits for a
     /// build.
-    pub async fn ensure_images(
+    pub async fn ensure_scenario_images(
         &self,
         progress: &(dyn Fn(&str, &str) + Sync),
     ) -> anyhow::Result<()> {
@@ -125,9 +150,7 @@ impl App {
         needed.sort();
         needed.dedup();
         if !needed.is_empty() {
-            self.images
-                .ensure(self.runtime.docker(), &needed, false, progress)
-                .await?;
+            self.ensure_images(&needed, progress).await?;
         }
         Ok(())
     }
@@ -138,14 +161,28 @@ impl App {
         scenario: &Scenario,
         progress: &(dyn Fn(&str, &str) + Sync),
     ) -> anyhow::Result<()> {
-        self.images
-            .ensure(
-                self.runtime.docker(),
-                std::slice::from_ref(&scenario.image),
-                false,
-                progress,
-            )
-            .await?;
+        self.ensure_images(std::slice::from_ref(&scenario.image), progress)
+            .await
+    }
+
+    /// Builds each named image (all when `names` is empty) that is missing
+    /// or stale.
+    pub async fn ensure_images(
+        &self,
+        names: &[String],
+        progress: &(dyn Fn(&str, &str) + Sync),
+    ) -> anyhow::Result<()> {
+        let Some(builder) = &self.image_builder else {
+            anyhow::bail!(
+                "this Sandpit runs on an engine that builds no images, so it cannot build {}",
+                if names.is_empty() {
+                    "any".to_owned()
+                } else {
+                    names.join(", ")
+                }
+            );
+        };
+        builder.ensure(&self.images, names, false, progress).await?;
         Ok(())
     }
 }
@@ -153,6 +190,8 @@ impl App {
 /// The id that labels this installation's engine objects, kept in the data
 /// directory so that it survives restarts.
 fn instance_id(data_dir: &Path) -> anyhow::Result<String> {
+    std::fs::create_dir_all(data_dir)
+        .map_err(|e| anyhow::anyhow!("creating the data directory {}: {e}", data_dir.display()))?;
     let path = data_dir.join("instance");
     if let Ok(id) = std::fs::read_to_string(&path) {
         let id = id.trim();
@@ -295,35 +334,4 @@ pub fn load_scenarios(
     let names: BTreeSet<String> = images.names().map(str::to_owned).collect();
     crate::scenario::load_all(&root, Some(&names))
         .map_err(|e| anyhow::anyhow!("reading scenarios from {}: {e}", root.display()))
-}
-
-/// Connects to the engine, trying `attempts` times with a doubling wait, and
-/// names where it looked when it gives up.
-async fn connect_engine(config: RuntimeConfig, attempts: u32) -> anyhow::Result<DockerRuntime> {
-    let attempts = attempts.max(1);
-    let mut wait = std::time::Duration::from_secs(1);
-    let mut tried = 0;
-    loop {
-        tried += 1;
-        match DockerRuntime::connect(config.clone()).await {
-            Ok(runtime) => return Ok(runtime),
-            Err(e) if tried < attempts => {
-                tracing::warn!(error = %e, "the Docker engine is unreachable ({tried}/{attempts}); retrying in {} s", wait.as_secs());
-                tokio::time::sleep(wait).await;
-                wait = (wait * 2).min(std::time::Duration::from_secs(30));
-            }
-            Err(e) => {
-                let at = std::env::var("DOCKER_HOST")
-                    .map(|h| format!("DOCKER_HOST={h}"))
-                    .unwrap_or_else(|_| {
-                        "the local socket /var/run/docker.sock (DOCKER_HOST is not set)".into()
-                    });
-                anyhow::bail!(
-                    "cannot reach the Docker engine at {at} after {tried} tries: {e}. \
-                     Is the engine running, and may this user use its socket? \
-                     Set DOCKER_HOST to reach another engine."
-                );
-            }
-        }
-    }
 }

@@ -45,7 +45,7 @@ async fn the_admin_page_shows_cached_figures_with_their_age_and_later_loads_ask_
             r.text().await.unwrap()
         }
     };
-    let asked = || server.app.runtime.stats_requests();
+    let asked = || server.usage.engine_requests();
     assert_eq!(asked(), 0);
 
     // The first load does not wait for the engine: it says the figures are

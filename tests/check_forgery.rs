@@ -12,7 +12,7 @@ use std::time::Duration;
 use common::http::{check, client};
 use common::server::TestServer;
 use common::{InstanceCleanup, repo_scenarios, test_app};
-use sandpit::runtime::{ExecOutput, ExecRequest, ExecTarget, SandboxRuntime};
+use sandpit::runtime::{ExecOutput, ExecRequest, ExecTarget};
 use sandpit::scenario::ExerciseId;
 use uuid::Uuid;
 

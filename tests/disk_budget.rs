@@ -9,7 +9,7 @@ use std::time::Duration;
 use common::http::{check, client};
 use common::server::TestServer;
 use common::{InstanceCleanup, fixture_scenarios, test_app};
-use sandpit::runtime::{ExecOutput, ExecRequest, SandboxRuntime};
+use sandpit::runtime::{ExecOutput, ExecRequest};
 use uuid::Uuid;
 
 async fn as_learner(server: &TestServer, sandbox: Uuid, script: &str) -> ExecOutput {

@@ -12,7 +12,7 @@ use std::time::Duration;
 use common::browser::Browser;
 use common::server::TestServer;
 use common::{InstanceCleanup, fixture_scenarios, test_app};
-use sandpit::runtime::{ExecRequest, ExecTarget, SandboxRuntime};
+use sandpit::runtime::{ExecRequest, ExecTarget};
 use serde_json::json;
 use uuid::Uuid;
 

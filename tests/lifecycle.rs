@@ -47,7 +47,6 @@ async fn wait_state(server: &TestServer, id: Uuid, state: SandboxState, limit: D
 
 /// Waits until nothing of the server's instance is left on the engine.
 async fn wait_nothing_left(server: &TestServer) {
-    use sandpit::runtime::SandboxRuntime;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
     while !server
         .app

@@ -15,7 +15,6 @@ use reqwest::StatusCode;
 use sandpit::app::App;
 use sandpit::config::Config;
 use sandpit::http::AppState;
-use sandpit::runtime::SandboxRuntime;
 use sandpit::sandbox::{LinkToken, Owner};
 use sandpit::server::Server;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -13,7 +13,6 @@ use common::{
 };
 use reqwest::StatusCode;
 use sandpit::app::App;
-use sandpit::runtime::SandboxRuntime;
 use sandpit::sandbox::INTERRUPTED;
 use sandpit::store::{NewSandbox, SandboxRecord, SandboxState};
 use uuid::Uuid;

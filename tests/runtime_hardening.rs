@@ -48,9 +48,8 @@ async fn container_runs_with_the_hardening_and_limits_asked_for() {
     cleanup.ids.push(spec.id);
     let handle = rt.create(&spec).await.unwrap();
 
-    let info = t
-        .runtime
-        .docker()
+    let info = common::docker()
+        .await
         .inspect_container(&handle.container_id, None)
         .await
         .unwrap();
@@ -95,9 +94,8 @@ async fn container_runs_with_the_hardening_and_limits_asked_for() {
 
     // The checker: same limits, nothing added back, its own process
     // namespace, the learner's paths read-only.
-    let checker = t
-        .runtime
-        .docker()
+    let checker = common::docker()
+        .await
         .inspect_container(&sandpit::runtime::checker_name(spec.id), None)
         .await
         .unwrap();
@@ -156,9 +154,8 @@ async fn container_runs_with_the_hardening_and_limits_asked_for() {
     );
     assert_eq!(labels.get("sandpit.sandbox"), Some(&spec.id.to_string()));
 
-    let net = t
-        .runtime
-        .docker()
+    let net = common::docker()
+        .await
         .inspect_network(
             &handle.network_id,
             None::<bollard::query_parameters::InspectNetworkOptions>,

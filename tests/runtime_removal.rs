@@ -4,7 +4,7 @@
 mod common;
 
 use common::{Cleanup, fixture_scenarios, shell_spec, test_app};
-use sandpit::runtime::{ObjectKind, SandboxRuntime};
+use sandpit::runtime::ObjectKind;
 use sandpit::sandbox::Owner;
 use sandpit::store::SandboxState;
 

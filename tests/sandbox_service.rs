@@ -6,7 +6,7 @@ mod common;
 
 use common::{Cleanup, fixture_scenarios, test_app};
 use sandpit::lang::Lang;
-use sandpit::runtime::{ExecRequest, SandboxRuntime};
+use sandpit::runtime::ExecRequest;
 use sandpit::sandbox::{Owner, SandboxError};
 use sandpit::scenario::ExerciseId;
 use sandpit::store::{Outcome, SandboxState};

@@ -18,7 +18,6 @@ use std::time::Duration;
 use client::{Term, Terminals, status_of};
 use common::server::TestServer;
 use common::{Cleanup, TestApp, ensure_images, fixture_scenarios, test_app, test_config};
-use sandpit::runtime::SandboxRuntime;
 use sandpit::sandbox::LinkToken;
 use serde_json::Value;
 

@@ -28,11 +28,9 @@ pub async fn run(cmd: ImagesCommand, config: Config) -> anyhow::Result<ExitCode>
             }
         }
         ImagesCommand::Build { names, force } => {
-            let docker = bollard::Docker::connect_with_local_defaults()?
-                .negotiate_version()
-                .await?;
-            catalog
-                .ensure(&docker, &names, force, &super::print_progress)
+            crate::images::ImageBuilder::connect()
+                .await?
+                .ensure(&catalog, &names, force, &super::print_progress)
                 .await?;
         }
     }

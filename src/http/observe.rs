@@ -36,7 +36,7 @@ pub fn routes() -> Router<AppState> {
 async fn readyz(State(state): State<AppState>) -> Response {
     let app = &state.app;
     let (engine, store) = tokio::join!(
-        tokio::time::timeout(READY_TIMEOUT, app.runtime.docker().ping()),
+        tokio::time::timeout(READY_TIMEOUT, app.runtime.ping()),
         tokio::time::timeout(READY_TIMEOUT, app.store.ping()),
     );
     let engine = match engine {

@@ -41,6 +41,45 @@ pub enum ImageError {
     Build { image: String, message: String },
 }
 
+/// The engine connection images are built with. Building images is
+/// engine-specific work, apart from the sandbox runtime: only start-up and
+/// the CLI use it, never a request handler.
+#[derive(Debug, Clone)]
+pub struct ImageBuilder {
+    docker: Docker,
+}
+
+impl ImageBuilder {
+    /// Connects to the local Docker engine (the one `DOCKER_HOST` names,
+    /// when set) and negotiates the API version.
+    pub async fn connect() -> Result<Self, ImageError> {
+        let engine = |context: &str| {
+            let context = context.to_owned();
+            move |source| ImageError::Engine { context, source }
+        };
+        let docker = Docker::connect_with_local_defaults()
+            .map_err(engine("connecting to the Docker engine"))?
+            .negotiate_version()
+            .await
+            .map_err(engine("negotiating the Docker API version"))?;
+        Ok(Self { docker })
+    }
+
+    /// Builds each of `catalog`'s named images (all when `names` is empty)
+    /// unless it is present and current; `force` rebuilds anyway. The base
+    /// image is built first when anything needs it. Reports progress
+    /// through `progress`.
+    pub async fn ensure(
+        &self,
+        catalog: &ImageCatalog,
+        names: &[String],
+        force: bool,
+        progress: &(dyn Fn(&str, &str) + Sync),
+    ) -> Result<(), ImageError> {
+        catalog.ensure(&self.docker, names, force, progress).await
+    }
+}
+
 /// The image build contexts Sandpit knows, by name.
 #[derive(Debug, Clone, Default)]
 pub struct ImageCatalog {
@@ -133,7 +172,7 @@ impl ImageCatalog {
     /// Builds each named image (all when `names` is empty) unless it is
     /// present and current; `force` rebuilds anyway. The base image is built
     /// first when anything needs it. Reports progress through `progress`.
-    pub async fn ensure(
+    async fn ensure(
         &self,
         docker: &Docker,
         names: &[String],

@@ -18,7 +18,7 @@ use super::create::host;
 use super::{
     ExecOutput, ExecRequest, LABEL_INSTANCE, LABEL_MANAGED, LABEL_ROLE, LABEL_SANDBOX, ObjectKind,
     OwnedObject, Result, RuntimeError, SandboxHandle, SandboxRuntime, SandboxSpec, SubnetPool,
-    TtyProcess, TtyRequest, checker_name, disk, object_name,
+    TtyProcess, TtyRequest, Usage, checker_name, disk, object_name,
 };
 use crate::sync::Locked;
 
@@ -41,8 +41,6 @@ pub struct DockerRuntime {
     subnets: SubnetPool,
     /// Subnets used by networks that are not Sandpit's.
     foreign: Mutex<HashSet<Ipv4Net>>,
-    /// Statistics asked of the engine so far (one per container asked).
-    pub(super) stats_requests: std::sync::atomic::AtomicU64,
     /// The writable paths of each image reference seen.
     writable: Mutex<HashMap<String, Vec<String>>>,
 }
@@ -71,6 +69,40 @@ pub(super) fn is_gone(e: &BollardError) -> bool {
     )
 }
 
+/// Connects to the local Docker engine, trying `attempts` times with a
+/// doubling wait, and names where it looked when it gives up.
+pub async fn connect_docker(
+    config: RuntimeConfig,
+    attempts: u32,
+) -> Result<std::sync::Arc<dyn SandboxRuntime>> {
+    let attempts = attempts.max(1);
+    let mut wait = std::time::Duration::from_secs(1);
+    let mut tried = 0;
+    loop {
+        tried += 1;
+        match DockerRuntime::connect(config.clone()).await {
+            Ok(runtime) => return Ok(std::sync::Arc::new(runtime)),
+            Err(e) if tried < attempts => {
+                tracing::warn!(error = %e, "the Docker engine is unreachable ({tried}/{attempts}); retrying in {} s", wait.as_secs());
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(std::time::Duration::from_secs(30));
+            }
+            Err(e) => {
+                let at = std::env::var("DOCKER_HOST")
+                    .map(|h| format!("DOCKER_HOST={h}"))
+                    .unwrap_or_else(|_| {
+                        "the local socket /var/run/docker.sock (DOCKER_HOST is not set)".into()
+                    });
+                return Err(RuntimeError::Other(format!(
+                    "cannot reach the Docker engine at {at} after {tried} tries: {e}. \
+                     Is the engine running, and may this user use its socket? \
+                     Set DOCKER_HOST to reach another engine."
+                )));
+            }
+        }
+    }
+}
+
 impl DockerRuntime {
     /// Connects to the local engine, negotiates the API version (the engine
     /// may speak only 1.41) and learns which subnets are taken.
@@ -87,15 +119,14 @@ impl DockerRuntime {
             config,
             subnets,
             foreign: Mutex::new(HashSet::new()),
-            stats_requests: Default::default(),
             writable: Mutex::default(),
         };
         runtime.refresh_subnets().await?;
         Ok(runtime)
     }
 
-    /// The bollard client, for image builds and tools.
-    pub fn docker(&self) -> &Docker {
+    /// The bollard client, for this module's parts.
+    pub(super) fn docker(&self) -> &Docker {
         &self.docker
     }
 
@@ -260,6 +291,20 @@ impl SandboxRuntime for DockerRuntime {
         self.remove_volumes(sandbox).await?;
         self.remove_network(sandbox).await?;
         disk::remove(&self.config.disk_dir, sandbox).await
+    }
+
+    async fn usage_of(&self, sandboxes: &[Uuid]) -> Vec<(Uuid, Option<Usage>)> {
+        self.stats_of(sandboxes).await
+    }
+
+    async fn ping(&self) -> Result<String> {
+        // The version call answers whenever `/_ping` does, and says more.
+        let version = self
+            .docker
+            .version()
+            .await
+            .context(|| "asking the engine its version".into())?;
+        Ok(version.version.unwrap_or_else(|| "unknown".into()))
     }
 
     async fn list_owned(&self, all: bool) -> Result<Vec<OwnedObject>> {

@@ -26,7 +26,7 @@ use tokio::io::AsyncWrite;
 use uuid::Uuid;
 
 pub use checker::check_env;
-pub use docker::{DockerRuntime, RuntimeConfig};
+pub use docker::{DockerRuntime, RuntimeConfig, connect_docker};
 pub use firewall::HostGuard;
 pub use stats::Usage;
 pub use subnets::SubnetPool;
@@ -196,6 +196,11 @@ pub trait SandboxRuntime: EngineWatch + Send + Sync {
     async fn remove(&self, sandbox: Uuid) -> Result<()>;
     /// Every object labelled as Sandpit's; only this instance's when `all` is false.
     async fn list_owned(&self, all: bool) -> Result<Vec<OwnedObject>>;
+    /// What each sandbox's container uses now; None where the engine did
+    /// not answer in time or the container is gone.
+    async fn usage_of(&self, sandboxes: &[Uuid]) -> Vec<(Uuid, Option<Usage>)>;
+    /// Whether the engine answers, for readiness: its version when it does.
+    async fn ping(&self) -> Result<String>;
 }
 
 /// The name of a sandbox's container and of its network.

@@ -2,7 +2,6 @@
 //! admin page. One answer per container (not a stream), fetched a few at a
 //! time, each within a short timeout; missing numbers are simply absent.
 
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -26,14 +25,9 @@ const STATS_CONCURRENCY: usize = 16;
 const STATS_TIMEOUT: Duration = Duration::from_secs(3);
 
 impl DockerRuntime {
-    /// How many containers' statistics were asked of the engine so far.
-    pub fn stats_requests(&self) -> u64 {
-        self.stats_requests.load(Ordering::Relaxed)
-    }
-
     /// The usage of each sandbox's container; None where the engine did not
     /// answer in time or the container is gone.
-    pub async fn usage_of(&self, sandboxes: &[Uuid]) -> Vec<(Uuid, Option<Usage>)> {
+    pub(super) async fn stats_of(&self, sandboxes: &[Uuid]) -> Vec<(Uuid, Option<Usage>)> {
         futures_util::stream::iter(sandboxes.iter().copied())
             .map(|id| async move {
                 let usage = tokio::time::timeout(STATS_TIMEOUT, self.usage(id))
@@ -51,7 +45,6 @@ impl DockerRuntime {
     /// stays off so the engine fills in the previous CPU sample that a
     /// percentage needs.
     async fn usage(&self, sandbox: Uuid) -> Option<Usage> {
-        self.stats_requests.fetch_add(1, Ordering::Relaxed);
         let options = bollard::query_parameters::StatsOptionsBuilder::default()
             .stream(false)
             .one_shot(false)

@@ -6,6 +6,7 @@
 //! older than that. A page never waits for the engine.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -14,7 +15,7 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use crate::runtime::{DockerRuntime, Usage};
+use crate::runtime::{SandboxRuntime, Usage};
 use crate::store::{SandboxState, Store, StoreError};
 use crate::sync::Locked;
 
@@ -45,23 +46,32 @@ struct Shared {
 
 /// The admin's usage figures, kept by a background task ([`Self::run`]).
 pub struct UsageFigures {
-    runtime: Arc<DockerRuntime>,
+    runtime: Arc<dyn SandboxRuntime>,
     store: Store,
     every: Duration,
     shared: Mutex<Shared>,
     wake: Notify,
+    /// Sandboxes whose figures were asked of the engine so far.
+    asked: AtomicU64,
 }
 
 impl UsageFigures {
     /// Figures refreshed every `every` while someone looks.
-    pub fn new(runtime: Arc<DockerRuntime>, store: Store, every: Duration) -> Self {
+    pub fn new(runtime: Arc<dyn SandboxRuntime>, store: Store, every: Duration) -> Self {
         Self {
             runtime,
             store,
             every: every.max(Duration::from_secs(1)),
             shared: Mutex::default(),
             wake: Notify::new(),
+            asked: AtomicU64::new(0),
         }
+    }
+
+    /// How many sandboxes' figures were asked of the engine so far (one per
+    /// sandbox per round): pages served from the cache ask none.
+    pub fn engine_requests(&self) -> u64 {
+        self.asked.load(Ordering::Relaxed)
     }
 
     /// How often the figures are refreshed while someone looks.
@@ -104,6 +114,8 @@ impl UsageFigures {
             .filter(|s| matches!(s.state, SandboxState::Ready | SandboxState::Claimed))
             .map(|s| s.id)
             .collect();
+        self.asked
+            .fetch_add(running.len() as u64, Ordering::Relaxed);
         let usage: HashMap<Uuid, Option<Usage>> =
             self.runtime.usage_of(&running).await.into_iter().collect();
         let mut shared = self.shared();

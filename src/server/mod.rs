@@ -37,7 +37,7 @@ impl Server {
     /// configured public URL, or one derived from the bound address.
     pub async fn bind(config: Config) -> anyhow::Result<Self> {
         let app = Arc::new(App::open(config).await?);
-        app.ensure_images(&|image, message| tracing::info!(image, "{message}"))
+        app.ensure_scenario_images(&|image, message| tracing::info!(image, "{message}"))
             .await?;
         Self::bind_app(app).await
     }

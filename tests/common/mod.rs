@@ -13,6 +13,7 @@ use tokio::sync::OnceCell;
 pub mod api;
 pub mod browser;
 pub mod http;
+pub mod memory_runtime;
 pub mod pages;
 pub mod server;
 
@@ -57,10 +58,7 @@ static IMAGES: OnceCell<()> = OnceCell::const_new();
 pub async fn ensure_images(app: &App) {
     IMAGES
         .get_or_init(|| async {
-            app.images
-                .ensure(app.runtime.docker(), &[], false, &|i, m| {
-                    eprintln!("[{i}] {m}")
-                })
+            app.ensure_images(&[], &|i, m| eprintln!("[{i}] {m}"))
                 .await
                 .expect("building the bundled images");
         })
@@ -95,6 +93,16 @@ impl TestApp {
             .collect();
         assert!(names.is_empty(), "objects left behind: {names:?}");
     }
+}
+
+/// A connection of the tests' own to the Docker engine, to inspect what a
+/// runtime made there; Sandpit's App knows its runtime only by the trait.
+pub async fn docker() -> bollard::Docker {
+    bollard::Docker::connect_with_local_defaults()
+        .expect("connecting to the Docker engine")
+        .negotiate_version()
+        .await
+        .expect("negotiating the Docker API version")
 }
 
 /// A plain hardened sandbox spec on the shell image.

@@ -16,6 +16,8 @@ pub struct TestServer {
     pub addr: SocketAddr,
     pub url: String,
     pub app: Arc<App>,
+    /// The admin's usage figures, as the server's background task keeps them.
+    pub usage: Arc<sandpit::sandbox::UsageFigures>,
     pub data: tempfile::TempDir,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
@@ -33,6 +35,7 @@ impl TestServer {
         let app = Arc::new(app);
         let server = Server::bind_app_at(app.clone(), public_url).await.unwrap();
         let (addr, url) = (server.addr(), server.url().to_owned());
+        let usage = server.state().usage.clone();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             server
@@ -46,6 +49,7 @@ impl TestServer {
             addr,
             url,
             app,
+            usage,
             data,
             stop: Some(stop),
             task: Some(task),
@@ -93,7 +97,6 @@ impl TestServer {
 
     /// Asserts that this server's instance owns no container or network.
     pub async fn assert_nothing_left(&self) {
-        use sandpit::runtime::SandboxRuntime;
         let left = self.app.runtime.list_owned(false).await.unwrap();
         assert!(
             left.is_empty(),
