@@ -91,7 +91,7 @@ impl Config {
         config.tidy();
         config
             .check()
-            .map_err(|(key, message)| named(&figment, &key, message))?;
+            .map_err(|(key, message)| named(&figment, key, message))?;
         Ok(config)
     }
 
