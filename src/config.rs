@@ -1,17 +1,21 @@
-//! Typed settings: defaults, then a TOML file, then `SANDPIT_*` variables.
+//! Typed settings: defaults, then a TOML file, then `SANDPIT_*` variables,
+//! layered by figment over one struct, [`Config`], whose fields are the
+//! settings (each `key` in the file is `SANDPIT_KEY` in the environment).
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use ipnet::{IpNet, Ipv4Net};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::timezone::TimeZone;
 
-mod env;
+mod sources;
+
+pub use sources::{PREFIX, variable};
 
 /// What to do when the host firewall rule cannot be installed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum HostGuardMode {
     /// Refuse to run sandboxes without it.
@@ -22,9 +26,11 @@ pub enum HostGuardMode {
     Off,
 }
 
-/// Sandpit's settings.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+/// Sandpit's settings: every field is one, and nothing else is. Its
+/// `Default` is the bottom layer (serialized, it also lists the settings:
+/// which variables are read, and the README's table is tested against it).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
 pub struct Config {
     /// Where the store, recordings and unpacked bundled scenarios live.
     pub data_dir: PathBuf,
@@ -47,6 +53,7 @@ pub struct Config {
     /// request from one of them is taken to come from the right-most
     /// address in `X-Forwarded-For` that is not one of them; from anyone
     /// else, `X-Forwarded-For` is ignored.
+    /// (A list in the file; a list or a comma-separated string anywhere.)
     #[serde(deserialize_with = "networks")]
     pub trusted_proxies: Vec<IpNet>,
     /// Proxied web UIs are served from `<port>-<web key>.<sandbox_domain>`, an
@@ -127,14 +134,33 @@ pub struct Config {
     pub metrics_token: Option<Secret>,
 }
 
-/// A setting that must never appear in logs or debug output.
-#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(transparent)]
+/// A setting that must never appear in logs, debug output or errors.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Secret(pub String);
 
 impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("[redacted]")
+    }
+}
+
+/// What a secret that is not a string is told; its value is not shown.
+const SECRET_NOT_A_STRING: &str = "must be a string (a secret: its value is not shown)";
+
+impl<'de> Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // The string's own error would quote the value.
+        String::deserialize(d)
+            .map(Secret)
+            .map_err(|_| serde::de::Error::custom(SECRET_NOT_A_STRING))
+    }
+}
+
+/// Redacted like its `Debug`: configurations are serialized only for their
+/// defaults (where no secret is set) and to show them.
+impl Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str("[redacted]")
     }
 }
 
@@ -191,23 +217,17 @@ pub struct ConfigError {
 }
 
 impl Config {
-    /// Loads the defaults, then `file` if given, then the environment.
+    /// Loads the defaults, then `file` if given, then the process's
+    /// `SANDPIT_*` variables that name a setting (others, such as
+    /// `SANDPIT_CONFIG` or `SANDPIT_TOKEN`, are someone else's), then checks
+    /// every setting.
     pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
-        let mut config = match file {
-            Some(path) => {
-                let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
-                    source_name: path.display().to_string(),
-                    message: e.to_string(),
-                })?;
-                toml::from_str(&text).map_err(|e| ConfigError {
-                    source_name: path.display().to_string(),
-                    message: e.to_string(),
-                })?
-            }
-            None => Self::default(),
-        };
-        config.apply_env(|k| std::env::var(k).ok())?;
-        Ok(config)
+        // A variable that is not Unicode is not read, as `std::env::var`
+        // would not read it.
+        let vars = std::env::vars_os().filter_map(|(name, value)| {
+            Some((name.into_string().ok()?, value.into_string().ok()?))
+        });
+        Self::from_sources(file, vars)
     }
 }
 
@@ -218,10 +238,28 @@ fn parse_network(v: &str) -> Result<IpNet, String> {
         .map_err(|_| format!("`{v}` is not an IP address or a CIDR range"))
 }
 
-/// A TOML list of addresses and CIDR ranges.
+/// A list of addresses and CIDR ranges, or one string of them separated by
+/// commas (what an environment variable holds).
 fn networks<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<IpNet>, D::Error> {
-    Vec::<String>::deserialize(d)?
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Networks {
+        List(Vec<String>),
+        Commas(String),
+    }
+    let networks = Networks::deserialize(d).map_err(|_: D::Error| {
+        serde::de::Error::custom(
+            "must be a list of addresses and CIDR ranges, or one string of them separated by commas",
+        )
+    })?;
+    let items = match networks {
+        Networks::List(items) => items,
+        Networks::Commas(text) => text.split(',').map(str::to_owned).collect(),
+    };
+    items
         .iter()
-        .map(|v| parse_network(v.trim()).map_err(serde::de::Error::custom))
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty())
+        .map(|v| parse_network(v).map_err(serde::de::Error::custom))
         .collect()
 }
