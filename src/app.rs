@@ -1,7 +1,7 @@
 //! Wiring: opens the store, connects to the engine, guards the host, loads
 //! the scenarios and images. Every command and the server start here.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -12,7 +12,7 @@ use crate::config::{Config, HostGuardMode};
 use crate::images::{ImageBuilder, ImageCatalog};
 use crate::runtime::{HostGuard, RuntimeConfig, SandboxRuntime};
 use crate::sandbox::{Limits, SandboxService};
-use crate::scenario::{Scenario, ScenarioError, ScenarioId};
+use crate::scenario::{Scenario, ScenarioError, Scenarios};
 use crate::store::Store;
 
 #[derive(RustEmbed)]
@@ -21,7 +21,7 @@ struct BundledScenarios;
 
 /// Everything a command needs, connected.
 pub struct App {
-    pub config: Config,
+    pub config: Arc<Config>,
     pub store: Store,
     /// The engine sandboxes run on; nothing else is known of it here.
     pub runtime: Arc<dyn SandboxRuntime>,
@@ -30,9 +30,9 @@ pub struct App {
     /// Where images are built: the engine's own build work, for start-up
     /// and the CLI. None on a runtime that builds no images.
     pub image_builder: Option<ImageBuilder>,
-    pub scenarios: BTreeMap<ScenarioId, Scenario>,
+    pub scenarios: Arc<Scenarios>,
     pub host_guard: Option<HostGuard>,
-    pub auth: Auth,
+    pub auth: Arc<Auth>,
     /// The installation's secret (the data directory's `link-key`): learner
     /// links and the web's cookie-signing key are derived from it, each
     /// in its own way.
@@ -78,7 +78,7 @@ impl App {
         for e in errors {
             tracing::error!("scenario left out: {e}");
         }
-        let scenarios = scenarios.into_iter().map(|s| (s.id.clone(), s)).collect();
+        let scenarios = Arc::new(Scenarios::new(scenarios));
         let refs = images.clone();
         let secret = link_key(&config.data_dir)?;
         let service = SandboxService::new(runtime.clone(), store.clone(), move |name| {
@@ -88,10 +88,10 @@ impl App {
         .with_limits(Limits::from_config(&config))
         .with_lifecycle(crate::sandbox::LifecyclePolicy::from_config(&config));
         service.set_scenarios(&scenarios);
-        let auth = Auth::new(store.clone());
+        let auth = Arc::new(Auth::new(store.clone()));
         Ok(Self {
             auth,
-            config,
+            config: Arc::new(config),
             store,
             runtime,
             service,
@@ -127,17 +127,7 @@ impl App {
 
     /// A scenario by id, or an error listing the known ones.
     pub fn scenario(&self, id: &str) -> anyhow::Result<&Scenario> {
-        let known = || {
-            self.scenarios
-                .keys()
-                .map(ScenarioId::as_str)
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        ScenarioId::parse(id)
-            .ok()
-            .and_then(|id| self.scenarios.get(&id))
-            .ok_or_else(|| anyhow::anyhow!("no scenario `{id}` (known: {})", known()))
+        self.scenarios.named(id)
     }
 
     /// Builds every image the scenarios need, so no learner waits for a

@@ -97,9 +97,9 @@ impl Running {
 
     /// Destroys the sandbox and proves nothing of it is left.
     async fn finish(mut self) {
-        let app = self.state.app.clone();
-        app.service.destroy(self.sandbox).await.unwrap();
-        let left = app.runtime.list_owned(false).await.unwrap();
+        let service = self.state.service.clone();
+        service.destroy(self.sandbox).await.unwrap();
+        let left = service.runtime().list_owned(false).await.unwrap();
         let names: Vec<_> = left.iter().map(|o| &o.name).collect();
         assert!(names.is_empty(), "objects left behind: {names:?}");
         self.cleanup.ids.clear();

@@ -99,7 +99,6 @@ async fn change(
         .unwrap_or_default();
     let result = t
         .state
-        .app
         .auth
         .change_password(
             t.user(),

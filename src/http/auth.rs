@@ -28,7 +28,7 @@ pub fn same_secret(a: &str, b: &str) -> bool {
 /// sessions are refused then (API tokens, which browsers never send on
 /// their own, still work).
 pub(super) fn sessions_allowed(state: &AppState) -> bool {
-    !state.app.config.proxy_path_fallback
+    !state.config.proxy_path_fallback
 }
 
 async fn session_from(state: &AppState, headers: &HeaderMap) -> Result<Option<Session>, HttpError> {
@@ -36,7 +36,7 @@ async fn session_from(state: &AppState, headers: &HeaderMap) -> Result<Option<Se
         return Ok(None);
     }
     match state.cookies.get(headers, cookies::SESSION) {
-        Some(value) if value.len() <= 128 => Ok(state.app.auth.session(&value).await?),
+        Some(value) if value.len() <= 128 => Ok(state.auth.session(&value).await?),
         _ => Ok(None),
     }
 }
@@ -134,7 +134,7 @@ impl FromRequestParts<AppState> for ApiUser {
                         "the Authorization header must be `Bearer <API token>`".into(),
                     )
                 })?;
-            return match state.app.auth.token_user(token).await? {
+            return match state.auth.token_user(token).await? {
                 Some(user) => Ok(Self(user)),
                 None => Err(HttpError::Unauthorized(
                     "this API token is unknown or revoked".into(),

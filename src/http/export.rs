@@ -70,9 +70,9 @@ async fn build(
         return Err(HttpError::NotFound);
     }
     let id = Uuid::parse_str(id).map_err(|_| HttpError::NotFound)?;
-    let cohort = state.app.service.cohort_for(&user, id).await?;
-    let scenario = state.app.scenario(&cohort.scenario_id).ok();
-    let records = CohortRecords::load(&state.app.store, cohort).await?;
+    let cohort = state.service.cohort_for(&user, id).await?;
+    let scenario = state.scenarios.named(&cohort.scenario_id).ok();
+    let records = CohortRecords::load(&state.store, cohort).await?;
     let name = |what: &str, ext: &str| export::file_name(&records.cohort, what, ext);
     let internal = |e: &dyn std::fmt::Display| {
         HttpError::Internal(anyhow::anyhow!("exporting cohort {id}: {e}"))

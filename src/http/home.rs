@@ -6,27 +6,29 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::json;
 
+use super::i18n;
 use super::pages::{LangQuery, base};
-use super::{AppState, i18n};
+use crate::http::Pages;
+use crate::scenario::Scenarios;
+use std::sync::Arc;
 
 /// GET /: what Sandpit trains for.
 pub async fn index(
-    State(state): State<AppState>,
+    State(pages): State<Arc<Pages>>,
+    State(scenarios): State<Arc<Scenarios>>,
     Query(q): Query<LangQuery>,
     headers: HeaderMap,
 ) -> Response {
     let lang = i18n::negotiate(q.lang.as_deref(), &headers);
     let mut data = base(lang, "");
-    data["scenarios"] = state
-        .app
-        .scenarios
+    data["scenarios"] = scenarios
         .values()
         .map(|s| json!({"title": s.title.get(lang), "summary": s.summary.get(lang), "exercises": s.exercises.len()}))
         .collect();
-    state.pages.render("index", &data)
+    pages.render("index", &data)
 }
 
 /// Every path no route serves.
-pub async fn not_found(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    state.pages.not_found(&headers)
+pub async fn not_found(State(pages): State<Arc<Pages>>, headers: HeaderMap) -> Response {
+    pages.not_found(&headers)
 }

@@ -128,7 +128,6 @@ async fn login(
     }
     let client = state.site.client_addr(peer.ip(), &headers);
     match state
-        .app
         .auth
         .login(&form.name, &form.password, &client.to_string())
         .await
@@ -179,7 +178,7 @@ async fn logout(
 ) -> Result<Response, HttpError> {
     session.check_csrf(&state, &headers, &form.csrf)?;
     if let Some(value) = state.cookies.get(&headers, SESSION) {
-        state.app.auth.logout(&value).await?;
+        state.auth.logout(&value).await?;
     }
     let jar = CookieJar::new().add(state.cookies.removal(SESSION));
     Ok((jar, Redirect::to("/login")).into_response())

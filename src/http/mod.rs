@@ -25,6 +25,7 @@ mod trainer;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::FromRef;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 use axum::routing::get;
@@ -36,11 +37,23 @@ pub use pages::Pages;
 pub use proxy::{Activity, Proxy};
 
 use crate::app::App;
+use crate::auth::Auth;
+use crate::config::Config;
+use crate::sandbox::SandboxService;
+use crate::scenario::Scenarios;
+use crate::store::Store;
 
-/// What every handler can reach.
-#[derive(Clone)]
+/// What handlers can reach, each part on its own: a handler takes the
+/// parts it needs (`State<Store>`, `State<SandboxService>`, …, through
+/// `FromRef`), or the whole state when it needs many.
+#[derive(Clone, FromRef)]
 pub struct AppState {
-    pub app: Arc<App>,
+    /// Sandboxes, links, cohorts: the domain.
+    pub service: SandboxService,
+    pub store: Store,
+    pub auth: Arc<Auth>,
+    pub config: Arc<Config>,
+    pub scenarios: Arc<Scenarios>,
     pub pages: Arc<Pages>,
     /// The base URL learners reach Sandpit at, without a trailing slash.
     pub public_url: String,
@@ -75,7 +88,11 @@ impl AppState {
         Ok(Self {
             usage,
             terminals,
-            app,
+            service: app.service.clone(),
+            store: app.store.clone(),
+            auth: app.auth.clone(),
+            config: app.config.clone(),
+            scenarios: app.scenarios.clone(),
             pages: Arc::new(Pages::new()?),
             cookies,
             public_url,

@@ -15,6 +15,12 @@ use tracing::Instrument;
 
 use super::AppState;
 use super::auth::same_secret;
+use crate::config::Config;
+use crate::http::Site;
+use crate::sandbox::SandboxService;
+use crate::store::Store;
+use crate::terminal::TerminalHub;
+use std::sync::Arc;
 
 /// The header a request id comes in and goes out in.
 pub const REQUEST_ID: &str = "x-request-id";
@@ -33,11 +39,10 @@ pub fn routes() -> Router<AppState> {
 
 /// GET /readyz: 200 when the engine and the store both answer in time, 503
 /// naming the one that did not.
-async fn readyz(State(state): State<AppState>) -> Response {
-    let app = &state.app;
+async fn readyz(State(service): State<SandboxService>, State(store): State<Store>) -> Response {
     let (engine, store) = tokio::join!(
-        tokio::time::timeout(READY_TIMEOUT, app.runtime.ping()),
-        tokio::time::timeout(READY_TIMEOUT, app.store.ping()),
+        tokio::time::timeout(READY_TIMEOUT, service.runtime().ping()),
+        tokio::time::timeout(READY_TIMEOUT, store.ping()),
     );
     let engine = match engine {
         Ok(Ok(_)) => Ok(()),
@@ -71,18 +76,22 @@ async fn readyz(State(state): State<AppState>) -> Response {
 /// clients on loopback may read it (behind a trusted proxy, the client it
 /// forwards for).
 async fn metrics(
-    State(state): State<AppState>,
+    State(config): State<Arc<Config>>,
+    State(service): State<SandboxService>,
+    State(site): State<Arc<Site>>,
+    State(store): State<Store>,
+    State(terminals): State<Arc<TerminalHub>>,
     peer: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
 ) -> Response {
-    let allowed = match &state.app.config.metrics_token {
+    let allowed = match &config.metrics_token {
         Some(token) => headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .is_some_and(|sent| same_secret(sent.trim(), &token.0)),
         None => peer.is_some_and(|axum::Extension(ConnectInfo(addr))| {
-            state.site.client_addr(addr.ip(), &headers).is_loopback()
+            site.client_addr(addr.ip(), &headers).is_loopback()
         }),
     };
     if !allowed {
@@ -92,13 +101,12 @@ async fn metrics(
         )
             .into_response();
     }
-    let app = &state.app;
-    let counts = app.store.state_counts(None).await;
-    let ready = app.store.ready_per_cohort().await;
-    let queue = app.store.outbox_queue().await;
+    let counts = store.state_counts(None).await;
+    let ready = store.ready_per_cohort().await;
+    let queue = store.outbox_queue().await;
     let (counts, ready) = match (counts, ready, queue) {
         (Ok(c), Ok(r), Ok((queued, oldest))) => {
-            app.service.metrics().set_xapi_outbox(queued, oldest);
+            service.metrics().set_xapi_outbox(queued, oldest);
             (c, r)
         }
         (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
@@ -106,10 +114,9 @@ async fn metrics(
             return StatusCode::SERVICE_UNAVAILABLE.into_response();
         }
     };
-    let text = app
-        .service
+    let text = service
         .metrics()
-        .render(&counts, &ready, state.terminals.live_count());
+        .render(&counts, &ready, terminals.live_count());
     (
         [(
             header::CONTENT_TYPE,
@@ -199,10 +206,15 @@ fn proxied_host(host: &str, domain: &str) -> bool {
 
 /// The middleware: request id in and out, one structured log line per
 /// request (method, redacted path, status, latency), and the request counted.
-pub async fn observe(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+pub async fn observe(
+    State(config): State<Arc<Config>>,
+    State(service): State<SandboxService>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let started = Instant::now();
     let id = request_id(req.headers());
-    let domain = &state.app.config.sandbox_domain;
+    let domain = &config.sandbox_domain;
     let proxied = req
         .headers()
         .get(header::HOST)
@@ -221,7 +233,7 @@ pub async fn observe(State(state): State<AppState>, mut req: Request, next: Next
     let span = tracing::info_span!("request", request_id = %id);
     let mut response = next.run(req).instrument(span.clone()).await;
     let status = response.status().as_u16();
-    state.app.service.metrics().count_request(class, status);
+    service.metrics().count_request(class, status);
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
     span.in_scope(|| {
         tracing::info!(

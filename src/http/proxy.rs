@@ -158,7 +158,7 @@ pub fn in_front_of(app: Router, state: AppState) -> Router {
 }
 
 async fn dispatch(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let config = &state.app.config;
+    let config = &state.config;
     let host = req
         .headers()
         .get(header::HOST)
@@ -181,14 +181,14 @@ async fn dispatch(State(state): State<AppState>, req: Request, next: Next) -> Re
 }
 
 async fn proxy(state: &AppState, req: Request, target: Target, host: String) -> Response {
-    let sandbox = match state.app.service.open_web_key(&target.token).await {
+    let sandbox = match state.service.open_web_key(&target.token).await {
         Ok(Some((_, sandbox))) => sandbox,
         Ok(None) => return not_found(),
         Err(e) => return HttpError::from(e).into_response(),
     };
     let declared = ScenarioId::parse(&sandbox.scenario_id)
         .ok()
-        .and_then(|id| state.app.scenarios.get(&id))
+        .and_then(|id| state.scenarios.get(&id))
         .map(|s| s.web_ports.iter().any(|p| p.port == target.port));
     match declared {
         None => return not_found(),
@@ -201,7 +201,7 @@ async fn proxy(state: &AppState, req: Request, target: Target, host: String) -> 
         }
         Some(true) => {}
     }
-    let range = state.app.config.subnet_range;
+    let range = state.config.subnet_range;
     let address = sandbox
         .address
         .as_deref()
@@ -217,7 +217,7 @@ async fn proxy(state: &AppState, req: Request, target: Target, host: String) -> 
         .map(|c| c.0.ip());
     let proxy = &state.proxy;
     proxy.touch(sandbox.id);
-    state.app.service.touch(sandbox.id);
+    state.service.touch(sandbox.id);
     let up = Upstream {
         addr: SocketAddr::new(address, target.port),
         path: &target.path,

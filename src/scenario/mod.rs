@@ -8,8 +8,10 @@ mod ids;
 mod languages;
 mod loader;
 mod model;
+mod set;
 
 pub use checks::ScenarioError;
 pub use ids::{ExerciseId, InvalidId, ScenarioId};
 pub use loader::{load_all, load_dir};
 pub use model::{Exercise, Phase, Resources, Scenario, Script, Text, WebPort};
+pub use set::Scenarios;

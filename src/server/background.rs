@@ -33,10 +33,16 @@ pub struct Background {
 }
 
 impl Background {
-    /// Starts every background task of `state`'s server, stopped by `stop`;
+    /// Starts every background task of `app`'s server (whose handlers
+    /// reach `state`), stopped by `stop`;
     /// `public_url` names the activities in xAPI statements.
-    pub fn start(state: &AppState, public_url: String, stop: &CancellationToken) -> Self {
-        let app = state.app.clone();
+    pub fn start(
+        app: &Arc<App>,
+        state: &AppState,
+        public_url: String,
+        stop: &CancellationToken,
+    ) -> Self {
+        let app = app.clone();
         let reconcile_every = Duration::from_secs(app.config.reconcile_interval_seconds);
         let service = app.service.clone();
         let token = stop.clone();

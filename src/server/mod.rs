@@ -119,7 +119,12 @@ impl Server {
             ),
             Err(e) => tracing::error!(error = %e, "reconciling at start"),
         }
-        let background = Background::start(&self.state, self.state.public_url.clone(), &token);
+        let background = Background::start(
+            &self.app,
+            &self.state,
+            self.state.public_url.clone(),
+            &token,
+        );
         let signal = {
             let token = token.clone();
             async move {

@@ -9,7 +9,7 @@ use crate::http::AppState;
 /// shutdown: each is marked expired, its proxy notes and terminal closed,
 /// then its engine objects removed.
 pub(super) async fn run_reaper(state: AppState) {
-    let interval = crate::sandbox::reaper_interval(&state.app.config);
+    let interval = crate::sandbox::reaper_interval(&state.config);
     let mut tick = tokio::time::interval(interval);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let proxy: Arc<crate::http::Proxy> = state.proxy.clone();
@@ -26,7 +26,7 @@ pub(super) async fn run_reaper(state: AppState) {
             () = state.shutdown.cancelled() => return,
             _ = tick.tick() => {}
         }
-        if let Err(e) = state.app.service.reap(&busy, &on_end).await {
+        if let Err(e) = state.service.reap(&busy, &on_end).await {
             tracing::error!(error = %e, "ending expired and idle sandboxes");
         }
         if last_prune.is_none_or(|at| at.elapsed() >= RECORDING_PRUNE_EVERY) {
@@ -42,12 +42,11 @@ const RECORDING_PRUNE_EVERY: std::time::Duration = std::time::Duration::from_sec
 /// Removes the recordings of sandboxes that ended more than
 /// `recording_retention_days` ago.
 async fn prune_recordings(state: &AppState) {
-    let config = &state.app.config;
+    let config = &state.config;
     if config.recording_retention_days == 0 {
         return;
     }
     let live: std::collections::HashSet<uuid::Uuid> = match state
-        .app
         .store
         .sandboxes_in(&[
             crate::store::SandboxState::Provisioning,

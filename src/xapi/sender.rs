@@ -6,7 +6,7 @@
 //! per statement, and the outbox is in the store, so a restart resumes
 //! where the last run stopped.
 
-use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -16,7 +16,7 @@ use super::LrsSettings;
 use super::lrs::{Answer, Lrs, Refusal, Stored};
 use super::sweep;
 use crate::sandbox::SandboxService;
-use crate::scenario::{Scenario, ScenarioId};
+use crate::scenario::Scenarios;
 use crate::store::{OutboxRow, Store, StoreError};
 
 /// Statements per POST.
@@ -209,7 +209,7 @@ async fn settle_failed(
 pub struct SenderSources {
     pub service: SandboxService,
     pub store: Store,
-    pub scenarios: BTreeMap<ScenarioId, Scenario>,
+    pub scenarios: Arc<Scenarios>,
     /// Where learners reach Sandpit: statements' activity ids start with it.
     pub public_url: String,
 }

@@ -117,7 +117,6 @@ pub async fn listed(
     filters: &Filters,
 ) -> Result<(Vec<(AdminSandbox, Option<Usage>)>, Option<UsageSnapshot>), HttpError> {
     let rows: Vec<AdminSandbox> = state
-        .app
         .store
         .admin_sandboxes(filters.wants_ended())
         .await?
@@ -196,7 +195,7 @@ async fn home(Admin(t): Admin, Query(filters): Query<Filters>) -> Response {
                     "live": s.state.is_live(),
                     "age": age(s.created_at),
                     "created_iso": s.created_at.to_rfc3339(),
-                    "expires": s.expires_at.map_or_else(|| DASH.into(), |e| when(e, t.state.app.config.time_zone)),
+                    "expires": s.expires_at.map_or_else(|| DASH.into(), |e| when(e, t.state.config.time_zone)),
                     "cpu": usage.and_then(|u| u.cpu_percent).map_or_else(|| DASH.into(), |c| format!("{c:.1} %")),
                     "memory": usage.and_then(|u| u.memory_bytes).map_or_else(|| DASH.into(), mib),
                     "recording": mib(s.recording_bytes),
@@ -206,15 +205,14 @@ async fn home(Admin(t): Admin, Query(filters): Query<Filters>) -> Response {
                 })
             })
             .collect();
-        let all_cohorts = state.app.store.cohorts(None).await?;
+        let all_cohorts = state.store.cohorts(None).await?;
         let scenarios: BTreeSet<String> = state
-            .app
             .scenarios
             .keys()
             .map(|k| k.to_string())
             .collect();
-        let recent = state.app.store.teardown_reports(20).await?;
-        let parked = state.app.store.parked_count().await?;
+        let recent = state.store.teardown_reports(20).await?;
+        let parked = state.store.parked_count().await?;
         let mut data = t.base(&t.text("admin-title"));
         data["rows"] = view.into();
         data["figures"] = match &snapshot {
@@ -277,7 +275,7 @@ async fn home(Admin(t): Admin, Query(filters): Query<Filters>) -> Response {
                 json!({
                     "url": format!("/admin/teardowns/{}", r.id),
                     "id": r.id,
-                    "when": when(r.created_at, t.state.app.config.time_zone),
+                    "when": when(r.created_at, t.state.config.time_zone),
                     "what": teardown::scope_text(&t, r),
                     "removed": r.removed,
                 })

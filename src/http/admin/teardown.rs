@@ -63,7 +63,6 @@ async fn sandbox_question(t: &Trainer, id: &str) -> Result<(AdminSandbox, String
     let id = Uuid::parse_str(id).map_err(|_| HttpError::NotFound)?;
     let s = t
         .state
-        .app
         .store
         .admin_sandbox(id)
         .await?
@@ -109,7 +108,6 @@ pub(super) async fn sandbox(
             return Ok(Redirect::to(&confirm).into_response());
         }
         let report = state
-            .app
             .service
             .teardown_sandbox(&s, Some(&t.user().name))
             .await?;
@@ -121,12 +119,7 @@ pub(super) async fn sandbox(
 
 async fn cohort_named(t: &Trainer, id: &str) -> Result<Cohort, HttpError> {
     let id = Uuid::parse_str(id).map_err(|_| HttpError::NotFound)?;
-    t.state
-        .app
-        .store
-        .cohort(id)
-        .await?
-        .ok_or(HttpError::NotFound)
+    t.state.store.cohort(id).await?.ok_or(HttpError::NotFound)
 }
 
 fn cohort_confirm(t: &Trainer, cohort: &Cohort, mismatch: bool) -> Response {
@@ -170,7 +163,7 @@ pub(super) async fn cohort(
             }
             Some(_) => {}
         }
-        let report = state.app.service.teardown_cohort(*cohort.id).await?;
+        let report = state.service.teardown_cohort(*cohort.id).await?;
         to_report(report.report_id)
     }
     .await;
@@ -203,7 +196,6 @@ pub(super) async fn everything(
         }
         let by = t.user().name.clone();
         let all = state
-            .app
             .service
             .teardown_all(Some(&by), &|step| tracing::info!(admin = %by, "{step}"))
             .await?;
@@ -231,7 +223,6 @@ pub(super) async fn everything_report(Admin(t): Admin, Query(q): Query<ReportsQu
             let id: i64 = id.trim().parse().map_err(|_| HttpError::NotFound)?;
             let r = t
                 .state
-                .app
                 .store
                 .teardown_report(id)
                 .await?
@@ -286,7 +277,6 @@ pub(super) async fn report(Admin(t): Admin, Path(id): Path<String>) -> Response 
         let id: i64 = id.parse().map_err(|_| HttpError::NotFound)?;
         let r = t
             .state
-            .app
             .store
             .teardown_report(id)
             .await?
@@ -294,7 +284,7 @@ pub(super) async fn report(Admin(t): Admin, Path(id): Path<String>) -> Response 
         let failed: Vec<TeardownFailure> = serde_json::from_str(&r.failures).unwrap_or_default();
         let mut data = t.base(&t.text("admin-report-title"));
         data["what"] = scope_text(&t, &r).into();
-        data["when"] = when(r.created_at, t.state.app.config.time_zone).into();
+        data["when"] = when(r.created_at, t.state.config.time_zone).into();
         data["by"] = r.requested_by.clone().into();
         data["cohort_url"] = r
             .cohort_id

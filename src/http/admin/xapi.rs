@@ -28,7 +28,7 @@ pub(super) struct RetryForm {
 /// GET /admin/xapi
 pub(super) async fn page(Admin(t): Admin) -> Response {
     let result = async {
-        let store = &t.state.app.store;
+        let store = &t.state.store;
         let status = store.outbox_status().await?;
         let rows = store.parked_statements(Some(PAGE_ROWS)).await?;
         let view: Vec<Value> = rows
@@ -43,9 +43,9 @@ pub(super) async fn page(Admin(t): Admin) -> Response {
                     "learner": p.learner.clone().unwrap_or_else(|| DASH.into()),
                     "actor": p.actor,
                     "verb": p.verb.clone().unwrap_or_else(|| DASH.into()),
-                    "happened": happened.map_or_else(|| DASH.into(), |h| when(h, t.state.app.config.time_zone)),
+                    "happened": happened.map_or_else(|| DASH.into(), |h| when(h, t.state.config.time_zone)),
                     "happened_iso": p.timestamp,
-                    "parked": when(r.parked_at, t.state.app.config.time_zone),
+                    "parked": when(r.parked_at, t.state.config.time_zone),
                     "parked_iso": p.parked_at,
                     "status": p.status,
                     "answer": p.answer,
@@ -53,7 +53,7 @@ pub(super) async fn page(Admin(t): Admin) -> Response {
             })
             .collect();
         let mut data = t.base(&t.text("xapi-title"));
-        data["configured"] = t.state.app.config.xapi_endpoint.is_some().into();
+        data["configured"] = t.state.config.xapi_endpoint.is_some().into();
         data["summary"] = t
             .text_with(
                 "xapi-summary",
@@ -66,7 +66,7 @@ pub(super) async fn page(Admin(t): Admin) -> Response {
             .into();
         data["oldest"] = status
             .oldest_pending
-            .map(|o| t.text_with("xapi-oldest", &[("when", when(o, t.state.app.config.time_zone).into())]))
+            .map(|o| t.text_with("xapi-oldest", &[("when", when(o, t.state.config.time_zone).into())]))
             .into();
         data["last_error"] = status.last_error.into();
         data["more"] = (status.parked > u64::from(PAGE_ROWS)).then(|| {
@@ -102,7 +102,6 @@ pub(super) async fn export(
         };
         let rows: Vec<ParkedStatement> = t
             .state
-            .app
             .store
             .parked_statements(None)
             .await?
@@ -153,11 +152,7 @@ pub(super) async fn retry_one(
     let result = async {
         t.session.check_csrf(&state, &headers, &form.csrf)?;
         let id = uuid::Uuid::parse_str(&id).map_err(|_| HttpError::NotFound)?;
-        let moved = state
-            .app
-            .store
-            .unpark_statements(Some(&id.to_string()))
-            .await?;
+        let moved = state.store.unpark_statements(Some(&id.to_string())).await?;
         if moved == 0 {
             return Err(HttpError::NotFound);
         }
@@ -176,7 +171,7 @@ pub(super) async fn retry_all(
 ) -> Response {
     let result = async {
         t.session.check_csrf(&state, &headers, &form.csrf)?;
-        state.app.store.unpark_statements(None).await?;
+        state.store.unpark_statements(None).await?;
         Ok(Redirect::to("/admin/xapi").into_response())
     }
     .await;

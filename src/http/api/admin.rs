@@ -12,7 +12,9 @@ use super::error::{ApiError, Body, Caller, ErrorBody, Ids};
 use crate::http::AppState;
 use crate::http::admin::{Filters, listed};
 use crate::runtime::Usage;
+use crate::sandbox::SandboxService;
 use crate::sandbox::{TeardownAll, TeardownFailure, TeardownReport};
+use crate::store::Store;
 use crate::store::User;
 
 type ApiResult<T> = Result<T, ApiError>;
@@ -106,22 +108,17 @@ pub async fn sandboxes(
 /// POST /api/v1/admin/sandboxes/{id}/teardown
 pub async fn teardown_sandbox(
     Caller(user): Caller,
-    State(state): State<AppState>,
+    State(service): State<SandboxService>,
+    State(store): State<Store>,
     Ids(id): Ids<Uuid>,
 ) -> ApiResult<Json<TeardownReport>> {
     admin_only(&user)?;
-    let sandbox = state
-        .app
-        .store
+    let sandbox = store
         .admin_sandbox(id)
         .await?
         .ok_or_else(ApiError::not_found)?;
     Ok(Json(
-        state
-            .app
-            .service
-            .teardown_sandbox(&sandbox, Some(&user.name))
-            .await?,
+        service.teardown_sandbox(&sandbox, Some(&user.name)).await?,
     ))
 }
 
@@ -136,17 +133,13 @@ pub async fn teardown_sandbox(
 /// POST /api/v1/admin/cohorts/{id}/teardown
 pub async fn teardown_cohort(
     Caller(user): Caller,
-    State(state): State<AppState>,
+    State(service): State<SandboxService>,
+    State(store): State<Store>,
     Ids(id): Ids<Uuid>,
 ) -> ApiResult<Json<TeardownReport>> {
     admin_only(&user)?;
-    state
-        .app
-        .store
-        .cohort(id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    Ok(Json(state.app.service.teardown_cohort(id).await?))
+    store.cohort(id).await?.ok_or_else(ApiError::not_found)?;
+    Ok(Json(service.teardown_cohort(id).await?))
 }
 
 /// The body of `teardown-all`: `{"confirm": "everything"}`.
@@ -171,7 +164,7 @@ pub struct ConfirmAll {
 /// POST /api/v1/admin/teardown-all with `{"confirm": "everything"}`
 pub async fn teardown_all(
     Caller(user): Caller,
-    State(state): State<AppState>,
+    State(service): State<SandboxService>,
     Body(body): Body<ConfirmAll>,
 ) -> ApiResult<Json<TeardownAll>> {
     admin_only(&user)?;
@@ -182,9 +175,7 @@ pub async fn teardown_all(
     }
     let by = user.name.clone();
     Ok(Json(
-        state
-            .app
-            .service
+        service
             .teardown_all(Some(&by), &|step| tracing::info!(admin = %by, "{step}"))
             .await?,
     ))
@@ -220,13 +211,11 @@ pub struct TeardownReportView {
 /// GET /api/v1/admin/teardowns/{id}
 pub async fn teardown_report(
     Caller(user): Caller,
-    State(state): State<AppState>,
+    State(store): State<Store>,
     Ids(id): Ids<i64>,
 ) -> ApiResult<Json<TeardownReportView>> {
     admin_only(&user)?;
-    let r = state
-        .app
-        .store
+    let r = store
         .teardown_report(id)
         .await?
         .ok_or_else(ApiError::not_found)?;

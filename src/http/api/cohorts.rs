@@ -12,12 +12,17 @@ use super::types::{
     CohortListed, CohortView, CohortWithLearners, CohortWithPool, CreateCohort, ExerciseView,
     LearnerView, ScenarioView, cohort_request,
 };
+use crate::config::Config;
 use crate::http::AppState;
+use crate::sandbox::SandboxService;
 use crate::sandbox::{
     CohortProgress, PoolStatus, Reservation, SandboxError, StuckRule, TeardownReport,
 };
 use crate::scenario::Scenario;
+use crate::scenario::Scenarios;
+use crate::store::Store;
 use crate::store::{Cohort, CohortAttempt, CohortListing, Learner, User};
+use std::sync::Arc;
 
 /// How long a refused launch is told to wait (the pool's own retry delay).
 const LAUNCH_RETRY_AFTER: u64 = 30;
@@ -28,7 +33,7 @@ fn link(state: &AppState, learner: Uuid) -> String {
     format!(
         "{}/s/{}",
         state.public_url,
-        state.app.service.learner_token(learner).as_str()
+        state.service.learner_token(learner).as_str()
     )
 }
 
@@ -48,7 +53,6 @@ fn learner_view(state: &AppState, l: Learner) -> LearnerView {
 
 async fn learner_views(state: &AppState, cohort: Uuid) -> ApiResult<Vec<LearnerView>> {
     Ok(state
-        .app
         .store
         .learners(cohort)
         .await?
@@ -59,11 +63,11 @@ async fn learner_views(state: &AppState, cohort: Uuid) -> ApiResult<Vec<LearnerV
 
 /// The caller's cohort `id`; others' look unknown.
 async fn cohort_of(state: &AppState, user: &User, id: Uuid) -> ApiResult<Cohort> {
-    Ok(state.app.service.cohort_for(user, id).await?)
+    Ok(state.service.cohort_for(user, id).await?)
 }
 
 fn scenario_of<'a>(state: &'a AppState, cohort: &Cohort) -> ApiResult<&'a Scenario> {
-    state.app.scenario(&cohort.scenario_id).map_err(|_| {
+    state.scenarios.named(&cohort.scenario_id).map_err(|_| {
         ApiError::new(
             StatusCode::CONFLICT,
             format!(
@@ -77,11 +81,12 @@ fn scenario_of<'a>(state: &'a AppState, cohort: &Cohort) -> ApiResult<&'a Scenar
 #[utoipa::path(get, path = "/api/v1/scenarios", tag = "scenarios", operation_id = "listScenarios",
     summary = "The scenarios cohorts can use",
     responses((status = 200, description = "The scenarios", body = Vec<ScenarioView>)))]
-pub async fn scenarios(_: Caller, State(state): State<AppState>) -> Json<Vec<ScenarioView>> {
+pub async fn scenarios(
+    _: Caller,
+    State(scenarios): State<Arc<Scenarios>>,
+) -> Json<Vec<ScenarioView>> {
     Json(
-        state
-            .app
-            .scenarios
+        scenarios
             .values()
             .map(|s| ScenarioView {
                 id: s.id.to_string(),
@@ -118,12 +123,11 @@ pub async fn create_cohort(
     Body(body): Body<CreateCohort>,
 ) -> ApiResult<(StatusCode, Json<CohortWithLearners>)> {
     let scenario = state
-        .app
-        .scenario(&body.scenario)
+        .scenarios
+        .named(&body.scenario)
         .map_err(|e| ApiError::bad(format!("`scenario`: {e}")))?;
-    let request = cohort_request(body, state.app.config.time_zone)?;
+    let request = cohort_request(body, state.config.time_zone)?;
     let cohort = state
-        .app
         .service
         .create_cohort(&user, scenario, request)
         .await?;
@@ -154,7 +158,10 @@ pub struct ListQuery {
     ))]
 pub async fn list_cohorts(
     Caller(user): Caller,
-    State(state): State<AppState>,
+    State(config): State<Arc<Config>>,
+    State(scenarios): State<Arc<Scenarios>>,
+    State(service): State<SandboxService>,
+    State(store): State<Store>,
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> ApiResult<Json<Vec<CohortListed>>> {
     let archived = match query.map(|q| q.0.archived) {
@@ -176,17 +183,13 @@ pub async fn list_cohorts(
         CohortListing::Current
     };
     let owner = (!user.is_admin()).then_some(user.id);
-    let store = &state.app.store;
-    let rule = StuckRule::from_config(&state.app.config);
+    let store = &store;
+    let rule = StuckRule::from_config(&config);
     let mut out = Vec::new();
     for c in store.cohorts_listed(owner, listing).await? {
         let claimed = store.state_counts(Some(*c.id)).await?.claimed;
-        let scenario = state.app.scenario(&c.scenario_id).ok();
-        let progress = state
-            .app
-            .service
-            .cohort_summary(&c, scenario, claimed, rule)
-            .await?;
+        let scenario = scenarios.named(&c.scenario_id).ok();
+        let progress = service.cohort_summary(&c, scenario, claimed, rule).await?;
         out.push(CohortListed {
             cohort: (&c).into(),
             progress,
@@ -238,7 +241,7 @@ async fn set_archived(
     archived: bool,
 ) -> ApiResult<Json<CohortView>> {
     let cohort = cohort_of(state, user, id).await?;
-    state.app.service.archive_cohort(&cohort, archived).await?;
+    state.service.archive_cohort(&cohort, archived).await?;
     let cohort = cohort_of(state, user, id).await?;
     Ok(Json((&cohort).into()))
 }
@@ -256,7 +259,7 @@ pub async fn cohort(
     Ids(id): Ids<Uuid>,
 ) -> ApiResult<Json<CohortWithPool>> {
     let cohort = cohort_of(&state, &user, id).await?;
-    let pool = state.app.service.pool_status(&cohort).await?;
+    let pool = state.service.pool_status(&cohort).await?;
     Ok(Json(CohortWithPool {
         cohort: (&cohort).into(),
         pool,
@@ -307,7 +310,7 @@ pub async fn launch(
         ));
     }
     let scenario = scenario_of(&state, &cohort)?;
-    let reservation = state.app.service.launch_cohort(&cohort, scenario).await?;
+    let reservation = state.service.launch_cohort(&cohort, scenario).await?;
     if reservation.started == 0 && reservation.refused > 0 {
         let mut e = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
@@ -338,7 +341,7 @@ pub async fn status(
     Ids(id): Ids<Uuid>,
 ) -> ApiResult<Json<PoolStatus>> {
     let cohort = cohort_of(&state, &user, id).await?;
-    Ok(Json(state.app.service.pool_status(&cohort).await?))
+    Ok(Json(state.service.pool_status(&cohort).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/cohorts/{id}/progress", tag = "cohorts", operation_id = "cohortProgress",
@@ -356,10 +359,9 @@ pub async fn progress(
 ) -> ApiResult<Json<CohortProgress>> {
     let cohort = cohort_of(&state, &user, id).await?;
     let scenario = scenario_of(&state, &cohort)?;
-    let rule = StuckRule::from_config(&state.app.config);
+    let rule = StuckRule::from_config(&state.config);
     Ok(Json(
         state
-            .app
             .service
             .cohort_progress(&cohort, scenario, rule)
             .await?,
@@ -379,7 +381,7 @@ pub async fn attempts(
     Ids((id, learner)): Ids<(Uuid, Uuid)>,
 ) -> ApiResult<Json<Vec<CohortAttempt>>> {
     let cohort = cohort_of(&state, &user, id).await?;
-    match state.app.service.learner_detail(*cohort.id, learner).await {
+    match state.service.learner_detail(*cohort.id, learner).await {
         Ok((_, attempts)) => Ok(Json(attempts)),
         // A learner of another cohort is as unknown as a made-up one.
         Err(SandboxError::Invalid(_)) => Err(ApiError::not_found()),
@@ -401,5 +403,5 @@ pub async fn teardown(
     Ids(id): Ids<Uuid>,
 ) -> ApiResult<Json<TeardownReport>> {
     let cohort = cohort_of(&state, &user, id).await?;
-    Ok(Json(state.app.service.teardown_cohort(*cohort.id).await?))
+    Ok(Json(state.service.teardown_cohort(*cohort.id).await?))
 }

@@ -13,7 +13,6 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder, ServerBuilder};
 
-use super::AppState;
 use super::ErrorBody;
 
 /// The export routes (served by `export.rs` under one `{file}` route),
@@ -212,8 +211,8 @@ pub fn document(public_url: &str) -> utoipa::openapi::OpenApi {
     summary = "This document",
     security(()),
     responses((status = 200, description = "The OpenAPI 3.1 document", body = Object)))]
-pub async fn serve(State(state): State<AppState>) -> Json<utoipa::openapi::OpenApi> {
-    Json(document(&state.public_url))
+pub async fn serve(State(public_url): State<String>) -> Json<utoipa::openapi::OpenApi> {
+    Json(document(&public_url))
 }
 
 /// Every (method, path) a document describes.

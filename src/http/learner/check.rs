@@ -38,14 +38,14 @@ pub(super) struct Progress {
 impl Progress {
     pub async fn load(state: &AppState, opened: &Opened<'_>) -> Result<Self, HttpError> {
         let done = Self::load_done(state, opened).await?.done;
-        let attempts = state.app.store.attempts(opened.sandbox.id).await?;
+        let attempts = state.store.attempts(opened.sandbox.id).await?;
         Ok(Self { done, attempts })
     }
 
     /// Only which exercises are done, without the attempts: what a press
     /// of Check needs (the attempts grow with every press).
     async fn load_done(state: &AppState, opened: &Opened<'_>) -> Result<Self, HttpError> {
-        let completions = state.app.store.completions(opened.sandbox.id).await?;
+        let completions = state.store.completions(opened.sandbox.id).await?;
         let done = opened
             .scenario
             .exercises
@@ -89,7 +89,7 @@ async fn progress(
 ) -> Result<Response, HttpError> {
     let opened = live.opened(&state)?;
     let lang = i18n::negotiate(None, &headers);
-    let time = state.app.service.time_status(opened.sandbox.id).await?;
+    let time = state.service.time_status(opened.sandbox.id).await?;
     let progress = Progress::load_done(&state, &opened).await?;
     let exercises: Vec<Value> = opened
         .scenario
@@ -149,7 +149,6 @@ async fn run_check(
         return Err(HttpError::Conflict(Message::new("check-locked")));
     }
     let result = state
-        .app
         .service
         .check(
             opened.sandbox.id,

@@ -51,12 +51,12 @@ pub(in crate::http) async fn open<'a>(
     let Some(token) = LinkToken::parse(token) else {
         return Ok(None);
     };
-    let Some((link, sandbox)) = state.app.service.open_link(&token).await? else {
+    let Some((link, sandbox)) = state.service.open_link(&token).await? else {
         return Ok(None);
     };
     let scenario = crate::scenario::ScenarioId::parse(&sandbox.scenario_id)
         .ok()
-        .and_then(|id| state.app.scenarios.get(&id));
+        .and_then(|id| state.scenarios.get(&id));
     Ok(scenario.map(|scenario| Opened {
         token,
         link,
@@ -107,8 +107,8 @@ impl LiveLink {
     /// With its scenario (one the server serves: checked when opened).
     pub fn opened(self, state: &AppState) -> Result<Opened<'_>, HttpError> {
         let scenario = state
-            .app
-            .scenario(&self.sandbox.scenario_id)
+            .scenarios
+            .named(&self.sandbox.scenario_id)
             .map_err(|_| HttpError::NotFound)?;
         Ok(Opened {
             token: self.token,

@@ -32,7 +32,7 @@ struct PageQuery {
 
 /// The URL of a scenario's web UI, on its own origin.
 fn web_url(state: &AppState, token: &LinkToken, port: u16, path: &str) -> String {
-    let config = &state.app.config;
+    let config = &state.config;
     // Proxied URLs carry the web key, never the link's own token.
     let token = &token.web_key();
     if config.proxy_path_fallback {
@@ -68,7 +68,7 @@ async fn page(
     // A cohort link not started yet shows its Start button: a GET never
     // claims a sandbox.
     if let Some(parsed) = LinkToken::parse(&token)
-        && let Some(link) = state.app.service.awaiting_start(&parsed).await?
+        && let Some(link) = state.service.awaiting_start(&parsed).await?
     {
         return Ok(super::start::start_page(&state, lang, &parsed, &link));
     }
@@ -140,7 +140,7 @@ async fn page(
     data["progress"] =
         json!({"done": done_count, "total": total, "percent": done_count * 100 / total.max(1)});
     data["completed"] = json!(current.is_none());
-    let time = state.app.service.time_status(opened.sandbox.id).await?;
+    let time = state.service.time_status(opened.sandbox.id).await?;
     let zone = super::time::cohort_zone(&state, &opened.sandbox).await?;
     data["time"] = super::time::page_time(&state, &time, lang, zone);
     data["step"] = match viewing {

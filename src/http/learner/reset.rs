@@ -30,13 +30,13 @@ pub(in crate::http) async fn failed_page(
     let Some(token) = LinkToken::parse(token) else {
         return Ok(state.pages.not_found(headers));
     };
-    let Some((_, sandbox)) = state.app.service.failed_link(&token).await? else {
+    let Some((_, sandbox)) = state.service.failed_link(&token).await? else {
         return Ok(state.pages.not_found(headers));
     };
-    let Ok(scenario) = state.app.scenario(&sandbox.scenario_id) else {
+    let Ok(scenario) = state.scenarios.named(&sandbox.scenario_id) else {
         return Ok(state.pages.not_found(headers));
     };
-    let completions = state.app.store.completions(sandbox.id).await?;
+    let completions = state.store.completions(sandbox.id).await?;
     let done = scenario
         .exercises
         .iter()
@@ -75,7 +75,7 @@ async fn reset_sandbox(
     crate::http::same_site(&headers, &state)?;
     let lang = i18n::negotiate(None, &headers);
     let token = LinkToken::parse(&token).ok_or(HttpError::NotFound)?;
-    let sandbox = match state.app.service.reset_link(&token).await {
+    let sandbox = match state.service.reset_link(&token).await {
         Ok(Some(sandbox)) => sandbox,
         Ok(None) => return Err(HttpError::NotFound),
         Err(e) => {
@@ -114,15 +114,14 @@ async fn reset_exercise(
     let lang = i18n::negotiate(None, &headers);
     let token = LinkToken::parse(&token).ok_or(HttpError::NotFound)?;
     let exercise = ExerciseId::parse(&exercise).map_err(|_| HttpError::NotFound)?;
-    let Some((_, sandbox)) = state.app.service.open_link(&token).await? else {
+    let Some((_, sandbox)) = state.service.open_link(&token).await? else {
         return Err(HttpError::NotFound);
     };
     let scenario = state
-        .app
-        .scenario(&sandbox.scenario_id)
+        .scenarios
+        .named(&sandbox.scenario_id)
         .map_err(|_| HttpError::NotFound)?;
     match state
-        .app
         .service
         .reset_exercise(sandbox.id, scenario, &exercise)
         .await

@@ -28,7 +28,7 @@ pub(in crate::http) fn start_page(
 ) -> Response {
     let scenario = crate::scenario::ScenarioId::parse(&link.scenario_id)
         .ok()
-        .and_then(|id| state.app.scenarios.get(&id));
+        .and_then(|id| state.scenarios.get(&id));
     let title = scenario.map_or(link.scenario_id.as_str(), |s| s.title.get(lang));
     let mut data = base(lang, title);
     data["scenario"] = json!({
@@ -41,7 +41,6 @@ pub(in crate::http) fn start_page(
     // Idle closing is news to someone told only of the time limit.
     data["idle_minutes"] = json!(
         state
-            .app
             .service
             .lifecycle_policy()
             .idle
@@ -70,7 +69,7 @@ async fn start(
         return Ok(state.pages.not_found(&headers));
     };
     let lang = i18n::negotiate(None, &headers);
-    match state.app.service.open_link(&token).await {
+    match state.service.open_link(&token).await {
         Ok(Some((link, sandbox))) => {
             prestart_terminal(&state, &sandbox, link.token_hash);
             Ok(Redirect::to(&format!("/s/{}", token.as_str())).into_response())
@@ -97,7 +96,7 @@ async fn start(
 /// Starts the learner's shell while their browser follows the redirect and
 /// loads the page, so that the terminal shows a prompt as soon as it opens.
 fn prestart_terminal(state: &AppState, sandbox: &SandboxRecord, link: String) {
-    let (app, hub, id) = (state.app.clone(), state.terminals.clone(), sandbox.id);
+    let (app, hub, id) = (state.clone(), state.terminals.clone(), sandbox.id);
     let scenario_id = sandbox.scenario_id.clone();
     tokio::spawn(async move {
         let Some(scenario) = crate::scenario::ScenarioId::parse(&scenario_id)

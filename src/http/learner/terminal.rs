@@ -89,17 +89,17 @@ async fn terminal(
     let Some(token) = LinkToken::parse(&token) else {
         return Err(HttpError::NotFound);
     };
-    let Some((link, sandbox)) = state.app.service.open_link(&token).await? else {
+    let Some((link, sandbox)) = state.service.open_link(&token).await? else {
         // A refused upgrade only reads as "try again" to a browser: an ended
         // sandbox's open page is told over the socket instead.
-        return match (gone(&state.app.service, &token).await, ws) {
+        return match (gone(&state.service, &token).await, ws) {
             (Some(kind), Ok(ws)) => Ok(ws.on_upgrade(move |socket| say_gone(socket, kind))),
             _ => Err(HttpError::NotFound),
         };
     };
     let scenario = ScenarioId::parse(&sandbox.scenario_id)
         .ok()
-        .and_then(|id| state.app.scenarios.get(&id))
+        .and_then(|id| state.scenarios.get(&id))
         .filter(|s| s.terminal)
         .ok_or(HttpError::NotFound)?;
     let ws = match ws {
@@ -124,7 +124,7 @@ async fn terminal(
     };
     let shutdown = state.shutdown.clone();
     // Typing counts as use of the sandbox (idle culling).
-    let service = state.app.service.clone();
+    let service = state.service.clone();
     let sandbox_id = sandbox.id;
     let typed = {
         let service = service.clone();

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 
 use crate::http::pages::base;
 use crate::http::{AppState, HttpError, i18n};
+use crate::sandbox::SandboxService;
 use crate::sandbox::{ExtendLimit, Extended, LinkEnd, LinkToken, TimeStatus};
 use crate::scenario::ScenarioId;
 use crate::store::EndReason;
@@ -63,7 +64,7 @@ pub(in crate::http) async fn cohort_zone(
     else {
         return Ok(None);
     };
-    Ok(state.app.store.cohort(cohort).await?.map(|c| c.time_zone))
+    Ok(state.store.cohort(cohort).await?.map(|c| c.time_zone))
 }
 
 /// Page data for the time box: the status plus the settings it shows;
@@ -74,7 +75,7 @@ pub(in crate::http) fn page_time(
     lang: &str,
     zone: Option<TimeZone>,
 ) -> Value {
-    let policy = state.app.service.lifecycle_policy();
+    let policy = state.service.lifecycle_policy();
     let mut time = time_json(status, lang);
     time["warning_seconds"] = json!(policy.warning.num_seconds());
     time["extend_minutes"] = json!(policy.extend.num_minutes());
@@ -83,7 +84,7 @@ pub(in crate::http) fn page_time(
     // without script, in the server's, named), and what is left before an
     // idle sandbox closes.
     time["time_zone"] = json!(zone.map(|z| z.name()));
-    let shown = zone.unwrap_or(state.app.config.time_zone);
+    let shown = zone.unwrap_or(state.config.time_zone);
     time["expires_clock"] = json!(status.expires_at.map(|at| shown.clock(at)));
     time["idle_minutes"] = json!(
         policy
@@ -115,7 +116,7 @@ pub(in crate::http) async fn ended_page(
     let Some(token) = LinkToken::parse(token) else {
         return Ok(None);
     };
-    let Some(ended) = state.app.service.ended_link(&token).await? else {
+    let Some(ended) = state.service.ended_link(&token).await? else {
         return Ok(None);
     };
     let scenario_id = ended
@@ -124,9 +125,9 @@ pub(in crate::http) async fn ended_page(
         .map_or(&ended.link.scenario_id, |s| &s.scenario_id);
     let scenario = ScenarioId::parse(scenario_id)
         .ok()
-        .and_then(|id| state.app.scenarios.get(&id));
+        .and_then(|id| state.scenarios.get(&id));
     let completions = match &ended.sandbox {
-        Some(sandbox) => state.app.store.completions(sandbox.id).await?,
+        Some(sandbox) => state.store.completions(sandbox.id).await?,
         None => Default::default(),
     };
     let steps: Vec<Value> = scenario
@@ -171,7 +172,7 @@ pub(in crate::http) async fn ended_json(
     let Some(token) = LinkToken::parse(token) else {
         return Ok(None);
     };
-    Ok(state.app.service.ended_link(&token).await?.map(|ended| {
+    Ok(state.service.ended_link(&token).await?.map(|ended| {
         (
             StatusCode::GONE,
             axum::Json(json!({"ended": true, "reason": ended.end})),
@@ -182,14 +183,14 @@ pub(in crate::http) async fn ended_json(
 
 /// POST /s/{token}/extend: more time, within the limits.
 async fn extend(
-    State(state): State<AppState>,
+    State(service): State<SandboxService>,
     _: super::FromThisSite,
     live: super::LiveLink,
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
     let lang = i18n::negotiate(None, &headers);
     let link = live.token;
-    let extended = state.app.service.extend(live.sandbox.id).await?;
+    let extended = service.extend(live.sandbox.id).await?;
     if !crate::http::wants_json(&headers) {
         // The form without JavaScript: the page shows the new time, or why not.
         return Ok(Redirect::to(&format!("/s/{}", link.as_str())).into_response());

@@ -99,7 +99,7 @@ pub(super) async fn launch(
     let result = async {
         t.session.check_csrf(&state, &headers, &form.csrf)?;
         let (cohort, scenario) = t.cohort(&id).await?;
-        let reservation = match state.app.service.launch_cohort(&cohort, scenario).await {
+        let reservation = match state.service.launch_cohort(&cohort, scenario).await {
             Ok(r) => r,
             Err(SandboxError::Invalid(_) | SandboxError::CohortOver { .. }) => {
                 let text = t.text_with("launch-over", &[("name", cohort.name.clone().into())]);
@@ -146,7 +146,7 @@ pub(super) async fn teardown(
             let notice = Notice::new(&id, false, t.text("teardown-unconfirmed"));
             return Ok(back_to_cohort(&state, &notice));
         }
-        let report = state.app.service.teardown_cohort(*cohort.id).await?;
+        let report = state.service.teardown_cohort(*cohort.id).await?;
         Ok::<_, HttpError>(match report.report_id {
             Some(r) => {
                 Redirect::to(&format!("/trainer/cohorts/{id}/teardowns/{r}")).into_response()
@@ -173,7 +173,6 @@ pub(super) async fn teardown_report(
         let report: i64 = report.parse().map_err(|_| HttpError::NotFound)?;
         let r = t
             .state
-            .app
             .store
             .teardown_report(report)
             .await?
@@ -229,7 +228,7 @@ async fn set_archived(
         t.session.check_csrf(&state, &headers, &form.csrf)?;
         let (cohort, _) = t.cohort(&id).await?;
         let name = [("name", cohort.name.clone().into())];
-        let notice = match state.app.service.archive_cohort(&cohort, archived).await {
+        let notice = match state.service.archive_cohort(&cohort, archived).await {
             Ok(_) if archived => Notice::new(&id, true, t.text_with("archive-done", &name)),
             Ok(_) => Notice::new(&id, true, t.text_with("restore-done", &name)),
             Err(SandboxError::NotOver(_)) => {

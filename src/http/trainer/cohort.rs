@@ -45,9 +45,9 @@ fn link_url(state: &AppState, link: &LearnerLink) -> String {
 
 async fn render_page(t: &Trainer, id: &str, notice: Option<Notice>) -> Result<Response, HttpError> {
     let (cohort, scenario) = t.cohort(id).await?;
-    let service = &t.state.app.service;
+    let service = &t.state.service;
     let links = service.learner_links(*cohort.id).await?;
-    let rule = StuckRule::from_config(&t.state.app.config);
+    let rule = StuckRule::from_config(&t.state.config);
     let progress = service.cohort_progress(&cohort, scenario, rule).await?;
     let rows: Vec<Value> = links
         .iter()
@@ -187,7 +187,7 @@ pub(super) async fn links_csv(
     let result = async {
         let separator = separator(query)?;
         let (cohort, _) = t.cohort(&id).await?;
-        let links = t.state.app.service.learner_links(*cohort.id).await?;
+        let links = t.state.service.learner_links(*cohort.id).await?;
         let mut out = csv_writer(separator);
         let write = |out: &mut csv::Writer<Vec<u8>>, row: [&str; 4]| {
             out.write_record(row)

@@ -26,9 +26,9 @@ pub(super) async fn page(t: Trainer, Query(q): Query<ListQuery>) -> Response {
     let result = async {
         let user = t.user();
         let owner = (!user.is_admin()).then_some(user.id);
-        let store = &t.state.app.store;
-        let service = &t.state.app.service;
-        let rule = StuckRule::from_config(&t.state.app.config);
+        let store = &t.state.store;
+        let service = &t.state.service;
+        let rule = StuckRule::from_config(&t.state.config);
         let listing = if archived {
             CohortListing::Archived
         } else {
@@ -37,7 +37,7 @@ pub(super) async fn page(t: Trainer, Query(q): Query<ListQuery>) -> Response {
         let mut rows = Vec::new();
         for c in store.cohorts_listed(owner, listing).await? {
             let counts = store.state_counts(Some(*c.id)).await?;
-            let scenario = t.state.app.scenario(&c.scenario_id).ok();
+            let scenario = t.state.scenarios.named(&c.scenario_id).ok();
             let summary = service
                 .cohort_summary(&c, scenario, counts.claimed, rule)
                 .await?;

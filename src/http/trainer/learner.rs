@@ -16,13 +16,7 @@ pub(super) async fn page(t: Trainer, Path((id, learner)): Path<(String, String)>
     let result = async {
         let (cohort, scenario) = t.cohort(&id).await?;
         let learner = Uuid::parse_str(&learner).map_err(|_| HttpError::NotFound)?;
-        let (learner, attempts) = match t
-            .state
-            .app
-            .service
-            .learner_detail(*cohort.id, learner)
-            .await
-        {
+        let (learner, attempts) = match t.state.service.learner_detail(*cohort.id, learner).await {
             Ok(found) => found,
             // Another cohort's learner, or none: not found.
             Err(SandboxError::Invalid(_)) => return Err(HttpError::NotFound),

@@ -204,7 +204,7 @@ pub(super) async fn events(t: Trainer, Path(id): Path<String>, headers: HeaderMa
         Err(e) => return t.error_page(e),
     };
     let feed = Feed {
-        changes: t.state.app.service.changes(),
+        changes: t.state.service.changes(),
         state: t.state.clone(),
         lang: t.lang,
         user: t.user().clone(),
@@ -274,16 +274,16 @@ impl Feed {
     /// Whether the session that opened the stream is still valid.
     async fn signed_in(&self) -> bool {
         match &self.session {
-            Some(c) => matches!(self.state.app.auth.session(c).await, Ok(Some(_))),
+            Some(c) => matches!(self.state.auth.session(c).await, Ok(Some(_))),
             None => false,
         }
     }
 
     async fn compute(&self) -> anyhow::Result<String> {
-        let service = &self.state.app.service;
+        let service = &self.state.service;
         let cohort = service.cohort_for(&self.user, self.cohort).await?;
-        let scenario = self.state.app.scenario(&cohort.scenario_id)?;
-        let rule = StuckRule::from_config(&self.state.app.config);
+        let scenario = self.state.scenarios.named(&cohort.scenario_id)?;
+        let rule = StuckRule::from_config(&self.state.config);
         let progress = service.cohort_progress(&cohort, scenario, rule).await?;
         Ok(snapshot(self.lang, &cohort, scenario, &progress).to_string())
     }

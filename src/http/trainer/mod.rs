@@ -164,13 +164,17 @@ impl Trainer {
     /// and others' cohorts are all "not found".
     pub async fn cohort(&self, id: &str) -> Result<(Cohort, &Scenario), HttpError> {
         let id = Uuid::parse_str(id).map_err(|_| HttpError::NotFound)?;
-        let cohort = self.state.app.service.cohort_for(self.user(), id).await?;
-        let scenario = self.state.app.scenario(&cohort.scenario_id).map_err(|_| {
-            HttpError::Conflict(
-                Message::new("error-scenario-missing")
-                    .with("scenario", cohort.scenario_id.as_str()),
-            )
-        })?;
+        let cohort = self.state.service.cohort_for(self.user(), id).await?;
+        let scenario = self
+            .state
+            .scenarios
+            .named(&cohort.scenario_id)
+            .map_err(|_| {
+                HttpError::Conflict(
+                    Message::new("error-scenario-missing")
+                        .with("scenario", cohort.scenario_id.as_str()),
+                )
+            })?;
         Ok((cohort, scenario))
     }
 }

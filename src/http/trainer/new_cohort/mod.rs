@@ -60,11 +60,10 @@ pub(super) async fn form(t: Trainer) -> Response {
         .and_then(|d| d.with_nanosecond(0))
         .unwrap_or_else(Utc::now);
     let end = start + TimeDelta::hours(4);
-    let zone = t.state.app.config.time_zone;
+    let zone = t.state.config.time_zone;
     let f = CohortForm {
         scenario: t
             .state
-            .app
             .scenarios
             .keys()
             .next()
@@ -89,7 +88,6 @@ pub(super) async fn create(t: Trainer, headers: HeaderMap, request: Request) -> 
         // A name taken already is said with the other mistakes, first.
         let taken = match t
             .state
-            .app
             .store
             .cohort_named(t.user().id, f.name.trim())
             .await?
@@ -109,13 +107,7 @@ pub(super) async fn create(t: Trainer, headers: HeaderMap, request: Request) -> 
                 return Ok(render(&t, &f, &errors, None, StatusCode::BAD_REQUEST));
             }
         };
-        match t
-            .state
-            .app
-            .service
-            .create_cohort(t.user(), scenario, req)
-            .await
-        {
+        match t.state.service.create_cohort(t.user(), scenario, req).await {
             Ok(cohort) => {
                 Ok(Redirect::to(&format!("/trainer/cohorts/{}", cohort.id)).into_response())
             }
@@ -222,7 +214,6 @@ fn render(
     data["zones"] = TimeZone::names().collect::<Vec<_>>().into();
     data["scenarios"] = t
         .state
-        .app
         .scenarios
         .values()
         .map(|s| {

@@ -27,12 +27,12 @@ pub(super) fn validate<'a>(
     if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
         fail(&mut errors, "name", "field-name-invalid", &[]);
     }
-    let scenario = t.state.app.scenario(f.scenario.trim()).ok();
+    let scenario = t.state.scenarios.named(f.scenario.trim()).ok();
     if scenario.is_none() {
         fail(&mut errors, "scenario", "field-scenario-invalid", &[]);
     }
     let zone = match f.time_zone.trim() {
-        "" => Some(t.state.app.config.time_zone),
+        "" => Some(t.state.config.time_zone),
         name => TimeZone::parse(name).ok(),
     };
     if zone.is_none() {
