@@ -22,6 +22,7 @@ pub mod lang;
 mod layers;
 pub mod lock;
 pub mod metrics;
+pub mod programme;
 pub mod runtime;
 pub mod sandbox;
 pub mod scenario;
