@@ -26,6 +26,8 @@ pub struct App {
     /// The engine sandboxes run on; nothing else is known of it here.
     pub runtime: Arc<dyn SandboxRuntime>,
     pub service: SandboxService,
+    /// Change programmes, their impact studies and indicators.
+    pub programmes: crate::programme::Programmes,
     pub images: ImageCatalog,
     /// Where images are built: the engine's own build work, for start-up
     /// and the CLI. None on a runtime that builds no images.
@@ -89,7 +91,10 @@ impl App {
         .with_lifecycle(crate::sandbox::LifecyclePolicy::from_config(&config));
         service.set_scenarios(&scenarios);
         let auth = Arc::new(Auth::new(store.clone()));
+        let programmes =
+            crate::programme::Programmes::new(store.clone(), scenarios.clone(), config.time_zone);
         Ok(Self {
+            programmes,
             auth,
             config: Arc::new(config),
             store,

@@ -11,7 +11,15 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[&[&str]] = &[
     &["lang", "sync", "lock", "timezone", "config"],
     &["store", "runtime", "scenario", "images"],
-    &["metrics", "auth", "export", "sandbox", "terminal", "xapi", "programme"],
+    &[
+        "metrics",
+        "auth",
+        "export",
+        "sandbox",
+        "terminal",
+        "xapi",
+        "programme",
+    ],
     &["app"],
     &["http"],
     &["server"],

@@ -45,6 +45,16 @@ impl TimeZone {
             .ok_or_else(|| UnknownTimeZone(name.to_owned()))
     }
 
+    /// The calendar day it is now in this zone.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.day_of(Utc::now())
+    }
+
+    /// The calendar day `t` falls on in this zone.
+    pub fn day_of(&self, t: DateTime<Utc>) -> chrono::NaiveDate {
+        t.with_timezone(&self.0).date_naive()
+    }
+
     /// The zone's name in the database (`Europe/Paris`).
     pub fn name(&self) -> &'static str {
         self.0.name()

@@ -10,6 +10,7 @@ mod admin;
 mod cohorts;
 mod error;
 pub mod openapi;
+mod programmes;
 mod schemas;
 mod types;
 
@@ -32,6 +33,7 @@ pub const PREFIX: &str = "/api/v1";
 /// routes are served by `export.rs`; `openapi.rs` documents those too.)
 fn documented() -> OpenApiRouter<AppState> {
     use cohorts as c;
+    use programmes as p;
     OpenApiRouter::new()
         .routes(routes!(openapi::serve))
         .routes(routes!(c::scenarios))
@@ -50,6 +52,15 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::teardown_cohort))
         .routes(routes!(admin::teardown_all))
         .routes(routes!(admin::teardown_report))
+        .routes(routes!(p::list_programmes, p::create_programme))
+        .routes(routes!(p::programme))
+        .routes(routes!(p::enter_phase))
+        .routes(routes!(p::list_teams, p::import_teams))
+        .routes(routes!(p::import_people))
+        .routes(routes!(p::set_impacts))
+        .routes(routes!(p::attach_cohort))
+        .routes(routes!(p::record_usage))
+        .routes(routes!(p::reach))
 }
 
 /// The paths and schemas of the routes [`routes`] serves, as `utoipa-axum`

@@ -39,6 +39,7 @@ pub use proxy::{Activity, Proxy};
 use crate::app::App;
 use crate::auth::Auth;
 use crate::config::Config;
+use crate::programme::Programmes;
 use crate::sandbox::SandboxService;
 use crate::scenario::Scenarios;
 use crate::store::Store;
@@ -50,6 +51,8 @@ use crate::store::Store;
 pub struct AppState {
     /// Sandboxes, links, cohorts: the domain.
     pub service: SandboxService,
+    /// Change programmes and their indicators.
+    pub programmes: Programmes,
     pub store: Store,
     pub auth: Arc<Auth>,
     pub config: Arc<Config>,
@@ -89,6 +92,7 @@ impl AppState {
             usage,
             terminals,
             service: app.service.clone(),
+            programmes: app.programmes.clone(),
             store: app.store.clone(),
             auth: app.auth.clone(),
             config: app.config.clone(),

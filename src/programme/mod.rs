@@ -8,6 +8,15 @@
 //! must complete carry a due date. People belong to one team; a cohort's
 //! learners are matched to them.
 
+mod reach;
+mod service;
+
+pub use reach::{Reach, ReachStatus, TeamReach};
+pub use service::{
+    CreateProgramme, PHASES, PlannedPhase, ProgrammeError, ProgrammeScenario, Programmes,
+    SetImpact, TeamUsage, monday_of, parse_phase, phase_name,
+};
+
 use serde::{Deserialize, Serialize};
 
 pub use crate::scenario::Phase;

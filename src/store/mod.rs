@@ -10,6 +10,7 @@ mod links;
 mod outbox;
 mod parked;
 mod pool;
+mod programmes;
 mod recordings;
 mod reset;
 mod sandboxes;
@@ -31,6 +32,10 @@ pub use links::LinkRecord;
 pub use outbox::{ClaimRecord, NewOutboxStatement, OutboxCursor, OutboxRow, OutboxStatus};
 pub use parked::ParkedRow;
 pub use pool::{Claim, StateCounts};
+pub use programmes::{
+    ImpactRecord, ImportCounts, NewPerson, NewProgramme, NewTeam, PersonProgress, PersonScenario,
+    PhaseDates, ProgrammeRecord, TeamRecord, UsageRecord,
+};
 pub use recordings::RecordingUse;
 pub use reset::Rebind;
 pub use sandboxes::{NewSandbox, SandboxRecord, SandboxState};
@@ -51,6 +56,10 @@ pub enum StoreError {
     UnknownSandbox(uuid::Uuid),
     #[error("cohort {0} is not in the store")]
     UnknownCohort(uuid::Uuid),
+    #[error("programme {0} is not in the store")]
+    UnknownProgramme(uuid::Uuid),
+    #[error("the programme has no team `{0}`")]
+    UnknownTeam(String),
     #[error("there is already {0}")]
     Duplicate(String),
     /// The owner already has a cohort of this name (letter case aside).

@@ -67,6 +67,18 @@ impl From<crate::store::StoreError> for ApiError {
     }
 }
 
+impl From<crate::programme::ProgrammeError> for ApiError {
+    fn from(e: crate::programme::ProgrammeError) -> Self {
+        use crate::programme::ProgrammeError as E;
+        match e {
+            E::Invalid(message) => Self::bad(message),
+            E::NotFound => Self::not_found(),
+            E::Forbidden => Self::new(StatusCode::FORBIDDEN, e.to_string()),
+            E::Store(e) => e.into(),
+        }
+    }
+}
+
 impl From<crate::auth::AuthError> for ApiError {
     fn from(e: crate::auth::AuthError) -> Self {
         HttpError::from(e).into()
