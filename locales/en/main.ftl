@@ -466,3 +466,14 @@ reach-status-on_track = On track
 reach-status-late = Late
 reach-status-done = Done
 download-reach-json = Reach (JSON)
+
+## Pulse questions on the learner's page
+pulse-heading-before = Before you start: a few quick questions
+pulse-heading-after = Now that you are done: a few quick questions
+pulse-explained = From 1 (not at all) to 5 (completely). Your answers are anonymous: reports show averages of groups of at least 5 people, never your name.
+pulse-low = not at all
+pulse-high = completely
+pulse-comment = A comment (optional)
+pulse-send = Send my answers
+pulse-score-needed = Give each question a score from 1 to 5, once.
+pulse-not-asked = These questions are not asked of this link.

@@ -466,3 +466,14 @@ reach-status-on_track = Dans les temps
 reach-status-late = En retard
 reach-status-done = Terminé
 download-reach-json = Couverture (JSON)
+
+## Questions d'ambiance sur la page de l'apprenant
+pulse-heading-before = Avant de commencer : quelques questions rapides
+pulse-heading-after = Maintenant que vous avez terminé : quelques questions rapides
+pulse-explained = De 1 (pas du tout) à 5 (tout à fait). Vos réponses sont anonymes : les rapports montrent des moyennes de groupes d'au moins 5 personnes, jamais votre nom.
+pulse-low = pas du tout
+pulse-high = tout à fait
+pulse-comment = Un commentaire (facultatif)
+pulse-send = Envoyer mes réponses
+pulse-score-needed = Donnez à chaque question une note de 1 à 5, une seule fois.
+pulse-not-asked = Ces questions ne sont pas posées à ce lien.

@@ -8,9 +8,11 @@
 //! must complete carry a due date. People belong to one team; a cohort's
 //! learners are matched to them.
 
+mod pulse;
 mod reach;
 mod service;
 
+pub use pulse::{Confidence, MIN_GROUP, QuestionConfidence, Scores, parse_moment};
 pub use reach::{Reach, ReachStatus, TeamReach};
 pub use service::{
     CreateProgramme, PHASES, PlannedPhase, ProgrammeError, ProgrammeScenario, Programmes,
