@@ -9,9 +9,17 @@ use std::path::{Path, PathBuf};
 
 /// Top-level modules by layer, lowest first.
 const LAYERS: &[&[&str]] = &[
-    &["lang", "sync", "lock", "timezone", "config"],
+    &["lang", "sync", "lock", "timezone", "config", "tabular"],
     &["store", "runtime", "scenario", "images"],
-    &["metrics", "auth", "export", "sandbox", "terminal", "xapi", "programme"],
+    &[
+        "metrics",
+        "auth",
+        "export",
+        "sandbox",
+        "terminal",
+        "xapi",
+        "programme",
+    ],
     &["app"],
     &["http"],
     &["server"],

@@ -8,6 +8,8 @@
 //! must complete carry a due date. People belong to one team; a cohort's
 //! learners are matched to them.
 
+pub mod import;
+
 use serde::{Deserialize, Serialize};
 
 pub use crate::scenario::Phase;
