@@ -38,13 +38,19 @@ pub enum Undecodable {
         "the file starts with the mark of {encoding} text, but line {line} is not {encoding}; save it again as CSV (UTF-8)"
     )]
     Malformed { encoding: &'static str, line: u64 },
+    /// It is UTF-8 in places and not in others: read either way, some of
+    /// its names would come out garbled.
+    #[error(
+        "line {line} is not UTF-8 text, though the rest of the file is; save it again as CSV (UTF-8)"
+    )]
+    Mixed { line: u64 },
 }
 
 impl Undecodable {
     /// The line the first bad byte is on.
     pub fn line(&self) -> u64 {
         match self {
-            Self::Malformed { line, .. } => *line,
+            Self::Malformed { line, .. } | Self::Mixed { line } => *line,
         }
     }
 
@@ -55,14 +61,16 @@ impl Undecodable {
                 "table-malformed",
                 vec![("encoding", (*encoding).into()), ("line", (*line).into())],
             ),
+            Self::Mixed { line } => ("table-mixed", vec![("line", (*line).into())]),
         }
     }
 }
 
 /// The text of a file's bytes: UTF-8 or UTF-16 when a byte order mark says
 /// so (and then it must be), UTF-8 when the bytes are valid UTF-8, and
-/// Windows-1252 otherwise, which every byte string is (a file from a French
-/// spreadsheet that is not UTF-8 is almost always that).
+/// Windows-1252 when no part of them is UTF-8 beyond ASCII (a file from a
+/// French spreadsheet that is not UTF-8 is almost always Windows-1252, and
+/// its accents almost never make valid UTF-8).
 pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, Undecodable> {
     if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
         let body = &bytes[bom..];
@@ -75,6 +83,9 @@ pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, Undecodable> {
     }
     match std::str::from_utf8(bytes) {
         Ok(text) => Ok(Cow::Borrowed(text)),
+        Err(e) if bytes.utf8_chunks().any(|c| !c.valid().is_ascii()) => Err(Undecodable::Mixed {
+            line: line_at(bytes, e.valid_up_to()),
+        }),
         Err(_) => Ok(encoding_rs::WINDOWS_1252
             .decode_without_bom_handling(bytes)
             .0),
@@ -83,14 +94,27 @@ pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, Undecodable> {
 
 /// The line of the first byte that is not `encoding`.
 fn first_bad_line(encoding: &'static encoding_rs::Encoding, body: &[u8]) -> u64 {
-    let good = if encoding == encoding_rs::UTF_8 {
-        let upto = std::str::from_utf8(body).map_or_else(|e| e.valid_up_to(), |t| t.len());
-        String::from_utf8_lossy(&body[..upto]).into_owned()
-    } else {
-        let (text, _) = encoding.decode_without_bom_handling(body);
-        text.split('\u{fffd}').next().unwrap_or_default().to_owned()
-    };
-    line_count(&normalise(&good))
+    if encoding == encoding_rs::UTF_8 {
+        let upto = std::str::from_utf8(body).map_or_else(|e| e.valid_up_to(), str::len);
+        return line_at(body, upto);
+    }
+    // Two bytes a character or more: count in the decoded text, up to the
+    // first character that could not be decoded.
+    let (text, _) = encoding.decode_without_bom_handling(body);
+    let good = text.split('\u{fffd}').next().unwrap_or_default();
+    line_at(good.as_bytes(), good.len())
+}
+
+/// The line (from 1) that byte `at` of ASCII-compatible `bytes` is on,
+/// `\r\n`, `\n` and a lone `\r` each ending a line.
+fn line_at(bytes: &[u8], at: usize) -> u64 {
+    let before = &bytes[..at.min(bytes.len())];
+    let breaks = before
+        .iter()
+        .enumerate()
+        .filter(|(i, b)| **b == b'\n' || (**b == b'\r' && before.get(i + 1) != Some(&b'\n')))
+        .count();
+    breaks as u64 + 1
 }
 
 /// The text without a byte order mark, with every line ending (`\r\n`,
@@ -262,17 +286,26 @@ impl Row {
     }
 
     /// The first column whose header is one of `words` (lower case),
-    /// letter case aside.
+    /// letter case and the kind and number of spaces aside.
     pub fn column(&self, words: &[&str]) -> Option<usize> {
         self.fields
             .iter()
-            .position(|f| words.contains(&f.to_lowercase().as_str()))
+            .position(|f| words.contains(&folded(f).as_str()))
     }
 
     /// Whether any field is one of any of `words`: a header line.
     pub fn names_any(&self, words: &[&[&str]]) -> bool {
         words.iter().any(|w| self.column(w).is_some())
     }
+}
+
+/// `text` in lower case with each run of spaces (no-break ones too) made
+/// one space: how a spreadsheet's word is compared with a known one.
+pub fn folded(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 #[cfg(test)]
@@ -331,6 +364,15 @@ mod tests {
     }
 
     #[test]
+    fn a_file_that_is_utf8_in_places_only_is_refused_with_the_first_line_that_is_not() {
+        let e = decode(b"Nom\r\nZo\xC3\xA9\r\nR\xE9gie\r\n").unwrap_err();
+        assert_eq!(e, Undecodable::Mixed { line: 3 });
+        assert_eq!(e.message().0, "table-mixed");
+        // Accents only in Windows-1252, with ASCII around them: read.
+        assert_eq!(decode(b"Nom\rR\xE9gie\r").unwrap(), "Nom\rRégie\r");
+    }
+
+    #[test]
     fn semicolons_win_only_when_the_first_line_has_more_of_them_outside_quotes() {
         let t = Table::from_text("\u{feff}a;b,c;d\r\n1;2,3;4\r\n");
         assert_eq!(
@@ -374,7 +416,11 @@ mod tests {
     fn a_header_finds_its_columns_by_english_or_french_words() {
         let header = Row {
             line: 1,
-            fields: vec!["Matricule".into(), "Équipe".into(), "Courriel".into()],
+            fields: vec![
+                "Matricule".into(),
+                "Équipe".into(),
+                "Adresse\u{a0}E-mail".into(),
+            ],
         };
         assert_eq!(header.column(TEAM_WORDS), Some(1));
         assert_eq!(header.column(EMAIL_WORDS), Some(2));

@@ -20,6 +20,10 @@ pub enum ImportProblem {
         "this line is not {0} text, though the file starts with the mark of {0}; save it again as CSV (UTF-8)"
     )]
     NotEncoded(&'static str),
+    #[error(
+        "this line is not UTF-8 text, though the rest of the file is; save it again as CSV (UTF-8)"
+    )]
+    Mixed,
     #[error("the file cannot be read: {0}")]
     Unreadable(String),
     #[error("the file has {lines} lines; an import takes at most {MAX_LINES}")]
@@ -122,6 +126,7 @@ impl ImportProblem {
             Self::NotEncoded(encoding) => {
                 ("import-not-encoded", vec![("encoding", (*encoding).into())])
             }
+            Self::Mixed => ("import-mixed", vec![]),
             Self::Unreadable(detail) => ("import-unreadable", vec![text("detail", detail)]),
             Self::TooLong { lines } => (
                 "import-too-long",

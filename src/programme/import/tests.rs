@@ -1,4 +1,8 @@
+use std::collections::HashMap;
+
+use super::teams::parse_headcount;
 use super::*;
+use crate::programme::{PersonRow, TeamKind, TeamRow};
 use crate::sandbox::email::EmailProblem;
 
 fn team(name: &str, kind: TeamKind, site: Option<&str>, headcount: u32, maturity: u8) -> TeamRow {
@@ -34,7 +38,7 @@ fn a_french_teams_file_with_a_bom_semicolons_and_crlf_reads_in_full() {
                 Comptabilité;Métier;Finances;1 200;2\r\n\
                 \r\n\
                 # les fonctions support\r\n\
-                Informatique;fonction support;;45;4\r\n\
+                Informatique;Fonction\u{a0}support;;45;4\r\n\
                 Accueil;METIER;Sites\u{a0};1\u{a0}005;1\r\n";
     let rows = parse_teams(file.as_bytes()).unwrap();
     assert_eq!(
@@ -229,6 +233,16 @@ fn marked_utf8_with_a_bad_byte_is_refused_with_the_line_of_that_byte() {
 }
 
 #[test]
+fn a_file_that_is_utf8_in_places_only_is_refused_with_the_first_line_that_is_not() {
+    let e = parse_people(
+        b"nom;\xC3\xA9quipe\r\nZo\xC3\xA9;Ops\r\n\r\nR\xE9gis;Ops\r\n",
+        &teams(&["Ops"]),
+    )
+    .unwrap_err();
+    assert_eq!(problems(&e), [(Some(4), ImportProblem::Mixed)]);
+}
+
+#[test]
 fn people_read_with_their_team_spelt_as_the_programme_spells_it() {
     let known = teams(&["Comptabilité", "Informatique"]);
     let file = "\u{feff}Nom;Courriel;Équipe\r\n\
@@ -342,6 +356,7 @@ fn every_problem() -> Vec<ImportProblem> {
     let s = String::from;
     vec![
         ImportProblem::NotEncoded("UTF-8"),
+        ImportProblem::Mixed,
         ImportProblem::Unreadable(s("bad")),
         ImportProblem::TooLong { lines: 20_001 },
         ImportProblem::Empty(Listing::Teams),
@@ -390,6 +405,7 @@ fn every_problem_has_an_english_and_a_french_text_using_only_its_arguments() {
     let mut keys: Vec<(&str, Vec<&str>)> = vec![
         ("import-line", vec!["line", "detail"]),
         ("table-malformed", vec!["encoding", "line"]),
+        ("table-mixed", vec!["line"]),
     ];
     let problems = every_problem();
     for p in &problems {
