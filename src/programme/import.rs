@@ -118,9 +118,9 @@ impl Column {
     }
 }
 
-/// Each column in `wanted` found in the header, or one mistake per column
-/// missing (or one for them all when the first line names none: it is
-/// not a header).
+/// Where each column in `wanted` is in the header, if it is there; the
+/// mistake of a first line that names none of them (it is not a header:
+/// the file's first row of data, most likely).
 fn columns<const N: usize>(
     header: &Row,
     listing: Listing,

@@ -5,25 +5,33 @@ use std::collections::HashMap;
 use super::{Column, ImportError, ImportErrors, ImportProblem, Listing, columns, missing, read};
 use crate::programme::PersonRow;
 use crate::sandbox::email::check_email;
-use crate::tabular::{EMAIL_WORDS, NAME_WORDS, Row, TEAM_WORDS};
+use crate::tabular::{EMAIL_WORDS, NAME_WORDS, Row, TEAM_WORDS, folded};
 
 /// Reads a people file: a header naming the columns team, and name or
 /// email (or both), then one person per line. Each person's team must be
-/// one of `teams` (letter case aside); it comes back spelt as there.
+/// one of `teams` (letter case and spaces aside); it comes back spelt as
+/// there.
 pub fn parse_people(bytes: &[u8], teams: &[String]) -> Result<Vec<PersonRow>, ImportErrors> {
     if teams.is_empty() {
         return Err(ImportErrors(vec![ImportError::whole(
             ImportProblem::NoTeams,
         )]));
     }
-    let teams: HashMap<String, &str> = teams
-        .iter()
-        .map(|t| (t.to_lowercase(), t.as_str()))
-        .collect();
+    let teams = Teams {
+        by_name: teams.iter().map(|t| (folded(t), t.as_str())).collect(),
+        listed: listed(teams),
+    };
     let mut emails: HashMap<String, u64> = HashMap::new();
     read(bytes, Listing::People, person_columns, |c, row| {
         person(c, row, &teams, &mut emails)
     })
+}
+
+/// The programme's teams: by name as compared (see `folded`), and listed
+/// for messages.
+struct Teams<'a> {
+    by_name: HashMap<String, &'a str>,
+    listed: String,
 }
 
 struct PersonColumns {
@@ -57,7 +65,7 @@ fn person_columns(header: &Row) -> Result<PersonColumns, Vec<ImportError>> {
 fn person(
     c: &PersonColumns,
     row: &Row,
-    teams: &HashMap<String, &str>,
+    teams: &Teams<'_>,
     emails: &mut HashMap<String, u64>,
 ) -> Result<PersonRow, Vec<ImportError>> {
     let line = row.line;
@@ -88,13 +96,13 @@ fn person(
         }
     }
     let team = c.team.required(row, &mut problems).and_then(|t| {
-        let known = teams.get(&t.to_lowercase()).copied();
+        let known = teams.by_name.get(&folded(t)).copied();
         if known.is_none() {
             problems.push(ImportError::at(
                 line,
                 ImportProblem::UnknownTeam {
                     team: t.to_owned(),
-                    known: known_teams(teams),
+                    known: teams.listed.clone(),
                 },
             ));
         }
@@ -117,10 +125,11 @@ fn person(
 
 /// The teams a person may belong to, for a message: sorted, and at most a
 /// screenful.
-fn known_teams(teams: &HashMap<String, &str>) -> String {
+fn listed(teams: &[String]) -> String {
     const SHOWN: usize = 20;
-    let mut names: Vec<&str> = teams.values().copied().collect();
-    names.sort_by_key(|n| n.to_lowercase());
+    let mut names: Vec<&str> = teams.iter().map(String::as_str).collect();
+    names.sort_by_key(|n| folded(n));
+    names.dedup_by_key(|n| folded(n));
     let mut list = names
         .iter()
         .take(SHOWN)

@@ -102,7 +102,7 @@ fn team(
         .required(row, &mut problems)
         .filter(|n| c.name.check(line, n, &mut problems));
     if let Some(name) = name {
-        match names.get(&name.to_lowercase()) {
+        match names.get(&folded(name)) {
             Some(first) => problems.push(ImportError::at(
                 line,
                 ImportProblem::DuplicateTeam {
@@ -111,7 +111,7 @@ fn team(
                 },
             )),
             None => {
-                names.insert(name.to_lowercase(), line);
+                names.insert(folded(name), line);
             }
         }
     }

@@ -244,17 +244,19 @@ fn a_file_that_is_utf8_in_places_only_is_refused_with_the_first_line_that_is_not
 
 #[test]
 fn people_read_with_their_team_spelt_as_the_programme_spells_it() {
-    let known = teams(&["Comptabilité", "Informatique"]);
+    let known = teams(&["Comptabilité", "Informatique", "Ressources humaines"]);
     let file = "\u{feff}Nom;Courriel;Équipe\r\n\
                 Zoé Martin;zoe@example.org;COMPTABILITÉ\r\n\
                 ;jean@example.org;informatique\r\n\
-                Ada;;Informatique\r\n";
+                Ada;;Informatique\r\n\
+                Léa;;ressources\u{a0} Humaines\r\n";
     assert_eq!(
         parse_people(file.as_bytes(), &known).unwrap(),
         [
             person("Zoé Martin", Some("zoe@example.org"), "Comptabilité"),
             person("jean", Some("jean@example.org"), "Informatique"),
             person("Ada", None, "Informatique"),
+            person("Léa", None, "Ressources humaines"),
         ]
     );
     let english = "team,email\nOps,ada@example.org\n";
