@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 /// Top-level modules by layer, lowest first.
 const LAYERS: &[&[&str]] = &[
-    &["lang", "sync", "lock", "timezone", "config"],
+    &["lang", "sync", "lock", "timezone", "config", "tabular"],
     &["store", "runtime", "scenario", "images"],
     &[
         "metrics",

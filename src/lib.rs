@@ -8,7 +8,7 @@
 //! domain) → `app` (everything connected) → the domain (`sandbox`,
 //! `terminal`, `auth`, `xapi`, `export`, `metrics`) → `store` (the records),
 //! `runtime` (the engine), `scenario` and `images` (what is run) → small
-//! foundations (`config`, `lang`, `timezone`, `sync`, `lock`).
+//! foundations (`config`, `lang`, `timezone`, `sync`, `lock`, `tabular`).
 
 pub mod app;
 pub mod auth;
@@ -29,6 +29,7 @@ pub mod scenario;
 pub mod server;
 pub mod store;
 pub mod sync;
+pub mod tabular;
 pub mod terminal;
 pub mod timezone;
 pub mod xapi;

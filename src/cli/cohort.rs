@@ -183,9 +183,11 @@ pub async fn run(args: CohortArgs) -> anyhow::Result<ExitCode> {
                 "ends_at": when(&ends_at)?,
             });
             if let Some(path) = roster_file {
-                let roster = std::fs::read_to_string(&path)
+                let bytes = std::fs::read(&path)
                     .with_context(|| format!("reading the roster {}", path.display()))?;
-                body["roster_text"] = roster.into();
+                let roster = crate::tabular::decode(&bytes)
+                    .with_context(|| format!("reading the roster {}", path.display()))?;
+                body["roster_text"] = roster.into_owned().into();
             }
             if let Some(n) = seats {
                 body["seats"] = n.into();

@@ -279,6 +279,60 @@ mod tests {
     }
 
     #[test]
+    fn every_impact_study_import_mistake_reads_in_both_languages_with_what_was_typed() {
+        use crate::programme::import::{parse_people, parse_teams};
+        let teams = [
+            &b"\xEF\xBB\xBFname;kind;headcount;maturity\nR\xE9gie;business;1;1\n"[..],
+            b"name;kind;headcount;maturity\nZo\xC3\xA9;business;1;1\nR\xE9gie;business;1;1\n",
+            b"",
+            b"Ops;business;1;1\n",
+            b"name;site\nOps;North\n",
+            b"name;kind;headcount;maturity;site\n;bureau;douze;9;S\x07\nA;business;1;1\na;support;2;2\n",
+        ];
+        let mut errors: Vec<_> = teams
+            .iter()
+            .flat_map(|t| parse_teams(t).unwrap_err().0)
+            .collect();
+        let known = ["Ops".to_owned()];
+        for people in [
+            &b"name;team\n"[..],
+            b"Ada;Ops\n",
+            b"name;email\nAda;ada@example.org\n",
+            b"name;email;team\nAda;ada@intranet;Ops\n;;Ops\nBo;bo@example.org;Nowhere\nCy;BO@example.org;Ops\n",
+        ] {
+            errors.extend(parse_people(people, &known).unwrap_err().0);
+        }
+        errors.extend(parse_people(b"name;team\nAda;Ops\n", &[]).unwrap_err().0);
+        let many = "name;kind;headcount;maturity\n".to_owned() + &"\n".repeat(20_001);
+        errors.extend(parse_teams(many.as_bytes()).unwrap_err().0);
+        assert!(errors.len() >= 19, "{errors:?}");
+        for e in &errors {
+            let (key, args) = e.message();
+            for lang in LANGUAGES {
+                let text = text_with(lang, key, &args);
+                assert_ne!(text, key, "{key} is missing in {lang}");
+                assert!(!text.contains("{$"), "{lang} {key}: {text}");
+                for (_, v) in &args {
+                    if let Value::String(typed) = v {
+                        assert!(text.contains(typed.as_str()), "{lang} {key}: {text}");
+                    }
+                }
+            }
+        }
+        let e = parse_teams(b"Equipe;Type;Effectif;Maturite\nRH;support;12 00;3\n").unwrap_err();
+        let (key, args) = e.0[0].message();
+        let detail = text_with("fr", key, &args);
+        assert_eq!(
+            text_with(
+                "fr",
+                "import-line",
+                &[("line", 2.into()), ("detail", detail.into())]
+            ),
+            "ligne 2 : « 12 00 » n’est pas un effectif : écrivez un nombre entier de personnes, 0 ou plus, par exemple 1200 ou 1 200."
+        );
+    }
+
+    #[test]
     fn every_message_exists_in_every_language() {
         let keys = |lang: &str| {
             let text = std::fs::read_to_string(format!(

@@ -40,6 +40,7 @@ pub const EXPORT_ROUTES: [&str; 5] = [
         (name = "cohorts", description = "Cohorts from creation to teardown: rosters, links, warm pools, progress"),
         (name = "exports", description = "A cohort's records as CSV, JSON and xAPI statements"),
         (name = "scenarios", description = "The scenarios this server offers"),
+        (name = "programmes", description = "Change programmes: impact study (teams, people, impacts), phases, cohorts in phases, the tool's use, indicators"),
         (name = "admin", description = "Every sandbox and teardown; admins only"),
         (name = "meta", description = "This document"),
     ),

@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 
+use crate::tabular::{EMAIL_WORDS, NAME_WORDS, Row, TEAM_WORDS, Table};
+
 use super::{
     MAX_LEARNERS, RosterEntry, RosterError, RosterErrors, RosterProblem, bad_field, check_email,
 };
@@ -15,57 +17,37 @@ use super::{
 /// starting with `#` are skipped. Either every line is good, or every
 /// mistake is returned.
 pub fn parse_roster(text: &str) -> Result<Vec<RosterEntry>, RosterErrors> {
-    let text = normalise(text);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .comment(Some(b'#'))
-        .delimiter(delimiter(&text))
-        .from_reader(text.as_bytes());
     let mut columns = [Some(0usize), Some(1), Some(2)]; // name, email, team
     let mut first = true;
     let mut out: Vec<RosterEntry> = Vec::new();
     let mut errors: Vec<RosterError> = Vec::new();
     let mut emails: HashMap<String, u64> = HashMap::new();
     let mut learners = 0usize;
-    let mut record = csv::StringRecord::new();
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
+    for row in Table::from_text(text).rows() {
+        let row = match row {
+            Ok(row) => row,
             Err(e) => {
-                let line = e.position().map_or(1, |p| line_of(&text, p.byte()));
-                errors.push(RosterError::at(
-                    line,
-                    RosterProblem::Unreadable(e.to_string()),
-                ));
+                errors.push(RosterError::at(e.line, RosterProblem::Unreadable(e.detail)));
                 break;
             }
-        }
-        let line = record.position().map_or(1, |p| line_of(&text, p.byte()));
-        let fields: Vec<&str> = record.iter().collect();
-        if fields.iter().all(|f| f.is_empty()) {
-            continue;
-        }
-        if std::mem::take(&mut first) && is_header(&fields) {
-            let find = |names: &[&str]| {
-                fields
-                    .iter()
-                    .position(|f| names.contains(&&*f.to_lowercase()))
-            };
-            columns = [find(&NAME_WORDS), find(&EMAIL_WORDS), find(&TEAM_WORDS)];
+        };
+        if std::mem::take(&mut first) && is_header(&row) {
+            columns = [
+                row.column(NAME_WORDS),
+                row.column(EMAIL_WORDS),
+                row.column(TEAM_WORDS),
+            ];
             if columns[0].is_none() && columns[1].is_none() {
                 // Without its columns no line below can be read right.
                 return Err(RosterErrors(vec![RosterError::at(
-                    line,
+                    row.line,
                     RosterProblem::Header,
                 )]));
             }
             continue;
         }
         learners += 1;
-        match learner(&fields, &columns, line, &mut emails) {
+        match learner(&row, &columns, &mut emails) {
             Ok(entry) => out.push(entry),
             Err(mut problems) => errors.append(&mut problems),
         }
@@ -85,16 +67,12 @@ pub fn parse_roster(text: &str) -> Result<Vec<RosterEntry>, RosterErrors> {
 
 /// One learner's line, or everything wrong with it.
 fn learner(
-    fields: &[&str],
+    row: &Row,
     columns: &[Option<usize>; 3],
-    line: u64,
     emails: &mut HashMap<String, u64>,
 ) -> Result<RosterEntry, Vec<RosterError>> {
-    let get = |c: Option<usize>| {
-        c.and_then(|c| fields.get(c))
-            .map(|f| f.trim())
-            .filter(|f| !f.is_empty())
-    };
+    let line = row.line;
+    let get = |c: Option<usize>| row.get(c);
     let (mut name, mut email) = (
         get(columns[0]).map(str::to_owned),
         get(columns[1]).map(str::to_owned),
@@ -144,83 +122,10 @@ fn learner(
     }
 }
 
-/// The text without a byte order mark, with every line ending (`\r\n`,
-/// `\r`) made `\n`, so that lines count as an editor counts them.
-fn normalise(text: &str) -> String {
-    text.strip_prefix('\u{feff}')
-        .unwrap_or(text)
-        .replace("\r\n", "\n")
-        .replace('\r', "\n")
-}
-
-/// `;` when the first line (the header, if there is one) has more `;`
-/// than `,` outside quotes, as spreadsheets set to French write; else `,`.
-fn delimiter(text: &str) -> u8 {
-    let first = text
-        .lines()
-        .find(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .unwrap_or_default();
-    let (mut commas, mut semicolons, mut quoted) = (0, 0, false);
-    for c in first.chars() {
-        match c {
-            '"' => quoted = !quoted,
-            ',' if !quoted => commas += 1,
-            ';' if !quoted => semicolons += 1,
-            _ => {}
-        }
-    }
-    if semicolons > commas { b';' } else { b',' }
-}
-
-/// The line (from 1) of the record that the reader started at `byte`: the
-/// reader reports where it stood after the previous record, before the
-/// blank and comment lines it skipped, so those are skipped here too.
-fn line_of(text: &str, byte: u64) -> u64 {
-    let bytes = text.as_bytes();
-    let mut at = usize::try_from(byte).unwrap_or(usize::MAX).min(bytes.len());
-    loop {
-        match bytes.get(at) {
-            Some(b'\n') => at += 1,
-            Some(b'#') if at == 0 || bytes[at - 1] == b'\n' => {
-                at = bytes[at..]
-                    .iter()
-                    .position(|b| *b == b'\n')
-                    .map_or(bytes.len(), |p| at + p + 1);
-            }
-            _ => break,
-        }
-    }
-    bytes[..at].iter().filter(|b| **b == b'\n').count() as u64 + 1
-}
-
-/// A header's column names, in English and French, lower case.
-const NAME_WORDS: [&str; 6] = [
-    "name",
-    "learner",
-    "full name",
-    "nom",
-    "nom complet",
-    "apprenant",
-];
-const EMAIL_WORDS: [&str; 5] = ["email", "e-mail", "mail", "courriel", "adresse e-mail"];
-const TEAM_WORDS: [&str; 7] = [
-    "team",
-    "group",
-    "department",
-    "équipe",
-    "equipe",
-    "groupe",
-    "service",
-];
-
 /// A first line naming columns: a known name, and no address.
-fn is_header(fields: &[&str]) -> bool {
-    fields.iter().any(|f| {
-        let f = f.to_lowercase();
-        [&NAME_WORDS[..], &EMAIL_WORDS, &TEAM_WORDS]
-            .iter()
-            .any(|words| words.contains(&f.as_str()))
-    }) && !fields.iter().any(|f| f.contains('@'))
+fn is_header(row: &Row) -> bool {
+    row.names_any(&[NAME_WORDS, EMAIL_WORDS, TEAM_WORDS])
+        && !row.fields.iter().any(|f| f.contains('@'))
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use crate::http::trainer::Trainer;
 use crate::sandbox::CohortRequest;
 use crate::sandbox::roster::{self, RosterEntry};
 use crate::scenario::Scenario;
+use crate::tabular;
 use crate::timezone::{LocalTime, TimeZone};
 
 /// Checks every field; on success, what to ask the service for.
@@ -113,12 +114,22 @@ pub(super) fn validate<'a>(
         } else if bytes.len() > MAX_FILE_BYTES {
             fail(&mut errors, "roster_file", "field-file-too-big", &[]);
         } else {
-            match String::from_utf8(bytes) {
+            // UTF-8 or, as Excel saves CSV in western Europe, Windows-1252.
+            match tabular::decode(&bytes) {
                 Ok(text) => {
-                    f.roster_text = text.trim_start_matches('\u{feff}').to_owned();
+                    f.roster_text = text.into_owned();
                     f.from_file = Some(file_name);
                 }
-                Err(_) => fail(&mut errors, "roster_file", "field-file-not-text", &[]),
+                Err(e) => {
+                    let (key, args) = e.message();
+                    let detail = t.text_with(key, &args);
+                    fail(
+                        &mut errors,
+                        "roster_file",
+                        "field-file-not-text",
+                        &[("detail", detail.into())],
+                    )
+                }
             }
         }
     }
