@@ -36,6 +36,7 @@ mod metrics;
 mod page_forms;
 mod password_change;
 mod pool_teardown;
+mod programmes;
 mod proxy;
 mod reconcile;
 mod reset;

@@ -3,20 +3,18 @@
 //! realisation phase, learners who start and pass real checks, and the
 //! reach indicator's every number; bad imports change nothing.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::api::{Api, account, in_minutes};
-use common::http::check;
-use common::server::TestServer;
-use common::{InstanceCleanup, fixture_scenarios, test_app};
+use crate::common::api::{Api, account, in_minutes};
+use crate::common::http::check;
+use crate::common::server::TestServer;
+use crate::common::{InstanceCleanup, fixture_scenarios, test_app};
 use reqwest::{Method, StatusCode};
 use sandpit::store::Role;
 use sandpit::timezone::TimeZone;
 use serde_json::{Value, json};
 
-async fn put(api: &Api, path: &str, body: &Value) -> common::api::Answer {
+async fn put(api: &Api, path: &str, body: &Value) -> crate::common::api::Answer {
     api.call(Method::PUT, path, Some(body)).await
 }
 
