@@ -14,7 +14,7 @@ mod server;
 mod term;
 
 #[allow(dead_code)]
-#[path = "../../tests/common/browser.rs"]
+#[path = "../../tests/api/common/browser.rs"]
 mod browser;
 
 use std::future::Future;
