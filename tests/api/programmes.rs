@@ -75,7 +75,8 @@ async fn a_programmes_reach_counts_each_teams_invited_started_and_completed_peop
  {
     let server = TestServer::start(test_app(fixture_scenarios()).await).await;
     let _cleanup = InstanceCleanup::of(&server.app);
-    let (lea, lead_password) = common::settled_account(&server.app, "lea", Role::Trainer).await;
+    let (lea, lead_password) =
+        crate::common::settled_account(&server.app, "lea", Role::Trainer).await;
     let (lead_token, _) = server.app.auth.create_token(&lea, "tests").await.unwrap();
     let (_, trainer_token) = account(&server, "tom", Role::Trainer).await;
     let lead = Api::new(&server, Some(&lead_token));
@@ -365,8 +366,8 @@ async fn a_programmes_reach_counts_each_teams_invited_started_and_completed_peop
 
     // The lead reads the same figures on the programme's page, in French:
     // the chart (an image with a name and a description) and its table.
-    let cookie = common::http::session_of(&server.url, "lea", &lead_password).await;
-    let page = common::http::client()
+    let cookie = crate::common::http::session_of(&server.url, "lea", &lead_password).await;
+    let page = crate::common::http::client()
         .get(format!("{}/trainer/programmes/{id}?lang=fr", server.url))
         .header(reqwest::header::COOKIE, &cookie)
         .send()
@@ -443,9 +444,10 @@ async fn a_programmes_reach_counts_each_teams_invited_started_and_completed_peop
     assert_eq!(cells("Informatique")[9], "Rien d'exigé");
     assert_eq!(cells("")[3..8], ["9", "6", "3", "2", "22 %"]);
     // Another trainer's programme is not found, like one that does not exist.
-    let (_, other_password) = common::settled_account(&server.app, "ula", Role::Trainer).await;
-    let other = common::http::session_of(&server.url, "ula", &other_password).await;
-    let hidden = common::http::client()
+    let (_, other_password) =
+        crate::common::settled_account(&server.app, "ula", Role::Trainer).await;
+    let other = crate::common::http::session_of(&server.url, "ula", &other_password).await;
+    let hidden = crate::common::http::client()
         .get(format!("{}/trainer/programmes/{id}", server.url))
         .header(reqwest::header::COOKIE, &other)
         .send()
