@@ -57,10 +57,14 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(p::enter_phase))
         .routes(routes!(p::list_teams, p::import_teams))
         .routes(routes!(p::import_people))
+        .routes(routes!(p::import_teams_csv))
+        .routes(routes!(p::import_people_csv))
         .routes(routes!(p::set_impacts))
         .routes(routes!(p::attach_cohort))
         .routes(routes!(p::record_usage))
         .routes(routes!(p::reach))
+        .routes(routes!(p::list_pulses, p::add_pulse))
+        .routes(routes!(p::confidence))
 }
 
 /// The paths and schemas of the routes [`routes`] serves, as `utoipa-axum`

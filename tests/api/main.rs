@@ -38,6 +38,7 @@ mod password_change;
 mod pool_teardown;
 mod programmes;
 mod proxy;
+mod pulses;
 mod reconcile;
 mod reset;
 mod restart;

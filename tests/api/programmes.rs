@@ -14,13 +14,13 @@ use sandpit::store::Role;
 use sandpit::timezone::TimeZone;
 use serde_json::{Value, json};
 
-async fn put(api: &Api, path: &str, body: &Value) -> crate::common::api::Answer {
+pub(crate) async fn put(api: &Api, path: &str, body: &Value) -> crate::common::api::Answer {
     api.call(Method::PUT, path, Some(body)).await
 }
 
 /// A cohort of `roster` on the tiny scenario, starting in two hours (so
 /// that pool tending leaves its launch to the test).
-async fn cohort(api: &Api, name: &str, roster: Value) -> Value {
+pub(crate) async fn cohort(api: &Api, name: &str, roster: Value) -> Value {
     let created = api
         .post(
             "/cohorts",
@@ -39,7 +39,7 @@ async fn cohort(api: &Api, name: &str, roster: Value) -> Value {
 }
 
 /// The link of the learner named `name` in a created cohort.
-fn link_of(cohort: &Value, name: &str) -> String {
+pub(crate) fn link_of(cohort: &Value, name: &str) -> String {
     cohort["learners"]
         .as_array()
         .unwrap()
@@ -51,7 +51,7 @@ fn link_of(cohort: &Value, name: &str) -> String {
 }
 
 /// Launches a cohort and waits until all its sandboxes are ready.
-async fn launch(api: &Api, id: &str, seats: u64) {
+pub(crate) async fn launch(api: &Api, id: &str, seats: u64) {
     let launched = api.post(&format!("/cohorts/{id}/launch"), None).await;
     assert_eq!(launched.status, StatusCode::ACCEPTED, "{}", launched.body);
     let start = Instant::now();

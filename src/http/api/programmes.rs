@@ -3,7 +3,9 @@
 //! the reach indicator.
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -12,6 +14,7 @@ use uuid::Uuid;
 
 use super::error::{Body, Caller, Ids};
 use super::{ApiError, ErrorBody};
+use crate::http::i18n;
 use crate::programme::{
     CreateProgramme, Impact, PersonRow, PlannedPhase, ProgrammeScenario, Programmes, Reach,
     SetImpact, TeamKind, TeamRow, TeamUsage,
@@ -292,6 +295,82 @@ pub async fn import_teams(
     }
     Ok(Json(
         programmes.import_teams(&user, id, &rows).await?.into(),
+    ))
+}
+
+/// An import's mistakes, every line's, in the caller's language; 400.
+fn import_refused(lang: &str, errors: &crate::programme::import::ImportErrors) -> ApiError {
+    let lines: Vec<String> = errors
+        .0
+        .iter()
+        .map(|e| {
+            let (key, args) = e.message();
+            let detail = i18n::text_with(lang, key, &args);
+            match e.line {
+                Some(line) => i18n::text_with(
+                    lang,
+                    "import-line",
+                    &[("line", line.into()), ("detail", detail.into())],
+                ),
+                None => detail,
+            }
+        })
+        .collect();
+    ApiError::bad(lines.join("\n"))
+}
+
+#[utoipa::path(post, path = "/api/v1/programmes/{id}/teams.csv", tag = "programmes", operation_id = "importTeamsCsv",
+    summary = "Add or update teams from a CSV file, all or nothing",
+    description = "Columns (a header line is required; English or French words): name/équipe, kind/nature (business|métier, support), site/direction, headcount/effectif, maturity/maturité (1–5). UTF-8 or Windows-1252, `,` or `;`, with or without a byte order mark. Every bad line is reported with its number, in the language of `Accept-Language`.",
+    params(("id" = Uuid, Path, description = "The programme's id")),
+    request_body(content = String, content_type = "text/csv"),
+    responses(
+        (status = 200, description = "What changed", body = ImportView),
+        (status = 400, description = "Bad lines, each with its number; nothing was imported", body = ErrorBody),
+        (status = 403, description = "Only its lead or an admin", body = ErrorBody),
+        (status = 404, description = "No such programme", body = ErrorBody),
+    ))]
+pub async fn import_teams_csv(
+    Caller(user): Caller,
+    State(programmes): State<Programmes>,
+    Ids(id): Ids<Uuid>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<ImportView>> {
+    let lang = i18n::negotiate(None, &headers);
+    programmes.managed(&user, id).await?;
+    let rows =
+        crate::programme::import::parse_teams(&body).map_err(|e| import_refused(lang, &e))?;
+    Ok(Json(
+        programmes.import_teams(&user, id, &rows).await?.into(),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/programmes/{id}/people.csv", tag = "programmes", operation_id = "importPeopleCsv",
+    summary = "Add people, or update those known by e-mail address, from a CSV file, all or nothing",
+    description = "Columns (a header line is required; English or French words): name/nom, email/courriel, team/équipe (one of the programme's teams). UTF-8 or Windows-1252, `,` or `;`, with or without a byte order mark. Every bad line is reported with its number, in the language of `Accept-Language`.",
+    params(("id" = Uuid, Path, description = "The programme's id")),
+    request_body(content = String, content_type = "text/csv"),
+    responses(
+        (status = 200, description = "What changed", body = ImportView),
+        (status = 400, description = "Bad lines, each with its number; nothing was imported", body = ErrorBody),
+        (status = 403, description = "Only its lead or an admin", body = ErrorBody),
+        (status = 404, description = "No such programme", body = ErrorBody),
+    ))]
+pub async fn import_people_csv(
+    Caller(user): Caller,
+    State(programmes): State<Programmes>,
+    Ids(id): Ids<Uuid>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<ImportView>> {
+    let lang = i18n::negotiate(None, &headers);
+    programmes.managed(&user, id).await?;
+    let teams = programmes.team_names(id).await?;
+    let rows = crate::programme::import::parse_people(&body, &teams)
+        .map_err(|e| import_refused(lang, &e))?;
+    Ok(Json(
+        programmes.import_people(&user, id, &rows).await?.into(),
     ))
 }
 
@@ -613,4 +692,171 @@ pub async fn reach(
     let p = programmes.visible(&user, id).await?;
     let today = p.time_zone.today();
     Ok(Json(programmes.reach(&p, today).await?.into()))
+}
+
+/// A pulse question to add.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PulseBody {
+    /// The phase whose cohorts' learners are asked.
+    pub phase: String,
+    /// `before` their first exercise or `after` their last.
+    pub moment: String,
+    /// The question in English, French or both.
+    pub text_en: Option<String>,
+    pub text_fr: Option<String>,
+}
+
+/// A pulse question.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PulseView {
+    pub id: Uuid,
+    pub phase: String,
+    pub moment: String,
+    pub position: i64,
+    pub text_en: Option<String>,
+    pub text_fr: Option<String>,
+}
+
+impl From<crate::store::PulseQuestion> for PulseView {
+    fn from(q: crate::store::PulseQuestion) -> Self {
+        Self {
+            id: *q.id,
+            phase: q.phase,
+            moment: q.moment,
+            position: q.position,
+            text_en: q.text_en,
+            text_fr: q.text_fr,
+        }
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/programmes/{id}/pulses", tag = "programmes", operation_id = "addPulse",
+    summary = "Add a pulse question to a phase",
+    description = "Asked of the learners of the phase's cohorts on their page, before their first exercise or after their last; answered once, from 1 to 5 with an optional comment.",
+    params(("id" = Uuid, Path, description = "The programme's id")),
+    request_body = PulseBody,
+    responses(
+        (status = 201, description = "The question", body = PulseView),
+        (status = 400, description = "A field is wrong; the message names it", body = ErrorBody),
+        (status = 403, description = "Only its lead or an admin", body = ErrorBody),
+        (status = 404, description = "No such programme", body = ErrorBody),
+    ))]
+pub async fn add_pulse(
+    Caller(user): Caller,
+    State(programmes): State<Programmes>,
+    Ids(id): Ids<Uuid>,
+    Body(body): Body<PulseBody>,
+) -> ApiResult<(StatusCode, Json<PulseView>)> {
+    let q = programmes
+        .add_pulse(
+            &user,
+            id,
+            &body.phase,
+            &body.moment,
+            body.text_en.as_deref(),
+            body.text_fr.as_deref(),
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(q.into())))
+}
+
+#[utoipa::path(get, path = "/api/v1/programmes/{id}/pulses", tag = "programmes", operation_id = "listPulses",
+    summary = "The programme's pulse questions, by phase, moment and order",
+    params(("id" = Uuid, Path, description = "The programme's id")),
+    responses(
+        (status = 200, description = "The questions", body = Vec<PulseView>),
+        (status = 404, description = "No such programme", body = ErrorBody),
+    ))]
+pub async fn list_pulses(
+    Caller(user): Caller,
+    State(programmes): State<Programmes>,
+    State(store): State<Store>,
+    Ids(id): Ids<Uuid>,
+) -> ApiResult<Json<Vec<PulseView>>> {
+    programmes.visible(&user, id).await?;
+    Ok(Json(
+        store
+            .pulse_questions(id)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
+}
+
+/// A group's answers to a question.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScoresView {
+    pub answers: usize,
+    /// The mean, to two decimals; absent below `min_group` answers.
+    pub average: Option<f64>,
+}
+
+/// One question's answers, in all and per team.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuestionConfidenceView {
+    pub id: Uuid,
+    pub phase: String,
+    pub moment: String,
+    pub text_en: Option<String>,
+    pub text_fr: Option<String>,
+    pub all: ScoresView,
+    /// By team name.
+    pub teams: std::collections::BTreeMap<String, ScoresView>,
+    /// Shown once the question has `min_group` answers in all; sorted, not
+    /// in the order given.
+    pub comments: Vec<String>,
+}
+
+/// The confidence indicator.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConfidenceView {
+    /// Below this many answers a group's mean is not shown.
+    pub min_group: usize,
+    pub questions: Vec<QuestionConfidenceView>,
+}
+
+fn scores_view(s: crate::programme::Scores) -> ScoresView {
+    ScoresView {
+        answers: s.answers,
+        average: s.average,
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/programmes/{id}/indicators/confidence", tag = "programmes", operation_id = "confidence",
+    summary = "Confidence: the pulse answers per question, in all and per team, never by person",
+    params(("id" = Uuid, Path, description = "The programme's id")),
+    responses(
+        (status = 200, description = "The answers", body = ConfidenceView),
+        (status = 404, description = "No such programme (or not yours to see)", body = ErrorBody),
+    ))]
+pub async fn confidence(
+    Caller(user): Caller,
+    State(programmes): State<Programmes>,
+    Ids(id): Ids<Uuid>,
+) -> ApiResult<Json<ConfidenceView>> {
+    let p = programmes.visible(&user, id).await?;
+    let c = programmes.confidence(&p).await?;
+    Ok(Json(ConfidenceView {
+        min_group: c.min_group,
+        questions: c
+            .questions
+            .into_iter()
+            .map(|q| QuestionConfidenceView {
+                id: q.id,
+                phase: q.phase,
+                moment: q.moment,
+                text_en: q.text_en,
+                text_fr: q.text_fr,
+                all: scores_view(q.all),
+                teams: q
+                    .teams
+                    .into_iter()
+                    .map(|(t, s)| (t, scores_view(s)))
+                    .collect(),
+                comments: q.comments,
+            })
+            .collect(),
+    }))
 }
