@@ -608,6 +608,30 @@ async fn proficiency_and_struggle_give_exact_medians_rates_ranks_and_grouped_out
         )
     );
 
+    // The document says each indicator comes as JSON or CSV.
+    let doc = lead.get("/openapi.json").await.body;
+    for indicator in ["reach", "proficiency", "struggle"] {
+        let op = &doc["paths"][format!("/api/v1/programmes/{{id}}/indicators/{indicator}")]["get"];
+        let content = &op["responses"]["200"]["content"];
+        assert!(
+            content["application/json"]["schema"].is_object(),
+            "{indicator}: {op}"
+        );
+        assert!(
+            content["text/csv"]["schema"].is_object(),
+            "{indicator}: {op}"
+        );
+        let params: Vec<&str> = op["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        for name in ["team", "phase", "format", "sep"] {
+            assert!(params.contains(&name), "{indicator}: {params:?}");
+        }
+    }
+
     // The refresher cohort over: its learners who never passed hang gave it up.
     clock
         .cohort_ends(*refresher.id, now - TimeDelta::minutes(1))

@@ -143,7 +143,7 @@ impl Programmes {
             })
             .collect();
         // A stable sort keeps the programme's order among equals.
-        out.sort_by(|a, b| (b.failed_checks, b.abandoned).cmp(&(a.failed_checks, a.abandoned)));
+        out.sort_by_key(|e| std::cmp::Reverse((e.failed_checks, e.abandoned)));
         for (i, e) in out.iter_mut().enumerate() {
             e.rank = u32::try_from(i + 1).unwrap_or(u32::MAX);
         }
