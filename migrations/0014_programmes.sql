@@ -86,3 +86,29 @@ CREATE TABLE team_usage (
     recorded_at   TEXT NOT NULL,
     PRIMARY KEY (team_id, week)
 );
+
+-- Pulse questions: short questionnaires a change lead sets per phase, shown
+-- to the learners of the phase's cohorts before their first exercise or
+-- after their last; answered at most once, from 1 to 5 with an optional
+-- comment. Reports never show who answered what.
+CREATE TABLE pulse_questions (
+    id            TEXT PRIMARY KEY NOT NULL,           -- uuid
+    programme_id  TEXT NOT NULL REFERENCES programmes (id),
+    phase         TEXT NOT NULL CHECK (phase IN ('prepare', 'engage', 'realise', 'anchor')),
+    moment        TEXT NOT NULL CHECK (moment IN ('before', 'after')),
+    position      INTEGER NOT NULL,
+    text_en       TEXT,
+    text_fr       TEXT,
+    created_at    TEXT NOT NULL,
+    CHECK (text_en IS NOT NULL OR text_fr IS NOT NULL)
+);
+CREATE INDEX pulse_questions_programme ON pulse_questions (programme_id, phase, moment, position);
+
+CREATE TABLE pulse_answers (
+    question_id   TEXT NOT NULL REFERENCES pulse_questions (id),
+    learner_id    TEXT NOT NULL REFERENCES learners (id),
+    score         INTEGER NOT NULL CHECK (score BETWEEN 1 AND 5),
+    comment       TEXT,
+    answered_at   TEXT NOT NULL,
+    PRIMARY KEY (question_id, learner_id)
+);

@@ -77,7 +77,8 @@ async fn a_programmes_reach_counts_each_teams_invited_started_and_completed_peop
  {
     let server = TestServer::start(test_app(fixture_scenarios()).await).await;
     let _cleanup = InstanceCleanup::of(&server.app);
-    let (_, lead_token) = account(&server, "lea", Role::Trainer).await;
+    let (lea, lead_password) = common::settled_account(&server.app, "lea", Role::Trainer).await;
+    let (lead_token, _) = server.app.auth.create_token(&lea, "tests").await.unwrap();
     let (_, trainer_token) = account(&server, "tom", Role::Trainer).await;
     let lead = Api::new(&server, Some(&lead_token));
     let trainer = Api::new(&server, Some(&trainer_token));
@@ -363,6 +364,96 @@ async fn a_programmes_reach_counts_each_teams_invited_started_and_completed_peop
     assert_eq!(funnel(&body["total"]), [9, 7, 6, 3, 2]);
     assert_eq!(body["total"]["completed_share"], 0.2222);
     assert_eq!(body["total"]["status"], "late");
+
+    // The lead reads the same figures on the programme's page, in French:
+    // the chart (an image with a name and a description) and its table.
+    let cookie = common::http::session_of(&server.url, "lea", &lead_password).await;
+    let page = common::http::client()
+        .get(format!("{}/trainer/programmes/{id}?lang=fr", server.url))
+        .header(reqwest::header::COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("<h2 id=\"reach-heading\">Couverture par équipe</h2>"),
+        "{html}"
+    );
+    assert!(html.contains(r#"role="img" aria-labelledby="reach-chart-title reach-chart-desc""#));
+    assert!(
+        html.contains("3 équipes : 2 personne(s) sur 9 ont terminé"),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"<strong id="current-phase">Réaliser</strong>"#),
+        "{html}"
+    );
+    let cells = |team: &str| -> Vec<String> {
+        let start = html
+            .find(&format!("<tr data-team=\"{team}\">"))
+            .unwrap_or_else(|| panic!("no row {team}"));
+        let row = &html[start..start + html[start..].find("</tr>").unwrap()];
+        row.split("<td")
+            .skip(1)
+            .map(|c| {
+                let inner = &c[c.find('>').unwrap() + 1..];
+                let inner = inner.split("</td>").next().unwrap();
+                // The text of the cell, tags (e.g. <time>) aside.
+                let mut text = String::new();
+                let mut in_tag = false;
+                for ch in inner.chars() {
+                    match ch {
+                        '<' => in_tag = true,
+                        '>' => in_tag = false,
+                        c if !in_tag => text.push(c),
+                        _ => {}
+                    }
+                }
+                text.trim().replace("&#x27;", "'")
+            })
+            .collect()
+    };
+    assert_eq!(
+        cells("Accueil"),
+        [
+            "Équipe métier",
+            "Mairie",
+            "2",
+            "4",
+            "3",
+            "2",
+            "1",
+            "25 %",
+            &yesterday.to_string(),
+            "En retard"
+        ]
+    );
+    assert_eq!(
+        cells("Finances")[3..],
+        [
+            "3",
+            "2",
+            "1",
+            "1",
+            "33 %",
+            &in_a_month.to_string(),
+            "Dans les temps"
+        ]
+    );
+    assert_eq!(cells("Informatique")[0], "Fonction support");
+    assert_eq!(cells("Informatique")[9], "Rien d'exigé");
+    assert_eq!(cells("")[3..8], ["9", "6", "3", "2", "22 %"]);
+    // Another trainer's programme is not found, like one that does not exist.
+    let (_, other_password) = common::settled_account(&server.app, "ula", Role::Trainer).await;
+    let other = common::http::session_of(&server.url, "ula", &other_password).await;
+    let hidden = common::http::client()
+        .get(format!("{}/trainer/programmes/{id}", server.url))
+        .header(reqwest::header::COOKIE, &other)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(hidden.status(), StatusCode::NOT_FOUND);
 
     // Both cohorts torn down: nothing is left on the engine, and the
     // indicator keeps what was done.

@@ -419,3 +419,61 @@ admin-xapi-parked = { $count ->
 error-name-taken = You already have a cohort named “{ $name }”; choose another name.
 error-not-over = Cohort “{ $name }” is not over yet: tear it down first, then archive it.
 error-name-taken-archived = You already have a cohort named “{ $name }” (archived); choose another name.
+
+## Change programmes and their indicators
+programmes-nav = Programmes
+programmes-title = Change programmes
+programmes-none = No programme yet. A change lead creates one through the API (POST /api/v1/programmes).
+programmes-back = All programmes
+programme-name = Programme
+programme-lead = Change lead
+programme-phase = Phase
+programme-as-of = as of
+programme-print = To print this page or save it as PDF, use your browser's Print command: the page is laid out for paper.
+phases-heading = Phases
+phase-planned = Planned
+phase-actual = Actual
+phase-prepare = Prepare
+phase-engage = Engage
+phase-realise = Realise
+phase-anchor = Anchor
+reach-heading = Reach by team
+reach-explained = Per team: invited (on a cohort's roster), started (opened their sandbox) and completed (every scenario required of the team), as shares of the team's headcount, against the team's due date.
+reach-chart-title = Reach by team, as a share of headcount
+reach-chart-description = { $teams ->
+    [one] One team
+   *[other] { $teams } teams
+}: { $completed } of { $headcount } people completed what is required of them. The table below gives every figure.
+reach-chart-caption = Invited, started and completed, as a share of each team's headcount.
+reach-no-teams = No team yet: import the impact study's teams first.
+reach-table-caption = Reach by team (counts)
+team-name = Team
+team-kind = Kind
+team-kind-business = Business team
+team-kind-support = Support function
+team-site = Department or site
+team-maturity = Maturity (1–5)
+team-headcount = Headcount
+reach-invited = Invited
+reach-started = Started
+reach-completed = Completed
+reach-share = Completed (share)
+reach-due = Due
+reach-status = Status
+reach-total = All teams
+reach-status-none = Nothing required
+reach-status-on_track = On track
+reach-status-late = Late
+reach-status-done = Done
+download-reach-json = Reach (JSON)
+
+## Pulse questions on the learner's page
+pulse-heading-before = Before you start: a few quick questions
+pulse-heading-after = Now that you are done: a few quick questions
+pulse-explained = From 1 (not at all) to 5 (completely). Your answers are anonymous: reports show averages of groups of at least 5 people, never your name.
+pulse-low = not at all
+pulse-high = completely
+pulse-comment = A comment (optional)
+pulse-send = Send my answers
+pulse-score-needed = Give each question a score from 1 to 5, once.
+pulse-not-asked = These questions are not asked of this link.

@@ -419,3 +419,61 @@ admin-xapi-parked = { $count ->
 error-name-taken = Vous avez déjà une cohorte nommée « { $name } » ; choisissez un autre nom.
 error-not-over = La cohorte « { $name } » n’est pas terminée : démontez-la d’abord, puis archivez-la.
 error-name-taken-archived = Vous avez déjà une cohorte nommée « { $name } » (archivée) ; choisissez un autre nom.
+
+## Programmes de conduite du changement et leurs indicateurs
+programmes-nav = Programmes
+programmes-title = Programmes de changement
+programmes-none = Aucun programme pour l'instant. Un ou une responsable du changement en crée un par l'API (POST /api/v1/programmes).
+programmes-back = Tous les programmes
+programme-name = Programme
+programme-lead = Responsable du changement
+programme-phase = Phase
+programme-as-of = au
+programme-print = Pour imprimer cette page ou l'enregistrer en PDF, utilisez la commande Imprimer de votre navigateur : la page est mise en forme pour le papier.
+phases-heading = Phases
+phase-planned = Prévue
+phase-actual = Réelle
+phase-prepare = Préparer
+phase-engage = Mobiliser
+phase-realise = Réaliser
+phase-anchor = Ancrer
+reach-heading = Couverture par équipe
+reach-explained = Par équipe : invités (inscrits dans une session), démarrés (ont ouvert leur bac à sable) et terminés (tous les scénarios exigés de l'équipe), en part de l'effectif de l'équipe, au regard de son échéance.
+reach-chart-title = Couverture par équipe, en part de l'effectif
+reach-chart-description = { $teams ->
+    [one] Une équipe
+   *[other] { $teams } équipes
+} : { $completed } personne(s) sur { $headcount } ont terminé ce qui leur est demandé. Le tableau ci-dessous donne tous les chiffres.
+reach-chart-caption = Invités, démarrés et terminés, en part de l'effectif de chaque équipe.
+reach-no-teams = Aucune équipe pour l'instant : importez d'abord les équipes de l'étude d'impact.
+reach-table-caption = Couverture par équipe (effectifs)
+team-name = Équipe
+team-kind = Nature
+team-kind-business = Équipe métier
+team-kind-support = Fonction support
+team-site = Direction ou site
+team-maturity = Maturité (1 à 5)
+team-headcount = Effectif
+reach-invited = Invités
+reach-started = Démarrés
+reach-completed = Terminés
+reach-share = Terminés (part)
+reach-due = Échéance
+reach-status = État
+reach-total = Toutes les équipes
+reach-status-none = Rien d'exigé
+reach-status-on_track = Dans les temps
+reach-status-late = En retard
+reach-status-done = Terminé
+download-reach-json = Couverture (JSON)
+
+## Questions d'ambiance sur la page de l'apprenant
+pulse-heading-before = Avant de commencer : quelques questions rapides
+pulse-heading-after = Maintenant que vous avez terminé : quelques questions rapides
+pulse-explained = De 1 (pas du tout) à 5 (tout à fait). Vos réponses sont anonymes : les rapports montrent des moyennes de groupes d'au moins 5 personnes, jamais votre nom.
+pulse-low = pas du tout
+pulse-high = tout à fait
+pulse-comment = Un commentaire (facultatif)
+pulse-send = Envoyer mes réponses
+pulse-score-needed = Donnez à chaque question une note de 1 à 5, une seule fois.
+pulse-not-asked = Ces questions ne sont pas posées à ce lien.

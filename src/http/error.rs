@@ -67,6 +67,18 @@ impl From<crate::sandbox::SandboxError> for HttpError {
     }
 }
 
+impl From<crate::programme::ProgrammeError> for HttpError {
+    fn from(e: crate::programme::ProgrammeError) -> Self {
+        use crate::programme::ProgrammeError;
+        match e {
+            ProgrammeError::Invalid(m) => Self::BadRequest(m),
+            ProgrammeError::NotFound => Self::NotFound,
+            ProgrammeError::Forbidden => Self::Forbidden(e.to_string()),
+            ProgrammeError::Store(e) => e.into(),
+        }
+    }
+}
+
 impl From<crate::auth::AuthError> for HttpError {
     fn from(e: crate::auth::AuthError) -> Self {
         use crate::auth::AuthError as E;

@@ -8,6 +8,7 @@ pub(crate) mod admin;
 pub mod api;
 mod assets;
 pub mod auth;
+pub mod charts;
 pub mod cookies;
 pub mod edge;
 mod error;

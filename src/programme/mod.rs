@@ -11,6 +11,7 @@
 mod downloads;
 mod filter;
 mod proficiency;
+mod pulse;
 mod reach;
 mod service;
 mod struggle;
@@ -18,6 +19,7 @@ mod struggle;
 pub use downloads::{proficiency_csv, reach_csv, struggle_csv};
 pub use filter::{IndicatorFilter, ProgrammeExercise};
 pub use proficiency::{ExerciseProficiency, Proficiency};
+pub use pulse::{Confidence, MIN_GROUP, QuestionConfidence, Scores, parse_moment};
 pub use reach::{Reach, ReachStatus, TeamReach};
 pub use service::{
     CreateProgramme, PHASES, PlannedPhase, ProgrammeError, ProgrammeScenario, Programmes,

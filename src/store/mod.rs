@@ -12,6 +12,7 @@ mod outbox;
 mod parked;
 mod pool;
 mod programmes;
+mod pulses;
 mod recordings;
 mod reset;
 mod sandboxes;
@@ -38,6 +39,7 @@ pub use programmes::{
     ImpactRecord, ImportCounts, NewPerson, NewProgramme, NewTeam, PersonProgress, PersonScenario,
     PhaseDates, ProgrammeRecord, TeamRecord, UsageRecord,
 };
+pub use pulses::{PulseAnswer, PulseQuestion};
 pub use recordings::RecordingUse;
 pub use reset::Rebind;
 pub use sandboxes::{NewSandbox, SandboxRecord, SandboxState};

@@ -9,6 +9,7 @@
 
 mod check;
 pub(super) mod page;
+mod pulse;
 mod reset;
 mod start;
 mod terminal;
@@ -32,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .merge(reset::routes())
         .merge(terminal::routes())
         .merge(time::routes())
+        .merge(pulse::routes())
 }
 
 /// A link's sandbox and scenario, when the link opens.

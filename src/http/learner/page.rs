@@ -140,6 +140,15 @@ async fn page(
     data["progress"] =
         json!({"done": done_count, "total": total, "percent": done_count * 100 / total.max(1)});
     data["completed"] = json!(current.is_none());
+    data["pulse"] = super::pulse::due(
+        &state.programmes,
+        opened.link.learner_id.as_deref(),
+        done_count,
+        total,
+        lang,
+        token_str,
+    )
+    .await?;
     let time = state.service.time_status(opened.sandbox.id).await?;
     let zone = super::time::cohort_zone(&state, &opened.sandbox).await?;
     data["time"] = super::time::page_time(&state, &time, lang, zone);

@@ -8,6 +8,7 @@ mod home;
 mod learner;
 mod live;
 mod new_cohort;
+mod programmes;
 
 use axum::Router;
 use axum::extract::{FromRequestParts, Query};
@@ -30,6 +31,8 @@ use crate::timezone::TimeZone;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/trainer", get(home::page))
+        .route("/trainer/programmes", get(programmes::list))
+        .route("/trainer/programmes/{id}", get(programmes::page))
         .route(
             "/trainer/cohorts/new",
             get(new_cohort::form).post(new_cohort::create),
