@@ -328,8 +328,13 @@ pub fn to_csv<R: CsvRow>(rows: &[R], separator: Separator) -> Result<Vec<u8>, cs
 /// A file name safe in a `Content-Disposition` header: ASCII letters,
 /// digits and dashes from the cohort's name, then the cohort's short id.
 pub fn file_name(cohort: &Cohort, what: &str, extension: &str) -> String {
+    file_name_for(&cohort.name, *cohort.id, what, extension)
+}
+
+/// [`file_name`] for anything with a name and an id (a programme…).
+pub fn file_name_for(name: &str, id: Uuid, what: &str, extension: &str) -> String {
     let mut slug = String::new();
-    for c in cohort.name.chars() {
+    for c in name.chars() {
         if c.is_ascii_alphanumeric() {
             slug.push(c.to_ascii_lowercase());
         } else if !slug.ends_with('-') && !slug.is_empty() {
@@ -340,7 +345,7 @@ pub fn file_name(cohort: &Cohort, what: &str, extension: &str) -> String {
         }
     }
     let slug = slug.trim_end_matches('-');
-    let short = &cohort.id.simple().to_string()[..8];
+    let short = &id.simple().to_string()[..8];
     if slug.is_empty() {
         format!("sandpit-{short}-{what}.{extension}")
     } else {

@@ -9,6 +9,7 @@
 mod admin;
 mod cohorts;
 mod error;
+mod indicators;
 pub mod openapi;
 mod programmes;
 mod schemas;
@@ -62,7 +63,9 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(p::set_impacts))
         .routes(routes!(p::attach_cohort))
         .routes(routes!(p::record_usage))
-        .routes(routes!(p::reach))
+        .routes(routes!(indicators::reach))
+        .routes(routes!(indicators::proficiency))
+        .routes(routes!(indicators::struggle))
         .routes(routes!(p::list_pulses, p::add_pulse))
         .routes(routes!(p::confidence))
 }

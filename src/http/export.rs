@@ -114,6 +114,12 @@ async fn build(
             )
         }
     };
+    Ok(attachment(body, content_type, &filename))
+}
+
+/// A file to download: its type, its name (ASCII, from
+/// [`export::file_name`]), never cached, never sniffed.
+pub(crate) fn attachment(body: Vec<u8>, content_type: &'static str, filename: &str) -> Response {
     let mut response = body.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
@@ -125,7 +131,7 @@ async fn build(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    Ok(response)
+    response
 }
 
 /// An error as the JSON API gives them: `{"error": "…"}`.

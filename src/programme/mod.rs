@@ -8,16 +8,27 @@
 //! must complete carry a due date. People belong to one team; a cohort's
 //! learners are matched to them.
 
+mod downloads;
+mod filter;
 pub mod import;
+mod proficiency;
 mod pulse;
 mod reach;
 mod service;
+mod struggle;
 
+pub use downloads::{proficiency_csv, reach_csv, struggle_csv};
+pub use filter::{IndicatorFilter, ProgrammeExercise};
+pub use proficiency::{ExerciseProficiency, Proficiency};
 pub use pulse::{Confidence, MIN_GROUP, QuestionConfidence, Scores, parse_moment};
 pub use reach::{Reach, ReachStatus, TeamReach};
 pub use service::{
     CreateProgramme, PHASES, PlannedPhase, ProgrammeError, ProgrammeScenario, Programmes,
     SetImpact, TeamUsage, monday_of, parse_phase, phase_name,
+};
+pub use struggle::{
+    DEFAULT_IDLE_HOURS, ExerciseStruggle, FailingOutput, MAX_IDLE_HOURS, OUTPUT_CHARS, Struggle,
+    TOP_OUTPUTS,
 };
 
 use serde::{Deserialize, Serialize};

@@ -22,6 +22,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::ProgrammeError;
+use super::filter::IndicatorFilter;
 use super::service::Programmes;
 use crate::store::ProgrammeRecord;
 
@@ -87,12 +88,29 @@ impl Programmes {
         programme: &ProgrammeRecord,
         today: NaiveDate,
     ) -> Result<Reach, ProgrammeError> {
+        self.reach_in(programme, today, &IndicatorFilter::default())
+            .await
+    }
+
+    /// The reach of `programme` as of `today`, narrowed by `filter`: only
+    /// its team's row (and the total is that row), counting only cohorts
+    /// of its phase.
+    pub async fn reach_in(
+        &self,
+        programme: &ProgrammeRecord,
+        today: NaiveDate,
+        filter: &IndicatorFilter,
+    ) -> Result<Reach, ProgrammeError> {
         let id = *programme.id;
         let store = self.store();
-        let teams = store.teams(id).await?;
+        let mut teams = store.teams(id).await?;
+        if let Some(only) = &filter.team {
+            teams.retain(|t| t.id == only.id);
+        }
         let impacts = store.impacts(id).await?;
-        let progress = store.person_progress(id).await?;
-        let done = store.person_scenarios(id).await?;
+        let phase = filter.scope().phase;
+        let progress = store.person_progress(id, phase).await?;
+        let done = store.person_scenarios(id, phase).await?;
         // How many exercises each scenario has: completing it is doing them all.
         let exercises = |scenario: &str| {
             self.scenarios()

@@ -481,37 +481,51 @@ impl Store {
         tx.commit().await.context(what)
     }
 
-    /// The programme's people and how far each went.
-    pub async fn person_progress(&self, programme: Uuid) -> Result<Vec<PersonProgress>> {
+    /// The programme's people and how far each went, in its cohorts of
+    /// `phase` (all of them when None).
+    pub async fn person_progress(
+        &self,
+        programme: Uuid,
+        phase: Option<&str>,
+    ) -> Result<Vec<PersonProgress>> {
         sqlx::query_as(
             "SELECT p.id, p.team_id,
                 EXISTS (SELECT 1 FROM learners l JOIN cohorts c ON c.id = l.cohort_id
-                        WHERE l.person_id = p.id AND c.programme_id = ?1) AS invited,
+                        WHERE l.person_id = p.id AND c.programme_id = ?1
+                          AND (?2 IS NULL OR c.phase = ?2)) AS invited,
                 EXISTS (SELECT 1 FROM learners l JOIN cohorts c ON c.id = l.cohort_id
                         JOIN sandboxes s ON s.learner_id = l.id
                         WHERE l.person_id = p.id AND c.programme_id = ?1
+                          AND (?2 IS NULL OR c.phase = ?2)
                           AND s.claimed_at IS NOT NULL) AS started
              FROM people p WHERE p.programme_id = ?1",
         )
         .bind(programme.to_string())
+        .bind(phase)
         .fetch_all(&self.pool)
         .await
         .context(|| format!("reading programme {programme}'s people"))
     }
 
     /// Per person and scenario, the exercises they completed in the
-    /// programme's cohorts.
-    pub async fn person_scenarios(&self, programme: Uuid) -> Result<Vec<PersonScenario>> {
+    /// programme's cohorts of `phase` (all of them when None).
+    pub async fn person_scenarios(
+        &self,
+        programme: Uuid,
+        phase: Option<&str>,
+    ) -> Result<Vec<PersonScenario>> {
         sqlx::query_as(
             "SELECT l.person_id, c.scenario_id, COUNT(DISTINCT co.exercise_id) AS completed,
                     MAX(co.completed_at) AS last
              FROM learners l JOIN cohorts c ON c.id = l.cohort_id
              JOIN sandboxes s ON s.learner_id = l.id
              JOIN completions co ON co.sandbox_id = s.id
-             WHERE c.programme_id = ? AND l.person_id IS NOT NULL
+             WHERE c.programme_id = ?1 AND l.person_id IS NOT NULL
+               AND (?2 IS NULL OR c.phase = ?2)
              GROUP BY l.person_id, c.scenario_id",
         )
         .bind(programme.to_string())
+        .bind(phase)
         .fetch_all(&self.pool)
         .await
         .context(|| format!("reading programme {programme}'s completions"))

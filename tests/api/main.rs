@@ -29,6 +29,7 @@ mod e2e_wiki;
 mod engine_trouble;
 mod export_format;
 mod exports;
+mod indicators;
 mod learner_ended;
 mod learner_http;
 mod lifecycle;

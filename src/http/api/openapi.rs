@@ -39,6 +39,7 @@ pub const EXPORT_ROUTES: [&str; 5] = [
     tags(
         (name = "cohorts", description = "Cohorts from creation to teardown: rosters, links, warm pools, progress"),
         (name = "exports", description = "A cohort's records as CSV, JSON and xAPI statements"),
+        (name = "programmes", description = "Change programmes: impact study (teams, people, impacts), Kotter phases, cohorts serving them, the real tool's use, and change indicators (reach, proficiency, where people struggle) as JSON or CSV"),
         (name = "scenarios", description = "The scenarios this server offers"),
         (name = "programmes", description = "Change programmes: impact study (teams, people, impacts), phases, cohorts in phases, the tool's use, indicators"),
         (name = "admin", description = "Every sandbox and teardown; admins only"),

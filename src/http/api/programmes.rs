@@ -1,6 +1,6 @@
 //! `/api/v1/programmes`: change programmes, their impact study (teams,
-//! people, impacts), cohorts put in their phases, the real tool's use, and
-//! the reach indicator.
+//! people, impacts), cohorts put in their phases, the real tool's use. Its
+//! indicators are in `indicators.rs`.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -16,8 +16,8 @@ use super::error::{Body, Caller, Ids};
 use super::{ApiError, ErrorBody};
 use crate::http::i18n;
 use crate::programme::{
-    CreateProgramme, Impact, PersonRow, PlannedPhase, ProgrammeScenario, Programmes, Reach,
-    SetImpact, TeamKind, TeamRow, TeamUsage,
+    CreateProgramme, Impact, PersonRow, PlannedPhase, ProgrammeScenario, Programmes, SetImpact,
+    TeamKind, TeamRow, TeamUsage,
 };
 use crate::store::{ImportCounts, PhaseDates, ProgrammeRecord, Store, TeamRecord};
 
@@ -610,88 +610,6 @@ pub async fn record_usage(
         .collect();
     let recorded = programmes.record_usage(&user, id, &usage).await?;
     Ok(Json(UsageRecorded { recorded }))
-}
-
-/// One team's funnel (or the programme's, for the total).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TeamReachView {
-    /// Empty for the total.
-    pub team: String,
-    pub kind: String,
-    pub site: Option<String>,
-    pub headcount: u64,
-    pub maturity: u8,
-    pub people: u64,
-    /// On a roster of one of the programme's cohorts.
-    pub invited: u64,
-    /// Opened their sandbox.
-    pub started: u64,
-    /// Completed every scenario required of their team.
-    pub completed: u64,
-    /// `completed / headcount`.
-    pub completed_share: f64,
-    pub required: Vec<String>,
-    pub due_on: Option<NaiveDate>,
-    /// `none` (nothing required), `on_track`, `late` or `done`.
-    pub status: String,
-}
-
-/// The reach indicator.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ReachView {
-    pub programme: Uuid,
-    /// The day the status was judged on, in the programme's zone.
-    pub today: NaiveDate,
-    pub teams: Vec<TeamReachView>,
-    pub total: TeamReachView,
-}
-
-impl From<crate::programme::TeamReach> for TeamReachView {
-    fn from(t: crate::programme::TeamReach) -> Self {
-        Self {
-            team: t.team,
-            kind: t.kind,
-            site: t.site,
-            headcount: t.headcount,
-            maturity: t.maturity,
-            people: t.people,
-            invited: t.invited,
-            started: t.started,
-            completed: t.completed,
-            completed_share: t.completed_share,
-            required: t.required,
-            due_on: t.due_on,
-            status: t.status.as_str().to_owned(),
-        }
-    }
-}
-
-impl From<Reach> for ReachView {
-    fn from(r: Reach) -> Self {
-        Self {
-            programme: r.programme,
-            today: r.today,
-            teams: r.teams.into_iter().map(Into::into).collect(),
-            total: r.total.into(),
-        }
-    }
-}
-
-#[utoipa::path(get, path = "/api/v1/programmes/{id}/indicators/reach", tag = "programmes", operation_id = "reach",
-    summary = "Reach: per team, headcount → invited → started → completed, against the due date",
-    params(("id" = Uuid, Path, description = "The programme's id")),
-    responses(
-        (status = 200, description = "The funnel per team and in all", body = ReachView),
-        (status = 404, description = "No such programme (or not yours to see)", body = ErrorBody),
-    ))]
-pub async fn reach(
-    Caller(user): Caller,
-    State(programmes): State<Programmes>,
-    Ids(id): Ids<Uuid>,
-) -> ApiResult<Json<ReachView>> {
-    let p = programmes.visible(&user, id).await?;
-    let today = p.time_zone.today();
-    Ok(Json(programmes.reach(&p, today).await?.into()))
 }
 
 /// A pulse question to add.

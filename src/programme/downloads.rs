@@ -1,0 +1,224 @@
+//! The indicators as CSV files, each its table: UTF-8 with a byte order
+//! mark, `;` or `,` between cells and formulas neutralised
+//! (`crate::export`), a header line of English column names. Decimals are
+//! written as the spreadsheets that expect that separator read them: `0,25`
+//! with `;` (French and most European languages), `0.25` with `,`. An
+//! absent figure is an empty cell.
+
+use crate::export::{CsvRow, Separator, to_csv};
+
+use super::struggle::TOP_OUTPUTS;
+use super::{Proficiency, Reach, Struggle, TeamReach};
+
+/// A decimal as spreadsheets using `separator` read it.
+fn decimal(value: f64, separator: Separator) -> String {
+    let text = value.to_string();
+    match separator {
+        Separator::Semicolon => text.replace('.', ","),
+        Separator::Comma => text,
+    }
+}
+
+fn opt(value: Option<impl ToString>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// A line of the reach table: a team's, or the total.
+struct ReachLine(Vec<String>);
+
+impl CsvRow for ReachLine {
+    const HEADERS: &'static [&'static str] = &[
+        "row",
+        "team",
+        "kind",
+        "site",
+        "headcount",
+        "maturity",
+        "people",
+        "invited",
+        "started",
+        "completed",
+        "completed_share",
+        "required",
+        "due_on",
+        "status",
+    ];
+
+    fn cells(&self) -> Vec<String> {
+        self.0.clone()
+    }
+}
+
+/// The reach table: one line per team (`row` = `team`), then the
+/// programme's (`row` = `total`). Required scenarios are separated by
+/// spaces.
+pub fn reach_csv(reach: &Reach, separator: Separator) -> Result<Vec<u8>, csv::Error> {
+    let line = |row: &str, t: &TeamReach| {
+        ReachLine(vec![
+            row.to_owned(),
+            t.team.clone(),
+            t.kind.clone(),
+            opt(t.site.as_ref()),
+            t.headcount.to_string(),
+            if row == "total" {
+                String::new()
+            } else {
+                t.maturity.to_string()
+            },
+            t.people.to_string(),
+            t.invited.to_string(),
+            t.started.to_string(),
+            t.completed.to_string(),
+            decimal(t.completed_share, separator),
+            t.required.join(" "),
+            opt(t.due_on),
+            t.status.as_str().to_owned(),
+        ])
+    };
+    let mut rows: Vec<ReachLine> = reach.teams.iter().map(|t| line("team", t)).collect();
+    rows.push(line("total", &reach.total));
+    to_csv(&rows, separator)
+}
+
+/// A line of the proficiency table.
+struct ProficiencyLine(Vec<String>);
+
+impl CsvRow for ProficiencyLine {
+    const HEADERS: &'static [&'static str] = &[
+        "scenario_id",
+        "exercise_id",
+        "exercise_title",
+        "attempted",
+        "passed",
+        "first_try_passed",
+        "first_try_rate",
+        "median_seconds_to_pass",
+        "median_attempts_to_pass",
+    ];
+
+    fn cells(&self) -> Vec<String> {
+        self.0.clone()
+    }
+}
+
+/// The proficiency table: one line per exercise, in the programme's order.
+pub fn proficiency_csv(p: &Proficiency, separator: Separator) -> Result<Vec<u8>, csv::Error> {
+    let rows: Vec<ProficiencyLine> = p
+        .exercises
+        .iter()
+        .map(|e| {
+            ProficiencyLine(vec![
+                e.scenario.clone(),
+                e.exercise.clone(),
+                e.title.clone(),
+                e.attempted.to_string(),
+                e.passed.to_string(),
+                e.first_try_passed.to_string(),
+                opt(e.first_try_rate.map(|r| decimal(r, separator))),
+                opt(e.median_seconds_to_pass),
+                opt(e.median_attempts_to_pass.map(|a| decimal(a, separator))),
+            ])
+        })
+        .collect();
+    to_csv(&rows, separator)
+}
+
+/// A line of the struggle table.
+struct StruggleLine(Vec<String>);
+
+impl CsvRow for StruggleLine {
+    const HEADERS: &'static [&'static str] = &[
+        "rank",
+        "scenario_id",
+        "exercise_id",
+        "exercise_title",
+        "attempted",
+        "failed_checks",
+        "abandoned",
+        "output_1",
+        "output_1_count",
+        "output_2",
+        "output_2_count",
+        "output_3",
+        "output_3_count",
+    ];
+
+    fn cells(&self) -> Vec<String> {
+        self.0.clone()
+    }
+}
+
+/// The struggle table: one line per exercise, by rank, with its
+/// [`TOP_OUTPUTS`] most frequent failing outputs and their counts (empty
+/// cells where there are fewer).
+pub fn struggle_csv(s: &Struggle, separator: Separator) -> Result<Vec<u8>, csv::Error> {
+    let rows: Vec<StruggleLine> = s
+        .exercises
+        .iter()
+        .map(|e| {
+            let mut cells = vec![
+                e.rank.to_string(),
+                e.scenario.clone(),
+                e.exercise.clone(),
+                e.title.clone(),
+                e.attempted.to_string(),
+                e.failed_checks.to_string(),
+                e.abandoned.to_string(),
+            ];
+            for i in 0..TOP_OUTPUTS {
+                let o = e.failing_outputs.get(i);
+                cells.push(opt(o.map(|o| o.output.clone())));
+                cells.push(opt(o.map(|o| o.count)));
+            }
+            StruggleLine(cells)
+        })
+        .collect();
+    to_csv(&rows, separator)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_take_a_comma_beside_semicolons_and_a_point_beside_commas() {
+        assert_eq!(decimal(0.25, Separator::Semicolon), "0,25");
+        assert_eq!(decimal(0.25, Separator::Comma), "0.25");
+        assert_eq!(decimal(2.0, Separator::Semicolon), "2");
+        assert_eq!(decimal(1.5, Separator::Semicolon), "1,5");
+    }
+
+    #[test]
+    fn every_table_has_as_many_headers_as_cells() {
+        assert_eq!(StruggleLine::HEADERS.len(), 7 + 2 * TOP_OUTPUTS);
+        let reach = Reach {
+            programme: uuid::Uuid::nil(),
+            today: chrono::NaiveDate::from_ymd_opt(2030, 1, 1).unwrap(),
+            teams: Vec::new(),
+            total: TeamReach {
+                team: String::new(),
+                kind: String::new(),
+                site: None,
+                headcount: 0,
+                maturity: 0,
+                people: 0,
+                invited: 0,
+                started: 0,
+                completed: 0,
+                completed_share: 0.0,
+                required: Vec::new(),
+                due_on: None,
+                status: super::super::ReachStatus::None,
+            },
+        };
+        let bytes = reach_csv(&reach, Separator::Semicolon).unwrap();
+        let text = String::from_utf8(bytes).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[0].split(';').count(),
+            lines[1].split(';').count(),
+            "{text}"
+        );
+        assert_eq!(lines[1], "total;;;;0;;0;0;0;0;0;;;none");
+    }
+}
