@@ -68,6 +68,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(indicators::struggle))
         .routes(routes!(p::list_pulses, p::add_pulse))
         .routes(routes!(p::confidence))
+        .routes(routes!(p::usage))
 }
 
 /// The paths and schemas of the routes [`routes`] serves, as `utoipa-axum`

@@ -16,6 +16,7 @@ mod pulse;
 mod reach;
 mod service;
 mod struggle;
+mod usage;
 
 pub use downloads::{proficiency_csv, reach_csv, struggle_csv};
 pub use filter::{IndicatorFilter, ProgrammeExercise};
@@ -30,6 +31,7 @@ pub use struggle::{
     DEFAULT_IDLE_HOURS, ExerciseStruggle, FailingOutput, MAX_IDLE_HOURS, OUTPUT_CHARS, Struggle,
     TOP_OUTPUTS,
 };
+pub use usage::UsageWeek;
 
 use serde::{Deserialize, Serialize};
 

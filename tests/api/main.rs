@@ -24,6 +24,7 @@ mod e2e_browser;
 mod e2e_keyboard;
 mod e2e_languages;
 mod e2e_learner;
+mod e2e_programme;
 mod e2e_trainer;
 mod e2e_wiki;
 mod engine_trouble;

@@ -364,6 +364,44 @@ async fn a_programmes_reach_counts_each_teams_invited_started_and_completed_peop
     assert_eq!(body["total"]["completed_share"], 0.2222);
     assert_eq!(body["total"]["status"], "late");
 
+    // Real use of the tool, posted per team and week from the production
+    // tool, beside the people trained by the end of each week.
+    let this_week = sandpit::programme::monday_of(paris.today());
+    let last_week = this_week - chrono::Days::new(7);
+    let unknown_team = lead
+        .post(
+            &format!("{p}/usage"),
+            Some(&json!([
+                {"team": "Accueil", "week": this_week, "active_users": 3},
+                {"team": "Cuisine", "week": this_week, "active_users": 1}
+            ])),
+        )
+        .await;
+    assert_eq!(unknown_team.status, StatusCode::BAD_REQUEST);
+    assert!(unknown_team.error().contains("entry 2") && unknown_team.error().contains("Cuisine"));
+    let posted = lead
+        .post(
+            &format!("{p}/usage"),
+            Some(&json!([
+                {"team": "Accueil", "week": last_week + chrono::Days::new(3), "active_users": 1},
+                {"team": "Accueil", "week": this_week, "active_users": 3},
+                {"team": "Finances", "week": this_week, "active_users": 2}
+            ])),
+        )
+        .await;
+    assert_eq!(posted.body, json!({"recorded": 3}), "{}", posted.body);
+    let usage = lead.get(&format!("{p}/indicators/usage")).await;
+    assert_eq!(
+        usage.body,
+        json!([
+            {"team": "Accueil", "week": last_week, "active_users": 1, "active_share": 0.25, "trained": 0},
+            {"team": "Accueil", "week": this_week, "active_users": 3, "active_share": 0.75, "trained": 1},
+            {"team": "Finances", "week": this_week, "active_users": 2, "active_share": 0.6667, "trained": 1}
+        ]),
+        "{}",
+        usage.body
+    );
+
     // The lead reads the same figures on the programme's page, in French:
     // the chart (an image with a name and a description) and its table.
     let cookie = crate::common::http::session_of(&server.url, "lea", &lead_password).await;
@@ -373,8 +411,9 @@ async fn a_programmes_reach_counts_each_teams_invited_started_and_completed_peop
         .send()
         .await
         .unwrap();
-    assert_eq!(page.status(), StatusCode::OK);
+    let status = page.status();
     let html = page.text().await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{html}");
     assert!(
         html.contains("<h2 id=\"reach-heading\">Couverture par équipe</h2>"),
         "{html}"

@@ -46,6 +46,24 @@ pub struct StruggleQuery {
     idle_hours: Option<u32>,
 }
 
+/// What every indicator's query names.
+trait Narrowing {
+    /// `(team, phase, format, sep)`.
+    fn parts(&self) -> [Option<&str>; 4];
+}
+
+impl Narrowing for IndicatorQuery {
+    fn parts(&self) -> [Option<&str>; 4] {
+        [&self.team, &self.phase, &self.format, &self.sep].map(Option::as_deref)
+    }
+}
+
+impl Narrowing for StruggleQuery {
+    fn parts(&self) -> [Option<&str>; 4] {
+        [&self.team, &self.phase, &self.format, &self.sep].map(Option::as_deref)
+    }
+}
+
 /// What an indicator is sent as.
 enum Format {
     Json,
@@ -69,17 +87,20 @@ fn format(format: Option<&str>, sep: Option<&str>) -> ApiResult<Format> {
     }
 }
 
-/// The programme `user` may see, and the filter the query names.
-async fn scope(
+/// An indicator's query read: its format, the programme `user` may see,
+/// and the filter the query names.
+async fn scope<Q: Narrowing>(
     programmes: &Programmes,
     user: &crate::store::User,
     id: Uuid,
-    team: Option<&str>,
-    phase: Option<&str>,
-) -> ApiResult<(ProgrammeRecord, IndicatorFilter)> {
+    q: Result<Query<Q>, QueryRejection>,
+) -> ApiResult<(Q, Format, ProgrammeRecord, IndicatorFilter)> {
+    let q = query(q)?;
+    let [team, phase, format_asked, sep] = q.parts();
+    let format = format(format_asked, sep)?;
     let programme = programmes.visible(user, id).await?;
     let filter = programmes.filter(&programme, team, phase).await?;
-    Ok((programme, filter))
+    Ok((q, format, programme, filter))
 }
 
 /// The CSV download of an indicator.
@@ -197,16 +218,7 @@ pub async fn reach(
     Ids(id): Ids<Uuid>,
     q: Result<Query<IndicatorQuery>, QueryRejection>,
 ) -> ApiResult<Response> {
-    let q = query(q)?;
-    let format = format(q.format.as_deref(), q.sep.as_deref())?;
-    let (p, filter) = scope(
-        &programmes,
-        &user,
-        id,
-        q.team.as_deref(),
-        q.phase.as_deref(),
-    )
-    .await?;
+    let (_, format, p, filter) = scope(&programmes, &user, id, q).await?;
     let today = p.time_zone.today();
     let reach = programmes.reach_in(&p, today, &filter).await?;
     match format {
@@ -300,16 +312,7 @@ pub async fn proficiency(
     Ids(id): Ids<Uuid>,
     q: Result<Query<IndicatorQuery>, QueryRejection>,
 ) -> ApiResult<Response> {
-    let q = query(q)?;
-    let format = format(q.format.as_deref(), q.sep.as_deref())?;
-    let (p, filter) = scope(
-        &programmes,
-        &user,
-        id,
-        q.team.as_deref(),
-        q.phase.as_deref(),
-    )
-    .await?;
+    let (_, format, p, filter) = scope(&programmes, &user, id, q).await?;
     let proficiency = programmes.proficiency(&p, &filter).await?;
     match format {
         Format::Json => Ok(Json(ProficiencyView::from(proficiency)).into_response()),
@@ -422,16 +425,7 @@ pub async fn struggle(
     Ids(id): Ids<Uuid>,
     q: Result<Query<StruggleQuery>, QueryRejection>,
 ) -> ApiResult<Response> {
-    let q = query(q)?;
-    let format = format(q.format.as_deref(), q.sep.as_deref())?;
-    let (p, filter) = scope(
-        &programmes,
-        &user,
-        id,
-        q.team.as_deref(),
-        q.phase.as_deref(),
-    )
-    .await?;
+    let (q, format, p, filter) = scope(&programmes, &user, id, q).await?;
     let idle_hours = q.idle_hours.unwrap_or(DEFAULT_IDLE_HOURS);
     let struggle = programmes
         .struggle(&p, &filter, idle_hours, Utc::now())

@@ -778,3 +778,46 @@ pub async fn confidence(
             .collect(),
     }))
 }
+
+/// One team's week of real use, beside its trained people.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UsageWeekView {
+    pub team: String,
+    /// The ISO week's Monday.
+    pub week: NaiveDate,
+    pub active_users: u64,
+    /// `active_users / headcount`.
+    pub active_share: f64,
+    /// People of the team who had completed what is required of them by
+    /// the end of that week.
+    pub trained: u64,
+}
+
+#[utoipa::path(get, path = "/api/v1/programmes/{id}/indicators/usage", tag = "programmes", operation_id = "usage",
+    summary = "Used: the real tool's active users per team and week, beside the team's trained people",
+    params(("id" = Uuid, Path, description = "The programme's id")),
+    responses(
+        (status = 200, description = "Every recorded week, by team then week", body = Vec<UsageWeekView>),
+        (status = 404, description = "No such programme (or not yours to see)", body = ErrorBody),
+    ))]
+pub async fn usage(
+    Caller(user): Caller,
+    State(programmes): State<Programmes>,
+    Ids(id): Ids<Uuid>,
+) -> ApiResult<Json<Vec<UsageWeekView>>> {
+    let p = programmes.visible(&user, id).await?;
+    Ok(Json(
+        programmes
+            .usage_weeks(&p)
+            .await?
+            .into_iter()
+            .map(|u| UsageWeekView {
+                team: u.team,
+                week: u.week,
+                active_users: u.active_users,
+                active_share: u.active_share,
+                trained: u.trained,
+            })
+            .collect(),
+    ))
+}

@@ -4,16 +4,19 @@
 //! figures to download. The charts are SVG drawn on the server
 //! (`crate::http::charts`); the page prints on its own (print stylesheet).
 
-use axum::extract::Path;
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
+use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::Trainer;
 use crate::http::HttpError;
 use crate::http::charts::{Described, PALETTE, Series, grouped_percent_bars};
-use crate::programme::{Reach, ReachStatus};
+use crate::programme::{
+    Confidence, DEFAULT_IDLE_HOURS, PHASES, Proficiency, Reach, ReachStatus, Struggle, phase_name,
+};
 
 /// GET /trainer/programmes
 pub(super) async fn list(t: Trainer) -> Response {
@@ -40,14 +43,37 @@ pub(super) async fn list(t: Trainer) -> Response {
     t.respond(result)
 }
 
-/// GET /trainer/programmes/{id}
-pub(super) async fn page(t: Trainer, Path(id): Path<String>) -> Response {
+/// The page's filters: one team, one phase (empty: all).
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct PageFilter {
+    #[serde(default)]
+    team: Option<String>,
+    #[serde(default)]
+    phase: Option<String>,
+}
+
+/// GET /trainer/programmes/{id}?team=&phase=
+pub(super) async fn page(
+    t: Trainer,
+    Path(id): Path<String>,
+    Query(f): Query<PageFilter>,
+) -> Response {
     let result = async {
         let id = Uuid::parse_str(&id).map_err(|_| HttpError::NotFound)?;
         let programmes = &t.state.programmes;
         let programme = programmes.visible(t.user(), id).await?;
         let today = programme.time_zone.today();
-        let reach = programmes.reach(&programme, today).await?;
+        let filter = programmes
+            .filter(&programme, f.team.as_deref(), f.phase.as_deref())
+            .await?;
+        let reach = programmes.reach_in(&programme, today, &filter).await?;
+        let proficiency = programmes.proficiency(&programme, &filter).await?;
+        let struggle = programmes
+            .struggle(&programme, &filter, DEFAULT_IDLE_HOURS, chrono::Utc::now())
+            .await?;
+        let confidence = programmes.confidence(&programme).await?;
+        let usage = programmes.usage_weeks(&programme).await?;
+        let teams = t.state.store.teams(id).await?;
         let phases = t.state.store.programme_phases(id).await?;
         let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string());
         let mut data = t.base(&programme.name);
@@ -71,9 +97,71 @@ pub(super) async fn page(t: Trainer, Path(id): Path<String>) -> Response {
             .collect::<Vec<_>>()
             .into();
         data["reach"] = reach_data(&t, &reach)?;
+        data["proficiency"] = proficiency_data(&t, &proficiency)?;
+        data["struggle"] = struggle_data(&struggle);
+        data["confidence"] = confidence_data(&t, &confidence);
+        let team = filter.team_name();
+        let phase = filter.phase_name();
+        data["filter"] = json!({
+            "action": format!("/trainer/programmes/{id}"),
+            "teams": teams.iter().map(|x| json!({
+                "name": x.name,
+                "selected": team.as_deref() == Some(x.name.as_str()),
+            })).collect::<Vec<_>>(),
+            "phases": PHASES.iter().map(|p| json!({
+                "value": phase_name(*p),
+                "name": t.text(&format!("phase-{}", phase_name(*p))),
+                "selected": phase.as_deref() == Some(phase_name(*p)),
+            })).collect::<Vec<_>>(),
+            "active": team.is_some() || phase.is_some(),
+        });
+        data["usage"] = usage
+            .iter()
+            .filter(|u| team.as_deref().is_none_or(|t| t == u.team))
+            .map(|u| {
+                json!({
+                    "team": u.team,
+                    "week": u.week.to_string(),
+                    "active_users": u.active_users,
+                    "active_share": format!("{:.0} %", u.active_share * 100.0),
+                    "trained": u.trained,
+                })
+            })
+            .collect::<Vec<_>>()
+            .into();
+        // The same figures to download, narrowed the same way.
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        if let Some(team) = &team {
+            query.append_pair("team", team);
+        }
+        if let Some(phase) = &phase {
+            query.append_pair("phase", phase);
+        }
+        let query = query.finish();
         let api = format!("/api/v1/programmes/{id}/indicators");
+        let link = |what: &str, csv: bool| {
+            let mut q = query.clone();
+            if csv {
+                if !q.is_empty() {
+                    q.push('&');
+                }
+                q.push_str("format=csv");
+            }
+            if q.is_empty() {
+                format!("{api}/{what}")
+            } else {
+                format!("{api}/{what}?{q}")
+            }
+        };
         data["downloads"] = json!([
-            {"href": format!("{api}/reach"), "label": t.text("download-reach-json")},
+            {"href": link("reach", true), "label": t.text("download-reach-csv")},
+            {"href": link("reach", false), "label": t.text("download-reach-json")},
+            {"href": link("proficiency", true), "label": t.text("download-proficiency-csv")},
+            {"href": link("proficiency", false), "label": t.text("download-proficiency-json")},
+            {"href": link("struggle", true), "label": t.text("download-struggle-csv")},
+            {"href": link("struggle", false), "label": t.text("download-struggle-json")},
+            {"href": format!("{api}/confidence"), "label": t.text("download-confidence-json")},
+            {"href": format!("{api}/usage"), "label": t.text("download-usage-json")},
         ]);
         Ok::<_, HttpError>(t.render("programme", &data, StatusCode::OK))
     }
@@ -162,4 +250,107 @@ fn reach_data(t: &Trainer, reach: &Reach) -> Result<Value, HttpError> {
         "teams": reach.teams.iter().map(row).collect::<Vec<_>>(),
         "total": row(&reach.total),
     }))
+}
+
+/// Proficiency: per exercise, the first-try pass rate as a chart, and every
+/// figure in the table.
+fn proficiency_data(t: &Trainer, p: &Proficiency) -> Result<Value, HttpError> {
+    let rows: Vec<(String, Vec<f64>)> = p
+        .exercises
+        .iter()
+        .filter(|e| e.attempted > 0)
+        .map(|e| {
+            (
+                e.title.clone(),
+                vec![e.first_try_rate.unwrap_or(0.0) * 100.0],
+            )
+        })
+        .collect();
+    let label = t.text("proficiency-first-try");
+    let chart = if rows.is_empty() {
+        None
+    } else {
+        let title = t.text("proficiency-chart-title");
+        let description = t.text_with(
+            "proficiency-chart-description",
+            &[("exercises", rows.len().into())],
+        );
+        Some(
+            grouped_percent_bars(
+                &Described {
+                    id: "proficiency-chart",
+                    title: &title,
+                    description: &description,
+                },
+                &rows,
+                &[Series {
+                    label: &label,
+                    colour: PALETTE[0],
+                }],
+            )
+            .map_err(|e| {
+                HttpError::Internal(anyhow::anyhow!("drawing the proficiency chart: {e}"))
+            })?,
+        )
+    };
+    let minutes = |s: i64| format!("{}:{:02}", s / 60, s % 60);
+    Ok(json!({
+        "chart": chart,
+        "exercises": p.exercises.iter().map(|e| json!({
+            "title": e.title,
+            "scenario": e.scenario,
+            "attempted": e.attempted,
+            "passed": e.passed,
+            "first_try": e.first_try_rate.map(|r| format!("{:.0} %", r * 100.0)),
+            "median_time": e.median_seconds_to_pass.map(minutes),
+            "median_attempts": e.median_attempts_to_pass,
+        })).collect::<Vec<_>>(),
+    }))
+}
+
+/// Where people struggle: the exercises in rank order, with their most
+/// common failing outputs.
+fn struggle_data(s: &Struggle) -> Value {
+    json!({
+        "idle_hours": s.idle_hours,
+        "exercises": s.exercises.iter().filter(|e| e.attempted > 0).map(|e| json!({
+            "rank": e.rank,
+            "title": e.title,
+            "attempted": e.attempted,
+            "failed_checks": e.failed_checks,
+            "abandoned": e.abandoned,
+            "outputs": e.failing_outputs.iter().map(|o| json!({"output": o.output, "count": o.count})).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// Confidence: each question's answers in all and per team; groups under
+/// the threshold show their count only.
+fn confidence_data(t: &Trainer, c: &Confidence) -> Value {
+    let average = |a: Option<f64>| match a {
+        Some(a) => format!("{a:.2}"),
+        None => t.text("confidence-hidden"),
+    };
+    json!({
+        "min_group": c.min_group,
+        "questions": c.questions.iter().map(|q| {
+            let text = match t.lang {
+                "fr" => q.text_fr.as_ref().or(q.text_en.as_ref()),
+                _ => q.text_en.as_ref().or(q.text_fr.as_ref()),
+            };
+            json!({
+                "text": text,
+                "phase": t.text(&format!("phase-{}", q.phase)),
+                "moment": t.text(&format!("pulse-moment-{}", q.moment)),
+                "answers": q.all.answers,
+                "average": average(q.all.average),
+                "teams": q.teams.iter().map(|(name, s)| json!({
+                    "name": name,
+                    "answers": s.answers,
+                    "average": average(s.average),
+                })).collect::<Vec<_>>(),
+                "comments": q.comments,
+            })
+        }).collect::<Vec<_>>(),
+    })
 }
