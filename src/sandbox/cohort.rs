@@ -231,7 +231,7 @@ impl SandboxService {
                 self.changed();
                 // Keep the pool topped up behind the learner who just arrived.
                 let (service, scenario) = (self.clone(), scenario.clone());
-                tokio::spawn(async move {
+                self.life.tasks.spawn(async move {
                     if let Ok(Some(cohort)) = service.store.cohort(cohort_id).await
                         && let Err(e) = service.fill_pool(&cohort, &scenario).await
                     {
@@ -326,7 +326,9 @@ impl SandboxService {
     /// page, a client timeout) does not stop it half-way.
     pub async fn teardown_cohort(&self, cohort: Uuid) -> Result<TeardownReport> {
         let service = self.clone();
-        tokio::spawn(async move { service.teardown_cohort_now(cohort).await })
+        self.life
+            .tasks
+            .spawn(async move { service.teardown_cohort_now(cohort).await })
             .await
             .map_err(|e| SandboxError::Provision {
                 sandbox: Uuid::nil(),

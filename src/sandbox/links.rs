@@ -168,7 +168,10 @@ impl SandboxService {
             // a learner who closes the tab (a dropped request) cannot leave
             // a sandbox half-made.
             let service = self.clone();
-            let bound = tokio::spawn(async move { service.bind_cohort_link(link).await })
+            let bound = self
+                .life
+                .tasks
+                .spawn(async move { service.bind_cohort_link(link).await })
                 .await
                 .map_err(|e| super::SandboxError::Provision {
                     sandbox: uuid::Uuid::nil(),

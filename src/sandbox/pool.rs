@@ -288,7 +288,9 @@ impl SandboxService {
             refused: 0,
             refusal: None,
         };
-        if self.failing(*cohort.id).is_some() {
+        // A stopping server builds nothing more: what it started is waited
+        // for, what starts after that wait would be cut half-made.
+        if self.failing(*cohort.id).is_some() || self.closing() {
             return Ok(none);
         }
         let owner = Owner {

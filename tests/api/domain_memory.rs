@@ -30,7 +30,7 @@ async fn memory_app(make: impl FnOnce(&str) -> MemoryRuntime) -> (TestApp, Arc<M
     let app = App::open_with(config, shared(&runtime))
         .await
         .expect("opening Sandpit on the memory engine");
-    (TestApp { app, data }, runtime)
+    (TestApp::new(app, data), runtime)
 }
 
 async fn cohort_of(t: &TestApp, learners: usize, spare: u32) -> Cohort {

@@ -202,10 +202,7 @@ async fn a_provisioning_record_a_crash_left_is_marked_failed_and_its_objects_rem
         before.runtime.create(&spec).await.unwrap();
         before.store.close().await;
     }
-    let app = TestApp {
-        app: App::open(config).await.unwrap(),
-        data,
-    };
+    let app = TestApp::new(App::open(config).await.unwrap(), data);
     let _cleanup = InstanceCleanup::of(&app);
     let report = app.service.reconcile().await.unwrap();
     assert_eq!(report.failed, vec![(id, INTERRUPTED.to_owned())]);

@@ -345,7 +345,7 @@ async fn a_learner_who_claims_and_passes_reaches_the_lrs() {
     let lrs = TestLrs::start(lrs_addr, false).await;
     let data = tempfile::tempdir().unwrap();
     let app = records::open(data.path(), Some(&TestLrs::endpoint(lrs_addr))).await;
-    let server = TestServer::start(TestApp { app, data }).await;
+    let server = TestServer::start(TestApp::new(app, data)).await;
     let app = &server.app;
     let (trainer, token) = records::account(app, "trainer", Role::Trainer).await;
     let (cohort, learners) = records::cohort(

@@ -116,7 +116,7 @@ async fn one_statement_the_lrs_refuses_is_parked_and_the_49_others_of_its_batch_
     for learner in &learners {
         sandboxes.push(records::claim(&app, &cohort, learner).await);
     }
-    let server = TestServer::start(TestApp { app, data }).await;
+    let server = TestServer::start(TestApp::new(app, data)).await;
     let app = server.app.clone();
 
     records::eventually(LONG, "49 are delivered and 1 is parked", || async {
@@ -335,7 +335,7 @@ async fn statements_waiting_for_an_lrs_that_is_down_show_in_the_queue_metrics() 
     for learner in &learners {
         sandboxes.push(records::claim(&app, &cohort, learner).await);
     }
-    let server = TestServer::start(TestApp { app, data }).await;
+    let server = TestServer::start(TestApp::new(app, data)).await;
     let app = server.app.clone();
     records::eventually(LONG, "both wait after a failed try", || async {
         let s = app.store.outbox_status().await.unwrap();

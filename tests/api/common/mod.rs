@@ -30,6 +30,9 @@ pub fn fixture_scenarios() -> PathBuf {
 /// real engine, real store.
 pub struct TestApp {
     pub app: App,
+    /// Sweeps this instance's leftovers when the test ends; declared before
+    /// `data` so that it runs before the data directory is deleted.
+    pub sweeper: Sweeper,
     pub data: tempfile::TempDir,
 }
 
@@ -70,10 +73,16 @@ pub async fn test_app(scenarios: PathBuf) -> TestApp {
         .await
         .expect("opening Sandpit");
     ensure_images(&app).await;
-    TestApp { app, data }
+    TestApp::new(app, data)
 }
 
 impl TestApp {
+    /// A test app on `app`, whose data directory is `data`.
+    pub fn new(app: App, data: tempfile::TempDir) -> Self {
+        let sweeper = Sweeper::of(&app);
+        Self { app, sweeper, data }
+    }
+
     pub fn runtime(&self) -> Arc<dyn SandboxRuntime> {
         self.app.runtime.clone()
     }
@@ -179,6 +188,71 @@ pub fn sweep(filter: &str) {
     }
 }
 
+/// What a test's Sandpit leaves behind is swept when the test ends, passed
+/// or failed: the sandboxes still being provisioned are waited for (on a
+/// multi-threaded runtime; a single-threaded one cannot run them while this
+/// blocks), then every object labelled with the instance is removed and
+/// every disk still mounted in its data directory unmounted. A sandbox half
+/// made when the test's runtime stops would otherwise leave its network and
+/// disk behind.
+pub struct Sweeper {
+    instance: String,
+    disks: PathBuf,
+    service: sandpit::sandbox::SandboxService,
+}
+
+impl Sweeper {
+    pub fn of(app: &App) -> Self {
+        Self {
+            instance: InstanceCleanup::of(app).instance.clone(),
+            disks: app.config.data_dir.join("disks"),
+            service: app.service.clone(),
+        }
+    }
+
+    /// Waits (at most 30 s) for the sandboxes being provisioned, when the
+    /// runtime can run them meanwhile.
+    fn wait_for_provisioning(&self) {
+        use tokio::runtime::{Handle, RuntimeFlavor};
+        let Ok(handle) = Handle::try_current() else {
+            return;
+        };
+        if handle.runtime_flavor() == RuntimeFlavor::MultiThread {
+            tokio::task::block_in_place(|| {
+                handle.block_on(
+                    self.service
+                        .finish_tasks(std::time::Duration::from_secs(30)),
+                )
+            });
+        }
+    }
+}
+
+impl Drop for Sweeper {
+    fn drop(&mut self) {
+        self.wait_for_provisioning();
+        sweep(&format!("label=sandpit.instance={}", self.instance));
+        unmount_disks_in(&self.disks);
+    }
+}
+
+/// Unmounts every sandbox disk mounted under `dir` and deletes it.
+pub fn unmount_disks_in(dir: &Path) {
+    let Ok(mounts) = std::fs::read_to_string("/proc/mounts") else {
+        return;
+    };
+    for mount in mounts
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(1))
+        .map(PathBuf::from)
+        .filter(|m| m.parent() == Some(dir))
+    {
+        let _ = std::process::Command::new("umount").arg(&mount).output();
+        let _ = std::fs::remove_dir(&mount);
+        let _ = std::fs::remove_file(mount.with_extension("img"));
+    }
+}
+
 /// Removes everything labelled with a test app's instance when dropped, so
 /// a failing test that made sandboxes it does not know the ids of (a warm
 /// pool's) cleans up too. Uses the docker CLI, like [`Cleanup`].
@@ -224,7 +298,7 @@ pub async fn test_app_with(scenarios: PathBuf, adjust: impl FnOnce(&mut Config))
     adjust(&mut config);
     let app = App::open(config).await.expect("opening Sandpit");
     ensure_images(&app).await;
-    TestApp { app, data }
+    TestApp::new(app, data)
 }
 
 /// An account whose owner already replaced the password printed for them

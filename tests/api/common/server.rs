@@ -70,6 +70,9 @@ pub struct TestServer {
     pub app: Arc<App>,
     /// The admin's usage figures, as the server's background task keeps them.
     pub usage: Arc<sandpit::sandbox::UsageFigures>,
+    /// Runs after the server stopped (this struct's `drop`), before `data`
+    /// is deleted.
+    _sweeper: super::Sweeper,
     pub data: tempfile::TempDir,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
@@ -83,7 +86,7 @@ impl TestServer {
     /// A server whose public URL is `public_url(its address)`: an HTTPS
     /// one, as behind a TLS proxy, or a name other than its own.
     pub async fn start_at(t: TestApp, public_url: impl FnOnce(SocketAddr) -> String) -> Self {
-        let TestApp { app, data } = t;
+        let TestApp { app, sweeper, data } = t;
         let Spawned {
             addr,
             app,
@@ -97,6 +100,7 @@ impl TestServer {
             url,
             app,
             usage: state.usage.clone(),
+            _sweeper: sweeper,
             data,
             stop: Some(stop),
             task: Some(task),
@@ -163,9 +167,23 @@ impl TestServer {
 }
 
 impl Drop for TestServer {
+    /// Stops the server; on a multi-threaded runtime also waits for its
+    /// background work to drain (sandboxes being provisioned are finished),
+    /// so that the sweep that follows finds everything there is.
     fn drop(&mut self) {
+        use tokio::runtime::{Handle, RuntimeFlavor};
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
+        }
+        if let (Some(task), Ok(handle)) = (self.task.take(), Handle::try_current())
+            && handle.runtime_flavor() == RuntimeFlavor::MultiThread
+        {
+            tokio::task::block_in_place(|| {
+                let _ = handle.block_on(tokio::time::timeout(
+                    std::time::Duration::from_secs(60),
+                    task,
+                ));
+            });
         }
     }
 }
