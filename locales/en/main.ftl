@@ -550,3 +550,21 @@ usage-active-share = Active (share of headcount)
 usage-trained = Trained by then
 usage-none = No figure of real use yet: post them to POST /api/v1/programmes/…/usage.
 download-usage-json = Use of the tool (JSON)
+trend-heading = Trend: cohort after cohort
+trend-explained = The same figures for each cohort of the programme, by start: whether a change to a scenario, a hint or a session helped the cohorts after it. Counts are of roster lines; the first-try rate and medians are over each learner's exercises.
+trend-chart-title = Completion and first-try pass rate by cohort
+trend-chart-description = { $cohorts ->
+    [one] One cohort: the share of its learners who completed every exercise, and the share of exercises passed at the first check.
+   *[other] { $cohorts } cohorts by start: the share of their learners who completed every exercise, and the share of exercises passed at the first check.
+}
+trend-chart-caption = Share of learners who completed their scenario, and share of exercises passed at the first check.
+trend-table-caption = Figures by cohort
+trend-cohort = Cohort
+trend-starts = Starts
+trend-phase = Phase
+trend-learners = Learners
+trend-completed = Completed (share)
+trend-first-try = First-try pass rate
+trend-none = No cohort in the programme yet (or none with a learner of this team).
+download-trend-csv = Trend (CSV)
+download-trend-json = Trend (JSON)

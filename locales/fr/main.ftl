@@ -550,3 +550,21 @@ usage-active-share = Actifs (part de l'effectif)
 usage-trained = Formés à cette date
 usage-none = Aucun chiffre d'usage réel pour l'instant : envoyez-les à POST /api/v1/programmes/…/usage.
 download-usage-json = Usage de l'outil (JSON)
+trend-heading = Tendance : d’une cohorte à l’autre
+trend-explained = Les mêmes chiffres pour chaque cohorte du programme, par date de début : pour voir si un changement de scénario, d’indice ou de séance a aidé les cohortes suivantes. Les effectifs comptent les lignes de liste ; le taux de réussite du premier coup et les médianes portent sur les exercices de chaque apprenant.
+trend-chart-title = Achèvement et réussite du premier coup par cohorte
+trend-chart-description = { $cohorts ->
+    [one] Une cohorte : la part de ses apprenants qui ont terminé tous les exercices, et la part des exercices réussis à la première vérification.
+   *[other] { $cohorts } cohortes par date de début : la part de leurs apprenants qui ont terminé tous les exercices, et la part des exercices réussis à la première vérification.
+}
+trend-chart-caption = Part des apprenants ayant terminé leur scénario, et part des exercices réussis à la première vérification.
+trend-table-caption = Chiffres par cohorte
+trend-cohort = Cohorte
+trend-starts = Début
+trend-phase = Phase
+trend-learners = Apprenants
+trend-completed = Terminé (part)
+trend-first-try = Réussite du premier coup
+trend-none = Aucune cohorte dans le programme pour l’instant (ou aucune avec un apprenant de cette équipe).
+download-trend-csv = Tendance (CSV)
+download-trend-json = Tendance (JSON)

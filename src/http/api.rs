@@ -66,6 +66,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(indicators::reach))
         .routes(routes!(indicators::proficiency))
         .routes(routes!(indicators::struggle))
+        .routes(routes!(indicators::trend::trend))
         .routes(routes!(p::list_pulses, p::add_pulse))
         .routes(routes!(p::confidence))
         .routes(routes!(p::usage))

@@ -8,7 +8,7 @@
 use crate::export::{CsvRow, Separator, to_csv};
 
 use super::struggle::TOP_OUTPUTS;
-use super::{Proficiency, Reach, Struggle, TeamReach};
+use super::{Proficiency, Reach, Struggle, TeamReach, Trend};
 
 /// A decimal as spreadsheets using `separator` read it.
 fn decimal(value: f64, separator: Separator) -> String {
@@ -171,6 +171,55 @@ pub fn struggle_csv(s: &Struggle, separator: Separator) -> Result<Vec<u8>, csv::
                 cells.push(opt(o.map(|o| o.count)));
             }
             StruggleLine(cells)
+        })
+        .collect();
+    to_csv(&rows, separator)
+}
+
+/// A line of the trend table.
+struct TrendLine(Vec<String>);
+
+impl CsvRow for TrendLine {
+    const HEADERS: &'static [&'static str] = &[
+        "cohort",
+        "scenario_id",
+        "phase",
+        "starts_at",
+        "learners",
+        "started",
+        "completed",
+        "completed_share",
+        "attempted",
+        "first_try_rate",
+        "median_seconds_to_pass",
+        "median_attempts_to_pass",
+    ];
+
+    fn cells(&self) -> Vec<String> {
+        self.0.clone()
+    }
+}
+
+/// The trend table: one line per cohort, by start; starts in RFC 3339 UTC.
+pub fn trend_csv(t: &Trend, separator: Separator) -> Result<Vec<u8>, csv::Error> {
+    let rows: Vec<TrendLine> = t
+        .cohorts
+        .iter()
+        .map(|c| {
+            TrendLine(vec![
+                c.name.clone(),
+                c.scenario.clone(),
+                opt(c.phase.as_ref()),
+                crate::export::rfc3339(c.starts_at),
+                c.learners.to_string(),
+                c.started.to_string(),
+                c.completed.to_string(),
+                decimal(c.completed_share, separator),
+                c.attempted.to_string(),
+                opt(c.first_try_rate.map(|r| decimal(r, separator))),
+                opt(c.median_seconds_to_pass),
+                opt(c.median_attempts_to_pass.map(|a| decimal(a, separator))),
+            ])
         })
         .collect();
     to_csv(&rows, separator)

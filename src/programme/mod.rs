@@ -16,9 +16,10 @@ mod pulse;
 mod reach;
 mod service;
 mod struggle;
+mod trend;
 mod usage;
 
-pub use downloads::{proficiency_csv, reach_csv, struggle_csv};
+pub use downloads::{proficiency_csv, reach_csv, struggle_csv, trend_csv};
 pub use filter::{IndicatorFilter, ProgrammeExercise};
 pub use proficiency::{ExerciseProficiency, Proficiency};
 pub use pulse::{Confidence, MIN_GROUP, QuestionConfidence, Scores, parse_moment};
@@ -31,6 +32,7 @@ pub use struggle::{
     DEFAULT_IDLE_HOURS, ExerciseStruggle, FailingOutput, MAX_IDLE_HOURS, OUTPUT_CHARS, Struggle,
     TOP_OUTPUTS,
 };
+pub use trend::{CohortTrend, Trend};
 pub use usage::UsageWeek;
 
 use serde::{Deserialize, Serialize};

@@ -148,7 +148,7 @@ pub(super) fn median(mut values: Vec<i64>) -> Option<f64> {
 }
 
 /// `part / whole`, rounded to 4 decimals; `whole` is not 0.
-fn rate(part: u64, whole: u64) -> f64 {
+pub(super) fn rate(part: u64, whole: u64) -> f64 {
     (part as f64 / whole as f64 * 10_000.0).round() / 10_000.0
 }
 
@@ -171,6 +171,7 @@ mod tests {
         let at = |ms: i64| t0 + TimeDelta::milliseconds(ms);
         LearnerExercise {
             learner_id: crate::store::DbUuid(Uuid::new_v4()),
+            cohort_id: crate::store::DbUuid(Uuid::nil()),
             scenario_id: "s".into(),
             exercise_id: "e".into(),
             attempts,

@@ -29,7 +29,9 @@ pub use admin::{AdminSandbox, NewTeardownReport, TeardownRecord};
 pub use attempts::{Attempt, CheckRecord, NewAttempt, Outcome};
 pub use cohort_list::{CohortListing, PassedStep};
 pub use cohorts::{Cohort, CohortAttempt, DbUuid, Learner, NewCohort, NewLearner};
-pub use indicators::{FailedOutput, IndicatorScope, LearnerExercise};
+pub use indicators::{
+    CohortLearner, FailedOutput, IndicatorScope, LearnerExercise, ProgrammeCohort,
+};
 pub use lifecycle::{EndReason, Lifecycle};
 pub use links::LinkRecord;
 pub use outbox::{ClaimRecord, NewOutboxStatement, OutboxCursor, OutboxRow, OutboxStatus};

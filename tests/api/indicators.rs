@@ -607,9 +607,158 @@ async fn proficiency_and_struggle_give_exact_medians_rates_ranks_and_grouped_out
         )
     );
 
+    // The trend: the practice (starting in two hours) before the refresher
+    // (tomorrow). Practice: Ada and Dan completed its one exercise; of the
+    // three pairs tried only Dan's passed first; 301 s and 100 s, 2 and 1
+    // checks. Refresher: no one passed `hang`, so no one completed; of five
+    // pairs tried only Eve's wait-a-bit passed first; 600, 30 and 1201 s.
+    let trend = lead.get(&format!("{p}/indicators/trend")).await;
+    assert_eq!(trend.status, StatusCode::OK, "{}", trend.body);
+    let trend_rows = |body: &Value| -> Vec<Value> {
+        body["cohorts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                json!([
+                    c["name"],
+                    c["scenario"],
+                    c["phase"],
+                    c["learners"],
+                    c["started"],
+                    c["completed"],
+                    c["completed_share"],
+                    c["attempted"],
+                    c["first_try_rate"],
+                    c["median_seconds_to_pass"],
+                    c["median_attempts_to_pass"]
+                ])
+            })
+            .collect()
+    };
+    assert_eq!(
+        trend_rows(&trend.body),
+        [
+            json!([
+                "Wiki, lundi",
+                "tiny",
+                "realise",
+                3,
+                3,
+                2,
+                0.6667,
+                3,
+                0.3333,
+                201,
+                1.5
+            ]),
+            json!([
+                "Wiki, rappel",
+                "slow",
+                "anchor",
+                3,
+                3,
+                0,
+                0.0,
+                5,
+                0.2,
+                600,
+                2.0
+            ]),
+        ]
+    );
+    let finances = lead
+        .get(&format!("{p}/indicators/trend?team=Finances"))
+        .await;
+    assert_eq!(finances.body["team"], "Finances");
+    assert_eq!(
+        trend_rows(&finances.body),
+        [
+            json!([
+                "Wiki, lundi",
+                "tiny",
+                "realise",
+                1,
+                1,
+                1,
+                1.0,
+                1,
+                1.0,
+                100,
+                1.0
+            ]),
+            json!([
+                "Wiki, rappel",
+                "slow",
+                "anchor",
+                1,
+                1,
+                0,
+                0.0,
+                2,
+                0.5,
+                30,
+                1.0
+            ]),
+        ]
+    );
+    let anchor = lead
+        .get(&format!("{p}/indicators/trend?phase=anchor"))
+        .await;
+    assert_eq!(
+        trend_rows(&anchor.body),
+        [json!([
+            "Wiki, rappel",
+            "slow",
+            "anchor",
+            3,
+            3,
+            0,
+            0.0,
+            5,
+            0.2,
+            600,
+            2.0
+        ])]
+    );
+    let (status, _, disposition, text) =
+        download(&lead, &format!("{p}/indicators/trend?format=csv")).await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    assert!(disposition.ends_with("-trend.csv\""), "{disposition}");
+    let lines: Vec<Vec<&str>> = text.lines().map(|l| l.split(';').collect()).collect();
+    assert_eq!(
+        lines[0].join(";"),
+        "\u{feff}cohort;scenario_id;phase;starts_at;learners;started;completed;completed_share;attempted;first_try_rate;median_seconds_to_pass;median_attempts_to_pass"
+    );
+    assert_eq!(lines.len(), 3, "{text}");
+    for (line, (cells, json)) in lines[1..].iter().zip([
+        (
+            "Wiki, lundi;tiny;realise;3;3;2;0,6667;3;0,3333;201;1,5",
+            &trend.body["cohorts"][0],
+        ),
+        (
+            "Wiki, rappel;slow;anchor;3;3;0;0;5;0,2;600;2",
+            &trend.body["cohorts"][1],
+        ),
+    ]) {
+        let mut without_start = line.clone();
+        let start = without_start.remove(3);
+        assert_eq!(without_start.join(";"), cells);
+        // Written to the millisecond.
+        assert_eq!(
+            DateTime::parse_from_rfc3339(start)
+                .unwrap()
+                .timestamp_millis(),
+            DateTime::parse_from_rfc3339(json["starts_at"].as_str().unwrap())
+                .unwrap()
+                .timestamp_millis(),
+            "{start}"
+        );
+    }
+
     // The document says each indicator comes as JSON or CSV.
     let doc = lead.get("/openapi.json").await.body;
-    for indicator in ["reach", "proficiency", "struggle"] {
+    for indicator in ["reach", "proficiency", "struggle", "trend"] {
         let op = &doc["paths"][format!("/api/v1/programmes/{{id}}/indicators/{indicator}")]["get"];
         let content = &op["responses"]["200"]["content"];
         assert!(

@@ -427,10 +427,10 @@ async fn a_programmes_reach_counts_each_teams_invited_started_and_completed_peop
         html.contains(r#"<strong id="current-phase">Réaliser</strong>"#),
         "{html}"
     );
-    let cells = |team: &str| -> Vec<String> {
+    let row_cells = |row: &str| -> Vec<String> {
         let start = html
-            .find(&format!("<tr data-team=\"{team}\">"))
-            .unwrap_or_else(|| panic!("no row {team}"));
+            .find(&format!("<tr {row}>"))
+            .unwrap_or_else(|| panic!("no row {row}"));
         let row = &html[start..start + html[start..].find("</tr>").unwrap()];
         row.split("<td")
             .skip(1)
@@ -452,6 +452,7 @@ async fn a_programmes_reach_counts_each_teams_invited_started_and_completed_peop
             })
             .collect()
     };
+    let cells = |team: &str| row_cells(&format!("data-team=\"{team}\""));
     assert_eq!(
         cells("Accueil"),
         [
@@ -482,6 +483,17 @@ async fn a_programmes_reach_counts_each_teams_invited_started_and_completed_peop
     assert_eq!(cells("Informatique")[0], "Fonction support");
     assert_eq!(cells("Informatique")[9], "Rien d'exigé");
     assert_eq!(cells("")[3..8], ["9", "6", "3", "2", "22 %"]);
+    // The trend, cohort after cohort: Monday's four learners, three
+    // started, Ada and Dan passed at their first check; no one on Tuesday.
+    assert!(html.contains(r#"aria-labelledby="trend-chart-title trend-chart-desc""#));
+    let monday = row_cells(r#"data-cohort="Wiki, Monday""#);
+    assert_eq!(monday[1..7], ["Réaliser", "4", "3", "2", "50 %", "100 %"]);
+    assert_eq!(monday[8], "1");
+    let tuesday = row_cells(r#"data-cohort="Wiki, Tuesday""#);
+    assert_eq!(
+        tuesday[1..9],
+        ["Réaliser", "2", "0", "0", "0 %", "", "", ""]
+    );
     // Another trainer's programme is not found, like one that does not exist.
     let (_, other_password) =
         crate::common::settled_account(&server.app, "ula", Role::Trainer).await;

@@ -1,8 +1,10 @@
 //! `/api/v1/programmes/{id}/indicators/…`: a programme's change indicators
-//! (reach, proficiency, where people struggle) as JSON, or as CSV with
+//! (reach, proficiency, where people struggle, trend) as JSON, or as CSV with
 //! `?format=csv`; each narrowed to a team (`?team=`) and to the cohorts of
 //! a phase (`?phase=`). Their definitions are the domain's
 //! (`crate::programme`).
+
+pub mod trend;
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;

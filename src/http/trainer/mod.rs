@@ -100,6 +100,16 @@ impl Trainer {
         i18n::text(self.lang, key)
     }
 
+    /// A decimal as the page's language writes it: `1,5` in French, `1.5`
+    /// in English; a whole number without decimals.
+    pub fn decimal(&self, value: f64) -> String {
+        let text = value.to_string();
+        match self.lang {
+            "fr" => text.replace('.', ","),
+            _ => text,
+        }
+    }
+
     /// A message from the catalogue with arguments.
     pub fn text_with(&self, key: &str, args: &[(&'static str, Value)]) -> String {
         text_with(self.lang, key, args)

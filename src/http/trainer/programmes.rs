@@ -1,8 +1,11 @@
 //! A change lead's and trainer's programme pages: the programmes they may
 //! see, and one programme's indicators on one page — its phases (planned
-//! and actual), and its reach per team as a chart and its table, with the
-//! figures to download. The charts are SVG drawn on the server
+//! and actual), its reach per team, proficiency, struggle points,
+//! confidence, real use and trend across cohorts, as charts and tables, with
+//! the figures to download. The charts are SVG drawn on the server
 //! (`crate::http::charts`); the page prints on its own (print stylesheet).
+
+mod trend;
 
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
@@ -73,6 +76,7 @@ pub(super) async fn page(
             .await?;
         let confidence = programmes.confidence(&programme).await?;
         let usage = programmes.usage_weeks(&programme).await?;
+        let trend = programmes.trend(&programme, &filter).await?;
         let teams = t.state.store.teams(id).await?;
         let phases = t.state.store.programme_phases(id).await?;
         let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string());
@@ -100,6 +104,7 @@ pub(super) async fn page(
         data["proficiency"] = proficiency_data(&t, &proficiency)?;
         data["struggle"] = struggle_data(&struggle);
         data["confidence"] = confidence_data(&t, &confidence);
+        data["trend"] = trend::trend_data(&t, &trend, &programme.time_zone)?;
         let team = filter.team_name();
         let phase = filter.phase_name();
         data["filter"] = json!({
@@ -160,6 +165,8 @@ pub(super) async fn page(
             {"href": link("proficiency", false), "label": t.text("download-proficiency-json")},
             {"href": link("struggle", true), "label": t.text("download-struggle-csv")},
             {"href": link("struggle", false), "label": t.text("download-struggle-json")},
+            {"href": link("trend", true), "label": t.text("download-trend-csv")},
+            {"href": link("trend", false), "label": t.text("download-trend-json")},
             {"href": format!("{api}/confidence"), "label": t.text("download-confidence-json")},
             {"href": format!("{api}/usage"), "label": t.text("download-usage-json")},
         ]);
@@ -303,7 +310,7 @@ fn proficiency_data(t: &Trainer, p: &Proficiency) -> Result<Value, HttpError> {
             "passed": e.passed,
             "first_try": e.first_try_rate.map(|r| format!("{:.0} %", r * 100.0)),
             "median_time": e.median_seconds_to_pass.map(minutes),
-            "median_attempts": e.median_attempts_to_pass,
+            "median_attempts": e.median_attempts_to_pass.map(|a| t.decimal(a)),
         })).collect::<Vec<_>>(),
     }))
 }
