@@ -62,14 +62,15 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(p::import_people_csv))
         .routes(routes!(p::set_impacts))
         .routes(routes!(p::attach_cohort))
-        .routes(routes!(p::record_usage))
+        .routes(routes!(indicators::usage::record_usage))
+        .routes(routes!(indicators::usage::record_usage_csv))
         .routes(routes!(indicators::reach))
         .routes(routes!(indicators::proficiency))
         .routes(routes!(indicators::struggle))
         .routes(routes!(indicators::trend::trend))
         .routes(routes!(p::list_pulses, p::add_pulse))
-        .routes(routes!(p::confidence))
-        .routes(routes!(p::usage))
+        .routes(routes!(indicators::confidence::confidence))
+        .routes(routes!(indicators::usage::usage))
 }
 
 /// The paths and schemas of the routes [`routes`] serves, as `utoipa-axum`

@@ -303,6 +303,17 @@ mod tests {
             errors.extend(parse_people(people, &known).unwrap_err().0);
         }
         errors.extend(parse_people(b"name;team\nAda;Ops\n", &[]).unwrap_err().0);
+        for usage in [
+            &b"team;week;active\n"[..],
+            b"Ops;2030-01-14;3\n",
+            b"team;week;active\nOps;soon;-1\nOps;2030-01-14;1\nOps;2030-01-15;1\n",
+        ] {
+            errors.extend(
+                crate::programme::import::parse_usage(usage, &known)
+                    .unwrap_err()
+                    .0,
+            );
+        }
         let many = "name;kind;headcount;maturity\n".to_owned() + &"\n".repeat(20_001);
         errors.extend(parse_teams(many.as_bytes()).unwrap_err().0);
         assert!(errors.len() >= 19, "{errors:?}");

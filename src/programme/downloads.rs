@@ -8,7 +8,7 @@
 use crate::export::{CsvRow, Separator, to_csv};
 
 use super::struggle::TOP_OUTPUTS;
-use super::{Proficiency, Reach, Struggle, TeamReach, Trend};
+use super::{Confidence, Proficiency, Reach, Struggle, TeamReach, Trend, UsageWeek};
 
 /// A decimal as spreadsheets using `separator` read it.
 fn decimal(value: f64, separator: Separator) -> String {
@@ -219,6 +219,77 @@ pub fn trend_csv(t: &Trend, separator: Separator) -> Result<Vec<u8>, csv::Error>
                 opt(c.first_try_rate.map(|r| decimal(r, separator))),
                 opt(c.median_seconds_to_pass),
                 opt(c.median_attempts_to_pass.map(|a| decimal(a, separator))),
+            ])
+        })
+        .collect();
+    to_csv(&rows, separator)
+}
+
+/// A line of the confidence table.
+struct ConfidenceLine(Vec<String>);
+
+impl CsvRow for ConfidenceLine {
+    const HEADERS: &'static [&'static str] = &[
+        "phase",
+        "moment",
+        "question_en",
+        "question_fr",
+        "group",
+        "answers",
+        "average",
+    ];
+
+    fn cells(&self) -> Vec<String> {
+        self.0.clone()
+    }
+}
+
+/// The confidence table: per question, a line for all its answers (`group`
+/// empty), then one per team; an average not shown is an empty cell.
+/// Comments are not in it (the JSON has them).
+pub fn confidence_csv(c: &Confidence, separator: Separator) -> Result<Vec<u8>, csv::Error> {
+    let mut rows = Vec::new();
+    for q in &c.questions {
+        let groups =
+            std::iter::once(("", &q.all)).chain(q.teams.iter().map(|(t, s)| (t.as_str(), s)));
+        for (group, scores) in groups {
+            rows.push(ConfidenceLine(vec![
+                q.phase.clone(),
+                q.moment.clone(),
+                opt(q.text_en.as_ref()),
+                opt(q.text_fr.as_ref()),
+                group.to_owned(),
+                scores.answers.to_string(),
+                opt(scores.average.map(|a| decimal(a, separator))),
+            ]));
+        }
+    }
+    to_csv(&rows, separator)
+}
+
+/// A line of the usage table.
+struct UsageLine(Vec<String>);
+
+impl CsvRow for UsageLine {
+    const HEADERS: &'static [&'static str] =
+        &["team", "week", "active_users", "active_share", "trained"];
+
+    fn cells(&self) -> Vec<String> {
+        self.0.clone()
+    }
+}
+
+/// The usage table: one line per team and week.
+pub fn usage_csv(weeks: &[UsageWeek], separator: Separator) -> Result<Vec<u8>, csv::Error> {
+    let rows: Vec<UsageLine> = weeks
+        .iter()
+        .map(|u| {
+            UsageLine(vec![
+                u.team.clone(),
+                u.week.to_string(),
+                u.active_users.to_string(),
+                decimal(u.active_share, separator),
+                u.trained.to_string(),
             ])
         })
         .collect();

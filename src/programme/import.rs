@@ -1,5 +1,6 @@
 //! Importing an impact study from the CSV files spreadsheets save (see
-//! `crate::tabular`): its teams, then their people. Every bad line is
+//! `crate::tabular`): its teams, then their people; and the real tool's
+//! active users per team and week. Every bad line is
 //! reported with its number, and nothing is returned unless every line is
 //! good, so that an import never half-applies.
 
@@ -8,10 +9,12 @@ mod problem;
 mod teams;
 #[cfg(test)]
 mod tests;
+mod usage;
 
 pub use people::parse_people;
 pub use problem::{ImportError, ImportErrors, ImportProblem, Listing};
 pub use teams::parse_teams;
+pub use usage::parse_usage;
 
 use crate::tabular::{Row, Table, Undecodable};
 

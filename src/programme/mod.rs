@@ -19,7 +19,9 @@ mod struggle;
 mod trend;
 mod usage;
 
-pub use downloads::{proficiency_csv, reach_csv, struggle_csv, trend_csv};
+pub use downloads::{
+    confidence_csv, proficiency_csv, reach_csv, struggle_csv, trend_csv, usage_csv,
+};
 pub use filter::{IndicatorFilter, ProgrammeExercise};
 pub use proficiency::{ExerciseProficiency, Proficiency};
 pub use pulse::{Confidence, MIN_GROUP, QuestionConfidence, Scores, parse_moment};

@@ -105,7 +105,7 @@ pub struct SetImpact {
 }
 
 /// Active users of the real tool in a team for a week, as posted.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct TeamUsage {
     pub team: String,

@@ -402,6 +402,65 @@ async fn a_programmes_reach_counts_each_teams_invited_started_and_completed_peop
         usage.body
     );
 
+    // The same figures from the production tool's export: a French CSV
+    // file in Windows-1252 (any day of the week names it); a file with bad
+    // lines is refused whole, each line named, in French.
+    let http_csv = |path: String, body: Vec<u8>| {
+        let request = lead
+            .http
+            .post(format!("{}{path}", lead.base))
+            .bearer_auth(lead.token.as_deref().unwrap())
+            .header(reqwest::header::CONTENT_TYPE, "text/csv")
+            .header(reqwest::header::ACCEPT_LANGUAGE, "fr-FR")
+            .body(body);
+        async move {
+            let r = request.send().await.unwrap();
+            (r.status(), r.text().await.unwrap())
+        }
+    };
+    let friday = (last_week + chrono::Days::new(4)).format("%d/%m/%Y");
+    let mut file = b"\xc9quipe;Semaine du;Utilisateurs actifs\r\n".to_vec();
+    file.extend_from_slice(format!("Finances;{friday};1\r\n").as_bytes());
+    let (status, text) = http_csv(format!("{p}/usage.csv"), file).await;
+    assert_eq!(
+        (status, text.as_str()),
+        (StatusCode::OK, r#"{"recorded":1}"#)
+    );
+    let (status, text) = http_csv(
+        format!("{p}/usage.csv"),
+        b"team;week;active\nFinances;2030-01-14;2\nCuisine;2030-01-14;1\nFinances;bient\xf4t;x\n"
+            .to_vec(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{text}");
+    assert!(
+        text.contains("ligne 3 : l’équipe Cuisine") && text.contains("ligne 4 : « bientôt »"),
+        "{text}"
+    );
+    let usage_csv = lead
+        .http
+        .get(format!(
+            "{}{p}/indicators/usage?format=csv&sep=comma",
+            lead.base
+        ))
+        .bearer_auth(lead.token.as_deref().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        usage_csv,
+        format!(
+            "\u{feff}team,week,active_users,active_share,trained\n\
+             Accueil,{last_week},1,0.25,0\n\
+             Accueil,{this_week},3,0.75,1\n\
+             Finances,{last_week},1,0.3333,0\n\
+             Finances,{this_week},2,0.6667,1\n"
+        )
+    );
+
     // The lead reads the same figures on the programme's page, in French:
     // the chart (an image with a name and a description) and its table.
     let cookie = crate::common::http::session_of(&server.url, "lea", &lead_password).await;

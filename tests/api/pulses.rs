@@ -208,6 +208,23 @@ async fn a_learner_answers_the_pulse_once_and_confidence_shows_only_groups_of_fi
         "no answer names its learner"
     );
     let _ = lead_user;
+    // The same as CSV: all answers, then each team's; a hidden mean is empty.
+    let csv = lead
+        .http
+        .get(format!("{}{p}/indicators/confidence?format=csv", lead.base))
+        .bearer_auth(lead.token.as_deref().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), StatusCode::OK);
+    assert_eq!(
+        csv.text().await.unwrap(),
+        "\u{feff}phase;moment;question_en;question_fr;group;answers;average\n\
+         realise;before;I understand why we change;Je comprends pourquoi nous changeons;;7;3,43\n\
+         realise;before;I understand why we change;Je comprends pourquoi nous changeons;Accueil;5;3,6\n\
+         realise;before;I understand why we change;Je comprends pourquoi nous changeons;RH;2;\n\
+         realise;after;;Je me sens capable d'utiliser le nouvel outil;;0;\n"
+    );
 
     let down = lead
         .post(&format!("/cohorts/{cohort_id}/teardown"), None)

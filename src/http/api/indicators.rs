@@ -4,7 +4,9 @@
 //! a phase (`?phase=`). Their definitions are the domain's
 //! (`crate::programme`).
 
+pub mod confidence;
 pub mod trend;
+pub mod usage;
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
@@ -46,6 +48,14 @@ pub struct StruggleQuery {
     format: Option<String>,
     sep: Option<String>,
     idle_hours: Option<u32>,
+}
+
+/// `?format=&sep=`: for the indicators that are not narrowed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormatQuery {
+    format: Option<String>,
+    sep: Option<String>,
 }
 
 /// What every indicator's query names.

@@ -17,7 +17,7 @@ use super::{ApiError, ErrorBody};
 use crate::http::i18n;
 use crate::programme::{
     CreateProgramme, Impact, PersonRow, PlannedPhase, ProgrammeScenario, Programmes, SetImpact,
-    TeamKind, TeamRow, TeamUsage,
+    TeamKind, TeamRow,
 };
 use crate::store::{ImportCounts, PhaseDates, ProgrammeRecord, Store, TeamRecord};
 
@@ -299,7 +299,10 @@ pub async fn import_teams(
 }
 
 /// An import's mistakes, every line's, in the caller's language; 400.
-fn import_refused(lang: &str, errors: &crate::programme::import::ImportErrors) -> ApiError {
+pub(super) fn import_refused(
+    lang: &str,
+    errors: &crate::programme::import::ImportErrors,
+) -> ApiError {
     let lines: Vec<String> = errors
         .0
         .iter()
@@ -567,51 +570,6 @@ pub async fn attach_cohort(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Active users of the real tool in a team, one week.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UsageBody {
-    pub team: String,
-    /// Any day of the week (kept as its Monday).
-    pub week: NaiveDate,
-    pub active_users: u32,
-}
-
-/// How many figures were recorded.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct UsageRecorded {
-    pub recorded: usize,
-}
-
-#[utoipa::path(post, path = "/api/v1/programmes/{id}/usage", tag = "programmes", operation_id = "recordUsage",
-    summary = "Record the real tool's active users per team and week",
-    description = "From the production tool's own figures, so that training shows beside real use. A week sent again replaces its figure.",
-    params(("id" = Uuid, Path, description = "The programme's id")),
-    request_body = Vec<UsageBody>,
-    responses(
-        (status = 200, description = "Recorded", body = UsageRecorded),
-        (status = 400, description = "An entry is wrong; the message names it", body = ErrorBody),
-        (status = 403, description = "Only its lead or an admin", body = ErrorBody),
-        (status = 404, description = "No such programme", body = ErrorBody),
-    ))]
-pub async fn record_usage(
-    Caller(user): Caller,
-    State(programmes): State<Programmes>,
-    Ids(id): Ids<Uuid>,
-    Body(body): Body<Vec<UsageBody>>,
-) -> ApiResult<Json<UsageRecorded>> {
-    let usage: Vec<TeamUsage> = body
-        .into_iter()
-        .map(|u| TeamUsage {
-            team: u.team,
-            week: u.week,
-            active_users: u.active_users,
-        })
-        .collect();
-    let recorded = programmes.record_usage(&user, id, &usage).await?;
-    Ok(Json(UsageRecorded { recorded }))
-}
-
 /// A pulse question to add.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -699,125 +657,6 @@ pub async fn list_pulses(
             .await?
             .into_iter()
             .map(Into::into)
-            .collect(),
-    ))
-}
-
-/// A group's answers to a question.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ScoresView {
-    pub answers: usize,
-    /// The mean, to two decimals; absent below `min_group` answers.
-    pub average: Option<f64>,
-}
-
-/// One question's answers, in all and per team.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct QuestionConfidenceView {
-    pub id: Uuid,
-    pub phase: String,
-    pub moment: String,
-    pub text_en: Option<String>,
-    pub text_fr: Option<String>,
-    pub all: ScoresView,
-    /// By team name.
-    pub teams: std::collections::BTreeMap<String, ScoresView>,
-    /// Shown once the question has `min_group` answers in all; sorted, not
-    /// in the order given.
-    pub comments: Vec<String>,
-}
-
-/// The confidence indicator.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ConfidenceView {
-    /// Below this many answers a group's mean is not shown.
-    pub min_group: usize,
-    pub questions: Vec<QuestionConfidenceView>,
-}
-
-fn scores_view(s: crate::programme::Scores) -> ScoresView {
-    ScoresView {
-        answers: s.answers,
-        average: s.average,
-    }
-}
-
-#[utoipa::path(get, path = "/api/v1/programmes/{id}/indicators/confidence", tag = "programmes", operation_id = "confidence",
-    summary = "Confidence: the pulse answers per question, in all and per team, never by person",
-    params(("id" = Uuid, Path, description = "The programme's id")),
-    responses(
-        (status = 200, description = "The answers", body = ConfidenceView),
-        (status = 404, description = "No such programme (or not yours to see)", body = ErrorBody),
-    ))]
-pub async fn confidence(
-    Caller(user): Caller,
-    State(programmes): State<Programmes>,
-    Ids(id): Ids<Uuid>,
-) -> ApiResult<Json<ConfidenceView>> {
-    let p = programmes.visible(&user, id).await?;
-    let c = programmes.confidence(&p).await?;
-    Ok(Json(ConfidenceView {
-        min_group: c.min_group,
-        questions: c
-            .questions
-            .into_iter()
-            .map(|q| QuestionConfidenceView {
-                id: q.id,
-                phase: q.phase,
-                moment: q.moment,
-                text_en: q.text_en,
-                text_fr: q.text_fr,
-                all: scores_view(q.all),
-                teams: q
-                    .teams
-                    .into_iter()
-                    .map(|(t, s)| (t, scores_view(s)))
-                    .collect(),
-                comments: q.comments,
-            })
-            .collect(),
-    }))
-}
-
-/// One team's week of real use, beside its trained people.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct UsageWeekView {
-    pub team: String,
-    /// The ISO week's Monday.
-    pub week: NaiveDate,
-    pub active_users: u64,
-    /// `active_users / headcount`.
-    pub active_share: f64,
-    /// People of the team who had completed what is required of them by
-    /// the end of that week.
-    pub trained: u64,
-}
-
-#[utoipa::path(get, path = "/api/v1/programmes/{id}/indicators/usage", tag = "programmes", operation_id = "usage",
-    summary = "Used: the real tool's active users per team and week, beside the team's trained people",
-    params(("id" = Uuid, Path, description = "The programme's id")),
-    responses(
-        (status = 200, description = "Every recorded week, by team then week", body = Vec<UsageWeekView>),
-        (status = 404, description = "No such programme (or not yours to see)", body = ErrorBody),
-    ))]
-pub async fn usage(
-    Caller(user): Caller,
-    State(programmes): State<Programmes>,
-    Ids(id): Ids<Uuid>,
-) -> ApiResult<Json<Vec<UsageWeekView>>> {
-    let p = programmes.visible(&user, id).await?;
-    Ok(Json(
-        programmes
-            .usage_weeks(&p)
-            .await?
-            .into_iter()
-            .map(|u| UsageWeekView {
-                team: u.team,
-                week: u.week,
-                active_users: u.active_users,
-                active_share: u.active_share,
-                trained: u.trained,
-            })
             .collect(),
     ))
 }

@@ -167,7 +167,9 @@ pub(super) async fn page(
             {"href": link("struggle", false), "label": t.text("download-struggle-json")},
             {"href": link("trend", true), "label": t.text("download-trend-csv")},
             {"href": link("trend", false), "label": t.text("download-trend-json")},
+            {"href": format!("{api}/confidence?format=csv"), "label": t.text("download-confidence-csv")},
             {"href": format!("{api}/confidence"), "label": t.text("download-confidence-json")},
+            {"href": format!("{api}/usage?format=csv"), "label": t.text("download-usage-csv")},
             {"href": format!("{api}/usage"), "label": t.text("download-usage-json")},
         ]);
         Ok::<_, HttpError>(t.render("programme", &data, StatusCode::OK))

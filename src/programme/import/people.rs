@@ -17,10 +17,7 @@ pub fn parse_people(bytes: &[u8], teams: &[String]) -> Result<Vec<PersonRow>, Im
             ImportProblem::NoTeams,
         )]));
     }
-    let teams = Teams {
-        by_name: teams.iter().map(|t| (folded(t), t.as_str())).collect(),
-        listed: listed(teams),
-    };
+    let teams = Teams::of(teams);
     let mut emails: HashMap<String, u64> = HashMap::new();
     read(bytes, Listing::People, person_columns, |c, row| {
         person(c, row, &teams, &mut emails)
@@ -29,9 +26,39 @@ pub fn parse_people(bytes: &[u8], teams: &[String]) -> Result<Vec<PersonRow>, Im
 
 /// The programme's teams: by name as compared (see `folded`), and listed
 /// for messages.
-struct Teams<'a> {
+pub(super) struct Teams<'a> {
     by_name: HashMap<String, &'a str>,
     listed: String,
+}
+
+impl<'a> Teams<'a> {
+    pub(super) fn of(teams: &'a [String]) -> Self {
+        Self {
+            by_name: teams.iter().map(|t| (folded(t), t.as_str())).collect(),
+            listed: listed(teams),
+        }
+    }
+
+    /// The team `name` names, spelt as the programme does, or the mistake
+    /// of naming none.
+    pub(super) fn find(
+        &self,
+        line: u64,
+        name: &str,
+        problems: &mut Vec<ImportError>,
+    ) -> Option<&'a str> {
+        let known = self.by_name.get(&folded(name)).copied();
+        if known.is_none() {
+            problems.push(ImportError::at(
+                line,
+                ImportProblem::UnknownTeam {
+                    team: name.to_owned(),
+                    known: self.listed.clone(),
+                },
+            ));
+        }
+        known
+    }
 }
 
 struct PersonColumns {
@@ -95,19 +122,10 @@ fn person(
             },
         }
     }
-    let team = c.team.required(row, &mut problems).and_then(|t| {
-        let known = teams.by_name.get(&folded(t)).copied();
-        if known.is_none() {
-            problems.push(ImportError::at(
-                line,
-                ImportProblem::UnknownTeam {
-                    team: t.to_owned(),
-                    known: teams.listed.clone(),
-                },
-            ));
-        }
-        known
-    });
+    let team = c
+        .team
+        .required(row, &mut problems)
+        .and_then(|t| teams.find(line, t, &mut problems));
     match (team, name.or(email)) {
         (Some(team), Some(shown)) if problems.is_empty() => Ok(PersonRow {
             // Like a roster, a person given by address alone is named by

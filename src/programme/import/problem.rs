@@ -11,6 +11,7 @@ use crate::sandbox::email::EmailProblem;
 pub enum Listing {
     Teams,
     People,
+    Usage,
 }
 
 /// One mistake in a file.
@@ -62,6 +63,18 @@ pub enum ImportProblem {
     UnknownTeam { team: String, known: String },
     #[error("the programme has no teams yet: import its teams first, then their people")]
     NoTeams,
+    #[error(
+        "`{0}` is not a date: write the week's Monday or any day of it, such as 2030-01-14 or 14/01/2030"
+    )]
+    Week(String),
+    #[error("`{0}` is not a number of active users: write a whole number, 0 or more")]
+    ActiveUsers(String),
+    #[error("the team {team} already has the week of {week} on line {first}")]
+    DuplicateWeek {
+        team: String,
+        week: String,
+        first: u64,
+    },
 }
 
 fn empty(listing: Listing) -> &'static str {
@@ -72,6 +85,9 @@ fn empty(listing: Listing) -> &'static str {
         Listing::People => {
             "the file lists nobody: give a first line naming the columns, then one person per line"
         }
+        Listing::Usage => {
+            "the file lists no figure: give a first line naming the columns, then one team and week per line"
+        }
     }
 }
 
@@ -81,6 +97,7 @@ fn no_header(listing: Listing) -> &'static str {
             "the first line must name the columns, such as `name;kind;site;headcount;maturity`"
         }
         Listing::People => "the first line must name the columns, such as `name;email;team`",
+        Listing::Usage => "the first line must name the columns, such as `team;week;active_users`",
     }
 }
 
@@ -134,8 +151,10 @@ impl ImportProblem {
             ),
             Self::Empty(Listing::Teams) => ("import-teams-empty", vec![]),
             Self::Empty(Listing::People) => ("import-people-empty", vec![]),
+            Self::Empty(Listing::Usage) => ("import-usage-empty", vec![]),
             Self::NoHeader(Listing::Teams) => ("import-teams-no-header", vec![]),
             Self::NoHeader(Listing::People) => ("import-people-no-header", vec![]),
+            Self::NoHeader(Listing::Usage) => ("import-usage-no-header", vec![]),
             Self::MissingColumn(words) => ("import-no-column", vec![text("words", words)]),
             Self::Blank(column) => ("import-blank", vec![text("column", column)]),
             Self::Field(column) => (
@@ -163,6 +182,16 @@ impl ImportProblem {
                 vec![text("team", team), text("known", known)],
             ),
             Self::NoTeams => ("import-no-teams", vec![]),
+            Self::Week(value) => ("import-week", vec![text("value", value)]),
+            Self::ActiveUsers(value) => ("import-active-users", vec![text("value", value)]),
+            Self::DuplicateWeek { team, week, first } => (
+                "import-duplicate-week",
+                vec![
+                    text("team", team),
+                    text("week", week),
+                    ("first", (*first).into()),
+                ],
+            ),
         }
     }
 }

@@ -386,6 +386,15 @@ fn every_problem() -> Vec<ImportProblem> {
             known: s("Ops"),
         },
         ImportProblem::NoTeams,
+        ImportProblem::Empty(Listing::Usage),
+        ImportProblem::NoHeader(Listing::Usage),
+        ImportProblem::Week("next week".into()),
+        ImportProblem::ActiveUsers("-2".into()),
+        ImportProblem::DuplicateWeek {
+            team: "Accueil".into(),
+            week: "2030-01-14".into(),
+            first: 2,
+        },
     ]
 }
 
