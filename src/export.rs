@@ -1,7 +1,8 @@
 //! Exports of a cohort's records: every attempt and every completion, as
 //! JSON or as CSV that is safe to open in a spreadsheet (a byte order mark,
 //! `;` or `,` between cells, no formulas), with times in the cohort's time
-//! zone. The xAPI statements (`crate::xapi`) are built from the same records.
+//! zone. The xAPI statements (`crate::xapi`) are built from the same records,
+//! and name the same programme, phase and team.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -11,7 +12,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::scenario::Scenario;
-use crate::store::{Cohort, CohortAttempt, Learner, Store, StoreError};
+use crate::store::{Cohort, CohortAttempt, CohortProgramme, Learner, Store, StoreError};
 
 /// Everything recorded about a cohort, read in one go.
 #[derive(Debug, Clone)]
@@ -23,6 +24,8 @@ pub struct CohortRecords {
     pub first_claims: HashMap<Uuid, DateTime<Utc>>,
     /// Every attempt, oldest first.
     pub attempts: Vec<CohortAttempt>,
+    /// The programme the cohort serves, its phase and its learners' teams.
+    pub programme: Option<CohortProgramme>,
 }
 
 impl CohortRecords {
@@ -30,12 +33,35 @@ impl CohortRecords {
         let learners = store.learners(*cohort.id).await?;
         let first_claims = store.first_claims(*cohort.id).await?;
         let attempts = store.cohort_attempts(*cohort.id).await?;
+        let programme = store.cohort_programme(*cohort.id).await?;
         Ok(Self {
             cohort,
             learners,
             first_claims,
             attempts,
+            programme,
         })
+    }
+
+    /// A learner's team: that of the programme's person they are matched
+    /// to, else the one their roster line named; never empty.
+    pub fn team_of<'a>(&'a self, learner: &'a Learner) -> Option<&'a str> {
+        self.programme
+            .as_ref()
+            .and_then(|p| p.teams.get(&learner.id))
+            .or(learner.team.as_ref())
+            .map(|t| t.trim())
+            .filter(|t| !t.is_empty())
+    }
+
+    /// The name of the programme the cohort serves.
+    pub fn programme_name(&self) -> Option<&str> {
+        self.programme.as_ref().map(|p| p.programme.as_str())
+    }
+
+    /// The programme's phase the cohort serves.
+    pub fn phase(&self) -> Option<&str> {
+        self.programme.as_ref().and_then(|p| p.phase.as_deref())
     }
 
     /// The learner an attempt was made by, if known.
@@ -63,9 +89,15 @@ pub fn rfc3339(t: DateTime<Utc>) -> String {
 pub struct AttemptRow {
     pub cohort_id: Uuid,
     pub cohort_name: String,
+    /// The programme the cohort serves, if any.
+    pub programme: Option<String>,
+    /// The programme's phase the cohort serves.
+    pub phase: Option<String>,
     pub learner_id: Option<Uuid>,
     pub learner_name: Option<String>,
     pub learner_email: Option<String>,
+    /// The team of the programme's person the learner is matched to, else
+    /// the one their roster line named.
     pub team: Option<String>,
     pub exercise_id: String,
     pub exercise_title: String,
@@ -86,9 +118,15 @@ pub struct AttemptRow {
 pub struct CompletionRow {
     pub cohort_id: Uuid,
     pub cohort_name: String,
+    /// The programme the cohort serves, if any.
+    pub programme: Option<String>,
+    /// The programme's phase the cohort serves.
+    pub phase: Option<String>,
     pub learner_id: Option<Uuid>,
     pub learner_name: Option<String>,
     pub learner_email: Option<String>,
+    /// The team of the programme's person the learner is matched to, else
+    /// the one their roster line named.
     pub team: Option<String>,
     pub exercise_id: String,
     pub exercise_title: String,
@@ -113,10 +151,12 @@ pub fn attempt_rows(records: &CohortRecords, scenario: Option<&Scenario>) -> Vec
             AttemptRow {
                 cohort_id: *cohort.id,
                 cohort_name: cohort.name.clone(),
+                programme: records.programme_name().map(str::to_owned),
+                phase: records.phase().map(str::to_owned),
                 learner_id: learner.map(|l| *l.id),
                 learner_name: learner.map(|l| l.name.clone()),
                 learner_email: learner.and_then(|l| l.email.clone()),
-                team: learner.and_then(|l| l.team.clone()),
+                team: learner.and_then(|l| records.team_of(l)).map(str::to_owned),
                 exercise_id: a.exercise_id.clone(),
                 exercise_title: exercise_title(scenario, &a.exercise_id).to_owned(),
                 outcome: a.outcome.clone(),
@@ -146,10 +186,12 @@ pub fn completion_rows(records: &CohortRecords, scenario: Option<&Scenario>) -> 
             rows.push(CompletionRow {
                 cohort_id: *cohort.id,
                 cohort_name: cohort.name.clone(),
+                programme: records.programme_name().map(str::to_owned),
+                phase: records.phase().map(str::to_owned),
                 learner_id: learner.map(|l| *l.id),
                 learner_name: learner.map(|l| l.name.clone()),
                 learner_email: learner.and_then(|l| l.email.clone()),
-                team: learner.and_then(|l| l.team.clone()),
+                team: learner.and_then(|l| records.team_of(l)).map(str::to_owned),
                 exercise_id: a.exercise_id.clone(),
                 exercise_title: exercise_title(scenario, &a.exercise_id).to_owned(),
                 completed_at: zone.rfc3339(a.created_at),
@@ -178,6 +220,8 @@ impl CsvRow for AttemptRow {
     const HEADERS: &'static [&'static str] = &[
         "cohort_id",
         "cohort_name",
+        "programme",
+        "phase",
         "learner_id",
         "learner_name",
         "learner_email",
@@ -196,6 +240,8 @@ impl CsvRow for AttemptRow {
         vec![
             self.cohort_id.to_string(),
             self.cohort_name.clone(),
+            text(&self.programme),
+            text(&self.phase),
             text(&self.learner_id),
             text(&self.learner_name),
             text(&self.learner_email),
@@ -216,6 +262,8 @@ impl CsvRow for CompletionRow {
     const HEADERS: &'static [&'static str] = &[
         "cohort_id",
         "cohort_name",
+        "programme",
+        "phase",
         "learner_id",
         "learner_name",
         "learner_email",
@@ -232,6 +280,8 @@ impl CsvRow for CompletionRow {
         vec![
             self.cohort_id.to_string(),
             self.cohort_name.clone(),
+            text(&self.programme),
+            text(&self.phase),
             text(&self.learner_id),
             text(&self.learner_name),
             text(&self.learner_email),

@@ -4,6 +4,7 @@
 mod admin;
 mod attempts;
 mod cohort_list;
+mod cohort_programme;
 mod cohorts;
 mod indicators;
 mod lifecycle;
@@ -28,6 +29,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 pub use admin::{AdminSandbox, NewTeardownReport, TeardownRecord};
 pub use attempts::{Attempt, CheckRecord, NewAttempt, Outcome};
 pub use cohort_list::{CohortListing, PassedStep};
+pub use cohort_programme::CohortProgramme;
 pub use cohorts::{Cohort, CohortAttempt, DbUuid, Learner, NewCohort, NewLearner};
 pub use indicators::{
     CohortLearner, FailedOutput, IndicatorScope, LearnerExercise, ProgrammeCohort,

@@ -137,8 +137,9 @@ pub struct StatementResult {
     pub duration: Option<String>,
 }
 
-/// Where it happened: the cohort (as the registration) and the scenario an
-/// exercise belongs to.
+/// Where it happened: the cohort (as the registration), the scenario an
+/// exercise belongs to, the programme the cohort serves, and as extensions
+/// the learner's team and the cohort's phase.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Context {
     pub registration: Uuid,
@@ -155,7 +156,9 @@ pub struct Context {
     pub extensions: Option<BTreeMap<String, serde_json::Value>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The activities a statement's activity belongs to: its scenario
+/// (`parent`) and the programme its cohort serves (`grouping`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ContextActivities {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<Vec<Activity>>,

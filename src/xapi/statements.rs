@@ -13,6 +13,7 @@ use super::{
     text_map,
 };
 use crate::export::CohortRecords;
+use crate::lang::Lang;
 use crate::scenario::Scenario;
 use crate::store::{CohortAttempt, Learner, Store, StoreError};
 
@@ -22,6 +23,12 @@ const NAMESPACE: Uuid = Uuid::from_u128(0x0d44_9e37_b5a9_4ac5_a743_86cd_df55_280
 /// ADL's activity types for a scenario and for one of its exercises.
 const COURSE: &str = "http://adlnet.gov/expapi/activities/course";
 const PERFORMANCE: &str = "http://adlnet.gov/expapi/activities/performance";
+
+/// Sandpit's own activity type for a change programme (ADL's vocabulary has
+/// none), and its context extensions; all under the server's public URL.
+const PROGRAMME_TYPE: &str = "/xapi/activity-types/programme";
+const TEAM_EXTENSION: &str = "/xapi/extensions/team";
+const PHASE_EXTENSION: &str = "/xapi/extensions/phase";
 
 /// The id of the statement of `kind` about `record`: the same every time.
 pub fn statement_id(kind: VerbKind, record: &str) -> Uuid {
@@ -63,6 +70,10 @@ pub async fn cohort_statements(
 ///   claim);
 /// - `completed` when every exercise of the scenario is passed, lasting from
 ///   the claim to the last first pass.
+///
+/// When the cohort serves a programme, every statement's context groups it
+/// under the programme and names the cohort's phase; a learner's team is
+/// named whenever they have one.
 pub fn derive(
     records: &CohortRecords,
     scenario: Option<&Scenario>,
@@ -237,6 +248,41 @@ impl Builder<'_> {
         }
     }
 
+    /// The programme the cohort serves, as an activity.
+    fn programme_activity(&self) -> Option<Activity> {
+        let programme = self.records.programme.as_ref()?;
+        // A programme has one name, the same in every language.
+        let name = Lang::ALL
+            .iter()
+            .map(|lang| (lang.code().to_owned(), programme.programme.clone()))
+            .collect();
+        Some(Activity {
+            object_type: ActivityType::Activity,
+            id: format!("{}/programmes/{}", self.public_url, programme.programme_id),
+            definition: Some(ActivityDefinition {
+                name,
+                description: None,
+                kind: format!("{}{PROGRAMME_TYPE}", self.public_url),
+            }),
+        })
+    }
+
+    /// The context's extensions: the learner's team, the cohort's phase.
+    fn extensions(&self, learner: &Learner) -> Option<BTreeMap<String, serde_json::Value>> {
+        let named = [
+            (TEAM_EXTENSION, self.records.team_of(learner)),
+            (PHASE_EXTENSION, self.records.phase()),
+        ];
+        let extensions: BTreeMap<_, _> = named
+            .into_iter()
+            .filter_map(|(iri, value)| {
+                let value = serde_json::Value::String(value?.to_owned());
+                Some((format!("{}{iri}", self.public_url), value))
+            })
+            .collect();
+        (!extensions.is_empty()).then_some(extensions)
+    }
+
     fn actor(&self, learner: &Learner) -> Agent {
         let ifi = match learner.email.as_deref().map(str::trim) {
             Some(email) if !email.is_empty() => Ifi::Mbox(format!("mailto:{email}")),
@@ -263,12 +309,10 @@ impl Builder<'_> {
         result: Option<StatementResult>,
         at: DateTime<Utc>,
     ) -> Statement {
-        let extensions = learner.team.as_ref().map(|team| {
-            BTreeMap::from([(
-                format!("{}/xapi/extensions/team", self.public_url),
-                serde_json::Value::String(team.clone()),
-            )])
-        });
+        let mut activities = context_activities.unwrap_or_default();
+        activities.grouping = self.programme_activity().map(|p| vec![p]);
+        let context_activities =
+            (activities.parent.is_some() || activities.grouping.is_some()).then_some(activities);
         Statement {
             id: statement_id(kind, record),
             actor: self.actor(learner),
@@ -280,7 +324,7 @@ impl Builder<'_> {
                 context_activities,
                 platform: "Sandpit".to_owned(),
                 language: None,
-                extensions,
+                extensions: self.extensions(learner),
             }),
             timestamp: at,
         }

@@ -271,7 +271,7 @@ async fn a_trainer_runs_a_cohort_from_the_command_line() {
     assert!(export.status.success(), "{}", stderr(&export));
     let csv = std::fs::read_to_string(&file).unwrap();
     assert!(
-        csv.starts_with("\u{feff}cohort_id;cohort_name;learner_id;"),
+        csv.starts_with("\u{feff}cohort_id;cohort_name;programme;phase;learner_id;"),
         "a byte order mark and `;` by default: {csv}"
     );
     let export = sandpit_cli(
@@ -292,7 +292,7 @@ async fn a_trainer_runs_a_cohort_from_the_command_line() {
     assert!(export.status.success(), "{}", stderr(&export));
     assert_eq!(
         String::from_utf8(export.stdout).unwrap(),
-        "\u{feff}cohort_id,cohort_name,learner_id,learner_name,learner_email,team,exercise_id,exercise_title,completed_at,attempts_before_pass,claimed_at,seconds_from_claim_to_pass\n",
+        "\u{feff}cohort_id,cohort_name,programme,phase,learner_id,learner_name,learner_email,team,exercise_id,exercise_title,completed_at,attempts_before_pass,claimed_at,seconds_from_claim_to_pass\n",
         "no completion yet: the header alone, with commas"
     );
 

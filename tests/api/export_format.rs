@@ -102,9 +102,9 @@ async fn csv_exports_have_a_bom_semicolons_or_commas_and_paris_times_in_winter_a
     assert_eq!(status, StatusCode::OK);
     assert_eq!(kind, "text/csv; charset=utf-8");
     let expected = format!(
-        "\u{feff}cohort_id;cohort_name;learner_id;learner_name;learner_email;team;exercise_id;exercise_title;outcome;output;detail;duration_ms;created_at;is_completion\n\
-         {c};\"Vague d’été; n°1\";{l};Élodie;elodie@example.org;Lyon;make-file;Make a file;failed;Pas encore.;;120;2030-01-15T10:00:00.000+01:00;false\n\
-         {c};\"Vague d’été; n°1\";{l};Élodie;elodie@example.org;Lyon;make-file;Make a file;passed;Trouvé.;;120;2030-07-15T11:00:00.000+02:00;true\n"
+        "\u{feff}cohort_id;cohort_name;programme;phase;learner_id;learner_name;learner_email;team;exercise_id;exercise_title;outcome;output;detail;duration_ms;created_at;is_completion\n\
+         {c};\"Vague d’été; n°1\";;;{l};Élodie;elodie@example.org;Lyon;make-file;Make a file;failed;Pas encore.;;120;2030-01-15T10:00:00.000+01:00;false\n\
+         {c};\"Vague d’été; n°1\";;;{l};Élodie;elodie@example.org;Lyon;make-file;Make a file;passed;Trouvé.;;120;2030-07-15T11:00:00.000+02:00;true\n"
     );
     assert_eq!(String::from_utf8(body.clone()).unwrap(), expected);
     assert_eq!(&body[..3], b"\xef\xbb\xbf", "the UTF-8 byte order mark");
@@ -117,9 +117,9 @@ async fn csv_exports_have_a_bom_semicolons_or_commas_and_paris_times_in_winter_a
         download(&http, &format!("{base}/attempts.csv?sep=comma"), &token).await;
     assert_eq!(status, StatusCode::OK);
     let expected = format!(
-        "\u{feff}cohort_id,cohort_name,learner_id,learner_name,learner_email,team,exercise_id,exercise_title,outcome,output,detail,duration_ms,created_at,is_completion\n\
-         {c},Vague d’été; n°1,{l},Élodie,elodie@example.org,Lyon,make-file,Make a file,failed,Pas encore.,,120,2030-01-15T10:00:00.000+01:00,false\n\
-         {c},Vague d’été; n°1,{l},Élodie,elodie@example.org,Lyon,make-file,Make a file,passed,Trouvé.,,120,2030-07-15T11:00:00.000+02:00,true\n"
+        "\u{feff}cohort_id,cohort_name,programme,phase,learner_id,learner_name,learner_email,team,exercise_id,exercise_title,outcome,output,detail,duration_ms,created_at,is_completion\n\
+         {c},Vague d’été; n°1,,,{l},Élodie,elodie@example.org,Lyon,make-file,Make a file,failed,Pas encore.,,120,2030-01-15T10:00:00.000+01:00,false\n\
+         {c},Vague d’été; n°1,,,{l},Élodie,elodie@example.org,Lyon,make-file,Make a file,passed,Trouvé.,,120,2030-07-15T11:00:00.000+02:00,true\n"
     );
     assert_eq!(String::from_utf8(body).unwrap(), expected);
 
@@ -127,8 +127,8 @@ async fn csv_exports_have_a_bom_semicolons_or_commas_and_paris_times_in_winter_a
     // 30 minutes apart whatever the clocks did.
     let (_, _, body) = download(&http, &format!("{base}/completions.csv"), &token).await;
     let expected = format!(
-        "\u{feff}cohort_id;cohort_name;learner_id;learner_name;learner_email;team;exercise_id;exercise_title;completed_at;attempts_before_pass;claimed_at;seconds_from_claim_to_pass\n\
-         {c};\"Vague d’été; n°1\";{l};Élodie;elodie@example.org;Lyon;make-file;Make a file;2030-07-15T11:00:00.000+02:00;1;2030-01-15T09:30:00.000+01:00;15640200\n"
+        "\u{feff}cohort_id;cohort_name;programme;phase;learner_id;learner_name;learner_email;team;exercise_id;exercise_title;completed_at;attempts_before_pass;claimed_at;seconds_from_claim_to_pass\n\
+         {c};\"Vague d’été; n°1\";;;{l};Élodie;elodie@example.org;Lyon;make-file;Make a file;2030-07-15T11:00:00.000+02:00;1;2030-01-15T09:30:00.000+01:00;15640200\n"
     );
     assert_eq!(String::from_utf8(body).unwrap(), expected);
     // The JSON says the same times.

@@ -137,6 +137,8 @@ async fn exports_list_every_attempt_and_completion_as_csv_and_json_with_formulas
         [
             "cohort_id",
             "cohort_name",
+            "programme",
+            "phase",
             "learner_id",
             "learner_name",
             "learner_email",

@@ -62,5 +62,6 @@ mod trainer_pages;
 mod web_assets;
 mod web_edge;
 mod xapi;
+mod xapi_programme;
 mod xapi_refusals;
 mod xapi_send;

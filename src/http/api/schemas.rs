@@ -237,9 +237,16 @@ mod twin {
     pub struct AttemptRow {
         cohort_id: Uuid,
         cohort_name: String,
+        /// The programme the cohort serves, if any.
+        programme: Option<String>,
+        /// The programme's phase the cohort serves: `prepare`, `engage`,
+        /// `realise` or `anchor`.
+        phase: Option<String>,
         learner_id: Option<Uuid>,
         learner_name: Option<String>,
         learner_email: Option<String>,
+        /// The team of the programme's person the learner is matched to,
+        /// else the one their roster line named.
         team: Option<String>,
         exercise_id: String,
         exercise_title: String,
@@ -261,9 +268,16 @@ mod twin {
     pub struct CompletionRow {
         cohort_id: Uuid,
         cohort_name: String,
+        /// The programme the cohort serves, if any.
+        programme: Option<String>,
+        /// The programme's phase the cohort serves: `prepare`, `engage`,
+        /// `realise` or `anchor`.
+        phase: Option<String>,
         learner_id: Option<Uuid>,
         learner_name: Option<String>,
         learner_email: Option<String>,
+        /// The team of the programme's person the learner is matched to,
+        /// else the one their roster line named.
         team: Option<String>,
         exercise_id: String,
         exercise_title: String,

@@ -142,6 +142,8 @@ fn the_export_rows_serialise_as_their_schemas_say() {
     holds(&crate::export::AttemptRow {
         cohort_id: Uuid::nil(),
         cohort_name: "Ops".into(),
+        programme: Some("New wiki".into()),
+        phase: Some("realise".into()),
         learner_id: Some(Uuid::nil()),
         learner_name: None,
         learner_email: None,
@@ -158,6 +160,8 @@ fn the_export_rows_serialise_as_their_schemas_say() {
     holds(&crate::export::CompletionRow {
         cohort_id: Uuid::nil(),
         cohort_name: "Ops".into(),
+        programme: Some("New wiki".into()),
+        phase: Some("realise".into()),
         learner_id: None,
         learner_name: Some("Ada".into()),
         learner_email: None,
