@@ -137,7 +137,7 @@ pub enum ExportWhat {
     Completions,
 }
 
-fn print_json(v: &Value) {
+pub(super) fn print_json(v: &Value) {
     println!("{v}");
 }
 
@@ -153,7 +153,8 @@ fn time(v: &Value, zone: &Value) -> String {
         .map_or_else(|| text(v), |t| zone.display(t.with_timezone(&chrono::Utc)))
 }
 
-fn text(v: &Value) -> String {
+/// A JSON value as a terminal shows it: `-` for null, strings unquoted.
+pub(super) fn text(v: &Value) -> String {
     match v {
         Value::Null => "-".into(),
         Value::String(s) => s.clone(),

@@ -2,6 +2,7 @@
 
 mod cohort;
 mod images;
+mod programme;
 mod scenario;
 mod serve;
 mod serving;
@@ -50,6 +51,8 @@ pub enum Command {
     Token(user::TokenCommand),
     /// Create, launch, watch, export and tear down cohorts on a running server.
     Cohort(cohort::CohortArgs),
+    /// Lead change programmes on a running server: impact study, phases, pulses, usage, indicators.
+    Programme(programme::ProgrammeArgs),
     /// Tear down a cohort, a sandbox or everything on a running server (admins).
     Teardown(teardown::TeardownArgs),
 }
@@ -86,6 +89,7 @@ pub async fn run(cli: Cli) -> ExitCode {
             Command::User(cmd) => user::user(cmd, config).await,
             Command::Token(cmd) => user::token(cmd, config).await,
             Command::Cohort(args) => cohort::run(args).await,
+            Command::Programme(args) => programme::run(args).await,
             Command::Teardown(args) => teardown::run(args).await,
         }
     }

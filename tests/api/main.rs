@@ -14,6 +14,7 @@ mod api_cohorts;
 mod check_forgery;
 mod cli_cohort;
 mod cli_link;
+mod cli_programme;
 mod cli_scenario_test;
 mod cohort_lists;
 mod cohort_names;

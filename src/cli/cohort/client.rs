@@ -1,5 +1,6 @@
-//! The API client the cohort commands share: one trainer's token, and the
-//! server's `{"error": ...}` turned into the command's error.
+//! The API client the command-line tools share (`sandpit cohort`,
+//! `programme`, `teardown`): one caller's token, and the server's
+//! `{"error": ...}` turned into the command's error ([`ApiFailure`]).
 
 use std::time::Duration;
 
@@ -14,6 +15,17 @@ pub(crate) struct Client {
     http: reqwest::Client,
     base: String,
     token: String,
+    /// Sent as `Accept-Language`: the language of the server's messages.
+    language: Option<String>,
+}
+
+/// The server refused a request: its status and its message (with when to
+/// try again, for a 429).
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub(crate) struct ApiFailure {
+    pub status: StatusCode,
+    pub message: String,
 }
 
 impl Client {
@@ -40,21 +52,56 @@ impl Client {
             http,
             base,
             token: token.trim().to_owned(),
+            language: None,
         })
     }
 
-    /// Sends a request; a non-2xx answer becomes an error with the server's message.
+    /// Asks the server for its messages in `language` (`en`, `fr`).
+    pub(crate) fn in_language(mut self, language: Option<&str>) -> Self {
+        self.language = language.map(str::to_owned);
+        self
+    }
+
+    /// Sends a request; a non-2xx answer becomes an [`ApiFailure`] with the
+    /// server's message.
     pub(crate) async fn send(
         &self,
         method: Method,
         path: &str,
         body: Option<&Value>,
     ) -> anyhow::Result<reqwest::Response> {
-        let url = format!("{}/api/v1{path}", self.base);
-        let mut request = self.http.request(method, &url).bearer_auth(&self.token);
+        let mut request = self.request(method, path);
         if let Some(body) = body {
             request = request.json(body);
         }
+        self.answer(request).await
+    }
+
+    /// Sends a file's bytes as they are, as `content_type`.
+    pub(crate) async fn send_bytes(
+        &self,
+        method: Method,
+        path: &str,
+        bytes: Vec<u8>,
+        content_type: &str,
+    ) -> anyhow::Result<reqwest::Response> {
+        let request = self
+            .request(method, path)
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(bytes);
+        self.answer(request).await
+    }
+
+    fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        let url = format!("{}/api/v1{path}", self.base);
+        let request = self.http.request(method, &url).bearer_auth(&self.token);
+        match &self.language {
+            Some(l) => request.header(reqwest::header::ACCEPT_LANGUAGE, l),
+            None => request,
+        }
+    }
+
+    async fn answer(&self, request: reqwest::RequestBuilder) -> anyhow::Result<reqwest::Response> {
         let response = request
             .send()
             .await
@@ -78,7 +125,7 @@ impl Client {
         {
             message.push_str(&format!(" (try again in {secs} s)"));
         }
-        Err(anyhow::anyhow!(message))
+        Err(ApiFailure { status, message }.into())
     }
 
     pub(crate) async fn json(
