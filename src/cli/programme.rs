@@ -19,8 +19,8 @@ use uuid::Uuid;
 use super::cohort::client::Client;
 use super::cohort::{print_json, text};
 use crate::timezone::TimeZone;
-use api::{Api, known_teams, segment, usage_rows};
-use parse::{ImpactArg, PlannedPhase, ScenarioPhase, UsageRow};
+use api::{Api, segment};
+use parse::{ImpactArg, PlannedPhase, ScenarioPhase};
 
 #[derive(Debug, Args)]
 pub struct ProgrammeArgs {
@@ -133,7 +133,7 @@ pub enum ProgrammeCommand {
         #[arg(long, conflicts_with = "team")]
         file: Option<PathBuf>,
     },
-    /// Read an indicator: reach, proficiency, struggle, confidence or usage.
+    /// Read an indicator: reach, proficiency, struggle, trend, confidence or usage.
     Indicators(indicators::IndicatorsArgs),
 }
 
@@ -354,22 +354,20 @@ pub async fn run(args: ProgrammeArgs) -> anyhow::Result<ExitCode> {
             active,
             file,
         } => {
-            let rows = match (file, team, week, active) {
-                (Some(file), ..) => {
-                    let rows = usage_rows(&file)?;
-                    known_teams(&api, id, &file, &rows).await?;
-                    rows
+            // A file goes as it is to the server, which reads it (any
+            // encoding, either separator) and names every bad line.
+            let recorded = match (file, team, week, active) {
+                (Some(file), ..) => api.import(id, "usage.csv", &file).await?,
+                (None, Some(team), Some(week), Some(active_users)) => {
+                    let body = serde_json::json!([{
+                        "team": team,
+                        "week": week,
+                        "active_users": active_users,
+                    }]);
+                    api.json(Method::POST, id, "/usage", Some(&body)).await?
                 }
-                (None, Some(team), Some(week), Some(active_users)) => vec![UsageRow {
-                    line: 0,
-                    team,
-                    week,
-                    active_users,
-                }],
                 _ => anyhow::bail!("give --team, --week and --active, or --file"),
             };
-            let body = serde_json::to_value(&rows)?;
-            let recorded = api.json(Method::POST, id, "/usage", Some(&body)).await?;
             if json {
                 print_json(&recorded);
             } else {

@@ -452,8 +452,9 @@ async fn a_change_lead_runs_a_programme_from_the_command_line() {
         .await,
     );
     assert!(
-        error.contains("line 3: the programme has no team `Cuisine`")
-            && error.contains("line 4: the programme has no team `RH`"),
+        error.contains("was not imported (nothing changed)")
+            && error.contains("line 3: the team Cuisine is not one of the programme’s teams")
+            && error.contains("line 4: the team RH is not one of the programme’s teams"),
         "{error}"
     );
     let usage = write(
@@ -472,6 +473,27 @@ async fn a_change_lead_runs_a_programme_from_the_command_line() {
     );
     let weeks =
         stdout_json(&cli(&lead, &["programme", "indicators", &id, "usage", "--json"]).await);
+    let weeks_csv = stdout(
+        &cli(
+            &lead,
+            &[
+                "programme",
+                "indicators",
+                &id,
+                "usage",
+                "--csv",
+                "--sep",
+                "comma",
+            ],
+        )
+        .await,
+    );
+    assert_eq!(
+        weeks_csv.lines().next(),
+        Some("\u{feff}team,week,active_users,active_share,trained"),
+        "{weeks_csv}"
+    );
+    assert_eq!(weeks_csv.lines().count(), 4, "{weeks_csv}");
     assert_eq!(
         weeks,
         json!([

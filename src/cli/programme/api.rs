@@ -9,7 +9,6 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::parse::{self, UsageRow};
 use crate::cli::cohort::client::{ApiFailure, Client};
 
 /// The API, as the change lead, about one programme.
@@ -97,55 +96,6 @@ pub(super) fn segment(s: &str) -> String {
         }
     }
     out
-}
-
-pub(super) fn usage_rows(file: &Path) -> anyhow::Result<Vec<UsageRow>> {
-    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
-    parse::usage_file(&bytes).map_err(|errors| {
-        anyhow::anyhow!(
-            "{} was not sent (nothing changed):\n{}",
-            file.display(),
-            indented(&errors.join("\n"))
-        )
-    })
-}
-
-/// Refuses a usage file whose lines name teams the programme does not
-/// have, every such line named (the server would name the first only).
-pub(super) async fn known_teams(
-    api: &Api,
-    id: Uuid,
-    file: &Path,
-    rows: &[UsageRow],
-) -> anyhow::Result<()> {
-    let teams = api.json(Method::GET, id, "/teams", None).await?;
-    let names: Vec<&str> = teams
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|t| t["name"].as_str())
-        .collect();
-    let unknown: Vec<String> = rows
-        .iter()
-        .filter(|r| !names.iter().any(|n| n.eq_ignore_ascii_case(r.team.trim())))
-        .map(|r| {
-            format!(
-                "line {}: the programme has no team `{}` (its teams: {})",
-                r.line,
-                r.team,
-                names.join(", ")
-            )
-        })
-        .collect();
-    if unknown.is_empty() {
-        Ok(())
-    } else {
-        anyhow::bail!(
-            "{} was not sent (nothing changed):\n{}",
-            file.display(),
-            indented(&unknown.join("\n"))
-        )
-    }
 }
 
 #[cfg(test)]

@@ -48,6 +48,7 @@ enum Indicator {
     Reach,
     Proficiency,
     Struggle,
+    Trend,
     Confidence,
     Usage,
 }
@@ -58,27 +59,26 @@ impl Indicator {
             Self::Reach => "reach",
             Self::Proficiency => "proficiency",
             Self::Struggle => "struggle",
+            Self::Trend => "trend",
             Self::Confidence => "confidence",
             Self::Usage => "usage",
         }
     }
 
-    /// Whether its route takes `team`, `phase` and `format=csv`.
+    /// Whether its route takes `team` and `phase`.
     fn narrows(self) -> bool {
-        matches!(self, Self::Reach | Self::Proficiency | Self::Struggle)
+        matches!(
+            self,
+            Self::Reach | Self::Proficiency | Self::Struggle | Self::Trend
+        )
     }
 }
 
 /// The query the arguments make, or why the API cannot answer them.
 fn query(a: &IndicatorsArgs) -> anyhow::Result<String> {
     let name = a.what.name();
-    if !a.what.narrows() {
-        if a.team.is_some() || a.phase.is_some() {
-            anyhow::bail!("the {name} indicator cannot be narrowed to a team or a phase");
-        }
-        if a.csv {
-            anyhow::bail!("the {name} indicator has no CSV download; use --json");
-        }
+    if !a.what.narrows() && (a.team.is_some() || a.phase.is_some()) {
+        anyhow::bail!("the {name} indicator cannot be narrowed to a team or a phase");
     }
     if a.idle_hours.is_some() && a.what != Indicator::Struggle {
         anyhow::bail!("--idle-hours is for the struggle indicator only");
@@ -143,6 +143,7 @@ pub(super) async fn run(api: &Api, a: IndicatorsArgs, json: bool) -> anyhow::Res
         Indicator::Reach => reach(&v),
         Indicator::Proficiency => proficiency(&v),
         Indicator::Struggle => struggle(&v),
+        Indicator::Trend => trend(&v),
         Indicator::Confidence => confidence(&v),
         Indicator::Usage => usage(&v),
     }
@@ -236,6 +237,35 @@ fn struggle(v: &Value) {
         for o in rows(&e["failing_outputs"]) {
             println!("{:>10} × {}", text(&o["count"]), text(&o["output"]));
         }
+    }
+}
+
+fn trend(v: &Value) {
+    println!(
+        "{:<28}  {:<10}  {:<8}  {:>8}  {:>7}  {:>9}  {:>7}  {:>9}  {:>8}",
+        "COHORT",
+        "STARTS",
+        "PHASE",
+        "LEARNERS",
+        "STARTED",
+        "COMPLETED",
+        "SHARE",
+        "FIRST TRY",
+        "MEDIAN S"
+    );
+    for c in rows(&v["cohorts"]) {
+        println!(
+            "{:<28}  {:<10}  {:<8}  {:>8}  {:>7}  {:>9}  {:>7}  {:>9}  {:>8}",
+            text(&c["name"]),
+            text(&c["starts_at"]).chars().take(10).collect::<String>(),
+            text(&c["phase"]),
+            text(&c["learners"]),
+            text(&c["started"]),
+            text(&c["completed"]),
+            percent(&c["completed_share"]),
+            percent(&c["first_try_rate"]),
+            text(&c["median_seconds_to_pass"])
+        );
     }
 }
 

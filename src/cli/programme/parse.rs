@@ -6,9 +6,8 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::programme::{Impact, import::MAX_LINES, parse_moment, parse_phase, phase_name};
+use crate::programme::{Impact, parse_moment, parse_phase, phase_name};
 use crate::scenario::ScenarioId;
-use crate::tabular::{TEAM_WORDS, Table};
 
 /// A programme's or a cohort's id: a UUID, so nothing that could change
 /// the request's path.
@@ -133,131 +132,6 @@ pub(super) fn impact(s: &str) -> Result<ImpactArg, String> {
     })
 }
 
-/// One team's active users of the real tool in one week, as the API takes it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub(super) struct UsageRow {
-    /// The file's line it is on (0 for one given on the command line).
-    #[serde(skip)]
-    pub line: u64,
-    pub team: String,
-    pub week: NaiveDate,
-    pub active_users: u32,
-}
-
-const WEEK_WORDS: &[&str] = &["week", "semaine", "date", "week of", "semaine du"];
-const ACTIVE_WORDS: &[&str] = &[
-    "active_users",
-    "active users",
-    "active",
-    "users",
-    "actifs",
-    "utilisateurs actifs",
-    "utilisateurs",
-];
-
-/// A file of usage figures: a header line naming the team, week and
-/// active users columns (English or French), then one figure per line;
-/// every bad line is reported with its number.
-pub(super) fn usage_file(bytes: &[u8]) -> Result<Vec<UsageRow>, Vec<String>> {
-    let table = Table::from_bytes(bytes).map_err(|e| vec![e.to_string()])?;
-    if table.lines() > MAX_LINES {
-        return Err(vec![format!(
-            "the file has {} lines; at most {MAX_LINES} are read",
-            table.lines()
-        )]);
-    }
-    let mut rows = table.rows();
-    let header = match rows.next() {
-        None => {
-            return Err(vec![
-                "the file is empty: give a first line naming the columns (team;week;active_users), then one figure per line".into(),
-            ]);
-        }
-        Some(Err(e)) => return Err(vec![format!("line {}: {}", e.line, e.detail)]),
-        Some(Ok(h)) => h,
-    };
-    let columns = [
-        (header.column(TEAM_WORDS), "team"),
-        (header.column(WEEK_WORDS), "week"),
-        (header.column(ACTIVE_WORDS), "active_users"),
-    ];
-    let missing: Vec<&str> = columns
-        .iter()
-        .filter(|(c, _)| c.is_none())
-        .map(|(_, name)| *name)
-        .collect();
-    if !missing.is_empty() {
-        return Err(vec![format!(
-            "line {}: the first line must name the columns team, week and active_users (missing: {})",
-            header.line,
-            missing.join(", ")
-        )]);
-    }
-    let [(team, _), (week, _), (active, _)] = columns;
-    let mut out = Vec::new();
-    let mut errors = Vec::new();
-    for row in rows {
-        let row = match row {
-            Ok(row) => row,
-            Err(e) => {
-                errors.push(format!("line {}: {}", e.line, e.detail));
-                break;
-            }
-        };
-        let at = |m: String| format!("line {}: {m}", row.line);
-        let Some(t) = row.get(team) else {
-            errors.push(at("the team is empty".into()));
-            continue;
-        };
-        let w = match row.get(week).map(week_day) {
-            Some(Ok(w)) => w,
-            Some(Err(e)) => {
-                errors.push(at(e));
-                continue;
-            }
-            None => {
-                errors.push(at("the week is empty".into()));
-                continue;
-            }
-        };
-        let digits: String = row
-            .get(active)
-            .unwrap_or_default()
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect();
-        let Ok(n) = digits.parse::<u32>() else {
-            errors.push(at(format!(
-                "`{}` is not a number of active users: write a whole number, 0 or more",
-                row.get(active).unwrap_or_default()
-            )));
-            continue;
-        };
-        out.push(UsageRow {
-            line: row.line,
-            team: t.to_owned(),
-            week: w,
-            active_users: n,
-        });
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    if out.is_empty() {
-        return Err(vec![
-            "the file has a header line but no figures: one line per team and week".into(),
-        ]);
-    }
-    Ok(out)
-}
-
-/// A week's day as spreadsheets write it: `2030-01-07` or `07/01/2030`.
-fn week_day(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"))
-        .map_err(|_| format!("`{s}` is not a day: write it as 2030-01-07 or 07/01/2030"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -339,44 +213,5 @@ mod tests {
     fn ids_are_uuids() {
         assert!(id("8d6f0c1e-4f7a-4b8e-9a51-2f1c0b7d9e10").is_ok());
         assert!(id("../admin").unwrap_err().contains("not an id"));
-    }
-
-    #[test]
-    fn a_usage_file_in_windows_1252_with_semicolons_is_read() {
-        let bytes = b"\xc9quipe;Semaine;Utilisateurs actifs\nVentes;07/01/2030;1 200\n\nAchats;2030-01-14;3\n";
-        assert_eq!(
-            usage_file(bytes).unwrap(),
-            vec![
-                UsageRow {
-                    line: 2,
-                    team: "Ventes".into(),
-                    week: day("2030-01-07"),
-                    active_users: 1200
-                },
-                UsageRow {
-                    line: 4,
-                    team: "Achats".into(),
-                    week: day("2030-01-14"),
-                    active_users: 3
-                },
-            ]
-        );
-    }
-
-    #[test]
-    fn every_bad_usage_line_is_named() {
-        let errors = usage_file(
-            b"team,week,active_users\nA,2030-01-07,x\nB,,3\nC,2030-01-07,4\n,2030-01-07,1\n",
-        )
-        .unwrap_err();
-        assert_eq!(errors.len(), 3, "{errors:?}");
-        assert!(errors[0].starts_with("line 2: `x`"), "{errors:?}");
-        assert!(errors[1].starts_with("line 3: the week"), "{errors:?}");
-        assert!(errors[2].starts_with("line 5: the team"), "{errors:?}");
-        assert!(
-            usage_file(b"name,when\nA,B\n").unwrap_err()[0]
-                .contains("missing: team, week, active_users")
-        );
-        assert!(usage_file(b"").is_err());
     }
 }
