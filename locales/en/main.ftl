@@ -575,3 +575,9 @@ import-active-users = “{ $value }” is not a number of active users: write a 
 import-duplicate-week = the team { $team } already has the week of { $week } on line { $first }.
 download-usage-csv = Use of the tool (CSV)
 download-confidence-csv = Confidence (CSV)
+usage-chart-title = Use of the tool and training, week by week
+usage-chart-description = { $weeks ->
+    [one] One week: the share of the headcount using the tool, and the share trained by the end of it.
+   *[other] { $weeks } weeks: the share of the headcount using the tool each week, and the share trained by the end of it.
+}
+usage-chart-caption = Active users and people trained by then, as shares of the headcount of the teams that reported the week.

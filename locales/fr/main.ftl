@@ -575,3 +575,9 @@ import-active-users = « { $value } » n’est pas un nombre d’utilisateurs ac
 import-duplicate-week = l’équipe { $team } a déjà la semaine du { $week } à la ligne { $first }.
 download-usage-csv = Usage de l’outil (CSV)
 download-confidence-csv = Confiance (CSV)
+usage-chart-title = Usage de l’outil et formation, semaine après semaine
+usage-chart-description = { $weeks ->
+    [one] Une semaine : la part de l’effectif qui utilise l’outil, et la part formée à la fin de la semaine.
+   *[other] { $weeks } semaines : la part de l’effectif qui utilise l’outil chaque semaine, et la part formée à la fin de la semaine.
+}
+usage-chart-caption = Utilisateurs actifs et personnes formées à cette date, en part de l’effectif des équipes qui ont déclaré la semaine.

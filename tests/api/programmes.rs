@@ -545,6 +545,12 @@ async fn a_programmes_reach_counts_each_teams_invited_started_and_completed_peop
     // The trend, cohort after cohort: Monday's four learners, three
     // started, Ada and Dan passed at their first check; no one on Tuesday.
     assert!(html.contains(r#"aria-labelledby="trend-chart-title trend-chart-desc""#));
+    // Real use beside training, week by week (two weeks reported).
+    assert!(html.contains(r#"aria-labelledby="usage-chart-title usage-chart-desc""#));
+    assert!(
+        html.contains("2 semaines : la part de l’effectif qui utilise l’outil"),
+        "{html}"
+    );
     let monday = row_cells(r#"data-cohort="Wiki, Monday""#);
     assert_eq!(monday[1..7], ["Réaliser", "4", "3", "2", "50 %", "100 %"]);
     assert_eq!(monday[8], "1");

@@ -6,6 +6,7 @@
 //! (`crate::http::charts`); the page prints on its own (print stylesheet).
 
 mod trend;
+mod usage;
 
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
@@ -120,20 +121,7 @@ pub(super) async fn page(
             })).collect::<Vec<_>>(),
             "active": team.is_some() || phase.is_some(),
         });
-        data["usage"] = usage
-            .iter()
-            .filter(|u| team.as_deref().is_none_or(|t| t == u.team))
-            .map(|u| {
-                json!({
-                    "team": u.team,
-                    "week": u.week.to_string(),
-                    "active_users": u.active_users,
-                    "active_share": format!("{:.0} %", u.active_share * 100.0),
-                    "trained": u.trained,
-                })
-            })
-            .collect::<Vec<_>>()
-            .into();
+        data["usage"] = usage::usage_data(&t, &usage, &teams, team.as_deref())?;
         // The same figures to download, narrowed the same way.
         let mut query = url::form_urlencoded::Serializer::new(String::new());
         if let Some(team) = &team {
