@@ -3,8 +3,10 @@
 
 mod admin;
 mod attempts;
+mod batch;
 mod cohort_list;
 mod cohorts;
+mod demo;
 mod indicators;
 mod lifecycle;
 mod links;
@@ -27,8 +29,10 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 pub use admin::{AdminSandbox, NewTeardownReport, TeardownRecord};
 pub use attempts::{Attempt, CheckRecord, NewAttempt, Outcome};
+pub use batch::Batch;
 pub use cohort_list::{CohortListing, PassedStep};
 pub use cohorts::{Cohort, CohortAttempt, DbUuid, Learner, NewCohort, NewLearner};
+pub use demo::DemoRemoval;
 pub use indicators::{FailedOutput, IndicatorScope, LearnerExercise};
 pub use lifecycle::{EndReason, Lifecycle};
 pub use links::LinkRecord;
@@ -69,6 +73,9 @@ pub enum StoreError {
     /// The owner already has a cohort of this name (letter case aside).
     #[error("you already have a cohort named `{0}`")]
     CohortNameTaken(String),
+    /// A claim in a [`Batch`] found no ready sandbox, or its link bound.
+    #[error("no ready sandbox could be claimed for the link")]
+    NotClaimed,
     #[error("sandbox {id} is {actual}, not {expected}")]
     WrongState {
         id: uuid::Uuid,
