@@ -130,6 +130,12 @@ impl App {
         instance_id(data_dir)
     }
 
+    /// The installation's secret kept in the data directory (made on first
+    /// use): learner links are derived from it.
+    pub fn link_key(data_dir: &Path) -> anyhow::Result<[u8; 32]> {
+        link_key(data_dir)
+    }
+
     /// A scenario by id, or an error listing the known ones.
     pub fn scenario(&self, id: &str) -> anyhow::Result<&Scenario> {
         self.scenarios.named(id)

@@ -1,6 +1,7 @@
 //! The command line: `sandpit <command>`.
 
 mod cohort;
+mod demo;
 mod images;
 mod programme;
 mod scenario;
@@ -55,6 +56,8 @@ pub enum Command {
     Programme(programme::ProgrammeArgs),
     /// Tear down a cohort, a sandbox or everything on a running server (admins).
     Teardown(teardown::TeardownArgs),
+    /// Load a made-up change programme to look around (in the data directory), or remove it.
+    Demo(demo::DemoArgs),
 }
 
 /// Logs go to stderr; RUST_LOG sets the level (default: info);
@@ -91,6 +94,7 @@ pub async fn run(cli: Cli) -> ExitCode {
             Command::Cohort(args) => cohort::run(args).await,
             Command::Programme(args) => programme::run(args).await,
             Command::Teardown(args) => teardown::run(args).await,
+            Command::Demo(args) => demo::run(args, config).await,
         }
     }
     .await;

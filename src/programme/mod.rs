@@ -8,6 +8,7 @@
 //! must complete carry a due date. People belong to one team; a cohort's
 //! learners are matched to them.
 
+pub mod demo;
 mod downloads;
 mod filter;
 pub mod import;

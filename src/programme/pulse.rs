@@ -72,6 +72,52 @@ fn clean(text: Option<&str>) -> Option<&str> {
     text.map(str::trim).filter(|t| !t.is_empty())
 }
 
+/// Answers to the questions `due`, checked: every one of them scored 1 to
+/// 5, comments trimmed and short, no answer to a question not asked.
+pub(super) fn checked_answers(
+    due: &[PulseQuestion],
+    answers: &BTreeMap<Uuid, (u8, Option<String>)>,
+) -> Result<Vec<(Uuid, u8, Option<String>)>, ProgrammeError> {
+    if due.is_empty() {
+        return Err(ProgrammeError::Invalid(
+            "there is no question to answer now (answered already?)".into(),
+        ));
+    }
+    let mut rows = Vec::new();
+    for q in due {
+        let Some((score, comment)) = answers.get(&q.id) else {
+            return Err(ProgrammeError::Invalid(
+                "every question needs a score from 1 to 5".into(),
+            ));
+        };
+        if !(1..=5).contains(score) {
+            return Err(ProgrammeError::Invalid(format!(
+                "a score is from 1 to 5, not {score}"
+            )));
+        }
+        let comment = comment
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned);
+        if comment
+            .as_ref()
+            .is_some_and(|c| c.chars().count() > MAX_COMMENT)
+        {
+            return Err(ProgrammeError::Invalid(format!(
+                "a comment is at most {MAX_COMMENT} characters"
+            )));
+        }
+        rows.push((*q.id, *score, comment));
+    }
+    if answers.keys().any(|k| !due.iter().any(|q| *q.id == *k)) {
+        return Err(ProgrammeError::Invalid(
+            "an answer is to a question not asked now".into(),
+        ));
+    }
+    Ok(rows)
+}
+
 fn scores(values: &[i64]) -> Scores {
     let average = (values.len() >= MIN_GROUP).then(|| {
         let mean = values.iter().sum::<i64>() as f64 / values.len() as f64;
@@ -138,43 +184,7 @@ impl Programmes {
         answers: &BTreeMap<Uuid, (u8, Option<String>)>,
     ) -> Result<(), ProgrammeError> {
         let due = self.pulse_due(learner, moment).await?;
-        if due.is_empty() {
-            return Err(ProgrammeError::Invalid(
-                "there is no question to answer now (answered already?)".into(),
-            ));
-        }
-        let mut rows = Vec::new();
-        for q in &due {
-            let Some((score, comment)) = answers.get(&q.id) else {
-                return Err(ProgrammeError::Invalid(
-                    "every question needs a score from 1 to 5".into(),
-                ));
-            };
-            if !(1..=5).contains(score) {
-                return Err(ProgrammeError::Invalid(format!(
-                    "a score is from 1 to 5, not {score}"
-                )));
-            }
-            let comment = comment
-                .as_deref()
-                .map(str::trim)
-                .filter(|c| !c.is_empty())
-                .map(str::to_owned);
-            if comment
-                .as_ref()
-                .is_some_and(|c| c.chars().count() > MAX_COMMENT)
-            {
-                return Err(ProgrammeError::Invalid(format!(
-                    "a comment is at most {MAX_COMMENT} characters"
-                )));
-            }
-            rows.push((*q.id, *score, comment));
-        }
-        if answers.keys().any(|k| !due.iter().any(|q| *q.id == *k)) {
-            return Err(ProgrammeError::Invalid(
-                "an answer is to a question not asked now".into(),
-            ));
-        }
+        let rows = checked_answers(&due, answers)?;
         self.store()
             .answer_pulse(learner, &rows)
             .await

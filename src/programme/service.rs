@@ -140,11 +140,28 @@ impl Programmes {
         &self.scenarios
     }
 
+    /// The zone of programmes created without one.
+    pub(super) fn default_zone(&self) -> TimeZone {
+        self.default_zone
+    }
+
     /// Creates a programme led by `lead`, in its first phase.
     pub async fn create(
         &self,
         lead: &User,
         req: CreateProgramme,
+    ) -> Result<ProgrammeRecord, ProgrammeError> {
+        self.create_with(lead, req, None, false).await
+    }
+
+    /// [`Programmes::create`], its first phase started on `started` (today
+    /// in its zone when None); a `demo` programme is marked as one.
+    pub(super) async fn create_with(
+        &self,
+        lead: &User,
+        req: CreateProgramme,
+        started: Option<NaiveDate>,
+        demo: bool,
     ) -> Result<ProgrammeRecord, ProgrammeError> {
         let invalid = |m: String| Err(ProgrammeError::Invalid(m));
         let name = req.name.trim();
@@ -195,7 +212,7 @@ impl Programmes {
             }
             scenarios.push((scenario.id.as_str().to_owned(), phase.to_owned()));
         }
-        let today = time_zone.today();
+        let today = started.unwrap_or_else(|| time_zone.today());
         let created = self
             .store
             .insert_programme(NewProgramme {
@@ -205,6 +222,7 @@ impl Programmes {
                 time_zone,
                 phases: &phases,
                 scenarios: &scenarios,
+                demo,
             })
             .await
             .map_err(|e| match e {
@@ -434,9 +452,21 @@ impl Programmes {
         phase: &str,
     ) -> Result<(), ProgrammeError> {
         let programme = self.managed(user, id).await?;
-        let phase = phase_name(parse_phase(phase)?);
         let today = programme.time_zone.today();
-        Ok(self.store.enter_phase(id, phase, today).await?)
+        self.enter_phase_on(user, id, phase, today).await
+    }
+
+    /// [`Programmes::enter_phase`] on `day`.
+    pub(super) async fn enter_phase_on(
+        &self,
+        user: &User,
+        id: Uuid,
+        phase: &str,
+        day: NaiveDate,
+    ) -> Result<(), ProgrammeError> {
+        self.managed(user, id).await?;
+        let phase = phase_name(parse_phase(phase)?);
+        Ok(self.store.enter_phase(id, phase, day).await?)
     }
 
     /// Records active users per team and week, all or nothing.

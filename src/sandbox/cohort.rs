@@ -13,7 +13,9 @@ use uuid::Uuid;
 use super::roster::RosterEntry;
 use super::{LinkToken, Owner, Result, SandboxError, SandboxService};
 use crate::scenario::Scenario;
-use crate::store::{Claim, Cohort, Learner, LinkRecord, NewCohort, NewLearner, StoreError, User};
+use crate::store::{
+    Claim, Cohort, Learner, LinkRecord, NewCohort, NewLearner, Store, StoreError, User,
+};
 use crate::sync::{Locked, LockedRw};
 use crate::timezone::TimeZone;
 
@@ -50,14 +52,7 @@ impl SandboxService {
     /// A cohort learner's link token: derived from the link key and the
     /// learner's id, so it can be shown again; the store has only its hash.
     pub fn learner_token(&self, learner: Uuid) -> LinkToken {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.link_key.as_slice())
-            .expect("HMAC takes keys of any length");
-        mac.update(b"sandpit learner link\0");
-        mac.update(learner.as_bytes());
-        let digest = mac.finalize().into_bytes();
-        let mut bytes = [0u8; 20];
-        bytes.copy_from_slice(&digest[..20]);
-        LinkToken::from_bytes(&bytes)
+        learner_token(&self.link_key, learner)
     }
 
     /// Creates a cohort for `owner`: the cohort, its roster and a link per
@@ -68,92 +63,7 @@ impl SandboxService {
         scenario: &Scenario,
         req: CohortRequest,
     ) -> Result<Cohort> {
-        let name = req.name.trim();
-        if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-            return Err(SandboxError::Invalid(
-                "a cohort's name has 1 to 100 characters".into(),
-            ));
-        }
-        if req.ends_at <= req.starts_at {
-            return Err(SandboxError::Invalid(
-                "the cohort must end after it starts".into(),
-            ));
-        }
-        if req.ends_at <= Utc::now() {
-            return Err(SandboxError::Invalid(
-                "the cohort's end is in the past".into(),
-            ));
-        }
-        if req.ends_at - req.starts_at > chrono::TimeDelta::days(MAX_COHORT_DAYS) {
-            return Err(SandboxError::Invalid(format!(
-                "a cohort runs for at most {MAX_COHORT_DAYS} days"
-            )));
-        }
-        if req.roster.is_empty() || req.roster.len() > super::roster::MAX_LEARNERS {
-            return Err(SandboxError::Invalid(format!(
-                "a cohort has 1 to {} learners",
-                super::roster::MAX_LEARNERS
-            )));
-        }
-        // The pages and the API check each line already; this keeps any
-        // other caller from storing an address the LRS would refuse.
-        for (i, r) in req.roster.iter().enumerate() {
-            if let Some(email) = r.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
-                super::email::check_email(email)
-                    .map_err(|p| SandboxError::Invalid(format!("learner {}: {p}", i + 1)))?;
-            }
-        }
-        if req.spare > 50 {
-            return Err(SandboxError::Invalid(
-                "a cohort keeps at most 50 spare sandboxes".into(),
-            ));
-        }
-        if req.max_sandboxes == Some(0) {
-            return Err(SandboxError::Invalid(
-                "a cohort's sandbox limit must be at least 1".into(),
-            ));
-        }
-        self.name_free(owner.id, name).await?;
-        let roster: Vec<NewLearner> = req
-            .roster
-            .iter()
-            .map(|r| {
-                let id = Uuid::new_v4();
-                let token = self.learner_token(id);
-                NewLearner {
-                    id,
-                    name: r.name.trim(),
-                    email: r.email.as_deref(),
-                    team: r.team.as_deref(),
-                    token_hash: token.hash(),
-                    web_key_hash: token.web_key().hash(),
-                }
-            })
-            .collect();
-        let cohort = self
-            .store
-            .insert_cohort(
-                NewCohort {
-                    name,
-                    scenario_id: scenario.id.as_str(),
-                    owner: owner.id,
-                    starts_at: req.starts_at,
-                    ends_at: req.ends_at,
-                    spare: req.spare,
-                    max_sandboxes: req.max_sandboxes,
-                    time_zone: req.time_zone,
-                },
-                &roster,
-            )
-            .await
-            .map_err(|e| match e {
-                // Taken between the check above and the insert.
-                StoreError::CohortNameTaken(name) => SandboxError::NameTaken {
-                    name,
-                    archived: false,
-                },
-                e => e.into(),
-            })?;
+        let cohort = create_cohort(&self.store, &self.link_key, owner, scenario, req).await?;
         self.changed();
         Ok(cohort)
     }
@@ -288,6 +198,117 @@ impl SandboxService {
     ) {
         *self.scenarios.write_locked() = scenarios.clone();
     }
+}
+
+/// [`SandboxService::create_cohort`] on `store`, its learners' links
+/// derived from `link_key`: what creating a cohort stores, which needs no
+/// engine (nothing starts before the cohort is launched).
+pub async fn create_cohort(
+    store: &Store,
+    link_key: &[u8; 32],
+    owner: &User,
+    scenario: &Scenario,
+    req: CohortRequest,
+) -> Result<Cohort> {
+    let name = req.name.trim();
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return Err(SandboxError::Invalid(
+            "a cohort's name has 1 to 100 characters".into(),
+        ));
+    }
+    if req.ends_at <= req.starts_at {
+        return Err(SandboxError::Invalid(
+            "the cohort must end after it starts".into(),
+        ));
+    }
+    if req.ends_at <= Utc::now() {
+        return Err(SandboxError::Invalid(
+            "the cohort's end is in the past".into(),
+        ));
+    }
+    if req.ends_at - req.starts_at > chrono::TimeDelta::days(MAX_COHORT_DAYS) {
+        return Err(SandboxError::Invalid(format!(
+            "a cohort runs for at most {MAX_COHORT_DAYS} days"
+        )));
+    }
+    if req.roster.is_empty() || req.roster.len() > super::roster::MAX_LEARNERS {
+        return Err(SandboxError::Invalid(format!(
+            "a cohort has 1 to {} learners",
+            super::roster::MAX_LEARNERS
+        )));
+    }
+    // The pages and the API check each line already; this keeps any
+    // other caller from storing an address the LRS would refuse.
+    for (i, r) in req.roster.iter().enumerate() {
+        if let Some(email) = r.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+            super::email::check_email(email)
+                .map_err(|p| SandboxError::Invalid(format!("learner {}: {p}", i + 1)))?;
+        }
+    }
+    if req.spare > 50 {
+        return Err(SandboxError::Invalid(
+            "a cohort keeps at most 50 spare sandboxes".into(),
+        ));
+    }
+    if req.max_sandboxes == Some(0) {
+        return Err(SandboxError::Invalid(
+            "a cohort's sandbox limit must be at least 1".into(),
+        ));
+    }
+    super::cohort_list::name_free(store, owner.id, name).await?;
+    let roster: Vec<NewLearner> = req
+        .roster
+        .iter()
+        .map(|r| {
+            let id = Uuid::new_v4();
+            let token = learner_token(link_key, id);
+            NewLearner {
+                id,
+                name: r.name.trim(),
+                email: r.email.as_deref(),
+                team: r.team.as_deref(),
+                token_hash: token.hash(),
+                web_key_hash: token.web_key().hash(),
+            }
+        })
+        .collect();
+    let cohort = store
+        .insert_cohort(
+            NewCohort {
+                name,
+                scenario_id: scenario.id.as_str(),
+                owner: owner.id,
+                starts_at: req.starts_at,
+                ends_at: req.ends_at,
+                spare: req.spare,
+                max_sandboxes: req.max_sandboxes,
+                time_zone: req.time_zone,
+            },
+            &roster,
+        )
+        .await
+        .map_err(|e| match e {
+            // Taken between the check above and the insert.
+            StoreError::CohortNameTaken(name) => SandboxError::NameTaken {
+                name,
+                archived: false,
+            },
+            e => e.into(),
+        })?;
+    Ok(cohort)
+}
+
+/// A cohort learner's link token, derived from the installation's link
+/// key and the learner's id.
+pub fn learner_token(link_key: &[u8; 32], learner: Uuid) -> LinkToken {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(link_key.as_slice())
+        .expect("HMAC takes keys of any length");
+    mac.update(b"sandpit learner link\0");
+    mac.update(learner.as_bytes());
+    let digest = mac.finalize().into_bytes();
+    let mut bytes = [0u8; 20];
+    bytes.copy_from_slice(&digest[..20]);
+    LinkToken::from_bytes(&bytes)
 }
 
 /// What tearing a cohort down did.

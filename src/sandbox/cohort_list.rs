@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::{Result, SandboxError, SandboxService, StuckRule};
 use crate::scenario::Scenario;
-use crate::store::Cohort;
+use crate::store::{Cohort, Store};
 
 /// A cohort's standing, for the lists: steps passed of all its learners'
 /// steps, learners finished, learners stuck now.
@@ -26,19 +26,19 @@ pub struct CohortSummary {
     pub stuck: u64,
 }
 
-impl SandboxService {
-    /// Refuses a name `owner` gave to a cohort already (letter case aside,
-    /// archived ones too).
-    pub(super) async fn name_free(&self, owner: Uuid, name: &str) -> Result<()> {
-        match self.store.cohort_named(owner, name).await? {
-            Some(c) => Err(SandboxError::NameTaken {
-                name: c.name,
-                archived: c.archived_at.is_some(),
-            }),
-            None => Ok(()),
-        }
+/// Refuses a name `owner` gave to a cohort already (letter case aside,
+/// archived ones too).
+pub(super) async fn name_free(store: &Store, owner: Uuid, name: &str) -> Result<()> {
+    match store.cohort_named(owner, name).await? {
+        Some(c) => Err(SandboxError::NameTaken {
+            name: c.name,
+            archived: c.archived_at.is_some(),
+        }),
+        None => Ok(()),
     }
+}
 
+impl SandboxService {
     /// Archives a cohort that is over and holds no sandbox any more, or
     /// takes one out of the archive. False when it was so already.
     pub async fn archive_cohort(&self, cohort: &Cohort, archived: bool) -> Result<bool> {

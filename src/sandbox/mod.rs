@@ -28,7 +28,9 @@ use uuid::Uuid;
 
 pub use admin::{ResourceHours, TeardownAll};
 pub use check::CheckResult;
-pub use cohort::{CohortRequest, LearnerLink, TeardownFailure, TeardownReport};
+pub use cohort::{
+    CohortRequest, LearnerLink, TeardownFailure, TeardownReport, create_cohort, learner_token,
+};
 pub use cohort_list::CohortSummary;
 pub use lifecycle::{ExtendLimit, Extended, LifecyclePolicy, TimeStatus, reaper_interval};
 pub use links::{EndedLink, LinkEnd};

@@ -74,45 +74,9 @@ impl Store {
             )
         };
         let mut tx = self.pool.begin().await.context(what)?;
-        let at = now();
-        let duration_ms = i64::try_from(a.duration.as_millis()).unwrap_or(i64::MAX);
-        let attempt_id: i64 = sqlx::query_scalar(
-            "INSERT INTO attempts (sandbox_id, learner, exercise_id, outcome, output, detail, duration_ms, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(a.sandbox_id.to_string())
-        .bind(a.learner)
-        .bind(a.exercise_id)
-        .bind(a.outcome.as_str())
-        .bind(a.output)
-        .bind(a.detail)
-        .bind(duration_ms)
-        .bind(at)
-        .fetch_one(&mut *tx)
-        .await
-        .context(what)?;
-        let first_pass = if a.outcome == Outcome::Passed {
-            sqlx::query(
-                "INSERT OR IGNORE INTO completions (sandbox_id, exercise_id, attempt_id, completed_at)
-                 VALUES (?, ?, ?, ?)",
-            )
-            .bind(a.sandbox_id.to_string())
-            .bind(a.exercise_id)
-            .bind(attempt_id)
-            .bind(at)
-            .execute(&mut *tx)
-            .await
-            .context(what)?
-            .rows_affected()
-                == 1
-        } else {
-            false
-        };
+        let recorded = record_attempt(&mut tx, &a, now()).await?;
         tx.commit().await.context(what)?;
-        Ok(CheckRecord {
-            attempt_id,
-            first_pass,
-        })
+        Ok(recorded)
     }
 
     /// Every attempt made in a sandbox, oldest first.
@@ -138,4 +102,55 @@ impl Store {
         .context(|| format!("listing the completions of sandbox {sandbox_id}"))?;
         Ok(rows.into_iter().collect())
     }
+}
+
+/// [`Store::record_attempt`] made `at`, inside `tx` (the caller commits).
+pub(super) async fn record_attempt(
+    tx: &mut sqlx::SqliteConnection,
+    a: &NewAttempt<'_>,
+    at: DateTime<Utc>,
+) -> Result<CheckRecord> {
+    let what = || {
+        format!(
+            "recording an attempt at {} in sandbox {}",
+            a.exercise_id, a.sandbox_id
+        )
+    };
+    let duration_ms = i64::try_from(a.duration.as_millis()).unwrap_or(i64::MAX);
+    let attempt_id: i64 = sqlx::query_scalar(
+        "INSERT INTO attempts (sandbox_id, learner, exercise_id, outcome, output, detail, duration_ms, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(a.sandbox_id.to_string())
+    .bind(a.learner)
+    .bind(a.exercise_id)
+    .bind(a.outcome.as_str())
+    .bind(a.output)
+    .bind(a.detail)
+    .bind(duration_ms)
+    .bind(at)
+    .fetch_one(&mut *tx)
+    .await
+    .context(what)?;
+    let first_pass = if a.outcome == Outcome::Passed {
+        sqlx::query(
+            "INSERT OR IGNORE INTO completions (sandbox_id, exercise_id, attempt_id, completed_at)
+             VALUES (?, ?, ?, ?)",
+        )
+        .bind(a.sandbox_id.to_string())
+        .bind(a.exercise_id)
+        .bind(attempt_id)
+        .bind(at)
+        .execute(&mut *tx)
+        .await
+        .context(what)?
+        .rows_affected()
+            == 1
+    } else {
+        false
+    };
+    Ok(CheckRecord {
+        attempt_id,
+        first_pass,
+    })
 }

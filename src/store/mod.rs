@@ -3,9 +3,11 @@
 
 mod admin;
 mod attempts;
+mod batch;
 mod cohort_list;
 mod cohort_programme;
 mod cohorts;
+mod demo;
 mod indicators;
 mod lifecycle;
 mod links;
@@ -28,9 +30,11 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 pub use admin::{AdminSandbox, NewTeardownReport, TeardownRecord};
 pub use attempts::{Attempt, CheckRecord, NewAttempt, Outcome};
+pub use batch::Batch;
 pub use cohort_list::{CohortListing, PassedStep};
 pub use cohort_programme::CohortProgramme;
 pub use cohorts::{Cohort, CohortAttempt, DbUuid, Learner, NewCohort, NewLearner};
+pub use demo::DemoRemoval;
 pub use indicators::{
     CohortLearner, FailedOutput, IndicatorScope, LearnerExercise, ProgrammeCohort,
 };
@@ -73,6 +77,9 @@ pub enum StoreError {
     /// The owner already has a cohort of this name (letter case aside).
     #[error("you already have a cohort named `{0}`")]
     CohortNameTaken(String),
+    /// A claim in a [`Batch`] found no ready sandbox, or its link bound.
+    #[error("no ready sandbox could be claimed for the link")]
+    NotClaimed,
     #[error("sandbox {id} is {actual}, not {expected}")]
     WrongState {
         id: uuid::Uuid,

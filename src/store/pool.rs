@@ -87,35 +87,13 @@ impl Store {
     pub async fn claim(&self, c: Claim<'_>) -> Result<Option<Uuid>> {
         let what = || "claiming a sandbox for a learner".to_owned();
         let mut tx = self.pool.begin().await.context(what)?;
-        let claimed = claim_ready(
-            &mut tx,
-            Claimant {
-                learner_name: c.learner_name,
-                learner_id: c.learner_id,
-                expires_at: c.expires_at,
-                sandbox: c.sandbox,
-                cohort: Some(c.cohort),
-            },
-        )
-        .await
-        .context(what)?;
-        let Some(id) = claimed else {
-            return Ok(None);
-        };
-        let bound = sqlx::query(
-            "UPDATE links SET sandbox_id = ? WHERE token_hash = ? AND sandbox_id IS NULL AND revoked_at IS NULL",
-        )
-        .bind(&id)
-        .bind(c.token_hash)
-        .execute(&mut *tx)
-        .await
-        .context(what)?;
-        if bound.rows_affected() != 1 {
-            // Another open of the same link won; the sandbox stays in the pool.
-            return Ok(None);
+        let claimed = claim(&mut tx, &c, now()).await.context(what)?;
+        if claimed.is_some() {
+            tx.commit().await.context(what)?;
         }
-        tx.commit().await.context(what)?;
-        Ok(Uuid::parse_str(&id).ok())
+        // Else nothing is kept: another open of the same link won, and the
+        // sandbox stays in the pool.
+        Ok(claimed)
     }
 
     /// A cohort's sandboxes that may still hold engine objects.
@@ -143,6 +121,41 @@ pub struct Claim<'a> {
     pub sandbox: Option<Uuid>,
 }
 
+/// [`Store::claim`] at `at` inside `tx`, which the caller commits when a
+/// sandbox was claimed and bound, and drops otherwise.
+pub(super) async fn claim(
+    tx: &mut sqlx::SqliteConnection,
+    c: &Claim<'_>,
+    at: DateTime<Utc>,
+) -> std::result::Result<Option<Uuid>, sqlx::Error> {
+    let claimed = claim_ready(
+        &mut *tx,
+        Claimant {
+            learner_name: c.learner_name,
+            learner_id: c.learner_id,
+            expires_at: c.expires_at,
+            sandbox: c.sandbox,
+            cohort: Some(c.cohort),
+            at,
+        },
+    )
+    .await?;
+    let Some(id) = claimed else {
+        return Ok(None);
+    };
+    let bound = sqlx::query(
+        "UPDATE links SET sandbox_id = ? WHERE token_hash = ? AND sandbox_id IS NULL AND revoked_at IS NULL",
+    )
+    .bind(&id)
+    .bind(c.token_hash)
+    .execute(&mut *tx)
+    .await?;
+    if bound.rows_affected() != 1 {
+        return Ok(None);
+    }
+    Ok(Uuid::parse_str(&id).ok())
+}
+
 /// Who a ready sandbox is claimed for, and which ones may be taken.
 pub(super) struct Claimant<'a> {
     pub learner_name: Option<&'a str>,
@@ -153,6 +166,8 @@ pub(super) struct Claimant<'a> {
     pub sandbox: Option<Uuid>,
     /// ...or else the oldest ready one of this cohort's pool.
     pub cohort: Option<Uuid>,
+    /// The moment of the claim.
+    pub at: DateTime<Utc>,
 }
 
 /// Marks one ready sandbox claimed for `who` inside `tx`: the one named,
@@ -162,7 +177,7 @@ pub(super) async fn claim_ready(
     tx: &mut sqlx::SqliteConnection,
     who: Claimant<'_>,
 ) -> std::result::Result<Option<String>, sqlx::Error> {
-    let at = now();
+    let at = who.at;
     sqlx::query_scalar(
         "UPDATE sandboxes SET state = 'claimed', learner = ?, learner_id = ?, claimed_at = ?,
                 updated_at = ?, expires_at = MIN(COALESCE(expires_at, ?5), ?5)

@@ -24,6 +24,8 @@ pub struct ProgrammeRecord {
     /// The phase it is in now.
     pub phase: String,
     pub created_at: DateTime<Utc>,
+    /// Loaded by `sandpit demo`: made-up records, to be removed.
+    pub demo: bool,
 }
 
 /// A phase's planned and actual dates.
@@ -46,6 +48,8 @@ pub struct NewProgramme<'a> {
     pub phases: &'a [PhaseDates],
     /// The scenarios serving it, each with its phase.
     pub scenarios: &'a [(String, String)],
+    /// Made up by `sandpit demo` (there is at most one such programme).
+    pub demo: bool,
 }
 
 /// A team of a programme's impact study.
@@ -130,7 +134,7 @@ pub struct UsageRecord {
 }
 
 const PROGRAMME_SELECT: &str = "SELECT p.id, p.name, p.summary, p.lead_id, u.name AS lead_name,
-        p.time_zone, p.phase, p.created_at
+        p.time_zone, p.phase, p.created_at, p.demo
      FROM programmes p JOIN users u ON u.id = p.lead_id";
 
 /// A unique index's violation as "there is already …", else the SQL error.
@@ -155,8 +159,8 @@ impl Store {
         let what = || format!("creating programme {}", new.name);
         let mut tx = self.pool.begin().await.context(what)?;
         sqlx::query(
-            "INSERT INTO programmes (id, name, summary, lead_id, time_zone, created_at)
-             VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO programmes (id, name, summary, lead_id, time_zone, created_at, demo)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(id.to_string())
         .bind(new.name)
@@ -164,10 +168,15 @@ impl Store {
         .bind(new.lead.to_string())
         .bind(new.time_zone.name())
         .bind(now())
+        .bind(new.demo)
         .execute(&mut *tx)
         .await
         .map_err(unique_or(what, || {
-            format!("a programme named `{}`", new.name)
+            if new.demo {
+                "a demo programme".to_owned()
+            } else {
+                format!("a programme named `{}`", new.name)
+            }
         }))?;
         for p in new.phases {
             sqlx::query(
@@ -207,6 +216,16 @@ impl Store {
         .fetch_optional(&self.pool)
         .await
         .context(|| format!("reading programme {id}"))
+    }
+
+    /// The programme `sandpit demo` loaded, if one is loaded.
+    pub async fn demo_programme(&self) -> Result<Option<ProgrammeRecord>> {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{PROGRAMME_SELECT} WHERE p.demo = 1"
+        )))
+        .fetch_optional(&self.pool)
+        .await
+        .context(|| "looking for the demo programme".into())
     }
 
     /// Every programme, by name.

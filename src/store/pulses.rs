@@ -110,30 +110,8 @@ impl Store {
         answers: &[(Uuid, u8, Option<String>)],
     ) -> Result<()> {
         let what = || format!("storing learner {learner}'s pulse answers");
-        let at = now();
         let mut tx = self.pool.begin().await.context(what)?;
-        for (question, score, comment) in answers {
-            sqlx::query(
-                "INSERT INTO pulse_answers (question_id, learner_id, score, comment, answered_at)
-                 VALUES (?, ?, ?, ?, ?)",
-            )
-            .bind(question.to_string())
-            .bind(learner.to_string())
-            .bind(i64::from(*score))
-            .bind(comment)
-            .bind(at)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| match &e {
-                sqlx::Error::Database(d) if d.is_unique_violation() => {
-                    StoreError::Duplicate("an answer to this question".into())
-                }
-                _ => StoreError::Sql {
-                    context: what(),
-                    source: e,
-                },
-            })?;
-        }
+        answer_pulse(&mut tx, learner, answers, now()).await?;
         tx.commit().await.context(what)
     }
 
@@ -153,4 +131,37 @@ impl Store {
         .await
         .context(|| format!("reading programme {programme}'s pulse answers"))
     }
+}
+
+/// [`Store::answer_pulse`] at `at`, inside `tx` (the caller commits).
+pub(super) async fn answer_pulse(
+    tx: &mut sqlx::SqliteConnection,
+    learner: Uuid,
+    answers: &[(Uuid, u8, Option<String>)],
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let what = || format!("storing learner {learner}'s pulse answers");
+    for (question, score, comment) in answers {
+        sqlx::query(
+            "INSERT INTO pulse_answers (question_id, learner_id, score, comment, answered_at)
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(question.to_string())
+        .bind(learner.to_string())
+        .bind(i64::from(*score))
+        .bind(comment)
+        .bind(at)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| match &e {
+            sqlx::Error::Database(d) if d.is_unique_violation() => {
+                StoreError::Duplicate("an answer to this question".into())
+            }
+            _ => StoreError::Sql {
+                context: what(),
+                source: e,
+            },
+        })?;
+    }
+    Ok(())
 }

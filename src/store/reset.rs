@@ -39,6 +39,7 @@ impl Store {
                 expires_at: r.expires_at,
                 sandbox: r.sandbox,
                 cohort: r.cohort,
+                at,
             },
         )
         .await

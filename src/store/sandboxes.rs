@@ -155,33 +155,11 @@ impl Store {
     /// Records the intent to provision, before any engine object exists, so
     /// that a crash at any later point leaves a record to reconcile against.
     pub async fn insert_sandbox(&self, new: NewSandbox<'_>) -> Result<()> {
-        let at = now();
-        sqlx::query(
-            "INSERT INTO sandboxes (id, scenario_id, cohort_id, learner, state, created_at, updated_at, expires_at)
-             VALUES (?, ?, ?, ?, 'provisioning', ?, ?, ?)",
-        )
-        .bind(new.id.to_string())
-        .bind(new.scenario_id)
-        .bind(new.cohort_id)
-        .bind(new.learner)
-        .bind(at)
-        .bind(at)
-        .bind(new.expires_at)
-        .execute(&self.pool)
-        .await
-        .context(|| format!("recording sandbox {}", new.id))?;
-        Ok(())
+        insert_sandbox(&self.pool, new, now()).await
     }
 
     pub async fn sandbox(&self, id: Uuid) -> Result<SandboxRecord> {
-        let row: Option<Row> = sqlx::query_as(AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM sandboxes WHERE id = ?"
-        )))
-        .bind(id.to_string())
-        .fetch_optional(&self.pool)
-        .await
-        .context(|| format!("reading sandbox {id}"))?;
-        row.ok_or(StoreError::UnknownSandbox(id))?.into_record()
+        sandbox(&self.pool, id).await
     }
 
     /// Sandboxes in any of `states`, oldest first.
@@ -208,38 +186,12 @@ impl Store {
         set: &str,
         binds: &[Option<String>],
     ) -> Result<()> {
-        let from = to.allowed_from();
-        let marks = vec!["?"; from.len()].join(", ");
-        let sql = format!(
-            "UPDATE sandboxes SET state = ?, updated_at = ?{set} WHERE id = ? AND state IN ({marks})"
-        );
-        let mut query = sqlx::query(AssertSqlSafe(sql))
-            .bind(to.as_str())
-            .bind(now());
-        for b in binds {
-            query = query.bind(b.clone());
-        }
-        query = query.bind(id.to_string());
-        for s in from {
-            query = query.bind(s.as_str());
-        }
-        let done = query
-            .execute(&self.pool)
+        let mut conn = self
+            .pool
+            .acquire()
             .await
             .context(|| format!("marking sandbox {id} {to}"))?;
-        if done.rows_affected() == 1 {
-            return Ok(());
-        }
-        let actual = self.sandbox(id).await?.state;
-        Err(StoreError::WrongState {
-            id,
-            expected: from
-                .iter()
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>()
-                .join(" or "),
-            actual,
-        })
+        transition(&mut conn, id, to, set, binds, now()).await
     }
 
     /// Remembers the engine objects as soon as they exist.
@@ -263,9 +215,12 @@ impl Store {
     }
 
     pub async fn mark_ready(&self, id: Uuid) -> Result<()> {
-        let at = Some(now().to_rfc3339());
-        self.transition(id, SandboxState::Ready, ", ready_at = ?", &[at])
+        let mut conn = self
+            .pool
+            .acquire()
             .await
+            .context(|| format!("marking sandbox {id} ready"))?;
+        mark_ready(&mut conn, id, now()).await
     }
 
     pub async fn mark_claimed(&self, id: Uuid, learner: Option<&str>) -> Result<()> {
@@ -295,12 +250,120 @@ impl Store {
 
     /// Marks a sandbox destroyed; destroying a destroyed sandbox is a no-op.
     pub async fn mark_destroyed(&self, id: Uuid) -> Result<()> {
-        match self.transition(id, SandboxState::Destroyed, "", &[]).await {
-            Err(StoreError::WrongState {
-                actual: SandboxState::Destroyed,
-                ..
-            }) => Ok(()),
-            other => other,
-        }
+        let mut conn = self
+            .pool
+            .acquire()
+            .await
+            .context(|| format!("marking sandbox {id} destroyed"))?;
+        mark_destroyed(&mut conn, id, now()).await
+    }
+}
+
+/// [`Store::insert_sandbox`], made `at`, on `db`.
+pub(super) async fn insert_sandbox<'c>(
+    db: impl sqlx::SqliteExecutor<'c>,
+    new: NewSandbox<'_>,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO sandboxes (id, scenario_id, cohort_id, learner, state, created_at, updated_at, expires_at)
+         VALUES (?, ?, ?, ?, 'provisioning', ?, ?, ?)",
+    )
+    .bind(new.id.to_string())
+    .bind(new.scenario_id)
+    .bind(new.cohort_id)
+    .bind(new.learner)
+    .bind(at)
+    .bind(at)
+    .bind(new.expires_at)
+    .execute(db)
+    .await
+    .context(|| format!("recording sandbox {}", new.id))?;
+    Ok(())
+}
+
+async fn sandbox<'c>(db: impl sqlx::SqliteExecutor<'c>, id: Uuid) -> Result<SandboxRecord> {
+    let row: Option<Row> = sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM sandboxes WHERE id = ?"
+    )))
+    .bind(id.to_string())
+    .fetch_optional(db)
+    .await
+    .context(|| format!("reading sandbox {id}"))?;
+    row.ok_or(StoreError::UnknownSandbox(id))?.into_record()
+}
+
+/// Moves a sandbox to `to` at `at`, only from a state the state machine
+/// allows; `set` adds columns to set, from `binds`.
+async fn transition(
+    conn: &mut sqlx::SqliteConnection,
+    id: Uuid,
+    to: SandboxState,
+    set: &str,
+    binds: &[Option<String>],
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let from = to.allowed_from();
+    let marks = vec!["?"; from.len()].join(", ");
+    let sql = format!(
+        "UPDATE sandboxes SET state = ?, updated_at = ?{set} WHERE id = ? AND state IN ({marks})"
+    );
+    let mut query = sqlx::query(AssertSqlSafe(sql)).bind(to.as_str()).bind(at);
+    for b in binds {
+        query = query.bind(b.clone());
+    }
+    query = query.bind(id.to_string());
+    for s in from {
+        query = query.bind(s.as_str());
+    }
+    let done = query
+        .execute(&mut *conn)
+        .await
+        .context(|| format!("marking sandbox {id} {to}"))?;
+    if done.rows_affected() == 1 {
+        return Ok(());
+    }
+    let actual = sandbox(&mut *conn, id).await?.state;
+    Err(StoreError::WrongState {
+        id,
+        expected: from
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(" or "),
+        actual,
+    })
+}
+
+/// [`Store::mark_ready`] at `at`, on `conn`.
+pub(super) async fn mark_ready(
+    conn: &mut sqlx::SqliteConnection,
+    id: Uuid,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let ready_at = Some(at.to_rfc3339());
+    transition(
+        conn,
+        id,
+        SandboxState::Ready,
+        ", ready_at = ?",
+        &[ready_at],
+        at,
+    )
+    .await
+}
+
+/// [`Store::mark_destroyed`] at `at`, on `conn`.
+pub(super) async fn mark_destroyed(
+    conn: &mut sqlx::SqliteConnection,
+    id: Uuid,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    match transition(conn, id, SandboxState::Destroyed, "", &[], at).await {
+        Err(StoreError::WrongState {
+            actual: SandboxState::Destroyed,
+            ..
+        }) => Ok(()),
+        other => other,
     }
 }

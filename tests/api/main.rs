@@ -19,6 +19,7 @@ mod cli_scenario_test;
 mod cohort_lists;
 mod cohort_names;
 mod cohorts;
+mod demo;
 mod disk_budget;
 mod domain_memory;
 mod e2e_browser;

@@ -68,6 +68,8 @@ pub struct ProgrammeView {
     pub phases: Vec<PhaseView>,
     pub scenarios: Vec<ScenarioInPhase>,
     pub created_at: chrono::DateTime<chrono::Utc>,
+    /// Made up by `sandpit demo`, to be removed with `sandpit demo --remove`.
+    pub demo: bool,
 }
 
 async fn view(store: &Store, p: ProgrammeRecord) -> ApiResult<ProgrammeView> {
@@ -86,6 +88,7 @@ async fn view(store: &Store, p: ProgrammeRecord) -> ApiResult<ProgrammeView> {
             .map(|(scenario, phase)| ScenarioInPhase { scenario, phase })
             .collect(),
         created_at: p.created_at,
+        demo: p.demo,
     })
 }
 

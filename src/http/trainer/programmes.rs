@@ -34,6 +34,7 @@ pub(super) async fn list(t: Trainer) -> Response {
                     "name": p.name,
                     "lead": p.lead_name,
                     "phase": t.text(&format!("phase-{}", p.phase)),
+                    "demo": p.demo,
                 })
             })
             .collect();
@@ -84,6 +85,7 @@ pub(super) async fn page(
         let mut data = t.base(&programme.name);
         data["heading"] = programme.name.clone().into();
         data["summary"] = programme.summary.clone().into();
+        data["demo"] = programme.demo.into();
         data["lead"] = programme.lead_name.clone().into();
         data["phase"] = t.text(&format!("phase-{}", programme.phase)).into();
         data["today"] = today.to_string().into();
