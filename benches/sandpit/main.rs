@@ -40,7 +40,7 @@ struct Args {
     #[arg(long, default_value_t = 5)]
     runs: usize,
     /// Only these figures (cold, interactive, flood, warm, launch, api,
-    /// browser, density, networks); all when none given.
+    /// browser, density, networks, indicators); all when none given.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Live sandboxes for the density figure (50 by default, 500 with
@@ -109,6 +109,7 @@ async fn main() -> Result<()> {
         ("browser", Box::pin(figures::browser(&ctx))),
         ("density", Box::pin(figures::density(&ctx, idle_rss))),
         ("networks", Box::pin(figures::networks(&ctx))),
+        ("indicators", Box::pin(figures::indicators(&root, &binary))),
     ];
     let interrupted = tokio::select! {
         () = async {

@@ -18,6 +18,8 @@ pub struct Sandpit {
     /// browser on its pages writes `Origin`; requests go to `base`.
     pub origin: String,
     pub token: String,
+    /// The admin's printed password (to be changed at the first sign-in).
+    password: String,
     pub instance: String,
     pub http: reqwest::Client,
     pub data: tempfile::TempDir,
@@ -67,12 +69,14 @@ impl Sandpit {
                 origin,
                 instance,
                 token,
+                password,
                 http,
             }) => Ok(Self {
                 child,
                 base,
                 origin,
                 token,
+                password,
                 instance,
                 http,
                 data,
@@ -253,6 +257,69 @@ impl Sandpit {
     }
 }
 
+impl Sandpit {
+    /// Signs the admin in through the login form, as a browser would, and
+    /// replaces the printed password on the change page the first sign-in
+    /// leads to; the session's `Cookie` header.
+    pub async fn session(&mut self) -> Result<String> {
+        let login = self
+            .http
+            .get(format!("{}/login?next=/trainer", self.base))
+            .send()
+            .await?;
+        let csrf_cookie =
+            cookie_pair(&login, "sandpit_login_csrf").context("no login CSRF cookie")?;
+        let csrf = csrf_of(&login.text().await?).context("no CSRF field on the login page")?;
+        let signed = self
+            .http
+            .post(format!("{}/login", self.base))
+            .header(reqwest::header::COOKIE, csrf_cookie)
+            .header(reqwest::header::ORIGIN, &self.origin)
+            .form(&[
+                ("name", "bench"),
+                ("password", self.password.as_str()),
+                ("csrf", &csrf),
+                ("next", "/trainer"),
+            ])
+            .send()
+            .await?;
+        if signed.status() != StatusCode::SEE_OTHER {
+            bail!("signing in answered {}", signed.status());
+        }
+        let cookie = cookie_pair(&signed, "sandpit_session").context("no session cookie")?;
+        let change = self
+            .http
+            .get(format!("{}/account/password?next=/trainer", self.base))
+            .header(reqwest::header::COOKIE, &cookie)
+            .send()
+            .await?;
+        let csrf = csrf_of(&change.text().await?).context("no CSRF field on the change page")?;
+        let chosen = format!("{} and more", self.password);
+        let changed = self
+            .http
+            .post(format!("{}/account/password", self.base))
+            .header(reqwest::header::COOKIE, &cookie)
+            .header(reqwest::header::ORIGIN, &self.origin)
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("current", self.password.as_str()),
+                ("new", chosen.as_str()),
+                ("confirm", chosen.as_str()),
+                ("next", "/trainer"),
+            ])
+            .send()
+            .await?;
+        if changed.status() != StatusCode::SEE_OTHER {
+            bail!(
+                "changing the printed password answered {}",
+                changed.status()
+            );
+        }
+        self.password = chosen;
+        Ok(cookie)
+    }
+}
+
 impl Drop for Sandpit {
     fn drop(&mut self) {
         if let Ok(None) = self.child.try_wait() {
@@ -267,6 +334,7 @@ struct Ready {
     origin: String,
     instance: String,
     token: String,
+    password: String,
     http: reqwest::Client,
 }
 
@@ -298,11 +366,13 @@ async fn ready(child: &mut Child, binary: &Path, data: &Path) -> Result<Ready> {
     let instance = std::fs::read_to_string(data.join("instance"))?
         .trim()
         .to_owned();
+    let (token, password) = make_token(binary, data)?;
     Ok(Ready {
         base: format!("http://127.0.0.1:{port}"),
         origin: url.trim_end_matches('/').to_owned(),
         instance,
-        token: make_token(binary, data)?,
+        token,
+        password,
         http: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .pool_max_idle_per_host(256)
@@ -345,7 +415,7 @@ pub fn rss_mib(pid: u32) -> f64 {
 }
 
 /// An admin account and an API token for it, by the CLI on the same store.
-fn make_token(binary: &Path, data: &Path) -> Result<String> {
+fn make_token(binary: &Path, data: &Path) -> Result<(String, String)> {
     let run = |args: &[&str]| -> Result<Value> {
         let out = Command::new(binary)
             .args(args)
@@ -360,14 +430,34 @@ fn make_token(binary: &Path, data: &Path) -> Result<String> {
         }
         Ok(serde_json::from_slice(&out.stdout)?)
     };
-    run(&[
+    let user = run(&[
         "user", "create", "--name", "bench", "--role", "admin", "--json",
     ])?;
     let token = run(&[
         "token", "create", "--user", "bench", "--name", "bench", "--json",
     ])?;
-    Ok(token["token"]
-        .as_str()
-        .context("no token in the CLI's answer")?
-        .to_owned())
+    let text = |v: &Value, key: &str| -> Result<String> {
+        Ok(v[key]
+            .as_str()
+            .with_context(|| format!("no {key} in the CLI's answer: {v}"))?
+            .to_owned())
+    };
+    Ok((text(&token, "token")?, text(&user, "password")?))
+}
+
+/// The value of the `Set-Cookie` pair named `name`, as `name=value`.
+fn cookie_pair(r: &reqwest::Response, name: &str) -> Option<String> {
+    r.headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok()?.split(';').next())
+        .find(|pair| pair.split_once('=').is_some_and(|(n, _)| n.trim() == name))
+        .map(|pair| pair.trim().to_owned())
+}
+
+/// The CSRF field of a page's form.
+fn csrf_of(html: &str) -> Option<String> {
+    let at = html.find("name=\"csrf\" value=\"")? + "name=\"csrf\" value=\"".len();
+    let rest = &html[at..];
+    Some(rest[..rest.find('"')?].to_owned())
 }

@@ -24,6 +24,10 @@ pub struct DemoArgs {
     /// Print JSON on stdout.
     #[arg(long)]
     json: bool,
+    /// The benchmark's size (20 teams, 5,000 people, some 200,000 checks)
+    /// instead of the demo's.
+    #[arg(long, hide = true, conflicts_with = "remove")]
+    large: bool,
 }
 
 pub async fn run(args: DemoArgs, config: Config) -> anyhow::Result<ExitCode> {
@@ -38,7 +42,12 @@ pub async fn run(args: DemoArgs, config: Config) -> anyhow::Result<ExitCode> {
     let result = if args.remove {
         remove(&programmes, args.json).await
     } else {
-        load(&programmes, &store, &config, args.json).await
+        let size = if args.large {
+            DemoSize::LARGE
+        } else {
+            DemoSize::DEMO
+        };
+        load(&programmes, &store, &config, &size, args.json).await
     };
     store.close().await;
     result
@@ -48,6 +57,7 @@ async fn load(
     programmes: &Programmes,
     store: &Store,
     config: &Config,
+    size: &DemoSize,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
     if let Some(lrs) = &config.xapi_endpoint {
@@ -70,13 +80,7 @@ async fn load(
     };
     let key = App::link_key(&config.data_dir)?;
     let report = programmes
-        .load_demo(
-            &lead,
-            &key,
-            &DEMO_SCENARIOS,
-            &DemoSize::DEMO,
-            chrono::Utc::now(),
-        )
+        .load_demo(&lead, &key, &DEMO_SCENARIOS, size, chrono::Utc::now())
         .await?;
     let (base, running) = match super::serving::running(&config.data_dir) {
         Some(url) => (url, true),

@@ -13,6 +13,8 @@ use super::{Context, DbUuid, Result, Store};
 pub struct CohortProgramme {
     pub programme_id: Uuid,
     pub programme: String,
+    /// The programme is `sandpit demo`'s, made up: nothing of it goes to an LRS.
+    pub demo: bool,
     /// The phase the cohort serves (prepare, engage, realise or anchor).
     pub phase: Option<String>,
     /// The team of each learner matched to a person, by learner id.
@@ -24,6 +26,7 @@ struct Row {
     #[sqlx(try_from = "String")]
     programme_id: DbUuid,
     programme: String,
+    demo: bool,
     phase: Option<String>,
     learner_id: Option<String>,
     team: Option<String>,
@@ -35,7 +38,7 @@ impl Store {
         // One row per matched learner, or a single row (no learner) when
         // none is matched yet; no row when the cohort serves no programme.
         let rows: Vec<Row> = sqlx::query_as(
-            "SELECT p.id AS programme_id, p.name AS programme, c.phase,
+            "SELECT p.id AS programme_id, p.name AS programme, p.demo, c.phase,
                     l.id AS learner_id, t.name AS team
              FROM cohorts c JOIN programmes p ON p.id = c.programme_id
              LEFT JOIN learners l ON l.cohort_id = c.id AND l.person_id IS NOT NULL
@@ -53,6 +56,7 @@ impl Store {
         let mut found = CohortProgramme {
             programme_id: *first.programme_id,
             programme: first.programme.clone(),
+            demo: first.demo,
             phase: first.phase.clone(),
             teams: HashMap::new(),
         };

@@ -81,6 +81,14 @@ pub async fn sweep(
         let Some(cohort) = store.cohort(cohort_id).await? else {
             continue;
         };
+        // `sandpit demo`'s made-up records never reach an LRS.
+        if store
+            .cohort_programme(cohort_id)
+            .await?
+            .is_some_and(|p| p.demo)
+        {
+            continue;
+        }
         let scenario = ScenarioId::parse(&cohort.scenario_id)
             .ok()
             .and_then(|id| scenarios.get(&id));

@@ -93,6 +93,16 @@ async fn demo_loads_a_marked_programme_whose_indicators_have_exact_figures() {
         "{out}"
     );
     assert_eq!(programme["demo"], true);
+    // Its 280 made-up checks never go to an LRS, even one set up later:
+    // the outbox's sweep passes them by.
+    let queued = sandpit::xapi::sweep(
+        &server.app.store,
+        &server.app.scenarios,
+        "https://training.example.org",
+    )
+    .await
+    .unwrap();
+    assert_eq!(queued, 0, "the demo's records were queued for the LRS");
     assert_eq!(programme["name"], "Adopting the new wiki (demo)");
     assert_eq!(programme["lead"], "demo-lead");
     assert_eq!(programme["phase"], "realise");

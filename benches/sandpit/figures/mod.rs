@@ -2,11 +2,13 @@
 //! engine doing the same work directly, in the same run.
 
 mod flood;
+mod indicators;
 mod latency;
 mod rush;
 mod scale;
 
 pub use flood::flood;
+pub use indicators::indicators;
 pub use latency::{browser, cold_start, interactive};
 pub use rush::warm_claim;
 pub use scale::{density, launch_line, networks};
