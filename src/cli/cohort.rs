@@ -15,25 +15,13 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::timezone::TimeZone;
-use client::{Client, when};
+use client::{Client, Remote, when};
 use launch::{launch, progress_line};
 
 #[derive(Debug, Args)]
 pub struct CohortArgs {
-    /// The Sandpit server to talk to.
-    #[arg(
-        long,
-        global = true,
-        env = "SANDPIT_SERVER",
-        default_value = "http://localhost:8080"
-    )]
-    pub server: String,
-    /// An API token (`sandpit token create`).
-    #[arg(long, global = true, env = "SANDPIT_TOKEN", hide_env_values = true)]
-    pub token: Option<String>,
-    /// Print one JSON document on stdout instead of text.
-    #[arg(long, global = true)]
-    pub json: bool,
+    #[command(flatten)]
+    pub remote: Remote,
     #[command(subcommand)]
     pub command: CohortCommand,
 }
@@ -162,8 +150,8 @@ pub(super) fn text(v: &Value) -> String {
     }
 }
 pub async fn run(args: CohortArgs) -> anyhow::Result<ExitCode> {
-    let client = Client::new(&args)?;
-    let json = args.json;
+    let client = Client::new(&args.remote)?;
+    let json = args.remote.json;
     let archive = matches!(args.command, CohortCommand::Archive { .. });
     match args.command {
         CohortCommand::Create {

@@ -16,7 +16,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::cohort::client::Client;
+use super::cohort::client::{Client, Remote};
 use super::cohort::{print_json, text};
 use crate::timezone::TimeZone;
 use api::{Api, segment};
@@ -24,20 +24,8 @@ use parse::{ImpactArg, PlannedPhase, ScenarioPhase};
 
 #[derive(Debug, Args)]
 pub struct ProgrammeArgs {
-    /// The Sandpit server to talk to.
-    #[arg(
-        long,
-        global = true,
-        env = "SANDPIT_SERVER",
-        default_value = "http://localhost:8080"
-    )]
-    pub server: String,
-    /// An API token (`sandpit token create`).
-    #[arg(long, global = true, env = "SANDPIT_TOKEN", hide_env_values = true)]
-    pub token: Option<String>,
-    /// Print one JSON document on stdout instead of text.
-    #[arg(long, global = true)]
-    pub json: bool,
+    #[command(flatten)]
+    pub remote: Remote,
     /// The language of the server's messages, such as an import's bad lines.
     #[arg(long, global = true, value_parser = ["en", "fr"])]
     pub lang: Option<String>,
@@ -201,10 +189,9 @@ fn time_zone(name: &str) -> Result<TimeZone, String> {
 }
 
 pub async fn run(args: ProgrammeArgs) -> anyhow::Result<ExitCode> {
-    let client =
-        Client::connect(&args.server, args.token.clone())?.in_language(args.lang.as_deref());
+    let client = Client::new(&args.remote)?.in_language(args.lang.as_deref());
     let api = Api { client };
-    let json = args.json;
+    let json = args.remote.json;
     match args.command {
         ProgrammeCommand::Create {
             name,

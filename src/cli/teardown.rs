@@ -7,20 +7,13 @@ use clap::{ArgGroup, Args};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::cohort::client::Client;
+use super::cohort::client::{Client, Remote};
 
 #[derive(Debug, Args)]
 #[command(group(ArgGroup::new("what").required(true).args(["cohort", "sandbox", "all"])))]
 pub struct TeardownArgs {
-    /// The Sandpit server to talk to.
-    #[arg(long, env = "SANDPIT_SERVER", default_value = "http://localhost:8080")]
-    pub server: String,
-    /// An admin's API token (`sandpit token create`).
-    #[arg(long, env = "SANDPIT_TOKEN", hide_env_values = true)]
-    pub token: Option<String>,
-    /// Print the report as one JSON document on stdout instead of text.
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub remote: Remote,
     /// Tear down this cohort (its id).
     #[arg(long)]
     pub cohort: Option<String>,
@@ -33,7 +26,7 @@ pub struct TeardownArgs {
 }
 
 pub async fn run(args: TeardownArgs) -> anyhow::Result<ExitCode> {
-    let client = Client::connect(&args.server, args.token.clone())?;
+    let client = Client::new(&args.remote)?;
     let (what, report) = if let Some(cohort) = &args.cohort {
         eprintln!("tearing down cohort {cohort}…");
         let path = format!("/admin/cohorts/{}/teardown", segment(cohort)?);
@@ -72,7 +65,7 @@ pub async fn run(args: TeardownArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let failed = report["failed"].as_array().map_or(0, Vec::len);
-    if args.json {
+    if args.remote.json {
         println!("{}", json!({"teardown": report, "reports": kept}));
     } else {
         println!("removed: {}", report["removed"].as_u64().unwrap_or(0));

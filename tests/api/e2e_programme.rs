@@ -118,19 +118,7 @@ async fn a_change_lead_reads_the_french_indicators_page_filters_a_team_and_downl
         .goto(&format!("{}/login", server.url))
         .await
         .unwrap();
-    browser.find("#name").await.send_keys("lea").await.unwrap();
-    browser
-        .find("#password")
-        .await
-        .send_keys(&password)
-        .await
-        .unwrap();
-    browser
-        .find("form[action='/login'] button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    browser.sign_in_with("lea", &password).await;
     browser
         .wait_text("main h1", "the cohorts page", |t| t == "Vos cohortes")
         .await;

@@ -24,19 +24,7 @@ async fn sign_in(browser: &Browser, server: &TestServer, name: &str, password: &
         .goto(&format!("{}/login", server.url))
         .await
         .unwrap();
-    browser.find("#name").await.send_keys(name).await.unwrap();
-    browser
-        .find("#password")
-        .await
-        .send_keys(password)
-        .await
-        .unwrap();
-    browser
-        .find("form[action='/login'] button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    browser.sign_in_with(name, password).await;
     browser
         .wait_text("main h1", "the cohorts page", |t| t == "Your cohorts")
         .await;
@@ -92,19 +80,7 @@ async fn trainer_creates_launches_watches_and_opens_a_link_in_a_real_browser() {
 
     // Signed out, the trainer's page leads to the login form and back.
     b.goto(&format!("{}/trainer", server.url)).await.unwrap();
-    browser.find("#name").await.send_keys("tess").await.unwrap();
-    browser
-        .find("#password")
-        .await
-        .send_keys(&password)
-        .await
-        .unwrap();
-    browser
-        .find("form[action='/login'] button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    browser.sign_in_with("tess", &password).await;
     browser
         .wait_text("main h1", "the cohorts page", |t| t == "Your cohorts")
         .await;

@@ -193,26 +193,7 @@ async fn first_sign_in_in_a_real_browser_forces_a_new_password_and_only_it_works
     let b = &browser.client;
     let sign_in_as = |password: String| {
         let browser = &browser;
-        async move {
-            browser
-                .find("#name")
-                .await
-                .send_keys("admin")
-                .await
-                .unwrap();
-            browser
-                .find("#password")
-                .await
-                .send_keys(&password)
-                .await
-                .unwrap();
-            browser
-                .find("form[action='/login'] button[type=submit]")
-                .await
-                .click()
-                .await
-                .unwrap();
-        }
+        async move { browser.sign_in_with("admin", &password).await }
     };
 
     b.goto(&format!("{}/admin", server.url)).await.unwrap();

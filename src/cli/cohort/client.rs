@@ -8,7 +8,25 @@ use anyhow::Context;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
-use super::CohortArgs;
+/// Where the server is, who calls it and how answers are printed: the
+/// options of every command that talks to a running Sandpit.
+#[derive(Debug, clap::Args)]
+pub struct Remote {
+    /// The Sandpit server to talk to.
+    #[arg(
+        long,
+        global = true,
+        env = "SANDPIT_SERVER",
+        default_value = "http://localhost:8080"
+    )]
+    pub server: String,
+    /// An API token (`sandpit token create`).
+    #[arg(long, global = true, env = "SANDPIT_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// Print one JSON document on stdout instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+}
 
 /// The API, as one trainer.
 pub(crate) struct Client {
@@ -29,8 +47,8 @@ pub(crate) struct ApiFailure {
 }
 
 impl Client {
-    pub(super) fn new(args: &CohortArgs) -> anyhow::Result<Self> {
-        Self::connect(&args.server, args.token.clone())
+    pub(crate) fn new(remote: &Remote) -> anyhow::Result<Self> {
+        Self::connect(&remote.server, remote.token.clone())
     }
 
     /// A client of `server` with an API token (`--server`, `--token`).

@@ -103,8 +103,22 @@ impl Browser {
         }
     }
 
-    /// From now on, remembers the page's uncaught script errors (see
-    /// [`script_errors`](Self::script_errors)).
+    /// Fills Sandpit's sign-in form on the current page with `name` and
+    /// `password` and sends it, as a person would.
+    pub async fn sign_in_with(&self, name: &str, password: &str) {
+        self.find("#name").await.send_keys(name).await.unwrap();
+        self.find("#password")
+            .await
+            .send_keys(password)
+            .await
+            .unwrap();
+        self.find("form[action='/login'] button[type=submit]")
+            .await
+            .click()
+            .await
+            .unwrap();
+    }
+
     /// Signs in to the wiki-basics wiki as its learner, from the page the
     /// current frame shows ("Log in" at the top right, as the instructions
     /// say); returns once the form is sent.
@@ -131,6 +145,8 @@ impl Browser {
         self.find("#wpLoginAttempt").await.click().await.unwrap();
     }
 
+    /// From now on, remembers the page's uncaught script errors (see
+    /// [`script_errors`](Self::script_errors)).
     pub async fn watch_script_errors(&self) {
         self.client
             .execute(
