@@ -584,3 +584,9 @@ usage-chart-description = { $weeks ->
    *[other] { $weeks } weeks: the share of the headcount using the tool each week, and the share trained by the end of it.
 }
 usage-chart-caption = Active users and people trained by then, as shares of the headcount of the teams that reported the week.
+confidence-chart-title = Mean answer by question
+confidence-chart-description = { $questions ->
+    [one] One question with enough answers: its mean answer from 1 to 5.
+   *[other] { $questions } questions with enough answers: the mean answer of each, from 1 to 5.
+}
+confidence-chart-caption = Mean answer of all learners, from 1 (not at all) to 5 (completely); questions with too few answers are in the tables only.

@@ -584,3 +584,9 @@ usage-chart-description = { $weeks ->
    *[other] { $weeks } semaines : la part de l’effectif qui utilise l’outil chaque semaine, et la part formée à la fin de la semaine.
 }
 usage-chart-caption = Utilisateurs actifs et personnes formées à cette date, en part de l’effectif des équipes qui ont déclaré la semaine.
+confidence-chart-title = Réponse moyenne par question
+confidence-chart-description = { $questions ->
+    [one] Une question avec assez de réponses : sa réponse moyenne, de 1 à 5.
+   *[other] { $questions } questions avec assez de réponses : la réponse moyenne de chacune, de 1 à 5.
+}
+confidence-chart-caption = Réponse moyenne de tous les apprenants, de 1 (pas du tout) à 5 (tout à fait) ; les questions qui ont trop peu de réponses ne sont que dans les tableaux.

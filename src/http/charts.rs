@@ -28,12 +28,44 @@ pub const PALETTE: [RGBColor; 4] = [
     RGBColor(204, 121, 167),
 ];
 
+/// The value axis: from 0 to `max`, with `ticks` labels written by `label`.
+pub struct Scale {
+    pub max: f64,
+    pub ticks: usize,
+    pub label: fn(&f64) -> String,
+}
+
+impl Scale {
+    /// Percentages, 0 to 100.
+    pub const PERCENT: Self = Self {
+        max: 100.0,
+        ticks: 6,
+        label: |x| format!("{x:.0} %"),
+    };
+    /// A mean score from 1 to 5, on an axis from 0.
+    pub const SCORE: Self = Self {
+        max: 5.0,
+        ticks: 6,
+        label: |x| format!("{x:.0}"),
+    };
+}
+
 /// Horizontal grouped bars, one group per row (e.g. a team), one bar per
 /// series (e.g. invited, started, completed), as percentages from 0 to 100.
 pub fn grouped_percent_bars(
     described: &Described<'_>,
     rows: &[(String, Vec<f64>)],
     series: &[Series<'_>],
+) -> Result<String, String> {
+    grouped_bars(described, rows, series, &Scale::PERCENT)
+}
+
+/// Horizontal grouped bars on the value axis `scale`.
+pub fn grouped_bars(
+    described: &Described<'_>,
+    rows: &[(String, Vec<f64>)],
+    series: &[Series<'_>],
+    scale: &Scale,
 ) -> Result<String, String> {
     let per_group = series.len().max(1);
     let bar = 14u32;
@@ -51,14 +83,14 @@ pub fn grouped_percent_bars(
             .y_label_area_size(160)
             // Row i is centred on y = groups - 1 - i (top down), so that
             // the axis' labels fall on whole numbers.
-            .build_cartesian_2d(0f64..100f64, -0.5f64..groups - 0.5)
+            .build_cartesian_2d(0f64..scale.max, -0.5f64..groups - 0.5)
             .map_err(|e| e.to_string())?;
         let names: Vec<String> = rows.iter().map(|(n, _)| n.clone()).collect();
         chart
             .configure_mesh()
             .disable_y_mesh()
-            .x_labels(6)
-            .x_label_formatter(&|x| format!("{x:.0} %"))
+            .x_labels(scale.ticks)
+            .x_label_formatter(&scale.label)
             .y_labels(rows.len().max(1))
             .y_label_formatter(&|y| {
                 let i = groups - 1.0 - y;
@@ -77,7 +109,7 @@ pub fn grouped_percent_bars(
             let colour = serie.colour;
             let bars = rows.iter().enumerate().map(move |(i, (_, values))| {
                 let top = groups - 0.5 - i as f64 - slot * (s as f64 + 0.5);
-                let value = values.get(s).copied().unwrap_or(0.0).clamp(0.0, 100.0);
+                let value = values.get(s).copied().unwrap_or(0.0).clamp(0.0, scale.max);
                 Rectangle::new([(0.0, top - slot * 0.9), (value, top)], colour.filled())
             });
             chart

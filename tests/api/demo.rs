@@ -338,6 +338,20 @@ async fn demo_loads_a_marked_programme_whose_indicators_have_exact_figures() {
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("id=\"demo-banner\""), "{page}");
     assert!(page.contains("Demo data — remove it with <code>sandpit demo --remove</code>"));
+    // Every indicator has its chart: both pulse questions have enough
+    // answers for their mean to show.
+    for chart in ["reach", "proficiency", "confidence", "usage", "trend"] {
+        assert!(
+            page.contains(&format!(
+                r#"aria-labelledby="{chart}-chart-title {chart}-chart-desc""#
+            )),
+            "no {chart} chart"
+        );
+    }
+    assert!(
+        page.contains("2 questions with enough answers: the mean answer of each, from 1 to 5."),
+        "{page}"
+    );
     let (_, list) = admin.page("/trainer/programmes").await;
     assert!(list.contains("class=\"demo-mark\""), "{list}");
 }

@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use super::Trainer;
 use crate::http::HttpError;
-use crate::http::charts::{Described, PALETTE, Series, grouped_percent_bars};
+use crate::http::charts::{Described, PALETTE, Scale, Series, grouped_bars, grouped_percent_bars};
 use crate::programme::{
     Confidence, DEFAULT_IDLE_HOURS, PHASES, Proficiency, Reach, ReachStatus, Struggle, phase_name,
 };
@@ -106,7 +106,7 @@ pub(super) async fn page(
         data["reach"] = reach_data(&t, &reach)?;
         data["proficiency"] = proficiency_data(&t, &proficiency)?;
         data["struggle"] = struggle_data(&struggle);
-        data["confidence"] = confidence_data(&t, &confidence);
+        data["confidence"] = confidence_data(&t, &confidence)?;
         data["trend"] = trend::trend_data(&t, &trend, &programme.time_zone)?;
         let team = filter.team_name();
         let phase = filter.phase_name();
@@ -323,20 +323,72 @@ fn struggle_data(s: &Struggle) -> Value {
     })
 }
 
-/// Confidence: each question's answers in all and per team; groups under
-/// the threshold show their count only.
-fn confidence_data(t: &Trainer, c: &Confidence) -> Value {
+/// Confidence: each question's mean (of all its answers, when there are
+/// enough to show it) as a chart; its answers in all and per team in its
+/// table; groups under the threshold show their count only.
+fn confidence_data(t: &Trainer, c: &Confidence) -> Result<Value, HttpError> {
     let average = |a: Option<f64>| match a {
         Some(a) => format!("{a:.2}"),
         None => t.text("confidence-hidden"),
     };
-    json!({
+    let text_of = |q: &crate::programme::QuestionConfidence| match t.lang {
+        "fr" => q.text_fr.clone().or_else(|| q.text_en.clone()),
+        _ => q.text_en.clone().or_else(|| q.text_fr.clone()),
+    };
+    let rows: Vec<(String, Vec<f64>)> = c
+        .questions
+        .iter()
+        .filter_map(|q| {
+            let average = q.all.average?;
+            let text = text_of(q).unwrap_or_default();
+            let short: String = text.chars().take(28).collect();
+            let short = if short.len() < text.len() {
+                format!("{}…", short.trim_end())
+            } else {
+                short
+            };
+            Some((
+                format!(
+                    "{} · {short}",
+                    t.text(&format!("pulse-moment-{}", q.moment))
+                ),
+                vec![average],
+            ))
+        })
+        .collect();
+    let chart = if rows.is_empty() {
+        None
+    } else {
+        let title = t.text("confidence-chart-title");
+        let description = t.text_with(
+            "confidence-chart-description",
+            &[("questions", rows.len().into())],
+        );
+        let label = t.text("confidence-average");
+        Some(
+            grouped_bars(
+                &Described {
+                    id: "confidence-chart",
+                    title: &title,
+                    description: &description,
+                },
+                &rows,
+                &[Series {
+                    label: &label,
+                    colour: PALETTE[2],
+                }],
+                &Scale::SCORE,
+            )
+            .map_err(|e| {
+                HttpError::Internal(anyhow::anyhow!("drawing the confidence chart: {e}"))
+            })?,
+        )
+    };
+    Ok(json!({
+        "chart": chart,
         "min_group": c.min_group,
         "questions": c.questions.iter().map(|q| {
-            let text = match t.lang {
-                "fr" => q.text_fr.as_ref().or(q.text_en.as_ref()),
-                _ => q.text_en.as_ref().or(q.text_fr.as_ref()),
-            };
+            let text = text_of(q);
             json!({
                 "text": text,
                 "phase": t.text(&format!("phase-{}", q.phase)),
@@ -351,5 +403,5 @@ fn confidence_data(t: &Trainer, c: &Confidence) -> Value {
                 "comments": q.comments,
             })
         }).collect::<Vec<_>>(),
-    })
+    }))
 }
