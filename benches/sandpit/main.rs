@@ -109,7 +109,10 @@ async fn main() -> Result<()> {
         ("browser", Box::pin(figures::browser(&ctx))),
         ("density", Box::pin(figures::density(&ctx, idle_rss))),
         ("networks", Box::pin(figures::networks(&ctx))),
-        ("indicators", Box::pin(figures::indicators(&root, &binary))),
+        (
+            "indicators",
+            Box::pin(figures::indicators(&ctx, &root, &binary)),
+        ),
     ];
     let interrupted = tokio::select! {
         () = async {

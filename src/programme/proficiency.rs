@@ -66,18 +66,40 @@ pub struct Proficiency {
 }
 
 impl Programmes {
+    /// How each of `programme`'s learners in `filter` did on each exercise
+    /// they tried: what proficiency, struggle and trend are drawn from (a
+    /// page showing all three reads them once).
+    pub async fn learner_rows(
+        &self,
+        programme: &ProgrammeRecord,
+        filter: &IndicatorFilter,
+    ) -> Result<Vec<LearnerExercise>, ProgrammeError> {
+        Ok(self
+            .store()
+            .learner_exercises(*programme.id, filter.scope())
+            .await?)
+    }
+
     /// The proficiency of `programme`'s learners in `filter`.
     pub async fn proficiency(
         &self,
         programme: &ProgrammeRecord,
         filter: &IndicatorFilter,
     ) -> Result<Proficiency, ProgrammeError> {
-        let rows = self
-            .store()
-            .learner_exercises(*programme.id, filter.scope())
-            .await?;
+        let rows = self.learner_rows(programme, filter).await?;
+        self.proficiency_of(programme, filter, &rows).await
+    }
+
+    /// The proficiency of `programme`'s learners in `filter`, from their
+    /// [`learner_rows`](Self::learner_rows).
+    pub async fn proficiency_of(
+        &self,
+        programme: &ProgrammeRecord,
+        filter: &IndicatorFilter,
+        rows: &[LearnerExercise],
+    ) -> Result<Proficiency, ProgrammeError> {
         let mut by_exercise: HashMap<(&str, &str), Vec<&LearnerExercise>> = HashMap::new();
-        for r in &rows {
+        for r in rows {
             by_exercise
                 .entry((r.scenario_id.as_str(), r.exercise_id.as_str()))
                 .or_default()

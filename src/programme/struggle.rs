@@ -31,7 +31,7 @@ use uuid::Uuid;
 use super::ProgrammeError;
 use super::filter::IndicatorFilter;
 use super::service::Programmes;
-use crate::store::ProgrammeRecord;
+use crate::store::{LearnerExercise, ProgrammeRecord};
 
 /// How long without an attempt makes an unpassed exercise abandoned,
 /// unless asked otherwise.
@@ -97,15 +97,28 @@ impl Programmes {
                 "`idle_hours` is from 1 to {MAX_IDLE_HOURS}, not {idle_hours}"
             )));
         }
+        let rows = self.learner_rows(programme, filter).await?;
+        self.struggle_of(programme, filter, idle_hours, now, &rows)
+            .await
+    }
+
+    /// Where `programme`'s learners in `filter` struggle, as of `now`, from
+    /// their [`learner_rows`](Self::learner_rows); `idle_hours` is 1 to
+    /// [`MAX_IDLE_HOURS`].
+    pub async fn struggle_of(
+        &self,
+        programme: &ProgrammeRecord,
+        filter: &IndicatorFilter,
+        idle_hours: u32,
+        now: DateTime<Utc>,
+        rows: &[LearnerExercise],
+    ) -> Result<Struggle, ProgrammeError> {
         let store = self.store();
-        let rows = store
-            .learner_exercises(*programme.id, filter.scope())
-            .await?;
         let outputs = store.failed_outputs(*programme.id, filter.scope()).await?;
         let idle = TimeDelta::hours(i64::from(idle_hours));
         // Per (scenario, exercise): attempted, abandoned, failed checks, outputs.
         let mut figures: HashMap<(String, String), Figures> = HashMap::new();
-        for r in &rows {
+        for r in rows {
             let f = figures
                 .entry((r.scenario_id.clone(), r.exercise_id.clone()))
                 .or_default();

@@ -26,7 +26,7 @@ use super::ProgrammeError;
 use super::filter::IndicatorFilter;
 use super::proficiency::{median, rate};
 use super::service::Programmes;
-use crate::store::ProgrammeRecord;
+use crate::store::{LearnerExercise, ProgrammeRecord};
 
 /// One cohort's figures.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -75,11 +75,22 @@ impl Programmes {
         programme: &ProgrammeRecord,
         filter: &IndicatorFilter,
     ) -> Result<Trend, ProgrammeError> {
+        let rows = self.learner_rows(programme, filter).await?;
+        self.trend_of(programme, filter, &rows).await
+    }
+
+    /// The trend of `programme`'s cohorts in `filter`, from their learners'
+    /// [`learner_rows`](Self::learner_rows).
+    pub async fn trend_of(
+        &self,
+        programme: &ProgrammeRecord,
+        filter: &IndicatorFilter,
+        pairs: &[LearnerExercise],
+    ) -> Result<Trend, ProgrammeError> {
         let id = *programme.id;
         let store = self.store();
         let cohorts = store.programme_cohorts(id, filter.scope()).await?;
         let learners = store.cohort_learners(id, filter.scope()).await?;
-        let pairs = store.learner_exercises(id, filter.scope()).await?;
         let mut tallies: HashMap<Uuid, Tally> = HashMap::new();
         let exercises: HashMap<Uuid, i64> = cohorts
             .iter()
@@ -98,7 +109,7 @@ impl Programmes {
             let needed = exercises.get(&*l.cohort_id).copied().unwrap_or(0);
             t.completed += u64::from(needed > 0 && l.completed >= needed);
         }
-        for p in &pairs {
+        for p in pairs {
             let t = tallies.entry(*p.cohort_id).or_default();
             t.attempted += 1;
             t.first_try += u64::from(p.first_passed);

@@ -72,13 +72,23 @@ pub(super) async fn page(
             .filter(&programme, f.team.as_deref(), f.phase.as_deref())
             .await?;
         let reach = programmes.reach_in(&programme, today, &filter).await?;
-        let proficiency = programmes.proficiency(&programme, &filter).await?;
+        // Proficiency, struggle and trend come from the same rows: read once.
+        let rows = programmes.learner_rows(&programme, &filter).await?;
+        let proficiency = programmes
+            .proficiency_of(&programme, &filter, &rows)
+            .await?;
         let struggle = programmes
-            .struggle(&programme, &filter, DEFAULT_IDLE_HOURS, chrono::Utc::now())
+            .struggle_of(
+                &programme,
+                &filter,
+                DEFAULT_IDLE_HOURS,
+                chrono::Utc::now(),
+                &rows,
+            )
             .await?;
         let confidence = programmes.confidence(&programme).await?;
         let usage = programmes.usage_weeks(&programme).await?;
-        let trend = programmes.trend(&programme, &filter).await?;
+        let trend = programmes.trend_of(&programme, &filter, &rows).await?;
         let teams = t.state.store.teams(id).await?;
         let phases = t.state.store.programme_phases(id).await?;
         let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string());

@@ -73,6 +73,9 @@ impl Loader<'_> {
         )
         .await
         .map_err(cohort_error)?;
+        // Torn down before anything else, so that a server running beside
+        // never launches it (a launch refuses a torn-down cohort).
+        programmes.store().mark_cohort_torn_down(*cohort.id).await?;
         programmes
             .attach_cohort(self.lead, id, *cohort.id, "realise")
             .await?;
@@ -103,7 +106,7 @@ impl Loader<'_> {
         )
         .await?;
         batch.commit().await?;
-        Ok(programmes.store().mark_cohort_torn_down(*cohort.id).await?)
+        Ok(())
     }
 }
 
