@@ -208,6 +208,23 @@ async fn a_learner_answers_the_pulse_once_and_confidence_shows_only_groups_of_fi
         "no answer names its learner"
     );
     let _ = lead_user;
+    // A format that is neither JSON nor CSV, or a filter this indicator
+    // does not take, is refused with what is wrong named.
+    let bad = lead
+        .get(&format!("{p}/indicators/confidence?format=xml"))
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(
+        bad.error()
+            .contains("`format` is `json` or `csv`, not `xml`"),
+        "{}",
+        bad.error()
+    );
+    let unknown = lead
+        .get(&format!("{p}/indicators/confidence?team=Accueil"))
+        .await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    assert!(unknown.error().contains("team"), "{}", unknown.error());
     // The same as CSV: all answers, then each team's; a hidden mean is empty.
     let csv = lead
         .http

@@ -70,6 +70,12 @@ impl Narrowing for IndicatorQuery {
     }
 }
 
+impl Narrowing for FormatQuery {
+    fn parts(&self) -> [Option<&str>; 4] {
+        [None, None, self.format.as_deref(), self.sep.as_deref()]
+    }
+}
+
 impl Narrowing for StruggleQuery {
     fn parts(&self) -> [Option<&str>; 4] {
         [&self.team, &self.phase, &self.format, &self.sep].map(Option::as_deref)

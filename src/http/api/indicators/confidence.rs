@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::super::ErrorBody;
 use super::super::error::{Caller, Ids};
-use super::{ApiResult, Format, FormatQuery, csv_file, format, query};
+use super::{ApiResult, Format, FormatQuery, csv_file, scope};
 use crate::programme::Programmes;
 
 /// A group's answers to a question.
@@ -77,9 +77,7 @@ pub async fn confidence(
     Ids(id): Ids<Uuid>,
     q: Result<Query<FormatQuery>, QueryRejection>,
 ) -> ApiResult<Response> {
-    let q = query(q)?;
-    let format = format(q.format.as_deref(), q.sep.as_deref())?;
-    let p = programmes.visible(&user, id).await?;
+    let (_, format, p, _) = scope(&programmes, &user, id, q).await?;
     let c = programmes.confidence(&p).await?;
     if let Format::Csv(sep) = format {
         return csv_file(crate::programme::confidence_csv(&c, sep), &p, "confidence");

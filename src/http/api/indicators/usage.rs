@@ -16,7 +16,7 @@ use uuid::Uuid;
 use super::super::ErrorBody;
 use super::super::error::{Body, Caller, Ids};
 use super::super::programmes::import_refused;
-use super::{ApiResult, Format, FormatQuery, csv_file, format, query};
+use super::{ApiResult, Format, FormatQuery, csv_file, scope};
 use crate::http::i18n;
 use crate::programme::{Programmes, TeamUsage};
 
@@ -128,9 +128,7 @@ pub async fn usage(
     Ids(id): Ids<Uuid>,
     q: Result<Query<FormatQuery>, QueryRejection>,
 ) -> ApiResult<Response> {
-    let q = query(q)?;
-    let format = format(q.format.as_deref(), q.sep.as_deref())?;
-    let p = programmes.visible(&user, id).await?;
+    let (_, format, p, _) = scope(&programmes, &user, id, q).await?;
     let weeks = programmes.usage_weeks(&p).await?;
     if let Format::Csv(sep) = format {
         return csv_file(crate::programme::usage_csv(&weeks, sep), &p, "usage");
