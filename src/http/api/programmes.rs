@@ -301,11 +301,24 @@ pub async fn import_teams(
     ))
 }
 
+/// A CSV file about programme `id`'s teams, read by `parse` with their
+/// names once `user` may change the programme; its mistakes, every line's,
+/// in the caller's language (400).
+pub(super) async fn read_csv<T>(
+    programmes: &Programmes,
+    user: &crate::store::User,
+    id: Uuid,
+    headers: &HeaderMap,
+    parse: impl FnOnce(&[String]) -> Result<T, crate::programme::import::ImportErrors>,
+) -> ApiResult<T> {
+    let lang = i18n::negotiate(None, headers);
+    programmes.managed(user, id).await?;
+    let teams = programmes.team_names(id).await?;
+    parse(&teams).map_err(|e| import_refused(lang, &e))
+}
+
 /// An import's mistakes, every line's, in the caller's language; 400.
-pub(super) fn import_refused(
-    lang: &str,
-    errors: &crate::programme::import::ImportErrors,
-) -> ApiError {
+fn import_refused(lang: &str, errors: &crate::programme::import::ImportErrors) -> ApiError {
     let lines: Vec<String> = errors
         .0
         .iter()
@@ -370,11 +383,10 @@ pub async fn import_people_csv(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Json<ImportView>> {
-    let lang = i18n::negotiate(None, &headers);
-    programmes.managed(&user, id).await?;
-    let teams = programmes.team_names(id).await?;
-    let rows = crate::programme::import::parse_people(&body, &teams)
-        .map_err(|e| import_refused(lang, &e))?;
+    let rows = read_csv(&programmes, &user, id, &headers, |teams| {
+        crate::programme::import::parse_people(&body, teams)
+    })
+    .await?;
     Ok(Json(
         programmes.import_people(&user, id, &rows).await?.into(),
     ))

@@ -15,9 +15,8 @@ use uuid::Uuid;
 
 use super::super::ErrorBody;
 use super::super::error::{Body, Caller, Ids};
-use super::super::programmes::import_refused;
+use super::super::programmes::read_csv;
 use super::{ApiResult, Format, FormatQuery, csv_file, scope};
-use crate::http::i18n;
 use crate::programme::{Programmes, TeamUsage};
 
 /// Active users of the real tool in a team, one week.
@@ -83,11 +82,10 @@ pub async fn record_usage_csv(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Json<UsageRecorded>> {
-    let lang = i18n::negotiate(None, &headers);
-    programmes.managed(&user, id).await?;
-    let teams = programmes.team_names(id).await?;
-    let usage = crate::programme::import::parse_usage(&body, &teams)
-        .map_err(|e| import_refused(lang, &e))?;
+    let usage = read_csv(&programmes, &user, id, &headers, |teams| {
+        crate::programme::import::parse_usage(&body, teams)
+    })
+    .await?;
     let recorded = programmes.record_usage(&user, id, &usage).await?;
     Ok(Json(UsageRecorded { recorded }))
 }
