@@ -26,7 +26,7 @@ pub use downloads::{
 pub use filter::{IndicatorFilter, ProgrammeExercise};
 pub use proficiency::{ExerciseProficiency, Proficiency};
 pub use pulse::{Confidence, MIN_GROUP, QuestionConfidence, Scores, parse_moment};
-pub use reach::{Reach, ReachStatus, TeamReach};
+pub use reach::{PeopleFacts, Reach, ReachStatus, TeamReach};
 pub use service::{
     CreateProgramme, PHASES, PlannedPhase, ProgrammeError, ProgrammeScenario, Programmes,
     SetImpact, TeamUsage, monday_of, parse_phase, phase_name,

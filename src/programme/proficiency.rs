@@ -192,7 +192,6 @@ mod tests {
         let t0 = DateTime::<Utc>::from_timestamp(1_900_000_000, 0).unwrap();
         let at = |ms: i64| t0 + TimeDelta::milliseconds(ms);
         LearnerExercise {
-            learner_id: crate::store::DbUuid(Uuid::new_v4()),
             cohort_id: crate::store::DbUuid(Uuid::nil()),
             scenario_id: "s".into(),
             exercise_id: "e".into(),

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use super::service::{Programmes, phase_name};
 use super::{ProgrammeError, parse_phase};
-use crate::store::{ProgrammeRecord, PulseQuestion, StoreError, User};
+use crate::store::{ProgrammeRecord, PulseComment, PulseQuestion, StoreError, User};
 
 /// Below this many answers, a group's scores are not shown.
 pub const MIN_GROUP: usize = 5;
@@ -118,14 +118,31 @@ pub(super) fn checked_answers(
     Ok(rows)
 }
 
-fn scores(values: &[i64]) -> Scores {
-    let average = (values.len() >= MIN_GROUP).then(|| {
-        let mean = values.iter().sum::<i64>() as f64 / values.len() as f64;
-        (mean * 100.0).round() / 100.0
-    });
-    Scores {
-        answers: values.len(),
-        average,
+/// Answers counted and their scores added up.
+#[derive(Debug, Clone, Copy, Default)]
+struct Tally {
+    answers: usize,
+    total: i64,
+}
+
+impl Tally {
+    fn add(self, answers: i64, total: i64) -> Self {
+        Self {
+            answers: self.answers + usize::try_from(answers).unwrap_or(0),
+            total: self.total + total,
+        }
+    }
+
+    /// The average is shown from [`MIN_GROUP`] answers on.
+    fn scores(self) -> Scores {
+        let average = (self.answers >= MIN_GROUP).then(|| {
+            let mean = self.total as f64 / self.answers as f64;
+            (mean * 100.0).round() / 100.0
+        });
+        Scores {
+            answers: self.answers,
+            average,
+        }
     }
 }
 
@@ -203,22 +220,27 @@ impl Programmes {
     ) -> Result<Confidence, ProgrammeError> {
         let id = *programme.id;
         let questions = self.store().pulse_questions(id).await?;
-        let answers = self.store().pulse_answers(id).await?;
+        let scores_of = self.store().pulse_scores(id).await?;
+        let mut comments_of = self.store().pulse_comments(id).await?;
         let mut out = Vec::new();
         for q in questions {
-            let mine: Vec<_> = answers.iter().filter(|a| a.question_id == q.id).collect();
-            let all: Vec<i64> = mine.iter().map(|a| a.score).collect();
-            let mut by_team: BTreeMap<String, Vec<i64>> = BTreeMap::new();
-            for a in &mine {
-                if let Some(team) = &a.team {
-                    by_team.entry(team.clone()).or_default().push(a.score);
+            let mine: Vec<_> = scores_of.iter().filter(|s| s.question_id == q.id).collect();
+            let all = mine
+                .iter()
+                .fold(Tally::default(), |t, s| t.add(s.answers, s.total));
+            let mut by_team: BTreeMap<String, Tally> = BTreeMap::new();
+            for s in &mine {
+                if let Some(team) = &s.team {
+                    let t = by_team.entry(team.clone()).or_default();
+                    *t = t.add(s.answers, s.total);
                 }
             }
-            let comments = if all.len() >= MIN_GROUP {
-                let mut c: Vec<String> = mine.iter().filter_map(|a| a.comment.clone()).collect();
-                // Not in the order given: that order could tell who wrote what.
-                c.sort();
-                c
+            // In the order of their text (the store's), never in the order given.
+            let (theirs, others): (Vec<PulseComment>, _) =
+                comments_of.into_iter().partition(|c| c.question_id == q.id);
+            comments_of = others;
+            let comments = if all.answers >= MIN_GROUP {
+                theirs.into_iter().map(|c| c.comment).collect()
             } else {
                 Vec::new()
             };
@@ -228,10 +250,10 @@ impl Programmes {
                 moment: q.moment,
                 text_en: q.text_en,
                 text_fr: q.text_fr,
-                all: scores(&all),
+                all: all.scores(),
                 teams: by_team
-                    .iter()
-                    .map(|(t, v)| (t.clone(), scores(v)))
+                    .into_iter()
+                    .map(|(team, t)| (team, t.scores()))
                     .collect(),
                 comments,
             });

@@ -24,7 +24,19 @@ use uuid::Uuid;
 use super::ProgrammeError;
 use super::filter::IndicatorFilter;
 use super::service::Programmes;
-use crate::store::ProgrammeRecord;
+use crate::store::{ImpactRecord, PersonProgress, PersonScenario, ProgrammeRecord, TeamRecord};
+
+/// What reach and use are counted from; see [`Programmes::people_facts`].
+#[derive(Debug, Clone)]
+pub struct PeopleFacts {
+    pub programme: Uuid,
+    /// The phase whose cohorts `progress` and `done` count (all when None).
+    pub phase: Option<String>,
+    pub teams: Vec<TeamRecord>,
+    pub impacts: Vec<ImpactRecord>,
+    pub progress: Vec<PersonProgress>,
+    pub done: Vec<PersonScenario>,
+}
 
 /// Where a team stands against its due date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -101,16 +113,43 @@ impl Programmes {
         today: NaiveDate,
         filter: &IndicatorFilter,
     ) -> Result<Reach, ProgrammeError> {
-        let id = *programme.id;
-        let store = self.store();
-        let mut teams = store.teams(id).await?;
+        let facts = self.people_facts(programme, filter.scope().phase).await?;
+        Ok(self.reach_of(today, filter, &facts))
+    }
+
+    /// The programme's teams, what is required of them, and how far each
+    /// of its people went in its cohorts of `phase` (all when None): what
+    /// reach and use are counted from (a page showing both reads them once).
+    pub async fn people_facts(
+        &self,
+        programme: &ProgrammeRecord,
+        phase: Option<&str>,
+    ) -> Result<PeopleFacts, ProgrammeError> {
+        let (id, store) = (*programme.id, self.store());
+        Ok(PeopleFacts {
+            programme: id,
+            phase: phase.map(str::to_owned),
+            teams: store.teams(id).await?,
+            impacts: store.impacts(id).await?,
+            progress: store.person_progress(id, phase).await?,
+            done: store.person_scenarios(id, phase).await?,
+        })
+    }
+
+    /// The reach as of `today` narrowed by `filter`, from the programme's
+    /// [`people_facts`](Self::people_facts) of `filter`'s phase.
+    pub fn reach_of(
+        &self,
+        today: NaiveDate,
+        filter: &IndicatorFilter,
+        facts: &PeopleFacts,
+    ) -> Reach {
+        debug_assert_eq!(facts.phase.as_deref(), filter.scope().phase);
+        let mut teams: Vec<&TeamRecord> = facts.teams.iter().collect();
         if let Some(only) = &filter.team {
             teams.retain(|t| t.id == only.id);
         }
-        let impacts = store.impacts(id).await?;
-        let phase = filter.scope().phase;
-        let progress = store.person_progress(id, phase).await?;
-        let done = store.person_scenarios(id, phase).await?;
+        let (impacts, progress, done) = (&facts.impacts, &facts.progress, &facts.done);
         // How many exercises each scenario has: completing it is doing them all.
         let exercises = |scenario: &str| {
             self.scenarios()
@@ -118,7 +157,7 @@ impl Programmes {
                 .map(|s| s.exercises.len() as i64)
         };
         let mut completed_of: HashMap<Uuid, BTreeMap<&str, bool>> = HashMap::new();
-        for d in &done {
+        for d in done {
             let all = exercises(&d.scenario_id).is_some_and(|n| d.completed >= n && n > 0);
             completed_of
                 .entry(*d.person_id)
@@ -207,12 +246,12 @@ impl Programmes {
                 ReachStatus::OnTrack
             },
         };
-        Ok(Reach {
-            programme: id,
+        Reach {
+            programme: facts.programme,
             today,
             teams: out,
             total,
-        })
+        }
     }
 }
 

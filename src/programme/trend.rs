@@ -104,10 +104,15 @@ impl Programmes {
             .collect();
         for l in &learners {
             let t = tallies.entry(*l.cohort_id).or_default();
-            t.learners += 1;
-            t.started += u64::from(l.started);
+            let n = u64::try_from(l.learners).unwrap_or(0);
+            t.learners += n;
+            if l.started {
+                t.started += n;
+            }
             let needed = exercises.get(&*l.cohort_id).copied().unwrap_or(0);
-            t.completed += u64::from(needed > 0 && l.completed >= needed);
+            if needed > 0 && l.completed >= needed {
+                t.completed += n;
+            }
         }
         for p in pairs {
             let t = tallies.entry(*p.cohort_id).or_default();

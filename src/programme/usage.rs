@@ -10,6 +10,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::ProgrammeError;
+use super::reach::PeopleFacts;
 use super::service::Programmes;
 use crate::store::ProgrammeRecord;
 
@@ -33,13 +34,17 @@ impl Programmes {
         &self,
         programme: &ProgrammeRecord,
     ) -> Result<Vec<UsageWeek>, ProgrammeError> {
-        let id = *programme.id;
-        let store = self.store();
-        let teams = store.teams(id).await?;
-        let usage = store.usage(id).await?;
-        let impacts = store.impacts(id).await?;
-        let people = store.person_progress(id, None).await?;
-        let done = store.person_scenarios(id, None).await?;
+        let facts = self.people_facts(programme, None).await?;
+        self.usage_of(&facts).await
+    }
+
+    /// Every recorded week of every team, from the programme's
+    /// [`people_facts`](Self::people_facts) of all its cohorts.
+    pub async fn usage_of(&self, facts: &PeopleFacts) -> Result<Vec<UsageWeek>, ProgrammeError> {
+        debug_assert!(facts.phase.is_none(), "use counts every cohort");
+        let usage = self.store().usage(facts.programme).await?;
+        let (teams, impacts, people, done) =
+            (&facts.teams, &facts.impacts, &facts.progress, &facts.done);
         let exercises = |scenario: &str| {
             self.scenarios()
                 .find(scenario)
@@ -47,7 +52,7 @@ impl Programmes {
         };
         // When each person completed each scenario (its last exercise).
         let mut completed: HashMap<Uuid, BTreeMap<&str, NaiveDate>> = HashMap::new();
-        for d in &done {
+        for d in done {
             let n = exercises(&d.scenario_id);
             if n > 0 && d.completed >= n {
                 completed
@@ -57,7 +62,7 @@ impl Programmes {
             }
         }
         let mut out = Vec::new();
-        for team in &teams {
+        for team in teams {
             let required: Vec<&str> = impacts
                 .iter()
                 .filter(|i| i.team_id == team.id && i.required)

@@ -149,8 +149,79 @@ pub(super) async fn record_attempt(
     } else {
         false
     };
+    if a.outcome != Outcome::Error {
+        tally(tx, a.sandbox_id, a.exercise_id).await.context(what)?;
+    }
+    if a.outcome == Outcome::Failed {
+        count_failure(tx, a).await.context(what)?;
+    }
     Ok(CheckRecord {
         attempt_id,
         first_pass,
     })
+}
+
+/// Counts again, from its attempts, how the learner of `sandbox` did on
+/// `exercise` (the row of `learner_exercises` the indicators read). A
+/// sandbox with no roster learner has no row.
+async fn tally(tx: &mut sqlx::SqliteConnection, sandbox: Uuid, exercise: &str) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO learner_exercises
+             (learner_id, exercise_id, attempts, first_passed, pass_number, passed_at, last_attempt_at)
+         SELECT learner_id, exercise_id,
+                COUNT(*),
+                MAX(n = 1 AND outcome = 'passed'),
+                MIN(CASE WHEN outcome = 'passed' THEN n END),
+                MIN(CASE WHEN outcome = 'passed' THEN created_at END),
+                MAX(created_at)
+         FROM (SELECT l.id AS learner_id, a.exercise_id, a.outcome, a.created_at,
+                      ROW_NUMBER() OVER (ORDER BY a.created_at, a.id) AS n
+               FROM learners l
+               JOIN sandboxes s ON s.learner_id = l.id
+               JOIN attempts a ON a.sandbox_id = s.id
+               WHERE l.id = (SELECT learner_id FROM sandboxes WHERE id = ?1)
+                 AND a.exercise_id = ?2 AND a.outcome IN ('passed', 'failed'))
+         GROUP BY learner_id, exercise_id
+         ON CONFLICT (learner_id, exercise_id) DO UPDATE SET
+             attempts = excluded.attempts,
+             first_passed = excluded.first_passed,
+             pass_number = excluded.pass_number,
+             passed_at = excluded.passed_at,
+             last_attempt_at = excluded.last_attempt_at",
+    )
+    .bind(sandbox.to_string())
+    .bind(exercise)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// Counts one more failed check of `a`'s exercise with `a`'s output for
+/// the learner of `a`'s sandbox (`learner_failures`, the struggle
+/// indicator's source). A sandbox with no roster learner counts nothing.
+async fn count_failure(tx: &mut sqlx::SqliteConnection, a: &NewAttempt<'_>) -> sqlx::Result<()> {
+    let learner =
+        "SELECT l.id FROM sandboxes s JOIN learners l ON l.id = s.learner_id WHERE s.id = ?1";
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO check_outputs (exercise_id, output)
+         SELECT ?2, ?3 WHERE EXISTS ({learner})
+         ON CONFLICT (exercise_id, output) DO NOTHING"
+    )))
+    .bind(a.sandbox_id.to_string())
+    .bind(a.exercise_id)
+    .bind(a.output)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO learner_failures (learner_id, output_id, count)
+         SELECT ({learner}), o.id, 1 FROM check_outputs o
+         WHERE o.exercise_id = ?2 AND o.output = ?3 AND EXISTS ({learner})
+         ON CONFLICT (learner_id, output_id) DO UPDATE SET count = count + 1"
+    )))
+    .bind(a.sandbox_id.to_string())
+    .bind(a.exercise_id)
+    .bind(a.output)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
 }

@@ -84,6 +84,20 @@ impl Store {
                 format!("DELETE FROM recordings WHERE sandbox_id IN ({sandboxes})"),
             ),
             (
+                None,
+                format!("DELETE FROM learner_exercises WHERE learner_id IN ({learners})"),
+            ),
+            (
+                None,
+                format!("DELETE FROM learner_failures WHERE learner_id IN ({learners})"),
+            ),
+            (
+                None,
+                "DELETE FROM check_outputs
+                 WHERE id NOT IN (SELECT output_id FROM learner_failures)"
+                    .into(),
+            ),
+            (
                 Some(&mut removed.attempts),
                 format!("DELETE FROM attempts WHERE sandbox_id IN ({sandboxes})"),
             ),

@@ -1,11 +1,14 @@
 //! The rows the proficiency and struggle indicators are computed from: per
-//! learner and exercise of a programme's cohorts, how their attempts went;
-//! per exercise, the outputs of its failed checks. Attempts whose check
-//! could not run (`error`) are not the learner's doing and are left out.
+//! learner and exercise of a programme's cohorts, how their attempts went
+//! (kept in `learner_exercises` as each attempt is recorded, see
+//! `attempts::record_attempt`); per exercise, the outputs of its failed
+//! checks (kept per learner in `learner_failures`). Attempts whose check could not run (`error`) are not the
+//! learner's doing and are left out.
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use super::packed::unpack;
 use super::{Context, DbUuid, Result, Store};
 
 /// Which of a programme's learners an indicator counts: those of one team
@@ -19,12 +22,9 @@ pub struct IndicatorScope<'a> {
 /// How one learner (a roster line of one of the programme's cohorts) did
 /// on one exercise they tried. "Attempt" means a check that ran (`passed`
 /// or `failed`); attempts are ordered by time, then by id.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LearnerExercise {
-    #[sqlx(try_from = "String")]
-    pub learner_id: DbUuid,
     /// The cohort whose roster the learner is on.
-    #[sqlx(try_from = "String")]
     pub cohort_id: DbUuid,
     pub scenario_id: String,
     pub exercise_id: String,
@@ -44,6 +44,30 @@ pub struct LearnerExercise {
     /// When their cohort ends.
     pub cohort_ends_at: DateTime<Utc>,
 }
+
+/// The learners of one cohort who tried one exercise: one row per cohort
+/// and exercise, the learners' figures packed (see `packed`).
+#[derive(sqlx::FromRow)]
+struct CohortExercise {
+    #[sqlx(try_from = "String")]
+    cohort_id: DbUuid,
+    scenario_id: String,
+    ends_at: DateTime<Utc>,
+    exercise_id: String,
+    /// `[[attempts, first_passed, pass_number, passed_at, last_attempt_at,
+    /// claimed_at], …]`, one per learner.
+    learners: String,
+}
+
+/// One learner of a [`CohortExercise`], in the order of its array.
+type LearnerFigures = (
+    i64,
+    u8,
+    Option<i64>,
+    Option<DateTime<Utc>>,
+    DateTime<Utc>,
+    Option<DateTime<Utc>>,
+);
 
 /// How many failed checks of an exercise gave one output, word for word.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -66,68 +90,83 @@ pub struct ProgrammeCohort {
     pub starts_at: DateTime<Utc>,
 }
 
-/// One learner (a roster line) of one of a programme's cohorts: whether
-/// they opened a sandbox, and how many exercises they completed.
+/// The learners (roster lines) of one of a programme's cohorts who went as
+/// far: whether they opened a sandbox, how many exercises they completed.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct CohortLearner {
+pub struct CohortLearners {
     #[sqlx(try_from = "String")]
     pub cohort_id: DbUuid,
     pub started: bool,
     /// Distinct exercises completed, in any of their sandboxes.
     pub completed: i64,
+    /// How many learners went that far.
+    pub learners: i64,
 }
-
-/// The attempts of a programme's learners in `scope`: `a` the attempt,
-/// `c` the cohort, `s` the sandbox, `p` the person (if matched).
-const SCOPED_ATTEMPTS: &str = "FROM attempts a
-     JOIN sandboxes s ON s.id = a.sandbox_id
-     JOIN learners l ON l.id = s.learner_id
-     JOIN cohorts c ON c.id = l.cohort_id
-     LEFT JOIN people p ON p.id = l.person_id
-     WHERE c.programme_id = ?1
-       AND (?2 IS NULL OR p.team_id = ?2)
-       AND (?3 IS NULL OR c.phase = ?3)";
 
 impl Store {
     /// Per learner and exercise of `programme`'s cohorts in `scope`, how
-    /// their attempts went (only pairs with one attempt or more).
+    /// their attempts went (only pairs with one attempt or more), in no
+    /// particular order.
     pub async fn learner_exercises(
         &self,
         programme: Uuid,
         scope: IndicatorScope<'_>,
     ) -> Result<Vec<LearnerExercise>> {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "WITH tries AS (
-                SELECT s.learner_id, c.id AS cohort_id, c.scenario_id, c.ends_at, a.exercise_id, a.outcome, a.created_at,
-                       ROW_NUMBER() OVER (PARTITION BY s.learner_id, a.exercise_id
-                                          ORDER BY a.created_at, a.id) AS n
-                {SCOPED_ATTEMPTS} AND a.outcome IN ('passed', 'failed')
-             ),
-             passes AS (
-                SELECT learner_id, exercise_id, MIN(n) AS pass_number
-                FROM tries WHERE outcome = 'passed' GROUP BY learner_id, exercise_id
+        let rows: Vec<CohortExercise> = sqlx::query_as(
+            // Each learner's first claim is looked up once, not once per
+            // exercise they tried.
+            "WITH scoped AS MATERIALIZED (
+                SELECT l.id, l.cohort_id, c.scenario_id, c.ends_at,
+                       (SELECT MIN(sb.claimed_at) FROM sandboxes sb
+                        WHERE sb.learner_id = l.id AND sb.scenario_id = c.scenario_id
+                       ) AS claimed_at
+                FROM cohorts c
+                JOIN learners l ON l.cohort_id = c.id
+                LEFT JOIN people p ON p.id = l.person_id
+                WHERE c.programme_id = ?1
+                  AND (?2 IS NULL OR p.team_id = ?2)
+                  AND (?3 IS NULL OR c.phase = ?3)
              )
-             SELECT t.learner_id, t.cohort_id, t.scenario_id, t.exercise_id,
-                    COUNT(*) AS attempts,
-                    MAX(t.n = 1 AND t.outcome = 'passed') AS first_passed,
-                    ps.pass_number,
-                    MAX(CASE WHEN t.n = ps.pass_number THEN t.created_at END) AS passed_at,
-                    MAX(t.created_at) AS last_attempt_at,
-                    (SELECT MIN(sb.claimed_at) FROM sandboxes sb
-                     WHERE sb.learner_id = t.learner_id AND sb.scenario_id = t.scenario_id
-                    ) AS claimed_at,
-                    t.ends_at AS cohort_ends_at
-             FROM tries t
-             LEFT JOIN passes ps ON ps.learner_id = t.learner_id AND ps.exercise_id = t.exercise_id
-             GROUP BY t.learner_id, t.cohort_id, t.scenario_id, t.exercise_id, ps.pass_number, t.ends_at
-             ORDER BY t.scenario_id, t.exercise_id, t.learner_id"
-        )))
+             SELECT s.cohort_id, s.scenario_id, s.ends_at, le.exercise_id,
+                    json_group_array(json_array(
+                        le.attempts, le.first_passed, le.pass_number, le.passed_at,
+                        le.last_attempt_at, s.claimed_at)) AS learners
+             FROM scoped s
+             JOIN learner_exercises le ON le.learner_id = s.id
+             GROUP BY s.cohort_id, s.scenario_id, s.ends_at, le.exercise_id",
+        )
         .bind(programme.to_string())
         .bind(scope.team.map(|t| t.to_string()))
         .bind(scope.phase)
         .fetch_all(&self.pool)
         .await
-        .context(|| format!("reading how programme {programme}'s learners did"))
+        .context(|| format!("reading how programme {programme}'s learners did"))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let learners: Vec<LearnerFigures> = unpack(&row.learners, || {
+                format!(
+                    "reading how cohort {} did on {}",
+                    row.cohort_id, row.exercise_id
+                )
+            })?;
+            out.extend(learners.into_iter().map(
+                |(attempts, first_passed, pass_number, passed_at, last_attempt_at, claimed_at)| {
+                    LearnerExercise {
+                        cohort_id: row.cohort_id,
+                        scenario_id: row.scenario_id.clone(),
+                        exercise_id: row.exercise_id.clone(),
+                        attempts,
+                        first_passed: first_passed == 1,
+                        pass_number,
+                        passed_at,
+                        last_attempt_at,
+                        claimed_at,
+                        cohort_ends_at: row.ends_at,
+                    }
+                },
+            ));
+        }
+        Ok(out)
     }
 
     /// `programme`'s cohorts of `scope`'s phase, by start then name.
@@ -148,26 +187,29 @@ impl Store {
         .context(|| format!("listing programme {programme}'s cohorts"))
     }
 
-    /// The learners of `programme`'s cohorts in `scope`, each with whether
-    /// they started and how many exercises they completed.
+    /// The learners of `programme`'s cohorts in `scope`, counted by cohort,
+    /// whether they started and how many exercises they completed.
     pub async fn cohort_learners(
         &self,
         programme: Uuid,
         scope: IndicatorScope<'_>,
-    ) -> Result<Vec<CohortLearner>> {
+    ) -> Result<Vec<CohortLearners>> {
         sqlx::query_as(
-            "SELECT c.id AS cohort_id,
-                    EXISTS (SELECT 1 FROM sandboxes s
-                            WHERE s.learner_id = l.id AND s.claimed_at IS NOT NULL) AS started,
-                    (SELECT COUNT(DISTINCT co.exercise_id) FROM sandboxes s
-                     JOIN completions co ON co.sandbox_id = s.id
-                     WHERE s.learner_id = l.id) AS completed
-             FROM learners l
-             JOIN cohorts c ON c.id = l.cohort_id
-             LEFT JOIN people p ON p.id = l.person_id
-             WHERE c.programme_id = ?1
-               AND (?2 IS NULL OR p.team_id = ?2)
-               AND (?3 IS NULL OR c.phase = ?3)",
+            "SELECT cohort_id, started, completed, COUNT(*) AS learners
+             FROM (SELECT l.cohort_id,
+                          EXISTS (SELECT 1 FROM sandboxes s
+                                  WHERE s.learner_id = l.id AND s.claimed_at IS NOT NULL
+                                 ) AS started,
+                          (SELECT COUNT(*) FROM learner_exercises le
+                           WHERE le.learner_id = l.id AND le.pass_number IS NOT NULL
+                          ) AS completed
+                   FROM cohorts c
+                   JOIN learners l ON l.cohort_id = c.id
+                   LEFT JOIN people p ON p.id = l.person_id
+                   WHERE c.programme_id = ?1
+                     AND (?2 IS NULL OR p.team_id = ?2)
+                     AND (?3 IS NULL OR c.phase = ?3))
+             GROUP BY cohort_id, started, completed",
         )
         .bind(programme.to_string())
         .bind(scope.team.map(|t| t.to_string()))
@@ -184,12 +226,20 @@ impl Store {
         programme: Uuid,
         scope: IndicatorScope<'_>,
     ) -> Result<Vec<FailedOutput>> {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT c.scenario_id, a.exercise_id, a.output, COUNT(*) AS count
-             {SCOPED_ATTEMPTS} AND a.outcome = 'failed'
-             GROUP BY c.scenario_id, a.exercise_id, a.output
-             ORDER BY c.scenario_id, a.exercise_id, a.output"
-        )))
+        sqlx::query_as(
+            "SELECT t.scenario_id, o.exercise_id, o.output, t.count
+             FROM (SELECT c.scenario_id, f.output_id, SUM(f.count) AS count
+                   FROM cohorts c
+                   JOIN learners l ON l.cohort_id = c.id
+                   JOIN learner_failures f ON f.learner_id = l.id
+                   LEFT JOIN people p ON p.id = l.person_id
+                   WHERE c.programme_id = ?1
+                     AND (?2 IS NULL OR p.team_id = ?2)
+                     AND (?3 IS NULL OR c.phase = ?3)
+                   GROUP BY c.scenario_id, f.output_id) t
+             JOIN check_outputs o ON o.id = t.output_id
+             ORDER BY t.scenario_id, o.exercise_id, o.output",
+        )
         .bind(programme.to_string())
         .bind(scope.team.map(|t| t.to_string()))
         .bind(scope.phase)

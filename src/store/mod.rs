@@ -12,6 +12,7 @@ mod indicators;
 mod lifecycle;
 mod links;
 mod outbox;
+mod packed;
 mod parked;
 mod pool;
 mod programmes;
@@ -36,7 +37,7 @@ pub use cohort_programme::CohortProgramme;
 pub use cohorts::{Cohort, CohortAttempt, DbUuid, Learner, NewCohort, NewLearner};
 pub use demo::DemoRemoval;
 pub use indicators::{
-    CohortLearner, FailedOutput, IndicatorScope, LearnerExercise, ProgrammeCohort,
+    CohortLearners, FailedOutput, IndicatorScope, LearnerExercise, ProgrammeCohort,
 };
 pub use lifecycle::{EndReason, Lifecycle};
 pub use links::LinkRecord;
@@ -47,7 +48,7 @@ pub use programmes::{
     ImpactRecord, ImportCounts, NewPerson, NewProgramme, NewTeam, PersonProgress, PersonScenario,
     PhaseDates, ProgrammeRecord, TeamRecord, UsageRecord,
 };
-pub use pulses::{PulseAnswer, PulseQuestion};
+pub use pulses::{PulseComment, PulseQuestion, PulseScores};
 pub use recordings::RecordingUse;
 pub use reset::Rebind;
 pub use sandboxes::{NewSandbox, SandboxRecord, SandboxState};
@@ -104,6 +105,9 @@ impl<T> Context<T> for std::result::Result<T, sqlx::Error> {
     }
 }
 
+/// How much of the store's file reads map (SQLite's `mmap_size`): 256 MiB.
+const MMAP_SIZE: u64 = 256 << 20;
+
 /// A handle on the store; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -124,7 +128,12 @@ impl Store {
             // FULL: a completion survives a power cut once the learner saw "passed".
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(Duration::from_secs(10))
+            // Reads map the file instead of copying each page through a
+            // system call into each connection's small cache: the
+            // indicators page reads tens of thousands of rows, on any of
+            // the pool's connections (0.03 s instead of 0.03–0.12 s).
+            .pragma("mmap_size", MMAP_SIZE.to_string());
         Self::connect(options, 8).await
     }
 

@@ -5,6 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
+use super::packed::unpack;
 use super::{Context, DbUuid, Result, Store, StoreError, now};
 use crate::timezone::TimeZone;
 
@@ -101,11 +102,9 @@ pub struct ImpactRecord {
 }
 
 /// A person, and how far they went in the programme's cohorts.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PersonProgress {
-    #[sqlx(try_from = "String")]
     pub id: DbUuid,
-    #[sqlx(try_from = "String")]
     pub team_id: DbUuid,
     /// On the roster of one of the programme's cohorts.
     pub invited: bool,
@@ -114,7 +113,8 @@ pub struct PersonProgress {
 }
 
 /// How many exercises of a scenario a person completed (in any of their
-/// sandboxes of the programme's cohorts), and when the last one was.
+/// sandboxes of the programme's cohorts), and when the last of them was
+/// first passed: when they had done them all, if they have.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct PersonScenario {
     #[sqlx(try_from = "String")]
@@ -507,23 +507,36 @@ impl Store {
         programme: Uuid,
         phase: Option<&str>,
     ) -> Result<Vec<PersonProgress>> {
-        sqlx::query_as(
-            "SELECT p.id, p.team_id,
+        // Thousands of people: packed (see `packed`).
+        let people: String = sqlx::query_scalar(
+            "SELECT json_group_array(json_array(p.id, p.team_id,
                 EXISTS (SELECT 1 FROM learners l JOIN cohorts c ON c.id = l.cohort_id
                         WHERE l.person_id = p.id AND c.programme_id = ?1
-                          AND (?2 IS NULL OR c.phase = ?2)) AS invited,
+                          AND (?2 IS NULL OR c.phase = ?2)),
                 EXISTS (SELECT 1 FROM learners l JOIN cohorts c ON c.id = l.cohort_id
                         JOIN sandboxes s ON s.learner_id = l.id
                         WHERE l.person_id = p.id AND c.programme_id = ?1
                           AND (?2 IS NULL OR c.phase = ?2)
-                          AND s.claimed_at IS NOT NULL) AS started
+                          AND s.claimed_at IS NOT NULL)))
              FROM people p WHERE p.programme_id = ?1",
         )
         .bind(programme.to_string())
         .bind(phase)
-        .fetch_all(&self.pool)
+        .fetch_one(&self.pool)
         .await
-        .context(|| format!("reading programme {programme}'s people"))
+        .context(|| format!("reading programme {programme}'s people"))?;
+        let people: Vec<(Uuid, Uuid, u8, u8)> = unpack(&people, || {
+            format!("reading programme {programme}'s people")
+        })?;
+        Ok(people
+            .into_iter()
+            .map(|(id, team_id, invited, started)| PersonProgress {
+                id: DbUuid(id),
+                team_id: DbUuid(team_id),
+                invited: invited == 1,
+                started: started == 1,
+            })
+            .collect())
     }
 
     /// Per person and scenario, the exercises they completed in the
@@ -534,12 +547,13 @@ impl Store {
         phase: Option<&str>,
     ) -> Result<Vec<PersonScenario>> {
         sqlx::query_as(
-            "SELECT l.person_id, c.scenario_id, COUNT(DISTINCT co.exercise_id) AS completed,
-                    MAX(co.completed_at) AS last
-             FROM learners l JOIN cohorts c ON c.id = l.cohort_id
-             JOIN sandboxes s ON s.learner_id = l.id
-             JOIN completions co ON co.sandbox_id = s.id
+            "SELECT l.person_id, c.scenario_id, COUNT(DISTINCT le.exercise_id) AS completed,
+                    MAX(le.passed_at) AS last
+             FROM cohorts c
+             JOIN learners l ON l.cohort_id = c.id
+             JOIN learner_exercises le ON le.learner_id = l.id
              WHERE c.programme_id = ?1 AND l.person_id IS NOT NULL
+               AND le.pass_number IS NOT NULL
                AND (?2 IS NULL OR c.phase = ?2)
              GROUP BY l.person_id, c.scenario_id",
         )

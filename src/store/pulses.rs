@@ -18,16 +18,24 @@ pub struct PulseQuestion {
     pub text_fr: Option<String>,
 }
 
-/// One answer, with its answerer's team (never their name).
+/// The answers to one question from one team (or from learners in no
+/// team): how many, and their scores added up. Never who answered.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct PulseAnswer {
+pub struct PulseScores {
     #[sqlx(try_from = "String")]
     pub question_id: DbUuid,
-    /// The answerer's team, when the learner is one of the programme's people.
+    /// The answerers' team, when they are of the programme's people.
     pub team: Option<String>,
-    pub score: i64,
-    pub comment: Option<String>,
-    pub answered_at: DateTime<Utc>,
+    pub answers: i64,
+    pub total: i64,
+}
+
+/// A comment left with an answer, without its answerer or score.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PulseComment {
+    #[sqlx(try_from = "String")]
+    pub question_id: DbUuid,
+    pub comment: String,
 }
 
 impl Store {
@@ -115,21 +123,40 @@ impl Store {
         tx.commit().await.context(what)
     }
 
-    /// Every answer to a programme's questions, with the answerer's team.
-    pub async fn pulse_answers(&self, programme: Uuid) -> Result<Vec<PulseAnswer>> {
+    /// The answers to a programme's questions, counted and added up per
+    /// question and team.
+    pub async fn pulse_scores(&self, programme: Uuid) -> Result<Vec<PulseScores>> {
         sqlx::query_as(
-            "SELECT a.question_id, t.name AS team, a.score, a.comment, a.answered_at
-             FROM pulse_answers a JOIN pulse_questions q ON q.id = a.question_id
+            "SELECT a.question_id, t.name AS team, COUNT(*) AS answers, SUM(a.score) AS total
+             FROM pulse_questions q
+             JOIN pulse_answers a ON a.question_id = q.id
              JOIN learners l ON l.id = a.learner_id
              LEFT JOIN people p ON p.id = l.person_id
              LEFT JOIN teams t ON t.id = p.team_id
              WHERE q.programme_id = ?
-             ORDER BY a.answered_at",
+             GROUP BY a.question_id, t.name",
         )
         .bind(programme.to_string())
         .fetch_all(&self.pool)
         .await
         .context(|| format!("reading programme {programme}'s pulse answers"))
+    }
+
+    /// The comments left with the answers to a programme's questions, in
+    /// the order of their text (never the order given: that could tell
+    /// who wrote what).
+    pub async fn pulse_comments(&self, programme: Uuid) -> Result<Vec<PulseComment>> {
+        sqlx::query_as(
+            "SELECT a.question_id, a.comment
+             FROM pulse_questions q
+             JOIN pulse_answers a ON a.question_id = q.id
+             WHERE q.programme_id = ? AND a.comment IS NOT NULL
+             ORDER BY a.comment",
+        )
+        .bind(programme.to_string())
+        .fetch_all(&self.pool)
+        .await
+        .context(|| format!("reading programme {programme}'s pulse comments"))
     }
 }
 

@@ -434,6 +434,9 @@ async fn demo_remove_takes_away_the_demo_and_nothing_else() {
         ("SELECT COUNT(*) FROM links", 1),
         ("SELECT COUNT(*) FROM sandboxes", 1),
         ("SELECT COUNT(*) FROM attempts", 1),
+        ("SELECT COUNT(*) FROM learner_exercises", 1),
+        ("SELECT COUNT(*) FROM learner_failures", 1),
+        ("SELECT COUNT(*) FROM check_outputs", 1),
     ] {
         assert_eq!(count(data, sql).await, n, "{sql}");
     }
@@ -447,17 +450,18 @@ async fn demo_remove_takes_away_the_demo_and_nothing_else() {
     crate::records::retire(app, &[sandbox]).await;
 }
 
-/// The size a benchmark loads, through the same code: 20 teams, 5,000
-/// people, some 200,000 checks. Run it with
-/// `cargo test --test api -- --ignored demo::a_large` to time it.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "writes 5,000 people and some 200,000 checks: a minute or more in a debug build"]
-async fn a_large_demo_is_written_in_batches_and_removed_whole() {
+/// The demo's programmes, on a store of its own in `data`, and its lead.
+async fn demo_in_process(
+    data: &Path,
+) -> (
+    sandpit::programme::Programmes,
+    sandpit::store::Store,
+    sandpit::store::User,
+    [u8; 32],
+) {
     use sandpit::programme::Programmes;
-    use sandpit::programme::demo::{DEMO_SCENARIOS, DemoSize};
-    let data = tempfile::tempdir().unwrap();
-    let config = crate::common::test_config(data.path(), repo_scenarios());
-    let store = sandpit::store::Store::open(data.path()).await.unwrap();
+    let config = crate::common::test_config(data, repo_scenarios());
+    let store = sandpit::store::Store::open(data).await.unwrap();
     let images = sandpit::app::image_catalog(&config).unwrap();
     let (scenarios, _) = sandpit::app::load_scenarios(&config, &images).unwrap();
     let programmes = Programmes::new(
@@ -469,7 +473,128 @@ async fn a_large_demo_is_written_in_batches_and_removed_whole() {
         .create_user("demo-lead", Role::Trainer)
         .await
         .unwrap();
-    let key = sandpit::app::App::link_key(data.path()).unwrap();
+    let key = sandpit::app::App::link_key(data).unwrap();
+    (programmes, store, lead, key)
+}
+
+/// A row of `learner_exercises`.
+type Tally = (
+    String,
+    String,
+    i64,
+    bool,
+    Option<i64>,
+    Option<String>,
+    String,
+);
+
+/// Every row of the per-learner tallies the indicators read (how each
+/// learner did on each exercise, their failed checks' outputs), as text.
+async fn tallies(data: &Path) -> Vec<String> {
+    let path = data.join("sandpit.db");
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    let rows: Vec<Tally> = sqlx::query_as(
+        "SELECT learner_id, exercise_id, attempts, first_passed, pass_number, passed_at,
+                    last_attempt_at
+             FROM learner_exercises ORDER BY learner_id, exercise_id",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let failures: Vec<(String, String, String, i64)> = sqlx::query_as(
+        "SELECT f.learner_id, o.exercise_id, o.output, f.count
+         FROM learner_failures f JOIN check_outputs o ON o.id = f.output_id
+         ORDER BY f.learner_id, o.exercise_id, o.output",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    let rows = rows.into_iter().map(|r| format!("{r:?}"));
+    rows.chain(failures.into_iter().map(|r| format!("{r:?}")))
+        .collect()
+}
+
+/// The tallies each recorded check keeps up to date (one learner and
+/// exercise at a time) are the ones the migration computes for a store
+/// made before them (every attempt at once): the migration is run again on
+/// the demo's records and gives the same rows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tallies_kept_per_check_are_the_ones_the_migration_computes() {
+    use sandpit::programme::demo::{DEMO_SCENARIOS, DemoSize};
+    let data = tempfile::tempdir().unwrap();
+    let (programmes, store, lead, key) = demo_in_process(data.path()).await;
+    let report = programmes
+        .load_demo(
+            &lead,
+            &key,
+            &DEMO_SCENARIOS,
+            &DemoSize::DEMO,
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    store.close().await;
+    let kept = tallies(data.path()).await;
+    // One row per learner and exercise they checked (no check errs in
+    // the demo).
+    let pairs = count(
+        data.path(),
+        "SELECT COUNT(*) FROM (SELECT DISTINCT s.learner_id, a.exercise_id
+         FROM attempts a JOIN sandboxes s ON s.id = a.sandbox_id)",
+    )
+    .await;
+    let outputs = count(
+        data.path(),
+        "SELECT COUNT(*) FROM (SELECT DISTINCT s.learner_id, a.exercise_id, a.output
+         FROM attempts a JOIN sandboxes s ON s.id = a.sandbox_id WHERE a.outcome = 'failed')",
+    )
+    .await;
+    assert_eq!(kept.len() as i64, pairs + outputs);
+    assert!(pairs > 100 && outputs > 10, "{report:?}");
+
+    // The store as it was before the migration: no tally.
+    let path = data.path().join("sandpit.db");
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    sqlx::raw_sql(
+        "DROP TABLE learner_exercises;
+         DROP TABLE learner_failures;
+         DROP TABLE check_outputs;
+         DELETE FROM _sqlx_migrations WHERE version = 16;",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    assert_eq!(
+        count(
+            data.path(),
+            "SELECT COUNT(*) FROM sqlite_master WHERE name = 'learner_exercises'"
+        )
+        .await,
+        0
+    );
+    sandpit::store::Store::open(data.path())
+        .await
+        .unwrap()
+        .close()
+        .await;
+    assert_eq!(tallies(data.path()).await, kept);
+}
+
+/// The size a benchmark loads, through the same code: 20 teams, 5,000
+/// people, some 200,000 checks. Run it with
+/// `cargo test --test api -- --ignored demo::a_large` to time it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "writes 5,000 people and some 200,000 checks: a minute or more in a debug build"]
+async fn a_large_demo_is_written_in_batches_and_removed_whole() {
+    use sandpit::programme::demo::{DEMO_SCENARIOS, DemoSize};
+    let data = tempfile::tempdir().unwrap();
+    let (programmes, _, lead, key) = demo_in_process(data.path()).await;
     let started = Instant::now();
     let report = programmes
         .load_demo(

@@ -31,6 +31,10 @@ impl Clock {
         )
     }
 
+    /// Moves attempt `id` to `at`. The per-learner tallies each recorded
+    /// check keeps are then counted again from every attempt, by the
+    /// migration that made them (which gives the tallies the checks keep:
+    /// `demo::the_tallies_kept_per_check_are_the_ones_the_migration_computes`).
     async fn attempt_at(&self, id: i64, at: DateTime<Utc>) {
         sqlx::query("UPDATE attempts SET created_at = ? WHERE id = ?")
             .bind(at)
@@ -38,6 +42,32 @@ impl Clock {
             .execute(&self.0)
             .await
             .unwrap();
+        let migration = include_str!("../../migrations/0016_learner_exercises.sql");
+        let counts: Vec<&str> = migration
+            .split(";\n")
+            .filter(|statement| {
+                let code = statement
+                    .lines()
+                    .find(|l| !l.starts_with("--") && !l.is_empty());
+                code.is_some_and(|l| l.starts_with("INSERT INTO"))
+            })
+            .collect();
+        assert_eq!(counts.len(), 3, "the migration's three counts");
+        let mut tx = self.0.begin().await.unwrap();
+        sqlx::raw_sql(
+            "DELETE FROM learner_exercises; DELETE FROM learner_failures;
+             DELETE FROM check_outputs;",
+        )
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        for statement in counts {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(statement.to_owned()))
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
     }
 
     async fn claimed_at(&self, sandbox: Uuid, at: DateTime<Utc>) {

@@ -11,6 +11,7 @@ mod usage;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
+use futures_util::try_join;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -71,26 +72,37 @@ pub(super) async fn page(
         let filter = programmes
             .filter(&programme, f.team.as_deref(), f.phase.as_deref())
             .await?;
-        let reach = programmes.reach_in(&programme, today, &filter).await?;
-        // Proficiency, struggle and trend come from the same rows: read once.
-        let rows = programmes.learner_rows(&programme, &filter).await?;
-        let proficiency = programmes
-            .proficiency_of(&programme, &filter, &rows)
-            .await?;
-        let struggle = programmes
-            .struggle_of(
+        // The store answers several reads at once, each on a connection
+        // of its own: first what the indicators are drawn from, then what
+        // each adds. Reach and use come from the same facts (read once
+        // when both count every cohort); proficiency, struggle and trend
+        // from the same rows.
+        let phase = filter.scope().phase;
+        let (facts, rows, confidence, teams, phases) = try_join!(
+            programmes.people_facts(&programme, phase),
+            programmes.learner_rows(&programme, &filter),
+            programmes.confidence(&programme),
+            async { Ok(t.state.store.teams(id).await?) },
+            async { Ok(t.state.store.programme_phases(id).await?) },
+        )?;
+        let reach = programmes.reach_of(today, &filter, &facts);
+        let (proficiency, struggle, trend, usage) = try_join!(
+            programmes.proficiency_of(&programme, &filter, &rows),
+            programmes.struggle_of(
                 &programme,
                 &filter,
                 DEFAULT_IDLE_HOURS,
                 chrono::Utc::now(),
                 &rows,
-            )
-            .await?;
-        let confidence = programmes.confidence(&programme).await?;
-        let usage = programmes.usage_weeks(&programme).await?;
-        let trend = programmes.trend_of(&programme, &filter, &rows).await?;
-        let teams = t.state.store.teams(id).await?;
-        let phases = t.state.store.programme_phases(id).await?;
+            ),
+            programmes.trend_of(&programme, &filter, &rows),
+            async {
+                match phase {
+                    None => programmes.usage_of(&facts).await,
+                    Some(_) => programmes.usage_weeks(&programme).await,
+                }
+            },
+        )?;
         let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string());
         let mut data = t.base(&programme.name);
         data["heading"] = programme.name.clone().into();
