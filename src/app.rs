@@ -28,6 +28,8 @@ pub struct App {
     pub service: SandboxService,
     /// Change programmes, their impact studies and indicators.
     pub programmes: crate::programme::Programmes,
+    /// What learners leave for each other: ratings, tips, questions.
+    pub community: crate::community::Community,
     pub images: ImageCatalog,
     /// Where images are built: the engine's own build work, for start-up
     /// and the CLI. None on a runtime that builds no images.
@@ -93,8 +95,10 @@ impl App {
         let auth = Arc::new(Auth::new(store.clone()));
         let programmes =
             crate::programme::Programmes::new(store.clone(), scenarios.clone(), config.time_zone);
+        let community = crate::community::Community::new(store.clone(), scenarios.clone());
         Ok(Self {
             programmes,
+            community,
             auth,
             config: Arc::new(config),
             store,

@@ -19,6 +19,7 @@ const LAYERS: &[&[&str]] = &[
         "terminal",
         "xapi",
         "programme",
+        "community",
     ],
     &["app"],
     &["http"],

@@ -13,6 +13,7 @@
 pub mod app;
 pub mod auth;
 pub mod cli;
+pub mod community;
 pub mod config;
 pub mod export;
 pub mod http;

@@ -590,3 +590,47 @@ confidence-chart-description = { $questions ->
    *[other] { $questions } questions with enough answers: the mean answer of each, from 1 to 5.
 }
 confidence-chart-caption = Mean answer of all learners, from 1 (not at all) to 5 (completely); questions with too few answers are in the tables only.
+
+# The community on an exercise: ratings, tips, questions.
+tips-title = Tips from other learners
+tips-none = No tip yet for this exercise.
+tips-question = Question
+tips-helped = This helped
+tips-votes = { $count ->
+    [0] helped nobody yet
+    [one] helped 1 person
+   *[other] helped { $count } people
+}
+tips-own = Your tips and questions
+tips-status-pending = waiting for a trainer's review
+tips-status-approved = shown to other learners
+tips-status-rejected = not shown to other learners
+tips-give = Your opinion of this exercise
+tips-useful = How useful was it? (1: not at all, 5: very)
+tips-usable = How easy was it to use? (1: not at all, 5: very)
+tips-leave = Leave for the next learners (optional)
+tips-kind-tip = a tip
+tips-kind-question = a question
+tips-body = Your text
+tips-explained = A trainer reads tips and questions before other learners see them, without your name. Ratings are shown as averages of at least 5 people.
+tips-send = Send
+tips-after-check = Once you have checked this exercise, you can rate it and leave a tip or a question.
+tips-scores = Give both scores, useful and easy to use, from 1 to 5.
+tips-empty = Rate the exercise or write a tip or a question.
+tips-too-long = A tip, question or answer is at most { $max } characters.
+tips-too-many = You already left { $max } tips or questions on this exercise.
+tips-not-tried = Check the exercise once before rating it or leaving a tip.
+tips-kind = “{ $kind }” is neither a tip nor a question.
+tips-not-approved = Only tips shown to learners can be voted for.
+tips-not-a-question = Only questions are answered.
+tips-status = “{ $status }” is neither approved nor rejected.
+tips-no-roster = Only the learners of a cohort rate exercises and leave tips.
+tips-nav = Tips
+tips-review-title = Tips and questions to review
+tips-review-explained = What your cohorts' learners left on exercises. Approved tips and answered questions are shown, without the learner's name, to every later learner of the exercise; answering a question approves it.
+tips-review-none = Nothing to review: no tip or question is waiting.
+tips-kind-tip-title = Tip
+tips-approve = Approve
+tips-reject = Reject
+tips-answer = Your answer
+tips-answer-send = Answer

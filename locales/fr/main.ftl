@@ -590,3 +590,47 @@ confidence-chart-description = { $questions ->
    *[other] { $questions } questions avec assez de réponses : la réponse moyenne de chacune, de 1 à 5.
 }
 confidence-chart-caption = Réponse moyenne de tous les apprenants, de 1 (pas du tout) à 5 (tout à fait) ; les questions qui ont trop peu de réponses ne sont que dans les tableaux.
+
+# La communauté d'un exercice : notes, astuces, questions.
+tips-title = Les astuces des autres apprenants
+tips-none = Pas encore d'astuce pour cet exercice.
+tips-question = Question
+tips-helped = Cela m'a aidé
+tips-votes = { $count ->
+    [0] n'a encore aidé personne
+    [one] a aidé 1 personne
+   *[other] a aidé { $count } personnes
+}
+tips-own = Vos astuces et questions
+tips-status-pending = en attente de relecture par un formateur
+tips-status-approved = visible par les autres apprenants
+tips-status-rejected = non montrée aux autres apprenants
+tips-give = Votre avis sur cet exercice
+tips-useful = Était-il utile ? (1 : pas du tout, 5 : très)
+tips-usable = Était-il facile à faire ? (1 : pas du tout, 5 : très)
+tips-leave = Pour les prochains apprenants (facultatif)
+tips-kind-tip = une astuce
+tips-kind-question = une question
+tips-body = Votre texte
+tips-explained = Un formateur lit les astuces et les questions avant que d'autres apprenants ne les voient, sans votre nom. Les notes sont montrées en moyennes d'au moins 5 personnes.
+tips-send = Envoyer
+tips-after-check = Une fois l'exercice vérifié, vous pourrez le noter et laisser une astuce ou une question.
+tips-scores = Donnez les deux notes, utilité et facilité, de 1 à 5.
+tips-empty = Notez l'exercice ou écrivez une astuce ou une question.
+tips-too-long = Une astuce, une question ou une réponse fait au plus { $max } caractères.
+tips-too-many = Vous avez déjà laissé { $max } astuces ou questions sur cet exercice.
+tips-not-tried = Vérifiez l'exercice une fois avant de le noter ou de laisser une astuce.
+tips-kind = « { $kind } » n'est ni une astuce ni une question.
+tips-not-approved = Seules les astuces montrées aux apprenants peuvent recevoir un vote.
+tips-not-a-question = Seules les questions reçoivent une réponse.
+tips-status = « { $status } » n'est ni approuvé ni refusé.
+tips-no-roster = Seuls les apprenants d'une session notent les exercices et laissent des astuces.
+tips-nav = Astuces
+tips-review-title = Astuces et questions à relire
+tips-review-explained = Ce que les apprenants de vos sessions ont laissé sur les exercices. Les astuces approuvées et les questions qui ont une réponse sont montrées, sans le nom de l'apprenant, à tous les apprenants suivants de l'exercice ; répondre à une question l'approuve.
+tips-review-none = Rien à relire : aucune astuce ni question n'attend.
+tips-kind-tip-title = Astuce
+tips-approve = Approuver
+tips-reject = Refuser
+tips-answer = Votre réponse
+tips-answer-send = Répondre

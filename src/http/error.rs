@@ -79,6 +79,18 @@ impl From<crate::programme::ProgrammeError> for HttpError {
     }
 }
 
+impl From<crate::community::CommunityError> for HttpError {
+    fn from(e: crate::community::CommunityError) -> Self {
+        use crate::community::CommunityError as E;
+        match e {
+            E::Invalid(m) => Self::BadRequest(m.to_string()),
+            E::NotFound => Self::NotFound,
+            E::Forbidden => Self::Forbidden(e.to_string()),
+            E::Store(e) => e.into(),
+        }
+    }
+}
+
 impl From<crate::auth::AuthError> for HttpError {
     fn from(e: crate::auth::AuthError) -> Self {
         use crate::auth::AuthError as E;

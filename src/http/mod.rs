@@ -39,6 +39,7 @@ pub use proxy::{Activity, Proxy};
 
 use crate::app::App;
 use crate::auth::Auth;
+use crate::community::Community;
 use crate::config::Config;
 use crate::programme::Programmes;
 use crate::sandbox::SandboxService;
@@ -54,6 +55,8 @@ pub struct AppState {
     pub service: SandboxService,
     /// Change programmes and their indicators.
     pub programmes: Programmes,
+    /// Ratings, tips and questions.
+    pub community: Community,
     pub store: Store,
     pub auth: Arc<Auth>,
     pub config: Arc<Config>,
@@ -94,6 +97,7 @@ impl AppState {
             terminals,
             service: app.service.clone(),
             programmes: app.programmes.clone(),
+            community: app.community.clone(),
             store: app.store.clone(),
             auth: app.auth.clone(),
             config: app.config.clone(),

@@ -7,6 +7,7 @@ mod batch;
 mod cohort_list;
 mod cohort_programme;
 mod cohorts;
+mod community;
 mod demo;
 mod indicators;
 mod lifecycle;
@@ -35,6 +36,9 @@ pub use batch::Batch;
 pub use cohort_list::{CohortListing, PassedStep};
 pub use cohort_programme::CohortProgramme;
 pub use cohorts::{Cohort, CohortAttempt, DbUuid, Learner, NewCohort, NewLearner};
+pub use community::{
+    ExerciseRatings, NewTip, ProgrammeTip, Rating, ReviewedTip, TipAnswer, TipRecord,
+};
 pub use demo::DemoRemoval;
 pub use indicators::{
     CohortLearners, FailedOutput, IndicatorScope, LearnerExercise, ProgrammeCohort,

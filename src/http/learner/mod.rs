@@ -14,6 +14,7 @@ mod reset;
 mod start;
 mod terminal;
 mod time;
+mod tips;
 
 use axum::Router;
 use axum::extract::{FromRequestParts, Path, Query};
@@ -34,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .merge(terminal::routes())
         .merge(time::routes())
         .merge(pulse::routes())
+        .merge(tips::routes())
 }
 
 /// A link's sandbox and scenario, when the link opens.

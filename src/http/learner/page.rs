@@ -152,6 +152,24 @@ async fn page(
     let time = state.service.time_status(opened.sandbox.id).await?;
     let zone = super::time::cohort_zone(&state, &opened.sandbox).await?;
     data["time"] = super::time::page_time(&state, &time, lang, zone);
+    data["community"] = match viewing {
+        Some(i) => {
+            super::tips::section(
+                &state.community,
+                opened
+                    .link
+                    .learner_id
+                    .as_deref()
+                    .and_then(|l| uuid::Uuid::parse_str(l).ok()),
+                &scenario.id.to_string(),
+                scenario.exercises[i].id.as_str(),
+                lang,
+                token_str,
+            )
+            .await?
+        }
+        None => Value::Null,
+    };
     data["step"] = match viewing {
         Some(i) => step_data(
             &scenario.exercises[i],

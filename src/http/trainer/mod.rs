@@ -9,6 +9,7 @@ mod learner;
 mod live;
 mod new_cohort;
 mod programmes;
+mod tips;
 
 use axum::Router;
 use axum::extract::{FromRequestParts, Query};
@@ -32,6 +33,9 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/trainer", get(home::page))
         .route("/trainer/programmes", get(programmes::list))
+        .route("/trainer/tips", get(tips::page))
+        .route("/trainer/tips/{id}/review", post(tips::review))
+        .route("/trainer/tips/{id}/answer", post(tips::answer))
         .route("/trainer/programmes/{id}", get(programmes::page))
         .route(
             "/trainer/cohorts/new",

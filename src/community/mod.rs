@@ -1,0 +1,96 @@
+//! The learning community: what learners leave for those who come after
+//! them on an exercise, so that what one discovers is not lost.
+//!
+//! - A learner who checked an exercise (passed it or not) rates how
+//!   useful and how usable it was, 1 to 5 (once; they may change it), and
+//!   may leave a tip or a question.
+//! - Trainers approve or reject each tip and question of their cohorts'
+//!   learners and answer questions. Approved ones are shown to every later
+//!   learner of the exercise, those that helped most first; a learner
+//!   votes "this helped" once per tip.
+//! - Reports and exports name the team, never the learner.
+
+mod tips;
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::scenario::Scenarios;
+use crate::store::{Store, StoreError};
+
+pub use tips::{ExerciseTips, Feedback, TipView};
+
+/// Longest tip, question or answer, in characters.
+pub const MAX_BODY: usize = 1000;
+/// Most tips and questions one learner leaves on one exercise.
+pub const MAX_TIPS: i64 = 5;
+
+/// What is wrong with a learner's or trainer's request, said in their
+/// language by the edge (see [`Mistake::message`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Mistake {
+    #[error("give both scores, useful and usable, from 1 to 5")]
+    Scores,
+    #[error("rate the exercise or write a tip or a question")]
+    Empty,
+    #[error("a tip, question or answer is at most {MAX_BODY} characters")]
+    TooLong,
+    #[error("you already left {MAX_TIPS} tips or questions on this exercise")]
+    TooMany,
+    #[error("check the exercise once before rating it or leaving a tip")]
+    NotTried,
+    #[error("`{0}` is neither a tip nor a question")]
+    Kind(String),
+    #[error("only approved tips can be voted for")]
+    NotApproved,
+    #[error("only questions are answered")]
+    NotAQuestion,
+    #[error("`{0}` is not approved or rejected")]
+    Status(String),
+}
+
+impl Mistake {
+    /// The catalogue's key for this mistake, and its arguments.
+    pub fn message(&self) -> (&'static str, Vec<(&'static str, Value)>) {
+        match self {
+            Self::Scores => ("tips-scores", vec![]),
+            Self::Empty => ("tips-empty", vec![]),
+            Self::TooLong => ("tips-too-long", vec![("max", MAX_BODY.into())]),
+            Self::TooMany => ("tips-too-many", vec![("max", MAX_TIPS.into())]),
+            Self::NotTried => ("tips-not-tried", vec![]),
+            Self::Kind(k) => ("tips-kind", vec![("kind", k.as_str().into())]),
+            Self::NotApproved => ("tips-not-approved", vec![]),
+            Self::NotAQuestion => ("tips-not-a-question", vec![]),
+            Self::Status(s) => ("tips-status", vec![("status", s.as_str().into())]),
+        }
+    }
+}
+
+/// Why a community request was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum CommunityError {
+    #[error(transparent)]
+    Invalid(#[from] Mistake),
+    /// No such tip, or not one the caller may see.
+    #[error("no such tip")]
+    NotFound,
+    /// The caller may not review or answer this tip.
+    #[error("only the trainer of the learner's cohort or an admin may do this")]
+    Forbidden,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The community over the store, knowing the scenarios.
+#[derive(Clone)]
+pub struct Community {
+    store: Store,
+    scenarios: Arc<Scenarios>,
+}
+
+impl Community {
+    pub fn new(store: Store, scenarios: Arc<Scenarios>) -> Self {
+        Self { store, scenarios }
+    }
+}

@@ -1,0 +1,120 @@
+//! The trainer's tips page, `/trainer/tips`: the tips and questions of
+//! their cohorts' learners waiting for review, and questions nobody
+//! answered (an admin's: every cohort's). Approve, reject, answer; each
+//! form answers with a redirect back to the page.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{Trainer, when};
+use crate::http::{AppState, HttpError};
+
+/// GET /trainer/tips
+pub(super) async fn page(t: Trainer) -> Response {
+    let result = async {
+        let queue = t.state.community.to_review(t.user()).await?;
+        let zone = t.state.config.time_zone;
+        let items: Vec<_> = queue
+            .iter()
+            .map(|(r, answers)| {
+                let scenario = t.state.scenarios.find(&r.tip.scenario_id);
+                let exercise = scenario
+                    .and_then(|s| s.exercises.iter().find(|e| e.id.as_str() == r.tip.exercise_id))
+                    .map_or(r.tip.exercise_id.clone(), |e| e.title.get(t.lang).to_owned());
+                json!({
+                    "id": r.tip.id.to_string(),
+                    "question": r.tip.kind == "question",
+                    "pending": r.tip.status == "pending",
+                    "body": r.tip.body,
+                    "learner": r.learner_name,
+                    "cohort": r.cohort_name,
+                    "cohort_url": format!("/trainer/cohorts/{}", r.cohort_id),
+                    "exercise": exercise,
+                    "scenario": scenario.map_or(r.tip.scenario_id.clone(), |s| s.title.get(t.lang).to_owned()),
+                    "when": when(r.tip.created_at, zone),
+                    "review_url": format!("/trainer/tips/{}/review", r.tip.id),
+                    "answer_url": format!("/trainer/tips/{}/answer", r.tip.id),
+                    "answers": answers.iter().map(|a| json!({"author": a.author, "body": a.body})).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        let mut data = t.base(&t.text("tips-review-title"));
+        data["heading"] = t.text("tips-review-title").into();
+        data["tips"] = items.into();
+        data["max"] = crate::community::MAX_BODY.into();
+        Ok::<_, HttpError>(t.render("trainer_tips", &data, StatusCode::OK))
+    }
+    .await;
+    t.respond(result)
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct ReviewForm {
+    csrf: String,
+    status: String,
+}
+
+/// POST /trainer/tips/{id}/review with `status` = approved | rejected.
+pub(super) async fn review(
+    t: Trainer,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<ReviewForm>,
+) -> Response {
+    let result = async {
+        t.session.check_csrf(&state, &headers, &form.csrf)?;
+        let id = Uuid::parse_str(&id).map_err(|_| HttpError::NotFound)?;
+        state
+            .community
+            .review(t.user(), id, &form.status)
+            .await
+            .map_err(|e| said(&t, e))?;
+        Ok(Redirect::to("/trainer/tips").into_response())
+    }
+    .await;
+    t.respond(result)
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct AnswerForm {
+    csrf: String,
+    body: String,
+}
+
+/// POST /trainer/tips/{id}/answer with `body`.
+pub(super) async fn answer(
+    t: Trainer,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<AnswerForm>,
+) -> Response {
+    let result = async {
+        t.session.check_csrf(&state, &headers, &form.csrf)?;
+        let id = Uuid::parse_str(&id).map_err(|_| HttpError::NotFound)?;
+        state
+            .community
+            .answer(t.user(), id, &form.body)
+            .await
+            .map_err(|e| said(&t, e))?;
+        Ok(Redirect::to("/trainer/tips").into_response())
+    }
+    .await;
+    t.respond(result)
+}
+
+/// A refusal in the page's language.
+fn said(t: &Trainer, e: crate::community::CommunityError) -> HttpError {
+    match e {
+        crate::community::CommunityError::Invalid(m) => {
+            HttpError::BadRequest(crate::http::i18n::Message::of(m.message()).say(t.lang))
+        }
+        crate::community::CommunityError::Forbidden => HttpError::NotFound,
+        e => e.into(),
+    }
+}
