@@ -71,6 +71,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(p::list_pulses, p::add_pulse))
         .routes(routes!(indicators::confidence::confidence))
         .routes(routes!(indicators::usage::usage))
+        .routes(routes!(indicators::ratings::ratings))
 }
 
 /// The paths and schemas of the routes [`routes`] serves, as `utoipa-axum`

@@ -8,7 +8,7 @@
 use crate::export::{CsvRow, Separator, to_csv};
 
 use super::struggle::TOP_OUTPUTS;
-use super::{Confidence, Proficiency, Reach, Struggle, TeamReach, Trend, UsageWeek};
+use super::{Confidence, Proficiency, Ratings, Reach, Struggle, TeamReach, Trend, UsageWeek};
 
 /// A decimal as spreadsheets using `separator` read it.
 fn decimal(value: f64, separator: Separator) -> String {
@@ -117,6 +117,44 @@ pub fn proficiency_csv(p: &Proficiency, separator: Separator) -> Result<Vec<u8>,
                 opt(e.first_try_rate.map(|r| decimal(r, separator))),
                 opt(e.median_seconds_to_pass),
                 opt(e.median_attempts_to_pass.map(|a| decimal(a, separator))),
+            ])
+        })
+        .collect();
+    to_csv(&rows, separator)
+}
+
+/// A line of the ratings table.
+struct RatingLine(Vec<String>);
+
+impl CsvRow for RatingLine {
+    const HEADERS: &'static [&'static str] = &[
+        "scenario_id",
+        "exercise_id",
+        "exercise_title",
+        "ratings",
+        "useful",
+        "usable",
+    ];
+
+    fn cells(&self) -> Vec<String> {
+        self.0.clone()
+    }
+}
+
+/// The ratings table: one line per exercise, in the programme's order; a
+/// mean not shown (fewer ratings than `min_group`) is an empty cell.
+pub fn ratings_csv(r: &Ratings, separator: Separator) -> Result<Vec<u8>, csv::Error> {
+    let rows: Vec<RatingLine> = r
+        .exercises
+        .iter()
+        .map(|e| {
+            RatingLine(vec![
+                e.scenario.clone(),
+                e.exercise.clone(),
+                e.title.clone(),
+                e.ratings.to_string(),
+                opt(e.useful.map(|m| decimal(m, separator))),
+                opt(e.usable.map(|m| decimal(m, separator))),
             ])
         })
         .collect();

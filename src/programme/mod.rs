@@ -14,6 +14,7 @@ mod filter;
 pub mod import;
 mod proficiency;
 mod pulse;
+mod ratings;
 mod reach;
 mod service;
 mod struggle;
@@ -21,11 +22,12 @@ mod trend;
 mod usage;
 
 pub use downloads::{
-    confidence_csv, proficiency_csv, reach_csv, struggle_csv, trend_csv, usage_csv,
+    confidence_csv, proficiency_csv, ratings_csv, reach_csv, struggle_csv, trend_csv, usage_csv,
 };
 pub use filter::{IndicatorFilter, ProgrammeExercise};
 pub use proficiency::{ExerciseProficiency, Proficiency};
 pub use pulse::{Confidence, MIN_GROUP, QuestionConfidence, Scores, parse_moment};
+pub use ratings::{ExerciseRating, Ratings};
 pub use reach::{PeopleFacts, Reach, ReachStatus, TeamReach};
 pub use service::{
     CreateProgramme, PHASES, PlannedPhase, ProgrammeError, ProgrammeScenario, Programmes,

@@ -346,3 +346,195 @@ async fn bad_feedback_is_refused_with_what_is_wrong_and_only_the_cohorts_trainer
     assert_eq!(app.community.to_review(&tom.user).await.unwrap().len(), 4);
     crate::records::retire(app, &[ada, ben]).await;
 }
+
+/// A programme on `tiny` with two teams of people, and a cohort of them
+/// attached in its realisation: the lead's API and the learners.
+async fn rated_programme(server: &TestServer) -> (crate::common::api::Api, String, Vec<Learner>) {
+    use sandpit::programme::{
+        CreateProgramme, Impact, PersonRow, ProgrammeScenario, SetImpact, TeamKind, TeamRow,
+    };
+    let app = &server.app;
+    let (lead, token) = crate::records::account(app, "lea", Role::Trainer).await;
+    let programmes = &app.programmes;
+    let programme = programmes
+        .create(
+            &lead,
+            CreateProgramme {
+                name: "Adopting the wiki".into(),
+                summary: String::new(),
+                time_zone: Some("Europe/Paris".into()),
+                phases: vec![],
+                scenarios: vec![ProgrammeScenario {
+                    scenario: "tiny".into(),
+                    phase: "realise".into(),
+                }],
+            },
+        )
+        .await
+        .unwrap();
+    let id = *programme.id;
+    let team = |name: &str, headcount| TeamRow {
+        name: name.into(),
+        kind: TeamKind::Business,
+        site: None,
+        headcount,
+        maturity: 3,
+    };
+    programmes
+        .import_teams(&lead, id, &[team("Accueil", 6), team("Finances", 2)])
+        .await
+        .unwrap();
+    let names: Vec<(String, &str)> = (1..=6)
+        .map(|n| (format!("Accueil {n}"), "Accueil"))
+        .chain((1..=2).map(|n| (format!("Finances {n}"), "Finances")))
+        .collect();
+    let email = |n: &str| format!("{}@ville.fr", n.replace(' ', ".").to_lowercase());
+    let people: Vec<PersonRow> = names
+        .iter()
+        .map(|(n, t)| PersonRow {
+            name: n.clone(),
+            email: Some(email(n)),
+            team: (*t).into(),
+        })
+        .collect();
+    programmes.import_people(&lead, id, &people).await.unwrap();
+    let impact = SetImpact {
+        scenario: "tiny".into(),
+        impact: Impact::High,
+        required: true,
+        due_on: None,
+    };
+    programmes
+        .set_impacts(&lead, id, "Accueil", std::slice::from_ref(&impact))
+        .await
+        .unwrap();
+    let roster = names
+        .iter()
+        .map(|(n, _)| crate::records::entry(n, Some(&email(n)), None))
+        .collect();
+    let (cohort, learners) = crate::records::cohort(app, &lead, "tiny", "Monday", roster).await;
+    programmes
+        .attach_cohort(&lead, id, *cohort.id, "realise")
+        .await
+        .unwrap();
+    let mut sandboxes = Vec::new();
+    for l in &learners {
+        let s = crate::records::claim(app, &cohort, l).await;
+        crate::records::attempt(app, s, "make-file", Outcome::Passed, "Done", "").await;
+        sandboxes.push(s);
+    }
+    crate::records::retire(app, &sandboxes).await;
+    (
+        crate::common::api::Api::new(server, Some(&token)),
+        format!("/programmes/{id}/indicators/ratings"),
+        learners,
+    )
+}
+
+#[tokio::test]
+async fn ratings_give_exact_means_from_five_learners_on_by_team_as_json_and_csv() {
+    let server = TestServer::start(test_app(fixture_scenarios()).await).await;
+    let _cleanup = InstanceCleanup::of(&server.app);
+    let (lead, path, learners) = rated_programme(&server).await;
+    let community = &server.app.community;
+    let rate = |useful: u8, usable: u8| sandpit::community::Feedback {
+        useful: Some(useful),
+        usable: Some(usable),
+        ..Default::default()
+    };
+    // Accueil: useful 5 4 4 3 5 2, usable 4 4 4 4 4 5; Finances: 1 2 and 3 3.
+    // The last Accueil learner first gave 1 and 1, then changed their mind.
+    let given = [
+        (5, 4),
+        (4, 4),
+        (4, 4),
+        (3, 4),
+        (5, 4),
+        (1, 1),
+        (1, 3),
+        (2, 3),
+    ];
+    for (l, (useful, usable)) in learners.iter().zip(given) {
+        community
+            .give_feedback(*l.id, "tiny", "make-file", "en", rate(useful, usable))
+            .await
+            .unwrap();
+    }
+    community
+        .give_feedback(*learners[5].id, "tiny", "make-file", "en", rate(2, 5))
+        .await
+        .unwrap();
+
+    let all = lead.get(&path).await;
+    assert_eq!(all.status, StatusCode::OK, "{}", all.body);
+    assert_eq!(all.body["min_group"], 5);
+    let e = &all.body["exercises"][0];
+    assert_eq!(
+        (&e["exercise"], &e["ratings"], &e["useful"], &e["usable"]),
+        (
+            &"make-file".into(),
+            &8.into(),
+            &serde_json::json!(3.25),
+            &serde_json::json!(3.88)
+        ),
+        "{}",
+        all.body
+    );
+    let accueil = lead.get(&format!("{path}?team=Accueil")).await;
+    let e = &accueil.body["exercises"][0];
+    assert_eq!(
+        (&e["ratings"], &e["useful"], &e["usable"]),
+        (
+            &6.into(),
+            &serde_json::json!(3.83),
+            &serde_json::json!(4.17)
+        )
+    );
+    // Two ratings: too few to show a mean.
+    let finances = lead.get(&format!("{path}?team=Finances")).await;
+    let e = &finances.body["exercises"][0];
+    assert_eq!(
+        (&e["ratings"], &e["useful"], &e["usable"]),
+        (
+            &2.into(),
+            &serde_json::Value::Null,
+            &serde_json::Value::Null
+        )
+    );
+    let other_phase = lead.get(&format!("{path}?phase=anchor")).await;
+    assert_eq!(other_phase.body["exercises"][0]["ratings"], 0);
+
+    let csv = lead
+        .http
+        .get(format!("{}{path}?format=csv", lead.base))
+        .bearer_auth(lead.token.as_deref().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        csv,
+        "\u{feff}scenario_id;exercise_id;exercise_title;ratings;useful;usable\n\
+         tiny;make-file;Make a file;8;3,25;3,88\n"
+    );
+    let csv = lead
+        .http
+        .get(format!(
+            "{}{path}?format=csv&sep=comma&team=Finances",
+            lead.base
+        ))
+        .bearer_auth(lead.token.as_deref().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        csv,
+        "\u{feff}scenario_id,exercise_id,exercise_title,ratings,useful,usable\n\
+         tiny,make-file,Make a file,2,,\n"
+    );
+}

@@ -5,6 +5,7 @@
 //! (`crate::programme`).
 
 pub mod confidence;
+pub mod ratings;
 pub mod trend;
 pub mod usage;
 

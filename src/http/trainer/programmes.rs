@@ -20,7 +20,8 @@ use super::Trainer;
 use crate::http::HttpError;
 use crate::http::charts::{Described, PALETTE, Scale, Series, grouped_bars, grouped_percent_bars};
 use crate::programme::{
-    Confidence, DEFAULT_IDLE_HOURS, PHASES, Proficiency, Reach, ReachStatus, Struggle, phase_name,
+    Confidence, DEFAULT_IDLE_HOURS, PHASES, Proficiency, Ratings, Reach, ReachStatus, Struggle,
+    phase_name,
 };
 
 /// GET /trainer/programmes
@@ -86,7 +87,7 @@ pub(super) async fn page(
             async { Ok(t.state.store.programme_phases(id).await?) },
         )?;
         let reach = programmes.reach_of(today, &filter, &facts);
-        let (proficiency, struggle, trend, usage) = try_join!(
+        let (proficiency, struggle, trend, usage, ratings) = try_join!(
             programmes.proficiency_of(&programme, &filter, &rows),
             programmes.struggle_of(
                 &programme,
@@ -102,6 +103,7 @@ pub(super) async fn page(
                     Some(_) => programmes.usage_weeks(&programme).await,
                 }
             },
+            programmes.ratings(&programme, &filter),
         )?;
         let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string());
         let mut data = t.base(&programme.name);
@@ -129,6 +131,7 @@ pub(super) async fn page(
         data["proficiency"] = proficiency_data(&t, &proficiency)?;
         data["struggle"] = struggle_data(&struggle);
         data["confidence"] = confidence_data(&t, &confidence)?;
+        data["ratings"] = ratings_data(&t, &ratings)?;
         data["trend"] = trend::trend_data(&t, &trend, &programme.time_zone)?;
         let team = filter.team_name();
         let phase = filter.phase_name();
@@ -177,6 +180,8 @@ pub(super) async fn page(
             {"href": link("proficiency", false), "label": t.text("download-proficiency-json")},
             {"href": link("struggle", true), "label": t.text("download-struggle-csv")},
             {"href": link("struggle", false), "label": t.text("download-struggle-json")},
+            {"href": link("ratings", true), "label": t.text("download-ratings-csv")},
+            {"href": link("ratings", false), "label": t.text("download-ratings-json")},
             {"href": link("trend", true), "label": t.text("download-trend-csv")},
             {"href": link("trend", false), "label": t.text("download-trend-json")},
             {"href": format!("{api}/confidence?format=csv"), "label": t.text("download-confidence-csv")},
@@ -325,6 +330,58 @@ fn proficiency_data(t: &Trainer, p: &Proficiency) -> Result<Value, HttpError> {
             "first_try": e.first_try_rate.map(|r| format!("{:.0} %", r * 100.0)),
             "median_time": e.median_seconds_to_pass.map(minutes),
             "median_attempts": e.median_attempts_to_pass.map(|a| t.decimal(a)),
+        })).collect::<Vec<_>>(),
+    }))
+}
+
+/// Useful, usable: each rated exercise's two means, as bars on the 1–5
+/// scale, and every exercise's line in the table.
+fn ratings_data(t: &Trainer, r: &Ratings) -> Result<Value, HttpError> {
+    let rows: Vec<(String, Vec<f64>)> = r
+        .exercises
+        .iter()
+        .filter_map(|e| Some((e.title.clone(), vec![e.useful?, e.usable?])))
+        .collect();
+    let (useful, usable) = (t.text("ratings-useful"), t.text("ratings-usable"));
+    let chart = if rows.is_empty() {
+        None
+    } else {
+        let title = t.text("ratings-chart-title");
+        let description = t.text_with(
+            "ratings-chart-description",
+            &[("exercises", rows.len().into())],
+        );
+        Some(
+            grouped_bars(
+                &Described {
+                    id: "ratings-chart",
+                    title: &title,
+                    description: &description,
+                },
+                &rows,
+                &[
+                    Series {
+                        label: &useful,
+                        colour: PALETTE[0],
+                    },
+                    Series {
+                        label: &usable,
+                        colour: PALETTE[1],
+                    },
+                ],
+                &Scale::SCORE,
+            )
+            .map_err(|e| HttpError::Internal(anyhow::anyhow!("drawing the ratings chart: {e}")))?,
+        )
+    };
+    Ok(json!({
+        "chart": chart,
+        "min_group": r.min_group,
+        "exercises": r.exercises.iter().map(|e| json!({
+            "title": e.title,
+            "ratings": e.ratings,
+            "useful": e.useful.map(|m| t.decimal(m)),
+            "usable": e.usable.map(|m| t.decimal(m)),
         })).collect::<Vec<_>>(),
     }))
 }
