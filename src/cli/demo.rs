@@ -141,8 +141,8 @@ fn print_loaded(r: &DemoReport) {
     let t = &r.tally;
     println!(
         "Loaded the demo programme `{}`: {} teams, {} people, {} cohorts ({} learners, {} of \
-         whom opened their sandbox), {} checks, {} exercises passed, {} pulse answers, {} weeks \
-         of use of the tool.",
+         whom opened their sandbox), {} checks, {} exercises passed, {} ratings of exercises, {} \
+         pulse answers, {} weeks of use of the tool.",
         r.programme.name,
         r.teams,
         r.people,
@@ -151,6 +151,7 @@ fn print_loaded(r: &DemoReport) {
         t.started,
         t.attempts,
         t.completions,
+        t.ratings,
         t.pulse_answers,
         r.usage_weeks
     );
@@ -172,8 +173,8 @@ async fn remove(programmes: &Programmes, json: bool) -> anyhow::Result<ExitCode>
 fn print_removed(r: &DemoRemoval) {
     println!(
         "Removed the demo programme `{}`: {} teams, {} people, {} cohorts, {} learners, {} \
-         sandboxes, {} checks, {} completions, {} pulse questions, {} pulse answers, {} weeks of \
-         use of the tool.",
+         sandboxes, {} checks, {} completions, {} ratings of exercises, {} pulse questions, {} \
+         pulse answers, {} weeks of use of the tool.",
         r.programme,
         r.teams,
         r.people,
@@ -182,6 +183,7 @@ fn print_removed(r: &DemoRemoval) {
         r.sandboxes,
         r.attempts,
         r.completions,
+        r.ratings,
         r.pulse_questions,
         r.pulse_answers,
         r.usage_weeks

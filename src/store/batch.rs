@@ -7,7 +7,9 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::{CheckRecord, Claim, Context, NewAttempt, NewSandbox, Result, Store, StoreError};
+use super::{
+    CheckRecord, Claim, Context, NewAttempt, NewSandbox, Rated, Result, Store, StoreError,
+};
 
 /// Writes in one transaction: all of them kept by [`Batch::commit`], none
 /// if the batch is dropped without it (as its caller does when a write
@@ -55,6 +57,11 @@ impl Batch {
         at: DateTime<Utc>,
     ) -> Result<CheckRecord> {
         super::attempts::record_attempt(&mut self.tx, &a, at).await
+    }
+
+    /// [`Store::rate_exercise`], rated at `at`.
+    pub async fn rate_exercise(&mut self, rated: Rated<'_>, at: DateTime<Utc>) -> Result<()> {
+        super::community::rate_exercise(&mut self.tx, &rated, at).await
     }
 
     /// [`Store::mark_destroyed`], at `at`.

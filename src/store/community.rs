@@ -15,6 +15,42 @@ pub struct Rating {
     pub usable: i64,
 }
 
+/// A learner's rating about to be kept.
+pub struct Rated<'a> {
+    pub learner: Uuid,
+    pub scenario: &'a str,
+    pub exercise: &'a str,
+    /// Whether they had passed the exercise when they rated it.
+    pub passed: bool,
+    pub rating: Rating,
+}
+
+/// [`Store::rate_exercise`] at `at`, on `conn` (a transaction's, for a
+/// batch).
+pub(super) async fn rate_exercise(
+    conn: &mut sqlx::SqliteConnection,
+    r: &Rated<'_>,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO exercise_ratings (learner_id, scenario_id, exercise_id, passed, useful, usable, rated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (learner_id, scenario_id, exercise_id) DO UPDATE SET
+             passed = ?4, useful = ?5, usable = ?6, rated_at = ?7",
+    )
+    .bind(r.learner.to_string())
+    .bind(r.scenario)
+    .bind(r.exercise)
+    .bind(r.passed)
+    .bind(r.rating.useful)
+    .bind(r.rating.usable)
+    .bind(at)
+    .execute(&mut *conn)
+    .await
+    .context(|| format!("rating {}/{}", r.scenario, r.exercise))?;
+    Ok(())
+}
+
 /// A tip or question about to be kept.
 pub struct NewTip<'a> {
     pub learner: Uuid,
@@ -118,23 +154,19 @@ impl Store {
         passed: bool,
         rating: Rating,
     ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO exercise_ratings (learner_id, scenario_id, exercise_id, passed, useful, usable, rated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-             ON CONFLICT (learner_id, scenario_id, exercise_id) DO UPDATE SET
-                 passed = ?4, useful = ?5, usable = ?6, rated_at = ?7",
-        )
-        .bind(learner.to_string())
-        .bind(scenario)
-        .bind(exercise)
-        .bind(passed)
-        .bind(rating.useful)
-        .bind(rating.usable)
-        .bind(now())
-        .execute(&self.pool)
-        .await
-        .context(|| format!("rating {scenario}/{exercise}"))?;
-        Ok(())
+        let mut conn = self
+            .pool
+            .acquire()
+            .await
+            .context(|| format!("rating {scenario}/{exercise}"))?;
+        let rated = Rated {
+            learner,
+            scenario,
+            exercise,
+            passed,
+            rating,
+        };
+        rate_exercise(&mut conn, &rated, now()).await
     }
 
     /// `learner`'s rating of an exercise, if they gave one.

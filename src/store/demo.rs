@@ -17,6 +17,8 @@ pub struct DemoRemoval {
     pub sandboxes: u64,
     pub attempts: u64,
     pub completions: u64,
+    /// Learners' ratings of exercises.
+    pub ratings: u64,
     pub pulse_questions: u64,
     pub pulse_answers: u64,
     /// Weeks of the real tool's use, per team.
@@ -86,6 +88,29 @@ impl Store {
             (
                 None,
                 format!("DELETE FROM learner_exercises WHERE learner_id IN ({learners})"),
+            ),
+            // What its learners left for each other, and what was left on it.
+            (
+                None,
+                format!(
+                    "DELETE FROM tip_votes WHERE learner_id IN ({learners})
+                     OR tip_id IN (SELECT id FROM tips WHERE learner_id IN ({learners}))"
+                ),
+            ),
+            (
+                None,
+                format!(
+                    "DELETE FROM tip_answers WHERE learner_id IN ({learners})
+                     OR tip_id IN (SELECT id FROM tips WHERE learner_id IN ({learners}))"
+                ),
+            ),
+            (
+                None,
+                format!("DELETE FROM tips WHERE learner_id IN ({learners})"),
+            ),
+            (
+                Some(&mut removed.ratings),
+                format!("DELETE FROM exercise_ratings WHERE learner_id IN ({learners})"),
             ),
             (
                 None,

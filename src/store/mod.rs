@@ -37,7 +37,7 @@ pub use cohort_list::{CohortListing, PassedStep};
 pub use cohort_programme::CohortProgramme;
 pub use cohorts::{Cohort, CohortAttempt, DbUuid, Learner, NewCohort, NewLearner};
 pub use community::{
-    ExerciseRatings, NewTip, ProgrammeTip, Rating, ReviewedTip, TipAnswer, TipRecord,
+    ExerciseRatings, NewTip, ProgrammeTip, Rated, Rating, ReviewedTip, TipAnswer, TipRecord,
 };
 pub use demo::DemoRemoval;
 pub use indicators::{

@@ -77,7 +77,8 @@ async fn demo_loads_a_marked_programme_whose_indicators_have_exact_figures() {
         out.starts_with(
             "Loaded the demo programme `Adopting the new wiki (demo)`: 3 teams, 46 people, \
              2 cohorts (37 learners, 34 of whom opened their sandbox), 280 checks, 204 \
-             exercises passed, 36 pulse answers, 18 weeks of use of the tool."
+             exercises passed, 95 ratings of exercises, 36 pulse answers, 18 weeks of use of \
+             the tool."
         ),
         "{out}"
     );
@@ -284,6 +285,41 @@ async fn demo_loads_a_marked_programme_whose_indicators_have_exact_figures() {
         })
     );
 
+    // Useful and usable: the learners' ratings, exercise by exercise.
+    let ratings = api.get(&format!("{p}/indicators/ratings")).await;
+    let rated: Vec<String> = ratings.body["exercises"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{}", ratings.body))
+        .iter()
+        .map(|e| {
+            format!(
+                "{} {} {} {}",
+                e["exercise"], e["ratings"], e["useful"], e["usable"]
+            )
+        })
+        .collect();
+    // Means from five ratings on; the hardest exercises are rated least
+    // easy to use.
+    assert_eq!(
+        rated,
+        [
+            "\"set-identity\" 6 4.5 5.0",
+            "\"inspect-history\" 4 null null",
+            "\"first-commit\" 4 null null",
+            "\"ignore-files\" 4 null null",
+            "\"work-on-a-branch\" 6 4.33 4.33",
+            "\"merge-conflict\" 2 null null",
+            "\"restore-file\" 3 null null",
+            "\"tag-release\" 2 null null",
+            "\"user-page\" 9 4.56 4.44",
+            "\"fix-a-mistake\" 11 3.73 4.45",
+            "\"add-category\" 9 4.0 4.56",
+            "\"link-a-new-page\" 13 4.46 3.46",
+            "\"undo-vandalism\" 11 3.73 3.36",
+            "\"reply-on-talk-page\" 11 4.0 4.55",
+        ]
+    );
+
     // The real tool's use grows with those trained: six weeks from the
     // start of the realisation, per team (active users, trained).
     let usage = api.get(&format!("{p}/indicators/usage")).await;
@@ -408,8 +444,8 @@ async fn demo_remove_takes_away_the_demo_and_nothing_else() {
     assert_eq!(
         out,
         "Removed the demo programme `Adopting the new wiki (demo)`: 3 teams, 46 people, 2 \
-         cohorts, 37 learners, 34 sandboxes, 280 checks, 204 completions, 2 pulse questions, \
-         36 pulse answers, 18 weeks of use of the tool.\n\
+         cohorts, 37 learners, 34 sandboxes, 280 checks, 204 completions, 95 ratings of \
+         exercises, 2 pulse questions, 36 pulse answers, 18 weeks of use of the tool.\n\
          1 other cohort(s) put in it are kept, out of any programme.\n\
          Its lead's account `demo-lead` is removed too.\n"
     );
@@ -437,6 +473,7 @@ async fn demo_remove_takes_away_the_demo_and_nothing_else() {
         ("SELECT COUNT(*) FROM learner_exercises", 1),
         ("SELECT COUNT(*) FROM learner_failures", 1),
         ("SELECT COUNT(*) FROM check_outputs", 1),
+        ("SELECT COUNT(*) FROM exercise_ratings", 0),
     ] {
         assert_eq!(count(data, sql).await, n, "{sql}");
     }

@@ -23,10 +23,10 @@ pub struct IndicatorsArgs {
     id: Uuid,
     #[arg(value_enum)]
     what: Indicator,
-    /// Only this team (reach, proficiency, struggle).
+    /// Only this team (reach, proficiency, struggle, trend, ratings).
     #[arg(long)]
     team: Option<String>,
-    /// Only the cohorts of this phase (reach, proficiency, struggle).
+    /// Only the cohorts of this phase (reach, proficiency, struggle, trend, ratings).
     #[arg(long, value_parser = parse::phase)]
     phase: Option<&'static str>,
     /// The CSV download instead (reach, proficiency, struggle).
@@ -51,6 +51,7 @@ enum Indicator {
     Trend,
     Confidence,
     Usage,
+    Ratings,
 }
 
 impl Indicator {
@@ -62,6 +63,7 @@ impl Indicator {
             Self::Trend => "trend",
             Self::Confidence => "confidence",
             Self::Usage => "usage",
+            Self::Ratings => "ratings",
         }
     }
 
@@ -69,7 +71,7 @@ impl Indicator {
     fn narrows(self) -> bool {
         matches!(
             self,
-            Self::Reach | Self::Proficiency | Self::Struggle | Self::Trend
+            Self::Reach | Self::Proficiency | Self::Struggle | Self::Trend | Self::Ratings
         )
     }
 }
@@ -146,6 +148,7 @@ pub(super) async fn run(api: &Api, a: IndicatorsArgs, json: bool) -> anyhow::Res
         Indicator::Trend => trend(&v),
         Indicator::Confidence => confidence(&v),
         Indicator::Usage => usage(&v),
+        Indicator::Ratings => ratings(&v),
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -209,6 +212,28 @@ fn proficiency(v: &Value) {
             percent(&e["first_try_rate"]),
             seconds,
             text(&e["median_attempts_to_pass"]),
+            text(&e["title"])
+        );
+    }
+}
+
+fn ratings(v: &Value) {
+    println!(
+        "Useful and usable ({}; means from {} ratings on)",
+        narrowed(v),
+        text(&v["min_group"])
+    );
+    println!(
+        "{:<32}  {:>7}  {:>6}  {:>6}  TITLE",
+        "EXERCISE", "RATINGS", "USEFUL", "USABLE"
+    );
+    for e in rows(&v["exercises"]) {
+        println!(
+            "{:<32}  {:>7}  {:>6}  {:>6}  {}",
+            format!("{}/{}", text(&e["scenario"]), text(&e["exercise"])),
+            text(&e["ratings"]),
+            text(&e["useful"]),
+            text(&e["usable"]),
             text(&e["title"])
         );
     }

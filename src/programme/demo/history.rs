@@ -16,7 +16,9 @@ use super::plan::{Rng, TeamPlan, shift};
 use super::texts::{COMMENTS, profile};
 use crate::sandbox::learner_token;
 use crate::scenario::Scenario;
-use crate::store::{Batch, Claim, Cohort, Learner, NewAttempt, NewSandbox, Outcome, PulseQuestion};
+use crate::store::{
+    Batch, Claim, Cohort, Learner, NewAttempt, NewSandbox, Outcome, PulseQuestion, Rated, Rating,
+};
 
 /// One cohort to fill.
 pub(super) struct CohortRun<'a> {
@@ -47,15 +49,29 @@ pub struct Tally {
     pub completions: usize,
     /// Learners' answers to pulse questions (one per question).
     pub pulse_answers: usize,
+    /// Learners' ratings of exercises.
+    pub ratings: usize,
 }
 
 /// What the programme's people did, across cohorts.
-#[derive(Default)]
 pub(super) struct Memory {
+    /// The learners' opinions of the exercises (their ratings): a
+    /// sequence of its own, so that adding them changed no other figure.
+    pub opinions: Rng,
     /// People who answered the pulse already (in an earlier cohort).
     pub answered: BTreeSet<(usize, usize)>,
     /// Per person, per scenario index: when they completed it.
     pub completed: BTreeMap<(usize, usize), BTreeMap<usize, DateTime<Utc>>>,
+}
+
+impl Memory {
+    pub fn new(opinions_seed: u64) -> Self {
+        Self {
+            opinions: Rng::new(opinions_seed),
+            answered: BTreeSet::new(),
+            completed: BTreeMap::new(),
+        }
+    }
 }
 
 /// `day` at `minutes` past midnight, UTC.
@@ -185,6 +201,30 @@ pub(super) async fn fill(
                 }
                 t += seconds(30 + rng.below(210));
             };
+            // Some rate the exercise: harder ones as less easy to use,
+            // more so by those who gave up.
+            let o = &mut memory.opinions;
+            if o.chance(0.45) {
+                let useful = 3 + o.below(3);
+                let ease = 5.0 - profile.difficulty * 3.0 - if passed { 0.0 } else { 1.0 };
+                let usable = (ease.round() as i64 + o.below(2) as i64).clamp(1, 5);
+                batch
+                    .rate_exercise(
+                        Rated {
+                            learner: *learner.id,
+                            scenario: scenario_id,
+                            exercise: exercise.id.as_str(),
+                            passed,
+                            rating: Rating {
+                                useful: useful as i64,
+                                usable,
+                            },
+                        },
+                        t + seconds(20),
+                    )
+                    .await?;
+                tally.ratings += 1;
+            }
             if !passed {
                 passed_all = false;
                 break;

@@ -235,7 +235,7 @@ impl Programmes {
             before: &before,
             after: &after,
             rng: &mut rng,
-            memory: Memory::default(),
+            memory: Memory::new(SEED + 1),
             tally: Tally::default(),
         };
         let mut cohorts = 0;
