@@ -564,6 +564,18 @@ ratings-table-caption = Ratings per exercise
 ratings-count = Ratings
 ratings-useful = Useful
 ratings-usable = Easy to use
+download-tips-csv = Tips and questions (CSV)
+community-heading = What learners leave for each other
+community-explained = { $count ->
+    [0] No tip or question yet.
+    [one] 1 tip or question so far; the newest:
+   *[other] { $count } tips and questions so far; the newest:
+}
+community-answers = { $count ->
+    [0] no answer
+    [one] 1 answer
+   *[other] { $count } answers
+}
 trend-heading = Trend: cohort after cohort
 trend-explained = The same figures for each cohort of the programme, by start: whether a change to a scenario, a hint or a session helped the cohorts after it. Counts are of roster lines; the first-try rate and medians are over each learner's exercises.
 trend-chart-title = Completion and first-try pass rate by cohort

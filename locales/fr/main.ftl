@@ -564,6 +564,18 @@ ratings-table-caption = Notes par exercice
 ratings-count = Notes
 ratings-useful = Utile
 ratings-usable = Facile
+download-tips-csv = Astuces et questions (CSV)
+community-heading = Ce que les apprenants se transmettent
+community-explained = { $count ->
+    [0] Pas encore d'astuce ni de question.
+    [one] 1 astuce ou question jusqu'ici ; la plus récente :
+   *[other] { $count } astuces et questions jusqu'ici ; les plus récentes :
+}
+community-answers = { $count ->
+    [0] pas de réponse
+    [one] 1 réponse
+   *[other] { $count } réponses
+}
 trend-heading = Tendance : d’une cohorte à l’autre
 trend-explained = Les mêmes chiffres pour chaque cohorte du programme, par date de début : pour voir si un changement de scénario, d’indice ou de séance a aidé les cohortes suivantes. Les effectifs comptent les lignes de liste ; le taux de réussite du premier coup et les médianes portent sur les exercices de chaque apprenant.
 trend-chart-title = Achèvement et réussite du premier coup par cohorte

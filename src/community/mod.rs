@@ -19,7 +19,10 @@ use serde_json::Value;
 use crate::scenario::Scenarios;
 use crate::store::{Store, StoreError};
 
-pub use tips::{ExerciseTips, Feedback, TipView};
+pub use tips::{ExerciseTips, ExportedTip, Feedback, TipView};
+
+use crate::export::{CsvRow, Separator, to_csv};
+use crate::timezone::TimeZone;
 
 /// Longest tip, question or answer, in characters.
 pub const MAX_BODY: usize = 1000;
@@ -93,4 +96,58 @@ impl Community {
     pub fn new(store: Store, scenarios: Arc<Scenarios>) -> Self {
         Self { store, scenarios }
     }
+}
+
+/// A line of the tips file.
+struct TipLine(Vec<String>);
+
+impl CsvRow for TipLine {
+    const HEADERS: &'static [&'static str] = &[
+        "created_at",
+        "scenario_id",
+        "exercise_id",
+        "kind",
+        "status",
+        "team",
+        "votes",
+        "answers",
+        "text",
+        "answer_texts",
+    ];
+
+    fn cells(&self) -> Vec<String> {
+        self.0.clone()
+    }
+}
+
+/// A programme's tips and questions as CSV (see `crate::export`): one line
+/// each, newest first, times in `zone`; answers one per line of their cell.
+pub fn tips_csv(
+    tips: &[ExportedTip],
+    zone: TimeZone,
+    separator: Separator,
+) -> Result<Vec<u8>, csv::Error> {
+    let rows: Vec<TipLine> = tips
+        .iter()
+        .map(|t| {
+            let tip = &t.tip.tip;
+            TipLine(vec![
+                zone.rfc3339(tip.created_at),
+                tip.scenario_id.clone(),
+                tip.exercise_id.clone(),
+                tip.kind.clone(),
+                tip.status.clone(),
+                t.tip.team.clone().unwrap_or_default(),
+                tip.votes.to_string(),
+                t.answers.len().to_string(),
+                tip.body.clone(),
+                t.answers
+                    .iter()
+                    .map(|a| format!("{}: {}", a.author, a.body))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ])
+        })
+        .collect();
+    to_csv(&rows, separator)
 }

@@ -28,6 +28,15 @@ pub struct TipView {
     pub answers: Vec<TipAnswer>,
 }
 
+/// A programme's tip or question as exported: its team, never its author,
+/// and its answers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExportedTip {
+    #[serde(flatten)]
+    pub tip: ProgrammeTip,
+    pub answers: Vec<TipAnswer>,
+}
+
 /// What a learner sees of the community on an exercise.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExerciseTips {
@@ -214,13 +223,26 @@ impl Community {
     }
 
     /// The tips and questions of a programme's learners in `scope`, with
-    /// their team (never their author), newest first.
+    /// their team (never their author) and answers, newest first.
     pub async fn programme_tips(
         &self,
         programme: Uuid,
         scope: IndicatorScope<'_>,
-    ) -> Result<Vec<ProgrammeTip>, CommunityError> {
-        Ok(self.store.programme_tips(programme, scope).await?)
+    ) -> Result<Vec<ExportedTip>, CommunityError> {
+        let tips = self.store.programme_tips(programme, scope).await?;
+        let ids: Vec<Uuid> = tips.iter().map(|t| *t.tip.id).collect();
+        let answers = self.store.tip_answers(&ids).await?;
+        Ok(tips
+            .into_iter()
+            .map(|tip| ExportedTip {
+                answers: answers
+                    .iter()
+                    .filter(|a| a.tip_id == tip.tip.id)
+                    .cloned()
+                    .collect(),
+                tip,
+            })
+            .collect())
     }
 
     /// Tip `id`, when `user` may review and answer it.

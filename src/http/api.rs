@@ -72,6 +72,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(indicators::confidence::confidence))
         .routes(routes!(indicators::usage::usage))
         .routes(routes!(indicators::ratings::ratings))
+        .routes(routes!(indicators::tips::programme_tips))
 }
 
 /// The paths and schemas of the routes [`routes`] serves, as `utoipa-axum`

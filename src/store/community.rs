@@ -118,7 +118,6 @@ pub struct ProgrammeTip {
     #[serde(flatten)]
     pub tip: TipRecord,
     pub team: Option<String>,
-    pub answers: i64,
 }
 
 /// The ratings of one exercise by a programme's learners, added up.
@@ -374,15 +373,14 @@ impl Store {
     }
 
     /// The tips and questions of `programme`'s learners in `scope`, newest
-    /// first, with their team and how many answers they have.
+    /// first, with their team.
     pub async fn programme_tips(
         &self,
         programme: Uuid,
         scope: IndicatorScope<'_>,
     ) -> Result<Vec<ProgrammeTip>> {
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {}, tm.name AS team,
-                    (SELECT COUNT(*) FROM tip_answers a WHERE a.tip_id = t.id) AS answers
+            "SELECT {}, tm.name AS team
              FROM cohorts c
              JOIN learners l ON l.cohort_id = c.id
              JOIN tips t ON t.learner_id = l.id

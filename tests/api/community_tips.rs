@@ -432,7 +432,7 @@ async fn rated_programme(server: &TestServer) -> (crate::common::api::Api, Strin
 }
 
 #[tokio::test]
-async fn ratings_give_exact_means_from_five_learners_on_by_team_as_json_and_csv() {
+async fn ratings_and_tips_are_exported_with_exact_means_by_team_as_json_and_csv() {
     let server = TestServer::start(test_app(fixture_scenarios()).await).await;
     let _cleanup = InstanceCleanup::of(&server.app);
     let (lead, path, learners) = rated_programme(&server).await;
@@ -537,4 +537,135 @@ async fn ratings_give_exact_means_from_five_learners_on_by_team_as_json_and_csv(
         "\u{feff}scenario_id,exercise_id,exercise_title,ratings,useful,usable\n\
          tiny,make-file,Make a file,2,,\n"
     );
+
+    // Tips and questions, exported with their team, never their author.
+    let words = |kind: &str, body: &str| sandpit::community::Feedback {
+        kind: Some(kind.into()),
+        body: Some(body.into()),
+        ..Default::default()
+    };
+    let tip = community
+        .give_feedback(
+            *learners[0].id,
+            "tiny",
+            "make-file",
+            "en",
+            words("tip", "Use touch."),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let question = community
+        .give_feedback(
+            *learners[6].id,
+            "tiny",
+            "make-file",
+            "fr",
+            words("question", "Où est le fichier ?\n=1+1"),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let lea = server.app.store.user_by_name("lea").await.unwrap().unwrap();
+    community.review(&lea, tip, "approved").await.unwrap();
+    community
+        .answer(&lea, question, "Dans votre dossier personnel.")
+        .await
+        .unwrap();
+    community.vote(*learners[1].id, tip).await.unwrap();
+    community.vote(*learners[2].id, tip).await.unwrap();
+    let tips_path = path.replace("/indicators/ratings", "/tips");
+    let all = lead.get(&tips_path).await;
+    assert_eq!(all.status, StatusCode::OK, "{}", all.body);
+    let listed: Vec<String> = all
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            format!(
+                "{} {} {} {} {} {}",
+                t["kind"],
+                t["status"],
+                t["team"],
+                t["votes"],
+                t["body"],
+                t["answers"].as_array().unwrap().len()
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            "\"question\" \"approved\" \"Finances\" 0 \"Où est le fichier ?\\n=1+1\" 1",
+            "\"tip\" \"approved\" \"Accueil\" 2 \"Use touch.\" 0",
+        ]
+    );
+    assert!(
+        !all.body.to_string().contains("Finances 1"),
+        "no author's name"
+    );
+    let only = lead.get(&format!("{tips_path}?team=Accueil")).await;
+    assert_eq!(only.body.as_array().unwrap().len(), 1);
+    let csv = lead
+        .http
+        .get(format!("{}{tips_path}?format=csv", lead.base))
+        .bearer_auth(lead.token.as_deref().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "\u{feff}created_at;scenario_id;exercise_id;kind;status;team;votes;answers;text;answer_texts"
+        )
+    );
+    // Times in the programme's zone; a text of several lines stays one
+    // cell; answers with their author.
+    let rest: String = lines.collect::<Vec<_>>().join("\n");
+    assert!(
+        rest.contains("+01:00;tiny;make-file;question;approved;Finances;0;1;"),
+        "{rest}"
+    );
+    assert!(
+        rest.contains("\"Où est le fichier ?\n=1+1\";lea: Dans votre dossier personnel."),
+        "{rest}"
+    );
+    assert!(
+        rest.contains(";tiny;make-file;tip;approved;Accueil;2;0;Use touch.;"),
+        "{rest}"
+    );
+
+    // The programme's page: the ratings' table, and the community's
+    // recent activity without its authors.
+    let admin = Signed::new(&server, "ada", Role::Admin).await;
+    let id = path.split('/').nth(2).unwrap();
+    let (status, html) = admin.page(&format!("/trainer/programmes/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let table = &html[html.find("id=\"ratings-table\"").unwrap()..];
+    let table = &table[..table.find("</table>").unwrap()];
+    assert!(
+        table.contains("<td class=\"num\">8</td>")
+            && table.contains("<td class=\"num\">3.25</td>")
+            && table.contains("<td class=\"num\">3.88</td>"),
+        "{table}"
+    );
+    let recent = &html[html.find("id=\"community-recent\"").unwrap()..];
+    let recent = &recent[..recent.find("</ul>").unwrap()];
+    assert!(
+        recent.contains("Use touch.") && recent.contains("helped 2 people"),
+        "{recent}"
+    );
+    assert!(
+        recent.contains("Où est le fichier") && recent.contains("1 answer"),
+        "{recent}"
+    );
+    assert!(html.contains("2 tips and questions so far"));
+    for name in learners.iter().map(|l| l.name.as_str()) {
+        assert!(!recent.contains(name), "{name} shown in {recent}");
+    }
 }

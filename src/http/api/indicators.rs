@@ -6,6 +6,7 @@
 
 pub mod confidence;
 pub mod ratings;
+pub mod tips;
 pub mod trend;
 pub mod usage;
 

@@ -11,7 +11,7 @@ mod usage;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
-use futures_util::try_join;
+use futures_util::{TryFutureExt, try_join};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -87,23 +87,36 @@ pub(super) async fn page(
             async { Ok(t.state.store.programme_phases(id).await?) },
         )?;
         let reach = programmes.reach_of(today, &filter, &facts);
-        let (proficiency, struggle, trend, usage, ratings) = try_join!(
-            programmes.proficiency_of(&programme, &filter, &rows),
-            programmes.struggle_of(
-                &programme,
-                &filter,
-                DEFAULT_IDLE_HOURS,
-                chrono::Utc::now(),
-                &rows,
-            ),
-            programmes.trend_of(&programme, &filter, &rows),
+        let (proficiency, struggle, trend, usage, ratings, tips) = try_join!(
+            programmes
+                .proficiency_of(&programme, &filter, &rows)
+                .map_err(HttpError::from),
+            programmes
+                .struggle_of(
+                    &programme,
+                    &filter,
+                    DEFAULT_IDLE_HOURS,
+                    chrono::Utc::now(),
+                    &rows,
+                )
+                .map_err(HttpError::from),
+            programmes
+                .trend_of(&programme, &filter, &rows)
+                .map_err(HttpError::from),
             async {
                 match phase {
                     None => programmes.usage_of(&facts).await,
                     Some(_) => programmes.usage_weeks(&programme).await,
                 }
+                .map_err(HttpError::from)
             },
-            programmes.ratings(&programme, &filter),
+            programmes
+                .ratings(&programme, &filter)
+                .map_err(HttpError::from),
+            t.state
+                .community
+                .programme_tips(id, filter.scope())
+                .map_err(HttpError::from),
         )?;
         let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string());
         let mut data = t.base(&programme.name);
@@ -132,6 +145,7 @@ pub(super) async fn page(
         data["struggle"] = struggle_data(&struggle);
         data["confidence"] = confidence_data(&t, &confidence)?;
         data["ratings"] = ratings_data(&t, &ratings)?;
+        data["community"] = community_data(&t, &tips, &programme.time_zone);
         data["trend"] = trend::trend_data(&t, &trend, &programme.time_zone)?;
         let team = filter.team_name();
         let phase = filter.phase_name();
@@ -182,6 +196,7 @@ pub(super) async fn page(
             {"href": link("struggle", false), "label": t.text("download-struggle-json")},
             {"href": link("ratings", true), "label": t.text("download-ratings-csv")},
             {"href": link("ratings", false), "label": t.text("download-ratings-json")},
+            {"href": format!("/api/v1/programmes/{id}/tips?{}", if query.is_empty() { "format=csv".to_owned() } else { format!("{query}&format=csv") }), "label": t.text("download-tips-csv")},
             {"href": link("trend", true), "label": t.text("download-trend-csv")},
             {"href": link("trend", false), "label": t.text("download-trend-json")},
             {"href": format!("{api}/confidence?format=csv"), "label": t.text("download-confidence-csv")},
@@ -332,6 +347,42 @@ fn proficiency_data(t: &Trainer, p: &Proficiency) -> Result<Value, HttpError> {
             "median_attempts": e.median_attempts_to_pass.map(|a| t.decimal(a)),
         })).collect::<Vec<_>>(),
     }))
+}
+
+/// How many recent tips and questions the page lists.
+const RECENT_TIPS: usize = 10;
+
+/// The community's recent activity: the newest tips and questions of the
+/// programme's learners (in the filter), with their review, votes and
+/// answers; never their author.
+fn community_data(
+    t: &Trainer,
+    tips: &[crate::community::ExportedTip],
+    zone: &crate::timezone::TimeZone,
+) -> Value {
+    let exercise_title = |scenario: &str, exercise: &str| {
+        t.state
+            .scenarios
+            .find(scenario)
+            .and_then(|s| s.exercises.iter().find(|e| e.id.as_str() == exercise))
+            .map_or_else(|| exercise.to_owned(), |e| e.title.get(t.lang).to_owned())
+    };
+    json!({
+        "count": tips.len(),
+        "recent": tips.iter().take(RECENT_TIPS).map(|x| {
+            let tip = &x.tip.tip;
+            json!({
+                "question": tip.kind == "question",
+                "exercise": exercise_title(&tip.scenario_id, &tip.exercise_id),
+                "status": t.text(&format!("tips-status-{}", tip.status)),
+                "team": x.tip.team,
+                "votes": tip.votes,
+                "answers": x.answers.len(),
+                "body": tip.body,
+                "when": zone.display(tip.created_at),
+            })
+        }).collect::<Vec<_>>(),
+    })
 }
 
 /// Useful, usable: each rated exercise's two means, as bars on the 1–5
