@@ -657,3 +657,30 @@ tips-approve = Approve
 tips-reject = Reject
 tips-answer = Your answer
 tips-answer-send = Answer
+
+# Calls for help and ambassadors.
+help-title = Stuck?
+help-message = What you are stuck on (optional)
+help-ask = Ask for help
+help-open = You asked for help on this exercise: an ambassador or a trainer will come. Passing the exercise closes your call.
+help-close = I no longer need help
+help-board-link = My ambassador's board
+help-board-title = Who needs help
+help-board-explained = Learners who asked for help come first, the oldest call first; then those who look stuck: several failed checks on their current step, or nothing done in their sandbox for a while. Only learners whose sandbox is open are listed.
+help-back = Back to my exercises
+help-care = In your care:
+help-exercise = On:
+help-failed = { $count ->
+    [one] 1 failed check
+   *[other] { $count } failed checks
+}
+help-last-output = Last failed check
+help-idle = Nothing done for { $minutes } min
+help-nobody = Nobody needs help right now.
+help-why-asked = asked for help
+help-why-failing = checks keep failing
+help-why-idle = idle on a step
+help-no-roster = Only the learners of a cohort ask for help here.
+help-already-ambassador = They are an ambassador of it already.
+help-message-too-long = A message with a call for help is at most { $max } characters.
+help-nav = Help

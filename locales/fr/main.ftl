@@ -657,3 +657,30 @@ tips-approve = Approuver
 tips-reject = Refuser
 tips-answer = Votre réponse
 tips-answer-send = Répondre
+
+# Appels à l'aide et ambassadeurs.
+help-title = Bloqué ?
+help-message = Ce qui vous bloque (facultatif)
+help-ask = Demander de l'aide
+help-open = Vous avez demandé de l'aide sur cet exercice : un ambassadeur ou un formateur va venir. Réussir l'exercice clôt votre appel.
+help-close = Je n'ai plus besoin d'aide
+help-board-link = Mon tableau d'ambassadeur
+help-board-title = Qui a besoin d'aide
+help-board-explained = Les apprenants qui ont demandé de l'aide d'abord, le plus ancien appel en premier ; puis ceux qui semblent bloqués : plusieurs vérifications échouées sur leur étape, ou rien fait dans leur bac à sable depuis un moment. Seuls les apprenants dont le bac à sable est ouvert sont listés.
+help-back = Retour à mes exercices
+help-care = Sous votre responsabilité :
+help-exercise = Sur :
+help-failed = { $count ->
+    [one] 1 vérification échouée
+   *[other] { $count } vérifications échouées
+}
+help-last-output = Dernière vérification échouée
+help-idle = Rien fait depuis { $minutes } min
+help-nobody = Personne n'a besoin d'aide pour l'instant.
+help-why-asked = a demandé de l'aide
+help-why-failing = les vérifications échouent
+help-why-idle = inactif sur une étape
+help-no-roster = Seuls les apprenants d'une session demandent de l'aide ici.
+help-already-ambassador = C'est déjà un ambassadeur de celle-ci.
+help-message-too-long = Un message d'appel à l'aide fait au plus { $max } caractères.
+help-nav = Aide

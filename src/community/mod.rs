@@ -10,6 +10,7 @@
 //!   votes "this helped" once per tip.
 //! - Reports and exports name the team, never the learner.
 
+mod help;
 mod tips;
 
 use std::sync::Arc;
@@ -19,6 +20,7 @@ use serde_json::Value;
 use crate::scenario::Scenarios;
 use crate::store::{Store, StoreError};
 
+pub use help::{Board, MAX_HELP_MESSAGE, PeerStatus, STUCK_FAILURES, STUCK_IDLE_MINUTES, Why};
 pub use tips::{ExerciseTips, ExportedTip, Feedback, TipView};
 
 use crate::export::{CsvRow, Separator, to_csv};
@@ -51,6 +53,13 @@ pub enum Mistake {
     NotAQuestion,
     #[error("`{0}` is not approved or rejected")]
     Status(String),
+    #[error("they are an ambassador of it already")]
+    AlreadyAmbassador,
+    #[error(
+        "a message with a call for help is at most {} characters",
+        help::MAX_HELP_MESSAGE
+    )]
+    MessageTooLong,
 }
 
 impl Mistake {
@@ -66,6 +75,11 @@ impl Mistake {
             Self::NotApproved => ("tips-not-approved", vec![]),
             Self::NotAQuestion => ("tips-not-a-question", vec![]),
             Self::Status(s) => ("tips-status", vec![("status", s.as_str().into())]),
+            Self::AlreadyAmbassador => ("help-already-ambassador", vec![]),
+            Self::MessageTooLong => (
+                "help-message-too-long",
+                vec![("max", help::MAX_HELP_MESSAGE.into())],
+            ),
         }
     }
 }

@@ -9,6 +9,7 @@
 mod admin;
 mod cohorts;
 mod error;
+mod help;
 mod indicators;
 pub mod openapi;
 mod programmes;
@@ -73,6 +74,9 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(indicators::usage::usage))
         .routes(routes!(indicators::ratings::ratings))
         .routes(routes!(indicators::tips::programme_tips))
+        .routes(routes!(help::add_ambassador, help::list_ambassadors))
+        .routes(routes!(help::remove_ambassador))
+        .routes(routes!(help::board))
 }
 
 /// The paths and schemas of the routes [`routes`] serves, as `utoipa-axum`

@@ -155,6 +155,20 @@ pub(super) async fn record_attempt(
     if a.outcome == Outcome::Failed {
         count_failure(tx, a).await.context(what)?;
     }
+    if a.outcome == Outcome::Passed {
+        // Passing answers the learner's call for help on the exercise.
+        sqlx::query(
+            "UPDATE help_requests SET closed_at = ?3
+             WHERE learner_id = (SELECT learner_id FROM sandboxes WHERE id = ?1)
+               AND exercise_id = ?2 AND closed_at IS NULL",
+        )
+        .bind(a.sandbox_id.to_string())
+        .bind(a.exercise_id)
+        .bind(at)
+        .execute(&mut *tx)
+        .await
+        .context(what)?;
+    }
     Ok(CheckRecord {
         attempt_id,
         first_pass,

@@ -109,6 +109,17 @@ impl Store {
                 format!("DELETE FROM tips WHERE learner_id IN ({learners})"),
             ),
             (
+                None,
+                format!("DELETE FROM help_requests WHERE learner_id IN ({learners})"),
+            ),
+            (
+                None,
+                format!(
+                    "DELETE FROM ambassadors WHERE learner_id IN ({learners})
+                     OR cohort_id IN ({DEMO_COHORTS}) OR team_id IN ({teams})"
+                ),
+            ),
+            (
                 Some(&mut removed.ratings),
                 format!("DELETE FROM exercise_ratings WHERE learner_id IN ({learners})"),
             ),

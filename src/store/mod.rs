@@ -9,6 +9,7 @@ mod cohort_programme;
 mod cohorts;
 mod community;
 mod demo;
+mod help;
 mod indicators;
 mod lifecycle;
 mod links;
@@ -40,6 +41,7 @@ pub use community::{
     ExerciseRatings, NewTip, ProgrammeTip, Rated, Rating, ReviewedTip, TipAnswer, TipRecord,
 };
 pub use demo::DemoRemoval;
+pub use help::{AmbassadorRecord, Care, Helper, Peer, PeerExercise};
 pub use indicators::{
     CohortLearners, FailedOutput, IndicatorScope, LearnerExercise, ProgrammeCohort,
 };

@@ -19,6 +19,7 @@ mod cli_scenario_test;
 mod cohort_lists;
 mod cohort_names;
 mod cohorts;
+mod community_help;
 mod community_tips;
 mod demo;
 mod disk_budget;

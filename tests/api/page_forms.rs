@@ -16,7 +16,7 @@ use reqwest::header::{ACCEPT, COOKIE, LOCATION, ORIGIN};
 use sandpit::store::Role;
 
 /// Every route a page's form posts to.
-const FORM_ROUTES: [&str; 18] = [
+const FORM_ROUTES: [&str; 21] = [
     "/login",
     "/logout",
     "/account/password",
@@ -35,6 +35,9 @@ const FORM_ROUTES: [&str; 18] = [
     "/s/{token}/reset",
     "/s/{token}/reset/{exercise}",
     "/s/{token}/extend",
+    "/s/{token}/help/{exercise}",
+    "/s/{token}/help-close",
+    "/s/{token}/feedback/{exercise}",
 ];
 
 /// A form's action as a route: ids, tokens and exercises as parameters.
@@ -45,7 +48,7 @@ fn route(action: &str) -> String {
         let before = i.checked_sub(1).map(|j| parts[j]);
         out.push(match (before, *p) {
             (Some("s"), _) => "{token}",
-            (Some("check" | "reset"), _) => "{exercise}",
+            (Some("check" | "reset" | "help" | "feedback"), _) => "{exercise}",
             (_, p) if uuid::Uuid::parse_str(p).is_ok() => "{id}",
             (_, p) => p,
         });
@@ -199,6 +202,42 @@ async fn every_form_post_answers_with_a_redirect_or_a_clear_4xx_for_bad_input() 
         .await
         .unwrap();
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    // Checked once: the page offers to rate the exercise and to ask for
+    // help; a bad rating or too long a message is a 400 that says so.
+    walk.note(&http.get(&link).send().await.unwrap().text().await.unwrap());
+    let bad = learner(format!("/s/{token}/feedback/make-file"))
+        .form(&[("useful", "9"), ("usable", "1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert!(bad.text().await.unwrap().contains("Give both scores"));
+    let rated = learner(format!("/s/{token}/feedback/make-file"))
+        .form(&[("useful", "4"), ("usable", "3")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rated.status(), StatusCode::SEE_OTHER);
+    let long = "x".repeat(501);
+    let bad = learner(format!("/s/{token}/help/make-file"))
+        .form(&[("message", long.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert!(bad.text().await.unwrap().contains("at most 500 characters"));
+    let asked = learner(format!("/s/{token}/help/make-file"))
+        .form(&[("message", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asked.status(), StatusCode::SEE_OTHER);
+    walk.note(&http.get(&link).send().await.unwrap().text().await.unwrap());
+    let closed = learner(format!("/s/{token}/help-close"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(closed.status(), StatusCode::SEE_OTHER);
 
     // An admin's forms: each without its confirmation goes to the page
     // that asks for it; a wrong one is a 400 there; confirmed, a report.

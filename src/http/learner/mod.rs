@@ -8,6 +8,8 @@
 //! answers every other case once, the same way for every JSON route.
 
 mod check;
+mod help;
+pub(in crate::http) use help::board_data;
 pub(super) mod page;
 mod pulse;
 mod reset;
@@ -36,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .merge(time::routes())
         .merge(pulse::routes())
         .merge(tips::routes())
+        .merge(help::routes())
 }
 
 /// A link's sandbox and scenario, when the link opens.

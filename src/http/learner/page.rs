@@ -152,6 +152,18 @@ async fn page(
     let time = state.service.time_status(opened.sandbox.id).await?;
     let zone = super::time::cohort_zone(&state, &opened.sandbox).await?;
     data["time"] = super::time::page_time(&state, &time, lang, zone);
+    data["help"] = super::help::section(
+        &state.community,
+        opened
+            .link
+            .learner_id
+            .as_deref()
+            .and_then(|l| uuid::Uuid::parse_str(l).ok()),
+        viewing.map(|i| scenario.exercises[i].id.as_str()),
+        lang,
+        token_str,
+    )
+    .await?;
     data["community"] = match viewing {
         Some(i) => {
             super::tips::section(

@@ -4,6 +4,7 @@
 
 mod actions;
 mod cohort;
+mod help;
 mod home;
 mod learner;
 mod live;
@@ -34,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/trainer", get(home::page))
         .route("/trainer/programmes", get(programmes::list))
         .route("/trainer/tips", get(tips::page))
+        .route("/trainer/help", get(help::page))
         .route("/trainer/tips/{id}/review", post(tips::review))
         .route("/trainer/tips/{id}/answer", post(tips::answer))
         .route("/trainer/programmes/{id}", get(programmes::page))
