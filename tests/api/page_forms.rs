@@ -16,7 +16,7 @@ use reqwest::header::{ACCEPT, COOKIE, LOCATION, ORIGIN};
 use sandpit::store::Role;
 
 /// Every route a page's form posts to.
-const FORM_ROUTES: [&str; 21] = [
+const FORM_ROUTES: [&str; 23] = [
     "/login",
     "/logout",
     "/account/password",
@@ -38,6 +38,8 @@ const FORM_ROUTES: [&str; 21] = [
     "/s/{token}/help/{exercise}",
     "/s/{token}/help-close",
     "/s/{token}/feedback/{exercise}",
+    "/trainer/cohorts/{id}/ambassadors",
+    "/trainer/ambassadors/{id}/remove",
 ];
 
 /// A form's action as a route: ids, tokens and exercises as parameters.
@@ -154,6 +156,44 @@ async fn every_form_post_answers_with_a_redirect_or_a_clear_4xx_for_bad_input() 
         .await;
     let page = redirected(&root, r, &format!("/trainer/cohorts/{id}")).await;
     assert!(page.contains("Tick the box to confirm the teardown; nothing was removed."));
+
+    // Ambassadors: neither a learner nor an account (or both) is said on
+    // the page; an unknown account too; a learner of the cohort is added,
+    // then removed.
+    let ambassadors = format!("/trainer/cohorts/{id}/ambassadors");
+    for fields in [vec![], vec![("user", "nobody")]] {
+        let r = root.post(&ambassadors, &fields).await;
+        let page = redirected(&root, r, &format!("/trainer/cohorts/{id}")).await;
+        assert!(
+            page.contains("Pick one of the cohort")
+                || page.contains("There is no account “nobody”."),
+            "{fields:?}"
+        );
+    }
+    let ada = server
+        .app
+        .store
+        .learners(id.parse().unwrap())
+        .await
+        .unwrap()[0]
+        .id
+        .to_string();
+    let r = root.post(&ambassadors, &[("learner", ada.as_str())]).await;
+    let page = redirected(&root, r, &format!("/trainer/cohorts/{id}")).await;
+    assert!(page.contains("The ambassador was added."));
+    walk.note(&page);
+    let remove = page[..page.find("/remove\"").expect("a remove form")]
+        .rsplit("action=\"")
+        .next()
+        .unwrap()
+        .to_owned()
+        + "/remove";
+    let r = root.post(&remove, &[]).await;
+    let page = redirected(&root, r, &format!("/trainer/cohorts/{id}")).await;
+    assert!(
+        page.contains("is no longer an ambassador of this cohort"),
+        "{page}"
+    );
 
     // A learner's forms: start, check, reset a step, extend, reset all.
     let links = server.app.service.learner_links(cohort).await.unwrap();

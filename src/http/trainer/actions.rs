@@ -13,8 +13,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{Trainer, when};
+use crate::community::CommunityError;
 use crate::http::{AppState, HttpError};
 use crate::sandbox::{SandboxError, TeardownFailure};
+use crate::store::{Care, Helper};
 
 /// Carries an action's outcome across the redirect that follows it.
 const FLASH_COOKIE: &str = "sandpit_flash";
@@ -237,6 +239,105 @@ async fn set_archived(
             Err(e) => return Err(e.into()),
         };
         Ok::<_, HttpError>(back_to_cohort(&state, &notice))
+    }
+    .await;
+    t.respond(result)
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct AmbassadorForm {
+    #[serde(default)]
+    csrf: String,
+    /// One of the cohort's learners (their id), or empty.
+    #[serde(default)]
+    learner: String,
+    /// An account's name, or empty.
+    #[serde(default)]
+    user: String,
+}
+
+/// POST /trainer/cohorts/{id}/ambassadors: makes one of the cohort's
+/// learners, or an account, an ambassador of it.
+pub(super) async fn add_ambassador(
+    t: Trainer,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<AmbassadorForm>,
+) -> Response {
+    let result = async {
+        t.session.check_csrf(&state, &headers, &form.csrf)?;
+        let (cohort, _) = t.cohort(&id).await?;
+        let (learner, user) = (form.learner.trim(), form.user.trim());
+        let helper = match (learner.is_empty(), user.is_empty()) {
+            (false, true) => {
+                let l = match uuid::Uuid::parse_str(learner) {
+                    Ok(l) if state.store.cohort_of_learner(l).await? == Some(*cohort.id) => Some(l),
+                    _ => None,
+                };
+                match l {
+                    Some(l) => Helper::Learner(l),
+                    None => {
+                        return Ok(back_to_cohort(
+                            &state,
+                            &Notice::new(&id, false, t.text("ambassador-pick-one")),
+                        ));
+                    }
+                }
+            }
+            (true, false) => match state.store.user_by_name(user).await? {
+                Some(u) => Helper::User(u.id),
+                None => {
+                    let text = t.text_with("ambassador-no-account", &[("name", user.into())]);
+                    return Ok(back_to_cohort(&state, &Notice::new(&id, false, text)));
+                }
+            },
+            _ => {
+                return Ok(back_to_cohort(
+                    &state,
+                    &Notice::new(&id, false, t.text("ambassador-pick-one")),
+                ));
+            }
+        };
+        let notice = match state
+            .community
+            .add_ambassador(t.user(), helper, Care::Cohort(*cohort.id))
+            .await
+        {
+            Ok(_) => Notice::new(&id, true, t.text("ambassador-added")),
+            Err(CommunityError::Invalid(m)) => Notice::new(
+                &id,
+                false,
+                crate::http::i18n::Message::of(m.message()).say(t.lang),
+            ),
+            Err(e) => return Err(e.into()),
+        };
+        Ok(back_to_cohort(&state, &notice))
+    }
+    .await;
+    t.respond(result)
+}
+
+/// POST /trainer/ambassadors/{id}/remove: ends an ambassador's role.
+pub(super) async fn remove_ambassador(
+    t: Trainer,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<ActionForm>,
+) -> Response {
+    let result = async {
+        t.session.check_csrf(&state, &headers, &form.csrf)?;
+        let id = uuid::Uuid::parse_str(&id).map_err(|_| HttpError::NotFound)?;
+        let found = state
+            .store
+            .ambassador(id)
+            .await?
+            .ok_or(HttpError::NotFound)?;
+        let cohort = found.cohort_id.clone().ok_or(HttpError::NotFound)?;
+        state.community.remove_ambassador(t.user(), id).await?;
+        let text = t.text_with("ambassador-removed", &[("name", found.name.into())]);
+        Ok(back_to_cohort(&state, &Notice::new(&cohort, true, text)))
     }
     .await;
     t.respond(result)

@@ -83,6 +83,23 @@ async fn render_page(t: &Trainer, id: &str, notice: Option<Notice>) -> Result<Re
     data["live"] = live::snapshot(t.lang, &cohort, scenario, &progress);
     data["events_url"] = format!("/trainer/cohorts/{cid}/events?lang={}", t.lang).into();
     data["exports"] = exports(t, &cid).into();
+    let ambassadors = t
+        .state
+        .community
+        .cohort_ambassadors(t.user(), *cohort.id)
+        .await?;
+    data["ambassadors"] = json!({
+        "list": ambassadors.iter().map(|a| json!({
+            "name": a.name,
+            "account": a.user_id.is_some(),
+            "remove_url": format!("/trainer/ambassadors/{}/remove", a.id),
+        })).collect::<Vec<_>>(),
+        "add_url": format!("/trainer/cohorts/{cid}/ambassadors"),
+        "learners": links.iter()
+            .filter(|l| !ambassadors.iter().any(|a| a.learner_id.as_deref() == Some(&l.learner.id.to_string())))
+            .map(|l| json!({"id": l.learner.id.to_string(), "name": l.learner.name}))
+            .collect::<Vec<_>>(),
+    });
     data["links_csv"] = format!(
         "/trainer/cohorts/{cid}/links.csv?sep={}",
         Separator::for_lang(t.lang).query()

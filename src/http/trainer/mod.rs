@@ -52,6 +52,14 @@ pub fn routes() -> Router<AppState> {
             get(actions::teardown_report),
         )
         .route("/trainer/cohorts/{id}/archive", post(actions::archive))
+        .route(
+            "/trainer/cohorts/{id}/ambassadors",
+            post(actions::add_ambassador),
+        )
+        .route(
+            "/trainer/ambassadors/{id}/remove",
+            post(actions::remove_ambassador),
+        )
         .route("/trainer/cohorts/{id}/restore", post(actions::restore))
         .route("/trainer/cohorts/{id}/events", get(live::events))
         .route(
