@@ -79,6 +79,19 @@ impl From<crate::programme::ProgrammeError> for HttpError {
     }
 }
 
+impl HttpError {
+    /// A community refusal on a page: what is wrong said in `lang`; what
+    /// is not the caller's is "not found", as everywhere on pages.
+    pub fn community_in(lang: &str, e: crate::community::CommunityError) -> Self {
+        use crate::community::CommunityError as E;
+        match e {
+            E::Invalid(m) => Self::BadRequest(Message::of(m.message()).say(lang)),
+            E::Forbidden => Self::NotFound,
+            e => e.into(),
+        }
+    }
+}
+
 impl From<crate::community::CommunityError> for HttpError {
     fn from(e: crate::community::CommunityError) -> Self {
         use crate::community::CommunityError as E;

@@ -20,6 +20,14 @@ impl Scenarios {
         ScenarioId::parse(id).ok().and_then(|id| self.0.get(&id))
     }
 
+    /// The title in `lang` of exercise `exercise` of scenario `scenario`,
+    /// or its id when neither is known (any more).
+    pub fn exercise_title(&self, scenario: &str, exercise: &str, lang: &str) -> String {
+        self.find(scenario)
+            .and_then(|s| s.exercises.iter().find(|e| e.id.as_str() == exercise))
+            .map_or_else(|| exercise.to_owned(), |e| e.title.get(lang).to_owned())
+    }
+
     /// The scenario with id `id`, or an error listing the known ones.
     pub fn named(&self, id: &str) -> anyhow::Result<&Scenario> {
         self.find(id).ok_or_else(|| {

@@ -19,6 +19,13 @@ pub struct LinkRecord {
 }
 
 impl LinkRecord {
+    /// The roster line (cohort learner) the link is for, if any.
+    pub fn roster_learner(&self) -> Option<Uuid> {
+        self.learner_id
+            .as_deref()
+            .and_then(|l| Uuid::parse_str(l).ok())
+    }
+
     pub fn sandbox(&self) -> Option<Uuid> {
         self.sandbox_id
             .as_deref()

@@ -7,8 +7,7 @@
 //! ambassadors; nobody else sees a board.
 
 use reqwest::StatusCode;
-use reqwest::header::ORIGIN;
-use sandpit::store::{Learner, Outcome, Role};
+use sandpit::store::{Outcome, Role};
 use serde_json::json;
 
 use crate::common::api::Api;
@@ -16,21 +15,6 @@ use crate::common::http::client;
 use crate::common::pages::Signed;
 use crate::common::server::TestServer;
 use crate::common::{InstanceCleanup, fixture_scenarios, test_app};
-
-fn link(server: &TestServer, learner: &Learner) -> String {
-    let token = server.app.service.learner_token(*learner.id);
-    format!("{}/s/{}", server.url, token.as_str())
-}
-
-async fn post(server: &TestServer, url: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-    client()
-        .post(url)
-        .header(ORIGIN, &server.url)
-        .form(fields)
-        .send()
-        .await
-        .unwrap()
-}
 
 #[tokio::test]
 async fn an_ambassador_sees_who_asked_for_help_then_who_looks_stuck() {
@@ -110,9 +94,9 @@ async fn an_ambassador_sees_who_asked_for_help_then_who_looks_stuck() {
     assert_eq!(names, ["Ada", "eve"]);
 
     // Ben asks for help; a message too long is refused, in French.
-    let ask = format!("{}/help/make-file?lang=fr", link(&server, ben));
+    let ask = format!("{}/help/make-file?lang=fr", server.learner_url(ben));
     let long = "x".repeat(501);
-    let refused = post(&server, &ask, &[("message", long.as_str())]).await;
+    let refused = server.post_form(&ask, &[("message", long.as_str())]).await;
     assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
     assert!(
         refused
@@ -121,9 +105,11 @@ async fn an_ambassador_sees_who_asked_for_help_then_who_looks_stuck() {
             .unwrap()
             .contains("au plus 500 caractères")
     );
-    let asked = post(&server, &ask, &[("message", "I cannot find the file")]).await;
+    let asked = server
+        .post_form(&ask, &[("message", "I cannot find the file")])
+        .await;
     assert_eq!(asked.status(), StatusCode::SEE_OTHER);
-    let page = client().get(link(&server, ben)).send().await.unwrap();
+    let page = client().get(server.learner_url(ben)).send().await.unwrap();
     let page = page.text().await.unwrap();
     assert!(
         page.contains("You asked for help on this exercise"),
@@ -196,7 +182,7 @@ async fn an_ambassador_sees_who_asked_for_help_then_who_looks_stuck() {
 
     // Ada's board, through her own link; nobody else has one.
     let ada_board = client()
-        .get(format!("{}/ambassador", link(&server, ada)))
+        .get(format!("{}/ambassador", server.learner_url(ada)))
         .send()
         .await
         .unwrap();
@@ -207,14 +193,14 @@ async fn an_ambassador_sees_who_asked_for_help_then_who_looks_stuck() {
     assert!(html.contains("I cannot find the file") && html.contains("No done.txt in ~"));
     assert!(!html.contains("<strong>Ada</strong>"), "not herself");
     let ben_board = client()
-        .get(format!("{}/ambassador", link(&server, ben)))
+        .get(format!("{}/ambassador", server.learner_url(ben)))
         .send()
         .await
         .unwrap();
     assert_eq!(ben_board.status(), StatusCode::NOT_FOUND);
-    let ben_page = client().get(link(&server, ben)).send().await.unwrap();
+    let ben_page = client().get(server.learner_url(ben)).send().await.unwrap();
     assert!(!ben_page.text().await.unwrap().contains("/ambassador"));
-    let ada_page = client().get(link(&server, ada)).send().await.unwrap();
+    let ada_page = client().get(server.learner_url(ada)).send().await.unwrap();
     let ada_page = ada_page.text().await.unwrap();
     assert!(ada_page.contains("My ambassador"), "{ada_page}");
 
@@ -229,15 +215,15 @@ async fn an_ambassador_sees_who_asked_for_help_then_who_looks_stuck() {
         .collect();
     assert_eq!(names, ["Cy", "Dan"]);
     // Cy asks, then withdraws the call.
-    let cy_ask = format!("{}/help/make-file", link(&server, cy));
+    let cy_ask = format!("{}/help/make-file", server.learner_url(cy));
     assert_eq!(
-        post(&server, &cy_ask, &[]).await.status(),
+        server.post_form(&cy_ask, &[]).await.status(),
         StatusCode::SEE_OTHER
     );
     assert_eq!(tom_api.get("/help").await.body["peers"][0]["why"], "asked");
-    let cy_close = format!("{}/help-close", link(&server, cy));
+    let cy_close = format!("{}/help-close", server.learner_url(cy));
     assert_eq!(
-        post(&server, &cy_close, &[]).await.status(),
+        server.post_form(&cy_close, &[]).await.status(),
         StatusCode::SEE_OTHER
     );
     assert_eq!(
@@ -261,7 +247,7 @@ async fn an_ambassador_sees_who_asked_for_help_then_who_looks_stuck() {
         .await;
     assert_eq!(removed.status, StatusCode::NO_CONTENT);
     let gone = client()
-        .get(format!("{}/ambassador", link(&server, ada)))
+        .get(format!("{}/ambassador", server.learner_url(ada)))
         .send()
         .await
         .unwrap();

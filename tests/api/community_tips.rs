@@ -8,32 +8,13 @@
 
 use fantoccini::Locator;
 use reqwest::StatusCode;
-use reqwest::header::ORIGIN;
 use sandpit::community::{CommunityError, Mistake};
 use sandpit::store::{Learner, Outcome, Role};
 
 use crate::common::browser::Browser;
-use crate::common::http::client;
 use crate::common::pages::Signed;
 use crate::common::server::TestServer;
 use crate::common::{InstanceCleanup, fixture_scenarios, settled_account, test_app};
-
-/// A learner's page address.
-fn link(server: &TestServer, learner: &Learner) -> String {
-    let token = server.app.service.learner_token(*learner.id);
-    format!("{}/s/{}", server.url, token.as_str())
-}
-
-/// Posts a learner's form as their page does (from the site itself).
-async fn post(server: &TestServer, url: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-    client()
-        .post(url)
-        .header(ORIGIN, &server.url)
-        .form(fields)
-        .send()
-        .await
-        .unwrap()
-}
 
 #[tokio::test]
 async fn a_tip_is_reviewed_then_shown_to_the_next_learner_who_votes_once_in_a_real_browser() {
@@ -72,7 +53,7 @@ async fn a_tip_is_reviewed_then_shown_to_the_next_learner_who_votes_once_in_a_re
     let browser = Browser::start().await;
     let c = &browser.client;
     // Ada passed: she rates the exercise and leaves a tip.
-    c.goto(&format!("{}?step=make-file", link(&server, ada)))
+    c.goto(&format!("{}?step=make-file", server.learner_url(ada)))
         .await
         .unwrap();
     browser
@@ -103,7 +84,7 @@ async fn a_tip_is_reviewed_then_shown_to_the_next_learner_who_votes_once_in_a_re
     assert!(browser.find("#usable-5").await.is_selected().await.unwrap());
 
     // Ben has not checked: no form, and no tip shown before review.
-    c.goto(&link(&server, ben)).await.unwrap();
+    c.goto(&server.learner_url(ben)).await.unwrap();
     let section = browser
         .wait_text("#community", "the community section", |t| !t.is_empty())
         .await;
@@ -139,7 +120,7 @@ async fn a_tip_is_reviewed_then_shown_to_the_next_learner_who_votes_once_in_a_re
         .await;
 
     // Ben now sees it, and says it helped: once, however often he posts.
-    c.goto(&link(&server, ben)).await.unwrap();
+    c.goto(&server.learner_url(ben)).await.unwrap();
     browser
         .wait_text(".tips .votes", "no vote yet", |t| t == "helped nobody yet")
         .await;
@@ -164,7 +145,9 @@ async fn a_tip_is_reviewed_then_shown_to_the_next_learner_who_votes_once_in_a_re
         .await
         .unwrap()
         .unwrap();
-    let again = post(&server, &format!("{}{vote_url}", server.url), &[]).await;
+    let again = server
+        .post_form(&format!("{}{vote_url}", server.url), &[])
+        .await;
     assert_eq!(again.status(), StatusCode::SEE_OTHER);
     c.refresh().await.unwrap();
     browser
@@ -175,7 +158,9 @@ async fn a_tip_is_reviewed_then_shown_to_the_next_learner_who_votes_once_in_a_re
         app.service.learner_token(*ben.id).as_str(),
         app.service.learner_token(*cy.id).as_str(),
     );
-    let voted = post(&server, &format!("{}{cy_vote}", server.url), &[]).await;
+    let voted = server
+        .post_form(&format!("{}{cy_vote}", server.url), &[])
+        .await;
     assert_eq!(voted.status(), StatusCode::SEE_OTHER);
     c.refresh().await.unwrap();
     browser
@@ -209,11 +194,13 @@ async fn bad_feedback_is_refused_with_what_is_wrong_and_only_the_cohorts_trainer
     let ada = crate::records::claim(app, &cohort, &learners[0]).await;
     let ben = crate::records::claim(app, &cohort, &learners[1]).await;
     let feedback = |who: &Learner, lang: &str| {
-        format!("{}/feedback/make-file?lang={lang}", link(&server, who))
+        format!("{}/feedback/make-file?lang={lang}", server.learner_url(who))
     };
 
     // Before any check, nothing can be left.
-    let early = post(&server, &feedback(&learners[0], "en"), &[("body", "Hi")]).await;
+    let early = server
+        .post_form(&feedback(&learners[0], "en"), &[("body", "Hi")])
+        .await;
     assert_eq!(early.status(), StatusCode::BAD_REQUEST);
     assert!(
         early
@@ -241,18 +228,18 @@ async fn bad_feedback_is_refused_with_what_is_wrong_and_only_the_cohorts_trainer
             "« rant » n'est ni une astuce ni une question",
         ),
     ] {
-        let refused = post(&server, &ada_url, &fields).await;
+        let refused = server.post_form(&ada_url, &fields).await;
         assert_eq!(refused.status(), StatusCode::BAD_REQUEST, "{fields:?}");
         let body = refused.text().await.unwrap();
         assert!(body.contains(says), "{fields:?}: {body}");
     }
     let long = "x".repeat(1001);
-    let refused = post(
-        &server,
-        &ada_url,
-        &[("useful", "3"), ("usable", "3"), ("body", &long)],
-    )
-    .await;
+    let refused = server
+        .post_form(
+            &ada_url,
+            &[("useful", "3"), ("usable", "3"), ("body", &long)],
+        )
+        .await;
     assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
     // Nothing of a refused form was kept, the rating neither.
     let mine = app
@@ -264,19 +251,19 @@ async fn bad_feedback_is_refused_with_what_is_wrong_and_only_the_cohorts_trainer
     assert_eq!(mine.tried, Some(false), "tried, not passed");
 
     // A question, left without passing; at most five per exercise.
-    let asked = post(
-        &server,
-        &ada_url,
-        &[("kind", "question"), ("body", "Where is the file checked?")],
-    )
-    .await;
+    let asked = server
+        .post_form(
+            &ada_url,
+            &[("kind", "question"), ("body", "Where is the file checked?")],
+        )
+        .await;
     assert_eq!(asked.status(), StatusCode::SEE_OTHER);
     for n in 2..=5 {
         let body = format!("Tip number {n}");
-        let kept = post(&server, &ada_url, &[("body", body.as_str())]).await;
+        let kept = server.post_form(&ada_url, &[("body", body.as_str())]).await;
         assert_eq!(kept.status(), StatusCode::SEE_OTHER);
     }
-    let sixth = post(&server, &ada_url, &[("body", "One more")]).await;
+    let sixth = server.post_form(&ada_url, &[("body", "One more")]).await;
     assert_eq!(sixth.status(), StatusCode::BAD_REQUEST);
     assert!(sixth.text().await.unwrap().contains("déjà laissé 5"));
 
@@ -290,9 +277,9 @@ async fn bad_feedback_is_refused_with_what_is_wrong_and_only_the_cohorts_trainer
         .unwrap();
     let vote = format!(
         "{}/tips/{question}/vote?lang=en",
-        link(&server, &learners[1])
+        server.learner_url(&learners[1])
     );
-    let early_vote = post(&server, &vote, &[]).await;
+    let early_vote = server.post_form(&vote, &[]).await;
     assert_eq!(early_vote.status(), StatusCode::BAD_REQUEST);
     assert!(
         early_vote

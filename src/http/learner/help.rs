@@ -13,8 +13,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::community::{Community, CommunityError, Why};
-use crate::http::i18n::Message;
+use crate::community::{Community, Why};
 use crate::http::pages::base;
 use crate::http::{AppState, HttpError, i18n};
 use crate::store::Helper;
@@ -80,7 +79,7 @@ async fn ask(
             form.message.as_deref(),
         )
         .await
-        .map_err(|e| said(lang, e))?;
+        .map_err(|e| HttpError::community_in(lang, e))?;
     Ok(back(&live, lang))
 }
 
@@ -106,12 +105,7 @@ async fn board(
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
     let lang = i18n::negotiate(q.lang.as_deref(), &headers);
-    let learner = live
-        .link
-        .learner_id
-        .as_deref()
-        .and_then(|l| Uuid::parse_str(l).ok())
-        .ok_or(HttpError::NotFound)?;
+    let learner = live.link.roster_learner().ok_or(HttpError::NotFound)?;
     let helper = Helper::Learner(learner);
     if !state.community.is_ambassador(helper).await? {
         return Err(HttpError::NotFound);
@@ -137,13 +131,10 @@ pub(in crate::http) fn board_data(
     json!({
         "care": board.care,
         "peers": board.peers.iter().map(|p| {
-            let exercise = p.exercise.as_deref().map(|e| {
-                state
-                    .scenarios
-                    .find(&p.scenario)
-                    .and_then(|s| s.exercises.iter().find(|x| x.id.as_str() == e))
-                    .map_or_else(|| e.to_owned(), |x| x.title.get(lang).to_owned())
-            });
+            let exercise = p
+                .exercise
+                .as_deref()
+                .map(|e| state.scenarios.exercise_title(&p.scenario, e, lang));
             json!({
                 "name": p.name,
                 "cohort": p.cohort,
@@ -165,19 +156,10 @@ pub(in crate::http) fn board_data(
 
 fn roster_learner(live: &super::LiveLink, lang: &str) -> Result<Uuid, HttpError> {
     live.link
-        .learner_id
-        .as_deref()
-        .and_then(|l| Uuid::parse_str(l).ok())
+        .roster_learner()
         .ok_or_else(|| HttpError::BadRequest(i18n::text(lang, "help-no-roster")))
 }
 
 fn back(live: &super::LiveLink, lang: &str) -> Response {
     Redirect::to(&format!("/s/{}?lang={lang}#help", live.token.as_str())).into_response()
-}
-
-fn said(lang: &str, e: CommunityError) -> HttpError {
-    match e {
-        CommunityError::Invalid(m) => HttpError::BadRequest(Message::of(m.message()).say(lang)),
-        e => e.into(),
-    }
 }

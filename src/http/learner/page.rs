@@ -154,11 +154,7 @@ async fn page(
     data["time"] = super::time::page_time(&state, &time, lang, zone);
     data["help"] = super::help::section(
         &state.community,
-        opened
-            .link
-            .learner_id
-            .as_deref()
-            .and_then(|l| uuid::Uuid::parse_str(l).ok()),
+        opened.link.roster_learner(),
         viewing.map(|i| scenario.exercises[i].id.as_str()),
         lang,
         token_str,
@@ -168,11 +164,7 @@ async fn page(
         Some(i) => {
             super::tips::section(
                 &state.community,
-                opened
-                    .link
-                    .learner_id
-                    .as_deref()
-                    .and_then(|l| uuid::Uuid::parse_str(l).ok()),
+                opened.link.roster_learner(),
                 &scenario.id.to_string(),
                 scenario.exercises[i].id.as_str(),
                 lang,

@@ -83,9 +83,7 @@ async fn answer(
     let lang = i18n::negotiate(q.lang.as_deref(), &axum::http::HeaderMap::new());
     let learner = live
         .link
-        .learner_id
-        .as_deref()
-        .and_then(|l| Uuid::parse_str(l).ok())
+        .roster_learner()
         .ok_or_else(|| HttpError::BadRequest(i18n::text(lang, "pulse-not-asked")))?;
     let mut answers: BTreeMap<Uuid, (u8, Option<String>)> = BTreeMap::new();
     for (name, value) in &form {

@@ -11,8 +11,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::community::{Community, CommunityError, ExerciseTips, Feedback, TipView};
-use crate::http::i18n::Message;
+use crate::community::{Community, ExerciseTips, Feedback, TipView};
 use crate::http::{AppState, HttpError, i18n};
 
 pub fn routes() -> Router<AppState> {
@@ -97,7 +96,7 @@ async fn give(
             Some(s) => s
                 .parse()
                 .map(Some)
-                .map_err(|_| said(lang, "tips-scores", vec![])),
+                .map_err(|_| HttpError::BadRequest(i18n::text(lang, "tips-scores"))),
         }
     };
     let feedback = Feedback {
@@ -116,7 +115,7 @@ async fn give(
             feedback,
         )
         .await
-        .map_err(|e| said_refusal(lang, e))?;
+        .map_err(|e| HttpError::community_in(lang, e))?;
     Ok(back(&live, lang, &exercise))
 }
 
@@ -141,17 +140,15 @@ async fn vote(
         .community
         .vote(learner, tip)
         .await
-        .map_err(|e| said_refusal(lang, e))?;
+        .map_err(|e| HttpError::community_in(lang, e))?;
     Ok(back(&live, lang, q.step.as_deref().unwrap_or("")))
 }
 
 /// The learner of a cohort's link: only they rate, write and vote.
 fn roster_learner(live: &super::LiveLink, lang: &str) -> Result<Uuid, HttpError> {
     live.link
-        .learner_id
-        .as_deref()
-        .and_then(|l| Uuid::parse_str(l).ok())
-        .ok_or_else(|| said(lang, "tips-no-roster", vec![]))
+        .roster_learner()
+        .ok_or_else(|| HttpError::BadRequest(i18n::text(lang, "tips-no-roster")))
 }
 
 /// Back to the exercise's community section.
@@ -162,15 +159,4 @@ fn back(live: &super::LiveLink, lang: &str, exercise: &str) -> Response {
         live.token.as_str()
     ))
     .into_response()
-}
-
-fn said(lang: &str, key: &'static str, args: Vec<(&'static str, Value)>) -> HttpError {
-    HttpError::BadRequest(Message::of((key, args)).say(lang))
-}
-
-fn said_refusal(lang: &str, e: CommunityError) -> HttpError {
-    match e {
-        CommunityError::Invalid(m) => HttpError::BadRequest(Message::of(m.message()).say(lang)),
-        e => e.into(),
-    }
 }

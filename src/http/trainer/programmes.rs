@@ -360,20 +360,13 @@ fn community_data(
     tips: &[crate::community::ExportedTip],
     zone: &crate::timezone::TimeZone,
 ) -> Value {
-    let exercise_title = |scenario: &str, exercise: &str| {
-        t.state
-            .scenarios
-            .find(scenario)
-            .and_then(|s| s.exercises.iter().find(|e| e.id.as_str() == exercise))
-            .map_or_else(|| exercise.to_owned(), |e| e.title.get(t.lang).to_owned())
-    };
     json!({
         "count": tips.len(),
         "recent": tips.iter().take(RECENT_TIPS).map(|x| {
             let tip = &x.tip.tip;
             json!({
                 "question": tip.kind == "question",
-                "exercise": exercise_title(&tip.scenario_id, &tip.exercise_id),
+                "exercise": t.state.scenarios.exercise_title(&tip.scenario_id, &tip.exercise_id, t.lang),
                 "status": t.text(&format!("tips-status-{}", tip.status)),
                 "team": x.tip.team,
                 "votes": tip.votes,

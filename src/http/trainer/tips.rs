@@ -22,9 +22,11 @@ pub(super) async fn page(t: Trainer) -> Response {
             .iter()
             .map(|(r, answers)| {
                 let scenario = t.state.scenarios.find(&r.tip.scenario_id);
-                let exercise = scenario
-                    .and_then(|s| s.exercises.iter().find(|e| e.id.as_str() == r.tip.exercise_id))
-                    .map_or(r.tip.exercise_id.clone(), |e| e.title.get(t.lang).to_owned());
+                let exercise = t.state.scenarios.exercise_title(
+                    &r.tip.scenario_id,
+                    &r.tip.exercise_id,
+                    t.lang,
+                );
                 json!({
                     "id": r.tip.id.to_string(),
                     "question": r.tip.kind == "question",
@@ -73,7 +75,7 @@ pub(super) async fn review(
             .community
             .review(t.user(), id, &form.status)
             .await
-            .map_err(|e| said(&t, e))?;
+            .map_err(|e| HttpError::community_in(t.lang, e))?;
         Ok(Redirect::to("/trainer/tips").into_response())
     }
     .await;
@@ -101,20 +103,9 @@ pub(super) async fn answer(
             .community
             .answer(t.user(), id, &form.body)
             .await
-            .map_err(|e| said(&t, e))?;
+            .map_err(|e| HttpError::community_in(t.lang, e))?;
         Ok(Redirect::to("/trainer/tips").into_response())
     }
     .await;
     t.respond(result)
-}
-
-/// A refusal in the page's language.
-fn said(t: &Trainer, e: crate::community::CommunityError) -> HttpError {
-    match e {
-        crate::community::CommunityError::Invalid(m) => {
-            HttpError::BadRequest(crate::http::i18n::Message::of(m.message()).say(t.lang))
-        }
-        crate::community::CommunityError::Forbidden => HttpError::NotFound,
-        e => e.into(),
-    }
 }

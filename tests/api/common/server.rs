@@ -125,6 +125,22 @@ impl TestServer {
         format!("{}/s/{}", self.url, token.as_str())
     }
 
+    /// The page address of a cohort's learner.
+    pub fn learner_url(&self, learner: &sandpit::store::Learner) -> String {
+        self.link_url(&self.app.service.learner_token(*learner.id))
+    }
+
+    /// Posts a learner page's form as the page does: from the site itself.
+    pub async fn post_form(&self, url: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        super::http::client()
+            .post(url)
+            .header(reqwest::header::ORIGIN, &self.url)
+            .form(fields)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// Runs an exercise's solve script in the sandbox, as a learner would
     /// have done the exercise.
     pub async fn solve(&self, sandbox: uuid::Uuid, scenario: &str, exercise: &str) {
