@@ -491,34 +491,15 @@ async fn ratings_and_tips_are_exported_with_exact_means_by_team_as_json_and_csv(
     let other_phase = lead.get(&format!("{path}?phase=anchor")).await;
     assert_eq!(other_phase.body["exercises"][0]["ratings"], 0);
 
-    let csv = lead
-        .http
-        .get(format!("{}{path}?format=csv", lead.base))
-        .bearer_auth(lead.token.as_deref().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let csv = lead.text(&format!("{path}?format=csv")).await;
     assert_eq!(
         csv,
         "\u{feff}scenario_id;exercise_id;exercise_title;ratings;useful;usable\n\
          tiny;make-file;Make a file;8;3,25;3,88\n"
     );
     let csv = lead
-        .http
-        .get(format!(
-            "{}{path}?format=csv&sep=comma&team=Finances",
-            lead.base
-        ))
-        .bearer_auth(lead.token.as_deref().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .text(&format!("{path}?format=csv&sep=comma&team=Finances"))
+        .await;
     assert_eq!(
         csv,
         "\u{feff}scenario_id,exercise_id,exercise_title,ratings,useful,usable\n\
@@ -594,16 +575,7 @@ async fn ratings_and_tips_are_exported_with_exact_means_by_team_as_json_and_csv(
     );
     let only = lead.get(&format!("{tips_path}?team=Accueil")).await;
     assert_eq!(only.body.as_array().unwrap().len(), 1);
-    let csv = lead
-        .http
-        .get(format!("{}{tips_path}?format=csv", lead.base))
-        .bearer_auth(lead.token.as_deref().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let csv = lead.text(&format!("{tips_path}?format=csv")).await;
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),

@@ -70,6 +70,15 @@ impl Api {
         }
     }
 
+    /// The body of a GET that answers something else than JSON (a CSV).
+    pub async fn text(&self, path: &str) -> String {
+        let mut request = self.http.get(format!("{}{path}", self.base));
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.unwrap().text().await.unwrap()
+    }
+
     pub async fn get(&self, path: &str) -> Answer {
         self.call(Method::GET, path, None).await
     }
