@@ -76,6 +76,10 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(indicators::tips::programme_tips))
         .routes(routes!(help::add_ambassador, help::list_ambassadors))
         .routes(routes!(help::remove_ambassador))
+        .routes(routes!(
+            help::add_team_ambassador,
+            help::list_team_ambassadors
+        ))
         .routes(routes!(help::board))
 }
 

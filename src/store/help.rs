@@ -200,6 +200,19 @@ impl Store {
         Ok(cohort.and_then(|c| Uuid::parse_str(&c).ok()))
     }
 
+    /// The programme whose cohort a learner is on, if any.
+    pub async fn programme_of_learner(&self, learner: Uuid) -> Result<Option<Uuid>> {
+        let programme: Option<Option<String>> = sqlx::query_scalar(
+            "SELECT c.programme_id FROM learners l JOIN cohorts c ON c.id = l.cohort_id
+             WHERE l.id = ?",
+        )
+        .bind(learner.to_string())
+        .fetch_optional(&self.pool)
+        .await
+        .context(|| format!("reading learner {learner}'s programme"))?;
+        Ok(programme.flatten().and_then(|p| Uuid::parse_str(&p).ok()))
+    }
+
     /// The programme a team is of, and that programme's lead.
     pub async fn team_programme(&self, team: Uuid) -> Result<Option<(Uuid, Uuid)>> {
         let found: Option<(String, String)> = sqlx::query_as(

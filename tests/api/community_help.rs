@@ -261,3 +261,122 @@ async fn an_ambassador_sees_who_asked_for_help_then_who_looks_stuck() {
     );
     crate::records::retire(app, &sandboxes).await;
 }
+
+#[tokio::test]
+async fn a_teams_ambassador_sees_the_calls_of_that_teams_people_only() {
+    use sandpit::programme::{CreateProgramme, PersonRow, ProgrammeScenario, TeamKind, TeamRow};
+    let server = TestServer::start(test_app(fixture_scenarios()).await).await;
+    let _cleanup = InstanceCleanup::of(&server.app);
+    let app = &server.app;
+    let (lead, token) = crate::records::account(app, "lea", Role::Trainer).await;
+    let lead_api = Api::new(&server, Some(&token));
+    let programme = app
+        .programmes
+        .create(
+            &lead,
+            CreateProgramme {
+                name: "Adopting the wiki".into(),
+                summary: String::new(),
+                time_zone: Some("Europe/Paris".into()),
+                phases: vec![],
+                scenarios: vec![ProgrammeScenario {
+                    scenario: "tiny".into(),
+                    phase: "realise".into(),
+                }],
+            },
+        )
+        .await
+        .unwrap();
+    let id = *programme.id;
+    let team = |name: &str| TeamRow {
+        name: name.into(),
+        kind: TeamKind::Business,
+        site: None,
+        headcount: 2,
+        maturity: 3,
+    };
+    app.programmes
+        .import_teams(&lead, id, &[team("Accueil"), team("Finances")])
+        .await
+        .unwrap();
+    let people = [("Ada", "Accueil"), ("Ben", "Accueil"), ("Cy", "Finances")];
+    let email = |n: &str| format!("{}@ville.fr", n.to_lowercase());
+    let rows: Vec<PersonRow> = people
+        .iter()
+        .map(|(n, t)| PersonRow {
+            name: (*n).into(),
+            email: Some(email(n)),
+            team: (*t).into(),
+        })
+        .collect();
+    app.programmes
+        .import_people(&lead, id, &rows)
+        .await
+        .unwrap();
+    let roster = people
+        .iter()
+        .map(|(n, _)| crate::records::entry(n, Some(&email(n)), None))
+        .collect();
+    let (cohort, learners) = crate::records::cohort(app, &lead, "tiny", "Monday", roster).await;
+    app.programmes
+        .attach_cohort(&lead, id, *cohort.id, "realise")
+        .await
+        .unwrap();
+    let mut sandboxes = Vec::new();
+    for l in &learners {
+        sandboxes.push(crate::records::claim(app, &cohort, l).await);
+    }
+
+    // The lead makes Ada the ambassador of the Accueil team.
+    let path = format!("/programmes/{id}/teams/accueil/ambassadors");
+    let made = lead_api
+        .call(
+            reqwest::Method::POST,
+            &path,
+            Some(&json!({"learner": learners[0].id.to_string()})),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let listed = lead_api.get(&path).await;
+    assert_eq!(listed.body[0]["name"], "Ada");
+    assert_eq!(listed.body[0]["care"], "Accueil");
+    let no_team = lead_api
+        .call(
+            reqwest::Method::POST,
+            &format!("/programmes/{id}/teams/Nowhere/ambassadors"),
+            Some(&json!({"user": "lea"})),
+        )
+        .await;
+    assert_eq!(no_team.status, StatusCode::BAD_REQUEST);
+    assert!(
+        no_team.error().contains("no team `Nowhere`"),
+        "{}",
+        no_team.body
+    );
+    let (_, other) = crate::records::account(app, "tom", Role::Trainer).await;
+    let refused = Api::new(&server, Some(&other))
+        .call(reqwest::Method::POST, &path, Some(&json!({"user": "tom"})))
+        .await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND, "not tom's programme");
+
+    // Ben (Accueil) and Cy (Finances) ask for help: Ada sees Ben only.
+    for who in [&learners[1], &learners[2]] {
+        let ask = format!("{}/help/make-file", server.learner_url(who));
+        let asked = server.post_form(&ask, &[("message", "Help")]).await;
+        assert_eq!(asked.status(), StatusCode::SEE_OTHER);
+    }
+    let html = client()
+        .get(format!("{}/ambassador", server.learner_url(&learners[0])))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("<strong>Ben</strong>"), "{html}");
+    assert!(!html.contains("<strong>Cy</strong>"), "{html}");
+    // The lead, who owns the cohort, sees both.
+    let board = lead_api.get("/help").await;
+    assert_eq!(board.body["peers"].as_array().unwrap().len(), 2);
+    crate::records::retire(app, &sandboxes).await;
+}

@@ -15,6 +15,7 @@ use super::ErrorBody;
 use super::error::{ApiError, Body, Caller, Ids};
 use crate::community::{Board, Community, CommunityError, PeerStatus};
 use crate::http::HttpError;
+use crate::programme::Programmes;
 use crate::store::{AmbassadorRecord, Care, Helper, Store};
 
 /// Who becomes an ambassador: one of the cohort's learners, or an account.
@@ -83,30 +84,115 @@ pub async fn add_ambassador(
     Ids(id): Ids<Uuid>,
     Body(body): Body<AmbassadorBody>,
 ) -> ApiResult<(StatusCode, Json<CreatedView>)> {
-    let helper = match (body.learner, body.user.as_deref().map(str::trim)) {
+    let helper = helper_of(&store, &body, Some(id), None).await?;
+    let created = community
+        .add_ambassador(&user, helper, Care::Cohort(id))
+        .await
+        .map_err(refused)?;
+    Ok((StatusCode::CREATED, Json(CreatedView { id: created })))
+}
+
+/// The ambassador a body names: one of `cohort`'s learners, or (`None`)
+/// one of `programme`'s; or an account.
+async fn helper_of(
+    store: &Store,
+    body: &AmbassadorBody,
+    cohort: Option<Uuid>,
+    programme: Option<Uuid>,
+) -> ApiResult<Helper> {
+    match (body.learner, body.user.as_deref().map(str::trim)) {
         (Some(l), None) => {
-            // Only a learner of this very cohort.
-            if store.cohort_of_learner(l).await? != Some(id) {
+            let ok = match (cohort, programme) {
+                (Some(c), _) => store.cohort_of_learner(l).await? == Some(c),
+                (None, Some(p)) => store.programme_of_learner(l).await? == Some(p),
+                _ => false,
+            };
+            if !ok {
+                let of = cohort.map_or_else(
+                    || "the programme's cohorts".to_owned(),
+                    |c| format!("cohort {c}"),
+                );
                 return Err(ApiError::bad(format!(
-                    "`learner`: {l} is not a learner of cohort {id}"
+                    "`learner`: {l} is not a learner of {of}"
                 )));
             }
-            Helper::Learner(l)
+            Ok(Helper::Learner(l))
         }
         (None, Some(name)) => {
             let found = store
                 .user_by_name(name)
                 .await?
                 .ok_or_else(|| ApiError::bad(format!("`user`: there is no account `{name}`")))?;
-            Helper::User(found.id)
+            Ok(Helper::User(found.id))
         }
-        _ => return Err(ApiError::bad("give `learner` or `user`, one of them")),
-    };
+        _ => Err(ApiError::bad("give `learner` or `user`, one of them")),
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/programmes/{id}/teams/{team}/ambassadors", tag = "programmes", operation_id = "addTeamAmbassador",
+    summary = "Make a learner of the programme's cohorts, or an account, an ambassador of a team",
+    description = "For the programme's lead (or an admin). Give `learner` (a learner's id) or `user` (an account's name), \
+        not both. A team's ambassador sees the calls for help and the stuck peers of the team's people in the \
+        programme's cohorts.",
+    params(("id" = Uuid, Path, description = "The programme's id"), ("team" = String, Path, description = "The team's name")),
+    request_body = AmbassadorBody,
+    responses(
+        (status = 201, description = "Done", body = CreatedView),
+        (status = 400, description = "No such team; neither or both of `learner` and `user`; or an ambassador already", body = ErrorBody),
+        (status = 404, description = "No such programme (or not yours)", body = ErrorBody),
+    ))]
+pub async fn add_team_ambassador(
+    Caller(user): Caller,
+    State(programmes): State<Programmes>,
+    State(community): State<Community>,
+    State(store): State<Store>,
+    Ids((id, team)): Ids<(Uuid, String)>,
+    Body(body): Body<AmbassadorBody>,
+) -> ApiResult<(StatusCode, Json<CreatedView>)> {
+    let programme = programmes.managed(&user, id).await?;
+    let team = team_named(&store, *programme.id, &team).await?;
+    let helper = helper_of(&store, &body, None, Some(*programme.id)).await?;
     let created = community
-        .add_ambassador(&user, helper, Care::Cohort(id))
+        .add_ambassador(&user, helper, Care::Team(team))
         .await
         .map_err(refused)?;
     Ok((StatusCode::CREATED, Json(CreatedView { id: created })))
+}
+
+#[utoipa::path(get, path = "/api/v1/programmes/{id}/teams/{team}/ambassadors", tag = "programmes", operation_id = "listTeamAmbassadors",
+    summary = "A team's ambassadors",
+    params(("id" = Uuid, Path, description = "The programme's id"), ("team" = String, Path, description = "The team's name")),
+    responses(
+        (status = 200, description = "By name", body = Vec<AmbassadorView>),
+        (status = 400, description = "No such team", body = ErrorBody),
+        (status = 404, description = "No such programme (or not yours)", body = ErrorBody),
+    ))]
+pub async fn list_team_ambassadors(
+    Caller(user): Caller,
+    State(programmes): State<Programmes>,
+    State(store): State<Store>,
+    Ids((id, team)): Ids<(Uuid, String)>,
+) -> ApiResult<Json<Vec<AmbassadorView>>> {
+    let programme = programmes.managed(&user, id).await?;
+    let team = team_named(&store, *programme.id, &team).await?.to_string();
+    let list = store.team_ambassadors(*programme.id).await?;
+    Ok(Json(
+        list.into_iter()
+            .filter(|a| a.team_id.as_deref() == Some(team.as_str()))
+            .map(Into::into)
+            .collect(),
+    ))
+}
+
+/// The id of `programme`'s team `name` (letter case aside).
+async fn team_named(store: &Store, programme: Uuid, name: &str) -> ApiResult<Uuid> {
+    store
+        .teams(programme)
+        .await?
+        .into_iter()
+        .find(|t| t.name.to_lowercase() == name.trim().to_lowercase())
+        .map(|t| *t.id)
+        .ok_or_else(|| ApiError::bad(format!("the programme has no team `{}`", name.trim())))
 }
 
 #[utoipa::path(get, path = "/api/v1/cohorts/{id}/ambassadors", tag = "cohorts", operation_id = "listAmbassadors",
