@@ -200,6 +200,22 @@ impl Store {
         Ok(cohort.and_then(|c| Uuid::parse_str(&c).ok()))
     }
 
+    /// The learners of a programme's cohorts: id, name and cohort name, by
+    /// name.
+    pub async fn programme_learners(
+        &self,
+        programme: Uuid,
+    ) -> Result<Vec<(String, String, String)>> {
+        sqlx::query_as(
+            "SELECT l.id, l.name, c.name FROM cohorts c JOIN learners l ON l.cohort_id = c.id
+             WHERE c.programme_id = ? ORDER BY l.name, c.name",
+        )
+        .bind(programme.to_string())
+        .fetch_all(&self.pool)
+        .await
+        .context(|| format!("listing programme {programme}'s learners"))
+    }
+
     /// The programme whose cohort a learner is on, if any.
     pub async fn programme_of_learner(&self, learner: Uuid) -> Result<Option<Uuid>> {
         let programme: Option<Option<String>> = sqlx::query_scalar(

@@ -378,5 +378,45 @@ async fn a_teams_ambassador_sees_the_calls_of_that_teams_people_only() {
     // The lead, who owns the cohort, sees both.
     let board = lead_api.get("/help").await;
     assert_eq!(board.body["peers"].as_array().unwrap().len(), 2);
+
+    // On the programme's page: the teams' ambassadors, and the form.
+    let admin = Signed::new(&server, "root", Role::Admin).await;
+    let page = format!("/trainer/programmes/{id}");
+    let (status, html) = admin.page(&page).await;
+    assert_eq!(status, StatusCode::OK);
+    let list = &html[html.find("id=\"team-ambassadors\"").unwrap()..];
+    let list = &list[..list.find("</ul>").unwrap()];
+    assert!(
+        list.contains("<strong>Accueil</strong> —\n        Ada"),
+        "{list}"
+    );
+    assert!(list.contains("<strong>Finances</strong> —"), "{list}");
+    let add = format!("/trainer/programmes/{id}/ambassadors");
+    let refused = admin.post(&add, &[("team", "Finances")]).await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    assert!(refused.text().await.unwrap().contains("Pick one of the"));
+    let refused = admin
+        .post(&add, &[("team", "Nowhere"), ("user", "tom")])
+        .await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let added = admin
+        .post(&add, &[("team", "Finances"), ("user", "tom")])
+        .await;
+    assert_eq!(Signed::location(&added), format!("{page}#ambassadors"));
+    let (_, html) = admin.page(&page).await;
+    let list = &html[html.find("id=\"team-ambassadors\"").unwrap()..];
+    let list = &list[..list.find("</ul>").unwrap()];
+    let finances = &list[list.find("<strong>Finances</strong>").unwrap()..];
+    assert!(finances.contains("tom"), "{list}");
+    let remove = finances[..finances.find("/remove\"").unwrap()]
+        .rsplit("action=\"")
+        .next()
+        .unwrap()
+        .to_owned()
+        + "/remove";
+    let removed = admin.post(&remove, &[]).await;
+    assert_eq!(Signed::location(&removed), format!("{page}#ambassadors"));
+    let (_, html) = admin.page(&page).await;
+    assert!(!html.contains("tom <span"), "tom is no ambassador any more");
     crate::records::retire(app, &sandboxes).await;
 }

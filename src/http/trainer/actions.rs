@@ -334,10 +334,91 @@ pub(super) async fn remove_ambassador(
             .ambassador(id)
             .await?
             .ok_or(HttpError::NotFound)?;
-        let cohort = found.cohort_id.clone().ok_or(HttpError::NotFound)?;
-        state.community.remove_ambassador(t.user(), id).await?;
-        let text = t.text_with("ambassador-removed", &[("name", found.name.into())]);
-        Ok(back_to_cohort(&state, &Notice::new(&cohort, true, text)))
+        state
+            .community
+            .remove_ambassador(t.user(), id)
+            .await
+            .map_err(|e| HttpError::community_in(t.lang, e))?;
+        // Back to the page it was named on: its cohort's, or its team's
+        // programme's.
+        if let Some(cohort) = &found.cohort_id {
+            let text = t.text_with("ambassador-removed", &[("name", found.name.into())]);
+            return Ok(back_to_cohort(&state, &Notice::new(cohort, true, text)));
+        }
+        let team = found
+            .team_id
+            .as_deref()
+            .and_then(|t| uuid::Uuid::parse_str(t).ok())
+            .ok_or(HttpError::NotFound)?;
+        let (programme, _) = state
+            .store
+            .team_programme(team)
+            .await?
+            .ok_or(HttpError::NotFound)?;
+        Ok(Redirect::to(&format!("/trainer/programmes/{programme}#ambassadors")).into_response())
+    }
+    .await;
+    t.respond(result)
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct TeamAmbassadorForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    team: String,
+    #[serde(default)]
+    learner: String,
+    #[serde(default)]
+    user: String,
+}
+
+/// POST /trainer/programmes/{id}/ambassadors: makes one of the
+/// programme's learners, or an account, an ambassador of one of its
+/// teams. A refusal is a page that says what is wrong.
+pub(super) async fn add_team_ambassador(
+    t: Trainer,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<TeamAmbassadorForm>,
+) -> Response {
+    let result = async {
+        t.session.check_csrf(&state, &headers, &form.csrf)?;
+        let id = uuid::Uuid::parse_str(&id).map_err(|_| HttpError::NotFound)?;
+        let programme = state.programmes.managed(t.user(), id).await?;
+        let pid = *programme.id;
+        let team = state
+            .store
+            .teams(pid)
+            .await?
+            .into_iter()
+            .find(|x| x.name == form.team.trim())
+            .ok_or_else(|| HttpError::BadRequest(t.text("ambassador-pick-team")))?;
+        let (learner, user) = (form.learner.trim(), form.user.trim());
+        let helper = match (learner.is_empty(), user.is_empty()) {
+            (false, true) => match uuid::Uuid::parse_str(learner) {
+                Ok(l) if state.store.programme_of_learner(l).await? == Some(pid) => {
+                    Helper::Learner(l)
+                }
+                _ => return Err(HttpError::BadRequest(t.text("ambassador-pick-one"))),
+            },
+            (true, false) => match state.store.user_by_name(user).await? {
+                Some(u) => Helper::User(u.id),
+                None => {
+                    return Err(HttpError::BadRequest(
+                        t.text_with("ambassador-no-account", &[("name", user.into())]),
+                    ));
+                }
+            },
+            _ => return Err(HttpError::BadRequest(t.text("ambassador-pick-one"))),
+        };
+        state
+            .community
+            .add_ambassador(t.user(), helper, Care::Team(*team.id))
+            .await
+            .map_err(|e| HttpError::community_in(t.lang, e))?;
+        Ok(Redirect::to(&format!("/trainer/programmes/{pid}#ambassadors")).into_response())
     }
     .await;
     t.respond(result)

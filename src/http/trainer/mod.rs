@@ -57,6 +57,10 @@ pub fn routes() -> Router<AppState> {
             post(actions::add_ambassador),
         )
         .route(
+            "/trainer/programmes/{id}/ambassadors",
+            post(actions::add_team_ambassador),
+        )
+        .route(
             "/trainer/ambassadors/{id}/remove",
             post(actions::remove_ambassador),
         )

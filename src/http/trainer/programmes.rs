@@ -145,6 +145,7 @@ pub(super) async fn page(
         data["struggle"] = struggle_data(&struggle);
         data["confidence"] = confidence_data(&t, &confidence)?;
         data["ratings"] = ratings_data(&t, &ratings)?;
+        data["ambassadors"] = ambassadors_data(&t, &programme, &teams).await?;
         data["community"] = community_data(&t, &tips, &programme.time_zone);
         data["trend"] = trend::trend_data(&t, &trend, &programme.time_zone)?;
         let team = filter.team_name();
@@ -526,5 +527,41 @@ fn confidence_data(t: &Trainer, c: &Confidence) -> Result<Value, HttpError> {
                 "comments": q.comments,
             })
         }).collect::<Vec<_>>(),
+    }))
+}
+
+/// The teams' ambassadors, and for whoever may name them (the lead, an
+/// admin) the form: a team, and one of the programme's learners or an
+/// account.
+async fn ambassadors_data(
+    t: &Trainer,
+    programme: &crate::store::ProgrammeRecord,
+    teams: &[crate::store::TeamRecord],
+) -> Result<Value, HttpError> {
+    let store = &t.state.store;
+    let id = *programme.id;
+    let list = store.team_ambassadors(id).await?;
+    let manages = t.user().is_admin() || *programme.lead_id == t.user().id;
+    let learners = if manages {
+        store.programme_learners(id).await?
+    } else {
+        Vec::new()
+    };
+    Ok(json!({
+        "manages": manages,
+        "add_url": format!("/trainer/programmes/{id}/ambassadors"),
+        "teams": teams.iter().map(|team| {
+            let theirs: Vec<Value> = list
+                .iter()
+                .filter(|a| a.team_id.as_deref() == Some(team.id.to_string().as_str()))
+                .map(|a| json!({
+                    "name": a.name,
+                    "account": a.user_id.is_some(),
+                    "remove_url": format!("/trainer/ambassadors/{}/remove", a.id),
+                }))
+                .collect();
+            json!({"name": team.name, "ambassadors": theirs})
+        }).collect::<Vec<_>>(),
+        "learners": learners.iter().map(|(id, name, cohort)| json!({"id": id, "name": format!("{name} ({cohort})")})).collect::<Vec<_>>(),
     }))
 }
