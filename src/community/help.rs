@@ -62,7 +62,58 @@ pub struct Board {
     pub peers: Vec<PeerStatus>,
 }
 
+/// Who a trainer picked as an ambassador: one of the learners `care`
+/// reaches (their id, as typed), or an account (its name); empty is none.
+#[derive(Debug, Clone, Copy)]
+pub struct Chosen<'a> {
+    pub learner: &'a str,
+    pub user: &'a str,
+}
+
 impl Community {
+    /// The ambassador `chosen` names for `care`: a learner of the cohort
+    /// (or of the team's programme's cohorts), or an account; exactly one.
+    pub async fn chosen_helper(
+        &self,
+        chosen: Chosen<'_>,
+        care: Care,
+    ) -> Result<Helper, CommunityError> {
+        let (learner, user) = (chosen.learner.trim(), chosen.user.trim());
+        match (learner.is_empty(), user.is_empty()) {
+            (false, true) => {
+                let (within, of) = match care {
+                    Care::Cohort(c) => (Some(c), format!("cohort {c}")),
+                    Care::Team(t) => (
+                        self.store.team_programme(t).await?.map(|(p, _)| p),
+                        "the programme's cohorts".to_owned(),
+                    ),
+                };
+                let of_it = match (Uuid::parse_str(learner), care) {
+                    (Ok(l), Care::Cohort(_)) => {
+                        self.store.cohort_of_learner(l).await?.map(|c| (l, c))
+                    }
+                    (Ok(l), Care::Team(_)) => {
+                        self.store.programme_of_learner(l).await?.map(|p| (l, p))
+                    }
+                    (Err(_), _) => None,
+                };
+                match of_it {
+                    Some((l, it)) if Some(it) == within => Ok(Helper::Learner(l)),
+                    _ => Err(Mistake::NotALearner {
+                        learner: learner.to_owned(),
+                        of,
+                    }
+                    .into()),
+                }
+            }
+            (true, false) => match self.store.user_by_name(user).await? {
+                Some(u) => Ok(Helper::User(u.id)),
+                None => Err(Mistake::NoAccount(user.to_owned()).into()),
+            },
+            _ => Err(Mistake::PickOne.into()),
+        }
+    }
+
     /// Makes a learner or an account an ambassador of a cohort (for its
     /// owner or an admin) or of a team (for its programme's lead or an
     /// admin).

@@ -20,7 +20,9 @@ use serde_json::Value;
 use crate::scenario::Scenarios;
 use crate::store::{Store, StoreError};
 
-pub use help::{Board, MAX_HELP_MESSAGE, PeerStatus, STUCK_FAILURES, STUCK_IDLE_MINUTES, Why};
+pub use help::{
+    Board, Chosen, MAX_HELP_MESSAGE, PeerStatus, STUCK_FAILURES, STUCK_IDLE_MINUTES, Why,
+};
 pub use tips::{ExerciseTips, ExportedTip, Feedback, TipView};
 
 use crate::export::{CsvRow, Separator, to_csv};
@@ -55,6 +57,12 @@ pub enum Mistake {
     Status(String),
     #[error("they are an ambassador of it already")]
     AlreadyAmbassador,
+    #[error("give `learner` or `user`, one of them")]
+    PickOne,
+    #[error("`learner`: {learner} is not a learner of {of}")]
+    NotALearner { learner: String, of: String },
+    #[error("`user`: there is no account `{0}`")]
+    NoAccount(String),
     #[error(
         "a message with a call for help is at most {} characters",
         help::MAX_HELP_MESSAGE
@@ -76,6 +84,11 @@ impl Mistake {
             Self::NotAQuestion => ("tips-not-a-question", vec![]),
             Self::Status(s) => ("tips-status", vec![("status", s.as_str().into())]),
             Self::AlreadyAmbassador => ("help-already-ambassador", vec![]),
+            Self::PickOne | Self::NotALearner { .. } => ("ambassador-pick-one", vec![]),
+            Self::NoAccount(name) => (
+                "ambassador-no-account",
+                vec![("name", name.as_str().into())],
+            ),
             Self::MessageTooLong => (
                 "help-message-too-long",
                 vec![("max", help::MAX_HELP_MESSAGE.into())],

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::ErrorBody;
 use super::error::{ApiError, Body, Caller, Ids};
-use crate::community::{Board, Community, CommunityError, PeerStatus};
+use crate::community::{Board, Chosen, Community, CommunityError, PeerStatus};
 use crate::http::HttpError;
 use crate::programme::Programmes;
 use crate::store::{AmbassadorRecord, Care, Helper, Store};
@@ -80,11 +80,10 @@ fn refused(e: CommunityError) -> ApiError {
 pub async fn add_ambassador(
     Caller(user): Caller,
     State(community): State<Community>,
-    State(store): State<Store>,
     Ids(id): Ids<Uuid>,
     Body(body): Body<AmbassadorBody>,
 ) -> ApiResult<(StatusCode, Json<CreatedView>)> {
-    let helper = helper_of(&store, &body, Some(id), None).await?;
+    let helper = helper_of(&community, &body, Care::Cohort(id)).await?;
     let created = community
         .add_ambassador(&user, helper, Care::Cohort(id))
         .await
@@ -92,41 +91,14 @@ pub async fn add_ambassador(
     Ok((StatusCode::CREATED, Json(CreatedView { id: created })))
 }
 
-/// The ambassador a body names: one of `cohort`'s learners, or (`None`)
-/// one of `programme`'s; or an account.
-async fn helper_of(
-    store: &Store,
-    body: &AmbassadorBody,
-    cohort: Option<Uuid>,
-    programme: Option<Uuid>,
-) -> ApiResult<Helper> {
-    match (body.learner, body.user.as_deref().map(str::trim)) {
-        (Some(l), None) => {
-            let ok = match (cohort, programme) {
-                (Some(c), _) => store.cohort_of_learner(l).await? == Some(c),
-                (None, Some(p)) => store.programme_of_learner(l).await? == Some(p),
-                _ => false,
-            };
-            if !ok {
-                let of = cohort.map_or_else(
-                    || "the programme's cohorts".to_owned(),
-                    |c| format!("cohort {c}"),
-                );
-                return Err(ApiError::bad(format!(
-                    "`learner`: {l} is not a learner of {of}"
-                )));
-            }
-            Ok(Helper::Learner(l))
-        }
-        (None, Some(name)) => {
-            let found = store
-                .user_by_name(name)
-                .await?
-                .ok_or_else(|| ApiError::bad(format!("`user`: there is no account `{name}`")))?;
-            Ok(Helper::User(found.id))
-        }
-        _ => Err(ApiError::bad("give `learner` or `user`, one of them")),
-    }
+/// The ambassador a body names for `care`.
+async fn helper_of(community: &Community, body: &AmbassadorBody, care: Care) -> ApiResult<Helper> {
+    let learner = body.learner.map(|l| l.to_string()).unwrap_or_default();
+    let chosen = Chosen {
+        learner: &learner,
+        user: body.user.as_deref().unwrap_or_default(),
+    };
+    community.chosen_helper(chosen, care).await.map_err(refused)
 }
 
 #[utoipa::path(post, path = "/api/v1/programmes/{id}/teams/{team}/ambassadors", tag = "programmes", operation_id = "addTeamAmbassador",
@@ -151,7 +123,7 @@ pub async fn add_team_ambassador(
 ) -> ApiResult<(StatusCode, Json<CreatedView>)> {
     let programme = programmes.managed(&user, id).await?;
     let team = team_named(&store, *programme.id, &team).await?;
-    let helper = helper_of(&store, &body, None, Some(*programme.id)).await?;
+    let helper = helper_of(&community, &body, Care::Team(team)).await?;
     let created = community
         .add_ambassador(&user, helper, Care::Team(team))
         .await

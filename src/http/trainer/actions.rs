@@ -13,10 +13,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{Trainer, when};
-use crate::community::CommunityError;
+use crate::community::{Chosen, CommunityError};
 use crate::http::{AppState, HttpError};
 use crate::sandbox::{SandboxError, TeardownFailure};
-use crate::store::{Care, Helper};
+use crate::store::Care;
 
 /// Carries an action's outcome across the redirect that follows it.
 const FLASH_COOKIE: &str = "sandpit_flash";
@@ -268,42 +268,16 @@ pub(super) async fn add_ambassador(
     let result = async {
         t.session.check_csrf(&state, &headers, &form.csrf)?;
         let (cohort, _) = t.cohort(&id).await?;
-        let (learner, user) = (form.learner.trim(), form.user.trim());
-        let helper = match (learner.is_empty(), user.is_empty()) {
-            (false, true) => {
-                let l = match uuid::Uuid::parse_str(learner) {
-                    Ok(l) if state.store.cohort_of_learner(l).await? == Some(*cohort.id) => Some(l),
-                    _ => None,
-                };
-                match l {
-                    Some(l) => Helper::Learner(l),
-                    None => {
-                        return Ok(back_to_cohort(
-                            &state,
-                            &Notice::new(&id, false, t.text("ambassador-pick-one")),
-                        ));
-                    }
-                }
-            }
-            (true, false) => match state.store.user_by_name(user).await? {
-                Some(u) => Helper::User(u.id),
-                None => {
-                    let text = t.text_with("ambassador-no-account", &[("name", user.into())]);
-                    return Ok(back_to_cohort(&state, &Notice::new(&id, false, text)));
-                }
-            },
-            _ => {
-                return Ok(back_to_cohort(
-                    &state,
-                    &Notice::new(&id, false, t.text("ambassador-pick-one")),
-                ));
-            }
+        let care = Care::Cohort(*cohort.id);
+        let chosen = Chosen {
+            learner: &form.learner,
+            user: &form.user,
         };
-        let notice = match state
-            .community
-            .add_ambassador(t.user(), helper, Care::Cohort(*cohort.id))
-            .await
-        {
+        let added = match state.community.chosen_helper(chosen, care).await {
+            Ok(helper) => state.community.add_ambassador(t.user(), helper, care).await,
+            Err(e) => Err(e),
+        };
+        let notice = match added {
             Ok(_) => Notice::new(&id, true, t.text("ambassador-added")),
             Err(CommunityError::Invalid(m)) => Notice::new(
                 &id,
@@ -395,24 +369,15 @@ pub(super) async fn add_team_ambassador(
             .into_iter()
             .find(|x| x.name == form.team.trim())
             .ok_or_else(|| HttpError::BadRequest(t.text("ambassador-pick-team")))?;
-        let (learner, user) = (form.learner.trim(), form.user.trim());
-        let helper = match (learner.is_empty(), user.is_empty()) {
-            (false, true) => match uuid::Uuid::parse_str(learner) {
-                Ok(l) if state.store.programme_of_learner(l).await? == Some(pid) => {
-                    Helper::Learner(l)
-                }
-                _ => return Err(HttpError::BadRequest(t.text("ambassador-pick-one"))),
-            },
-            (true, false) => match state.store.user_by_name(user).await? {
-                Some(u) => Helper::User(u.id),
-                None => {
-                    return Err(HttpError::BadRequest(
-                        t.text_with("ambassador-no-account", &[("name", user.into())]),
-                    ));
-                }
-            },
-            _ => return Err(HttpError::BadRequest(t.text("ambassador-pick-one"))),
+        let chosen = Chosen {
+            learner: &form.learner,
+            user: &form.user,
         };
+        let helper = state
+            .community
+            .chosen_helper(chosen, Care::Team(*team.id))
+            .await
+            .map_err(|e| HttpError::community_in(t.lang, e))?;
         state
             .community
             .add_ambassador(t.user(), helper, Care::Team(*team.id))

@@ -54,10 +54,21 @@ pub(super) async fn page(t: Trainer) -> Response {
     t.respond(result)
 }
 
+/// A form of the tips page: `status` (approved | rejected) to review,
+/// `body` to answer.
 #[derive(Debug, Deserialize)]
-pub(super) struct ReviewForm {
+pub(super) struct TipForm {
     csrf: String,
+    #[serde(default)]
     status: String,
+    #[serde(default)]
+    body: String,
+}
+
+/// What a form of the tips page does to its tip.
+enum Act {
+    Review,
+    Answer,
 }
 
 /// POST /trainer/tips/{id}/review with `status` = approved | rejected.
@@ -66,26 +77,9 @@ pub(super) async fn review(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    axum::Form(form): axum::Form<ReviewForm>,
+    axum::Form(form): axum::Form<TipForm>,
 ) -> Response {
-    let result = async {
-        t.session.check_csrf(&state, &headers, &form.csrf)?;
-        let id = Uuid::parse_str(&id).map_err(|_| HttpError::NotFound)?;
-        state
-            .community
-            .review(t.user(), id, &form.status)
-            .await
-            .map_err(|e| HttpError::community_in(t.lang, e))?;
-        Ok(Redirect::to("/trainer/tips").into_response())
-    }
-    .await;
-    t.respond(result)
-}
-
-#[derive(Debug, Deserialize)]
-pub(super) struct AnswerForm {
-    csrf: String,
-    body: String,
+    act(t, state, id, headers, form, Act::Review).await
 }
 
 /// POST /trainer/tips/{id}/answer with `body`.
@@ -94,16 +88,30 @@ pub(super) async fn answer(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    axum::Form(form): axum::Form<AnswerForm>,
+    axum::Form(form): axum::Form<TipForm>,
+) -> Response {
+    act(t, state, id, headers, form, Act::Answer).await
+}
+
+/// Does `act` to tip `id`, then back to the tips page; a refusal is a
+/// page that says what is wrong.
+async fn act(
+    t: Trainer,
+    state: AppState,
+    id: String,
+    headers: HeaderMap,
+    form: TipForm,
+    act: Act,
 ) -> Response {
     let result = async {
         t.session.check_csrf(&state, &headers, &form.csrf)?;
         let id = Uuid::parse_str(&id).map_err(|_| HttpError::NotFound)?;
-        state
-            .community
-            .answer(t.user(), id, &form.body)
-            .await
-            .map_err(|e| HttpError::community_in(t.lang, e))?;
+        let community = &state.community;
+        match act {
+            Act::Review => community.review(t.user(), id, &form.status).await,
+            Act::Answer => community.answer(t.user(), id, &form.body).await.map(|_| ()),
+        }
+        .map_err(|e| HttpError::community_in(t.lang, e))?;
         Ok(Redirect::to("/trainer/tips").into_response())
     }
     .await;
