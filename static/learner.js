@@ -224,6 +224,55 @@
     });
   }
 
+  // Who watches the terminal (ambassadors, trainers helping live), and
+  // the learner's say on whether each may type: kept fresh, and answered
+  // without leaving the page (the terminal stays open).
+  const watchers = document.querySelector("[data-watchers]");
+  if (watchers) {
+    const render = (list) => {
+      watchers.replaceChildren(...list.map((w) => {
+        const form = document.createElement("form");
+        form.method = "post";
+        form.action = w.action;
+        form.className = "watcher";
+        const text = document.createElement("span");
+        text.textContent = w.text;
+        const allow = document.createElement("input");
+        allow.type = "hidden";
+        allow.name = "allow";
+        allow.value = w.allow;
+        const button = document.createElement("button");
+        button.type = "submit";
+        button.textContent = w.button;
+        form.append(text, " ", allow, button);
+        return form;
+      }));
+    };
+    const refresh = async () => {
+      try {
+        const response = await fetch(watchers.dataset.watchers, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+        if (response.ok) render(await response.json());
+      } catch (e) { /* offline for a moment: the next round tells */ }
+    };
+    watchers.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const form = event.target;
+      const button = form.querySelector("button");
+      if (button) button.disabled = true;
+      try {
+        const response = await fetch(form.action, {
+          method: "POST",
+          headers: { Accept: "application/json" },
+          body: new URLSearchParams(new FormData(form)),
+          credentials: "same-origin",
+        });
+        if (response.ok) render(await response.json());
+        else refresh();
+      } catch (e) { refresh(); }
+    });
+    setInterval(refresh, 3000);
+  }
+
   // Tabs: the terminal and each web UI of the scenario's tool.
   const tabs = Array.from(document.querySelectorAll('[role="tab"]'));
   function select(tab) {

@@ -129,6 +129,17 @@
         if (msg.type === "frame") {
           this.retries = 0;
           this.draw(msg);
+        } else if (msg.type === "access") {
+          // A helper's view: whether the learner lets them type.
+          this.access = msg.typing ? "mayType" : "readOnly";
+          this.el.dataset.access = this.access;
+          this.setStatus(this.text(this.access, msg.typing ? "you may type" : "read only"), msg.typing ? "ok" : "wait");
+        } else if (msg.type === "refused") {
+          this.setStatus(this.text("refused", "not sent: read only"), "wait");
+          clearTimeout(this.refusedTimer);
+          this.refusedTimer = setTimeout(() => {
+            if (this.access) this.setStatus(this.text(this.access, ""), this.access === "mayType" ? "ok" : "wait");
+          }, 3000);
         } else if (msg.type === "exit" && msg.sandbox) {
           this.goneWith(msg.sandbox);
         } else if (msg.type === "exit") {

@@ -217,28 +217,7 @@ impl Community {
         account: Option<&User>,
         now: DateTime<Utc>,
     ) -> Result<Board, CommunityError> {
-        let roles = self.store.roles_of(helper).await?;
-        let mut care: Vec<String> = roles.iter().map(|r| r.care_name.clone()).collect();
-        let mut cohorts: Vec<Uuid> = roles
-            .iter()
-            .filter_map(|r| r.cohort_id.as_deref()?.parse().ok())
-            .collect();
-        let teams: Vec<Uuid> = roles
-            .iter()
-            .filter_map(|r| r.team_id.as_deref()?.parse().ok())
-            .collect();
-        if let Some(user) = account {
-            let owned = self
-                .store
-                .cohorts((!user.is_admin()).then_some(user.id))
-                .await?;
-            for c in owned {
-                if !cohorts.contains(&c.id) {
-                    cohorts.push(*c.id);
-                    care.push(c.name.clone());
-                }
-            }
-        }
+        let (mut care, cohorts, teams) = self.scope(helper, account).await?;
         let peers = self.store.peers(&cohorts, &teams).await?;
         let exercises = self.store.peer_exercises(&cohorts, &teams).await?;
         let mut tried: HashMap<(Uuid, &str), &PeerExercise> = HashMap::new();

@@ -11,6 +11,7 @@
 //! - Reports and exports name the team, never the learner.
 
 mod help;
+mod live;
 mod tips;
 
 use std::sync::Arc;
@@ -23,6 +24,7 @@ use crate::store::{Store, StoreError};
 pub use help::{
     Board, Chosen, MAX_HELP_MESSAGE, PeerStatus, STUCK_FAILURES, STUCK_IDLE_MINUTES, Why,
 };
+pub use live::{LiveHelp, RESUME_WITHIN, Watcher, Watching};
 pub use tips::{ExerciseTips, ExportedTip, Feedback, TipView};
 
 use crate::export::{CsvRow, Separator, to_csv};
@@ -108,6 +110,13 @@ pub enum CommunityError {
     /// The caller may not review or answer this tip.
     #[error("only the trainer of the learner's cohort or an admin may do this")]
     Forbidden,
+    /// The learner is not in the helper's care (or has no live sandbox),
+    /// or the help session is someone else's.
+    #[error("this learner is not in your care")]
+    NotInCare,
+    /// The help session is over (or the learner's sandbox changed).
+    #[error("this help session has ended")]
+    Ended,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -117,11 +126,16 @@ pub enum CommunityError {
 pub struct Community {
     store: Store,
     scenarios: Arc<Scenarios>,
+    live: Arc<LiveHelp>,
 }
 
 impl Community {
     pub fn new(store: Store, scenarios: Arc<Scenarios>) -> Self {
-        Self { store, scenarios }
+        Self {
+            store,
+            scenarios,
+            live: Arc::default(),
+        }
     }
 }
 

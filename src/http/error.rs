@@ -87,6 +87,7 @@ impl HttpError {
         match e {
             E::Invalid(m) => Self::BadRequest(Message::of(m.message()).say(lang)),
             E::Forbidden => Self::NotFound,
+            E::NotInCare => Self::Forbidden(super::i18n::text(lang, "help-not-in-care")),
             e => e.into(),
         }
     }
@@ -98,7 +99,8 @@ impl From<crate::community::CommunityError> for HttpError {
         match e {
             E::Invalid(m) => Self::BadRequest(m.to_string()),
             E::NotFound => Self::NotFound,
-            E::Forbidden => Self::Forbidden(e.to_string()),
+            E::Forbidden | E::NotInCare => Self::Forbidden(e.to_string()),
+            E::Ended => Self::Conflict(Message::new("help-session-ended")),
             E::Store(e) => e.into(),
         }
     }

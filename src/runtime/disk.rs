@@ -130,11 +130,7 @@ pub async fn remove(dir: &Path, sandbox: Uuid) -> Result<()> {
         // The loop device goes with the last unmount (mount -o loop sets
         // autoclear). A container still holding it would make this fail:
         // containers are removed first.
-        run(
-            &format!("unmounting the disk of sandbox {sandbox}"),
-            Command::new("umount").arg(&disk.mount),
-        )
-        .await?;
+        unmount(sandbox, &disk.mount).await?;
     }
     match std::fs::remove_dir(&disk.mount) {
         Ok(()) => {}
@@ -154,6 +150,25 @@ pub async fn remove(dir: &Path, sandbox: Uuid) -> Result<()> {
             disk.image.display()
         ))),
     }
+}
+
+/// Unmounts a sandbox's disk. A container just removed can keep it busy
+/// for a moment on a loaded engine: tried for about 5 s, then detached
+/// lazily (the kernel frees it, and its loop device, once the last user
+/// lets go), so that nothing stays mounted.
+async fn unmount(sandbox: Uuid, mount: &Path) -> Result<()> {
+    let what = format!("unmounting the disk of sandbox {sandbox}");
+    for tries in 1..=10u64 {
+        match run(&what, Command::new("umount").arg(mount)).await {
+            Ok(()) => return Ok(()),
+            Err(_) if !is_mounted(mount) => return Ok(()),
+            Err(e) => {
+                tracing::debug!(sandbox = %sandbox, error = %e, "disk still busy, retrying");
+                tokio::time::sleep(std::time::Duration::from_millis(100 * tries.min(5))).await;
+            }
+        }
+    }
+    run(&what, Command::new("umount").arg("--lazy").arg(mount)).await
 }
 
 /// The sandboxes that have a disk (image or mount point) in `dir`.

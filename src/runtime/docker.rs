@@ -284,13 +284,22 @@ impl SandboxRuntime for DockerRuntime {
 
     async fn remove(&self, sandbox: Uuid) -> Result<()> {
         // The checker first: it holds the sandbox's network namespace and
-        // volumes.
+        // volumes. Every step is tried even when one before it failed, so
+        // that one busy object leaves only itself behind (for the next
+        // removal or reconcile); the first failure is returned.
+        let mut first = None;
+        let mut keep = |step: Result<()>| {
+            if let Err(e) = step {
+                first.get_or_insert(e);
+            }
+        };
         for name in [checker_name(sandbox), object_name(sandbox)] {
-            self.remove_container(sandbox, &name).await?;
+            keep(self.remove_container(sandbox, &name).await);
         }
-        self.remove_volumes(sandbox).await?;
-        self.remove_network(sandbox).await?;
-        disk::remove(&self.config.disk_dir, sandbox).await
+        keep(self.remove_volumes(sandbox).await);
+        keep(self.remove_network(sandbox).await);
+        keep(disk::remove(&self.config.disk_dir, sandbox).await);
+        first.map_or(Ok(()), Err)
     }
 
     async fn usage_of(&self, sandboxes: &[Uuid]) -> Vec<(Uuid, Option<Usage>)> {

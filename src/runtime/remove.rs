@@ -92,24 +92,26 @@ impl DockerRuntime {
 }
 
 /// Runs a removal until the object is gone: a container being removed can
-/// hold its network or volume for a moment, so "busy" is retried (2 s in
-/// all); "no such object" is success.
+/// hold its network or volume for a moment, so "busy" is retried (for
+/// about 10 s: an engine under load can take seconds to let go); "no such
+/// object" is success.
 async fn until_gone<F, Fut>(remove: F, what: impl Fn() -> String) -> Result<()>
 where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = std::result::Result<(), BollardError>>,
 {
-    let mut tries = 0;
+    let mut tries: u32 = 0;
     loop {
         match remove().await {
             Ok(()) => return Ok(()),
             Err(BollardError::DockerResponseServerError {
                 status_code: 404, ..
             }) => return Ok(()),
-            Err(e) if tries < 20 => {
+            Err(e) if tries < 24 => {
                 tries += 1;
                 tracing::debug!(error = %e, "{}: still busy, retrying", what());
-                tokio::time::sleep(Duration::from_millis(100)).await;
+                // 100 ms, growing to 500 ms: 11 s in all.
+                tokio::time::sleep(Duration::from_millis(100 * u64::from(tries.min(5)))).await;
             }
             Err(source) => {
                 return Err(RuntimeError::Engine {

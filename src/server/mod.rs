@@ -119,6 +119,12 @@ impl Server {
             ),
             Err(e) => tracing::error!(error = %e, "reconciling at start"),
         }
+        // No helper is connected yet: sessions left open end when last seen.
+        match self.app.community.end_stale_help().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(ended = n, "ended the help sessions a stop left open"),
+            Err(e) => tracing::error!(error = %e, "ending the help sessions left open"),
+        }
         let background = Background::start(
             &self.app,
             &self.state,

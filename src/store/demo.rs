@@ -110,6 +110,13 @@ impl Store {
             ),
             (
                 None,
+                format!(
+                    "DELETE FROM help_sessions WHERE learner_id IN ({learners})
+                     OR helper_learner_id IN ({learners})"
+                ),
+            ),
+            (
+                None,
                 format!("DELETE FROM help_requests WHERE learner_id IN ({learners})"),
             ),
             (

@@ -304,9 +304,41 @@ impl Store {
         .context(|| "reading a call for help".into())
     }
 
+    /// The exercises `learner` has passed.
+    pub async fn passed_exercises(&self, learner: Uuid) -> Result<Vec<String>> {
+        sqlx::query_scalar(
+            "SELECT exercise_id FROM learner_exercises
+             WHERE learner_id = ? AND pass_number IS NOT NULL",
+        )
+        .bind(learner.to_string())
+        .fetch_all(&self.pool)
+        .await
+        .context(|| format!("reading what learner {learner} passed"))
+    }
+
     /// The learners of `cohorts` and of `teams` (in their programme's
     /// cohorts) whose sandbox is live, with their open call for help.
     pub async fn peers(&self, cohorts: &[Uuid], teams: &[Uuid]) -> Result<Vec<Peer>> {
+        self.peers_where(cohorts, teams, None).await
+    }
+
+    /// `learner`, if they are in the care of `cohorts` and `teams` and
+    /// their sandbox is live.
+    pub async fn peer(
+        &self,
+        cohorts: &[Uuid],
+        teams: &[Uuid],
+        learner: Uuid,
+    ) -> Result<Option<Peer>> {
+        Ok(self.peers_where(cohorts, teams, Some(learner)).await?.pop())
+    }
+
+    async fn peers_where(
+        &self,
+        cohorts: &[Uuid],
+        teams: &[Uuid],
+        learner: Option<Uuid>,
+    ) -> Result<Vec<Peer>> {
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT l.id AS learner_id, l.name, c.id AS cohort_id, c.name AS cohort_name,
                     s.scenario_id, s.id AS sandbox_id, s.last_activity_at, s.claimed_at,
@@ -316,11 +348,12 @@ impl Store {
              JOIN cohorts c ON c.id = l.cohort_id
              JOIN sandboxes s ON s.learner_id = l.id AND s.state = 'claimed'
              LEFT JOIN help_requests h ON h.learner_id = l.id AND h.closed_at IS NULL
-             WHERE {IN_CARE}
+             WHERE {IN_CARE} AND (?3 IS NULL OR l.id = ?3)
              ORDER BY h.created_at IS NULL, h.created_at, l.name"
         )))
         .bind(json_ids(cohorts))
         .bind(json_ids(teams))
+        .bind(learner.map(|l| l.to_string()))
         .fetch_all(&self.pool)
         .await
         .context(|| "listing the peers in an ambassador's care".into())

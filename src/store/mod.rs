@@ -10,6 +10,7 @@ mod cohorts;
 mod community;
 mod demo;
 mod help;
+mod help_sessions;
 mod indicators;
 mod lifecycle;
 mod links;
@@ -42,6 +43,7 @@ pub use community::{
 };
 pub use demo::DemoRemoval;
 pub use help::{AmbassadorRecord, Care, Helper, Peer, PeerExercise};
+pub use help_sessions::{HelpSessionRecord, NewHelpSession};
 pub use indicators::{
     CohortLearners, FailedOutput, IndicatorScope, LearnerExercise, ProgrammeCohort,
 };

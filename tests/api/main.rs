@@ -20,6 +20,7 @@ mod cohort_lists;
 mod cohort_names;
 mod cohorts;
 mod community_help;
+mod community_live;
 mod community_tips;
 mod demo;
 mod disk_budget;

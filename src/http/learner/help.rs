@@ -2,7 +2,8 @@
 //! an ambassador: `POST /s/{token}/help/{exercise}` (with an optional
 //! `message`) asks for help, `POST /s/{token}/help-close` withdraws the
 //! call; `GET /s/{token}/ambassador` is the ambassador's board (their
-//! link is their key to it, as to their own page).
+//! link is their key to it, as to their own page), where each peer can be
+//! watched and helped live (see `watch`).
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -39,7 +40,10 @@ pub(super) async fn section(
     };
     let open = community.open_help(learner).await?;
     let ambassador = community.is_ambassador(Helper::Learner(learner)).await?;
+    let watchers = community.watchers(learner).await?;
     Ok(json!({
+        "watchers": super::watch::watchers_json(&watchers, token, lang),
+        "watchers_url": format!("/s/{token}/watchers?lang={lang}"),
         "open": open.is_some(),
         "ask_url": exercise.map(|e| format!("/s/{token}/help/{e}?lang={lang}")),
         "close_url": format!("/s/{token}/help-close?lang={lang}"),
@@ -115,7 +119,8 @@ async fn board(
         .board(helper, None, chrono::Utc::now())
         .await?;
     let mut data = base(lang, &i18n::text(lang, "help-board-title"));
-    data["board"] = board_data(&state, &board, lang);
+    let watch = format!("/s/{}/watch?lang={lang}", live.token.as_str());
+    data["board"] = board_data(&state, &board, lang, &watch, "");
     data["back_url"] = format!("/s/{}?lang={lang}", live.token.as_str()).into();
     let mut response = state.pages.render("ambassador", &data);
     crate::http::private_page(&mut response);
@@ -127,15 +132,20 @@ pub(in crate::http) fn board_data(
     state: &AppState,
     board: &crate::community::Board,
     lang: &str,
+    watch_url: &str,
+    csrf: &str,
 ) -> Value {
     json!({
         "care": board.care,
+        "watch_url": watch_url,
+        "csrf": csrf,
         "peers": board.peers.iter().map(|p| {
             let exercise = p
                 .exercise
                 .as_deref()
                 .map(|e| state.scenarios.exercise_title(&p.scenario, e, lang));
             json!({
+                "learner": p.learner,
                 "name": p.name,
                 "cohort": p.cohort,
                 "why": i18n::text(lang, match p.why {

@@ -17,6 +17,9 @@ mod start;
 mod terminal;
 mod time;
 mod tips;
+mod watch;
+pub(in crate::http) use terminal::{SizeQuery, helper_terminal};
+pub(in crate::http) use watch::watch_page;
 
 use axum::Router;
 use axum::extract::{FromRequestParts, Path, Query};
@@ -39,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .merge(pulse::routes())
         .merge(tips::routes())
         .merge(help::routes())
+        .merge(watch::routes())
 }
 
 /// A link's sandbox and scenario, when the link opens.

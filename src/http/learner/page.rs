@@ -187,6 +187,7 @@ async fn page(
     };
     // A web-only scenario opens on its first web UI.
     data["terminal"] = json!(scenario.terminal);
+    data["terminal_path"] = json!(format!("/s/{token_str}/terminal"));
     data["web_ports"] = scenario
         .web_ports
         .iter()

@@ -25,6 +25,13 @@
 //!   true. Rows leave out trailing blanks. At most ~30 frames a second.
 //! - `{"type":"exit"}`: the shell ended; the server closes the connection,
 //!   and the next connection starts a new shell.
+//! - `{"type":"access","typing":false}`: to a helper (an ambassador or a
+//!   trainer watching through `/s/{token}/watch/{session}/terminal` or
+//!   `/trainer/watch/{session}/terminal`): whether the learner lets them
+//!   type now; sent on connecting and on every change. A helper's resizes
+//!   are ignored (the learner's size stays).
+//! - `{"type":"refused","reason":"read-only"}`: a helper's keystrokes while
+//!   they may not type; nothing reached the shell.
 //! - `{"type":"exit","sandbox":"ended"}` (or `"failed"`): the sandbox itself
 //!   has ended (expired, closed for idleness, torn down) or stopped working;
 //!   no new shell can start. A connection to such a sandbox's terminal gets
@@ -44,9 +51,10 @@ use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
 use tokio_util::sync::CancellationToken;
 
+use crate::community::Watching;
 use crate::http::{AppState, HttpError, same_origin};
 use crate::sandbox::{LinkToken, SandboxService};
-use crate::scenario::ScenarioId;
+use crate::scenario::{Scenario, ScenarioId};
 use crate::terminal::{TerminalError, Viewer};
 
 /// Largest message a client may send.
@@ -56,15 +64,64 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 /// Pings keep idle connections open through proxies and find dead ones.
 const PING_EVERY: Duration = Duration::from_secs(25);
 const EXIT: &str = r#"{"type":"exit"}"#;
+const REFUSED: &str = r#"{"type":"refused","reason":"read-only"}"#;
+
+/// What a connection may do to the shared terminal.
+pub(in crate::http) enum Access {
+    /// The learner, through their link: types and sizes the terminal.
+    Learner,
+    /// A helper in a help session: watches; types only while the learner
+    /// lets them (asked on every keystroke); never resizes.
+    Helper(Box<Watching>),
+}
+
+impl Access {
+    fn may_type(&self) -> bool {
+        match self {
+            Self::Learner => true,
+            Self::Helper(w) => w.may_type(),
+        }
+    }
+
+    /// The message telling a helper whether they may type; None for the
+    /// learner.
+    fn message(&self) -> Option<String> {
+        match self {
+            Self::Learner => None,
+            Self::Helper(w) => {
+                Some(serde_json::json!({"type": "access", "typing": w.may_type()}).to_string())
+            }
+        }
+    }
+
+    /// Resolves when a helper's grant changes; never for the learner.
+    async fn changed(&mut self) {
+        if let Self::Helper(w) = self
+            && w.changed().await
+        {
+            return;
+        }
+        std::future::pending().await
+    }
+
+    /// The connection is still open: a helper's session lives on.
+    async fn alive(&self) {
+        if let Self::Helper(w) = self {
+            w.seen().await;
+        }
+    }
+}
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/s/{token}/terminal", get(terminal))
 }
 
+/// `?cols=N&rows=N`: the size of a shell this connection starts.
+
 #[derive(Debug, Deserialize)]
-struct SizeQuery {
-    cols: Option<u16>,
-    rows: Option<u16>,
+pub(in crate::http) struct SizeQuery {
+    pub cols: Option<u16>,
+    pub rows: Option<u16>,
 }
 
 /// What a client may send.
@@ -106,10 +163,77 @@ async fn terminal(
         Ok(ws) => ws,
         Err(rejection) => return Ok(rejection.into_response()),
     };
-    let (rows, cols) = (size.rows.unwrap_or(24), size.cols.unwrap_or(80));
+    let to = Attach {
+        sandbox: sandbox.id,
+        link: &link.token_hash,
+        scenario,
+        size,
+    };
+    // When the shell exits, whether its sandbox went with it.
+    let service = state.service.clone();
+    let exited = Box::pin(async move { gone(&service, &token).await });
+    connect(&state, ws, to, Access::Learner, exited).await
+}
+
+/// A helper's connection to the terminal of the learner they help, whose
+/// session `watching` holds (checked by the caller, origin included).
+pub(in crate::http) async fn helper_terminal(
+    state: &AppState,
+    ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
+    watching: Watching,
+    size: (Option<u16>, Option<u16>),
+) -> Result<Response, HttpError> {
+    let session = &watching.session;
+    let scenario = state
+        .scenarios
+        .find(&session.scenario_id)
+        .filter(|s| s.terminal)
+        .ok_or(HttpError::NotFound)?;
+    let link = session.link_hash.clone().ok_or(HttpError::NotFound)?;
+    let ws = match ws {
+        Ok(ws) => ws,
+        Err(rejection) => return Ok(rejection.into_response()),
+    };
+    let to = Attach {
+        sandbox: *session.sandbox_id,
+        link: &link,
+        scenario,
+        size: SizeQuery {
+            rows: size.0,
+            cols: size.1,
+        },
+    };
+    let (community, sandbox) = (state.community.clone(), *session.sandbox_id);
+    let exited = Box::pin(async move { community.sandbox_gone(sandbox).await });
+    connect(state, ws, to, Access::Helper(Box::new(watching)), exited).await
+}
+
+/// Whether the sandbox went with its shell, once the shell has exited:
+/// asked only then (the future does nothing until awaited).
+type Exited = std::pin::Pin<Box<dyn Future<Output = Option<&'static str>> + Send>>;
+
+/// The terminal a connection joins.
+struct Attach<'a> {
+    sandbox: uuid::Uuid,
+    /// The learner's link (hash): the recording's budget.
+    link: &'a str,
+    scenario: &'a Scenario,
+    size: SizeQuery,
+}
+
+/// Joins the sandbox's terminal (starting its shell if none runs) and
+/// serves the connection with `access`.
+async fn connect(
+    state: &AppState,
+    ws: WebSocketUpgrade,
+    to: Attach<'_>,
+    access: Access,
+    exited: Exited,
+) -> Result<Response, HttpError> {
+    let (rows, cols) = (to.size.rows.unwrap_or(24), to.size.cols.unwrap_or(80));
     let viewer = match state
         .terminals
-        .attach(sandbox.id, &link.token_hash, scenario, rows, cols)
+        .attach(to.sandbox, to.link, to.scenario, rows, cols)
         .await
     {
         Ok(viewer) => viewer,
@@ -118,24 +242,19 @@ async fn terminal(
         }
         Err(TerminalError::Runtime(e)) => {
             return Err(HttpError::Internal(
-                anyhow::Error::new(e).context(format!("opening the terminal of {}", sandbox.id)),
+                anyhow::Error::new(e).context(format!("opening the terminal of {}", to.sandbox)),
             ));
         }
     };
     let shutdown = state.shutdown.clone();
     // Typing counts as use of the sandbox (idle culling).
     let service = state.service.clone();
-    let sandbox_id = sandbox.id;
-    let typed = {
-        let service = service.clone();
-        move || service.touch(sandbox_id)
-    };
-    // When the shell exits, whether its sandbox went with it.
-    let exited = async move || gone(&service, &token).await;
+    let sandbox_id = to.sandbox;
+    let typed = move || service.touch(sandbox_id);
     Ok(ws
         .max_message_size(MAX_MESSAGE)
         .max_frame_size(MAX_MESSAGE)
-        .on_upgrade(move |socket| serve(socket, viewer, shutdown, typed, exited)))
+        .on_upgrade(move |socket| serve(socket, viewer, access, shutdown, typed, exited)))
 }
 
 /// `ended` when the link's sandbox has ended, `failed` when it stopped
@@ -179,9 +298,10 @@ async fn say_gone(mut socket: WebSocket, kind: &'static str) {
 async fn serve(
     socket: WebSocket,
     mut viewer: Viewer,
+    mut access: Access,
     shutdown: CancellationToken,
     typed: impl Fn(),
-    exited: impl AsyncFnOnce() -> Option<&'static str>,
+    exited: Exited,
 ) {
     let (mut tx, mut rx) = socket.split();
     let mut ping = tokio::time::interval(PING_EVERY);
@@ -193,8 +313,20 @@ async fn serve(
             () = shutdown.cancelled() => false,
         }
     };
+    if let Some(said) = access.message()
+        && !send(&mut tx, Message::Text(said.into())).await
+    {
+        return;
+    }
     loop {
         tokio::select! {
+            () = access.changed() => {
+                if let Some(said) = access.message()
+                    && !send(&mut tx, Message::Text(said.into())).await
+                {
+                    break;
+                }
+            }
             frame = viewer.next_frame() => match frame {
                 Some(text) => {
                     if !send(&mut tx, Message::Text(text.as_ref().into())).await {
@@ -204,7 +336,7 @@ async fn serve(
                 None => {
                     // The session closes its viewers only when the shell ended.
                     if viewer.ended() {
-                        let exit = exit_message(exited().await);
+                        let exit = exit_message(exited.await);
                         send(&mut tx, Message::Text(exit.into())).await;
                     }
                     send(&mut tx, Message::Close(None)).await;
@@ -215,13 +347,19 @@ async fn serve(
                 if !send(&mut tx, Message::Ping(Bytes::new())).await {
                     break;
                 }
+                access.alive().await;
             }
             message = rx.next() => match message {
                 Some(Ok(Message::Text(text))) => {
                     // Typing waits while the shell does not read; not past a shutdown.
-                    tokio::select! {
-                        () = handle(&viewer, text.as_str(), &typed) => {}
+                    let reply = tokio::select! {
+                        reply = handle(&viewer, &access, text.as_str(), &typed) => reply,
                         () = shutdown.cancelled() => break,
+                    };
+                    if let Some(reply) = reply
+                        && !send(&mut tx, Message::Text(reply.into())).await
+                    {
+                        break;
                     }
                 }
                 Some(Ok(Message::Close(_)) | Err(_)) | None => break,
@@ -237,13 +375,23 @@ async fn serve(
     }
 }
 
-async fn handle(viewer: &Viewer, text: &str, typed: &impl Fn()) {
+/// Acts on one message of the client; what to tell it back, if anything.
+async fn handle(
+    viewer: &Viewer,
+    access: &Access,
+    text: &str,
+    typed: &impl Fn(),
+) -> Option<&'static str> {
     match serde_json::from_str::<ClientMessage>(text) {
+        // Asked for each message: a grant revoked a moment ago holds.
+        Ok(ClientMessage::Input { .. }) if !access.may_type() => return Some(REFUSED),
         Ok(ClientMessage::Input { data }) if !data.is_empty() => {
             typed();
             viewer.input(Bytes::from(data)).await;
         }
         Ok(ClientMessage::Input { .. }) => {}
+        // The learner's size stays: a helper's window does not change it.
+        Ok(ClientMessage::Resize { .. }) if matches!(access, Access::Helper(_)) => {}
         Ok(ClientMessage::Resize { cols, rows }) => {
             let clamp = |n: u32| u16::try_from(n).unwrap_or(u16::MAX);
             viewer.resize(clamp(rows), clamp(cols));
@@ -253,6 +401,7 @@ async fn handle(viewer: &Viewer, text: &str, typed: &impl Fn()) {
         }
         Err(e) => tracing::debug!(error = %e, "ignoring a terminal message"),
     }
+    None
 }
 
 #[cfg(test)]

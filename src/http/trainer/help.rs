@@ -20,7 +20,9 @@ pub(super) async fn page(t: Trainer) -> Response {
             .await?;
         let mut data = t.base(&t.text("help-board-title"));
         data["heading"] = t.text("help-board-title").into();
-        data["board"] = crate::http::learner::board_data(&t.state, &board, t.lang);
+        let watch = format!("/trainer/help/watch?lang={}", t.lang);
+        let csrf = t.session.0.csrf_token.clone();
+        data["board"] = crate::http::learner::board_data(&t.state, &board, t.lang, &watch, &csrf);
         Ok::<_, HttpError>(t.render("ambassador", &data, StatusCode::OK))
     }
     .await;

@@ -11,6 +11,7 @@ mod live;
 mod new_cohort;
 mod programmes;
 mod tips;
+mod watch;
 
 use axum::Router;
 use axum::extract::{FromRequestParts, Query};
@@ -36,6 +37,9 @@ pub fn routes() -> Router<AppState> {
         .route("/trainer/programmes", get(programmes::list))
         .route("/trainer/tips", get(tips::page))
         .route("/trainer/help", get(help::page))
+        .route("/trainer/help/watch", post(watch::start))
+        .route("/trainer/watch/{id}", get(watch::page))
+        .route("/trainer/watch/{id}/terminal", get(watch::terminal))
         .route("/trainer/tips/{id}/review", post(tips::review))
         .route("/trainer/tips/{id}/answer", post(tips::answer))
         .route("/trainer/programmes/{id}", get(programmes::page))

@@ -48,6 +48,10 @@ pub struct Term {
     pub scroll: Value,
     pub frames: usize,
     pub exited: bool,
+    /// A helper's: whether the learner lets them type, as last told.
+    pub may_type: Option<bool>,
+    /// A helper's keystrokes refused so far.
+    pub refused: usize,
 }
 
 impl Term {
@@ -69,6 +73,8 @@ impl Term {
             scroll: Value::Null,
             frames: 0,
             exited: false,
+            may_type: None,
+            refused: 0,
         })
     }
 
@@ -105,6 +111,15 @@ impl Term {
             Some("frame") => {}
             Some("exit") => {
                 self.exited = true;
+                return;
+            }
+            Some("access") => {
+                self.may_type = frame["typing"].as_bool();
+                return;
+            }
+            Some("refused") => {
+                assert_eq!(frame["reason"], "read-only", "{frame}");
+                self.refused += 1;
                 return;
             }
             other => panic!("unexpected message {other:?}: {frame}"),

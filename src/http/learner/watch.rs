@@ -1,0 +1,254 @@
+//! Live help through a learner's link.
+//!
+//! The helper's side, for a learner who is an ambassador (their link is
+//! their key, as to their board):
+//! - `POST /s/{token}/watch` (`learner`): starts a help session on a peer
+//!   in their care, and leads to its page;
+//! - `GET /s/{token}/watch/{session}`: the peer's live terminal, read only
+//!   until the peer lets them type;
+//! - `GET /s/{token}/watch/{session}/terminal`: its websocket.
+//!
+//! The helped learner's side:
+//! - `GET /s/{token}/watchers`: who watches their terminal (JSON);
+//! - `POST /s/{token}/watchers/{session}` (`allow=1` or `0`): lets that
+//!   helper type, or stops them at once.
+//!
+//! Someone else's session, a peer outside the helper's care or a link that
+//! is not an ambassador's get 403, on the page and on the websocket.
+
+use axum::Router;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::terminal::{SizeQuery, helper_terminal};
+use crate::community::Watcher;
+use crate::http::pages::base;
+use crate::http::{AppState, HttpError, i18n, same_origin};
+use crate::store::{HelpSessionRecord, Helper};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/s/{token}/watch", post(start))
+        .route("/s/{token}/watch/{session}", get(page))
+        .route("/s/{token}/watch/{session}/terminal", get(terminal))
+        .route("/s/{token}/watchers", get(watchers))
+        .route("/s/{token}/watchers/{session}", post(let_type))
+}
+
+#[derive(Debug, Deserialize)]
+struct LangQuery {
+    lang: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct StartForm {
+    learner: String,
+}
+
+/// The ambassador a link is: its roster learner, if they are one (403
+/// otherwise: a link may watch nobody).
+async fn ambassador(
+    state: &AppState,
+    live: &super::LiveLink,
+    lang: &str,
+) -> Result<Helper, HttpError> {
+    let learner = live
+        .link
+        .roster_learner()
+        .ok_or_else(|| HttpError::Forbidden(i18n::text(lang, "help-not-in-care")))?;
+    let helper = Helper::Learner(learner);
+    if state.community.is_ambassador(helper).await? {
+        Ok(helper)
+    } else {
+        Err(HttpError::Forbidden(i18n::text(lang, "help-not-in-care")))
+    }
+}
+
+/// POST /s/{token}/watch
+async fn start(
+    State(state): State<AppState>,
+    _: super::FromThisSite,
+    live: super::LiveLink,
+    Query(q): Query<LangQuery>,
+    axum::Form(form): axum::Form<StartForm>,
+) -> Result<Response, HttpError> {
+    let lang = i18n::negotiate(q.lang.as_deref(), &HeaderMap::new());
+    let helper = ambassador(&state, &live, lang).await?;
+    let learner = Uuid::parse_str(form.learner.trim())
+        .map_err(|_| HttpError::BadRequest(i18n::text(lang, "help-which-learner")))?;
+    let session = state
+        .community
+        .start_help(helper, None, learner)
+        .await
+        .map_err(|e| HttpError::community_in(lang, e))?;
+    Ok(Redirect::to(&format!(
+        "/s/{}/watch/{session}?lang={lang}",
+        live.token.as_str()
+    ))
+    .into_response())
+}
+
+/// GET /s/{token}/watch/{session}
+async fn page(
+    State(state): State<AppState>,
+    live: super::LiveLink,
+    Path((_, session)): Path<(String, String)>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Result<Response, HttpError> {
+    let lang = i18n::negotiate(q.lang.as_deref(), &headers);
+    let helper = ambassador(&state, &live, lang).await?;
+    let id = Uuid::parse_str(&session).map_err(|_| HttpError::NotFound)?;
+    let session = state
+        .community
+        .help_session(helper, None, id)
+        .await
+        .map_err(|e| HttpError::community_in(lang, e))?;
+    let token = live.token.as_str();
+    let data = watch_page(
+        &state,
+        &session,
+        lang,
+        &format!("/s/{token}/watch/{id}/terminal"),
+        &format!("/s/{token}/ambassador?lang={lang}"),
+    );
+    let mut response = state.pages.render("watch", &data);
+    crate::http::private_page(&mut response);
+    Ok(response)
+}
+
+/// The help page's data: whom the helper helps, on what, and the terminal.
+pub(in crate::http) fn watch_page(
+    state: &AppState,
+    session: &HelpSessionRecord,
+    lang: &str,
+    terminal_path: &str,
+    back_url: &str,
+) -> Value {
+    let mut data = base(
+        lang,
+        &i18n::text_with(
+            lang,
+            "watch-title",
+            &[("name", session.learner_name.as_str().into())],
+        ),
+    );
+    data["learner"] = session.learner_name.clone().into();
+    data["exercise"] = session
+        .exercise_id
+        .as_deref()
+        .map(|e| {
+            state
+                .scenarios
+                .exercise_title(&session.scenario_id, e, lang)
+        })
+        .into();
+    data["typing"] = session.typing.into();
+    data["terminal_path"] = terminal_path.into();
+    data["back_url"] = back_url.into();
+    data
+}
+
+/// GET /s/{token}/watch/{session}/terminal
+async fn terminal(
+    State(state): State<AppState>,
+    live: super::LiveLink,
+    Path((_, session)): Path<(String, String)>,
+    Query(size): Query<SizeQuery>,
+    headers: HeaderMap,
+    ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
+) -> Result<Response, HttpError> {
+    if !same_origin(&headers, &state.site) {
+        return Err(HttpError::Forbidden("cross-origin terminal refused".into()));
+    }
+    let helper = ambassador(&state, &live, "en").await?;
+    let id = Uuid::parse_str(&session).map_err(|_| HttpError::NotFound)?;
+    let watching = state.community.watch(helper, None, id).await?;
+    helper_terminal(&state, ws, watching, (size.rows, size.cols)).await
+}
+
+/// Who watches, as the learner's page shows them.
+pub(super) fn watchers_json(watchers: &[Watcher], token: &str, lang: &str) -> Value {
+    watchers
+        .iter()
+        .map(|w| {
+            let say = |key: &str| i18n::text_with(lang, key, &[("name", w.name.as_str().into())]);
+            json!({
+                "session": w.session,
+                "name": w.name,
+                "typing": w.typing,
+                "connected": w.connected,
+                "text": say(if w.typing { "watchers-typing" } else { "watchers-watching" }),
+                "action": format!("/s/{token}/watchers/{}?lang={lang}", w.session),
+                "allow": if w.typing { "0" } else { "1" },
+                "button": say(if w.typing { "watchers-revoke" } else { "watchers-grant" }),
+            })
+        })
+        .collect()
+}
+
+/// GET /s/{token}/watchers
+async fn watchers(
+    State(state): State<AppState>,
+    live: super::LiveLink,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Result<Response, HttpError> {
+    let lang = i18n::negotiate(q.lang.as_deref(), &headers);
+    let Some(learner) = live.link.roster_learner() else {
+        return Ok(axum::Json(json!([])).into_response());
+    };
+    let watchers = state.community.watchers(learner).await?;
+    Ok(axum::Json(watchers_json(&watchers, live.token.as_str(), lang)).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+struct TypingForm {
+    allow: String,
+}
+
+/// POST /s/{token}/watchers/{session}
+async fn let_type(
+    State(state): State<AppState>,
+    _: super::FromThisSite,
+    live: super::LiveLink,
+    Path((_, session)): Path<(String, String)>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<TypingForm>,
+) -> Result<Response, HttpError> {
+    let lang = i18n::negotiate(q.lang.as_deref(), &headers);
+    let learner = live.link.roster_learner().ok_or(HttpError::NotFound)?;
+    let id = Uuid::parse_str(&session).map_err(|_| HttpError::NotFound)?;
+    let allow = match form.allow.as_str() {
+        "1" => true,
+        "0" => false,
+        other => {
+            return Err(HttpError::BadRequest(i18n::text_with(
+                lang,
+                "watchers-allow",
+                &[("value", other.into())],
+            )));
+        }
+    };
+    state
+        .community
+        .let_type(learner, id, allow)
+        .await
+        .map_err(|e| HttpError::community_in(lang, e))?;
+    let wants_json = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"));
+    if wants_json {
+        let watchers = state.community.watchers(learner).await?;
+        return Ok(axum::Json(watchers_json(&watchers, live.token.as_str(), lang)).into_response());
+    }
+    Ok(Redirect::to(&format!("/s/{}?lang={lang}#help", live.token.as_str())).into_response())
+}

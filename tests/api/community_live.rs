@@ -1,0 +1,325 @@
+//! Live help on the real engine: a learner asks for help; their cohort's
+//! ambassador (a learner, through their own link) sees the call, watches
+//! the peer's live terminal and cannot type; the peer lets them type and a
+//! command of theirs runs in the peer's shell; the peer stops them and the
+//! very next keystroke is refused. A learner who is no ambassador, an
+//! ambassador of another cohort, a cross-site page: 403, on the page and on
+//! the websocket. The trainer watches through their own pages. Each help
+//! session is kept: who, whom, on what, the call it answered, the grant.
+
+use reqwest::StatusCode;
+use reqwest::header::{COOKIE, LOCATION};
+use sandpit::sandbox::LinkToken;
+use sandpit::store::{Care, Helper, Learner, Role};
+
+use crate::common::pages::Signed;
+use crate::common::server::TestServer;
+use crate::common::{InstanceCleanup, fixture_scenarios, test_app};
+use crate::terminal::client::{Term, status_of};
+
+/// A learner presses Start: their sandbox is claimed for real.
+async fn start(server: &TestServer, learner: &Learner) -> LinkToken {
+    let url = server.learner_url(learner);
+    let started = server.post_form(&format!("{url}/start"), &[]).await;
+    assert_eq!(started.status(), StatusCode::SEE_OTHER, "{learner:?}");
+    let learners = server.app.store.learners(*learner.cohort_id).await.unwrap();
+    let now = learners.iter().find(|l| l.id == learner.id).unwrap();
+    assert_eq!(now.sandbox_state.as_deref(), Some("claimed"), "{now:?}");
+    server.app.service.learner_token(*learner.id)
+}
+
+fn ws_url(server: &TestServer, path: &str) -> String {
+    format!("ws://{}{path}", server.addr)
+}
+
+/// Waits until `term` was told whether it may type, and that it is `may`.
+async fn told(term: &mut Term, may: bool) {
+    term.wait_for(&format!("being told typing={may}"), |t| {
+        t.may_type == Some(may)
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_peer_lets_their_ambassador_type_then_stops_them_at_once() {
+    let server = TestServer::start(test_app(fixture_scenarios()).await).await;
+    let _cleanup = InstanceCleanup::of(&server.app);
+    let app = &server.app;
+    let tom = Signed::new(&server, "tom", Role::Trainer).await;
+    let entries = |names: &[&str]| {
+        names
+            .iter()
+            .map(|n| crate::records::entry(n, None, None))
+            .collect()
+    };
+    let (tuesday, learners) = crate::records::cohort(
+        app,
+        &tom.user,
+        "tiny",
+        "Tuesday",
+        entries(&["Ada", "Ben", "Cy"]),
+    )
+    .await;
+    let (ada, ben, cy) = (&learners[0], &learners[1], &learners[2]);
+    let (friday, others) =
+        crate::records::cohort(app, &tom.user, "tiny", "Friday", entries(&["Dan"])).await;
+    let dan = &others[0];
+    for (who, cohort) in [(ada, &tuesday), (dan, &friday)] {
+        app.community
+            .add_ambassador(
+                &tom.user,
+                Helper::Learner(*who.id),
+                Care::Cohort(*cohort.id),
+            )
+            .await
+            .unwrap();
+    }
+    let ada_link = start(&server, ada).await;
+    let ben_link = start(&server, ben).await;
+    let cy_link = start(&server, cy).await;
+    let dan_link = start(&server, dan).await;
+    let url = |t: &LinkToken| server.link_url(t);
+
+    // Ben asks for help; Ada's board lists him with a way to watch.
+    let asked = server
+        .post_form(
+            &format!("{}/help/make-file", url(&ben_link)),
+            &[("message", "where does the file go?")],
+        )
+        .await;
+    assert_eq!(asked.status(), StatusCode::SEE_OTHER);
+    let board = reqwest::get(format!("{}/ambassador", url(&ada_link)))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(board.contains("where does the file go?"), "{board}");
+    assert!(
+        board.contains(&format!("name=\"learner\" value=\"{}\"", ben.id)),
+        "{board}"
+    );
+
+    // She starts helping him: a page with his live terminal.
+    let started = server
+        .post_form(
+            &format!("{}/watch", url(&ada_link)),
+            &[("learner", &ben.id.to_string())],
+        )
+        .await;
+    assert_eq!(started.status(), StatusCode::SEE_OTHER);
+    let page_path = started.headers()[LOCATION].to_str().unwrap().to_owned();
+    let session: uuid::Uuid = page_path
+        .split('/')
+        .nth(4)
+        .and_then(|s| s.split('?').next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("a session in {page_path}"));
+    let page = reqwest::get(format!("{}{page_path}", server.url))
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let page = page.text().await.unwrap();
+    assert!(page.contains("Helping Ben"), "{page}");
+    assert!(
+        page.contains(&format!(
+            "/s/{}/watch/{session}/terminal",
+            ada_link.as_str()
+        )),
+        "{page}"
+    );
+
+    // Ben's terminal and Ada's view of it: the same screen, live.
+    let mut ben_term = Term::connect(
+        &ws_url(&server, &format!("/s/{}/terminal", ben_link.as_str())),
+        Some(&server.url),
+    )
+    .await
+    .unwrap();
+    let ada_path = format!("/s/{}/watch/{session}/terminal", ada_link.as_str());
+    let mut ada_term = Term::connect(&ws_url(&server, &ada_path), Some(&server.url))
+        .await
+        .unwrap();
+    told(&mut ada_term, false).await;
+    ben_term.run("echo ben-$((6*7))", "ben-42").await;
+    ada_term.wait_text("ben-42").await;
+
+    // He sees who watches.
+    let watchers: serde_json::Value = reqwest::get(format!("{}/watchers", url(&ben_link)))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(watchers[0]["name"], "Ada", "{watchers}");
+    assert_eq!(watchers[0]["typing"], false);
+    assert_eq!(watchers[0]["connected"], true);
+    assert_eq!(watchers[0]["text"], "Ada is watching your terminal.");
+
+    // Read only: her keys are refused and never reach his shell.
+    ada_term.input("echo ada-$((1+1))\r").await;
+    ada_term.wait_for("a refusal", |t| t.refused == 1).await;
+    ben_term.run("echo mark-$((2+3))", "mark-5").await;
+    assert!(!ben_term.shows("ada"), "{}", ben_term.text());
+    // Nor does her window resize his terminal.
+    let size = ben_term.size;
+    ada_term.resize(10, 40).await;
+    ben_term.run("echo size-$((3+3))", "size-6").await;
+    assert_eq!(ben_term.size, size);
+
+    // He lets her type: her command runs in his shell.
+    let typing = format!("{}/watchers/{session}", url(&ben_link));
+    let let_her = server.post_form(&typing, &[("allow", "1")]).await;
+    assert_eq!(let_her.status(), StatusCode::SEE_OTHER);
+    told(&mut ada_term, true).await;
+    ada_term.input("echo ada-$((1+1))\r").await;
+    ben_term.wait_text("ada-2").await;
+    ada_term.wait_text("ada-2").await;
+
+    // He stops her: the next keystroke is refused.
+    let stop_her = server.post_form(&typing, &[("allow", "0")]).await;
+    assert_eq!(stop_her.status(), StatusCode::SEE_OTHER);
+    ada_term.input("echo ada-$((4+4))\r").await;
+    ada_term
+        .wait_for("a second refusal", |t| t.refused == 2)
+        .await;
+    ben_term.run("echo mark-$((5+5))", "mark-10").await;
+    assert!(!ben_term.shows("ada-8"), "{}", ben_term.text());
+    assert_eq!(ada_term.may_type, Some(false));
+
+    // Bad and foreign requests change nothing.
+    let bad = server.post_form(&typing, &[("allow", "maybe")]).await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert!(bad.text().await.unwrap().contains("`allow` must be 1"));
+    let not_his = server
+        .post_form(
+            &format!("{}/watchers/{}", url(&cy_link), session),
+            &[("allow", "1")],
+        )
+        .await;
+    assert_eq!(not_his.status(), StatusCode::NOT_FOUND);
+    let cross_site = reqwest::Client::new()
+        .post(&typing)
+        .header("origin", "https://evil.example")
+        .form(&[("allow", "1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross_site.status(), StatusCode::FORBIDDEN);
+
+    // Cy is no ambassador; Dan is Friday's: neither may watch Ben, on the
+    // page or on the websocket, nor join Ada's session.
+    for link in [&cy_link, &dan_link] {
+        let refused = server
+            .post_form(
+                &format!("{}/watch", url(link)),
+                &[("learner", &ben.id.to_string())],
+            )
+            .await;
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN, "{}", link.as_str());
+        let page = reqwest::get(format!("{}/watch/{session}", url(link)))
+            .await
+            .unwrap();
+        assert_eq!(page.status(), StatusCode::FORBIDDEN);
+        let ws = ws_url(
+            &server,
+            &format!("/s/{}/watch/{session}/terminal", link.as_str()),
+        );
+        assert_eq!(status_of(Term::connect(&ws, Some(&server.url)).await), 403);
+    }
+    // Nor may another site open Ada's view.
+    let evil = Term::connect(&ws_url(&server, &ada_path), Some("https://evil.example")).await;
+    assert_eq!(status_of(evil), 403);
+
+    // Tom, the trainer, watches Ben from his own pages; Eve, a trainer of
+    // other cohorts, may not.
+    let watch = tom
+        .post("/trainer/help/watch", &[("learner", &ben.id.to_string())])
+        .await;
+    let tom_page = Signed::location(&watch);
+    let (status, body) = tom.page(&tom_page).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Helping Ben"), "{body}");
+    let tom_session = tom_page
+        .trim_start_matches("/trainer/watch/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let mut request =
+        tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(ws_url(
+            &server,
+            &format!("/trainer/watch/{tom_session}/terminal"),
+        ))
+        .unwrap();
+    request
+        .headers_mut()
+        .insert("origin", server.url.parse().unwrap());
+    request
+        .headers_mut()
+        .insert(COOKIE, tom.cookie.parse().unwrap());
+    let (mut tom_ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let first = futures_util::StreamExt::next(&mut tom_ws)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        first.to_text().unwrap(),
+        r#"{"type":"access","typing":false}"#
+    );
+    let eve = Signed::new(&server, "eve", Role::Trainer).await;
+    let refused = eve
+        .post("/trainer/help/watch", &[("learner", &ben.id.to_string())])
+        .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let (status, _) = eve.page(&tom_page).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    drop(tom_ws);
+
+    // Ada leaves: her session ends, and is kept.
+    ada_term.close().await;
+    crate::records::eventually(
+        std::time::Duration::from_secs(10),
+        "the session to end",
+        || async {
+            app.store
+                .help_session(session)
+                .await
+                .unwrap()
+                .is_some_and(|s| s.ended_at.is_some())
+        },
+    )
+    .await;
+    let kept = app.store.help_session(session).await.unwrap().unwrap();
+    assert_eq!(kept.learner_name, "Ben");
+    assert_eq!(kept.helper_name, "Ada");
+    assert_eq!(kept.helper(), Some(Helper::Learner(*ada.id)));
+    assert_eq!(kept.exercise_id.as_deref(), Some("make-file"));
+    assert!(kept.request_id.is_some(), "it answered Ben's call");
+    assert_eq!((kept.grants, kept.typing), (1, false));
+    let watchers: serde_json::Value = reqwest::get(format!("{}/watchers", url(&ben_link)))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        watchers
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|w| w["name"] != "Ada"),
+        "{watchers}"
+    );
+    // Ended sessions cannot be joined again after a while, nor typed in.
+    assert_eq!(
+        server.post_form(&typing, &[("allow", "1")]).await.status(),
+        StatusCode::NOT_FOUND
+    );
+
+    ben_term.close().await;
+    for cohort in [&tuesday, &friday] {
+        app.service.teardown_cohort(*cohort.id).await.unwrap();
+    }
+    server.assert_nothing_left().await;
+}
