@@ -717,3 +717,31 @@ watchers-typing = { $name } is watching your terminal and may type in it.
 watchers-grant = Let { $name } type
 watchers-revoke = Stop { $name } typing
 watchers-allow = `allow` must be 1 (let them type) or 0 (stop them), not `{ $value }`.
+download-help-csv = Help between peers (CSV)
+download-help-json = Help between peers (JSON)
+help-given-heading = Help between peers
+help-given-explained = Live help sessions: an ambassador or a trainer watched a learner's terminal, and typed in it when the learner let them. A session unblocked its learner when they passed the exercise within 30 minutes of its start.
+help-given-calls = { $calls ->
+    [one] 1 call for help
+   *[other] { $calls } calls for help
+  }, { $answered } answered by a help session
+help-given-sessions = { $sessions ->
+    [one] 1 help session
+   *[other] { $sessions } help sessions
+  }; { $unblocked } unblocked their learner.
+help-given-median = Median time to unblock: { $minutes } min.
+help-chart-title = Help given, by helper
+help-chart-description = Help sessions and those that unblocked their learner, for { $helpers ->
+    [one] 1 helper
+   *[other] { $helpers } helpers
+  }.
+help-chart-caption = Help sessions per helper, and those after which the learner passed within 30 minutes.
+help-table-caption = Help given, by helper: most sessions first
+help-helper = Helper
+help-kind = Role
+help-kind-ambassador = ambassador
+help-kind-account = trainer or account
+help-sessions = Sessions
+help-learners = Learners helped
+help-minutes = Minutes
+help-unblocked = Unblocked

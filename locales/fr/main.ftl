@@ -717,3 +717,31 @@ watchers-typing = { $name } regarde votre terminal et peut y taper.
 watchers-grant = Laisser { $name } taper
 watchers-revoke = Empêcher { $name } de taper
 watchers-allow = `allow` doit valoir 1 (le laisser taper) ou 0 (l'en empêcher), pas `{ $value }`.
+download-help-csv = Entraide (CSV)
+download-help-json = Entraide (JSON)
+help-given-heading = Entraide
+help-given-explained = Séances d'aide en direct : un ambassadeur ou un formateur a regardé le terminal d'un apprenant, et y a tapé quand l'apprenant l'a permis. Une séance a débloqué son apprenant quand il a réussi l'exercice dans les 30 minutes qui ont suivi son début.
+help-given-calls = { $calls ->
+    [one] 1 demande d'aide
+   *[other] { $calls } demandes d'aide
+  }, dont { $answered } prises en charge par une séance d'aide
+help-given-sessions = { $sessions ->
+    [one] 1 séance d'aide
+   *[other] { $sessions } séances d'aide
+  } ; { $unblocked } ont débloqué leur apprenant.
+help-given-median = Temps médian pour débloquer : { $minutes } min.
+help-chart-title = Aide apportée, par personne
+help-chart-description = Séances d'aide et celles qui ont débloqué leur apprenant, pour { $helpers ->
+    [one] 1 personne
+   *[other] { $helpers } personnes
+  }.
+help-chart-caption = Séances d'aide par personne, et celles après lesquelles l'apprenant a réussi dans les 30 minutes.
+help-table-caption = Aide apportée, par personne : le plus de séances d'abord
+help-helper = Personne
+help-kind = Rôle
+help-kind-ambassador = ambassadeur
+help-kind-account = formateur ou compte
+help-sessions = Séances
+help-learners = Apprenants aidés
+help-minutes = Minutes
+help-unblocked = Débloqués

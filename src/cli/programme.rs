@@ -121,7 +121,7 @@ pub enum ProgrammeCommand {
         #[arg(long, conflicts_with = "team")]
         file: Option<PathBuf>,
     },
-    /// Read an indicator: reach, proficiency, struggle, trend, confidence or usage.
+    /// Read an indicator: reach, proficiency, struggle, trend, confidence, usage, ratings or help.
     Indicators(indicators::IndicatorsArgs),
 }
 

@@ -73,6 +73,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(indicators::confidence::confidence))
         .routes(routes!(indicators::usage::usage))
         .routes(routes!(indicators::ratings::ratings))
+        .routes(routes!(indicators::help::help_given))
         .routes(routes!(indicators::tips::programme_tips))
         .routes(routes!(help::add_ambassador, help::list_ambassadors))
         .routes(routes!(help::remove_ambassador))

@@ -8,7 +8,9 @@
 use crate::export::{CsvRow, Separator, to_csv};
 
 use super::struggle::TOP_OUTPUTS;
-use super::{Confidence, Proficiency, Ratings, Reach, Struggle, TeamReach, Trend, UsageWeek};
+use super::{
+    Confidence, HelpGiven, Proficiency, Ratings, Reach, Struggle, TeamReach, Trend, UsageWeek,
+};
 
 /// A decimal as spreadsheets using `separator` read it.
 fn decimal(value: f64, separator: Separator) -> String {
@@ -158,6 +160,67 @@ pub fn ratings_csv(r: &Ratings, separator: Separator) -> Result<Vec<u8>, csv::Er
             ])
         })
         .collect();
+    to_csv(&rows, separator)
+}
+
+/// A line of the help table: a helper's, or the total.
+struct HelpLine(Vec<String>);
+
+impl CsvRow for HelpLine {
+    const HEADERS: &'static [&'static str] = &[
+        "row",
+        "helper",
+        "kind",
+        "sessions",
+        "learners",
+        "minutes",
+        "unblocked",
+        "calls",
+        "calls_answered",
+        "answered_percent",
+        "median_minutes_to_unblock",
+    ];
+
+    fn cells(&self) -> Vec<String> {
+        self.0.clone()
+    }
+}
+
+/// The help table: one line per helper (`row` = `helper`), most sessions
+/// first, then the total (`row` = `total`), which alone has the calls.
+pub fn help_csv(h: &HelpGiven, separator: Separator) -> Result<Vec<u8>, csv::Error> {
+    let mut rows: Vec<HelpLine> = h
+        .helpers
+        .iter()
+        .map(|x| {
+            HelpLine(vec![
+                "helper".into(),
+                x.name.clone(),
+                x.kind.into(),
+                x.sessions.to_string(),
+                x.learners.to_string(),
+                decimal(x.minutes, separator),
+                x.unblocked.to_string(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ])
+        })
+        .collect();
+    rows.push(HelpLine(vec![
+        "total".into(),
+        String::new(),
+        String::new(),
+        h.sessions.to_string(),
+        h.learners.to_string(),
+        decimal(h.minutes, separator),
+        h.unblocked.to_string(),
+        h.calls.to_string(),
+        h.calls_answered.to_string(),
+        opt(h.answered_percent.map(|p| decimal(p, separator))),
+        opt(h.median_minutes_to_unblock.map(|m| decimal(m, separator))),
+    ]));
     to_csv(&rows, separator)
 }
 

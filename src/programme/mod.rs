@@ -11,6 +11,7 @@
 pub mod demo;
 mod downloads;
 mod filter;
+mod help;
 pub mod import;
 mod proficiency;
 mod pulse;
@@ -22,9 +23,11 @@ mod trend;
 mod usage;
 
 pub use downloads::{
-    confidence_csv, proficiency_csv, ratings_csv, reach_csv, struggle_csv, trend_csv, usage_csv,
+    confidence_csv, help_csv, proficiency_csv, ratings_csv, reach_csv, struggle_csv, trend_csv,
+    usage_csv,
 };
 pub use filter::{IndicatorFilter, ProgrammeExercise};
+pub use help::{HelpGiven, HelperFigures, UNBLOCKED_WITHIN};
 pub use proficiency::{ExerciseProficiency, Proficiency};
 pub use pulse::{Confidence, MIN_GROUP, QuestionConfidence, Scores, parse_moment};
 pub use ratings::{ExerciseRating, Ratings};

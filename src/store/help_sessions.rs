@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::{Context, DbUuid, Helper, Result, Store, now};
+use super::{Context, DbUuid, Helper, IndicatorScope, Result, Store, now};
 
 /// A help session, with what the pages and the terminal need: names, the
 /// learner's sandbox and link, and the scenario.
@@ -55,6 +55,38 @@ const SELECT: &str = "SELECT h.id, h.learner_id, l.name AS learner_name, h.sandb
      JOIN sandboxes s ON s.id = h.sandbox_id
      LEFT JOIN learners hl ON hl.id = h.helper_learner_id
      LEFT JOIN users hu ON hu.id = h.helper_user_id";
+
+/// A help session as the indicators read it: who helped (and whether an
+/// account or a learner), when, until when, and when the learner passed
+/// the exercise it was about, if they did.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct HelpFact {
+    /// The helper: a learner's or an account's id.
+    pub helper_id: String,
+    pub helper_name: String,
+    /// Whether the helper is an account (a trainer, or an account named
+    /// ambassador) rather than a learner.
+    pub account: bool,
+    pub learner_id: String,
+    pub started_at: DateTime<Utc>,
+    /// When it ended, or was last seen if it is still open.
+    pub ended_at: DateTime<Utc>,
+    pub passed_at: Option<DateTime<Utc>>,
+}
+
+/// Calls for help in a programme: how many, and how many a help session
+/// answered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct HelpCalls {
+    pub calls: i64,
+    pub answered: i64,
+}
+
+/// The learners of a programme's cohorts in `scope` (`?1` the programme,
+/// `?2` a team, `?3` a phase); `l` the learner, `c` their cohort.
+const IN_PROGRAMME: &str = "c.programme_id = ?1
+    AND (?2 IS NULL OR EXISTS (SELECT 1 FROM people p WHERE p.id = l.person_id AND p.team_id = ?2))
+    AND (?3 IS NULL OR c.phase = ?3)";
 
 /// What a help session is about when it starts.
 #[derive(Debug, Clone)]
@@ -176,5 +208,60 @@ impl Store {
         .await
         .context(|| format!("setting typing in help session {id}"))?;
         Ok(done.rows_affected() == 1)
+    }
+
+    /// The help sessions given to the learners of `programme` in `scope`,
+    /// oldest first.
+    pub async fn help_facts(
+        &self,
+        programme: Uuid,
+        scope: IndicatorScope<'_>,
+    ) -> Result<Vec<HelpFact>> {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT COALESCE(h.helper_learner_id, h.helper_user_id) AS helper_id,
+                    COALESCE(hl.name, hu.name) AS helper_name,
+                    h.helper_user_id IS NOT NULL AS account,
+                    h.learner_id, h.started_at,
+                    COALESCE(h.ended_at, h.seen_at) AS ended_at, le.passed_at
+             FROM help_sessions h
+             JOIN learners l ON l.id = h.learner_id
+             JOIN cohorts c ON c.id = l.cohort_id
+             LEFT JOIN learners hl ON hl.id = h.helper_learner_id
+             LEFT JOIN users hu ON hu.id = h.helper_user_id
+             LEFT JOIN learner_exercises le
+                    ON le.learner_id = h.learner_id AND le.exercise_id = h.exercise_id
+             WHERE {IN_PROGRAMME}
+             ORDER BY h.started_at, h.id"
+        )))
+        .bind(programme.to_string())
+        .bind(scope.team.map(|t| t.to_string()))
+        .bind(scope.phase)
+        .fetch_all(&self.pool)
+        .await
+        .context(|| format!("reading the help given in programme {programme}"))
+    }
+
+    /// The calls for help of the learners of `programme` in `scope`, and
+    /// how many a help session answered.
+    pub async fn help_calls(
+        &self,
+        programme: Uuid,
+        scope: IndicatorScope<'_>,
+    ) -> Result<HelpCalls> {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) AS calls,
+                    COALESCE(SUM(EXISTS (SELECT 1 FROM help_sessions h WHERE h.request_id = r.id)), 0)
+                        AS answered
+             FROM help_requests r
+             JOIN learners l ON l.id = r.learner_id
+             JOIN cohorts c ON c.id = l.cohort_id
+             WHERE {IN_PROGRAMME}"
+        )))
+        .bind(programme.to_string())
+        .bind(scope.team.map(|t| t.to_string()))
+        .bind(scope.phase)
+        .fetch_one(&self.pool)
+        .await
+        .context(|| format!("counting the calls for help in programme {programme}"))
     }
 }

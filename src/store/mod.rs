@@ -43,7 +43,7 @@ pub use community::{
 };
 pub use demo::DemoRemoval;
 pub use help::{AmbassadorRecord, Care, Helper, Peer, PeerExercise};
-pub use help_sessions::{HelpSessionRecord, NewHelpSession};
+pub use help_sessions::{HelpCalls, HelpFact, HelpSessionRecord, NewHelpSession};
 pub use indicators::{
     CohortLearners, FailedOutput, IndicatorScope, LearnerExercise, ProgrammeCohort,
 };

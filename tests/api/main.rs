@@ -35,6 +35,7 @@ mod e2e_wiki;
 mod engine_trouble;
 mod export_format;
 mod exports;
+mod help_indicators;
 mod indicators;
 mod learner_ended;
 mod learner_http;

@@ -52,6 +52,7 @@ enum Indicator {
     Confidence,
     Usage,
     Ratings,
+    Help,
 }
 
 impl Indicator {
@@ -64,6 +65,7 @@ impl Indicator {
             Self::Confidence => "confidence",
             Self::Usage => "usage",
             Self::Ratings => "ratings",
+            Self::Help => "help",
         }
     }
 
@@ -71,7 +73,12 @@ impl Indicator {
     fn narrows(self) -> bool {
         matches!(
             self,
-            Self::Reach | Self::Proficiency | Self::Struggle | Self::Trend | Self::Ratings
+            Self::Reach
+                | Self::Proficiency
+                | Self::Struggle
+                | Self::Trend
+                | Self::Ratings
+                | Self::Help
         )
     }
 }
@@ -149,6 +156,7 @@ pub(super) async fn run(api: &Api, a: IndicatorsArgs, json: bool) -> anyhow::Res
         Indicator::Confidence => confidence(&v),
         Indicator::Usage => usage(&v),
         Indicator::Ratings => ratings(&v),
+        Indicator::Help => help(&v),
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -235,6 +243,37 @@ fn ratings(v: &Value) {
             text(&e["useful"]),
             text(&e["usable"]),
             text(&e["title"])
+        );
+    }
+}
+
+fn help(v: &Value) {
+    println!("Help between peers ({})", narrowed(v));
+    println!(
+        "{} calls for help, {} answered ({} %); {} help sessions, {} learners helped, {} min; \
+         {} unblocked their learner (median {} min to unblock)",
+        text(&v["calls"]),
+        text(&v["calls_answered"]),
+        text(&v["answered_percent"]),
+        text(&v["sessions"]),
+        text(&v["learners"]),
+        text(&v["minutes"]),
+        text(&v["unblocked"]),
+        text(&v["median_minutes_to_unblock"])
+    );
+    println!(
+        "{:<24}  {:<10}  {:>8}  {:>8}  {:>7}  {:>9}",
+        "HELPER", "ROLE", "SESSIONS", "LEARNERS", "MINUTES", "UNBLOCKED"
+    );
+    for h in rows(&v["helpers"]) {
+        println!(
+            "{:<24}  {:<10}  {:>8}  {:>8}  {:>7}  {:>9}",
+            text(&h["name"]),
+            text(&h["kind"]),
+            text(&h["sessions"]),
+            text(&h["learners"]),
+            text(&h["minutes"]),
+            text(&h["unblocked"])
         );
     }
 }

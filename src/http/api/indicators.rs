@@ -5,6 +5,7 @@
 //! (`crate::programme`).
 
 pub mod confidence;
+pub mod help;
 pub mod ratings;
 pub mod tips;
 pub mod trend;

@@ -20,8 +20,8 @@ use super::Trainer;
 use crate::http::HttpError;
 use crate::http::charts::{Described, PALETTE, Scale, Series, grouped_bars, grouped_percent_bars};
 use crate::programme::{
-    Confidence, DEFAULT_IDLE_HOURS, PHASES, Proficiency, Ratings, Reach, ReachStatus, Struggle,
-    phase_name,
+    Confidence, DEFAULT_IDLE_HOURS, HelpGiven, PHASES, Proficiency, Ratings, Reach, ReachStatus,
+    Struggle, phase_name,
 };
 
 /// GET /trainer/programmes
@@ -87,7 +87,7 @@ pub(super) async fn page(
             async { Ok(t.state.store.programme_phases(id).await?) },
         )?;
         let reach = programmes.reach_of(today, &filter, &facts);
-        let (proficiency, struggle, trend, usage, ratings, tips) = try_join!(
+        let (proficiency, struggle, trend, usage, ratings, tips, help) = try_join!(
             programmes
                 .proficiency_of(&programme, &filter, &rows)
                 .map_err(HttpError::from),
@@ -117,6 +117,9 @@ pub(super) async fn page(
                 .community
                 .programme_tips(id, filter.scope())
                 .map_err(HttpError::from),
+            programmes
+                .help_given(&programme, &filter)
+                .map_err(HttpError::from),
         )?;
         let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string());
         let mut data = t.base(&programme.name);
@@ -145,6 +148,7 @@ pub(super) async fn page(
         data["struggle"] = struggle_data(&struggle);
         data["confidence"] = confidence_data(&t, &confidence)?;
         data["ratings"] = ratings_data(&t, &ratings)?;
+        data["help"] = help_data(&t, &help)?;
         data["ambassadors"] = ambassadors_data(&t, &programme, &teams).await?;
         data["community"] = community_data(&t, &tips, &programme.time_zone);
         data["trend"] = trend::trend_data(&t, &trend, &programme.time_zone)?;
@@ -197,6 +201,8 @@ pub(super) async fn page(
             {"href": link("struggle", false), "label": t.text("download-struggle-json")},
             {"href": link("ratings", true), "label": t.text("download-ratings-csv")},
             {"href": link("ratings", false), "label": t.text("download-ratings-json")},
+            {"href": link("help", true), "label": t.text("download-help-csv")},
+            {"href": link("help", false), "label": t.text("download-help-json")},
             {"href": format!("/api/v1/programmes/{id}/tips?{}", if query.is_empty() { "format=csv".to_owned() } else { format!("{query}&format=csv") }), "label": t.text("download-tips-csv")},
             {"href": link("trend", true), "label": t.text("download-trend-csv")},
             {"href": link("trend", false), "label": t.text("download-trend-json")},
@@ -427,6 +433,74 @@ fn ratings_data(t: &Trainer, r: &Ratings) -> Result<Value, HttpError> {
             "ratings": e.ratings,
             "useful": e.useful.map(|m| t.decimal(m)),
             "usable": e.usable.map(|m| t.decimal(m)),
+        })).collect::<Vec<_>>(),
+    }))
+}
+
+/// Help between peers: each helper's sessions and the sessions that
+/// unblocked their learner, as bars, and the figures in the table.
+fn help_data(t: &Trainer, h: &HelpGiven) -> Result<Value, HttpError> {
+    let rows: Vec<(String, Vec<f64>)> = h
+        .helpers
+        .iter()
+        .map(|x| (x.name.clone(), vec![x.sessions as f64, x.unblocked as f64]))
+        .collect();
+    let (sessions, unblocked) = (t.text("help-sessions"), t.text("help-unblocked"));
+    let chart = if rows.is_empty() {
+        None
+    } else {
+        let most = h
+            .helpers
+            .iter()
+            .map(|x| x.sessions)
+            .max()
+            .unwrap_or(1)
+            .max(1);
+        let scale = Scale {
+            max: most as f64,
+            ticks: usize::try_from(most).unwrap_or(5).min(5) + 1,
+            label: |x| format!("{x:.0}"),
+        };
+        let title = t.text("help-chart-title");
+        let description = t.text_with("help-chart-description", &[("helpers", rows.len().into())]);
+        Some(
+            grouped_bars(
+                &Described {
+                    id: "help-chart",
+                    title: &title,
+                    description: &description,
+                },
+                &rows,
+                &[
+                    Series {
+                        label: &sessions,
+                        colour: PALETTE[0],
+                    },
+                    Series {
+                        label: &unblocked,
+                        colour: PALETTE[2],
+                    },
+                ],
+                &scale,
+            )
+            .map_err(|e| HttpError::Internal(anyhow::anyhow!("drawing the help chart: {e}")))?,
+        )
+    };
+    Ok(json!({
+        "chart": chart,
+        "calls": h.calls,
+        "answered": h.calls_answered,
+        "answered_percent": h.answered_percent.map(|p| t.decimal(p)),
+        "sessions": h.sessions,
+        "unblocked": h.unblocked,
+        "median": h.median_minutes_to_unblock.map(|m| t.decimal(m)),
+        "helpers": h.helpers.iter().map(|x| json!({
+            "name": x.name,
+            "kind": t.text(if x.kind == "account" { "help-kind-account" } else { "help-kind-ambassador" }),
+            "sessions": x.sessions,
+            "learners": x.learners,
+            "minutes": t.decimal(x.minutes),
+            "unblocked": x.unblocked,
         })).collect::<Vec<_>>(),
     }))
 }
