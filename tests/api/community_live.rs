@@ -323,3 +323,158 @@ async fn a_peer_lets_their_ambassador_type_then_stops_them_at_once() {
     }
     server.assert_nothing_left().await;
 }
+
+/// The same in two real Chromium windows: the learner's page and the
+/// ambassador's, each with the terminal the learner's shell draws.
+#[tokio::test]
+async fn in_a_real_browser_the_learner_lets_the_ambassador_type_with_a_button_and_stops_them() {
+    use crate::common::browser::Browser;
+    let server = TestServer::start(test_app(fixture_scenarios()).await).await;
+    let _cleanup = InstanceCleanup::of(&server.app);
+    let app = &server.app;
+    let tom = Signed::new(&server, "tom", Role::Trainer).await;
+    let (cohort, learners) = crate::records::cohort(
+        app,
+        &tom.user,
+        "tiny",
+        "Tuesday",
+        ["Ada", "Ben"]
+            .iter()
+            .map(|n| crate::records::entry(n, None, None))
+            .collect(),
+    )
+    .await;
+    let (ada, ben) = (&learners[0], &learners[1]);
+    app.community
+        .add_ambassador(
+            &tom.user,
+            Helper::Learner(*ada.id),
+            Care::Cohort(*cohort.id),
+        )
+        .await
+        .unwrap();
+    let ada_link = start(&server, ada).await;
+    let ben_link = start(&server, ben).await;
+    let asked = server
+        .post_form(
+            &format!("{}/help/make-file", server.link_url(&ben_link)),
+            &[("message", "stuck on the file")],
+        )
+        .await;
+    assert_eq!(asked.status(), StatusCode::SEE_OTHER);
+
+    let ben_window = Browser::start().await;
+    ben_window
+        .client
+        .goto(&server.link_url(&ben_link))
+        .await
+        .unwrap();
+    ben_window
+        .wait_text(".term-status", "his terminal", |t| t.contains("connected"))
+        .await;
+    ben_window.watch_script_errors().await;
+    let ada_window = Browser::start().await;
+    ada_window
+        .client
+        .goto(&format!("{}/ambassador", server.link_url(&ada_link)))
+        .await
+        .unwrap();
+    ada_window
+        .wait_text("#peers", "Ben's call", |t| t.contains("stuck on the file"))
+        .await;
+    ada_window
+        .find(".watch-form button")
+        .await
+        .click()
+        .await
+        .unwrap();
+    ada_window
+        .wait_text("h1", "the help page", |t| t == "Helping Ben")
+        .await;
+    ada_window
+        .wait_text(".term-status", "read only", |t| t.contains("read only"))
+        .await;
+    ada_window.watch_script_errors().await;
+    ben_window
+        .wait_text(".watchers", "who watches", |t| {
+            t.contains("Ada is watching your terminal.")
+        })
+        .await;
+
+    // What he types, she sees.
+    let his = ben_window.find(".terminal").await;
+    his.click().await.unwrap();
+    his.send_keys("echo ben-$((6*7))\u{E007}").await.unwrap();
+    ada_window
+        .wait_text(".term-screen", "his command's output", |t| {
+            t.contains("ben-42")
+        })
+        .await;
+    // What she types does not reach his shell.
+    let hers = ada_window.find(".terminal").await;
+    hers.click().await.unwrap();
+    hers.send_keys("echo ada-$((1+1))\u{E007}").await.unwrap();
+    ada_window
+        .wait_text(".term-status", "the refusal", |t| t.contains("not sent"))
+        .await;
+    his.send_keys("echo mark-$((2+3))\u{E007}").await.unwrap();
+    let screen = ben_window
+        .wait_text(".term-screen", "his marker", |t| t.contains("mark-5"))
+        .await;
+    assert!(!screen.contains("ada-"), "{screen}");
+
+    // He lets her type, with the button by her name.
+    ben_window
+        .find(".watchers button")
+        .await
+        .click()
+        .await
+        .unwrap();
+    ben_window
+        .wait_text(".watchers", "the grant", |t| t.contains("may type in it"))
+        .await;
+    ada_window
+        .wait_text(".term-status", "may type", |t| t.contains("lets you type"))
+        .await;
+    hers.send_keys("echo ada-$((2+2))\u{E007}").await.unwrap();
+    ben_window
+        .wait_text(".term-screen", "her command's output", |t| {
+            t.contains("ada-4")
+        })
+        .await;
+
+    // He stops her: her next keys are refused.
+    ben_window
+        .wait_text(".watchers button", "the stop button", |t| {
+            t == "Stop Ada typing"
+        })
+        .await;
+    ben_window
+        .find(".watchers button")
+        .await
+        .click()
+        .await
+        .unwrap();
+    ada_window
+        .wait_text(".term-status", "read only again", |t| {
+            t.contains("read only")
+        })
+        .await;
+    hers.send_keys("echo ada-$((3+3))\u{E007}").await.unwrap();
+    ada_window
+        .wait_text(".term-status", "the refusal", |t| t.contains("not sent"))
+        .await;
+    his.send_keys("echo mark-$((5+5))\u{E007}").await.unwrap();
+    let screen = ben_window
+        .wait_text(".term-screen", "his marker", |t| t.contains("mark-10"))
+        .await;
+    assert!(!screen.contains("ada-6"), "{screen}");
+    for window in [&ada_window, &ben_window] {
+        assert_eq!(window.script_errors().await, serde_json::json!([]));
+    }
+
+    ada_window.close().await;
+    ben_window.close().await;
+    app.service.teardown_cohort(*cohort.id).await.unwrap();
+    server.assert_nothing_left().await;
+}
