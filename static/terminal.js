@@ -30,8 +30,11 @@
   const Keys = window.SandpitTerminalKeys;
 
   class Terminal {
-    constructor(el) {
+    // With `replay`, the terminal only draws the frames it is given (see
+    // replay.js): no connection, no keys sent, nothing asked on leaving.
+    constructor(el, options) {
       this.el = el;
+      this.replay = Boolean(options && options.replay);
       this.path = el.dataset.terminal;
       // Status texts can be translated with data-status-<name> attributes.
       this.text = (name, fallback) => el.dataset["status" + name[0].toUpperCase() + name.slice(1)] || fallback;
@@ -46,8 +49,12 @@
       this.retries = 0;
       this.sent = "";
       this.wheel = 0;
+      if (this.replay) {
+        this.gone = "replay";
+        this.ended = true;
+      }
       this.build();
-      this.connect();
+      if (!this.replay) this.connect();
     }
 
     build() {
@@ -368,5 +375,6 @@
     }
   }
 
+  window.SandpitTerminal = Terminal;
   for (const el of document.querySelectorAll("[data-terminal]")) new Terminal(el);
 })();

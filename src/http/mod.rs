@@ -21,6 +21,7 @@ mod markdown;
 pub mod observe;
 mod pages;
 mod proxy;
+mod replay;
 mod trainer;
 
 use std::sync::Arc;

@@ -57,7 +57,7 @@ pub use programmes::{
     PhaseDates, ProgrammeRecord, TeamRecord, UsageRecord,
 };
 pub use pulses::{PulseComment, PulseQuestion, PulseScores};
-pub use recordings::RecordingUse;
+pub use recordings::{RecordingRecord, RecordingUse};
 pub use reset::Rebind;
 pub use sandboxes::{NewSandbox, SandboxRecord, SandboxState};
 pub use users::{ApiTokenInfo, Role, Session, User};

@@ -1,9 +1,30 @@
 //! The `recordings` table: each recorded shell and the bytes its file
 //! holds, summed per link (its recording budget) and per sandbox.
 
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::{Context, Result, Store, now};
+use super::{Context, DbUuid, Result, Store, now};
+
+/// A recorded shell: its sandbox (and that sandbox's learner, if a
+/// cohort's), its file, its size and when it started.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RecordingRecord {
+    #[sqlx(try_from = "String")]
+    pub id: DbUuid,
+    #[sqlx(try_from = "String")]
+    pub sandbox_id: DbUuid,
+    pub learner_id: Option<String>,
+    /// Its name under `recordings/<sandbox_id>/`.
+    pub file: String,
+    pub bytes: i64,
+    pub started_at: DateTime<Utc>,
+    pub cut_at: Option<DateTime<Utc>>,
+}
+
+const RECORDING: &str =
+    "SELECT r.id, r.sandbox_id, s.learner_id, r.file, r.bytes, r.started_at, r.cut_at
+     FROM recordings r JOIN sandboxes s ON s.id = r.sandbox_id";
 
 /// What a link (or a sandbox with no link) has recorded so far.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -15,6 +36,26 @@ pub struct RecordingUse {
 }
 
 impl Store {
+    /// One recording.
+    pub async fn recording(&self, id: Uuid) -> Result<Option<RecordingRecord>> {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{RECORDING} WHERE r.id = ?")))
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await
+            .context(|| format!("reading terminal recording {id}"))
+    }
+
+    /// The recordings of every sandbox `learner` had, oldest first.
+    pub async fn learner_recordings(&self, learner: Uuid) -> Result<Vec<RecordingRecord>> {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{RECORDING} WHERE s.learner_id = ? ORDER BY r.started_at, r.id"
+        )))
+        .bind(learner.to_string())
+        .fetch_all(&self.pool)
+        .await
+        .context(|| format!("listing the terminal recordings of learner {learner}"))
+    }
+
     /// Notes a new recording file of `sandbox`, counted in `budget_key`'s budget.
     pub async fn insert_recording(
         &self,

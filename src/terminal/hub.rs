@@ -258,6 +258,43 @@ impl TerminalHub {
             .count()
     }
 
+    /// The recording `file` of `sandbox` as written (asciicast v2); None
+    /// when recording is off or the file is gone.
+    pub async fn recording(&self, sandbox: Uuid, file: &str) -> std::io::Result<Option<String>> {
+        let Some(recordings) = self.recordings.as_deref() else {
+            return Ok(None);
+        };
+        // Names come from the store, which Sandpit wrote: still, a name
+        // that is not a plain file name reads nothing.
+        let plain = std::path::Path::new(file)
+            .file_name()
+            .is_some_and(|n| n == file && file.ends_with(".cast"));
+        if !plain {
+            return Ok(None);
+        }
+        let path = super::recording::sandbox_dir(recordings.dir(), sandbox).join(file);
+        match tokio::fs::read_to_string(&path).await {
+            Ok(text) => Ok(Some(text)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The recording `file` of `sandbox` played into frames (on a blocking
+    /// thread: a long recording takes a while); None as for
+    /// [`Self::recording`].
+    pub async fn replay(
+        &self,
+        sandbox: Uuid,
+        file: &str,
+    ) -> anyhow::Result<Option<super::replay::Replay>> {
+        let Some(cast) = self.recording(sandbox, file).await? else {
+            return Ok(None);
+        };
+        let played = tokio::task::spawn_blocking(move || super::replay::replay(&cast)).await??;
+        Ok(Some(played))
+    }
+
     /// Whether the sandbox has a live terminal.
     pub fn is_live(&self, sandbox: Uuid) -> bool {
         let slot = self.slots.locked().get(&sandbox).cloned();

@@ -14,6 +14,7 @@ mod hub;
 mod pump;
 mod rate;
 pub mod recording;
+pub mod replay;
 pub mod screen;
 mod session;
 mod skim;

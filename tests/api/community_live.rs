@@ -276,6 +276,40 @@ async fn a_peer_lets_their_ambassador_type_then_stops_them_at_once() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     drop(tom_ws);
 
+    // From her help page she can replay what Ben did; Cy cannot.
+    let recordings = app.store.learner_recordings(*ben.id).await.unwrap();
+    let replay = format!(
+        "/s/{}/watch/{session}/replays/{}",
+        ada_link.as_str(),
+        recordings[0].id
+    );
+    let page = reqwest::get(format!("{}{page_path}", server.url))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&replay), "{page}");
+    let mut frames = String::new();
+    for _ in 0..50 {
+        frames = reqwest::get(format!("{}{replay}/frames", server.url))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if frames.contains("ben-42") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert!(frames.contains("ben-42"), "{frames}");
+    let cy_replay = replay.replace(ada_link.as_str(), cy_link.as_str());
+    let refused = reqwest::get(format!("{}{cy_replay}/frames", server.url))
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+
     // Ada leaves: her session ends, and is kept.
     ada_term.close().await;
     crate::records::eventually(

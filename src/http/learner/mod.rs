@@ -19,7 +19,7 @@ mod time;
 mod tips;
 mod watch;
 pub(in crate::http) use terminal::{SizeQuery, helper_terminal};
-pub(in crate::http) use watch::watch_page;
+pub(in crate::http) use watch::{helper_replay, replays_of, watch_page};
 
 use axum::Router;
 use axum::extract::{FromRequestParts, Path, Query};

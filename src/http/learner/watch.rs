@@ -6,7 +6,9 @@
 //!   in their care, and leads to its page;
 //! - `GET /s/{token}/watch/{session}`: the peer's live terminal, read only
 //!   until the peer lets them type;
-//! - `GET /s/{token}/watch/{session}/terminal`: its websocket.
+//! - `GET /s/{token}/watch/{session}/terminal`: its websocket;
+//! - `GET /s/{token}/watch/{session}/replays/{recording}`: a replay of one
+//!   of the peer's recorded terminals (and `…/frames`, its frames).
 //!
 //! The helped learner's side:
 //! - `GET /s/{token}/watchers`: who watches their terminal (JSON);
@@ -37,6 +39,14 @@ pub fn routes() -> Router<AppState> {
         .route("/s/{token}/watch", post(start))
         .route("/s/{token}/watch/{session}", get(page))
         .route("/s/{token}/watch/{session}/terminal", get(terminal))
+        .route(
+            "/s/{token}/watch/{session}/replays/{recording}",
+            get(replay_page),
+        )
+        .route(
+            "/s/{token}/watch/{session}/replays/{recording}/frames",
+            get(replay_frames),
+        )
         .route("/s/{token}/watchers", get(watchers))
         .route("/s/{token}/watchers/{session}", post(let_type))
 }
@@ -111,16 +121,124 @@ async fn page(
         .await
         .map_err(|e| HttpError::community_in(lang, e))?;
     let token = live.token.as_str();
-    let data = watch_page(
+    let mut data = watch_page(
         &state,
         &session,
         lang,
         &format!("/s/{token}/watch/{id}/terminal"),
         &format!("/s/{token}/ambassador?lang={lang}"),
     );
+    data["replays"] = replays_of(
+        &state,
+        &session,
+        &format!("/s/{token}/watch/{id}/replays"),
+        lang,
+    )
+    .await?
+    .into();
     let mut response = state.pages.render("watch", &data);
     crate::http::private_page(&mut response);
     Ok(response)
+}
+
+/// The zone of the learner's cohort (the server's when none).
+async fn zone_of(state: &AppState, learner: Uuid) -> Result<crate::timezone::TimeZone, HttpError> {
+    let cohort = match state.store.cohort_of_learner(learner).await? {
+        Some(c) => state.store.cohort(c).await?,
+        None => None,
+    };
+    Ok(cohort.map_or(state.config.time_zone, |c| c.time_zone))
+}
+
+/// The helped learner's recordings, each with its player under `base`.
+pub(in crate::http) async fn replays_of(
+    state: &AppState,
+    session: &HelpSessionRecord,
+    base: &str,
+    lang: &str,
+) -> Result<Vec<Value>, HttpError> {
+    let zone = zone_of(state, *session.learner_id).await?;
+    crate::http::replay::list(state, *session.learner_id, base, lang, zone).await
+}
+
+/// A helper's replay page of one of the helped learner's recordings.
+pub(in crate::http) async fn helper_replay(
+    state: &AppState,
+    mut data: Value,
+    session: &HelpSessionRecord,
+    recording: &str,
+    here: &str,
+    back: &str,
+    lang: &str,
+) -> Result<Value, HttpError> {
+    let recording = crate::http::replay::of_learner(state, *session.learner_id, recording).await?;
+    let zone = zone_of(state, *session.learner_id).await?;
+    crate::http::replay::page(
+        &mut data,
+        lang,
+        &session.learner_name,
+        &recording,
+        (
+            &format!("{here}/{}/frames?lang={lang}", recording.id),
+            None,
+            back,
+        ),
+        zone,
+    );
+    Ok(data)
+}
+
+/// GET /s/{token}/watch/{session}/replays/{recording}
+async fn replay_page(
+    State(state): State<AppState>,
+    live: super::LiveLink,
+    Path((_, session, recording)): Path<(String, String, String)>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Result<Response, HttpError> {
+    let lang = i18n::negotiate(q.lang.as_deref(), &headers);
+    let helper = ambassador(&state, &live, lang).await?;
+    let id = Uuid::parse_str(&session).map_err(|_| HttpError::NotFound)?;
+    let session = state
+        .community
+        .help_session(helper, None, id)
+        .await
+        .map_err(|e| HttpError::community_in(lang, e))?;
+    let token = live.token.as_str();
+    let data = helper_replay(
+        &state,
+        base(lang, ""),
+        &session,
+        &recording,
+        &format!("/s/{token}/watch/{id}/replays"),
+        &format!("/s/{token}/watch/{id}?lang={lang}"),
+        lang,
+    )
+    .await?;
+    let mut response = state.pages.render("replay", &data);
+    crate::http::private_page(&mut response);
+    Ok(response)
+}
+
+/// GET /s/{token}/watch/{session}/replays/{recording}/frames
+async fn replay_frames(
+    State(state): State<AppState>,
+    live: super::LiveLink,
+    Path((_, session, recording)): Path<(String, String, String)>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Result<Response, HttpError> {
+    let lang = i18n::negotiate(q.lang.as_deref(), &headers);
+    let helper = ambassador(&state, &live, lang).await?;
+    let id = Uuid::parse_str(&session).map_err(|_| HttpError::NotFound)?;
+    let session = state
+        .community
+        .help_session(helper, None, id)
+        .await
+        .map_err(|e| HttpError::community_in(lang, e))?;
+    let recording =
+        crate::http::replay::of_learner(&state, *session.learner_id, &recording).await?;
+    crate::http::replay::frames(&state, &recording, lang).await
 }
 
 /// The help page's data: whom the helper helps, on what, and the terminal.

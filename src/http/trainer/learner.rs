@@ -8,7 +8,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{Trainer, text_with, when};
-use crate::http::{HttpError, i18n};
+use crate::http::{HttpError, i18n, replay};
 use crate::sandbox::SandboxError;
 
 /// GET /trainer/cohorts/{id}/learners/{learner}
@@ -64,8 +64,99 @@ pub(super) async fn page(t: Trainer, Path((id, learner)): Path<(String, String)>
             "claimed_at": learner.claimed_at.map(|t| when(t, cohort.time_zone)),
         });
         data["attempts"] = rows.into();
+        let base = format!(
+            "/trainer/cohorts/{}/learners/{}/replays",
+            cohort.id, learner.id
+        );
+        data["replays"] = replay::list(&t.state, *learner.id, &base, t.lang, cohort.time_zone)
+            .await?
+            .into();
         Ok(t.render("trainer_learner", &data, StatusCode::OK))
     }
     .await;
     t.respond(result)
+}
+
+/// The cohort's learner and one of their recordings, for the cohort's
+/// trainer (or an admin); anything else is not found.
+async fn recording_of(
+    t: &Trainer,
+    id: &str,
+    learner: &str,
+    recording: &str,
+) -> Result<
+    (
+        crate::store::Cohort,
+        crate::store::Learner,
+        crate::store::RecordingRecord,
+    ),
+    HttpError,
+> {
+    let (cohort, _) = t.cohort(id).await?;
+    let learner = Uuid::parse_str(learner).map_err(|_| HttpError::NotFound)?;
+    let (learner, _) = match t.state.service.learner_detail(*cohort.id, learner).await {
+        Ok(found) => found,
+        Err(SandboxError::Invalid(_)) => return Err(HttpError::NotFound),
+        Err(e) => return Err(e.into()),
+    };
+    let recording = replay::of_learner(&t.state, *learner.id, recording).await?;
+    Ok((cohort, learner, recording))
+}
+
+/// GET /trainer/cohorts/{id}/learners/{learner}/replays/{recording}: the
+/// player.
+pub(super) async fn replay_page(
+    t: Trainer,
+    Path((id, learner, recording)): Path<(String, String, String)>,
+) -> Response {
+    let result = async {
+        let (cohort, learner, recording) = recording_of(&t, &id, &learner, &recording).await?;
+        let here = format!(
+            "/trainer/cohorts/{}/learners/{}/replays/{}",
+            cohort.id, learner.id, recording.id
+        );
+        let mut data = t.base(&learner.name);
+        replay::page(
+            &mut data,
+            t.lang,
+            &learner.name,
+            &recording,
+            (
+                &format!("{here}/frames?lang={}", t.lang),
+                Some(&format!("{here}/cast")),
+                &format!("/trainer/cohorts/{}/learners/{}", cohort.id, learner.id),
+            ),
+            cohort.time_zone,
+        );
+        Ok(t.render("replay", &data, StatusCode::OK))
+    }
+    .await;
+    t.respond(result)
+}
+
+/// GET /trainer/cohorts/{id}/learners/{learner}/replays/{recording}/frames
+pub(super) async fn replay_frames(
+    t: Trainer,
+    Path((id, learner, recording)): Path<(String, String, String)>,
+) -> Response {
+    let result = async {
+        let (_, _, recording) = recording_of(&t, &id, &learner, &recording).await?;
+        replay::frames(&t.state, &recording, t.lang).await
+    }
+    .await;
+    result.unwrap_or_else(|e| e.response_in(t.lang))
+}
+
+/// GET /trainer/cohorts/{id}/learners/{learner}/replays/{recording}/cast:
+/// the recording as asciicast v2, for asciinema and other players.
+pub(super) async fn replay_cast(
+    t: Trainer,
+    Path((id, learner, recording)): Path<(String, String, String)>,
+) -> Response {
+    let result = async {
+        let (_, _, recording) = recording_of(&t, &id, &learner, &recording).await?;
+        replay::cast(&t.state, &recording).await
+    }
+    .await;
+    result.unwrap_or_else(|e| e.response_in(t.lang))
 }

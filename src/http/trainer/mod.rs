@@ -74,6 +74,26 @@ pub fn routes() -> Router<AppState> {
             "/trainer/cohorts/{id}/learners/{learner}",
             get(learner::page),
         )
+        .route(
+            "/trainer/cohorts/{id}/learners/{learner}/replays/{recording}",
+            get(learner::replay_page),
+        )
+        .route(
+            "/trainer/cohorts/{id}/learners/{learner}/replays/{recording}/frames",
+            get(learner::replay_frames),
+        )
+        .route(
+            "/trainer/cohorts/{id}/learners/{learner}/replays/{recording}/cast",
+            get(learner::replay_cast),
+        )
+        .route(
+            "/trainer/watch/{id}/replays/{recording}",
+            get(watch::replay_page),
+        )
+        .route(
+            "/trainer/watch/{id}/replays/{recording}/frames",
+            get(watch::replay_frames),
+        )
 }
 
 /// A signed-in trainer or admin on one of these pages, in their language.

@@ -7,7 +7,9 @@
 //!   and leads to its page;
 //! - `GET /trainer/watch/{session}`: the learner's live terminal;
 //! - `GET /trainer/watch/{session}/terminal`: its websocket (403 for
-//!   another account's session or a learner out of its care).
+//!   another account's session or a learner out of its care);
+//! - `GET /trainer/watch/{session}/replays/{recording}` (and `…/frames`):
+//!   a replay of one of the learner's recorded terminals.
 
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{Path, Query, State};
@@ -19,7 +21,7 @@ use uuid::Uuid;
 use super::Trainer;
 use crate::community::CommunityError;
 use crate::http::auth::PageSession;
-use crate::http::learner::{SizeQuery, helper_terminal, watch_page};
+use crate::http::learner::{SizeQuery, helper_replay, helper_terminal, replays_of, watch_page};
 use crate::http::{AppState, HttpError, same_origin};
 use crate::store::Helper;
 
@@ -83,6 +85,14 @@ pub(super) async fn page(t: Trainer, Path(id): Path<String>) -> Response {
         let base = t.base("");
         data["user"] = base["user"].clone();
         data["csrf"] = base["csrf"].clone();
+        data["replays"] = replays_of(
+            &t.state,
+            &session,
+            &format!("/trainer/watch/{id}/replays"),
+            t.lang,
+        )
+        .await?
+        .into();
         Ok(t.render("watch", &data, StatusCode::OK))
     }
     .await;
@@ -120,4 +130,53 @@ pub(super) async fn terminal(
         .watch(Helper::User(user.id), Some(user), id)
         .await?;
     helper_terminal(&state, ws, watching, (size.rows, size.cols)).await
+}
+
+/// The account's help session `id`, if it may still see it.
+async fn session_of(t: &Trainer, id: &str) -> Result<crate::store::HelpSessionRecord, HttpError> {
+    let id = Uuid::parse_str(id).map_err(|_| HttpError::NotFound)?;
+    let user = t.user();
+    t.state
+        .community
+        .help_session(Helper::User(user.id), Some(user), id)
+        .await
+        .map_err(|e| HttpError::community_in(t.lang, e))
+}
+
+/// GET /trainer/watch/{session}/replays/{recording}
+pub(super) async fn replay_page(
+    t: Trainer,
+    Path((id, recording)): Path<(String, String)>,
+) -> Response {
+    let result = async {
+        let session = session_of(&t, &id).await?;
+        let data = helper_replay(
+            &t.state,
+            t.base(""),
+            &session,
+            &recording,
+            &format!("/trainer/watch/{id}/replays"),
+            &format!("/trainer/watch/{id}?lang={}", t.lang),
+            t.lang,
+        )
+        .await?;
+        Ok(t.render("replay", &data, StatusCode::OK))
+    }
+    .await;
+    t.respond(result)
+}
+
+/// GET /trainer/watch/{session}/replays/{recording}/frames
+pub(super) async fn replay_frames(
+    t: Trainer,
+    Path((id, recording)): Path<(String, String)>,
+) -> Response {
+    let result = async {
+        let session = session_of(&t, &id).await?;
+        let recording =
+            crate::http::replay::of_learner(&t.state, *session.learner_id, &recording).await?;
+        crate::http::replay::frames(&t.state, &recording, t.lang).await
+    }
+    .await;
+    result.unwrap_or_else(|e| e.response_in(t.lang))
 }
