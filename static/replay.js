@@ -38,13 +38,10 @@
     t = Math.max(0, Math.min(duration, t));
     const j = frameAt(t);
     if (j >= 0 && j !== shown) {
-      let from;
-      if (shown >= 0 && j > shown) {
-        from = shown + 1;
-      } else {
-        from = 0;
-        for (const k of keyframes) { if (k <= j) from = k; else break; }
-      }
+      let key = 0;
+      for (const k of keyframes) { if (k <= j) key = k; else break; }
+      // On from the frame shown, unless a keyframe between is nearer.
+      const from = shown >= 0 && j > shown ? Math.max(shown + 1, key) : key;
       for (let i = from; i <= j; i++) term.draw(frames[i].frame);
       shown = j;
     }

@@ -181,6 +181,8 @@
     }
 
     async probe() {
+      // Only a learner's own terminal has a /progress beside it.
+      if (!/^\/s\/[^/]+\/terminal$/.test(this.path)) return;
       try {
         const progress = this.path.replace(/\/terminal$/, "/progress");
         const response = await fetch(progress, { headers: { Accept: "application/json" }, credentials: "same-origin" });

@@ -29,6 +29,9 @@ use crate::sync::Locked;
 /// A helper whose connection dropped and who comes back within this long
 /// goes on with the same session.
 pub const RESUME_WITHIN: chrono::TimeDelta = chrono::TimeDelta::minutes(2);
+/// Connections one help session may have at once (a helper's tabs): the
+/// learner's own terminal keeps room among the terminal's viewers.
+pub const MAX_CONNECTIONS: usize = 3;
 
 /// The live side of open help sessions: who is connected, and whether they
 /// may type.
@@ -165,8 +168,12 @@ impl Community {
             .await?
             .ok_or(CommunityError::NotInCare)?;
         let open = self.store.open_help_sessions(learner).await?;
-        if let Some(mine) = open.iter().find(|s| s.helper() == Some(helper)) {
-            return Ok(*mine.id);
+        for mine in open.iter().filter(|s| s.helper() == Some(helper)) {
+            if mine.sandbox_id == peer.sandbox_id {
+                return Ok(*mine.id);
+            }
+            // Their sandbox changed (a reset): that session is over.
+            self.store.end_help_session(*mine.id).await?;
         }
         let exercise = match peer.request_exercise.clone() {
             Some(e) => Some(e),
@@ -258,13 +265,23 @@ impl Community {
             .ok_or(CommunityError::NotFound)?;
         let typing = {
             let mut sessions = self.live.sessions.locked();
+            // A helper back after every connection closed starts read only
+            // (whatever an end still being written says).
+            let fresh = !sessions.contains_key(&id);
             let live = sessions.entry(id).or_insert_with(|| Live {
-                typing: watch::Sender::new(session.typing),
+                typing: watch::Sender::new(false),
                 connections: 0,
             });
+            if live.connections >= MAX_CONNECTIONS {
+                return Err(CommunityError::TooManyConnections);
+            }
             live.connections += 1;
-            live.typing.subscribe()
+            (fresh, live.typing.subscribe())
         };
+        let (fresh, typing) = typing;
+        if fresh && session.typing {
+            self.store.reset_help_typing(id).await?;
+        }
         Ok(Watching {
             session,
             typing,
@@ -281,6 +298,14 @@ impl Community {
         id: Uuid,
         allow: bool,
     ) -> Result<(), CommunityError> {
+        let theirs = self
+            .store
+            .help_session(id)
+            .await?
+            .is_some_and(|s| *s.learner_id == learner && s.ended_at.is_none());
+        if !theirs {
+            return Err(CommunityError::NotFound);
+        }
         // Revoking takes effect before the store is written: no keystroke
         // gets through in between.
         if !allow {
@@ -305,8 +330,11 @@ impl Community {
     pub async fn watchers(&self, learner: Uuid) -> Result<Vec<Watcher>, CommunityError> {
         let open = self.store.open_help_sessions(learner).await?;
         let sessions = self.live.sessions.locked();
+        // Those connected now; a session started but never opened watches
+        // nothing.
         Ok(open
             .into_iter()
+            .filter(|s| sessions.contains_key(&s.id) || s.typing)
             .map(|s| Watcher {
                 session: *s.id,
                 connected: sessions.contains_key(&s.id),

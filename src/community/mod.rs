@@ -8,7 +8,9 @@
 //!   learners and answer questions. Approved ones are shown to every later
 //!   learner of the exercise, those that helped most first; a learner
 //!   votes "this helped" once per tip.
-//! - Reports and exports name the team, never the learner.
+//! - Reports and exports name the team, never the learner who asked or
+//!   wrote; the help indicator names the helpers (ambassadors and
+//!   trainers), whose help it counts.
 
 mod help;
 mod live;
@@ -117,6 +119,12 @@ pub enum CommunityError {
     /// The help session is over (or the learner's sandbox changed).
     #[error("this help session has ended")]
     Ended,
+    /// The helper has this help session open in too many places.
+    #[error(
+        "this help session is open in {} places already",
+        live::MAX_CONNECTIONS
+    )]
+    TooManyConnections,
     #[error(transparent)]
     Store(#[from] StoreError),
 }

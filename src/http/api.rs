@@ -13,6 +13,7 @@ mod help;
 mod indicators;
 pub mod openapi;
 mod programmes;
+mod refreshers;
 mod schemas;
 mod types;
 
@@ -74,6 +75,12 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(indicators::usage::usage))
         .routes(routes!(indicators::ratings::ratings))
         .routes(routes!(indicators::help::help_given))
+        .routes(routes!(indicators::retention::retention))
+        .routes(routes!(
+            refreshers::add_refresher,
+            refreshers::list_refreshers
+        ))
+        .routes(routes!(refreshers::refresher_links))
         .routes(routes!(indicators::tips::programme_tips))
         .routes(routes!(help::add_ambassador, help::list_ambassadors))
         .routes(routes!(help::remove_ambassador))

@@ -101,6 +101,10 @@ impl From<crate::community::CommunityError> for HttpError {
             E::NotFound => Self::NotFound,
             E::Forbidden | E::NotInCare => Self::Forbidden(e.to_string()),
             E::Ended => Self::Conflict(Message::new("help-session-ended")),
+            E::TooManyConnections => Self::TooMany {
+                message: Message::new("help-too-many-connections"),
+                retry_after: std::time::Duration::from_secs(10),
+            },
             E::Store(e) => e.into(),
         }
     }

@@ -70,11 +70,13 @@ pub(in crate::http) async fn of_learner(
         .ok_or(HttpError::NotFound)
 }
 
-/// `learner`'s recordings as a page lists them, each with its player at
-/// `{base}/{id}`, oldest first, times in `zone`.
+/// `learner`'s recordings (of `sandbox` only, if given) as a page lists
+/// them, each with its player at `{base}/{id}`, oldest first, times in
+/// `zone`.
 pub(in crate::http) async fn list(
     state: &AppState,
     learner: Uuid,
+    sandbox: Option<Uuid>,
     base: &str,
     lang: &str,
     zone: crate::timezone::TimeZone,
@@ -82,6 +84,7 @@ pub(in crate::http) async fn list(
     let recordings = state.store.learner_recordings(learner).await?;
     Ok(recordings
         .iter()
+        .filter(|r| sandbox.is_none_or(|s| *r.sandbox_id == s))
         .map(|r| {
             json!({
                 "url": format!("{base}/{}?lang={lang}", r.id),
@@ -129,10 +132,17 @@ pub(in crate::http) async fn frames(
     let record = state.store.sandbox(sandbox).await?;
     let attempts = state.store.attempts(sandbox).await?;
     let marks = marks(state, recording, &attempts, &record.scenario_id, lang);
-    let mut body = serde_json::to_value(&replay)
-        .map_err(|e| HttpError::Internal(anyhow::anyhow!("writing a replay: {e}")))?;
-    body["marks"] = marks.into();
-    let mut response = axum::Json(body).into_response();
+    #[derive(serde::Serialize)]
+    struct Body<'a> {
+        #[serde(flatten)]
+        replay: &'a crate::terminal::replay::Replay,
+        marks: Vec<Value>,
+    }
+    let mut response = axum::Json(Body {
+        replay: &replay,
+        marks,
+    })
+    .into_response();
     super::private_page(&mut response);
     Ok(response)
 }

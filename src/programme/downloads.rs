@@ -9,7 +9,8 @@ use crate::export::{CsvRow, Separator, to_csv};
 
 use super::struggle::TOP_OUTPUTS;
 use super::{
-    Confidence, HelpGiven, Proficiency, Ratings, Reach, Struggle, TeamReach, Trend, UsageWeek,
+    Confidence, HelpGiven, Proficiency, Ratings, Reach, Retention, Struggle, TeamReach, Trend,
+    UsageWeek,
 };
 
 /// A decimal as spreadsheets using `separator` read it.
@@ -221,6 +222,42 @@ pub fn help_csv(h: &HelpGiven, separator: Separator) -> Result<Vec<u8>, csv::Err
         opt(h.answered_percent.map(|p| decimal(p, separator))),
         opt(h.median_minutes_to_unblock.map(|m| decimal(m, separator))),
     ]));
+    to_csv(&rows, separator)
+}
+
+/// A line of the retention table: a team's, or the total.
+struct RetentionLine(Vec<String>);
+
+impl CsvRow for RetentionLine {
+    const HEADERS: &'static [&'static str] = &[
+        "row",
+        "team",
+        "due",
+        "taken",
+        "passed_first_try",
+        "retention_percent",
+    ];
+
+    fn cells(&self) -> Vec<String> {
+        self.0.clone()
+    }
+}
+
+/// The retention table: one line per team (`row` = `team`), then the
+/// total (`row` = `total`).
+pub fn retention_csv(r: &Retention, separator: Separator) -> Result<Vec<u8>, csv::Error> {
+    let line = |row: &str, t: &super::TeamRetention| {
+        RetentionLine(vec![
+            row.into(),
+            t.team.clone().unwrap_or_default(),
+            t.due.to_string(),
+            t.taken.to_string(),
+            t.passed_first_try.to_string(),
+            opt(t.retention_percent.map(|p| decimal(p, separator))),
+        ])
+    };
+    let mut rows: Vec<RetentionLine> = r.teams.iter().map(|t| line("team", t)).collect();
+    rows.push(line("total", &r.total));
     to_csv(&rows, separator)
 }
 

@@ -17,14 +17,15 @@ mod proficiency;
 mod pulse;
 mod ratings;
 mod reach;
+mod refreshers;
 mod service;
 mod struggle;
 mod trend;
 mod usage;
 
 pub use downloads::{
-    confidence_csv, help_csv, proficiency_csv, ratings_csv, reach_csv, struggle_csv, trend_csv,
-    usage_csv,
+    confidence_csv, help_csv, proficiency_csv, ratings_csv, reach_csv, retention_csv, struggle_csv,
+    trend_csv, usage_csv,
 };
 pub use filter::{IndicatorFilter, ProgrammeExercise};
 pub use help::{HelpGiven, HelperFigures, UNBLOCKED_WITHIN};
@@ -32,6 +33,7 @@ pub use proficiency::{ExerciseProficiency, Proficiency};
 pub use pulse::{Confidence, MIN_GROUP, QuestionConfidence, Scores, parse_moment};
 pub use ratings::{ExerciseRating, Ratings};
 pub use reach::{PeopleFacts, Reach, ReachStatus, TeamReach};
+pub use refreshers::{MAX_WEEKS, NewRefresher, Retention, TeamRetention};
 pub use service::{
     CreateProgramme, PHASES, PlannedPhase, ProgrammeError, ProgrammeScenario, Programmes,
     SetImpact, TeamUsage, monday_of, parse_phase, phase_name,

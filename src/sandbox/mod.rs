@@ -13,6 +13,7 @@ mod progress;
 mod prove;
 mod provision;
 mod reconcile;
+mod refresher;
 mod refusal;
 mod reset;
 pub mod roster;

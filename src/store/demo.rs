@@ -147,6 +147,17 @@ impl Store {
             (
                 None,
                 format!(
+                    "DELETE FROM refresher_invites WHERE learner_id IN ({learners})
+                     OR refresher_id IN (SELECT id FROM refreshers WHERE programme_id = ?1)"
+                ),
+            ),
+            (
+                None,
+                "DELETE FROM refreshers WHERE programme_id = ?1".into(),
+            ),
+            (
+                None,
+                format!(
                     "DELETE FROM links WHERE cohort_id IN ({DEMO_COHORTS})
                      OR learner_id IN ({learners}) OR sandbox_id IN ({sandboxes})"
                 ),

@@ -181,6 +181,16 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// A session taken up again starts read only.
+    pub async fn reset_help_typing(&self, id: Uuid) -> Result<()> {
+        sqlx::query("UPDATE help_sessions SET typing = 0 WHERE id = ?")
+            .bind(id.to_string())
+            .execute(&self.pool)
+            .await
+            .context(|| format!("resetting typing in help session {id}"))?;
+        Ok(())
+    }
+
     /// Ends the sessions a stopped server left open, when they were last
     /// seen: how many.
     pub async fn end_stale_help_sessions(&self) -> Result<u64> {

@@ -16,6 +16,8 @@ pub struct LinkRecord {
     pub sandbox_id: Option<String>,
     pub created_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// The one exercise the link opens onto (a refresher's), if any.
+    pub only_exercise: Option<String>,
 }
 
 impl LinkRecord {
@@ -72,7 +74,8 @@ impl Store {
 
     async fn link_where(&self, column: &'static str, hash: &str) -> Result<Option<LinkRecord>> {
         let sql = format!(
-            "SELECT token_hash, scenario_id, cohort_id, learner, learner_id, sandbox_id, created_at, revoked_at
+            "SELECT token_hash, scenario_id, cohort_id, learner, learner_id, sandbox_id, created_at,
+                    revoked_at, only_exercise
              FROM links WHERE {column} = ? AND revoked_at IS NULL"
         );
         // `column` is one of two fixed names above.

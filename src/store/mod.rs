@@ -21,6 +21,7 @@ mod pool;
 mod programmes;
 mod pulses;
 mod recordings;
+mod refreshers;
 mod reset;
 mod sandboxes;
 mod users;
@@ -58,6 +59,7 @@ pub use programmes::{
 };
 pub use pulses::{PulseComment, PulseQuestion, PulseScores};
 pub use recordings::{RecordingRecord, RecordingUse};
+pub use refreshers::{DueRefresher, InviteRecord, RefresherRecord};
 pub use reset::Rebind;
 pub use sandboxes::{NewSandbox, SandboxRecord, SandboxState};
 pub use users::{ApiTokenInfo, Role, Session, User};

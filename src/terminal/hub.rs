@@ -273,8 +273,9 @@ impl TerminalHub {
             return Ok(None);
         }
         let path = super::recording::sandbox_dir(recordings.dir(), sandbox).join(file);
-        match tokio::fs::read_to_string(&path).await {
-            Ok(text) => Ok(Some(text)),
+        // A file cut mid-character (a crash, a full disk) still replays.
+        match tokio::fs::read(&path).await {
+            Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e),
         }
@@ -376,6 +377,12 @@ impl Viewer {
 
     pub async fn input(&self, bytes: Bytes) {
         self.session.input(bytes).await;
+    }
+
+    /// Types into the shell if its queue has room: the bytes back when it
+    /// is full, `Err(None)` once the session ended.
+    pub fn try_input(&self, bytes: Bytes) -> Result<(), Option<Bytes>> {
+        self.session.try_input(bytes)
     }
 
     pub fn resize(&self, rows: u16, cols: u16) {

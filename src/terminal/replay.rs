@@ -23,6 +23,9 @@ pub const KEYFRAME_EVERY: f64 = 5.0;
 /// Largest recording replayed, in bytes (recordings are kept within each
 /// link's budget, far smaller by default).
 pub const MAX_CAST: usize = 64 * 1024 * 1024;
+/// Most frame text one replay makes: past it, the replay stops there (and
+/// says so), however the recording was drawn.
+pub const MAX_FRAMES_BYTES: usize = 64 * 1024 * 1024;
 
 /// Why a recording cannot be replayed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -50,6 +53,9 @@ pub struct Replay {
     pub duration: f64,
     /// In time order; the first is a keyframe.
     pub frames: Vec<ReplayFrame>,
+    /// Whether the frames stop before the recording's end, at
+    /// [`MAX_FRAMES_BYTES`].
+    pub truncated: bool,
 }
 
 /// Plays `cast` (asciicast v2) through the screen emulation. Output and
@@ -123,6 +129,9 @@ struct Player {
     now: f64,
     pending: bool,
     changed_at: f64,
+    /// Frame text made so far, and whether the cap stopped it.
+    bytes: usize,
+    truncated: bool,
 }
 
 impl Player {
@@ -137,6 +146,8 @@ impl Player {
             // The blank screen at 0 is the first frame.
             pending: true,
             changed_at: 0.0,
+            bytes: 0,
+            truncated: false,
         }
     }
 
@@ -170,6 +181,9 @@ impl Player {
     /// A frame of the screen as it is, dated `t`.
     fn take(&mut self, t: f64) {
         self.pending = false;
+        if self.truncated {
+            return;
+        }
         let snapshot = self.screen.snapshot(0);
         let key = t - self.last_key >= KEYFRAME_EVERY || self.shown.is_none();
         let frame = if key {
@@ -180,6 +194,11 @@ impl Player {
         let Some(frame) = frame.and_then(|f| RawValue::from_string(f).ok()) else {
             return;
         };
+        self.bytes += frame.get().len();
+        if self.bytes > MAX_FRAMES_BYTES {
+            self.truncated = true;
+            return;
+        }
         if key {
             self.last_key = t;
         }
@@ -199,6 +218,7 @@ impl Player {
             cols,
             duration: (self.now * 1000.0).round() / 1000.0,
             frames: self.frames,
+            truncated: self.truncated,
         }
     }
 }

@@ -281,6 +281,20 @@ impl Session {
         let _ = self.input.send(bytes).await;
     }
 
+    /// Types into the shell if its input queue has room (see
+    /// [`Self::input`]): the bytes back when it is full, `Err(None)` once
+    /// the session ended.
+    pub fn try_input(&self, bytes: Bytes) -> Result<(), Option<Bytes>> {
+        if bytes.iter().any(|b| matches!(b, 0x03 | 0x1a | 0x1c)) {
+            self.interrupted.notify_one();
+        }
+        match self.input.try_send(bytes) {
+            Ok(()) => Ok(()),
+            Err(mpsc::error::TrySendError::Full(bytes)) => Err(Some(bytes)),
+            Err(mpsc::error::TrySendError::Closed(_)) => Err(None),
+        }
+    }
+
     /// The size `viewer` wants; the most recent request wins.
     pub fn resize(&self, viewer: u64, rows: u16, cols: u16) {
         let size = super::clamp_size(rows, cols);

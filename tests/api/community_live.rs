@@ -141,6 +141,21 @@ async fn a_peer_lets_their_ambassador_type_then_stops_them_at_once() {
         .await
         .unwrap();
     told(&mut ada_term, false).await;
+    // Three connections to her session at most: Ben's own terminal keeps
+    // its room among the viewers.
+    let mut tabs = Vec::new();
+    for _ in 0..2 {
+        tabs.push(
+            Term::connect(&ws_url(&server, &ada_path), Some(&server.url))
+                .await
+                .unwrap(),
+        );
+    }
+    let fourth = Term::connect(&ws_url(&server, &ada_path), Some(&server.url)).await;
+    assert_eq!(status_of(fourth), 429);
+    for tab in tabs {
+        tab.close().await;
+    }
     ben_term.run("echo ben-$((6*7))", "ben-42").await;
     ada_term.wait_text("ben-42").await;
 

@@ -48,6 +48,7 @@ mod programmes;
 mod proxy;
 mod pulses;
 mod reconcile;
+mod refreshers;
 mod replays;
 mod reset;
 mod restart;

@@ -7,6 +7,7 @@
 pub mod confidence;
 pub mod help;
 pub mod ratings;
+pub mod retention;
 pub mod tips;
 pub mod trend;
 pub mod usage;
@@ -86,7 +87,7 @@ impl Narrowing for StruggleQuery {
 }
 
 /// What an indicator is sent as.
-enum Format {
+pub(super) enum Format {
     Json,
     Csv(Separator),
 }
@@ -95,6 +96,12 @@ fn query<T>(query: Result<Query<T>, QueryRejection>) -> ApiResult<T> {
     query
         .map(|Query(q)| q)
         .map_err(|e| ApiError::bad(e.body_text()))
+}
+
+/// The format a `?format=&sep=` query asks for.
+pub(super) fn format_of(q: Result<Query<FormatQuery>, QueryRejection>) -> ApiResult<Format> {
+    let q = query(q)?;
+    format(q.format.as_deref(), q.sep.as_deref())
 }
 
 fn format(format: Option<&str>, sep: Option<&str>) -> ApiResult<Format> {
@@ -125,7 +132,7 @@ async fn scope<Q: Narrowing>(
 }
 
 /// The CSV download of an indicator.
-fn csv_file(
+pub(super) fn csv_file(
     bytes: Result<Vec<u8>, csv::Error>,
     programme: &ProgrammeRecord,
     what: &str,

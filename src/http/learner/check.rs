@@ -31,35 +31,62 @@ struct LangQuery {
 
 /// Where the learner is: which exercises are done, which one is current.
 pub(super) struct Progress {
+    /// Per exercise: passed, or not part of the link (see `part`).
     pub done: Vec<bool>,
+    /// Per exercise: whether the link opens onto it (all, but for a
+    /// refresher's link, which opens onto one).
+    pub part: Vec<bool>,
     attempts: Vec<Attempt>,
 }
 
 impl Progress {
     pub async fn load(state: &AppState, opened: &Opened<'_>) -> Result<Self, HttpError> {
-        let done = Self::load_done(state, opened).await?.done;
+        let Self { done, part, .. } = Self::load_done(state, opened).await?;
         let attempts = state.store.attempts(opened.sandbox.id).await?;
-        Ok(Self { done, attempts })
+        Ok(Self {
+            done,
+            part,
+            attempts,
+        })
     }
 
     /// Only which exercises are done, without the attempts: what a press
     /// of Check needs (the attempts grow with every press).
     async fn load_done(state: &AppState, opened: &Opened<'_>) -> Result<Self, HttpError> {
         let completions = state.store.completions(opened.sandbox.id).await?;
+        let only = opened.link.only_exercise.as_deref();
+        let part: Vec<bool> = opened
+            .scenario
+            .exercises
+            .iter()
+            .map(|e| only.is_none_or(|o| o == e.id.as_str()))
+            .collect();
         let done = opened
             .scenario
             .exercises
             .iter()
-            .map(|e| completions.contains_key(e.id.as_str()))
+            .zip(&part)
+            .map(|(e, part)| !part || completions.contains_key(e.id.as_str()))
             .collect();
         Ok(Self {
             done,
+            part,
             attempts: Vec::new(),
         })
     }
 
+    /// Exercises of the link passed.
     pub fn done_count(&self) -> usize {
-        self.done.iter().filter(|d| **d).count()
+        self.done
+            .iter()
+            .zip(&self.part)
+            .filter(|(d, p)| **d && **p)
+            .count()
+    }
+
+    /// Exercises of the link.
+    pub fn total(&self) -> usize {
+        self.part.iter().filter(|p| **p).count()
     }
 
     /// The first exercise not done; None when all are.
@@ -95,8 +122,9 @@ async fn progress(
         .scenario
         .exercises
         .iter()
-        .zip(&progress.done)
-        .map(|(e, done)| json!({"id": e.id, "done": done}))
+        .zip(progress.done.iter().zip(&progress.part))
+        .filter(|(_, (_, part))| **part)
+        .map(|(e, (done, _))| json!({"id": e.id, "done": done}))
         .collect();
     let mut body = json!({
         "scenario": opened.scenario.id,
@@ -145,6 +173,9 @@ async fn run_check(
         .position(|e| e.id == exercise)
         .ok_or(HttpError::NotFound)?;
     let before = Progress::load_done(state, &opened).await?;
+    if !before.part[index] {
+        return Err(HttpError::NotFound);
+    }
     if !before.unlocked(index) {
         return Err(HttpError::Conflict(Message::new("check-locked")));
     }
@@ -165,7 +196,7 @@ async fn run_check(
     }
     let after = Progress::load_done(state, &opened).await?;
     let next = after.current().map(|i| &opened.scenario.exercises[i].id);
-    let (done, total) = (after.done_count(), after.done.len());
+    let (done, total) = (after.done_count(), after.total());
     Ok((
         StatusCode::OK,
         axum::Json(json!({

@@ -12,6 +12,7 @@ mod help;
 pub(in crate::http) use help::board_data;
 pub(super) mod page;
 mod pulse;
+mod refresher;
 mod reset;
 mod start;
 mod terminal;
@@ -19,7 +20,7 @@ mod time;
 mod tips;
 mod watch;
 pub(in crate::http) use terminal::{SizeQuery, helper_terminal};
-pub(in crate::http) use watch::{helper_replay, replays_of, watch_page};
+pub(in crate::http) use watch::{helper_replay, of_session, replays_of, watch_page};
 
 use axum::Router;
 use axum::extract::{FromRequestParts, Path, Query};
@@ -43,6 +44,7 @@ pub fn routes() -> Router<AppState> {
         .merge(tips::routes())
         .merge(help::routes())
         .merge(watch::routes())
+        .merge(refresher::routes())
 }
 
 /// A link's sandbox and scenario, when the link opens.

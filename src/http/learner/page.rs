@@ -101,7 +101,7 @@ async fn page(
         .step
         .as_deref()
         .and_then(|s| scenario.exercises.iter().position(|e| e.id.as_str() == s))
-        .filter(|&i| progress.unlocked(i));
+        .filter(|&i| progress.part[i] && progress.unlocked(i));
     let viewing = requested.or(current);
     let token_str = opened.token.as_str();
 
@@ -109,6 +109,7 @@ async fn page(
         .exercises
         .iter()
         .enumerate()
+        .filter(|(i, _)| progress.part[*i])
         .map(|(i, e)| {
             let status = if progress.done[i] {
                 "done"
@@ -130,7 +131,7 @@ async fn page(
         })
         .collect();
     let done_count = progress.done_count();
-    let total = scenario.exercises.len();
+    let total = progress.total();
 
     let mut data = base(lang, scenario.title.get(lang));
     data["scenario"] = json!({"id": scenario.id, "title": scenario.title.get(lang), "summary": scenario.summary.get(lang)});

@@ -117,7 +117,6 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// `?cols=N&rows=N`: the size of a shell this connection starts.
-
 #[derive(Debug, Deserialize)]
 pub(in crate::http) struct SizeQuery {
     pub cols: Option<u16>,
@@ -387,7 +386,25 @@ async fn handle(
         Ok(ClientMessage::Input { .. }) if !access.may_type() => return Some(REFUSED),
         Ok(ClientMessage::Input { data }) if !data.is_empty() => {
             typed();
-            viewer.input(Bytes::from(data)).await;
+            match access {
+                Access::Learner => viewer.input(Bytes::from(data)).await,
+                // A helper's keys wait for room in the shell's queue only
+                // while the grant holds: a revocation meanwhile drops them.
+                Access::Helper(_) => {
+                    let mut bytes = Bytes::from(data);
+                    loop {
+                        match viewer.try_input(bytes) {
+                            Ok(()) => break,
+                            Err(None) => break,
+                            Err(Some(back)) => bytes = back,
+                        }
+                        tokio::time::sleep(Duration::from_millis(10)).await;
+                        if !access.may_type() {
+                            return Some(REFUSED);
+                        }
+                    }
+                }
+            }
         }
         Ok(ClientMessage::Input { .. }) => {}
         // The learner's size stays: a helper's window does not change it.

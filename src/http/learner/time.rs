@@ -146,6 +146,22 @@ pub(in crate::http) async fn ended_page(
     data["steps"] = json!(steps);
     data["done"] = json!(done);
     data["total"] = json!(steps.len());
+    // The refreshers due to the learner: a link to each.
+    let refreshers = match ended.link.roster_learner() {
+        Some(learner) => state.service.due_refreshers_of(learner).await?,
+        None => Vec::new(),
+    };
+    data["refreshers"] = refreshers
+        .iter()
+        .map(|(d, token)| {
+            json!({
+                "url": format!("/r/{}?lang={lang}", token.as_str()),
+                "exercise": state.scenarios.exercise_title(&d.scenario_id, &d.exercise_id, lang),
+                "started": d.started_at.is_some(),
+            })
+        })
+        .collect::<Vec<_>>()
+        .into();
     let mut response = state.pages.render("ended", &data);
     *response.status_mut() = StatusCode::GONE;
     response

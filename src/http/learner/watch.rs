@@ -158,7 +158,8 @@ pub(in crate::http) async fn replays_of(
     lang: &str,
 ) -> Result<Vec<Value>, HttpError> {
     let zone = zone_of(state, *session.learner_id).await?;
-    crate::http::replay::list(state, *session.learner_id, base, lang, zone).await
+    let sandbox = Some(*session.sandbox_id);
+    crate::http::replay::list(state, *session.learner_id, sandbox, base, lang, zone).await
 }
 
 /// A helper's replay page of one of the helped learner's recordings.
@@ -171,7 +172,7 @@ pub(in crate::http) async fn helper_replay(
     back: &str,
     lang: &str,
 ) -> Result<Value, HttpError> {
-    let recording = crate::http::replay::of_learner(state, *session.learner_id, recording).await?;
+    let recording = of_session(state, session, recording).await?;
     let zone = zone_of(state, *session.learner_id).await?;
     crate::http::replay::page(
         &mut data,
@@ -236,9 +237,23 @@ async fn replay_frames(
         .help_session(helper, None, id)
         .await
         .map_err(|e| HttpError::community_in(lang, e))?;
-    let recording =
-        crate::http::replay::of_learner(&state, *session.learner_id, &recording).await?;
+    let recording = of_session(&state, &session, &recording).await?;
     crate::http::replay::frames(&state, &recording, lang).await
+}
+
+/// A recording of the sandbox a help session is about: a helper replays
+/// what the peer did there, not every terminal they ever had.
+pub(in crate::http) async fn of_session(
+    state: &AppState,
+    session: &HelpSessionRecord,
+    recording: &str,
+) -> Result<crate::store::RecordingRecord, HttpError> {
+    let found = crate::http::replay::of_learner(state, *session.learner_id, recording).await?;
+    if found.sandbox_id == session.sandbox_id {
+        Ok(found)
+    } else {
+        Err(HttpError::NotFound)
+    }
 }
 
 /// The help page's data: whom the helper helps, on what, and the terminal.

@@ -388,3 +388,68 @@ pub(super) async fn add_team_ambassador(
     .await;
     t.respond(result)
 }
+
+#[derive(Debug, Deserialize)]
+pub(super) struct RefresherForm {
+    #[serde(default)]
+    csrf: String,
+    /// `scenario/exercise`.
+    #[serde(default)]
+    exercise: String,
+    #[serde(default)]
+    after_weeks: String,
+}
+
+/// POST /trainer/programmes/{id}/refreshers: schedules a refresher (the
+/// programme's lead, or an admin).
+pub(super) async fn add_refresher(
+    t: Trainer,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<RefresherForm>,
+) -> Response {
+    let result = async {
+        t.session.check_csrf(&state, &headers, &form.csrf)?;
+        let id = uuid::Uuid::parse_str(&id).map_err(|_| HttpError::NotFound)?;
+        let programme = state.programmes.managed(t.user(), id).await?;
+        let weeks: u32 = form
+            .after_weeks
+            .trim()
+            .parse()
+            .ok()
+            .filter(|w| (1..=crate::programme::MAX_WEEKS).contains(w))
+            .ok_or_else(|| {
+                HttpError::BadRequest(t.text_with(
+                    "refresher-weeks",
+                    &[("max", crate::programme::MAX_WEEKS.into())],
+                ))
+            })?;
+        let (scenario, exercise) = form
+            .exercise
+            .split_once('/')
+            .ok_or_else(|| HttpError::BadRequest(t.text("refresher-pick-exercise")))?;
+        let new = crate::programme::NewRefresher {
+            scenario: scenario.to_owned(),
+            exercise: exercise.to_owned(),
+            after_weeks: weeks,
+        };
+        match state
+            .programmes
+            .add_refresher(t.user(), *programme.id, &new)
+            .await
+        {
+            Ok(_) => {}
+            Err(crate::programme::ProgrammeError::Invalid(m)) if m.contains("already") => {
+                return Err(HttpError::BadRequest(t.text("refresher-exists")));
+            }
+            Err(crate::programme::ProgrammeError::Invalid(_)) => {
+                return Err(HttpError::BadRequest(t.text("refresher-pick-exercise")));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        Ok(Redirect::to(&format!("/trainer/programmes/{id}#refreshers")).into_response())
+    }
+    .await;
+    t.respond(result)
+}

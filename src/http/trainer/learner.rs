@@ -68,9 +68,10 @@ pub(super) async fn page(t: Trainer, Path((id, learner)): Path<(String, String)>
             "/trainer/cohorts/{}/learners/{}/replays",
             cohort.id, learner.id
         );
-        data["replays"] = replay::list(&t.state, *learner.id, &base, t.lang, cohort.time_zone)
-            .await?
-            .into();
+        data["replays"] =
+            replay::list(&t.state, *learner.id, None, &base, t.lang, cohort.time_zone)
+                .await?
+                .into();
         Ok(t.render("trainer_learner", &data, StatusCode::OK))
     }
     .await;

@@ -65,6 +65,10 @@ pub fn routes() -> Router<AppState> {
             post(actions::add_team_ambassador),
         )
         .route(
+            "/trainer/programmes/{id}/refreshers",
+            post(actions::add_refresher),
+        )
+        .route(
             "/trainer/ambassadors/{id}/remove",
             post(actions::remove_ambassador),
         )

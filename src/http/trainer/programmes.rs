@@ -149,6 +149,7 @@ pub(super) async fn page(
         data["confidence"] = confidence_data(&t, &confidence)?;
         data["ratings"] = ratings_data(&t, &ratings)?;
         data["help"] = help_data(&t, &help)?;
+        data["refreshers"] = refreshers_data(&t, &programme, &filter).await?;
         data["ambassadors"] = ambassadors_data(&t, &programme, &teams).await?;
         data["community"] = community_data(&t, &tips, &programme.time_zone);
         data["trend"] = trend::trend_data(&t, &trend, &programme.time_zone)?;
@@ -201,6 +202,8 @@ pub(super) async fn page(
             {"href": link("struggle", false), "label": t.text("download-struggle-json")},
             {"href": link("ratings", true), "label": t.text("download-ratings-csv")},
             {"href": link("ratings", false), "label": t.text("download-ratings-json")},
+            {"href": link("retention", true), "label": t.text("download-retention-csv")},
+            {"href": link("retention", false), "label": t.text("download-retention-json")},
             {"href": link("help", true), "label": t.text("download-help-csv")},
             {"href": link("help", false), "label": t.text("download-help-json")},
             {"href": format!("/api/v1/programmes/{id}/tips?{}", if query.is_empty() { "format=csv".to_owned() } else { format!("{query}&format=csv") }), "label": t.text("download-tips-csv")},
@@ -637,5 +640,63 @@ async fn ambassadors_data(
             json!({"name": team.name, "ambassadors": theirs})
         }).collect::<Vec<_>>(),
         "learners": learners.iter().map(|(id, name, cohort)| json!({"id": id, "name": format!("{name} ({cohort})")})).collect::<Vec<_>>(),
+    }))
+}
+
+/// The refreshers (the anchor phase): each with how many it is due to and
+/// who took it, the export of its invitation links and, for the lead, a
+/// form to schedule one; and retention per team.
+async fn refreshers_data(
+    t: &Trainer,
+    programme: &crate::store::ProgrammeRecord,
+    filter: &crate::programme::IndicatorFilter,
+) -> Result<Value, HttpError> {
+    let programmes = &t.state.programmes;
+    let id = *programme.id;
+    let (list, retention, scenarios) = try_join!(
+        programmes.refreshers(programme).map_err(HttpError::from),
+        programmes
+            .retention(programme, filter)
+            .map_err(HttpError::from),
+        async { Ok(t.state.store.programme_scenarios(id).await?) },
+    )?;
+    let manages = t.user().is_admin() || *programme.lead_id == t.user().id;
+    let title = |s: &str, e: &str| t.state.scenarios.exercise_title(s, e, t.lang);
+    let exercises: Vec<Value> = scenarios
+        .iter()
+        .filter_map(|(s, _)| t.state.scenarios.find(s))
+        .flat_map(|s| {
+            s.exercises.iter().map(move |e| {
+                json!({
+                    "value": format!("{}/{}", s.id, e.id),
+                    "name": format!("{} — {}", s.title.get(t.lang), e.title.get(t.lang)),
+                })
+            })
+        })
+        .collect();
+    let pct = |p: Option<f64>| p.map(|p| t.decimal(p));
+    let row = |r: &crate::programme::TeamRetention, name: String| {
+        json!({
+            "team": name,
+            "due": r.due,
+            "taken": r.taken,
+            "passed": r.passed_first_try,
+            "percent": pct(r.retention_percent),
+        })
+    };
+    Ok(json!({
+        "manages": manages,
+        "add_url": format!("/trainer/programmes/{id}/refreshers"),
+        "exercises": exercises,
+        "max_weeks": crate::programme::MAX_WEEKS,
+        "list": list.iter().map(|r| json!({
+            "exercise": title(&r.scenario_id, &r.exercise_id),
+            "weeks": r.after_days / 7,
+            "links": manages.then(|| format!("/api/v1/programmes/{id}/refreshers/{}/links?format=csv", r.id)),
+        })).collect::<Vec<_>>(),
+        "retention": {
+            "teams": retention.teams.iter().map(|r| row(r, r.team.clone().unwrap_or_else(|| t.text("retention-no-team")))).collect::<Vec<_>>(),
+            "total": row(&retention.total, t.text("retention-total")),
+        },
     }))
 }

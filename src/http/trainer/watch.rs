@@ -173,8 +173,7 @@ pub(super) async fn replay_frames(
 ) -> Response {
     let result = async {
         let session = session_of(&t, &id).await?;
-        let recording =
-            crate::http::replay::of_learner(&t.state, *session.learner_id, &recording).await?;
+        let recording = crate::http::learner::of_session(&t.state, &session, &recording).await?;
         crate::http::replay::frames(&t.state, &recording, t.lang).await
     }
     .await;
