@@ -20,6 +20,9 @@ CREATE TABLE help_sessions (
     -- Whether the learner lets the helper type now, and how often they did.
     typing             INTEGER NOT NULL DEFAULT 0,
     grants             INTEGER NOT NULL DEFAULT 0,
+    -- The hash of the key the helper's read-only view of the learner's
+    -- tool (its web UI, through the proxy) is reached with.
+    view_key_hash      TEXT UNIQUE,
     CHECK ((helper_learner_id IS NULL) <> (helper_user_id IS NULL))
 );
 CREATE INDEX help_sessions_learner ON help_sessions (learner_id);

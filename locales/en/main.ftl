@@ -798,3 +798,6 @@ retention-no-team = No team
 retention-total = All teams
 download-retention-csv = Retention (CSV)
 download-retention-json = Retention (JSON)
+watch-tools-heading = Their tool, read only
+watch-tools-explained = The learner's own tool, as a visitor sees it: you can look around, not change anything (forms and live connections are refused), and you are not signed in as them.
+watch-tool-open = open in a new tab

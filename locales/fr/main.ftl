@@ -798,3 +798,6 @@ retention-no-team = Sans équipe
 retention-total = Toutes les équipes
 download-retention-csv = Rétention (CSV)
 download-retention-json = Rétention (JSON)
+watch-tools-heading = Son outil, en lecture seule
+watch-tools-explained = L'outil de l'apprenant, tel qu'un visiteur le voit : vous pouvez le parcourir, pas le modifier (formulaires et connexions en direct sont refusés), et vous n'êtes pas connecté à sa place.
+watch-tool-open = ouvrir dans un nouvel onglet

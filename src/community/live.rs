@@ -344,6 +344,18 @@ impl Community {
             .collect())
     }
 
+    /// Keeps the hash of the key to session `id`'s read-only view of the
+    /// learner's tool (see `SandboxService::help_view_key`).
+    pub async fn set_view_key(&self, id: Uuid, hash: &str) -> Result<(), CommunityError> {
+        Ok(self.store.set_help_view_key(id, hash).await?)
+    }
+
+    /// The sandbox a view key shows, read only, while its session is open
+    /// and the sandbox live.
+    pub async fn viewed_sandbox(&self, hash: &str) -> Result<Option<Uuid>, CommunityError> {
+        Ok(self.store.viewed_sandbox(hash).await?)
+    }
+
     /// `ended` when the sandbox has ended, `failed` when it stopped
     /// working; None while it is live (what a helper's terminal says when
     /// its shell exits).

@@ -40,6 +40,15 @@
 //! Connecting may take 5 s and the answer's head 120 s (upload included);
 //! then the browser gets a small 502 or 504 page.
 //!
+//! # A helper's read-only view
+//!
+//! A help session's view key (see `SandboxService::help_view_key`) opens
+//! the learner's tool the same way, read only: `GET` and `HEAD` only, no
+//! upgrade (405 otherwise), while the session is open and the sandbox
+//! live. The helper's browser brings its own cookies, so it sees the tool
+//! as a visitor does, never through the learner's session; and its
+//! requests do not count as the learner's use of the sandbox.
+//!
 //! # Activity
 //!
 //! Every proxied request and open tunnel is noted per sandbox in memory
@@ -181,11 +190,24 @@ async fn dispatch(State(state): State<AppState>, req: Request, next: Next) -> Re
 }
 
 async fn proxy(state: &AppState, req: Request, target: Target, host: String) -> Response {
-    let sandbox = match state.service.open_web_key(&target.token).await {
-        Ok(Some((_, sandbox))) => sandbox,
+    let (sandbox, read_only) = match open(state, &target.token).await {
+        Ok(Some(found)) => found,
         Ok(None) => return not_found(),
-        Err(e) => return HttpError::from(e).into_response(),
+        Err(e) => return e.into_response(),
     };
+    // A helper's view changes nothing: no form sent, no socket opened.
+    if read_only
+        && (!matches!(
+            *req.method(),
+            axum::http::Method::GET | axum::http::Method::HEAD
+        ) || req.headers().contains_key(header::UPGRADE))
+    {
+        return page(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "Read only",
+            "This is a read-only view of a learner's tool: it can be looked at, not changed.",
+        );
+    }
     let declared = ScenarioId::parse(&sandbox.scenario_id)
         .ok()
         .and_then(|id| state.scenarios.get(&id))
@@ -216,8 +238,11 @@ async fn proxy(state: &AppState, req: Request, target: Target, host: String) -> 
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip());
     let proxy = &state.proxy;
-    proxy.touch(sandbox.id);
-    state.service.touch(sandbox.id);
+    // Only the learner's own use keeps their sandbox alive.
+    if !read_only {
+        proxy.touch(sandbox.id);
+        state.service.touch(sandbox.id);
+    }
     let up = Upstream {
         addr: SocketAddr::new(address, target.port),
         path: &target.path,
@@ -248,6 +273,21 @@ async fn proxy(state: &AppState, req: Request, target: Target, host: String) -> 
         Err(Failure::TimedOut) => unavailable(StatusCode::GATEWAY_TIMEOUT),
         Err(Failure::Unreachable) => unavailable(StatusCode::BAD_GATEWAY),
     }
+}
+
+/// The sandbox a web key opens: a link's (the learner's own, read and
+/// write), else a help session's view key (read only); None for neither.
+async fn open(
+    state: &AppState,
+    key: &crate::sandbox::LinkToken,
+) -> Result<Option<(crate::store::SandboxRecord, bool)>, HttpError> {
+    if let Some((_, sandbox)) = state.service.open_web_key(key).await? {
+        return Ok(Some((sandbox, false)));
+    }
+    let Some(id) = state.community.viewed_sandbox(&key.hash()).await? else {
+        return Ok(None);
+    };
+    Ok(Some((state.store.sandbox(id).await?, true)))
 }
 
 fn not_found() -> Response {

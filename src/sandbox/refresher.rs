@@ -38,6 +38,12 @@ impl SandboxService {
         )
     }
 
+    /// The key of help session `session`'s read-only view of the learner's
+    /// tool: a host name's label, as a link's web key is.
+    pub fn help_view_key(&self, session: Uuid) -> LinkToken {
+        derived(&self.link_key, b"sandpit help view\0", &[session])
+    }
+
     /// The token of the sandbox link an invitation's Start makes.
     fn refresher_link_token(&self, invite: Uuid) -> LinkToken {
         derived(&self.link_key, b"sandpit refresher link\0", &[invite])

@@ -191,6 +191,32 @@ impl Store {
         Ok(())
     }
 
+    /// Keeps the hash of the key to the session's read-only view of the
+    /// learner's tool.
+    pub async fn set_help_view_key(&self, id: Uuid, hash: &str) -> Result<()> {
+        sqlx::query("UPDATE help_sessions SET view_key_hash = ? WHERE id = ?")
+            .bind(hash)
+            .bind(id.to_string())
+            .execute(&self.pool)
+            .await
+            .context(|| format!("keeping the view key of help session {id}"))?;
+        Ok(())
+    }
+
+    /// The sandbox an open help session's view key shows, while the
+    /// learner's sandbox is live.
+    pub async fn viewed_sandbox(&self, hash: &str) -> Result<Option<Uuid>> {
+        let found: Option<String> = sqlx::query_scalar(
+            "SELECT h.sandbox_id FROM help_sessions h JOIN sandboxes s ON s.id = h.sandbox_id
+             WHERE h.view_key_hash = ? AND h.ended_at IS NULL AND s.state = 'claimed'",
+        )
+        .bind(hash)
+        .fetch_optional(&self.pool)
+        .await
+        .context(|| "looking up a help session's view key".into())?;
+        Ok(found.and_then(|s| Uuid::parse_str(&s).ok()))
+    }
+
     /// Ends the sessions a stopped server left open, when they were last
     /// seen: how many.
     pub async fn end_stale_help_sessions(&self) -> Result<u64> {

@@ -527,3 +527,108 @@ async fn in_a_real_browser_the_learner_lets_the_ambassador_type_with_a_button_an
     app.service.teardown_cohort(*cohort.id).await.unwrap();
     server.assert_nothing_left().await;
 }
+
+/// The peer's tool (its web UI) is shown to the helper too, read only,
+/// through a key of the help session's own.
+#[tokio::test]
+async fn an_ambassador_sees_the_peers_tool_read_only_through_a_key_of_their_own() {
+    let server = TestServer::start(test_app(fixture_scenarios()).await).await;
+    let _cleanup = InstanceCleanup::of(&server.app);
+    let app = &server.app;
+    let tom = Signed::new(&server, "tom", Role::Trainer).await;
+    let (cohort, learners) = crate::records::cohort(
+        app,
+        &tom.user,
+        "web",
+        "Tuesday",
+        ["Ada", "Ben"]
+            .iter()
+            .map(|n| crate::records::entry(n, None, None))
+            .collect(),
+    )
+    .await;
+    let (ada, ben) = (&learners[0], &learners[1]);
+    app.community
+        .add_ambassador(
+            &tom.user,
+            Helper::Learner(*ada.id),
+            Care::Cohort(*cohort.id),
+        )
+        .await
+        .unwrap();
+    let ada_link = start(&server, ada).await;
+    let ben_link = start(&server, ben).await;
+    let started = server
+        .post_form(
+            &format!("{}/watch", server.link_url(&ada_link)),
+            &[("learner", &ben.id.to_string())],
+        )
+        .await;
+    let page_path = started.headers()[LOCATION].to_str().unwrap().to_owned();
+    let page = reqwest::get(format!("{}{page_path}", server.url))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // The page frames the tool on a host of the session's own key.
+    let at = page.find("://8080-").unwrap_or_else(|| panic!("{page}")) + "://8080-".len();
+    let key = &page[at..at + page[at..].find('.').unwrap()];
+    assert_ne!(
+        key,
+        ben_link.web_key().as_str(),
+        "never the learner's own key"
+    );
+    assert!(page.contains("Echo"), "{page}");
+    let host = format!("8080-{key}.sandpit.localhost");
+    let addr = server.addr;
+    let (status, answer) = crate::proxy::raw(addr, &crate::proxy::get("/echo", &host)).await;
+    assert_eq!(status, 200, "{answer}");
+    assert!(
+        answer.to_lowercase().contains("x-upstream: echo"),
+        "{answer}"
+    );
+    // Nothing can be changed through it.
+    let post = format!(
+        "POST /echo HTTP/1.1\r\nHost: {host}\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi"
+    );
+    let (status, answer) = crate::proxy::raw(addr, &post).await;
+    assert_eq!(status, 405, "{answer}");
+    assert!(answer.contains("read-only view"), "{answer}");
+    let mut upgrade =
+        tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(format!(
+            "ws://{addr}/ws"
+        ))
+        .unwrap();
+    upgrade.headers_mut().insert("host", host.parse().unwrap());
+    match tokio_tungstenite::connect_async(upgrade).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(r)) => assert_eq!(r.status(), 405),
+        Err(other) => panic!("{other}"),
+        Ok(_) => panic!("a socket opened through a read-only view"),
+    }
+    // A key of no session opens nothing; once the session ends, neither
+    // does this one.
+    let other = format!("8080-{}.sandpit.localhost", "b".repeat(key.len()));
+    assert_eq!(
+        crate::proxy::raw(addr, &crate::proxy::get("/echo", &other))
+            .await
+            .0,
+        404
+    );
+    let session: uuid::Uuid = page_path
+        .split('/')
+        .nth(4)
+        .and_then(|s| s.split('?').next())
+        .and_then(|s| s.parse().ok())
+        .unwrap();
+    app.store.end_help_session(session).await.unwrap();
+    assert_eq!(
+        crate::proxy::raw(addr, &crate::proxy::get("/echo", &host))
+            .await
+            .0,
+        404
+    );
+
+    app.service.teardown_cohort(*cohort.id).await.unwrap();
+    server.assert_nothing_left().await;
+}

@@ -104,7 +104,7 @@ impl Running {
 
 /// Sends `request` as written (no normalising client in between) and
 /// returns the status and the whole response.
-async fn raw(addr: SocketAddr, request: &str) -> (u16, String) {
+pub(crate) async fn raw(addr: SocketAddr, request: &str) -> (u16, String) {
     let mut stream = TcpStream::connect(addr).await.unwrap();
     stream.write_all(request.as_bytes()).await.unwrap();
     let mut out = Vec::new();
@@ -121,7 +121,7 @@ async fn raw(addr: SocketAddr, request: &str) -> (u16, String) {
     (status, text)
 }
 
-fn get(target: &str, host: &str) -> String {
+pub(crate) fn get(target: &str, host: &str) -> String {
     format!("GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n")
 }
 

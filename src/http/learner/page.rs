@@ -32,9 +32,19 @@ struct PageQuery {
 
 /// The URL of a scenario's web UI, on its own origin.
 fn web_url(state: &AppState, token: &LinkToken, port: u16, path: &str) -> String {
-    let config = &state.config;
     // Proxied URLs carry the web key, never the link's own token.
-    let token = &token.web_key();
+    web_url_of_key(state, &token.web_key(), port, path)
+}
+
+/// The URL of a web UI through the proxy, for a web key (a link's, or a
+/// helper's read-only view's).
+pub(in crate::http) fn web_url_of_key(
+    state: &AppState,
+    token: &LinkToken,
+    port: u16,
+    path: &str,
+) -> String {
+    let config = &state.config;
     if config.proxy_path_fallback {
         return format!(
             "{}/s/{}/proxy/{port}{path}",

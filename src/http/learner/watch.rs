@@ -127,7 +127,8 @@ async fn page(
         lang,
         &format!("/s/{token}/watch/{id}/terminal"),
         &format!("/s/{token}/ambassador?lang={lang}"),
-    );
+    )
+    .await?;
     data["replays"] = replays_of(
         &state,
         &session,
@@ -256,14 +257,36 @@ pub(in crate::http) async fn of_session(
     }
 }
 
-/// The help page's data: whom the helper helps, on what, and the terminal.
-pub(in crate::http) fn watch_page(
+/// The help page's data: whom the helper helps, on what, the terminal,
+/// and the learner's tool through the session's read-only view key (kept
+/// from now on).
+pub(in crate::http) async fn watch_page(
     state: &AppState,
     session: &HelpSessionRecord,
     lang: &str,
     terminal_path: &str,
     back_url: &str,
-) -> Value {
+) -> Result<Value, HttpError> {
+    let key = state.service.help_view_key(*session.id);
+    state
+        .community
+        .set_view_key(*session.id, &key.hash())
+        .await?;
+    let tools: Vec<Value> = state
+        .scenarios
+        .find(&session.scenario_id)
+        .map(|s| {
+            s.web_ports
+                .iter()
+                .map(|p| {
+                    json!({
+                        "title": p.title.get(lang),
+                        "url": super::page::web_url_of_key(state, &key, p.port, &p.path),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let mut data = base(
         lang,
         &i18n::text_with(
@@ -285,7 +308,8 @@ pub(in crate::http) fn watch_page(
     data["typing"] = session.typing.into();
     data["terminal_path"] = terminal_path.into();
     data["back_url"] = back_url.into();
-    data
+    data["tools"] = tools.into();
+    Ok(data)
 }
 
 /// GET /s/{token}/watch/{session}/terminal

@@ -81,7 +81,8 @@ pub(super) async fn page(t: Trainer, Path(id): Path<String>) -> Response {
             t.lang,
             &format!("/trainer/watch/{id}/terminal"),
             &format!("/trainer/help?lang={}", t.lang),
-        );
+        )
+        .await?;
         let base = t.base("");
         data["user"] = base["user"].clone();
         data["csrf"] = base["csrf"].clone();
