@@ -248,10 +248,13 @@
         return form;
       }));
     };
+    let polling = null;
     const refresh = async () => {
       try {
         const response = await fetch(watchers.dataset.watchers, { headers: { Accept: "application/json" }, credentials: "same-origin" });
         if (response.ok) render(await response.json());
+        // The sandbox ended: nobody watches any more.
+        else if (response.status === 410 || response.status === 404) clearInterval(polling);
       } catch (e) { /* offline for a moment: the next round tells */ }
     };
     watchers.addEventListener("submit", async (event) => {
@@ -270,7 +273,8 @@
         else refresh();
       } catch (e) { refresh(); }
     });
-    setInterval(refresh, 3000);
+    polling = setInterval(refresh, 3000);
+    document.addEventListener("sandpit:ended", () => clearInterval(polling));
   }
 
   // Tabs: the terminal and each web UI of the scenario's tool.

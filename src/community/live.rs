@@ -54,6 +54,10 @@ pub struct Watching {
     typing: watch::Receiver<bool>,
     live: Arc<LiveHelp>,
     store: Store,
+    /// Who watches, to ask again whether they still may.
+    community: Community,
+    helper: Helper,
+    account: Option<User>,
 }
 
 impl Watching {
@@ -67,16 +71,27 @@ impl Watching {
         self.typing.changed().await.is_ok()
     }
 
-    /// The helper is still there: the session's last sign of life moves on.
-    pub async fn seen(&self) {
-        let since = Utc::now() - RESUME_WITHIN;
-        if let Err(e) = self
-            .store
-            .resume_help_session(*self.session.id, since)
+    /// The helper is still there: the session's last sign of life moves
+    /// on, if the helper still may watch (their role, the peer's care and
+    /// sandbox are asked again); false when they may not any more.
+    pub async fn seen(&self) -> bool {
+        let id = *self.session.id;
+        match self
+            .community
+            .help_session(self.helper, self.account.as_ref(), id)
             .await
         {
+            Ok(_) => {}
+            Err(CommunityError::Store(e)) => {
+                tracing::debug!(error = %e, "asking whether a helper still may watch");
+            }
+            Err(_) => return false,
+        }
+        let since = Utc::now() - RESUME_WITHIN;
+        if let Err(e) = self.store.resume_help_session(id, since).await {
             tracing::debug!(error = %e, "noting a help session alive");
         }
+        true
     }
 }
 
@@ -287,6 +302,9 @@ impl Community {
             typing,
             live: self.live.clone(),
             store: self.store.clone(),
+            community: self.clone(),
+            helper,
+            account: account.cloned(),
         })
     }
 

@@ -174,6 +174,26 @@ impl TerminalHub {
         Ok(Viewer::new(session, id, frames))
     }
 
+    /// Joins the sandbox's running shell, never starting one (a helper
+    /// watches the learner's terminal, they do not open one): None when
+    /// none runs.
+    pub async fn join(&self, sandbox: Uuid) -> Result<Option<Viewer>, TerminalError> {
+        let slot = self.slots.locked().get(&sandbox).cloned();
+        let Some(slot) = slot else {
+            return Ok(None);
+        };
+        let current = slot.lock().await;
+        let Some(session) = current.as_ref().filter(|s| !s.ended()) else {
+            return Ok(None);
+        };
+        if session.viewers() >= MAX_VIEWERS {
+            return Err(TerminalError::TooManyViewers);
+        }
+        Ok(session
+            .join()
+            .map(|(id, frames)| Viewer::new(session.clone(), id, frames)))
+    }
+
     /// Starts the sandbox's shell before its first viewer arrives (a
     /// learner who just pressed Start opens the terminal a moment later),
     /// so the prompt is already drawn when they do. The first viewer's

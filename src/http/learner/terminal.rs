@@ -104,10 +104,12 @@ impl Access {
         std::future::pending().await
     }
 
-    /// The connection is still open: a helper's session lives on.
-    async fn alive(&self) {
-        if let Self::Helper(w) = self {
-            w.seen().await;
+    /// The connection is still open: a helper's session lives on, if they
+    /// still may watch (false: close the connection).
+    async fn alive(&self) -> bool {
+        match self {
+            Self::Learner => true,
+            Self::Helper(w) => w.seen().await,
         }
     }
 }
@@ -167,6 +169,7 @@ async fn terminal(
         link: &link.token_hash,
         scenario,
         size,
+        start: true,
     };
     // When the shell exits, whether its sandbox went with it.
     let service = state.service.clone();
@@ -201,6 +204,7 @@ pub(in crate::http) async fn helper_terminal(
             rows: size.0,
             cols: size.1,
         },
+        start: false,
     };
     let (community, sandbox) = (state.community.clone(), *session.sandbox_id);
     let exited = Box::pin(async move { community.sandbox_gone(sandbox).await });
@@ -218,6 +222,9 @@ struct Attach<'a> {
     link: &'a str,
     scenario: &'a Scenario,
     size: SizeQuery,
+    /// Whether the connection starts a shell when none runs (the
+    /// learner's; a helper only joins the learner's).
+    start: bool,
 }
 
 /// Joins the sandbox's terminal (starting its shell if none runs) and
@@ -230,11 +237,23 @@ async fn connect(
     exited: Exited,
 ) -> Result<Response, HttpError> {
     let (rows, cols) = (to.size.rows.unwrap_or(24), to.size.cols.unwrap_or(80));
-    let viewer = match state
-        .terminals
-        .attach(to.sandbox, to.link, to.scenario, rows, cols)
-        .await
-    {
+    let joined = if to.start {
+        state
+            .terminals
+            .attach(to.sandbox, to.link, to.scenario, rows, cols)
+            .await
+    } else {
+        match state.terminals.join(to.sandbox).await {
+            Ok(Some(viewer)) => Ok(viewer),
+            Ok(None) => {
+                return Err(HttpError::Conflict(crate::http::i18n::Message::new(
+                    "help-no-terminal",
+                )));
+            }
+            Err(e) => Err(e),
+        }
+    };
+    let viewer = match joined {
         Ok(viewer) => viewer,
         Err(e @ TerminalError::TooManyViewers) => {
             return Ok((StatusCode::TOO_MANY_REQUESTS, e.to_string()).into_response());
@@ -346,7 +365,9 @@ async fn serve(
                 if !send(&mut tx, Message::Ping(Bytes::new())).await {
                     break;
                 }
-                access.alive().await;
+                if !access.alive().await {
+                    break;
+                }
             }
             message = rx.next() => match message {
                 Some(Ok(Message::Text(text))) => {
