@@ -365,6 +365,51 @@ async fn a_peer_lets_their_ambassador_type_then_stops_them_at_once() {
         server.post_form(&typing, &[("allow", "1")]).await.status(),
         StatusCode::NOT_FOUND
     );
+    // Both sessions count in the programme's help indicator: Ada's answered
+    // Ben's call.
+    let programme = app
+        .programmes
+        .create(
+            &tom.user,
+            sandpit::programme::CreateProgramme {
+                name: "Adopting the wiki".into(),
+                summary: String::new(),
+                time_zone: Some("Europe/Paris".into()),
+                phases: vec![],
+                scenarios: vec![sandpit::programme::ProgrammeScenario {
+                    scenario: "tiny".into(),
+                    phase: "realise".into(),
+                }],
+            },
+        )
+        .await
+        .unwrap();
+    app.programmes
+        .attach_cohort(&tom.user, *programme.id, *tuesday.id, "realise")
+        .await
+        .unwrap();
+    let api = crate::common::api::Api::new(&server, Some(&tom.token(&server).await));
+    let help = api
+        .get(&format!("/programmes/{}/indicators/help", programme.id))
+        .await
+        .body;
+    assert_eq!(
+        (
+            &help["calls"],
+            &help["calls_answered"],
+            &help["sessions"],
+            &help["learners"]
+        ),
+        (&1.into(), &1.into(), &2.into(), &1.into()),
+        "{help}"
+    );
+    let helpers: Vec<(&str, &str)> = help["helpers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["name"].as_str().unwrap(), h["kind"].as_str().unwrap()))
+        .collect();
+    assert_eq!(helpers, [("Ada", "ambassador"), ("tom", "account")]);
 
     ben_term.close().await;
     for cohort in [&tuesday, &friday] {
