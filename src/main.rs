@@ -1,9 +1,16 @@
 //! The `sandpit` binary: parse the command line and hand over to the library.
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 fn main() -> std::process::ExitCode {
-    let cli = sandpit::cli::Cli::parse();
+    // `--version` names the store's schema too, which upgrades go by.
+    let matches = sandpit::cli::Cli::command()
+        .version(&*Box::leak(sandpit::cli::version().into_boxed_str()))
+        .get_matches();
+    let cli = match sandpit::cli::Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     sandpit::cli::init_logging();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,

@@ -1,5 +1,6 @@
 //! The command line: `sandpit <command>`.
 
+mod backup;
 mod cohort;
 mod demo;
 mod images;
@@ -58,6 +59,20 @@ pub enum Command {
     Teardown(teardown::TeardownArgs),
     /// Load a made-up change programme to look around (in the data directory), or remove it.
     Demo(demo::DemoArgs),
+    /// Back the data directory up into one archive, while the server runs.
+    Backup(backup::BackupArgs),
+    /// Restore a backup into the data directory (the server stopped).
+    Restore(backup::RestoreArgs),
+}
+
+/// This build's version and the newest store schema it knows, as
+/// `--version` and `/healthz` say them.
+pub fn version() -> String {
+    format!(
+        "{} (store schema {})",
+        env!("CARGO_PKG_VERSION"),
+        crate::store::Store::schema()
+    )
 }
 
 /// Logs go to stderr; RUST_LOG sets the level (default: info);
@@ -95,6 +110,8 @@ pub async fn run(cli: Cli) -> ExitCode {
             Command::Programme(args) => programme::run(args).await,
             Command::Teardown(args) => teardown::run(args).await,
             Command::Demo(args) => demo::run(args, config).await,
+            Command::Backup(args) => backup::backup(args, config).await,
+            Command::Restore(args) => backup::restore(args, config).await,
         }
     }
     .await;

@@ -117,7 +117,16 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     let app = Router::new()
         .route("/", get(home::index))
-        .route("/healthz", get(|| async { "ok" }))
+        .route(
+            "/healthz",
+            get(|| async {
+                axum::Json(serde_json::json!({
+                    "status": "ok",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "schema": crate::store::Store::schema(),
+                }))
+            }),
+        )
         .merge(assets::routes())
         .merge(login::routes())
         .merge(account::routes())

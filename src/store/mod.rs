@@ -169,6 +169,60 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+
+    /// The newest schema this build knows: its last migration's number.
+    pub fn schema() -> i64 {
+        sqlx::migrate!("./migrations")
+            .iter()
+            .map(|m| m.version)
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Writes a consistent copy of the whole store to `path` (a new file),
+    /// while the server may be writing: SQLite's `VACUUM INTO` reads one
+    /// snapshot.
+    pub async fn copy_into(&self, path: &Path) -> Result<()> {
+        let target = path.to_string_lossy().into_owned();
+        sqlx::query("VACUUM INTO ?")
+            .bind(&target)
+            .execute(&self.pool)
+            .await
+            .context(|| format!("copying the store to {target}"))?;
+        Ok(())
+    }
+
+    /// How many rows the main tables hold, to say what a backup holds.
+    pub async fn counts(&self) -> Result<Vec<(&'static str, i64)>> {
+        let mut out = Vec::new();
+        for table in [
+            "users",
+            "cohorts",
+            "learners",
+            "sandboxes",
+            "attempts",
+            "recordings",
+            "programmes",
+            "help_sessions",
+        ] {
+            // The names are the fixed list above.
+            let n: i64 =
+                sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+                    .fetch_one(&self.pool)
+                    .await
+                    .context(|| format!("counting {table}"))?;
+            out.push((table, n));
+        }
+        Ok(out)
+    }
+
+    /// Whether SQLite finds the store whole.
+    pub async fn integrity(&self) -> Result<String> {
+        sqlx::query_scalar("PRAGMA integrity_check")
+            .fetch_one(&self.pool)
+            .await
+            .context(|| "checking the store's integrity".into())
+    }
 }
 
 fn now() -> chrono::DateTime<chrono::Utc> {

@@ -11,6 +11,7 @@ mod xapi_kit;
 mod admin;
 mod admin_figures;
 mod api_cohorts;
+mod backup;
 mod check_forgery;
 mod cli_cohort;
 mod cli_link;

@@ -234,7 +234,38 @@ async fn health_and_readiness_answer_and_request_ids_go_in_and_out() {
         .unwrap()
         .to_owned();
     assert_eq!(generated.len(), 32);
-    assert_eq!(health.text().await.unwrap(), "ok");
+    let health: Value = health.json().await.unwrap();
+    assert_eq!(
+        health,
+        json!({
+            "status": "ok",
+            "version": env!("CARGO_PKG_VERSION"),
+            "schema": sandpit::store::Store::schema(),
+        })
+    );
+    // The newest migration's number: upgrades go by it.
+    let newest = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
+        .unwrap()
+        .filter_map(|e| {
+            e.ok()?
+                .file_name()
+                .to_str()?
+                .split('_')
+                .next()?
+                .parse::<i64>()
+                .ok()
+        })
+        .max()
+        .unwrap();
+    assert_eq!(health["schema"], newest);
+    let version = crate::common::sandpit_cli(&["--version"], &[]).await;
+    assert_eq!(
+        String::from_utf8_lossy(&version.stdout).trim(),
+        format!(
+            "sandpit {} (store schema {newest})",
+            env!("CARGO_PKG_VERSION")
+        )
+    );
 
     let ready = http
         .get(format!("{}/readyz", server.url))
