@@ -28,6 +28,38 @@ async fn start(server: &TestServer, learner: &Learner) -> LinkToken {
     server.app.service.learner_token(*learner.id)
 }
 
+/// Tom's cohort "Tuesday" of `scenario` with Ada, its ambassador, and
+/// Ben, both started: the cohort, its learners and their links.
+async fn ada_helps_ben(
+    server: &TestServer,
+    tom: &Signed,
+    scenario: &str,
+) -> (sandpit::store::Cohort, Vec<Learner>, LinkToken, LinkToken) {
+    let app = &server.app;
+    let (cohort, learners) = crate::records::cohort(
+        app,
+        &tom.user,
+        scenario,
+        "Tuesday",
+        ["Ada", "Ben"]
+            .iter()
+            .map(|n| crate::records::entry(n, None, None))
+            .collect(),
+    )
+    .await;
+    app.community
+        .add_ambassador(
+            &tom.user,
+            Helper::Learner(*learners[0].id),
+            Care::Cohort(*cohort.id),
+        )
+        .await
+        .unwrap();
+    let ada_link = start(server, &learners[0]).await;
+    let ben_link = start(server, &learners[1]).await;
+    (cohort, learners, ada_link, ben_link)
+}
+
 fn ws_url(server: &TestServer, path: &str) -> String {
     format!("ws://{}{path}", server.addr)
 }
@@ -427,28 +459,7 @@ async fn in_a_real_browser_the_learner_lets_the_ambassador_type_with_a_button_an
     let _cleanup = InstanceCleanup::of(&server.app);
     let app = &server.app;
     let tom = Signed::new(&server, "tom", Role::Trainer).await;
-    let (cohort, learners) = crate::records::cohort(
-        app,
-        &tom.user,
-        "tiny",
-        "Tuesday",
-        ["Ada", "Ben"]
-            .iter()
-            .map(|n| crate::records::entry(n, None, None))
-            .collect(),
-    )
-    .await;
-    let (ada, ben) = (&learners[0], &learners[1]);
-    app.community
-        .add_ambassador(
-            &tom.user,
-            Helper::Learner(*ada.id),
-            Care::Cohort(*cohort.id),
-        )
-        .await
-        .unwrap();
-    let ada_link = start(&server, ada).await;
-    let ben_link = start(&server, ben).await;
+    let (cohort, _, ada_link, ben_link) = ada_helps_ben(&server, &tom, "tiny").await;
     let asked = server
         .post_form(
             &format!("{}/help/make-file", server.link_url(&ben_link)),
@@ -581,28 +592,8 @@ async fn an_ambassador_sees_the_peers_tool_read_only_through_a_key_of_their_own(
     let _cleanup = InstanceCleanup::of(&server.app);
     let app = &server.app;
     let tom = Signed::new(&server, "tom", Role::Trainer).await;
-    let (cohort, learners) = crate::records::cohort(
-        app,
-        &tom.user,
-        "web",
-        "Tuesday",
-        ["Ada", "Ben"]
-            .iter()
-            .map(|n| crate::records::entry(n, None, None))
-            .collect(),
-    )
-    .await;
-    let (ada, ben) = (&learners[0], &learners[1]);
-    app.community
-        .add_ambassador(
-            &tom.user,
-            Helper::Learner(*ada.id),
-            Care::Cohort(*cohort.id),
-        )
-        .await
-        .unwrap();
-    let ada_link = start(&server, ada).await;
-    let ben_link = start(&server, ben).await;
+    let (cohort, learners, ada_link, ben_link) = ada_helps_ben(&server, &tom, "web").await;
+    let ben = &learners[1];
     let started = server
         .post_form(
             &format!("{}/watch", server.link_url(&ada_link)),

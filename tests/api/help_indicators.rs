@@ -6,7 +6,6 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use reqwest::StatusCode;
-use sandpit::programme::{CreateProgramme, PersonRow, ProgrammeScenario, TeamKind, TeamRow};
 use sandpit::store::{Care, Helper, Learner, Outcome, Role};
 use serde_json::json;
 use uuid::Uuid;
@@ -24,54 +23,16 @@ async fn help_given_counts_sessions_unblocked_learners_and_calls_answered_exactl
     let lea = Signed::new(&server, "lea", Role::Trainer).await;
     let token = lea.token(&server).await;
     let api = Api::new(&server, Some(&token));
-    let programmes = &app.programmes;
-    let programme = programmes
-        .create(
-            &lea.user,
-            CreateProgramme {
-                name: "Adopting the wiki".into(),
-                summary: String::new(),
-                time_zone: Some("Europe/Paris".into()),
-                phases: vec![],
-                scenarios: vec![ProgrammeScenario {
-                    scenario: "tiny".into(),
-                    phase: "realise".into(),
-                }],
-            },
-        )
-        .await
-        .unwrap();
-    let id = *programme.id;
-    let team = |name: &str| TeamRow {
-        name: name.into(),
-        kind: TeamKind::Business,
-        site: None,
-        headcount: 4,
-        maturity: 3,
-    };
-    programmes
-        .import_teams(&lea.user, id, &[team("Accueil"), team("Finances")])
-        .await
-        .unwrap();
     let names = ["A1", "A2", "A3", "A4", "F1", "F2"];
-    let email = |n: &str| format!("{}@ville.fr", n.to_lowercase());
-    let people: Vec<PersonRow> = names
-        .iter()
-        .map(|n| PersonRow {
-            name: (*n).into(),
-            email: Some(email(n)),
-            team: if n.starts_with('A') {
-                "Accueil"
-            } else {
-                "Finances"
-            }
-            .into(),
-        })
-        .collect();
-    programmes
-        .import_people(&lea.user, id, &people)
-        .await
-        .unwrap();
+    let id = crate::records::programme(
+        app,
+        &lea.user,
+        &["tiny"],
+        &[("Accueil", &names[..4]), ("Finances", &names[4..])],
+    )
+    .await;
+    let programmes = &app.programmes;
+    let email = crate::records::email_of;
     let roster = names
         .iter()
         .map(|n| crate::records::entry(n, Some(&email(n)), None))

@@ -10,7 +10,6 @@
 use chrono::{TimeDelta, Utc};
 use reqwest::StatusCode;
 use reqwest::header::LOCATION;
-use sandpit::programme::{CreateProgramme, PersonRow, ProgrammeScenario, TeamKind, TeamRow};
 use sandpit::store::{Learner, Outcome, Role};
 use serde_json::json;
 
@@ -33,56 +32,15 @@ async fn learners_take_a_refresher_weeks_later_and_retention_counts_first_try_pa
     let app = &server.app;
     let lea = Signed::new(&server, "lea", Role::Trainer).await;
     let api = Api::new(&server, Some(&lea.token(&server).await));
+    let id = crate::records::programme(
+        app,
+        &lea.user,
+        &["tiny", "slow"],
+        &[("Accueil", &["A1", "A2", "A3"]), ("Finances", &["F1"])],
+    )
+    .await;
     let programmes = &app.programmes;
-    let programme = programmes
-        .create(
-            &lea.user,
-            CreateProgramme {
-                name: "Adopting the wiki".into(),
-                summary: String::new(),
-                time_zone: Some("Europe/Paris".into()),
-                phases: vec![],
-                scenarios: ["tiny", "slow"]
-                    .iter()
-                    .map(|s| ProgrammeScenario {
-                        scenario: (*s).into(),
-                        phase: "realise".into(),
-                    })
-                    .collect(),
-            },
-        )
-        .await
-        .unwrap();
-    let id = *programme.id;
-    let team = |name: &str| TeamRow {
-        name: name.into(),
-        kind: TeamKind::Business,
-        site: None,
-        headcount: 3,
-        maturity: 3,
-    };
-    programmes
-        .import_teams(&lea.user, id, &[team("Accueil"), team("Finances")])
-        .await
-        .unwrap();
-    let email = |n: &str| format!("{}@ville.fr", n.to_lowercase());
-    let people: Vec<PersonRow> = ["A1", "A2", "A3", "F1"]
-        .iter()
-        .map(|n| PersonRow {
-            name: (*n).into(),
-            email: Some(email(n)),
-            team: if n.starts_with('A') {
-                "Accueil"
-            } else {
-                "Finances"
-            }
-            .into(),
-        })
-        .collect();
-    programmes
-        .import_people(&lea.user, id, &people)
-        .await
-        .unwrap();
+    let email = crate::records::email_of;
     let roster = |names: &[&str]| {
         names
             .iter()

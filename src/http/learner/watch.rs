@@ -80,6 +80,23 @@ async fn ambassador(
     }
 }
 
+/// The help session `session` of the ambassador whose link this is (403
+/// for another's, or a peer out of their care).
+async fn own_session(
+    state: &AppState,
+    live: &super::LiveLink,
+    session: &str,
+    lang: &str,
+) -> Result<HelpSessionRecord, HttpError> {
+    let helper = ambassador(state, live, lang).await?;
+    let id = Uuid::parse_str(session).map_err(|_| HttpError::NotFound)?;
+    state
+        .community
+        .help_session(helper, None, id)
+        .await
+        .map_err(|e| HttpError::community_in(lang, e))
+}
+
 /// POST /s/{token}/watch
 async fn start(
     State(state): State<AppState>,
@@ -113,13 +130,8 @@ async fn page(
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
     let lang = i18n::negotiate(q.lang.as_deref(), &headers);
-    let helper = ambassador(&state, &live, lang).await?;
-    let id = Uuid::parse_str(&session).map_err(|_| HttpError::NotFound)?;
-    let session = state
-        .community
-        .help_session(helper, None, id)
-        .await
-        .map_err(|e| HttpError::community_in(lang, e))?;
+    let session = own_session(&state, &live, &session, lang).await?;
+    let id = *session.id;
     let token = live.token.as_str();
     let mut data = watch_page(
         &state,
@@ -199,13 +211,8 @@ async fn replay_page(
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
     let lang = i18n::negotiate(q.lang.as_deref(), &headers);
-    let helper = ambassador(&state, &live, lang).await?;
-    let id = Uuid::parse_str(&session).map_err(|_| HttpError::NotFound)?;
-    let session = state
-        .community
-        .help_session(helper, None, id)
-        .await
-        .map_err(|e| HttpError::community_in(lang, e))?;
+    let session = own_session(&state, &live, &session, lang).await?;
+    let id = *session.id;
     let token = live.token.as_str();
     let data = helper_replay(
         &state,
@@ -231,13 +238,7 @@ async fn replay_frames(
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
     let lang = i18n::negotiate(q.lang.as_deref(), &headers);
-    let helper = ambassador(&state, &live, lang).await?;
-    let id = Uuid::parse_str(&session).map_err(|_| HttpError::NotFound)?;
-    let session = state
-        .community
-        .help_session(helper, None, id)
-        .await
-        .map_err(|e| HttpError::community_in(lang, e))?;
+    let session = own_session(&state, &live, &session, lang).await?;
     let recording = of_session(&state, &session, &recording).await?;
     crate::http::replay::frames(&state, &recording, lang).await
 }

@@ -181,3 +181,64 @@ where
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// The e-mail address the programme helpers give `name`.
+pub fn email_of(name: &str) -> String {
+    format!("{}@ville.fr", name.replace(' ', ".").to_lowercase())
+}
+
+/// A programme "Adopting the wiki" of `lead`, in Paris time, with
+/// `scenarios` in the realisation phase and `teams` (business teams, each
+/// with its people, matched by [`email_of`]).
+pub async fn programme(
+    app: &App,
+    lead: &User,
+    scenarios: &[&str],
+    teams: &[(&str, &[&str])],
+) -> Uuid {
+    use sandpit::programme::{CreateProgramme, PersonRow, ProgrammeScenario, TeamKind, TeamRow};
+    let programmes = &app.programmes;
+    let programme = programmes
+        .create(
+            lead,
+            CreateProgramme {
+                name: "Adopting the wiki".into(),
+                summary: String::new(),
+                time_zone: Some("Europe/Paris".into()),
+                phases: vec![],
+                scenarios: scenarios
+                    .iter()
+                    .map(|s| ProgrammeScenario {
+                        scenario: (*s).into(),
+                        phase: "realise".into(),
+                    })
+                    .collect(),
+            },
+        )
+        .await
+        .unwrap();
+    let id = *programme.id;
+    let rows: Vec<TeamRow> = teams
+        .iter()
+        .map(|(name, people)| TeamRow {
+            name: (*name).into(),
+            kind: TeamKind::Business,
+            site: None,
+            headcount: people.len() as u32 + 1,
+            maturity: 3,
+        })
+        .collect();
+    programmes.import_teams(lead, id, &rows).await.unwrap();
+    let people: Vec<PersonRow> = teams
+        .iter()
+        .flat_map(|(team, people)| {
+            people.iter().map(move |n| PersonRow {
+                name: (*n).into(),
+                email: Some(email_of(n)),
+                team: (*team).into(),
+            })
+        })
+        .collect();
+    programmes.import_people(lead, id, &people).await.unwrap();
+    id
+}
