@@ -68,6 +68,7 @@ mod terminal_flood;
 mod time_zones;
 mod trainer_french;
 mod trainer_pages;
+mod upgrades;
 mod web_assets;
 mod web_edge;
 mod xapi;
