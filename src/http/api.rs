@@ -11,6 +11,7 @@ mod cohorts;
 mod error;
 mod help;
 mod indicators;
+mod learners;
 pub mod openapi;
 mod programmes;
 mod refreshers;
@@ -81,6 +82,8 @@ fn documented() -> OpenApiRouter<AppState> {
             refreshers::list_refreshers
         ))
         .routes(routes!(refreshers::refresher_links))
+        .routes(routes!(learners::learner_data))
+        .routes(routes!(learners::erase_learner))
         .routes(routes!(indicators::tips::programme_tips))
         .routes(routes!(help::add_ambassador, help::list_ambassadors))
         .routes(routes!(help::remove_ambassador))

@@ -17,6 +17,7 @@ mod links;
 mod outbox;
 mod packed;
 mod parked;
+mod personal;
 mod pool;
 mod programmes;
 mod pulses;

@@ -301,6 +301,20 @@ impl TerminalHub {
         }
     }
 
+    /// Deletes every recording of `sandbox` (its data was erased): whether
+    /// there were any.
+    pub async fn remove_recordings(&self, sandbox: Uuid) -> std::io::Result<bool> {
+        let Some(recordings) = self.recordings.as_deref() else {
+            return Ok(false);
+        };
+        let dir = super::recording::sandbox_dir(recordings.dir(), sandbox);
+        match tokio::fs::remove_dir_all(&dir).await {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     /// The recording `file` of `sandbox` played into frames (on a blocking
     /// thread: a long recording takes a while); None as for
     /// [`Self::recording`].

@@ -44,6 +44,7 @@ mod lifecycle;
 mod metrics;
 mod page_forms;
 mod password_change;
+mod personal_data;
 mod pool_teardown;
 mod programmes;
 mod proxy;
