@@ -84,6 +84,9 @@
       seek.max = String(duration);
       controls.hidden = false;
       term.setStatus(el.dataset.statusReady || "ready", "ok");
+      // Frames stopped at the server's cap: say where the replay ends.
+      const truncated = document.querySelector(".replay-truncated");
+      if (truncated) truncated.hidden = !data.truncated;
       const marks = (data.marks || []).filter((m) => m.t <= duration + 1);
       if (!marks.length) {
         const li = document.createElement("li");

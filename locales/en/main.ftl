@@ -802,3 +802,4 @@ watch-tools-heading = Their tool, read only
 watch-tools-explained = The learner's own tool, as a visitor sees it: you can look around, not change anything (forms and live connections are refused), and you are not signed in as them.
 watch-tool-open = open in a new tab
 help-no-terminal = The learner's terminal is not open: it shows here as soon as they open it.
+replay-truncated = This recording draws more than a replay shows at once: it stops before the recording's end; the recording itself is kept whole.

@@ -802,3 +802,4 @@ watch-tools-heading = Son outil, en lecture seule
 watch-tools-explained = L'outil de l'apprenant, tel qu'un visiteur le voit : vous pouvez le parcourir, pas le modifier (formulaires et connexions en direct sont refusés), et vous n'êtes pas connecté à sa place.
 watch-tool-open = ouvrir dans un nouvel onglet
 help-no-terminal = Le terminal de l'apprenant n'est pas ouvert : il s'affiche ici dès qu'il l'ouvre.
+replay-truncated = Cet enregistrement dessine plus qu'une relecture n'en montre d'un coup : elle s'arrête avant la fin ; l'enregistrement lui-même est gardé entier.

@@ -219,7 +219,7 @@ async fn learners_take_a_refresher_weeks_later_and_retention_counts_first_try_pa
         .text()
         .await
         .unwrap();
-    assert!(s1_page.contains("A check that hangs"), "{s1_page}");
+    assert!(s1_page.contains("Step 1 — A check that hangs"), "{s1_page}");
     assert!(!s1_page.contains("Wait a bit"), "{s1_page}");
     assert!(s1_page.contains("0 of 1 steps done"), "{s1_page}");
     let other = server

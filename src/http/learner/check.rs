@@ -84,6 +84,12 @@ impl Progress {
             .count()
     }
 
+    /// Exercise `index`'s number among the link's, from 1 (a refresher's
+    /// one exercise is its step 1).
+    pub fn number(&self, index: usize) -> usize {
+        self.part[..=index].iter().filter(|p| **p).count()
+    }
+
     /// Exercises of the link.
     pub fn total(&self) -> usize {
         self.part.iter().filter(|p| **p).count()

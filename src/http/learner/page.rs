@@ -129,7 +129,7 @@ async fn page(
                 "locked"
             };
             json!({
-                "number": i + 1,
+                "number": progress.number(i),
                 "id": e.id,
                 "title": e.title.get(lang),
                 "status": status,
@@ -188,7 +188,7 @@ async fn page(
     data["step"] = match viewing {
         Some(i) => step_data(
             &scenario.exercises[i],
-            i,
+            progress.number(i),
             progress.done[i],
             progress.last_attempt(&scenario.exercises[i].id),
             lang,
@@ -222,7 +222,7 @@ async fn page(
 
 fn step_data(
     ex: &Exercise,
-    index: usize,
+    number: usize,
     done: bool,
     last: Option<&Attempt>,
     lang: &str,
@@ -231,7 +231,7 @@ fn step_data(
     let instructions = markdown::render(ex.instructions.get(lang));
     let hint = ex.hint.as_ref().map(|h| markdown::render(h.get(lang)));
     json!({
-        "number": index + 1,
+        "number": number,
         "id": ex.id,
         "title": ex.title.get(lang),
         "done": done,
