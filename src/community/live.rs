@@ -23,7 +23,7 @@ use tokio::sync::watch;
 use uuid::Uuid;
 
 use super::{Community, CommunityError};
-use crate::store::{HelpSessionRecord, Helper, NewHelpSession, Store, User};
+use crate::store::{HelpSessionRecord, Helper, NewHelpSession, User};
 use crate::sync::Locked;
 
 /// A helper whose connection dropped and who comes back within this long
@@ -53,7 +53,6 @@ pub struct Watching {
     pub session: HelpSessionRecord,
     typing: watch::Receiver<bool>,
     live: Arc<LiveHelp>,
-    store: Store,
     /// Who watches, to ask again whether they still may.
     community: Community,
     helper: Helper,
@@ -88,7 +87,7 @@ impl Watching {
             Err(_) => return false,
         }
         let since = Utc::now() - RESUME_WITHIN;
-        if let Err(e) = self.store.resume_help_session(id, since).await {
+        if let Err(e) = self.community.store.resume_help_session(id, since).await {
             tracing::debug!(error = %e, "noting a help session alive");
         }
         true
@@ -110,7 +109,7 @@ impl Drop for Watching {
             last
         };
         if last {
-            let store = self.store.clone();
+            let store = self.community.store.clone();
             tokio::spawn(async move {
                 if let Err(e) = store.end_help_session(id).await {
                     tracing::warn!(session = %id, error = %e, "ending a help session");
@@ -301,7 +300,6 @@ impl Community {
             session,
             typing,
             live: self.live.clone(),
-            store: self.store.clone(),
             community: self.clone(),
             helper,
             account: account.cloned(),

@@ -71,7 +71,7 @@ impl From<crate::programme::ProgrammeError> for HttpError {
     fn from(e: crate::programme::ProgrammeError) -> Self {
         use crate::programme::ProgrammeError;
         match e {
-            ProgrammeError::Invalid(m) => Self::BadRequest(m),
+            ProgrammeError::Invalid(m) | ProgrammeError::Exists(m) => Self::BadRequest(m),
             ProgrammeError::NotFound => Self::NotFound,
             ProgrammeError::Forbidden => Self::Forbidden(e.to_string()),
             ProgrammeError::Store(e) => e.into(),

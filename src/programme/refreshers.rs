@@ -99,7 +99,7 @@ impl Programmes {
             .await
         {
             Ok(r) => Ok(r),
-            Err(StoreError::Duplicate(_)) => Err(ProgrammeError::Invalid(format!(
+            Err(StoreError::Duplicate(_)) => Err(ProgrammeError::Exists(format!(
                 "`exercise`: `{scenario}/{exercise}` has a refresher already"
             ))),
             Err(e) => Err(e.into()),

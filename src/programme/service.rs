@@ -50,6 +50,9 @@ pub enum ProgrammeError {
     /// The request is wrong; the message names what.
     #[error("{0}")]
     Invalid(String),
+    /// What the request would add is there already; the message names it.
+    #[error("{0}")]
+    Exists(String),
     #[error("no such programme")]
     NotFound,
     /// The caller may not do this to this programme.

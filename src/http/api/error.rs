@@ -71,7 +71,7 @@ impl From<crate::programme::ProgrammeError> for ApiError {
     fn from(e: crate::programme::ProgrammeError) -> Self {
         use crate::programme::ProgrammeError as E;
         match e {
-            E::Invalid(message) => Self::bad(message),
+            E::Invalid(message) | E::Exists(message) => Self::bad(message),
             E::NotFound => Self::not_found(),
             E::Forbidden => Self::new(StatusCode::FORBIDDEN, e.to_string()),
             E::Store(e) => e.into(),

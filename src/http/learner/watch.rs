@@ -135,6 +135,7 @@ async fn page(
     let token = live.token.as_str();
     let mut data = watch_page(
         &state,
+        base(lang, ""),
         &session,
         lang,
         &format!("/s/{token}/watch/{id}/terminal"),
@@ -258,11 +259,12 @@ pub(in crate::http) async fn of_session(
     }
 }
 
-/// The help page's data: whom the helper helps, on what, the terminal,
-/// and the learner's tool through the session's read-only view key (kept
-/// from now on).
+/// The help page's data, added to `data` (the page's base): whom the
+/// helper helps, on what, the terminal, and the learner's tool through the
+/// session's read-only view key (kept from now on).
 pub(in crate::http) async fn watch_page(
     state: &AppState,
+    mut data: Value,
     session: &HelpSessionRecord,
     lang: &str,
     terminal_path: &str,
@@ -288,14 +290,12 @@ pub(in crate::http) async fn watch_page(
                 .collect()
         })
         .unwrap_or_default();
-    let mut data = base(
+    data["title"] = i18n::text_with(
         lang,
-        &i18n::text_with(
-            lang,
-            "watch-title",
-            &[("name", session.learner_name.as_str().into())],
-        ),
-    );
+        "watch-title",
+        &[("name", session.learner_name.as_str().into())],
+    )
+    .into();
     data["learner"] = session.learner_name.clone().into();
     data["exercise"] = session
         .exercise_id

@@ -358,9 +358,7 @@ pub(super) async fn add_team_ambassador(
     axum::Form(form): axum::Form<TeamAmbassadorForm>,
 ) -> Response {
     let result = async {
-        t.session.check_csrf(&state, &headers, &form.csrf)?;
-        let id = uuid::Uuid::parse_str(&id).map_err(|_| HttpError::NotFound)?;
-        let programme = state.programmes.managed(t.user(), id).await?;
+        let programme = managed_programme(&t, &headers, &form.csrf, &id).await?;
         let pid = *programme.id;
         let team = state
             .store
@@ -389,6 +387,19 @@ pub(super) async fn add_team_ambassador(
     t.respond(result)
 }
 
+/// The programme `id` of a form the signed-in lead (or an admin) sent,
+/// its CSRF token checked.
+async fn managed_programme(
+    t: &Trainer,
+    headers: &HeaderMap,
+    csrf: &str,
+    id: &str,
+) -> Result<crate::store::ProgrammeRecord, HttpError> {
+    t.session.check_csrf(&t.state, headers, csrf)?;
+    let id = uuid::Uuid::parse_str(id).map_err(|_| HttpError::NotFound)?;
+    Ok(t.state.programmes.managed(t.user(), id).await?)
+}
+
 #[derive(Debug, Deserialize)]
 pub(super) struct RefresherForm {
     #[serde(default)]
@@ -410,9 +421,7 @@ pub(super) async fn add_refresher(
     axum::Form(form): axum::Form<RefresherForm>,
 ) -> Response {
     let result = async {
-        t.session.check_csrf(&state, &headers, &form.csrf)?;
-        let id = uuid::Uuid::parse_str(&id).map_err(|_| HttpError::NotFound)?;
-        let programme = state.programmes.managed(t.user(), id).await?;
+        let programme = managed_programme(&t, &headers, &form.csrf, &id).await?;
         let weeks: u32 = form
             .after_weeks
             .trim()
@@ -440,7 +449,7 @@ pub(super) async fn add_refresher(
             .await
         {
             Ok(_) => {}
-            Err(crate::programme::ProgrammeError::Invalid(m)) if m.contains("already") => {
+            Err(crate::programme::ProgrammeError::Exists(_)) => {
                 return Err(HttpError::BadRequest(t.text("refresher-exists")));
             }
             Err(crate::programme::ProgrammeError::Invalid(_)) => {
@@ -448,7 +457,10 @@ pub(super) async fn add_refresher(
             }
             Err(e) => return Err(e.into()),
         }
-        Ok(Redirect::to(&format!("/trainer/programmes/{id}#refreshers")).into_response())
+        Ok(
+            Redirect::to(&format!("/trainer/programmes/{}#refreshers", programme.id))
+                .into_response(),
+        )
     }
     .await;
     t.respond(result)

@@ -77,15 +77,13 @@ pub(super) async fn page(t: Trainer, Path(id): Path<String>) -> Response {
         };
         let mut data = watch_page(
             &t.state,
+            t.base(""),
             &session,
             t.lang,
             &format!("/trainer/watch/{id}/terminal"),
             &format!("/trainer/help?lang={}", t.lang),
         )
         .await?;
-        let base = t.base("");
-        data["user"] = base["user"].clone();
-        data["csrf"] = base["csrf"].clone();
         data["replays"] = replays_of(
             &t.state,
             &session,
