@@ -151,13 +151,19 @@ impl App {
         &self,
         progress: &(dyn Fn(&str, &str) + Sync),
     ) -> anyhow::Result<()> {
-        let mut needed: Vec<String> = self.scenarios.values().map(|s| s.image.clone()).collect();
-        needed.sort();
-        needed.dedup();
+        let needed = self.scenario_images();
         if !needed.is_empty() {
             self.ensure_images(&needed, progress).await?;
         }
         Ok(())
+    }
+
+    /// The images the scenarios run in, each once, sorted.
+    pub fn scenario_images(&self) -> Vec<String> {
+        let mut needed: Vec<String> = self.scenarios.values().map(|s| s.image.clone()).collect();
+        needed.sort();
+        needed.dedup();
+        needed
     }
 
     /// Builds the image a scenario needs if it is missing or stale.

@@ -74,6 +74,11 @@ pub struct Config {
     pub record_terminals: bool,
     /// Days a terminal recording is kept after its sandbox ended (0: forever).
     pub recording_retention_days: u32,
+    /// Days a check's record (what it printed, when, its outcome) is kept
+    /// after it was made, once its sandbox has ended (0: forever). The
+    /// indicators' per-learner tallies stay; a learner's whole record goes
+    /// only with an erasure.
+    pub attempt_retention_days: u32,
     /// MiB all recordings of one learner link may take, over every shell and
     /// every reset of its sandbox. The recording that reaches it ends with a
     /// "recording stopped" marker; the link records nothing more (its
@@ -181,6 +186,7 @@ impl Default for Config {
             proxy_path_fallback: false,
             record_terminals: true,
             recording_retention_days: 90,
+            attempt_retention_days: 0,
             recording_budget_mb: 64,
             max_sandboxes: 200,
             busy_retry_seconds: 30,

@@ -55,6 +55,10 @@ pub struct Metrics {
     pub recording_bytes: Counter,
     /// Recordings stopped at their link's budget.
     pub recordings_cut: Counter,
+    /// Checks' records deleted past `attempt_retention_days`.
+    pub attempts_purged: Counter,
+    /// Sandboxes whose recordings were deleted past `recording_retention_days`.
+    pub recordings_purged: Counter,
     sandboxes: Family<StateLabel, Gauge>,
     pool_ready: Family<CohortLabel, Gauge>,
     terminals: Gauge,
@@ -168,8 +172,22 @@ impl Metrics {
             "Terminal recordings stopped at their link's recording budget",
             recordings_cut.clone(),
         );
+        let attempts_purged = Counter::default();
+        let recordings_purged = Counter::default();
+        registry.register(
+            "attempts_purged",
+            "Checks' records deleted past attempt_retention_days",
+            attempts_purged.clone(),
+        );
+        registry.register(
+            "recordings_purged",
+            "Sandboxes whose terminal recordings were deleted past recording_retention_days",
+            recordings_purged.clone(),
+        );
         Self {
             registry,
+            attempts_purged,
+            recordings_purged,
             recording_bytes,
             recordings_cut,
             provision_seconds,
@@ -296,6 +314,8 @@ mod tests {
             "# TYPE sandpit_terminal_recording_bytes counter",
             "sandpit_terminal_recording_bytes_total 1234",
             "sandpit_terminal_recordings_cut_total 0",
+            "sandpit_attempts_purged_total 0",
+            "sandpit_recordings_purged_total 0",
             "sandpit_http_requests_total{route=\"learner\",status=\"200\"} 1",
             "# TYPE sandpit_xapi_statements_queued gauge",
             "sandpit_xapi_statements_queued 3",

@@ -1,13 +1,15 @@
 //! `sandpit serve` and `sandpit link create`.
 
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::Args;
 
 use crate::app::App;
 use crate::config::Config;
 use crate::sandbox::Owner;
-use crate::server::Server;
+use crate::server::preflight::Severity;
+use crate::server::{Early, Server};
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -20,10 +22,37 @@ pub async fn serve(args: ServeArgs, mut config: Config) -> anyhow::Result<ExitCo
     if let Some(listen) = args.listen {
         config.listen = listen;
     }
-    let server = Server::bind(config).await?;
-    let app = server.app().clone();
+    // Answer from the first second: the start may take minutes (images).
+    let early = Early::bind(config.listen).await?;
+    let url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| crate::server::public_url(early.addr()));
+    std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+        anyhow::anyhow!(
+            "creating the data directory {}: {e}",
+            config.data_dir.display()
+        )
+    })?;
     // Held until the server stops: `link create` reads where it answers.
-    let _serving = super::serving::record(&app.config.data_dir, server.url())?;
+    let _serving = super::serving::record(&config.data_dir, &url)?;
+    println!("Sandpit is starting at {url} (it answers already: /readyz says when it is ready)");
+    let started = tokio::select! {
+        started = start(config, &early, &url) => started,
+        () = crate::server::shutdown_signal() => {
+            early.close().await;
+            eprintln!("stopped before it was ready");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let app = match started {
+        Ok(app) => app,
+        Err(e) => {
+            early.close().await;
+            return Err(e);
+        }
+    };
+    let server = Server::on_early(app.clone(), early, url.clone())?;
     println!(
         "Sandpit is serving {} scenarios at {}",
         app.scenarios.len(),
@@ -34,6 +63,33 @@ pub async fn serve(args: ServeArgs, mut config: Config) -> anyhow::Result<ExitCo
     tracing::info!("stopped; sandboxes keep running");
     app.store.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Opens Sandpit, runs the start-up checks (printing each finding, and
+/// stopping on a fatal one) and builds the images the scenarios need,
+/// saying on `early` what it is doing.
+async fn start(config: Config, early: &Early, url: &str) -> anyhow::Result<Arc<App>> {
+    let app = Arc::new(App::open(config).await?);
+    let findings = crate::server::preflight::check(&app, url).await;
+    for finding in &findings {
+        eprintln!("{finding}");
+        tracing::warn!("{}", finding.problem);
+    }
+    let fatal = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Fatal)
+        .count();
+    if fatal > 0 {
+        anyhow::bail!(
+            "Sandpit cannot start: {fatal} problem{} above",
+            if fatal == 1 { "" } else { "s" }
+        );
+    }
+    let images = app.scenario_images();
+    let total = images.len() + usize::from(!images.iter().any(|i| i == "base"));
+    app.ensure_scenario_images(&early.gate().image_progress(total))
+        .await?;
+    Ok(app)
 }
 
 /// On a store with no account yet, creates `admin` and prints its password

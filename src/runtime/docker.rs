@@ -16,9 +16,10 @@ use uuid::Uuid;
 
 use super::create::host;
 use super::{
-    ExecOutput, ExecRequest, LABEL_INSTANCE, LABEL_MANAGED, LABEL_ROLE, LABEL_SANDBOX, ObjectKind,
-    OwnedObject, Result, RuntimeError, SandboxHandle, SandboxRuntime, SandboxSpec, SubnetPool,
-    TtyProcess, TtyRequest, Usage, checker_name, disk, object_name,
+    EngineHealth, ExecOutput, ExecRequest, LABEL_INSTANCE, LABEL_MANAGED, LABEL_ROLE,
+    LABEL_SANDBOX, ObjectKind, OwnedObject, Result, RuntimeError, SandboxHandle, SandboxRuntime,
+    SandboxSpec, SubnetPool, SubnetRoom, TtyProcess, TtyRequest, Usage, checker_name, disk,
+    object_name,
 };
 use crate::sync::Locked;
 
@@ -314,6 +315,56 @@ impl SandboxRuntime for DockerRuntime {
             .await
             .context(|| "asking the engine its version".into())?;
         Ok(version.version.unwrap_or_else(|| "unknown".into()))
+    }
+
+    async fn health(&self) -> Result<EngineHealth> {
+        let (version, info, networks) = tokio::join!(
+            self.docker.version(),
+            self.docker.info(),
+            self.docker
+                .list_networks(None::<bollard::query_parameters::ListNetworksOptions>),
+        );
+        let version = version.context(|| "asking the engine its version".into())?;
+        let info = info.context(|| "asking the engine about itself".into())?;
+        let networks = networks.context(|| "listing the engine's networks".into())?;
+        let range = self.config.subnet_range;
+        let mut taken = HashSet::new();
+        let mut foreign = Vec::new();
+        for n in networks {
+            let ours = n
+                .labels
+                .as_ref()
+                .is_some_and(|l| l.contains_key(LABEL_MANAGED));
+            let configs = n.ipam.and_then(|i| i.config).unwrap_or_default();
+            for subnet in configs
+                .iter()
+                .filter_map(|c| c.subnet.as_deref()?.parse::<Ipv4Net>().ok())
+            {
+                let overlaps =
+                    range.contains(&subnet.network()) || subnet.contains(&range.network());
+                if !ours && overlaps {
+                    foreign.push((n.name.clone().unwrap_or_default(), subnet.to_string()));
+                }
+                if !ours {
+                    taken.insert(subnet);
+                }
+            }
+        }
+        Ok(EngineHealth {
+            version: version.version.unwrap_or_else(|| "unknown".into()),
+            api_version: Some(self.docker.client_version().to_string()),
+            min_api_version: version.min_api_version,
+            clock: info
+                .system_time
+                .as_deref()
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                .map(|t| t.with_timezone(&chrono::Utc)),
+            subnets: Some(SubnetRoom {
+                free: self.subnets.free(&taken),
+                total: self.subnets.capacity(),
+                foreign,
+            }),
+        })
     }
 
     async fn list_owned(&self, all: bool) -> Result<Vec<OwnedObject>> {

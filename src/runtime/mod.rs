@@ -201,6 +201,40 @@ pub trait SandboxRuntime: EngineWatch + Send + Sync {
     async fn usage_of(&self, sandboxes: &[Uuid]) -> Vec<(Uuid, Option<Usage>)>;
     /// Whether the engine answers, for readiness: its version when it does.
     async fn ping(&self) -> Result<String>;
+    /// What start-up checks need to know of the engine: its versions, its
+    /// clock, the room left for sandboxes' networks. An engine that tells
+    /// less leaves those fields empty.
+    async fn health(&self) -> Result<EngineHealth> {
+        Ok(EngineHealth {
+            version: self.ping().await?,
+            ..EngineHealth::default()
+        })
+    }
+}
+
+/// The engine as start-up checks see it.
+#[derive(Debug, Clone, Default)]
+pub struct EngineHealth {
+    /// The engine's own version (e.g. `20.10.24+dfsg1`).
+    pub version: String,
+    /// The API version spoken with it, after negotiation (e.g. `1.41`).
+    pub api_version: Option<String>,
+    /// The oldest API version the engine accepts, when it says.
+    pub min_api_version: Option<String>,
+    /// The engine host's clock when it answered.
+    pub clock: Option<chrono::DateTime<chrono::Utc>>,
+    /// Sandbox networks that can still be made in the configured range,
+    /// and how many the range holds; None when the engine has no such pool.
+    pub subnets: Option<SubnetRoom>,
+}
+
+/// Room in the sandboxes' address range.
+#[derive(Debug, Clone, Default)]
+pub struct SubnetRoom {
+    pub free: u64,
+    pub total: u64,
+    /// Networks that are not Sandpit's and overlap the range (name, subnet).
+    pub foreign: Vec<(String, String)>,
 }
 
 /// The name of a sandbox's container and of its network.

@@ -67,6 +67,24 @@ impl SubnetPool {
         None
     }
 
+    /// How many subnets are neither reserved nor overlapping `taken`.
+    pub fn free(&self, taken: &HashSet<Ipv4Net>) -> u64 {
+        let reserved = self.reserved.locked();
+        let step = 1u64 << (32 - self.prefix);
+        let base = u64::from(u32::from(self.range.network()));
+        (0..self.capacity())
+            .filter_map(|i| {
+                Ipv4Net::new(u32::try_from(base + i * step).ok()?.into(), self.prefix).ok()
+            })
+            .filter(|net| {
+                !reserved.contains(net)
+                    && !taken.iter().any(|other| {
+                        other.contains(&net.network()) || net.contains(&other.network())
+                    })
+            })
+            .count() as u64
+    }
+
     /// Gives a subnet back; releasing one not reserved is harmless.
     pub fn release(&self, net: Ipv4Net) {
         self.reserved.locked().remove(&net);

@@ -3,7 +3,9 @@
 //! the reaper, xAPI) started with it and drained when it stops.
 
 mod background;
+pub mod preflight;
 mod reaper;
+pub mod starting;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -14,7 +16,6 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use crate::app::App;
-use crate::config::Config;
 use crate::http::{AppState, router};
 use background::Background;
 
@@ -23,7 +24,7 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// A bound server: its address is known before it runs (port 0 in tests).
 pub struct Server {
-    listener: TcpListener,
+    listening: Listening,
     router: Router,
     shutdown: CancellationToken,
     app: Arc<App>,
@@ -31,17 +32,67 @@ pub struct Server {
     state: AppState,
 }
 
-impl Server {
-    /// Opens Sandpit on `config` (store, engine, scenarios, the images they
-    /// need) and binds its listening address; learners' links use the
-    /// configured public URL, or one derived from the bound address.
-    pub async fn bind(config: Config) -> anyhow::Result<Self> {
-        let app = Arc::new(App::open(config).await?);
-        app.ensure_scenario_images(&|image, message| tracing::info!(image, "{message}"))
-            .await?;
-        Self::bind_app(app).await
+/// How a server takes requests.
+enum Listening {
+    /// A listener nothing answers on yet: [`Server::run`] serves it.
+    Bound(TcpListener),
+    /// A listener already answering that Sandpit is starting.
+    Early(Early),
+}
+
+/// A listener that answers from the first second, saying Sandpit is
+/// starting (see [`starting`]), until [`Server::run`] opens its gate.
+pub struct Early {
+    addr: SocketAddr,
+    gate: starting::Gate,
+    stop: CancellationToken,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Early {
+    /// Binds `listen` and answers on it at once.
+    pub async fn bind(listen: SocketAddr) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(listen)
+            .await
+            .map_err(|e| anyhow::anyhow!("listening on {listen}: {e}"))?;
+        let addr = listener.local_addr()?;
+        let gate = starting::Gate::new();
+        let stop = CancellationToken::new();
+        let stopped = stop.clone();
+        let task = tokio::spawn(
+            axum::serve(
+                listener,
+                gate.router()
+                    .into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(async move { stopped.cancelled().await })
+            .into_future(),
+        );
+        Ok(Self {
+            addr,
+            gate,
+            stop,
+            task,
+        })
     }
 
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Where to say what the server is doing.
+    pub fn gate(&self) -> &starting::Gate {
+        &self.gate
+    }
+
+    /// Stops answering (a start that failed).
+    pub async fn close(self) {
+        self.stop.cancel();
+        let _ = tokio::time::timeout(SHUTDOWN_GRACE, self.task).await;
+    }
+}
+
+impl Server {
     /// Binds `app`'s listening address (port 0 picks a free one); the
     /// public URL is the configured one, else [`public_url`].
     pub async fn bind_app(app: Arc<App>) -> anyhow::Result<Self> {
@@ -61,7 +112,20 @@ impl Server {
             .map_err(|e| anyhow::anyhow!("listening on {listen}: {e}"))?;
         let state = AppState::new(app.clone(), url_for(listener.local_addr()?))?;
         Ok(Self {
-            listener,
+            listening: Listening::Bound(listener),
+            shutdown: state.shutdown.clone(),
+            app,
+            state: state.clone(),
+            router: router(state),
+        })
+    }
+
+    /// Sandpit on `app`, served on `early`'s listener once [`Server::run`]
+    /// has reconciled; `public_url` is where learners reach it.
+    pub fn on_early(app: Arc<App>, early: Early, public_url: String) -> anyhow::Result<Self> {
+        let state = AppState::new(app.clone(), public_url)?;
+        Ok(Self {
+            listening: Listening::Early(early),
             shutdown: state.shutdown.clone(),
             app,
             state: state.clone(),
@@ -76,10 +140,13 @@ impl Server {
 
     /// The address the server listens on.
     pub fn addr(&self) -> SocketAddr {
-        // A bound listener always has one.
-        self.listener
-            .local_addr()
-            .unwrap_or_else(|_| self.app.config.listen)
+        match &self.listening {
+            // A bound listener always has one.
+            Listening::Bound(listener) => listener
+                .local_addr()
+                .unwrap_or_else(|_| self.app.config.listen),
+            Listening::Early(early) => early.addr,
+        }
     }
 
     /// The base URL learners reach the server at, without a trailing slash.
@@ -111,6 +178,9 @@ impl Server {
         let token = self.shutdown;
         // Before serving: what a crash or a stop left behind is repaired
         // first, so no link leads to a sandbox that is gone.
+        if let Listening::Early(early) = &self.listening {
+            early.gate.set(starting::Stage::Reconciling);
+        }
         match self.app.service.reconcile().await {
             Ok(r) => tracing::info!(
                 removed = r.removed.len(),
@@ -138,12 +208,29 @@ impl Server {
                 token.cancel();
             }
         };
-        let serve = axum::serve(
-            self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(signal);
+        let serve = async move {
+            match self.listening {
+                Listening::Bound(listener) => {
+                    axum::serve(
+                        listener,
+                        self.router
+                            .into_make_service_with_connect_info::<SocketAddr>(),
+                    )
+                    .with_graceful_shutdown(signal)
+                    .await
+                }
+                Listening::Early(early) => {
+                    early.gate.open(self.router);
+                    tracing::info!("ready");
+                    signal.await;
+                    early.stop.cancel();
+                    early
+                        .task
+                        .await
+                        .unwrap_or_else(|e| Err(std::io::Error::other(e)))
+                }
+            }
+        };
         // Terminals and tunnels close on the signal; a response that keeps
         // streaming (a tool's event stream) gets a grace period, no more.
         let result = tokio::select! {

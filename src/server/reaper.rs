@@ -1,5 +1,6 @@
 //! The reaper task: ends expired and idle sandboxes (closing their proxy
-//! notes and terminals first) and prunes old terminal recordings.
+//! notes and terminals first), prunes old terminal recordings and purges
+//! old checks' records.
 
 use std::sync::Arc;
 
@@ -32,6 +33,7 @@ pub(super) async fn run_reaper(state: AppState) {
         if last_prune.is_none_or(|at| at.elapsed() >= RECORDING_PRUNE_EVERY) {
             last_prune = Some(tokio::time::Instant::now());
             prune_recordings(&state).await;
+            purge_attempts(&state).await;
         }
     }
 }
@@ -65,9 +67,35 @@ async fn prune_recordings(state: &AppState) {
     let dir = config.data_dir.join("recordings");
     let removed = crate::terminal::recording::prune(&dir, keep, |id| live.contains(&id)).await;
     if removed > 0 {
+        state
+            .service
+            .metrics()
+            .recordings_purged
+            .inc_by(removed as u64);
         tracing::info!(
             sandboxes = removed,
             "removed terminal recordings past their retention"
         );
+    }
+}
+
+/// Deletes the records of checks made more than `attempt_retention_days`
+/// ago in sandboxes that have ended.
+async fn purge_attempts(state: &AppState) {
+    let days = state.config.attempt_retention_days;
+    if days == 0 {
+        return;
+    }
+    let before = chrono::Utc::now() - chrono::TimeDelta::days(i64::from(days));
+    match state.store.purge_attempts(before).await {
+        Ok(0) => {}
+        Ok(purged) => {
+            state.service.metrics().attempts_purged.inc_by(purged);
+            tracing::info!(
+                attempts = purged,
+                "deleted checks' records past their retention"
+            );
+        }
+        Err(e) => tracing::error!(error = %e, "purging checks' records past their retention"),
     }
 }

@@ -91,6 +91,36 @@ impl Store {
         .context(|| format!("listing the attempts of sandbox {sandbox_id}"))
     }
 
+    /// Deletes the attempts made before `before` in sandboxes that are no
+    /// longer live, with the completions they earned, in one transaction;
+    /// returns how many attempts went. The tallies the indicators read
+    /// (`learner_exercises`, `learner_failures`) stay: they hold counts,
+    /// not what a check printed, and go with their learner on erasure.
+    pub async fn purge_attempts(&self, before: DateTime<Utc>) -> Result<u64> {
+        let what = || format!("purging the attempts made before {before}");
+        let old = "SELECT a.id FROM attempts a JOIN sandboxes s ON s.id = a.sandbox_id
+                   WHERE a.created_at < ?1
+                     AND s.state NOT IN ('provisioning', 'ready', 'claimed')";
+        let mut tx = self.pool.begin().await.context(what)?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM completions WHERE attempt_id IN ({old})"
+        )))
+        .bind(before)
+        .execute(&mut *tx)
+        .await
+        .context(what)?;
+        let purged = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM attempts WHERE id IN ({old})"
+        )))
+        .bind(before)
+        .execute(&mut *tx)
+        .await
+        .context(what)?
+        .rows_affected();
+        tx.commit().await.context(what)?;
+        Ok(purged)
+    }
+
     /// When each completed exercise of a sandbox was completed.
     pub async fn completions(&self, sandbox_id: Uuid) -> Result<BTreeMap<String, DateTime<Utc>>> {
         let rows: Vec<(String, DateTime<Utc>)> = sqlx::query_as(

@@ -217,6 +217,18 @@ impl Store {
         Ok(out)
     }
 
+    /// The time of the newest record (a sandbox's change, a check), to
+    /// tell whether the clock went back; None in an empty store.
+    pub async fn latest_record(&self) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+        sqlx::query_scalar(
+            "SELECT MAX(t) FROM (SELECT MAX(updated_at) AS t FROM sandboxes
+                                 UNION ALL SELECT MAX(created_at) FROM attempts)",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .context(|| "reading the time of the newest record".into())
+    }
+
     /// Whether SQLite finds the store whole.
     pub async fn integrity(&self) -> Result<String> {
         sqlx::query_scalar("PRAGMA integrity_check")

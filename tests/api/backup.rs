@@ -73,7 +73,10 @@ async fn a_backup_taken_during_a_launch_restores_and_reconciles_without_losing_a
     let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
     let url = tokio::time::timeout(Duration::from_secs(120), async {
         while let Some(line) = lines.next_line().await.unwrap() {
-            if let Some(at) = line.find(" at http://") {
+            if let Some(at) = line
+                .strip_prefix("Sandpit is serving")
+                .and_then(|_| line.find(" at http://"))
+            {
                 return line[at + 4..].to_owned();
             }
         }

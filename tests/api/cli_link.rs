@@ -58,7 +58,10 @@ async fn link_create_prints_the_running_servers_url_whatever_its_port() {
     let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
     let url = tokio::time::timeout(Duration::from_secs(120), async {
         while let Some(line) = lines.next_line().await.unwrap() {
-            if let Some(at) = line.find(" at http://") {
+            if let Some(at) = line
+                .strip_prefix("Sandpit is serving")
+                .and_then(|_| line.find(" at http://"))
+            {
                 return line[at + 4..].to_owned();
             }
         }

@@ -80,7 +80,13 @@ async fn when_the_engine_goes_away_pages_say_so_and_nothing_is_marked_failed() {
     );
     let base = format!("http://127.0.0.1:{port}");
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    while http.get(format!("{base}/healthz")).send().await.is_err() {
+    // Ready: it answers from its first second, saying it is starting.
+    while !http
+        .get(format!("{base}/readyz"))
+        .send()
+        .await
+        .is_ok_and(|r| r.status() == StatusCode::OK)
+    {
         assert!(
             tokio::time::Instant::now() < deadline,
             "the server never answered"

@@ -63,6 +63,7 @@ mod scenario_languages;
 mod scenario_validation;
 mod screenshots;
 mod security_doc;
+mod starting;
 mod store;
 mod terminal;
 mod terminal_flood;

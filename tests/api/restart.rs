@@ -41,7 +41,7 @@ fn cli(data: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-/// Starts `sandpit serve` and waits until it answers.
+/// Starts `sandpit serve` and waits until it is ready.
 async fn serve(data: &Path, port: u16, http: &reqwest::Client) -> Sandpit {
     let log = std::fs::OpenOptions::new()
         .create(true)
@@ -58,7 +58,7 @@ async fn serve(data: &Path, port: u16, http: &reqwest::Client) -> Sandpit {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     loop {
         if let Ok(r) = http
-            .get(format!("http://127.0.0.1:{port}/healthz"))
+            .get(format!("http://127.0.0.1:{port}/readyz"))
             .send()
             .await
             && r.status() == StatusCode::OK

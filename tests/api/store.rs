@@ -156,3 +156,48 @@ async fn attempts_for_unknown_sandboxes_are_refused() {
         .unwrap_err();
     assert!(err.to_string().contains("recording an attempt"), "{err}");
 }
+
+#[tokio::test]
+async fn purging_past_the_retention_takes_the_checks_of_ended_sandboxes_only() {
+    let store = Store::in_memory().await.unwrap();
+    let ended = sandbox(&store).await;
+    let live = sandbox(&store).await;
+    store.mark_ready(live).await.unwrap();
+    for id in [ended, live] {
+        store
+            .record_attempt(attempt(id, "commit", Outcome::Failed))
+            .await
+            .unwrap();
+        store
+            .record_attempt(attempt(id, "commit", Outcome::Passed))
+            .await
+            .unwrap();
+    }
+    store.mark_failed(ended, "ended").await.unwrap();
+    let counts = |store: Store| async move {
+        let mut attempts = 0;
+        let mut completions = 0;
+        for id in [ended, live] {
+            attempts += store.attempts(id).await.unwrap().len();
+            completions += store.completions(id).await.unwrap().len();
+        }
+        (attempts, completions)
+    };
+    assert_eq!(counts(store.clone()).await, (4, 2));
+
+    // Nothing is old enough an hour back.
+    let hour_ago = chrono::Utc::now() - chrono::TimeDelta::hours(1);
+    assert_eq!(store.purge_attempts(hour_ago).await.unwrap(), 0);
+    assert_eq!(counts(store.clone()).await, (4, 2));
+
+    // Everything made until now is old enough: the ended sandbox's two
+    // checks and its completion go, the live one's stay.
+    let now = chrono::Utc::now() + chrono::TimeDelta::seconds(1);
+    assert_eq!(store.purge_attempts(now).await.unwrap(), 2);
+    assert!(store.attempts(ended).await.unwrap().is_empty());
+    assert!(store.completions(ended).await.unwrap().is_empty());
+    assert_eq!(store.attempts(live).await.unwrap().len(), 2);
+    assert_eq!(store.completions(live).await.unwrap().len(), 1);
+    assert_eq!(counts(store.clone()).await, (2, 1));
+    assert_eq!(store.integrity().await.unwrap(), "ok");
+}

@@ -284,6 +284,9 @@ const SAMPLES: &[(&str, &str, Arrived)] = &[
     }),
     ("proxy_path_fallback", "true", |c| c.proxy_path_fallback),
     ("record_terminals", "false", |c| !c.record_terminals),
+    ("attempt_retention_days", "400", |c| {
+        c.attempt_retention_days == 400
+    }),
     ("recording_retention_days", "17", |c| {
         c.recording_retention_days == 17
     }),
