@@ -265,6 +265,14 @@ async fn guard_host(config: &Config) -> anyhow::Result<Option<HostGuard>> {
         );
         return Ok(None);
     }
+    if !rustix::process::geteuid().is_root() {
+        // Installing takes root: `sandpit host install` does it, and
+        // `serve` proves it is in place with a probe sandbox.
+        tracing::info!(
+            "not root: the host guard is not installed here (`sudo sandpit host install` does it); serve checks it is in place"
+        );
+        return Ok(None);
+    }
     match HostGuard::install(config.subnet_range).await {
         Ok(guard) => Ok(Some(guard)),
         Err(e) if config.host_guard == HostGuardMode::BestEffort => {

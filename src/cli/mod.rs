@@ -3,6 +3,7 @@
 mod backup;
 mod cohort;
 mod demo;
+mod host;
 mod images;
 mod programme;
 mod scenario;
@@ -40,6 +41,9 @@ pub enum Command {
     /// Build the images scenarios run in.
     #[command(subcommand)]
     Images(images::ImagesCommand),
+    /// Keep sandboxes off this host's services: the one step needing root.
+    #[command(subcommand)]
+    Host(host::HostCommand),
     /// Serve learners' pages, terminals and tools over HTTP.
     Serve(serve::ServeArgs),
     /// Create learner links.
@@ -102,6 +106,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         match cli.command {
             Command::Scenario(cmd) => scenario::run(cmd, config).await,
             Command::Images(cmd) => images::run(cmd, config).await,
+            Command::Host(cmd) => host::run(cmd, config).await,
             Command::Serve(args) => serve::serve(args, config).await,
             Command::Link(cmd) => serve::link(cmd, config).await,
             Command::User(cmd) => user::user(cmd, config).await,

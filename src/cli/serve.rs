@@ -9,6 +9,7 @@ use crate::app::App;
 use crate::config::Config;
 use crate::sandbox::Owner;
 use crate::server::preflight::Severity;
+use crate::server::starting::Stage;
 use crate::server::{Early, Server};
 
 #[derive(Debug, Args)]
@@ -89,6 +90,14 @@ async fn start(config: Config, early: &Early, url: &str) -> anyhow::Result<Arc<A
     let total = images.len() + usize::from(!images.iter().any(|i| i == "base"));
     app.ensure_scenario_images(&early.gate().image_progress(total))
         .await?;
+    early.gate().set(Stage::HostGuard);
+    if let Some(finding) = crate::server::preflight::host_guard(&app).await {
+        eprintln!("{finding}");
+        if finding.severity == Severity::Fatal {
+            anyhow::bail!("Sandpit cannot start: the host guard is missing");
+        }
+        tracing::error!("{}", finding.problem);
+    }
     Ok(app)
 }
 

@@ -237,7 +237,7 @@ impl DockerRuntime {
     }
 
     /// The limits and hardening both containers share.
-    fn hardened(&self, spec: &SandboxSpec) -> HostConfig {
+    pub(super) fn hardened(&self, spec: &SandboxSpec) -> HostConfig {
         HostConfig {
             privileged: Some(false),
             cap_drop: Some(vec!["ALL".into()]),
@@ -258,7 +258,7 @@ impl DockerRuntime {
         }
     }
 
-    async fn create_named(
+    pub(super) async fn create_named(
         &self,
         name: &str,
         body: ContainerCreateBody,
@@ -273,7 +273,7 @@ impl DockerRuntime {
         Ok(created.id)
     }
 
-    async fn start_named(&self, id: &str, name: &str, spec: &SandboxSpec) -> Result<()> {
+    pub(super) async fn start_named(&self, id: &str, name: &str, spec: &SandboxSpec) -> Result<()> {
         self.docker()
             .start_container(id, None::<bollard::query_parameters::StartContainerOptions>)
             .await

@@ -317,6 +317,10 @@ impl SandboxRuntime for DockerRuntime {
         Ok(version.version.unwrap_or_else(|| "unknown".into()))
     }
 
+    async fn host_reachable(&self, image: &str) -> Result<Option<bool>> {
+        self.probe_host_reach(image).await.map(Some)
+    }
+
     async fn health(&self) -> Result<EngineHealth> {
         let (version, info, networks) = tokio::join!(
             self.docker.version(),

@@ -38,6 +38,22 @@ impl HostGuard {
         Ok(Self { range })
     }
 
+    /// The rules for `range`, whether installed or not (to remove them).
+    pub fn of(range: Ipv4Net) -> Self {
+        Self { range }
+    }
+
+    /// The iptables commands [`HostGuard::install`] runs where their rule
+    /// is missing, in order (what `sandpit host install --dry-run` prints).
+    pub fn commands(range: Ipv4Net) -> Vec<String> {
+        let mut out = vec![format!("iptables -w -N {CHAIN}")];
+        for rule in Self::rules(range) {
+            out.push(format!("iptables -w -A {CHAIN} {}", rule.join(" ")));
+        }
+        out.push(format!("iptables -w -I INPUT 1 -j {CHAIN}"));
+        out
+    }
+
     /// Replies to connections the host opened (proxy, terminal) pass; every
     /// other packet from the range to the host is dropped.
     fn rules(range: Ipv4Net) -> [Vec<String>; 2] {

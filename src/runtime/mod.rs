@@ -8,6 +8,7 @@ pub mod disk;
 mod docker;
 mod exec;
 mod firewall;
+mod probe;
 mod remove;
 mod stats;
 mod subnets;
@@ -201,6 +202,12 @@ pub trait SandboxRuntime: EngineWatch + Send + Sync {
     async fn usage_of(&self, sandboxes: &[Uuid]) -> Vec<(Uuid, Option<Usage>)>;
     /// Whether the engine answers, for readiness: its version when it does.
     async fn ping(&self) -> Result<String>;
+    /// Whether a sandbox on `image` can open a connection to the host's
+    /// own services (the host guard missing or broken); None when this
+    /// engine cannot tell.
+    async fn host_reachable(&self, _image: &str) -> Result<Option<bool>> {
+        Ok(None)
+    }
     /// What start-up checks need to know of the engine: its versions, its
     /// clock, the room left for sandboxes' networks. An engine that tells
     /// less leaves those fields empty.

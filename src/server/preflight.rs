@@ -10,6 +10,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::app::App;
+use crate::config::HostGuardMode;
 
 /// The oldest engine API Sandpit is tested on (Docker 20.10).
 pub const MIN_API: (u32, u32) = (1, 41);
@@ -107,9 +108,59 @@ pub async fn check(app: &App, public_url: &str) -> Vec<Finding> {
             "check the data directory's file system and permissions",
         )),
     }
+    if config.proxy_path_fallback {
+        found.push(warning(
+            "proxy_path_fallback is on: tools are served on Sandpit's own address, where a page in a sandbox could act as a signed-in trainer, so signing in from a browser is refused (the login page says so); trainers and admins can use only API tokens and the CLI".into(),
+            format!(
+                "give tools names of their own: a wildcard DNS record *.{} (set sandbox_domain), then set proxy_path_fallback = false",
+                config.sandbox_domain
+            ),
+        ));
+    }
     found.extend(disk_space(&config.data_dir));
     found.extend(public_names(public_url, &config.sandbox_domain, config.listen.ip()).await);
     found
+}
+
+/// Whether sandboxes are kept off the host's services, proven by a probe
+/// sandbox that tries to connect to the host (after the images are built:
+/// it runs on the base image). Missing, it is fatal under
+/// `host_guard = "required"` and a warning under `"best-effort"`.
+pub async fn host_guard(app: &App) -> Option<Finding> {
+    let mode = app.config.host_guard;
+    if mode == HostGuardMode::Off {
+        return None;
+    }
+    let finding = |problem: String, fix: &str| {
+        if mode == HostGuardMode::Required {
+            fatal(problem, fix)
+        } else {
+            warning(problem, fix)
+        }
+    };
+    let range = app.config.subnet_range;
+    match app
+        .runtime
+        .host_reachable(&app.images.reference("base"))
+        .await
+    {
+        Ok(Some(false)) => {
+            tracing::info!(%range, "host guard proven: a probe sandbox could not reach the host");
+            None
+        }
+        Ok(None) => None,
+        Ok(Some(true)) => Some(finding(
+            format!(
+                "SANDBOXES CAN REACH THIS HOST'S SERVICES: a probe sandbox in {range} opened a connection to the host (the firewall chain SANDPIT-HOSTGUARD is missing)"
+            ),
+            "run `sudo sandpit host install` once after each boot (the systemd unit does it before serve starts), \
+             or set host_guard = \"off\" if another firewall drops new connections from subnet_range to the host",
+        )),
+        Err(e) => Some(finding(
+            format!("the host guard could not be checked: a probe sandbox failed: {e}"),
+            "check that the engine runs containers (docker run --rm sandpit/base true), then start again",
+        )),
+    }
 }
 
 /// `1.41` as (1, 41).

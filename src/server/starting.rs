@@ -30,6 +30,8 @@ pub enum Stage {
         total: usize,
         current: String,
     },
+    /// Proving sandboxes cannot reach the host's services.
+    HostGuard,
     /// Comparing the store with the engine after a stop.
     Reconciling,
 }
@@ -40,6 +42,7 @@ impl Stage {
         match self {
             Self::Connecting => "connecting to the engine and opening the store".into(),
             Self::Images { done, total, .. } => format!("building images: {done}/{total}"),
+            Self::HostGuard => "checking that sandboxes cannot reach this host".into(),
             Self::Reconciling => "reconciling the store with the engine".into(),
         }
     }
@@ -53,6 +56,7 @@ impl Stage {
                 "starting-images",
                 &[("done", json!(done)), ("total", json!(total))],
             ),
+            Self::HostGuard => i18n::text(lang, "starting-host-guard"),
             Self::Reconciling => i18n::text(lang, "starting-reconciling"),
         }
     }

@@ -37,6 +37,7 @@ mod engine_trouble;
 mod export_format;
 mod exports;
 mod help_indicators;
+mod host_guard;
 mod indicators;
 mod learner_ended;
 mod learner_http;

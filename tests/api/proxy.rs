@@ -352,6 +352,19 @@ async fn the_path_fallback_when_enabled_proxies_its_prefix_and_refuses_path_tric
         (200, true),
         "{text}"
     );
+    // Signing in from a browser is refused, and the login page says why
+    // instead of a form that would not work.
+    let (status, text) = raw(run.addr, &get("/login", &local)).await;
+    assert_eq!(status, 200, "{text}");
+    assert!(
+        text.contains("Signing in from a browser is off on this server because sandboxes"),
+        "{text}"
+    );
+    assert!(
+        text.contains("(proxy_path_fallback). Use an API token."),
+        "{text}"
+    );
+    assert!(!text.contains("type=\"password\""), "{text}");
     run.finish().await;
 }
 
