@@ -55,6 +55,7 @@ mod refreshers;
 mod replays;
 mod reset;
 mod restart;
+mod reverse_proxy;
 mod rosters;
 mod runtime_hardening;
 mod runtime_removal;

@@ -38,12 +38,39 @@ impl Browser {
         Self::start_with("en-US", Some(time_zone)).await
     }
 
+    /// A browser that trusts the certificate authorities in the NSS
+    /// database under `home` (`.pki/nssdb`, as a workstation whose
+    /// administrator installed the organisation's CA) and resolves names as
+    /// `resolver_rules` say (`MAP name 127.0.0.1, …`), as the organisation's
+    /// DNS would: no query leaves the machine.
+    pub async fn start_at_home(home: &std::path::Path, resolver_rules: &str) -> Self {
+        Self::start_full(
+            "en-US",
+            None,
+            Some(home),
+            &[format!("--host-resolver-rules={resolver_rules}")],
+        )
+        .await
+    }
+
     async fn start_with(lang: &str, time_zone: Option<&str>) -> Self {
+        Self::start_full(lang, time_zone, None, &[]).await
+    }
+
+    async fn start_full(
+        lang: &str,
+        time_zone: Option<&str>,
+        home: Option<&std::path::Path>,
+        extra: &[String],
+    ) -> Self {
         let port = free_port();
         let mut command = Command::new("chromedriver");
-        // Chromium inherits the driver's environment, TZ included.
+        // Chromium inherits the driver's environment, TZ and HOME included.
         if let Some(tz) = time_zone {
             command.env("TZ", tz);
+        }
+        if let Some(home) = home {
+            command.env("HOME", home);
         }
         let driver = command
             .arg(format!("--port={port}"))
@@ -58,11 +85,22 @@ impl Browser {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         let mut caps = serde_json::Map::new();
+        let mut args: Vec<String> = [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--window-size=1400,900",
+            "--no-first-run",
+        ]
+        .map(str::to_owned)
+        .into();
+        args.push(format!("--lang={lang}"));
+        args.extend_from_slice(extra);
         caps.insert(
             "goog:chromeOptions".into(),
             serde_json::json!({
-                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                         "--window-size=1400,900", format!("--lang={lang}"), "--no-first-run"],
+                "args": args,
                 "prefs": { "intl.accept_languages": lang }
             }),
         );
@@ -95,10 +133,16 @@ impl Browser {
             if ok(&text) {
                 return text;
             }
-            assert!(
-                Instant::now() < deadline,
-                "waited for {what} in {css}; it shows: {text:?}"
-            );
+            if Instant::now() >= deadline {
+                // What the page showed, for whoever reads the failure.
+                let shot = std::env::temp_dir().join("sandpit-wait-failed.png");
+                self.screenshot(shot.to_str().unwrap_or_default()).await;
+                let url = self.client.current_url().await.map(|u| u.to_string());
+                panic!(
+                    "waited for {what} in {css}; it shows: {text:?} (page {url:?}, screenshot {})",
+                    shot.display()
+                );
+            }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }

@@ -1,0 +1,452 @@
+//! Sandpit behind a real Caddy over HTTPS, reached by public names (not
+//! localhost), as an organisation deploys it: Caddy (Debian's package) on
+//! loopback with the configuration shipped in `deploy/caddy/Caddyfile` and
+//! its own local certificate authority; the learner's Chromium trusts that
+//! authority (installed in its NSS database, as a workstation's
+//! administrator would) and resolves the names to loopback (as the
+//! organisation's DNS would). Through the proxy a learner types in the
+//! terminal (a websocket), passes a check, signs in to the wiki inside the
+//! page's frame (a tool under the wildcard name) and passes its check.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::common::browser::Browser;
+use crate::common::server::TestServer;
+use crate::common::{Cleanup, repo_scenarios, test_app_with};
+
+const PUBLIC: &str = "sandpit.example.test";
+const TOOLS: &str = "sandbox.example.test";
+
+/// A Caddy process on loopback; stopped when dropped.
+struct Caddy {
+    child: Child,
+    /// Caddy's local certificate authority's root certificate.
+    root: PathBuf,
+}
+
+impl Drop for Caddy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Caddy {
+    /// Caddy on `port` in front of `upstream`, with the shipped site
+    /// configuration; everything it writes goes under `dir`.
+    async fn start(dir: &Path, port: u16, upstream: SocketAddr) -> Self {
+        let shipped = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/caddy/Caddyfile"),
+        )
+        .unwrap();
+        // The test's own global options, added to the shipped ones: no
+        // admin endpoint, no port 80, no change to the machine's trust
+        // store, state in the test's folder.
+        let storage = dir.join("caddy");
+        let caddyfile = dir.join("Caddyfile");
+        assert!(
+            shipped.contains("\n{\n"),
+            "the shipped Caddyfile has global options"
+        );
+        let options = format!(
+            "\n{{\n\tadmin off\n\tauto_https disable_redirects\n\tskip_install_trust\n\
+             \tstorage file_system {}\n",
+            storage.display()
+        );
+        std::fs::write(&caddyfile, shipped.replacen("\n{\n", &options, 1)).unwrap();
+        let child = Command::new("caddy")
+            .args(["run", "--adapter", "caddyfile", "--config"])
+            .arg(&caddyfile)
+            .env("HOME", dir)
+            .env("XDG_DATA_HOME", dir.join("data"))
+            .env("XDG_CONFIG_HOME", dir.join("config"))
+            .env("SANDPIT_PUBLIC", format!("{PUBLIC}:{port}"))
+            .env("SANDPIT_TOOLS", format!("{TOOLS}:{port}"))
+            .env("SANDPIT_TLS", "internal")
+            .env("SANDPIT_UPSTREAM", upstream.to_string())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(dir.join("caddy.log")).unwrap())
+            .spawn()
+            .expect("caddy is installed (apt-get install caddy)");
+        let caddy = Self {
+            child,
+            root: storage.join("pki/authorities/local/root.crt"),
+        };
+        // Ready once both certificates are issued and the port answers.
+        let certificates = storage.join("certificates/local");
+        let issued = [
+            certificates.join(format!("{PUBLIC}/{PUBLIC}.crt")),
+            certificates.join(format!("wildcard_.{TOOLS}/wildcard_.{TOOLS}.crt")),
+        ];
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !(issued.iter().all(|c| c.exists())
+            && caddy.root.exists()
+            && std::net::TcpStream::connect(("127.0.0.1", port)).is_ok())
+        {
+            assert!(
+                Instant::now() < deadline,
+                "caddy did not start: {}",
+                std::fs::read_to_string(dir.join("caddy.log")).unwrap_or_default()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        caddy
+    }
+}
+
+/// A home whose NSS database trusts `root`, as Chromium on Linux reads it.
+fn home_trusting(dir: &Path, root: &Path) -> PathBuf {
+    let home = dir.join("home");
+    let db = home.join(".pki/nssdb");
+    std::fs::create_dir_all(&db).unwrap();
+    let db = format!("sql:{}", db.display());
+    for args in [
+        vec!["-d", &db, "-N", "--empty-password"],
+        vec![
+            "-d",
+            &db,
+            "-A",
+            "-t",
+            "C,,",
+            "-n",
+            "organisation-ca",
+            "-i",
+            root.to_str().unwrap(),
+        ],
+    ] {
+        let out = Command::new("certutil")
+            .args(&args)
+            .output()
+            .expect("certutil is installed (apt-get install libnss3-tools)");
+        assert!(out.status.success(), "certutil {args:?}: {out:?}");
+    }
+    home
+}
+
+/// A Sandpit whose public URL is `https://PUBLIC:port`, its tools under
+/// `*.TOOLS`, trusting a proxy on loopback.
+async fn sandpit_behind(port: u16) -> TestServer {
+    TestServer::start_at(
+        test_app_with(repo_scenarios(), |c| {
+            c.sandbox_domain = TOOLS.into();
+            c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+        })
+        .await,
+        |_| format!("https://{PUBLIC}:{port}"),
+    )
+    .await
+}
+
+/// The API answers through the proxy on `port`, over HTTPS, by name, with
+/// a certificate `root` vouches for.
+async fn ready_through(port: u16, root: &Path) {
+    let root = reqwest::Certificate::from_pem(&std::fs::read(root).unwrap()).unwrap();
+    let http = reqwest::Client::builder()
+        .add_root_certificate(root)
+        .resolve(PUBLIC, SocketAddr::from(([127, 0, 0, 1], port)))
+        .build()
+        .unwrap();
+    let ready = http
+        .get(format!("https://{PUBLIC}:{port}/readyz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), reqwest::StatusCode::OK);
+}
+
+/// A learner, in a Chromium trusting `root`, works through the proxy on
+/// `port`: the terminal and a check in git-basics, then the wiki signed in
+/// to and edited inside the frame, and its check.
+async fn learner_works_through(server: &TestServer, dir: &Path, root: &Path, port: u16) {
+    let mut cleanup = Cleanup::default();
+    let home = home_trusting(dir, root);
+    let browser = Browser::start_at_home(
+        &home,
+        &format!("MAP {PUBLIC} 127.0.0.1, MAP *.{TOOLS} 127.0.0.1"),
+    )
+    .await;
+
+    // The terminal: a websocket through Caddy, then a check.
+    let (token, sandbox) = server.link("git-basics", "Ada").await;
+    cleanup.ids.push(sandbox.id);
+    let link = server.link_url(&token);
+    assert!(
+        link.starts_with(&format!("https://{PUBLIC}:{port}/s/")),
+        "{link}"
+    );
+    browser.client.goto(&link).await.unwrap();
+    browser
+        .wait_text(".term-status", "a connected terminal", |t| {
+            t.contains("connected")
+        })
+        .await;
+    let terminal = browser.find(".terminal").await;
+    terminal.click().await.unwrap();
+    terminal
+        .send_keys("git config --global user.name \"Ada Lovelace\"\u{E007}")
+        .await
+        .unwrap();
+    terminal
+        .send_keys("git config --global user.email ada@example.net\u{E007}")
+        .await
+        .unwrap();
+    browser
+        .wait_text(".term-screen", "the commands on the screen", |t| {
+            t.contains("user.email ada@example.net")
+        })
+        .await;
+    browser.find("button.check").await.click().await.unwrap();
+    browser
+        .wait_text(".feedback", "a pass", |t| t.contains("Passed!"))
+        .await;
+    assert_eq!(
+        browser.client.current_url().await.unwrap().scheme(),
+        "https"
+    );
+
+    // The wiki, in the page's frame, under the wildcard name.
+    let (token, wiki) = server.link("wiki-basics", "Ada").await;
+    cleanup.ids.push(wiki.id);
+    browser.client.goto(&server.link_url(&token)).await.unwrap();
+    let frame = browser.find("#pane-web-8080 iframe").await;
+    let src = frame.attr("src").await.unwrap().unwrap_or_default();
+    assert!(
+        src.starts_with(&format!(
+            "https://8080-{}.{TOOLS}:{port}/",
+            token.web_key().as_str()
+        )),
+        "{src}"
+    );
+    frame.enter_frame().await.unwrap();
+    browser.sign_in_to_wiki().await;
+    let user_link = "#pt-userpage a, #pt-userpage-2 a";
+    browser
+        .wait_text(user_link, "the signed-in user's name", |t| t == "Learner")
+        .await;
+    browser.find(user_link).await.click().await.unwrap();
+    let heading = browser
+        .wait_text("#firstHeading", "the page editor", |t| {
+            t.contains("User:Learner")
+        })
+        .await;
+    if !heading.contains("Creating") {
+        browser
+            .find("#ca-edit a, #ca-viewsource a")
+            .await
+            .click()
+            .await
+            .unwrap();
+    }
+    browser
+        .find("#wpTextbox1")
+        .await
+        .send_keys("Hello! I'm Ada, reaching the wiki through the organisation's proxy.")
+        .await
+        .unwrap();
+    browser.find("#wpSave").await.click().await.unwrap();
+    browser
+        .wait_text("#mw-content-text", "the saved page", |t| {
+            t.contains("through the organisation's proxy")
+        })
+        .await;
+    // The wiki's pages came over HTTPS, under the tool's own name.
+    let inside = browser
+        .client
+        .execute("return location.href", vec![])
+        .await
+        .unwrap();
+    let inside = inside.as_str().unwrap_or_default();
+    assert!(
+        inside.starts_with(&format!(
+            "https://8080-{}.{TOOLS}:{port}/",
+            token.web_key().as_str()
+        )),
+        "{inside}"
+    );
+    browser.client.enter_parent_frame().await.unwrap();
+    browser.find("button.check").await.click().await.unwrap();
+    let feedback = browser
+        .wait_text(".feedback", "the check's verdict", |t| {
+            t.contains("Passed!") || t.contains("Not yet.") || t.contains("error")
+        })
+        .await;
+    assert!(feedback.contains("Passed!"), "{feedback}");
+
+    browser.close().await;
+    server.app.service.destroy(sandbox.id).await.unwrap();
+    server.finish(wiki.id).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_learner_works_through_caddy_over_https_by_public_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let server = sandpit_behind(port).await;
+    let caddy = Caddy::start(dir.path(), port, server.addr).await;
+    ready_through(port, &caddy.root).await;
+    learner_works_through(&server, dir.path(), &caddy.root, port).await;
+    drop(caddy);
+}
+
+/// A certificate authority and a certificate it signed for Sandpit's name
+/// and its tools' wildcard, made with openssl: (CA, certificate, key).
+fn organisation_certificates(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let run = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("openssl is installed (apt-get install openssl)");
+        assert!(out.status.success(), "openssl {args:?}: {out:?}");
+    };
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.crt",
+        "-subj",
+        "/CN=Organisation test CA",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+    ]);
+    run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "sandpit.key",
+        "-out",
+        "sandpit.csr",
+        "-subj",
+        &format!("/CN={PUBLIC}"),
+    ]);
+    std::fs::write(
+        dir.join("sandpit.ext"),
+        format!(
+            "subjectAltName=DNS:{PUBLIC},DNS:*.{TOOLS}\n\
+             extendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n"
+        ),
+    )
+    .unwrap();
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "sandpit.csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-out",
+        "sandpit.crt",
+        "-extfile",
+        "sandpit.ext",
+    ]);
+    (
+        dir.join("ca.crt"),
+        dir.join("sandpit.crt"),
+        dir.join("sandpit.key"),
+    )
+}
+
+/// nginx in the foreground; stopped when dropped.
+struct Nginx(Child);
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Nginx {
+    /// nginx on `port` in front of `upstream`, with the shipped server
+    /// block (its names, certificate and upstream filled in); everything it
+    /// writes goes under `dir`.
+    async fn start(dir: &Path, port: u16, upstream: SocketAddr, cert: &Path, key: &Path) -> Self {
+        let shipped = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/nginx/sandpit.conf"),
+        )
+        .unwrap();
+        let site = shipped
+            .replace("listen 443 ssl;", &format!("listen 127.0.0.1:{port} ssl;"))
+            .replace("sandpit.example.org", PUBLIC)
+            .replace("sandbox.example.org", TOOLS)
+            .replace("/etc/ssl/sandpit/fullchain.pem", cert.to_str().unwrap())
+            .replace("/etc/ssl/sandpit/privkey.pem", key.to_str().unwrap())
+            .replace("127.0.0.1:8080", &upstream.to_string());
+        assert!(
+            site.contains(&format!("listen 127.0.0.1:{port} ssl;")),
+            "{site}"
+        );
+        std::fs::write(dir.join("sandpit.conf"), site).unwrap();
+        let d = dir.display();
+        std::fs::write(
+            dir.join("nginx.conf"),
+            format!(
+                "daemon off;\nmaster_process off;\npid {d}/nginx.pid;\nerror_log {d}/error.log;\n\
+                 events {{}}\nhttp {{\n  access_log off;\n\
+                 client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n\
+                 fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n\
+                 include {d}/sandpit.conf;\n}}\n"
+            ),
+        )
+        .unwrap();
+        let child = Command::new("nginx")
+            .arg("-p")
+            .arg(dir)
+            .arg("-c")
+            .arg(dir.join("nginx.conf"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("nginx is installed (apt-get install nginx-light)");
+        let nginx = Self(child);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "nginx did not start: {}",
+                std::fs::read_to_string(dir.join("error.log")).unwrap_or_default()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        nginx
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_learner_works_through_nginx_over_https_by_public_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let server = sandpit_behind(port).await;
+    let (ca, cert, key) = organisation_certificates(dir.path());
+    let nginx = Nginx::start(dir.path(), port, server.addr, &cert, &key).await;
+    ready_through(port, &ca).await;
+    learner_works_through(&server, dir.path(), &ca, port).await;
+    drop(nginx);
+}
