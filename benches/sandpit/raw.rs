@@ -171,9 +171,15 @@ impl Raw {
     }
 
     async fn container(&self, name: &str, network: &str, address: Option<&str>) -> Result<()> {
-        let disk = sandpit::runtime::disk::create(&self.disks, disk_id(name), DISK_BYTES, 3)
-            .await
-            .with_context(|| format!("making the disk of {name}"))?;
+        let disk = sandpit::runtime::disk::create(
+            &self.disks,
+            disk_id(name),
+            DISK_BYTES,
+            3,
+            &sandpit::runtime::disk::Mounter::Host,
+        )
+        .await
+        .with_context(|| format!("making the disk of {name}"))?;
         let mut mounts = Vec::new();
         for (n, path) in WRITABLE.iter().enumerate() {
             let volume = format!("{name}-v{n}");
@@ -404,9 +410,13 @@ impl Raw {
                 .await
                 .with_context(|| format!("removing network {net}"))?;
         }
-        sandpit::runtime::disk::remove(&self.disks, disk_id(&b.name))
-            .await
-            .with_context(|| format!("removing the disk of {}", b.name))?;
+        sandpit::runtime::disk::remove(
+            &self.disks,
+            disk_id(&b.name),
+            &sandpit::runtime::disk::Mounter::Host,
+        )
+        .await
+        .with_context(|| format!("removing the disk of {}", b.name))?;
         Ok(())
     }
 
@@ -461,7 +471,8 @@ impl Raw {
     /// a Sandpit data directory's `disks/`).
     pub async fn sweep_disks(&self, dir: &std::path::Path) {
         for (id, _) in sandpit::runtime::disk::list(dir) {
-            let _ = sandpit::runtime::disk::remove(dir, id).await;
+            let _ = sandpit::runtime::disk::remove(dir, id, &sandpit::runtime::disk::Mounter::Host)
+                .await;
         }
     }
 

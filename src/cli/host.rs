@@ -12,18 +12,20 @@ use clap::Subcommand;
 
 use crate::app::App;
 use crate::config::{Config, HostGuardMode};
-use crate::runtime::HostGuard;
+use crate::runtime::{HostGuard, disk};
 
 #[derive(Debug, Subcommand)]
 pub enum HostCommand {
     /// Install the firewall rule that keeps sandboxes off this host's
-    /// services (as root; idempotent: run it at every boot).
+    /// services, and make the disks directory a shared mount so that an
+    /// unprivileged serve can have sandboxes' disks mounted (as root;
+    /// idempotent: run it at every boot).
     Install {
         /// Print the iptables commands instead of running them.
         #[arg(long)]
         dry_run: bool,
     },
-    /// Remove that rule for the configured range (as root).
+    /// Undo `install` for the configured range and data directory (as root).
     Remove,
     /// Prove the rule works: a probe sandbox tries to reach this host.
     Check,
@@ -31,10 +33,18 @@ pub enum HostCommand {
 
 pub async fn run(cmd: HostCommand, config: Config) -> anyhow::Result<ExitCode> {
     let range = config.subnet_range;
+    let disks = std::path::absolute(config.data_dir.join("disks"))?;
     match cmd {
         HostCommand::Install { dry_run: true } => {
             println!("# what `sandpit host install` runs, each only where its rule is missing:");
             for command in HostGuard::commands(range) {
+                println!("{command}");
+            }
+            println!(
+                "# and, unless the mount holding {} is shared already (for a serve that is not root):",
+                disks.display()
+            );
+            for command in disk::share_commands(&disks) {
                 println!("{command}");
             }
             Ok(ExitCode::SUCCESS)
@@ -47,6 +57,14 @@ pub async fn run(cmd: HostCommand, config: Config) -> anyhow::Result<ExitCode> {
             println!(
                 "the host guard is in place: new connections from {range} to this host are dropped"
             );
+            let shared = disk::share(&disks, &config.data_dir)
+                .await
+                .map_err(|e| anyhow::anyhow!("preparing the disks directory: {e}"))?;
+            println!(
+                "sandboxes' disks go to {}, a shared mount{}",
+                disks.display(),
+                if shared { " (made one now)" } else { "" }
+            );
             Ok(ExitCode::SUCCESS)
         }
         HostCommand::Remove => {
@@ -58,6 +76,12 @@ pub async fn run(cmd: HostCommand, config: Config) -> anyhow::Result<ExitCode> {
             println!(
                 "the host guard for {range} is removed: sandboxes can reach this host's services"
             );
+            if disk::unshare(&disks)
+                .await
+                .map_err(|e| anyhow::anyhow!("undoing the disks directory's mount: {e}"))?
+            {
+                println!("{} is no longer a mount of its own", disks.display());
+            }
             Ok(ExitCode::SUCCESS)
         }
         HostCommand::Check => {

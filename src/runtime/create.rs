@@ -79,6 +79,7 @@ impl DockerRuntime {
             spec.id,
             spec.disk_bytes,
             paths.len(),
+            &self.mounter(spec.id),
         )
         .await?;
         let made = paths.into_iter().enumerate().map(|(n, path)| {

@@ -31,8 +31,12 @@ pub struct RuntimeConfig {
     /// Where per-sandbox subnets come from.
     pub subnet_range: Ipv4Net,
     pub subnet_prefix: u8,
-    /// Where sandboxes' disks (image files and their mount points) live.
+    /// Where sandboxes' disks (image files and their mount points) live;
+    /// an absolute path (the engine's helpers bind it).
     pub disk_dir: std::path::PathBuf,
+    /// The image that mounts disks for a Sandpit that is not root (see
+    /// [`disk::Mounter`]); None: disks need Sandpit to be root.
+    pub disk_helper_image: Option<String>,
 }
 
 /// Sandboxes as Docker containers, each on an internal network of its own.
@@ -133,6 +137,26 @@ impl DockerRuntime {
 
     pub fn config(&self) -> &RuntimeConfig {
         &self.config
+    }
+
+    /// Who mounts `sandbox`'s disk: this process when root, else a helper
+    /// container on the engine.
+    pub(super) fn mounter(&self, sandbox: Uuid) -> disk::Mounter<'_> {
+        match &self.config.disk_helper_image {
+            Some(image) if !rustix::process::geteuid().is_root() => {
+                disk::Mounter::Engine(disk::EngineMounter {
+                    docker: &self.docker,
+                    image,
+                    labels: HashMap::from([
+                        (LABEL_MANAGED.to_owned(), "true".to_owned()),
+                        (LABEL_SANDBOX.to_owned(), sandbox.to_string()),
+                        (LABEL_INSTANCE.to_owned(), self.config.instance.clone()),
+                        (LABEL_ROLE.to_owned(), super::ROLE_DISK_HELPER.to_owned()),
+                    ]),
+                })
+            }
+            _ => disk::Mounter::Host,
+        }
     }
 
     pub(super) fn known_writable_paths(&self, image: &str) -> Option<Vec<String>> {
@@ -294,12 +318,16 @@ impl SandboxRuntime for DockerRuntime {
                 first.get_or_insert(e);
             }
         };
-        for name in [checker_name(sandbox), object_name(sandbox)] {
+        for name in [
+            checker_name(sandbox),
+            object_name(sandbox),
+            format!("{}-disk", object_name(sandbox)),
+        ] {
             keep(self.remove_container(sandbox, &name).await);
         }
         keep(self.remove_volumes(sandbox).await);
         keep(self.remove_network(sandbox).await);
-        keep(disk::remove(&self.config.disk_dir, sandbox).await);
+        keep(disk::remove(&self.config.disk_dir, sandbox, &self.mounter(sandbox)).await);
         first.map_or(Ok(()), Err)
     }
 

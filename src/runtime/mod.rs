@@ -41,8 +41,14 @@ pub const LABEL_INSTANCE: &str = "sandpit.instance";
 pub const LABEL_SCENARIO: &str = "sandpit.scenario";
 pub const LABEL_COHORT: &str = "sandpit.cohort";
 /// What a container is to its sandbox: `sandbox` (where the learner works)
-/// or `checker` (where checks run, out of the learner's sight).
+/// or `checker` (where checks run, out of the learner's sight); or a
+/// short-lived helper: `disk-helper` (mounts a sandbox's disk for a Sandpit
+/// that is not root), `probe` (proves the host guard).
 pub const LABEL_ROLE: &str = "sandpit.role";
+/// The role of a container that mounts or unmounts a sandbox's disk.
+pub const ROLE_DISK_HELPER: &str = "disk-helper";
+/// The role of the host guard's probe.
+pub const ROLE_PROBE: &str = "probe";
 
 /// The identity checks run as, in the checker container: no learner process
 /// ever runs as it, nor in its process namespace.

@@ -14,7 +14,9 @@ use futures_util::StreamExt;
 use uuid::Uuid;
 
 use super::create::host;
-use super::{DockerRuntime, LABEL_ROLE, Result, SandboxRuntime, SandboxSpec, object_name};
+use super::{
+    DockerRuntime, LABEL_ROLE, ROLE_PROBE, Result, SandboxRuntime, SandboxSpec, object_name,
+};
 
 /// How long the probe tries to connect before giving up.
 const CONNECT_SECONDS: u32 = 3;
@@ -32,7 +34,7 @@ impl DockerRuntime {
             pids: 16,
             capabilities: Vec::new(),
             disk_bytes: 0,
-            labels: BTreeMap::from([(LABEL_ROLE.into(), "probe".into())]),
+            labels: BTreeMap::from([(LABEL_ROLE.into(), ROLE_PROBE.into())]),
         };
         let reached = self.probe(&spec).await;
         let removed = self.remove(spec.id).await;

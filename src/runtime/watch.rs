@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::{
     ContainerStatus, DockerRuntime, EngineEvent, EngineEvents, EngineWatch, LABEL_INSTANCE,
-    LABEL_SANDBOX, RuntimeError, object_name,
+    LABEL_ROLE, LABEL_SANDBOX, ROLE_DISK_HELPER, ROLE_PROBE, RuntimeError, object_name,
 };
 
 #[async_trait]
@@ -62,9 +62,16 @@ impl EngineWatch for DockerRuntime {
                 match event {
                     Ok(message) => {
                         let actor = message.actor?;
-                        let sandbox = actor
-                            .attributes
-                            .as_ref()?
+                        let attributes = actor.attributes.as_ref()?;
+                        // Short-lived helpers (disk mounts, the host-guard
+                        // probe) end by design.
+                        if attributes
+                            .get(LABEL_ROLE)
+                            .is_some_and(|r| r == ROLE_DISK_HELPER || r == ROLE_PROBE)
+                        {
+                            return None;
+                        }
+                        let sandbox = attributes
                             .get(LABEL_SANDBOX)
                             .and_then(|s| Uuid::parse_str(s).ok())?;
                         Some(Ok(EngineEvent {

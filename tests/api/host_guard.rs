@@ -44,16 +44,16 @@ fn rules_for(range: &str) -> Vec<String> {
         .collect()
 }
 
-/// Removes a range's rules when dropped, whatever the test did.
-struct RemoveRules(&'static str);
+/// Undoes `host install` for a range and data directory when dropped,
+/// whatever the test did.
+struct RemoveRules(&'static str, std::path::PathBuf);
 
 impl Drop for RemoveRules {
     fn drop(&mut self) {
-        let data = tempfile::tempdir().unwrap();
         let _ = std::process::Command::new(env!("CARGO_BIN_EXE_sandpit"))
             .args(["host", "remove"])
             .env("SANDPIT_SUBNET_RANGE", self.0)
-            .env("SANDPIT_DATA_DIR", data.path())
+            .env("SANDPIT_DATA_DIR", &self.1)
             .output();
     }
 }
@@ -73,11 +73,21 @@ async fn dry_run_prints_the_rules_it_would_install() {
     assert!(ok, "{err}");
     assert_eq!(
         out,
-        "# what `sandpit host install` runs, each only where its rule is missing:\n\
-         iptables -w -N SANDPIT-HOSTGUARD\n\
-         iptables -w -A SANDPIT-HOSTGUARD -s 10.238.48.0/24 -m conntrack --ctstate ESTABLISHED,RELATED -j RETURN\n\
-         iptables -w -A SANDPIT-HOSTGUARD -s 10.238.48.0/24 -j DROP\n\
-         iptables -w -I INPUT 1 -j SANDPIT-HOSTGUARD\n"
+        format!(
+            "# what `sandpit host install` runs, each only where its rule is missing:\n\
+             iptables -w -N SANDPIT-HOSTGUARD\n\
+             iptables -w -A SANDPIT-HOSTGUARD -s 10.238.48.0/24 -m conntrack --ctstate ESTABLISHED,RELATED -j RETURN\n\
+             iptables -w -A SANDPIT-HOSTGUARD -s 10.238.48.0/24 -j DROP\n\
+             iptables -w -I INPUT 1 -j SANDPIT-HOSTGUARD\n\
+             # and, unless the mount holding {disks} is shared already (for a serve that is not root):\n\
+             mount --bind {disks} {disks}\n\
+             mount --make-shared {disks}\n",
+            disks = data.path().join("disks").display()
+        )
+    );
+    assert!(
+        !data.path().join("disks").exists(),
+        "a dry run makes nothing"
     );
     assert!(
         rules_for("10.238.48.0/24").is_empty(),
@@ -88,9 +98,9 @@ async fn dry_run_prints_the_rules_it_would_install() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn install_is_idempotent_and_a_probe_sandbox_proves_it_works_then_remove_undoes_it() {
     const RANGE: &str = "10.238.64.0/24";
-    let _rules = RemoveRules(RANGE);
     let data = tempfile::tempdir().unwrap();
     let _cleanup = scopeguard(data.path());
+    let _rules = RemoveRules(RANGE, data.path().to_owned());
 
     // No rule for this range: the probe reaches the host.
     let (ok, out, _) = host(RANGE, data.path(), &["check"]).await;
@@ -100,14 +110,20 @@ async fn install_is_idempotent_and_a_probe_sandbox_proves_it_works_then_remove_u
         "{out}"
     );
 
-    for _ in 0..2 {
+    let disks = data.path().join("disks");
+    for made in [" (made one now)", ""] {
         let (ok, out, err) = host(RANGE, data.path(), &["install"]).await;
         assert!(ok, "{err}");
         assert_eq!(
             out,
-            "the host guard is in place: new connections from 10.238.64.0/24 to this host are dropped\n"
+            format!(
+                "the host guard is in place: new connections from 10.238.64.0/24 to this host are dropped\n\
+                 sandboxes' disks go to {}, a shared mount{made}\n",
+                disks.display()
+            )
         );
     }
+    assert!(sandpit::runtime::disk::is_shared(&disks));
     assert_eq!(
         rules_for(RANGE),
         [
@@ -123,9 +139,15 @@ async fn install_is_idempotent_and_a_probe_sandbox_proves_it_works_then_remove_u
         "sandboxes in 10.238.64.0/24 cannot reach this host: the host guard works\n"
     );
 
-    let (ok, _, err) = host(RANGE, data.path(), &["remove"]).await;
+    let (ok, out, err) = host(RANGE, data.path(), &["remove"]).await;
     assert!(ok, "{err}");
+    assert!(out.contains("is no longer a mount of its own"), "{out}");
     assert!(rules_for(RANGE).is_empty());
+    assert!(
+        !std::fs::read_to_string("/proc/self/mounts")
+            .unwrap()
+            .contains(&disks.display().to_string())
+    );
     let (ok, _, _) = host(RANGE, data.path(), &["check"]).await;
     assert!(!ok, "without the rule the probe reaches the host again");
 }
@@ -183,9 +205,9 @@ fn serve_unprivileged(data: &Path, range: &str) -> tokio::process::Command {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_as_an_unprivileged_user_refuses_without_the_guard_and_starts_with_it() {
     const RANGE: &str = "10.238.80.0/24";
-    let _rules = RemoveRules(RANGE);
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
+    let _rules = RemoveRules(RANGE, data.clone());
     std::fs::create_dir(&data).unwrap();
     let chown = std::process::Command::new("chown")
         .args(["-R", "65534:65534"])
@@ -217,8 +239,15 @@ async fn serve_as_an_unprivileged_user_refuses_without_the_guard_and_starts_with
     );
 
     // Root installs it once; the unprivileged server starts and serves.
-    let (ok, _, err) = host(RANGE, &dir.path().join("root"), &["install"]).await;
+    let (ok, out, err) = host(RANGE, &data, &["install"]).await;
     assert!(ok, "{err}");
+    assert!(
+        out.contains(&format!(
+            "sandboxes' disks go to {}, a shared mount",
+            data.join("disks").display()
+        )),
+        "{out}"
+    );
     let mut server = serve_unprivileged(&data, RANGE)
         .stdout(Stdio::piped())
         .spawn()
@@ -249,5 +278,105 @@ async fn serve_as_an_unprivileged_user_refuses_without_the_guard_and_starts_with
     // Its files are its own.
     let store = std::fs::metadata(data.join("sandpit.db")).unwrap();
     assert_eq!(std::os::unix::fs::MetadataExt::uid(&store), 65534);
+
+    // A learner's sandbox, its disk mounted by the engine's helper: a
+    // check fails, the learner does the work, the check passes.
+    let link = unprivileged(&data, &["link", "create", "--scenario", "tiny", "--json"]).await;
+    let link: serde_json::Value = serde_json::from_str(&link).unwrap();
+    let sandbox = link["sandbox"].as_str().unwrap().to_owned();
+    let page = link["url"].as_str().unwrap().to_owned();
+    let mount = data.join(format!("disks/sandpit-{sandbox}"));
+    assert!(
+        std::fs::read_to_string("/proc/self/mounts")
+            .unwrap()
+            .contains(&format!(" {} ext4 ", mount.display())),
+        "the sandbox's own disk is mounted on the host"
+    );
+    let base = format!("http://127.0.0.1:{port}");
+    let path = page
+        .split_once("/s/")
+        .map(|(_, t)| format!("/s/{t}"))
+        .unwrap();
+    let check = |expect: &'static str| {
+        let url = format!("{base}{path}/check/make-file");
+        let origin = serving.clone();
+        async move {
+            let r = reqwest::Client::new()
+                .post(url)
+                .header("origin", origin)
+                .header("accept", "application/json")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), reqwest::StatusCode::OK);
+            let body: serde_json::Value = r.json().await.unwrap();
+            assert_eq!(body["outcome"], expect, "{body}");
+        }
+    };
+    check("failed").await;
+    let touched = std::process::Command::new("docker")
+        .args([
+            "exec",
+            &format!("sandpit-{sandbox}"),
+            "sh",
+            "-c",
+            "touch \"$HOME/done.txt\"",
+        ])
+        .output()
+        .unwrap();
+    assert!(touched.status.success(), "{touched:?}");
+    check("passed").await;
+
+    // Torn down through the unprivileged server: the helper unmounts it.
+    let token = unprivileged(
+        &data,
+        &["token", "create", "--user", "admin", "--name", "t"],
+    )
+    .await;
+    let torn = unprivileged(
+        &data,
+        &[
+            "teardown",
+            "--sandbox",
+            &sandbox,
+            "--server",
+            &base,
+            "--token",
+            token.trim(),
+        ],
+    )
+    .await;
+    assert!(!torn.is_empty());
+    assert!(
+        !std::fs::read_to_string("/proc/self/mounts")
+            .unwrap()
+            .contains(&mount.display().to_string()),
+        "the disk is unmounted"
+    );
+    assert!(!mount.exists(), "and its mount point removed");
     server.kill().await.unwrap();
+}
+
+/// Runs `sandpit <args>` as the unprivileged user on `data`; its stdout.
+async fn unprivileged(data: &Path, args: &[&str]) -> String {
+    let out = tokio::process::Command::new("setpriv")
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            &format!("--groups={}", docker_gid()),
+        ])
+        .arg(env!("CARGO_BIN_EXE_sandpit"))
+        .args(args)
+        .env("SANDPIT_DATA_DIR", data)
+        .env("SANDPIT_SCENARIOS_DIR", fixture_scenarios())
+        .env("HOME", data)
+        .env_remove("SANDPIT_CONFIG")
+        .env_remove("SANDPIT_SERVER")
+        .env_remove("SANDPIT_TOKEN")
+        .env("RUST_LOG", "warn")
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success(), "sandpit {args:?}: {out:?}");
+    String::from_utf8(out.stdout).unwrap()
 }
