@@ -277,6 +277,17 @@ fn is_localhost(host: &str) -> bool {
     host == "localhost" || host.ends_with(".localhost")
 }
 
+/// Whether a name is under a special-use domain no public DNS answers for
+/// (RFC 2606, RFC 6761: `.test`, `.example`, `.invalid`, `.localhost`):
+/// such names exist only in a test set-up's own resolver (a browser's
+/// host rules, `/etc/hosts`), so they are not looked up.
+fn special_use(host: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    ["test", "example", "invalid", "localhost"]
+        .iter()
+        .any(|tld| host == *tld || host.ends_with(&format!(".{tld}")))
+}
+
 async fn resolves(host: &str) -> bool {
     match tokio::time::timeout(RESOLVE_TIMEOUT, tokio::net::lookup_host((host, 80))).await {
         Ok(Ok(mut addrs)) => addrs.next().is_some(),
@@ -307,13 +318,13 @@ async fn public_names(public_url: &str, sandbox_domain: &str, listen: IpAddr) ->
             "set public_url to the name (or address) learners reach Sandpit by, e.g. https://sandpit.example.org, or use `sandpit serve --lan`",
         ));
     }
-    if host.parse::<IpAddr>().is_err() && !is_localhost(&host) && !resolves(&host).await {
+    if host.parse::<IpAddr>().is_err() && !special_use(&host) && !resolves(&host).await {
         found.push(warning(
             format!("public_url's host {host} does not resolve from this machine"),
             format!("add {host} to the DNS (or to /etc/hosts for a test) so that learners' browsers find it"),
         ));
     }
-    if !is_localhost(sandbox_domain) {
+    if !special_use(sandbox_domain) {
         let probe = format!(
             "sandpit-probe-{}.{sandbox_domain}",
             uuid::Uuid::new_v4().simple()
@@ -336,6 +347,22 @@ async fn public_names(public_url: &str, sandbox_domain: &str, listen: IpAddr) ->
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn special_use_names_are_not_looked_up() {
+        for name in [
+            "sandpit.example.test",
+            "x.example",
+            "a.invalid",
+            "sandpit.localhost",
+            "TEST",
+        ] {
+            assert!(special_use(name), "{name}");
+        }
+        for name in ["sandpit.example.org", "testing.fr", "example.com"] {
+            assert!(!special_use(name), "{name}");
+        }
+    }
 
     #[test]
     fn api_versions_compare_as_numbers() {

@@ -164,7 +164,7 @@ fn scopeguard(data: &Path) -> impl Drop {
 }
 
 /// The docker group's id: an unprivileged user in it may use the engine.
-fn docker_gid() -> String {
+pub(crate) fn docker_gid() -> String {
     let out = std::process::Command::new("getent")
         .args(["group", "docker"])
         .output()

@@ -65,6 +65,7 @@ mod scenario_languages;
 mod scenario_validation;
 mod screenshots;
 mod security_doc;
+mod service_unit;
 mod starting;
 mod store;
 mod terminal;

@@ -17,14 +17,14 @@ use crate::common::browser::Browser;
 use crate::common::server::TestServer;
 use crate::common::{Cleanup, repo_scenarios, test_app_with};
 
-const PUBLIC: &str = "sandpit.example.test";
-const TOOLS: &str = "sandbox.example.test";
+pub(crate) const PUBLIC: &str = "sandpit.example.test";
+pub(crate) const TOOLS: &str = "sandbox.example.test";
 
 /// A Caddy process on loopback; stopped when dropped.
-struct Caddy {
+pub(crate) struct Caddy {
     child: Child,
     /// Caddy's local certificate authority's root certificate.
-    root: PathBuf,
+    pub(crate) root: PathBuf,
 }
 
 impl Drop for Caddy {
@@ -34,7 +34,7 @@ impl Drop for Caddy {
     }
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -45,7 +45,7 @@ fn free_port() -> u16 {
 impl Caddy {
     /// Caddy on `port` in front of `upstream`, with the shipped site
     /// configuration; everything it writes goes under `dir`.
-    async fn start(dir: &Path, port: u16, upstream: SocketAddr) -> Self {
+    pub(crate) async fn start(dir: &Path, port: u16, upstream: SocketAddr) -> Self {
         let shipped = std::fs::read_to_string(
             Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/caddy/Caddyfile"),
         )
@@ -168,8 +168,13 @@ async fn ready_through(port: u16, root: &Path) {
 /// A learner, in a Chromium trusting `root`, works through the proxy on
 /// `port`: the terminal and a check in git-basics, then the wiki signed in
 /// to and edited inside the frame, and its check.
-async fn learner_works_through(server: &TestServer, dir: &Path, root: &Path, port: u16) {
-    let mut cleanup = Cleanup::default();
+pub(crate) async fn learner_works_through(
+    dir: &Path,
+    root: &Path,
+    port: u16,
+    git: &str,
+    wiki: &str,
+) {
     let home = home_trusting(dir, root);
     let browser = Browser::start_at_home(
         &home,
@@ -178,14 +183,12 @@ async fn learner_works_through(server: &TestServer, dir: &Path, root: &Path, por
     .await;
 
     // The terminal: a websocket through Caddy, then a check.
-    let (token, sandbox) = server.link("git-basics", "Ada").await;
-    cleanup.ids.push(sandbox.id);
-    let link = server.link_url(&token);
+    let link = git;
     assert!(
         link.starts_with(&format!("https://{PUBLIC}:{port}/s/")),
         "{link}"
     );
-    browser.client.goto(&link).await.unwrap();
+    browser.client.goto(link).await.unwrap();
     browser
         .wait_text(".term-status", "a connected terminal", |t| {
             t.contains("connected")
@@ -216,9 +219,8 @@ async fn learner_works_through(server: &TestServer, dir: &Path, root: &Path, por
     );
 
     // The wiki, in the page's frame, under the wildcard name.
-    let (token, wiki) = server.link("wiki-basics", "Ada").await;
-    cleanup.ids.push(wiki.id);
-    browser.client.goto(&server.link_url(&token)).await.unwrap();
+    let token = sandpit::sandbox::LinkToken::parse(wiki.rsplit('/').next().unwrap()).unwrap();
+    browser.client.goto(wiki).await.unwrap();
     let frame = browser.find("#pane-web-8080 iframe").await;
     let src = frame.attr("src").await.unwrap().unwrap_or_default();
     assert!(
@@ -284,8 +286,26 @@ async fn learner_works_through(server: &TestServer, dir: &Path, root: &Path, por
     assert!(feedback.contains("Passed!"), "{feedback}");
 
     browser.close().await;
+}
+
+/// A learner's links on `server` to git-basics and wiki-basics, then the
+/// flow through the proxy, then the sandboxes removed.
+async fn learner_works_through_server(server: &TestServer, dir: &Path, root: &Path, port: u16) {
+    let mut cleanup = Cleanup::default();
+    let (git, sandbox) = server.link("git-basics", "Ada").await;
+    cleanup.ids.push(sandbox.id);
+    let (wiki, wiki_sandbox) = server.link("wiki-basics", "Ada").await;
+    cleanup.ids.push(wiki_sandbox.id);
+    learner_works_through(
+        dir,
+        root,
+        port,
+        &server.link_url(&git),
+        &server.link_url(&wiki),
+    )
+    .await;
     server.app.service.destroy(sandbox.id).await.unwrap();
-    server.finish(wiki.id).await;
+    server.finish(wiki_sandbox.id).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -295,7 +315,7 @@ async fn a_learner_works_through_caddy_over_https_by_public_names() {
     let server = sandpit_behind(port).await;
     let caddy = Caddy::start(dir.path(), port, server.addr).await;
     ready_through(port, &caddy.root).await;
-    learner_works_through(&server, dir.path(), &caddy.root, port).await;
+    learner_works_through_server(&server, dir.path(), &caddy.root, port).await;
     drop(caddy);
 }
 
@@ -447,6 +467,6 @@ async fn a_learner_works_through_nginx_over_https_by_public_names() {
     let (ca, cert, key) = organisation_certificates(dir.path());
     let nginx = Nginx::start(dir.path(), port, server.addr, &cert, &key).await;
     ready_through(port, &ca).await;
-    learner_works_through(&server, dir.path(), &ca, port).await;
+    learner_works_through_server(&server, dir.path(), &ca, port).await;
     drop(nginx);
 }
