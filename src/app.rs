@@ -55,7 +55,7 @@ impl App {
                 instance: instance_id(&config.data_dir)?,
                 subnet_range: config.subnet_range,
                 subnet_prefix: config.subnet_prefix,
-                disk_dir: std::path::absolute(config.data_dir.join("disks"))?,
+                disk_dir: config.disks()?,
                 disk_helper_image: Some(image_catalog(&config)?.reference("base")),
             },
             config.engine_connect_attempts,

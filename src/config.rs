@@ -34,6 +34,10 @@ pub enum HostGuardMode {
 pub struct Config {
     /// Where the store, recordings and unpacked bundled scenarios live.
     pub data_dir: PathBuf,
+    /// Where sandboxes' disks (sparse image files and their mount points)
+    /// live; `<data_dir>/disks` when unset. Sandpit in a container: a host
+    /// directory bound at the same path (the engine binds disks by it).
+    pub disks_dir: Option<PathBuf>,
     /// Scenarios to serve; the ones bundled in the binary when unset.
     pub scenarios_dir: Option<PathBuf>,
     /// Image build contexts; the bundled ones when unset.
@@ -173,6 +177,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             data_dir: PathBuf::from("sandpit-data"),
+            disks_dir: None,
             scenarios_dir: None,
             images_dir: None,
             subnet_range: "10.231.0.0/16".parse().expect("a valid default range"),
@@ -223,6 +228,15 @@ pub struct ConfigError {
 }
 
 impl Config {
+    /// Where sandboxes' disks live, as an absolute path.
+    pub fn disks(&self) -> std::io::Result<PathBuf> {
+        std::path::absolute(
+            self.disks_dir
+                .clone()
+                .unwrap_or_else(|| self.data_dir.join("disks")),
+        )
+    }
+
     /// Loads the defaults, then `file` if given, then the process's
     /// `SANDPIT_*` variables that name a setting (others, such as
     /// `SANDPIT_CONFIG` or `SANDPIT_TOKEN`, are someone else's), then checks

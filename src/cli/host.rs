@@ -33,7 +33,7 @@ pub enum HostCommand {
 
 pub async fn run(cmd: HostCommand, config: Config) -> anyhow::Result<ExitCode> {
     let range = config.subnet_range;
-    let disks = std::path::absolute(config.data_dir.join("disks"))?;
+    let disks = config.disks()?;
     match cmd {
         HostCommand::Install { dry_run: true } => {
             println!("# what `sandpit host install` runs, each only where its rule is missing:");

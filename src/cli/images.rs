@@ -17,6 +17,13 @@ pub enum ImagesCommand {
     },
     /// List the images Sandpit can build.
     List,
+    /// Build the image of Sandpit itself (`sandpit/server`), with this
+    /// binary, for deploy/compose/compose.yaml.
+    Server {
+        /// Rebuild it even when it is up to date.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 pub async fn run(cmd: ImagesCommand, config: Config) -> anyhow::Result<ExitCode> {
@@ -32,6 +39,23 @@ pub async fn run(cmd: ImagesCommand, config: Config) -> anyhow::Result<ExitCode>
                 .await?
                 .ensure(&catalog, &names, force, &super::print_progress)
                 .await?;
+        }
+        ImagesCommand::Server { force } => {
+            let exe = std::env::current_exe()?;
+            let binary = std::fs::read(&exe)
+                .map_err(|e| anyhow::anyhow!("reading this program, {}: {e}", exe.display()))?;
+            let catalog = catalog.with_server(binary);
+            let server = crate::images::SERVER.to_owned();
+            crate::images::ImageBuilder::connect()
+                .await?
+                .ensure(
+                    &catalog,
+                    std::slice::from_ref(&server),
+                    force,
+                    &super::print_progress,
+                )
+                .await?;
+            println!("{}", catalog.reference(&server));
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -19,6 +19,8 @@ use sha2::{Digest, Sha256};
 
 /// Every image is tagged `sandpit/<name>`.
 pub const IMAGE_PREFIX: &str = "sandpit/";
+/// The image of Sandpit itself (see [`ImageCatalog::with_server`]).
+pub const SERVER: &str = "server";
 /// The label that records the hash of the files an image was built from.
 const LABEL_HASH: &str = "sandpit.image.hash";
 
@@ -132,6 +134,24 @@ impl ImageCatalog {
             catalog.images.insert(name, files);
         }
         Ok(catalog)
+    }
+
+    /// This catalog and the image of Sandpit itself, `server`: the
+    /// Dockerfile in `deploy/compose/` FROM the base image, with `binary`
+    /// (the running `sandpit`) beside it. Its hash covers the binary, so a
+    /// new build makes a new image.
+    pub fn with_server(mut self, binary: Vec<u8>) -> Self {
+        self.images.insert(
+            SERVER.to_owned(),
+            BTreeMap::from([
+                (
+                    "Dockerfile".to_owned(),
+                    include_bytes!("../../deploy/compose/Dockerfile").to_vec(),
+                ),
+                ("sandpit".to_owned(), binary),
+            ]),
+        );
+        self
     }
 
     pub fn names(&self) -> impl Iterator<Item = &str> {
@@ -294,7 +314,10 @@ async fn build_context(
     for (path, data) in files {
         let mut header = tar::Header::new_gnu();
         header.set_size(data.len() as u64);
-        header.set_mode(0o644);
+        // Programs (a binary, a script) keep their execute bit, so that a
+        // Dockerfile need not copy them twice to change it.
+        let program = data.starts_with(b"\x7fELF") || data.starts_with(b"#!");
+        header.set_mode(if program { 0o755 } else { 0o644 });
         header.set_cksum();
         tar.append_data(&mut header, path, data.as_slice())
             .map_err(|e| fail(format!("packing the build context: {e}")))?;

@@ -23,6 +23,7 @@ mod cohorts;
 mod community_help;
 mod community_live;
 mod community_tips;
+mod compose;
 mod demo;
 mod disk_budget;
 mod domain_memory;

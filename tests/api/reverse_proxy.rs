@@ -25,12 +25,18 @@ pub(crate) struct Caddy {
     child: Child,
     /// Caddy's local certificate authority's root certificate.
     pub(crate) root: PathBuf,
+    log: PathBuf,
 }
 
 impl Drop for Caddy {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // What Caddy found wrong, shown with a failing test's output.
+        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+        for line in log.lines().filter(|l| l.contains("\"level\":\"error\"")) {
+            eprintln!("caddy: {line}");
+        }
     }
 }
 
@@ -82,6 +88,7 @@ impl Caddy {
         let caddy = Self {
             child,
             root: storage.join("pki/authorities/local/root.crt"),
+            log: dir.join("caddy.log"),
         };
         // Ready once both certificates are issued and the port answers.
         let certificates = storage.join("certificates/local");
@@ -204,9 +211,14 @@ pub(crate) async fn learner_works_through(
         .send_keys("git config --global user.email ada@example.net\u{E007}")
         .await
         .unwrap();
+    terminal
+        .send_keys("git config --global --list\u{E007}")
+        .await
+        .unwrap();
+    // What git answers, however the screen wraps the lines.
     browser
-        .wait_text(".term-screen", "the commands on the screen", |t| {
-            t.contains("user.email ada@example.net")
+        .wait_text(".term-screen", "git's answer on the screen", |t| {
+            t.replace('\n', "").contains("user.email=ada@example.net")
         })
         .await;
     browser.find("button.check").await.click().await.unwrap();

@@ -284,6 +284,9 @@ const SAMPLES: &[(&str, &str, Arrived)] = &[
     }),
     ("proxy_path_fallback", "true", |c| c.proxy_path_fallback),
     ("record_terminals", "false", |c| !c.record_terminals),
+    ("disks_dir", "/srv/disks", |c| {
+        c.disks_dir.as_deref() == Some(std::path::Path::new("/srv/disks"))
+    }),
     ("attempt_retention_days", "400", |c| {
         c.attempt_retention_days == 400
     }),
