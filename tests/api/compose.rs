@@ -63,6 +63,17 @@ impl Drop for Project {
     }
 }
 
+/// Removes the server image the test built (both its tags) when dropped.
+struct RemoveImage(String);
+
+impl Drop for RemoveImage {
+    fn drop(&mut self) {
+        let _ = Command::new("docker")
+            .args(["rmi", &self.0, "sandpit/server:latest"])
+            .output();
+    }
+}
+
 /// Undoes the host set-up when dropped.
 struct Undo(Vec<(String, String)>);
 
@@ -82,8 +93,9 @@ async fn compose_runs_an_unprivileged_sandpit_that_a_learner_works_in_behind_cad
     // The image of Sandpit, with this build's binary.
     let built = sandpit_cli(&["images", "server"], &[]).await;
     assert!(built.status.success(), "{built:?}");
-    let reference = String::from_utf8(built.stdout).unwrap();
+    let reference = String::from_utf8(built.stdout).unwrap().trim().to_owned();
     assert!(reference.starts_with("sandpit/server:"), "{reference}");
+    let _image = RemoveImage(reference.clone());
 
     // The host, prepared as root: the disks directory owned by the
     // image's user and made a shared mount, the guard for the range.
