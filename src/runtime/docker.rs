@@ -174,28 +174,39 @@ impl DockerRuntime {
         self.subnets.release(subnet);
     }
 
-    async fn refresh_subnets(&self) -> Result<()> {
+    /// Every IPv4 subnet of the engine's networks: (the network's name,
+    /// its subnet, whether the network is Sandpit's).
+    async fn network_subnets(&self) -> Result<Vec<(String, Ipv4Net, bool)>> {
         let networks = self
             .docker
             .list_networks(None::<bollard::query_parameters::ListNetworksOptions>)
             .await
             .context(|| "listing the engine's networks".into())?;
-        let mut foreign = HashSet::new();
+        let mut out = Vec::new();
         for n in networks {
             let ours = n
                 .labels
                 .as_ref()
                 .is_some_and(|l| l.contains_key(LABEL_MANAGED));
+            let name = n.name.unwrap_or_default();
             let configs = n.ipam.and_then(|i| i.config).unwrap_or_default();
-            for subnet in configs
-                .iter()
-                .filter_map(|c| c.subnet.as_deref()?.parse::<Ipv4Net>().ok())
-            {
-                if ours {
-                    self.subnets.mark_used(subnet);
-                } else {
-                    foreign.insert(subnet);
-                }
+            out.extend(
+                configs
+                    .iter()
+                    .filter_map(|c| c.subnet.as_deref()?.parse::<Ipv4Net>().ok())
+                    .map(|subnet| (name.clone(), subnet, ours)),
+            );
+        }
+        Ok(out)
+    }
+
+    async fn refresh_subnets(&self) -> Result<()> {
+        let mut foreign = HashSet::new();
+        for (_, subnet, ours) in self.network_subnets().await? {
+            if ours {
+                self.subnets.mark_used(subnet);
+            } else {
+                foreign.insert(subnet);
             }
         }
         *self.foreign.locked() = foreign;
@@ -353,34 +364,21 @@ impl SandboxRuntime for DockerRuntime {
         let (version, info, networks) = tokio::join!(
             self.docker.version(),
             self.docker.info(),
-            self.docker
-                .list_networks(None::<bollard::query_parameters::ListNetworksOptions>),
+            self.network_subnets(),
         );
         let version = version.context(|| "asking the engine its version".into())?;
         let info = info.context(|| "asking the engine about itself".into())?;
-        let networks = networks.context(|| "listing the engine's networks".into())?;
         let range = self.config.subnet_range;
         let mut taken = HashSet::new();
         let mut foreign = Vec::new();
-        for n in networks {
-            let ours = n
-                .labels
-                .as_ref()
-                .is_some_and(|l| l.contains_key(LABEL_MANAGED));
-            let configs = n.ipam.and_then(|i| i.config).unwrap_or_default();
-            for subnet in configs
-                .iter()
-                .filter_map(|c| c.subnet.as_deref()?.parse::<Ipv4Net>().ok())
-            {
-                let overlaps =
-                    range.contains(&subnet.network()) || subnet.contains(&range.network());
-                if !ours && overlaps {
-                    foreign.push((n.name.clone().unwrap_or_default(), subnet.to_string()));
-                }
-                if !ours {
-                    taken.insert(subnet);
-                }
+        for (name, subnet, ours) in networks? {
+            if ours {
+                continue;
             }
+            if range.contains(&subnet.network()) || subnet.contains(&range.network()) {
+                foreign.push((name, subnet.to_string()));
+            }
+            taken.insert(subnet);
         }
         Ok(EngineHealth {
             version: version.version.unwrap_or_else(|| "unknown".into()),

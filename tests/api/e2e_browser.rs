@@ -84,31 +84,8 @@ async fn learner_does_the_first_git_exercise_in_the_page_terminal_and_passes() {
     let browser = Browser::start().await;
 
     browser.client.goto(&server.link_url(&token)).await.unwrap();
-    browser
-        .wait_text(".term-status", "a connected terminal", |t| {
-            t.contains("connected")
-        })
-        .await;
-    let terminal = browser.find(".terminal").await;
-    terminal.click().await.unwrap();
     // Type what the instructions ask, as a learner would.
-    terminal
-        .send_keys("git config --global user.name \"Ada Lovelace\"\u{E007}")
-        .await
-        .unwrap();
-    terminal
-        .send_keys("git config --global user.email ada@example.net\u{E007}")
-        .await
-        .unwrap();
-    terminal
-        .send_keys("git config --global --list\u{E007}")
-        .await
-        .unwrap();
-    browser
-        .wait_text(".term-screen", "git's answer on the screen", |t| {
-            t.contains("user.email=ada@example.net")
-        })
-        .await;
+    browser.introduce_to_git().await;
 
     browser.find("button.check").await.click().await.unwrap();
     browser

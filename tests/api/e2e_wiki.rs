@@ -53,43 +53,12 @@ async fn learner_signs_in_to_the_wiki_and_writes_their_page_inside_the_frame_the
     );
 
     frame.enter_frame().await.unwrap();
-    // Sign in, as the instructions say: "Log in" at the top right.
-    browser.sign_in_to_wiki().await;
-    // Signed in: the user's name is at the top right, and stays there from
-    // page to page (the session cookie is kept inside the frame).
-    let user_link = "#pt-userpage a, #pt-userpage-2 a";
-    browser
-        .wait_text(user_link, "the signed-in user's name", |t| t == "Learner")
-        .await;
-    browser.find(user_link).await.click().await.unwrap();
-    let heading = browser
-        .wait_text("#firstHeading", "the page editor", |t| {
-            t.contains("User:Learner")
-        })
-        .await;
-    // The page does not exist yet: the wiki offers to create it.
-    if !heading.contains("Creating") {
-        browser
-            .find("#ca-edit a, #ca-viewsource a")
-            .await
-            .click()
-            .await
-            .unwrap();
-    }
-    browser
-        .find("#wpTextbox1")
-        .await
-        .send_keys(
+    let saved = browser
+        .write_wiki_user_page(
             "Hello! I'm Ada, the new colleague in the finance team.\n\
              I'm learning how our wiki works, so that I can keep our pages up to date.",
+            "the new colleague in the finance team",
         )
-        .await
-        .unwrap();
-    browser.find("#wpSave").await.click().await.unwrap();
-    let saved = browser
-        .wait_text("#mw-content-text", "the saved page", |t| {
-            t.contains("the new colleague in the finance team")
-        })
         .await;
     assert!(saved.contains("keep our pages up to date"), "{saved}");
     b.enter_parent_frame().await.unwrap();

@@ -173,14 +173,14 @@ async fn ready_through(port: u16, root: &Path) {
 }
 
 /// A learner, in a Chromium trusting `root`, works through the proxy on
-/// `port`: the terminal and a check in git-basics, then the wiki signed in
-/// to and edited inside the frame, and its check.
+/// `port`: the terminal and a check in git-basics, then (given its link)
+/// the wiki signed in to and edited inside the frame, and its check.
 pub(crate) async fn learner_works_through(
     dir: &Path,
     root: &Path,
     port: u16,
     git: &str,
-    wiki: &str,
+    wiki: Option<&str>,
 ) {
     let home = home_trusting(dir, root);
     let browser = Browser::start_at_home(
@@ -196,31 +196,7 @@ pub(crate) async fn learner_works_through(
         "{link}"
     );
     browser.client.goto(link).await.unwrap();
-    browser
-        .wait_text(".term-status", "a connected terminal", |t| {
-            t.contains("connected")
-        })
-        .await;
-    let terminal = browser.find(".terminal").await;
-    terminal.click().await.unwrap();
-    terminal
-        .send_keys("git config --global user.name \"Ada Lovelace\"\u{E007}")
-        .await
-        .unwrap();
-    terminal
-        .send_keys("git config --global user.email ada@example.net\u{E007}")
-        .await
-        .unwrap();
-    terminal
-        .send_keys("git config --global --list\u{E007}")
-        .await
-        .unwrap();
-    // What git answers, however the screen wraps the lines.
-    browser
-        .wait_text(".term-screen", "git's answer on the screen", |t| {
-            t.replace('\n', "").contains("user.email=ada@example.net")
-        })
-        .await;
+    browser.introduce_to_git().await;
     browser.find("button.check").await.click().await.unwrap();
     browser
         .wait_text(".feedback", "a pass", |t| t.contains("Passed!"))
@@ -231,6 +207,10 @@ pub(crate) async fn learner_works_through(
     );
 
     // The wiki, in the page's frame, under the wildcard name.
+    let Some(wiki) = wiki else {
+        browser.close().await;
+        return;
+    };
     let token = sandpit::sandbox::LinkToken::parse(wiki.rsplit('/').next().unwrap()).unwrap();
     browser.client.goto(wiki).await.unwrap();
     let frame = browser.find("#pane-web-8080 iframe").await;
@@ -243,36 +223,11 @@ pub(crate) async fn learner_works_through(
         "{src}"
     );
     frame.enter_frame().await.unwrap();
-    browser.sign_in_to_wiki().await;
-    let user_link = "#pt-userpage a, #pt-userpage-2 a";
     browser
-        .wait_text(user_link, "the signed-in user's name", |t| t == "Learner")
-        .await;
-    browser.find(user_link).await.click().await.unwrap();
-    let heading = browser
-        .wait_text("#firstHeading", "the page editor", |t| {
-            t.contains("User:Learner")
-        })
-        .await;
-    if !heading.contains("Creating") {
-        browser
-            .find("#ca-edit a, #ca-viewsource a")
-            .await
-            .click()
-            .await
-            .unwrap();
-    }
-    browser
-        .find("#wpTextbox1")
-        .await
-        .send_keys("Hello! I'm Ada, reaching the wiki through the organisation's proxy.")
-        .await
-        .unwrap();
-    browser.find("#wpSave").await.click().await.unwrap();
-    browser
-        .wait_text("#mw-content-text", "the saved page", |t| {
-            t.contains("through the organisation's proxy")
-        })
+        .write_wiki_user_page(
+            "Hello! I'm Ada, reaching the wiki through the organisation's proxy.",
+            "through the organisation's proxy",
+        )
         .await;
     // The wiki's pages came over HTTPS, under the tool's own name.
     let inside = browser
@@ -313,7 +268,7 @@ async fn learner_works_through_server(server: &TestServer, dir: &Path, root: &Pa
         root,
         port,
         &server.link_url(&git),
-        &server.link_url(&wiki),
+        Some(&server.link_url(&wiki)),
     )
     .await;
     server.app.service.destroy(sandbox.id).await.unwrap();

@@ -189,6 +189,66 @@ impl Browser {
         self.find("#wpLoginAttempt").await.click().await.unwrap();
     }
 
+    /// On a git-basics page: waits for the terminal, then types the first
+    /// exercise's commands and `git config --global --list`, as a learner
+    /// would, and waits for git's answer on the screen (however it wraps).
+    pub async fn introduce_to_git(&self) {
+        self.wait_text(".term-status", "a connected terminal", |t| {
+            t.contains("connected")
+        })
+        .await;
+        let terminal = self.find(".terminal").await;
+        terminal.click().await.unwrap();
+        for command in [
+            "git config --global user.name \"Ada Lovelace\"",
+            "git config --global user.email ada@example.net",
+            "git config --global --list",
+        ] {
+            terminal
+                .send_keys(&format!("{command}\u{E007}"))
+                .await
+                .unwrap();
+        }
+        self.wait_text(".term-screen", "git's answer on the screen", |t| {
+            t.replace('\n', "").contains("user.email=ada@example.net")
+        })
+        .await;
+    }
+
+    /// In the wiki the current frame shows: signs in as its learner, opens
+    /// their user page (the name at the top right stays from page to page:
+    /// the session cookie is kept inside the frame), writes `text` on it
+    /// and saves; returns the saved page's text once it shows `saved`.
+    pub async fn write_wiki_user_page(&self, text: &str, saved: &str) -> String {
+        // Sign in, as the instructions say: "Log in" at the top right.
+        self.sign_in_to_wiki().await;
+        let user_link = "#pt-userpage a, #pt-userpage-2 a";
+        self.wait_text(user_link, "the signed-in user's name", |t| t == "Learner")
+            .await;
+        self.find(user_link).await.click().await.unwrap();
+        let heading = self
+            .wait_text("#firstHeading", "the page editor", |t| {
+                t.contains("User:Learner")
+            })
+            .await;
+        // The page does not exist yet: the wiki offers to create it.
+        if !heading.contains("Creating") {
+            self.find("#ca-edit a, #ca-viewsource a")
+                .await
+                .click()
+                .await
+                .unwrap();
+        }
+        self.find("#wpTextbox1")
+            .await
+            .send_keys(text)
+            .await
+            .unwrap();
+        self.find("#wpSave").await.click().await.unwrap();
+        self.wait_text("#mw-content-text", "the saved page", |t| t.contains(saved))
+            .await
+    }
+
     /// From now on, remembers the page's uncaught script errors (see
     /// [`script_errors`](Self::script_errors)).
     pub async fn watch_script_errors(&self) {
