@@ -195,12 +195,10 @@ pub(crate) async fn learner_works_through(
         link.starts_with(&format!("https://{PUBLIC}:{port}/s/")),
         "{link}"
     );
-    browser.client.goto(link).await.unwrap();
+    browser.open(link, ".term-status").await;
     browser.introduce_to_git().await;
-    browser.find("button.check").await.click().await.unwrap();
-    browser
-        .wait_text(".feedback", "a pass", |t| t.contains("Passed!"))
-        .await;
+    let verdict = browser.check().await;
+    assert!(verdict.contains("Passed!"), "{verdict}");
     assert_eq!(
         browser.client.current_url().await.unwrap().scheme(),
         "https"
@@ -212,7 +210,7 @@ pub(crate) async fn learner_works_through(
         return;
     };
     let token = sandpit::sandbox::LinkToken::parse(wiki.rsplit('/').next().unwrap()).unwrap();
-    browser.client.goto(wiki).await.unwrap();
+    browser.open(wiki, "#pane-web-8080 iframe").await;
     let frame = browser.find("#pane-web-8080 iframe").await;
     let src = frame.attr("src").await.unwrap().unwrap_or_default();
     assert!(
@@ -244,12 +242,7 @@ pub(crate) async fn learner_works_through(
         "{inside}"
     );
     browser.client.enter_parent_frame().await.unwrap();
-    browser.find("button.check").await.click().await.unwrap();
-    let feedback = browser
-        .wait_text(".feedback", "the check's verdict", |t| {
-            t.contains("Passed!") || t.contains("Not yet.") || t.contains("error")
-        })
-        .await;
+    let feedback = browser.check().await;
     assert!(feedback.contains("Passed!"), "{feedback}");
 
     browser.close().await;

@@ -189,6 +189,52 @@ impl Browser {
         self.find("#wpLoginAttempt").await.click().await.unwrap();
     }
 
+    /// Opens `url` and waits for `css` on it, opening it once more when it
+    /// does not come: Chromium aborts every request in flight with
+    /// ERR_NETWORK_CHANGED when the machine's interfaces change, and the
+    /// engine makes and removes a bridge for each sandbox that other tests
+    /// start meanwhile (a learner's browser on another machine never sees
+    /// that).
+    pub async fn open(&self, url: &str, css: &str) {
+        for _ in 0..2 {
+            self.client.goto(url).await.unwrap();
+            let came = self
+                .client
+                .wait()
+                .at_most(Duration::from_secs(15))
+                .for_element(Locator::Css(css))
+                .await
+                .is_ok();
+            if came {
+                return;
+            }
+            eprintln!("{css} did not come on {url}; opening it again");
+        }
+        self.find(css).await;
+    }
+
+    /// Presses Check and returns the verdict; pressed once more when the
+    /// page says Sandpit could not be reached (see [`Browser::open`]), as a
+    /// learner would.
+    pub async fn check(&self) -> String {
+        for _ in 0..2 {
+            self.find("button.check").await.click().await.unwrap();
+            let verdict = self
+                .wait_text(".feedback", "the check's verdict", |t| {
+                    t.contains("Passed!")
+                        || t.contains("Not yet.")
+                        || t.contains("error")
+                        || t.contains("could not be reached")
+                })
+                .await;
+            if !verdict.contains("could not be reached") {
+                return verdict;
+            }
+            eprintln!("the check's request was lost; pressing Check again");
+        }
+        panic!("the check's request was lost twice")
+    }
+
     /// On a git-basics page: waits for the terminal, then types the first
     /// exercise's commands and `git config --global --list`, as a learner
     /// would, and waits for git's answer on the screen (however it wraps).
