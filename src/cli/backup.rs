@@ -136,6 +136,17 @@ pub async fn backup(args: BackupArgs, config: Config) -> anyhow::Result<ExitCode
     Ok(ExitCode::SUCCESS)
 }
 
+/// What a restore replaces in the data directory: set aside, whole, then
+/// taken from the backup.
+const RESTORED: [&str; 6] = [
+    "sandpit.db",
+    "sandpit.db-wal",
+    "sandpit.db-shm",
+    "instance",
+    "link-key",
+    "recordings",
+];
+
 pub async fn restore(args: RestoreArgs, config: Config) -> anyhow::Result<ExitCode> {
     let data = &config.data_dir;
     if let Some(url) = super::serving::running(data) {
@@ -170,14 +181,7 @@ pub async fn restore(args: RestoreArgs, config: Config) -> anyhow::Result<ExitCo
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
     let aside = data.join(format!("before-restore-{stamp}"));
     let mut moved = Vec::new();
-    for name in [
-        "sandpit.db",
-        "sandpit.db-wal",
-        "sandpit.db-shm",
-        "instance",
-        "link-key",
-        "recordings",
-    ] {
+    for name in RESTORED {
         let from = data.join(name);
         if from.exists() {
             std::fs::create_dir_all(&aside)?;
@@ -186,14 +190,7 @@ pub async fn restore(args: RestoreArgs, config: Config) -> anyhow::Result<ExitCo
             moved.push(name);
         }
     }
-    for name in [
-        "sandpit.db",
-        "sandpit.db-wal",
-        "sandpit.db-shm",
-        "instance",
-        "link-key",
-        "recordings",
-    ] {
+    for name in RESTORED {
         let from = scratch.path().join(name);
         if from.exists() {
             std::fs::rename(&from, data.join(name))

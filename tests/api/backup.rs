@@ -11,7 +11,6 @@ use std::time::Duration;
 
 use sandpit::store::Role;
 use serde_json::Value;
-use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::common::{InstanceCleanup, fixture_scenarios};
 
@@ -70,20 +69,7 @@ async fn a_backup_taken_during_a_launch_restores_and_reconciles_without_losing_a
         .kill_on_drop(true)
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
-    let url = tokio::time::timeout(Duration::from_secs(120), async {
-        while let Some(line) = lines.next_line().await.unwrap() {
-            if let Some(at) = line
-                .strip_prefix("Sandpit is serving")
-                .and_then(|_| line.find(" at http://"))
-            {
-                return line[at + 4..].to_owned();
-            }
-        }
-        panic!("the server stopped before saying where it serves");
-    })
-    .await
-    .expect("the server started");
+    let url = crate::common::served_url(&mut server, Duration::from_secs(120)).await;
     // Requests go to loopback, naming the public URL's host.
     let port = url.rsplit(':').next().unwrap().to_owned();
     let api = format!("http://127.0.0.1:{port}/api/v1");

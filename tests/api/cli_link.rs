@@ -9,7 +9,6 @@ use std::time::Duration;
 use crate::common;
 use crate::common::{fixture_scenarios, test_config};
 use serde_json::Value;
-use tokio::io::{AsyncBufReadExt, BufReader};
 
 /// The binary with the test's data directory and fixtures, and no ambient
 /// settings.
@@ -55,20 +54,7 @@ async fn link_create_prints_the_running_servers_url_whatever_its_port() {
         .kill_on_drop(true)
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
-    let url = tokio::time::timeout(Duration::from_secs(120), async {
-        while let Some(line) = lines.next_line().await.unwrap() {
-            if let Some(at) = line
-                .strip_prefix("Sandpit is serving")
-                .and_then(|_| line.find(" at http://"))
-            {
-                return line[at + 4..].to_owned();
-            }
-        }
-        panic!("the server stopped before saying where it serves");
-    })
-    .await
-    .expect("the server started");
+    let url = common::served_url(&mut server, Duration::from_secs(120)).await;
     let _cleanup = common::InstanceCleanup {
         instance: std::fs::read_to_string(data.path().join("instance"))
             .unwrap()

@@ -10,7 +10,6 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use crate::common::{InstanceCleanup, fixture_scenarios, sandpit_cli};
-use tokio::io::{AsyncBufReadExt, BufReader};
 
 /// `sandpit host <args>` on `range`; (success, stdout, stderr).
 async fn host(range: &str, data: &Path, args: &[&str]) -> (bool, String, String) {
@@ -252,17 +251,7 @@ async fn serve_as_an_unprivileged_user_refuses_without_the_guard_and_starts_with
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
-    let serving = tokio::time::timeout(Duration::from_secs(120), async {
-        while let Some(line) = lines.next_line().await.unwrap() {
-            if let Some(url) = line.strip_prefix("Sandpit is serving ") {
-                return url.rsplit(' ').next().unwrap().to_owned();
-            }
-        }
-        panic!("the server stopped before it was ready");
-    })
-    .await
-    .expect("the server started");
+    let serving = crate::common::served_url(&mut server, Duration::from_secs(120)).await;
     let port = serving.rsplit(':').next().unwrap();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     loop {

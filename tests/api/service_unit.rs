@@ -16,7 +16,6 @@ use std::time::Duration;
 use crate::common::InstanceCleanup;
 use crate::host_guard::docker_gid;
 use crate::reverse_proxy::{Caddy, PUBLIC, TOOLS, free_port, learner_works_through};
-use tokio::io::{AsyncBufReadExt, BufReader};
 
 const UNIT: &str = "deploy/systemd/sandpit.service";
 const BINARY: &str = "/usr/local/bin/sandpit";
@@ -150,21 +149,8 @@ async fn the_units_commands_bring_up_an_unprivileged_sandpit_behind_caddy_for_a_
         cmd
     };
     let mut serve = as_user(&["serve"]).stdout(Stdio::piped()).spawn().unwrap();
-    let mut lines = BufReader::new(serve.stdout.take().unwrap()).lines();
-    tokio::time::timeout(Duration::from_secs(300), async {
-        while let Some(line) = lines.next_line().await.unwrap() {
-            if line.starts_with("Sandpit is serving") {
-                assert!(
-                    line.ends_with(&format!(" at https://{PUBLIC}:{port}")),
-                    "{line}"
-                );
-                return;
-            }
-        }
-        panic!("serve stopped before it was ready");
-    })
-    .await
-    .expect("serve started");
+    let url = crate::common::served_url(&mut serve, Duration::from_secs(300)).await;
+    assert_eq!(url, format!("https://{PUBLIC}:{port}"));
     let _cleanup = InstanceCleanup {
         instance: std::fs::read_to_string(data.join("instance"))
             .unwrap()

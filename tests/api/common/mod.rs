@@ -291,6 +291,31 @@ pub async fn sandpit_cli(args: &[&str], env: &[(&str, &str)]) -> std::process::O
     cmd.output().await.expect("running sandpit")
 }
 
+/// Waits up to `within` for a spawned `sandpit serve` (its stdout piped)
+/// to say it serves ("Sandpit is serving N scenarios at URL"), and returns
+/// that URL. The rest of its output is read until it exits, so that its
+/// later lines never meet a closed pipe.
+pub async fn served_url(server: &mut tokio::process::Child, within: std::time::Duration) -> String {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+    let stdout = server.stdout.take().expect("serve's stdout is piped");
+    let mut lines = BufReader::new(stdout).lines();
+    let url = tokio::time::timeout(within, async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if let Some((_, url)) = line
+                .strip_prefix("Sandpit is serving ")
+                .and_then(|rest| rest.rsplit_once(" at "))
+            {
+                return url.to_owned();
+            }
+        }
+        panic!("the server stopped before saying where it serves");
+    })
+    .await
+    .expect("the server started");
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    url
+}
+
 /// A test app whose configuration `adjust` changes first.
 pub async fn test_app_with(scenarios: PathBuf, adjust: impl FnOnce(&mut Config)) -> TestApp {
     let data = tempfile::tempdir().expect("a temporary data directory");
