@@ -73,6 +73,16 @@ pub struct Config {
     /// Also serve proxied UIs under `/s/<token>/proxy/<port>/` on Sandpit's
     /// own origin. Off by default: it shares the origin with Sandpit.
     pub proxy_path_fallback: bool,
+    /// Where to serve tools by path on an origin of their own, for networks
+    /// without a wildcard name (a classroom's LAN): a second listener that
+    /// answers `/s/<web key>/proxy/<port>/…` and nothing of Sandpit's, so
+    /// a page in a sandbox never shares Sandpit's origin and signing in
+    /// stays allowed. Unset by default (tools by name under
+    /// `sandbox_domain`); `sandpit serve --lan` sets it.
+    pub tools_listen: Option<SocketAddr>,
+    /// The URL browsers reach `tools_listen` at (`http://<tools_listen>`
+    /// when unset); another origin than the public URL's.
+    pub tools_url: Option<String>,
     /// Record every terminal as asciicast v2, one file per shell, under
     /// `<data_dir>/recordings/<sandbox id>/<UTC start time>.cast`.
     pub record_terminals: bool,
@@ -189,6 +199,8 @@ impl Default for Config {
             sandbox_domain: "sandpit.localhost".into(),
             time_zone: TimeZone::PARIS,
             proxy_path_fallback: false,
+            tools_listen: None,
+            tools_url: None,
             record_terminals: true,
             recording_retention_days: 90,
             attempt_retention_days: 0,

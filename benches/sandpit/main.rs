@@ -16,6 +16,9 @@ mod term;
 #[allow(dead_code)]
 #[path = "../../tests/api/common/browser.rs"]
 mod browser;
+#[allow(dead_code)]
+#[path = "../../tests/api/common/netns.rs"]
+mod netns;
 
 use std::future::Future;
 use std::path::PathBuf;

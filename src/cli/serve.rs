@@ -1,5 +1,6 @@
 //! `sandpit serve` and `sandpit link create`.
 
+use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -17,11 +18,74 @@ pub struct ServeArgs {
     /// Address to listen on [default: 127.0.0.1:8080].
     #[arg(long)]
     pub listen: Option<std::net::SocketAddr>,
+    /// For a classroom on this machine's network: listen on ADDR (by
+    /// default the address this machine's default route leaves from), link
+    /// learners there, serve tools on the next port, and print the address
+    /// with a QR code.
+    #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = "auto")]
+    pub lan: Option<String>,
+}
+
+/// The address a classroom reaches this machine at: `wanted`, or with
+/// `auto` the one its default route leaves from (asked of the kernel's
+/// routing table: connecting a UDP socket sends nothing).
+fn lan_address(wanted: &str) -> anyhow::Result<IpAddr> {
+    if wanted != "auto" {
+        return wanted.parse::<IpAddr>().map_err(|_| {
+            anyhow::anyhow!("--lan: `{wanted}` is not an IP address (e.g. --lan 192.168.1.10)")
+        });
+    }
+    let socket = std::net::UdpSocket::bind(("0.0.0.0", 0))?;
+    // 192.0.2.1 is a documentation address (RFC 5737): only the route to it
+    // is looked up.
+    let found = socket
+        .connect(("192.0.2.1", 9))
+        .and_then(|()| socket.local_addr())
+        .map(|a| a.ip())
+        .ok()
+        .filter(|ip| !ip.is_loopback() && !ip.is_unspecified());
+    found.ok_or_else(|| {
+        anyhow::anyhow!(
+            "--lan: this machine has no route to a network, so no address to give learners; name the one they reach it at: --lan 192.168.1.10"
+        )
+    })
+}
+
+/// `config` for a classroom at `ip`: Sandpit on `ip` (port from `--listen`
+/// or the configuration), its links there, and tools by path on the next
+/// port (a port of their own, so signing in stays allowed) unless the
+/// configuration places them.
+fn for_lan(config: &mut Config, ip: IpAddr) {
+    let port = config.listen.port();
+    config.listen = SocketAddr::new(ip, port);
+    config.public_url = None;
+    if config.tools_listen.is_none() {
+        let tools_port = if port == 0 { 0 } else { port.saturating_add(1) };
+        config.tools_listen = Some(SocketAddr::new(ip, tools_port));
+        config.tools_url = None;
+    }
+}
+
+/// `url` as a QR code in text, light modules as full blocks: on a dark
+/// terminal (light text) it reads as dark on light, as scanners expect.
+pub fn qr_code(url: &str) -> anyhow::Result<String> {
+    use qrcode::render::unicode::Dense1x2;
+    let code = qrcode::QrCode::new(url.as_bytes())?;
+    Ok(code
+        .render::<Dense1x2>()
+        .dark_color(Dense1x2::Light)
+        .light_color(Dense1x2::Dark)
+        .quiet_zone(true)
+        .build())
 }
 
 pub async fn serve(args: ServeArgs, mut config: Config) -> anyhow::Result<ExitCode> {
     if let Some(listen) = args.listen {
         config.listen = listen;
+    }
+    let lan = args.lan.as_deref().map(lan_address).transpose()?;
+    if let Some(ip) = lan {
+        for_lan(&mut config, ip);
     }
     // Answer from the first second: the start may take minutes (images).
     let early = Early::bind(config.listen).await?;
@@ -53,12 +117,22 @@ pub async fn serve(args: ServeArgs, mut config: Config) -> anyhow::Result<ExitCo
             return Err(e);
         }
     };
-    let server = Server::on_early(app.clone(), early, url.clone())?;
+    let server = Server::on_early(app.clone(), early, url.clone()).await?;
     println!(
         "Sandpit is serving {} scenarios at {}",
         app.scenarios.len(),
         server.url()
     );
+    if lan.is_some() {
+        println!(
+            "Learners on this network open {url} (the code below leads there); \
+             their tools are served at {tools}. Trainers sign in at {url}/login; \
+             each learner's link is on their cohort's page.\n{code}",
+            url = server.url(),
+            tools = server.tools_url().unwrap_or(server.url()),
+            code = qr_code(server.url())?,
+        );
+    }
     first_admin(&app, server.url()).await?;
     server.run_until_stopped().await?;
     tracing::info!("stopped; sandboxes keep running");
@@ -184,4 +258,34 @@ pub async fn link(cmd: LinkCommand, config: Config) -> anyhow::Result<ExitCode> 
     }
     app.store.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_classroom_gets_sandpit_on_its_address_and_tools_on_the_next_port() {
+        let mut config = Config {
+            public_url: Some("https://sandpit.example.org".into()),
+            ..Config::default()
+        };
+        for_lan(&mut config, "192.0.2.10".parse().unwrap());
+        assert_eq!(config.listen.to_string(), "192.0.2.10:8080");
+        assert_eq!(config.public_url, None);
+        assert_eq!(config.tools_listen.unwrap().to_string(), "192.0.2.10:8081");
+        let mut config = Config {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            ..Config::default()
+        };
+        for_lan(&mut config, "192.0.2.10".parse().unwrap());
+        assert_eq!(config.tools_listen.unwrap().to_string(), "192.0.2.10:0");
+    }
+
+    #[test]
+    fn a_lan_address_given_is_taken_and_a_wrong_one_named() {
+        assert_eq!(lan_address("192.0.2.10").unwrap().to_string(), "192.0.2.10");
+        let e = lan_address("classroom").unwrap_err().to_string();
+        assert!(e.contains("`classroom` is not an IP address"), "{e}");
+    }
 }

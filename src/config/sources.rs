@@ -97,7 +97,10 @@ impl Config {
 
     /// What is written differently but means the same, made one.
     fn tidy(&mut self) {
-        if let Some(url) = &mut self.public_url {
+        for url in [&mut self.public_url, &mut self.tools_url]
+            .into_iter()
+            .flatten()
+        {
             url.truncate(url.trim_end_matches('/').len());
         }
         self.xapi_endpoint.take_if(|v| v.trim().is_empty());

@@ -30,6 +30,16 @@ impl Site {
     /// The site at `public_url`, with `config`'s sandbox domain, proxy
     /// fallback and trusted proxies.
     pub fn new(public_url: &str, config: &Config) -> anyhow::Result<Self> {
+        Self::with_tools(public_url, None, config)
+    }
+
+    /// The site at `public_url` whose tools are served by path at
+    /// `tools_url` (see `Config::tools_listen`), an origin of their own.
+    pub fn with_tools(
+        public_url: &str,
+        tools_url: Option<&str>,
+        config: &Config,
+    ) -> anyhow::Result<Self> {
         let url = url::Url::parse(public_url)
             .ok()
             .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
@@ -53,8 +63,30 @@ impl Site {
                 Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
                 None => false,
             };
-        let policy = HeaderValue::from_str(&policy(&url, config))?;
-        if !config.proxy_path_fallback && !same_site(url.host_str().unwrap_or_default(), domain) {
+        let tools = match tools_url {
+            Some(tools_url) => {
+                let tools = url::Url::parse(tools_url)
+                    .ok()
+                    .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+                    .ok_or_else(|| {
+                        anyhow::anyhow!(
+                            "tools_url: `{tools_url}` is not an http:// or https:// URL"
+                        )
+                    })?;
+                if tools.origin() == url.origin() {
+                    anyhow::bail!(
+                        "tools_url: `{tools_url}` has Sandpit's own origin; give tools another port or name"
+                    );
+                }
+                Some(tools.origin().ascii_serialization())
+            }
+            None => None,
+        };
+        let policy = HeaderValue::from_str(&policy(&url, tools.as_deref(), config))?;
+        if tools.is_none()
+            && !config.proxy_path_fallback
+            && !same_site(url.host_str().unwrap_or_default(), domain)
+        {
             tracing::warn!(
                 public_url,
                 sandbox_domain = %domain,
@@ -164,16 +196,20 @@ fn parse_hop(hop: &str) -> Option<IpAddr> {
 /// everything else from Sandpit's own files only (no inline script or
 /// style), the terminal's websocket, frames of the sandboxes' tools only,
 /// forms posted to Sandpit only, and no page of Sandpit framed by anyone.
-fn policy(url: &url::Url, config: &Config) -> String {
+fn policy(url: &url::Url, tools: Option<&str>, config: &Config) -> String {
     let host = url.host_str().unwrap_or_default();
     let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
     let ws = if url.scheme() == "https" { "wss" } else { "ws" };
     // Tools are served at `<port>-<web key>.<sandbox_domain>` on Sandpit's
-    // port (see the learner page's `web_url`), or under Sandpit's own
-    // origin with the path fallback.
+    // port (see the learner page's `web_url`), under Sandpit's own origin
+    // with the path fallback, or on the tools' own origin by path.
     let mut frames = format!("{}://*.{}{port}", url.scheme(), config.sandbox_domain);
     if config.proxy_path_fallback {
         frames.push_str(" 'self'");
+    }
+    if let Some(tools) = tools {
+        frames.push(' ');
+        frames.push_str(tools);
     }
     format!(
         "default-src 'self'; script-src 'self'; style-src 'self'; \

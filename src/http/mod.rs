@@ -36,7 +36,7 @@ use tokio_util::sync::CancellationToken;
 pub use edge::Site;
 pub use error::HttpError;
 pub use pages::Pages;
-pub use proxy::{Activity, Proxy};
+pub use proxy::{Activity, Proxy, tools_only};
 
 use crate::app::App;
 use crate::auth::Auth;
@@ -65,6 +65,10 @@ pub struct AppState {
     pub pages: Arc<Pages>,
     /// The base URL learners reach Sandpit at, without a trailing slash.
     pub public_url: String,
+    /// Where tools are served by path on an origin of their own, without a
+    /// trailing slash (see `Config::tools_listen`); none when they are
+    /// served by name under the sandbox domain.
+    pub tools_url: Option<String>,
     /// Its origin, the headers of Sandpit's pages, proxies.
     pub site: Arc<Site>,
     /// Sandpit's cookies on this site: their names, attributes and key.
@@ -83,9 +87,19 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(app: Arc<App>, public_url: String) -> anyhow::Result<Self> {
+    /// The state of a Sandpit at `public_url`, its tools served by path at
+    /// `tools_url` when given (see `Config::tools_listen`).
+    pub fn new(
+        app: Arc<App>,
+        public_url: String,
+        tools_url: Option<String>,
+    ) -> anyhow::Result<Self> {
         let terminals = Arc::new(app.terminal_hub());
-        let site = Arc::new(Site::new(&public_url, &app.config)?);
+        let site = Arc::new(Site::with_tools(
+            &public_url,
+            tools_url.as_deref(),
+            &app.config,
+        )?);
         let cookies = Arc::new(cookies::Cookies::new(&public_url, &app.secret));
         let usage = Arc::new(crate::sandbox::UsageFigures::new(
             app.runtime.clone(),
@@ -106,6 +120,7 @@ impl AppState {
             pages: Arc::new(Pages::new()?),
             cookies,
             public_url,
+            tools_url,
             site,
             shutdown: CancellationToken::new(),
             proxy,

@@ -10,6 +10,10 @@
 //! origin of its own, apart from Sandpit's, so a page a learner controls
 //! can neither read Sandpit's cookies nor script Sandpit's pages.
 //!
+//! With `tools_listen` set, the same paths are served on a listener of
+//! their own ([`tools_only`]), an origin apart from Sandpit's where nothing
+//! else is: for networks without a wildcard name (a classroom's LAN).
+//!
 //! With `proxy_path_fallback` on (off by default), `/s/<web key>/proxy/<port>/…`
 //! on Sandpit's origin is proxied too, for deployments without wildcard DNS.
 //! That shares Sandpit's origin with the tool, which is why it must be asked
@@ -164,6 +168,36 @@ pub fn in_front_of(app: Router, state: AppState) -> Router {
     Router::new()
         .fallback_service(app)
         .layer(middleware::from_fn_with_state(state, dispatch))
+}
+
+/// The tools' own origin (`Config::tools_listen`): `/s/<web key>/proxy/
+/// <port>/…` as with the path fallback, and nothing of Sandpit's (404), so
+/// that a page in a sandbox never shares Sandpit's origin.
+pub fn tools_only(state: AppState) -> Router {
+    Router::new()
+        .fallback(tools_dispatch)
+        .with_state(state.clone())
+        .layer(middleware::from_fn_with_state(
+            state,
+            super::observe::observe,
+        ))
+}
+
+async fn tools_dispatch(State(state): State<AppState>, req: Request) -> Response {
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| req.uri().authority().map(|a| a.to_string()));
+    let path = req.uri().path_and_query().map_or("/", |p| p.as_str());
+    // No host routing here: only the path says which tool.
+    match route::route(None, path, "", true) {
+        Routed::Sandpit | Routed::NotFound => not_found(),
+        Routed::BadPath(why) => page(StatusCode::BAD_REQUEST, "Bad path", why),
+        Routed::AddSlash(to) => Redirect::permanent(&to).into_response(),
+        Routed::Proxy(target) => proxy(&state, req, target, host.unwrap_or_default()).await,
+    }
 }
 
 async fn dispatch(State(state): State<AppState>, req: Request, next: Next) -> Response {

@@ -30,6 +30,29 @@ pub struct Server {
     app: Arc<App>,
     /// What the background tasks need (the proxy's and terminals' parts).
     state: AppState,
+    /// The tools' own listener, when `tools_listen` is set.
+    tools: Option<TcpListener>,
+}
+
+/// Binds `tools_listen` when set, and says at which URL browsers reach it.
+async fn bind_tools(
+    config: &crate::config::Config,
+) -> anyhow::Result<Option<(TcpListener, String)>> {
+    let Some(listen) = config.tools_listen else {
+        return Ok(None);
+    };
+    let listener = TcpListener::bind(listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("tools_listen: listening on {listen}: {e}"))?;
+    let bound = listener.local_addr()?;
+    let url = match &config.tools_url {
+        Some(url) => url.clone(),
+        None if bound.ip().is_unspecified() => anyhow::bail!(
+            "tools_url: tools listen on {bound}, which is no address a browser can reach; set tools_url"
+        ),
+        None => format!("http://{bound}"),
+    };
+    Ok(Some((listener, url)))
 }
 
 /// How a server takes requests.
@@ -110,26 +133,30 @@ impl Server {
         let listener = TcpListener::bind(listen)
             .await
             .map_err(|e| anyhow::anyhow!("listening on {listen}: {e}"))?;
-        let state = AppState::new(app.clone(), url_for(listener.local_addr()?))?;
+        let (tools, tools_url) = bind_tools(&app.config).await?.unzip();
+        let state = AppState::new(app.clone(), url_for(listener.local_addr()?), tools_url)?;
         Ok(Self {
             listening: Listening::Bound(listener),
             shutdown: state.shutdown.clone(),
             app,
             state: state.clone(),
             router: router(state),
+            tools,
         })
     }
 
     /// Sandpit on `app`, served on `early`'s listener once [`Server::run`]
     /// has reconciled; `public_url` is where learners reach it.
-    pub fn on_early(app: Arc<App>, early: Early, public_url: String) -> anyhow::Result<Self> {
-        let state = AppState::new(app.clone(), public_url)?;
+    pub async fn on_early(app: Arc<App>, early: Early, public_url: String) -> anyhow::Result<Self> {
+        let (tools, tools_url) = bind_tools(&app.config).await?.unzip();
+        let state = AppState::new(app.clone(), public_url, tools_url)?;
         Ok(Self {
             listening: Listening::Early(early),
             shutdown: state.shutdown.clone(),
             app,
             state: state.clone(),
             router: router(state),
+            tools,
         })
     }
 
@@ -152,6 +179,12 @@ impl Server {
     /// The base URL learners reach the server at, without a trailing slash.
     pub fn url(&self) -> &str {
         &self.state.public_url
+    }
+
+    /// Where tools are served by path on their own origin, when
+    /// `tools_listen` is set.
+    pub fn tools_url(&self) -> Option<&str> {
+        self.state.tools_url.as_deref()
     }
 
     /// What the handlers reach: tests drive the domain through it.
@@ -201,6 +234,18 @@ impl Server {
             self.state.public_url.clone(),
             &token,
         );
+        let tools = self.tools.map(|listener| {
+            let stopped = token.clone();
+            tokio::spawn(
+                axum::serve(
+                    listener,
+                    crate::http::tools_only(self.state.clone())
+                        .into_make_service_with_connect_info::<SocketAddr>(),
+                )
+                .with_graceful_shutdown(async move { stopped.cancelled().await })
+                .into_future(),
+            )
+        });
         let signal = {
             let token = token.clone();
             async move {
@@ -244,6 +289,9 @@ impl Server {
             }
         };
         token.cancel();
+        if let Some(tools) = tools {
+            let _ = tokio::time::timeout(SHUTDOWN_GRACE, tools).await;
+        }
         background.drain().await;
         result
     }

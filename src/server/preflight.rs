@@ -118,7 +118,12 @@ pub async fn check(app: &App, public_url: &str) -> Vec<Finding> {
         ));
     }
     found.extend(disk_space(&config.data_dir));
-    found.extend(public_names(public_url, &config.sandbox_domain, config.listen.ip()).await);
+    // Tools served by path on their own listener need no names.
+    let tools_domain = config
+        .tools_listen
+        .is_none()
+        .then_some(config.sandbox_domain.as_str());
+    found.extend(public_names(public_url, tools_domain, config.listen.ip()).await);
     found
 }
 
@@ -295,9 +300,14 @@ async fn resolves(host: &str) -> bool {
     }
 }
 
-/// The public URL and the tools' wildcard name: do they resolve here, and
-/// can learners on other machines use them?
-async fn public_names(public_url: &str, sandbox_domain: &str, listen: IpAddr) -> Vec<Finding> {
+/// The public URL and the tools' wildcard name (`sandbox_domain`, when
+/// tools are served by name): do they resolve here, and can learners on
+/// other machines use them?
+async fn public_names(
+    public_url: &str,
+    sandbox_domain: Option<&str>,
+    listen: IpAddr,
+) -> Vec<Finding> {
     let mut found = Vec::new();
     let Some(host) = url::Url::parse(public_url)
         .ok()
@@ -324,7 +334,17 @@ async fn public_names(public_url: &str, sandbox_domain: &str, listen: IpAddr) ->
             format!("add {host} to the DNS (or to /etc/hosts for a test) so that learners' browsers find it"),
         ));
     }
-    if !special_use(sandbox_domain) {
+    let Some(sandbox_domain) = sandbox_domain else {
+        return found;
+    };
+    if !local && is_localhost(sandbox_domain) {
+        found.push(warning(
+            format!(
+                "tools are served under {sandbox_domain}, which only a browser on this machine resolves: learners elsewhere will see Sandpit but not their tool's pages"
+            ),
+            "give tools names of their own (a wildcard DNS record, then set sandbox_domain), or serve them by path on a port of their own (tools_listen, as `sandpit serve --lan` does)",
+        ));
+    } else if !special_use(sandbox_domain) {
         let probe = format!(
             "sandpit-probe-{}.{sandbox_domain}",
             uuid::Uuid::new_v4().simple()
@@ -440,7 +460,7 @@ mod tests {
     async fn links_to_this_machine_only_are_reported_when_listening_for_others() {
         let found = public_names(
             "http://sandpit.localhost:8080",
-            "sandpit.localhost",
+            Some("sandpit.localhost"),
             "0.0.0.0".parse().unwrap(),
         )
         .await;
@@ -451,19 +471,38 @@ mod tests {
             found[0].problem
         );
         let found = public_names(
-            "http://192.0.2.10:8080",
-            "sandpit.localhost",
-            "0.0.0.0".parse().unwrap(),
-        )
-        .await;
-        assert!(found.is_empty(), "{found:?}");
-        let found = public_names(
             "http://127.0.0.1:8080",
-            "sandpit.localhost",
+            Some("sandpit.localhost"),
             "127.0.0.1".parse().unwrap(),
         )
         .await;
         assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[tokio::test]
+    async fn tools_under_localhost_for_learners_elsewhere_are_reported_unless_served_by_path() {
+        let elsewhere = public_names(
+            "http://192.0.2.10:8080",
+            Some("sandpit.localhost"),
+            "0.0.0.0".parse().unwrap(),
+        )
+        .await;
+        assert_eq!(elsewhere.len(), 1, "{elsewhere:?}");
+        assert!(
+            elsewhere[0]
+                .problem
+                .contains("which only a browser on this machine resolves"),
+            "{}",
+            elsewhere[0].problem
+        );
+        assert!(elsewhere[0].fix.contains("--lan"), "{}", elsewhere[0].fix);
+        let by_path = public_names(
+            "http://192.0.2.10:8080",
+            None,
+            "192.0.2.10".parse().unwrap(),
+        )
+        .await;
+        assert!(by_path.is_empty(), "{by_path:?}");
     }
 
     #[test]

@@ -40,6 +40,7 @@ mod exports;
 mod help_indicators;
 mod host_guard;
 mod indicators;
+mod lan;
 mod learner_ended;
 mod learner_http;
 mod lifecycle;

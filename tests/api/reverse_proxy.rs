@@ -185,11 +185,7 @@ pub(crate) async fn learner_works_through(
     wiki: Option<&str>,
 ) {
     let home = home_trusting(dir, root);
-    let browser = Browser::start_at_home(
-        &home,
-        &format!("MAP {PUBLIC} 127.0.0.1, MAP *.{TOOLS} 127.0.0.1"),
-    )
-    .await;
+    let browser = Browser::start_at_home(&home, &[PUBLIC, &format!("*.{TOOLS}")]).await;
 
     // The terminal: a websocket through Caddy, then a check.
     let link = git;

@@ -283,6 +283,12 @@ const SAMPLES: &[(&str, &str, Arrived)] = &[
         c.time_zone.name() == "Asia/Kathmandu"
     }),
     ("proxy_path_fallback", "true", |c| c.proxy_path_fallback),
+    ("tools_listen", "192.0.2.4:8081", |c| {
+        c.tools_listen.map(|a| a.to_string()).as_deref() == Some("192.0.2.4:8081")
+    }),
+    ("tools_url", "http://192.0.2.4:8081/", |c| {
+        c.tools_url.as_deref() == Some("http://192.0.2.4:8081")
+    }),
     ("record_terminals", "false", |c| !c.record_terminals),
     ("disks_dir", "/srv/disks", |c| {
         c.disks_dir.as_deref() == Some(std::path::Path::new("/srv/disks"))

@@ -45,6 +45,9 @@ pub(in crate::http) fn web_url_of_key(
     path: &str,
 ) -> String {
     let config = &state.config;
+    if let Some(tools) = &state.tools_url {
+        return format!("{tools}/s/{}/proxy/{port}{path}", token.as_str());
+    }
     if config.proxy_path_fallback {
         return format!(
             "{}/s/{}/proxy/{port}{path}",

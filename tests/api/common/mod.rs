@@ -13,6 +13,7 @@ pub mod api;
 pub mod browser;
 pub mod http;
 pub mod memory_runtime;
+pub mod netns;
 pub mod pages;
 pub mod server;
 
