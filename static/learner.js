@@ -278,6 +278,82 @@
   }
 
   // Tabs: the terminal and each web UI of the scenario's tool.
+  // Code blocks the author marked (see src/http/markdown.rs): "run" types
+  // the block into the terminal, line by line with Enter, and can be
+  // copied; "copy" copies it.
+  const instructions = document.querySelector(".instructions");
+  const terminal = document.querySelector("[data-terminal]");
+  async function copyText(text) {
+    try {
+      await navigator.clipboard.writeText(text);
+      return true;
+    } catch (_) {
+      // Not a secure context, or no permission: the old way.
+    }
+    const area = document.createElement("textarea");
+    area.className = "offscreen";
+    area.value = text;
+    area.setAttribute("readonly", "");
+    document.body.append(area);
+    area.select();
+    let copied = false;
+    try { copied = document.execCommand("copy"); } catch (_) { copied = false; }
+    area.remove();
+    return copied;
+  }
+  function codeButton(label, kind) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = "code-" + kind;
+    b.textContent = label;
+    return b;
+  }
+  if (instructions) {
+    const labels = instructions.dataset;
+    // The instructions' blocks and the hint's.
+    for (const pre of instructions.closest(".exercise").querySelectorAll("pre[data-action]")) {
+      const text = pre.textContent.replace(/\n+$/, "");
+      const bar = document.createElement("div");
+      bar.className = "code-actions";
+      const said = document.createElement("span");
+      said.className = "code-said";
+      said.setAttribute("role", "status");
+      const say = (text) => {
+        said.textContent = text;
+        clearTimeout(said.timer);
+        said.timer = setTimeout(() => { said.textContent = ""; }, 4000);
+      };
+      if (pre.dataset.action === "run" && terminal) {
+        const run = codeButton(labels.run, "run");
+        run.title = labels.runTitle;
+        run.addEventListener("click", () => {
+          const tab = document.getElementById("tab-terminal");
+          if (tab && tab.getAttribute("aria-selected") !== "true") tab.click();
+          const keys = text.split("\n").join("\r") + "\r";
+          const detail = { text: keys, sent: false };
+          terminal.dispatchEvent(new CustomEvent("sandpit:type", { detail }));
+          if (!detail.sent) say(labels.runOffline);
+        });
+        bar.append(run);
+      }
+      const copy = codeButton(labels.copy, "copy");
+      copy.addEventListener("click", async () => {
+        const copied = await copyText(text);
+        if (!copied) {
+          // Select the block, so that Ctrl+C copies it.
+          const range = document.createRange();
+          range.selectNodeContents(pre);
+          const selection = window.getSelection();
+          selection.removeAllRanges();
+          selection.addRange(range);
+        }
+        say(copied ? labels.copied : labels.copyFailed);
+      });
+      bar.append(copy, said);
+      pre.before(bar);
+    }
+  }
+
   const tabs = Array.from(document.querySelectorAll('[role="tab"]'));
   function select(tab) {
     for (const t of tabs) {

@@ -94,6 +94,15 @@
       el.replaceChildren(this.screen, bar);
       Keys.guardLeaving(this.text("leave", "A terminal is open in this page. Leave it?"), () => !this.gone);
       document.addEventListener("sandpit:ended", () => this.goneWith("ended"));
+      // A code block's Run button (learner.js) types its text here.
+      // It says whether the text went (not while connecting or once gone).
+      el.addEventListener("sandpit:type", (e) => {
+        if (!e.detail || typeof e.detail.text !== "string") return;
+        e.detail.sent = !this.gone && !this.ended && !!this.ws && this.ws.readyState === WebSocket.OPEN;
+        if (!e.detail.sent) return;
+        this.input(e.detail.text);
+        this.focus();
+      });
       // The status line takes its height before the first measure.
       this.setStatus(this.text("connecting", "connecting…"), "wait");
 

@@ -1,5 +1,6 @@
 //! `sandpit serve` and `sandpit link create`.
 
+use std::io::IsTerminal;
 use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -31,9 +32,15 @@ pub struct ServeArgs {
 /// routing table: connecting a UDP socket sends nothing).
 fn lan_address(wanted: &str) -> anyhow::Result<IpAddr> {
     if wanted != "auto" {
-        return wanted.parse::<IpAddr>().map_err(|_| {
+        let ip = wanted.parse::<IpAddr>().map_err(|_| {
             anyhow::anyhow!("--lan: `{wanted}` is not an IP address (e.g. --lan 192.168.1.10)")
-        });
+        })?;
+        if ip.is_loopback() || ip.is_unspecified() || ip.is_multicast() {
+            anyhow::bail!(
+                "--lan: {ip} is not an address other machines reach this one at; give this machine's address on the classroom's network (e.g. --lan 192.168.1.10)"
+            );
+        }
+        return Ok(ip);
     }
     let socket = std::net::UdpSocket::bind(("0.0.0.0", 0))?;
     // 192.0.2.1 is a documentation address (RFC 5737): only the route to it
@@ -55,28 +62,46 @@ fn lan_address(wanted: &str) -> anyhow::Result<IpAddr> {
 /// or the configuration), its links there, and tools by path on the next
 /// port (a port of their own, so signing in stays allowed) unless the
 /// configuration places them.
-fn for_lan(config: &mut Config, ip: IpAddr) {
+fn for_lan(config: &mut Config, ip: IpAddr) -> anyhow::Result<()> {
     let port = config.listen.port();
     config.listen = SocketAddr::new(ip, port);
     config.public_url = None;
     if config.tools_listen.is_none() {
-        let tools_port = if port == 0 { 0 } else { port.saturating_add(1) };
+        let tools_port = match port {
+            0 => 0,
+            _ => port.checked_add(1).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "--lan: tools are served on the port after Sandpit's, and there is none after {port}; choose another with --listen"
+                )
+            })?,
+        };
         config.tools_listen = Some(SocketAddr::new(ip, tools_port));
         config.tools_url = None;
     }
+    Ok(())
 }
 
-/// `url` as a QR code in text, light modules as full blocks: on a dark
-/// terminal (light text) it reads as dark on light, as scanners expect.
-pub fn qr_code(url: &str) -> anyhow::Result<String> {
+/// `url` as a QR code in text, light modules as full blocks (as
+/// `qrencode -t UTF8` prints), so that light text on a dark terminal reads
+/// as dark on light, as scanners expect. On a terminal the colours are
+/// said outright (white on black), whatever its theme.
+pub fn qr_code(url: &str, on_terminal: bool) -> anyhow::Result<String> {
     use qrcode::render::unicode::Dense1x2;
     let code = qrcode::QrCode::new(url.as_bytes())?;
-    Ok(code
+    let text = code
         .render::<Dense1x2>()
         .dark_color(Dense1x2::Light)
         .light_color(Dense1x2::Dark)
         .quiet_zone(true)
-        .build())
+        .build();
+    if !on_terminal {
+        return Ok(text);
+    }
+    Ok(text
+        .lines()
+        .map(|line| format!("\x1b[97;40m{line}\x1b[0m"))
+        .collect::<Vec<_>>()
+        .join("\n"))
 }
 
 pub async fn serve(args: ServeArgs, mut config: Config) -> anyhow::Result<ExitCode> {
@@ -85,7 +110,7 @@ pub async fn serve(args: ServeArgs, mut config: Config) -> anyhow::Result<ExitCo
     }
     let lan = args.lan.as_deref().map(lan_address).transpose()?;
     if let Some(ip) = lan {
-        for_lan(&mut config, ip);
+        for_lan(&mut config, ip)?;
     }
     // Answer from the first second: the start may take minutes (images).
     let early = Early::bind(config.listen).await?;
@@ -130,7 +155,7 @@ pub async fn serve(args: ServeArgs, mut config: Config) -> anyhow::Result<ExitCo
              each learner's link is on their cohort's page.\n{code}",
             url = server.url(),
             tools = server.tools_url().unwrap_or(server.url()),
-            code = qr_code(server.url())?,
+            code = qr_code(server.url(), std::io::stdout().is_terminal())?,
         );
     }
     first_admin(&app, server.url()).await?;
@@ -270,7 +295,7 @@ mod tests {
             public_url: Some("https://sandpit.example.org".into()),
             ..Config::default()
         };
-        for_lan(&mut config, "192.0.2.10".parse().unwrap());
+        for_lan(&mut config, "192.0.2.10".parse().unwrap()).unwrap();
         assert_eq!(config.listen.to_string(), "192.0.2.10:8080");
         assert_eq!(config.public_url, None);
         assert_eq!(config.tools_listen.unwrap().to_string(), "192.0.2.10:8081");
@@ -278,8 +303,16 @@ mod tests {
             listen: "127.0.0.1:0".parse().unwrap(),
             ..Config::default()
         };
-        for_lan(&mut config, "192.0.2.10".parse().unwrap());
+        for_lan(&mut config, "192.0.2.10".parse().unwrap()).unwrap();
         assert_eq!(config.tools_listen.unwrap().to_string(), "192.0.2.10:0");
+        let mut config = Config {
+            listen: "127.0.0.1:65535".parse().unwrap(),
+            ..Config::default()
+        };
+        let e = for_lan(&mut config, "192.0.2.10".parse().unwrap())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("there is none after 65535"), "{e}");
     }
 
     #[test]
@@ -287,5 +320,9 @@ mod tests {
         assert_eq!(lan_address("192.0.2.10").unwrap().to_string(), "192.0.2.10");
         let e = lan_address("classroom").unwrap_err().to_string();
         assert!(e.contains("`classroom` is not an IP address"), "{e}");
+        for wrong in ["127.0.0.1", "0.0.0.0", "::"] {
+            let e = lan_address(wrong).unwrap_err().to_string();
+            assert!(e.contains("is not an address other machines reach"), "{e}");
+        }
     }
 }

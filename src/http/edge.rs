@@ -22,6 +22,10 @@ pub struct Site {
     /// Whether browsers send Fetch Metadata (`Sec-Fetch-Site`) here: they
     /// do to HTTPS and to loopback ("potentially trustworthy" origins).
     fetch_metadata: bool,
+    /// Whether tools are served by path on another origin of this site
+    /// (`tools_listen`): a tool's page is then same-site, so `Origin: null`
+    /// is never taken for Sandpit's own.
+    tools_apart: bool,
     policy: HeaderValue,
     trusted_proxies: Vec<IpNet>,
 }
@@ -73,6 +77,11 @@ impl Site {
                             "tools_url: `{tools_url}` is not an http:// or https:// URL"
                         )
                     })?;
+                if tools.path() != "/" || tools.query().is_some() || tools.fragment().is_some() {
+                    anyhow::bail!(
+                        "tools_url: `{tools_url}` must be only a scheme, a host and a port (tools are served under /s/…)"
+                    );
+                }
                 if tools.origin() == url.origin() {
                     anyhow::bail!(
                         "tools_url: `{tools_url}` has Sandpit's own origin; give tools another port or name"
@@ -82,6 +91,24 @@ impl Site {
             }
             None => None,
         };
+        if let Some(tools) = tools.as_deref()
+            && !same_site_hosts(
+                url.host_str().unwrap_or_default(),
+                url::Url::parse(tools)
+                    .ok()
+                    .and_then(|t| t.host_str().map(str::to_owned))
+                    .as_deref()
+                    .unwrap_or_default(),
+            )
+        {
+            tracing::warn!(
+                public_url,
+                tools,
+                "tools at {tools} are not on the same site as {origin}: browsers drop their \
+                 cookies inside the learner page's frame, so signing in to a tool works only \
+                 in a new tab; give tools_url the public URL's host with another port"
+            );
+        }
         let policy = HeaderValue::from_str(&policy(&url, tools.as_deref(), config))?;
         if tools.is_none()
             && !config.proxy_path_fallback
@@ -99,6 +126,7 @@ impl Site {
         Ok(Self {
             origin,
             fetch_metadata,
+            tools_apart: tools.is_some(),
             policy,
             trusted_proxies: config.trusted_proxies.clone(),
         })
@@ -117,7 +145,12 @@ impl Site {
     /// Where browsers send no Fetch Metadata (plain HTTP to a host that is
     /// not loopback) a `null` cannot be told apart and is let in: what
     /// still holds there is the forms' CSRF tokens, `SameSite` cookies and,
-    /// for learners, the link token in the path.
+    /// for learners, the link token in the path. Except with tools served
+    /// by path on another origin of this site (`tools_listen`): a tool's
+    /// page could send `null` from a sandboxed frame with Sandpit's
+    /// same-site cookies, so `null` is refused there, and Sandpit's pages
+    /// say `Referrer-Policy: same-origin` so that their own forms send
+    /// their real origin.
     /// Clients that send no `Origin` are not browsers, so no cross-site risk.
     pub fn from_this_site(&self, headers: &HeaderMap) -> bool {
         let fetch_site = headers
@@ -127,7 +160,7 @@ impl Site {
             None => !matches!(fetch_site, Some("cross-site" | "same-site")),
             Some(Ok("null")) => match fetch_site {
                 Some(site) => site == "same-origin",
-                None => !self.fetch_metadata,
+                None => !self.fetch_metadata && !self.tools_apart,
             },
             Some(Ok(origin)) => origin.eq_ignore_ascii_case(&self.origin),
             Some(Err(_)) => false,
@@ -172,6 +205,23 @@ impl Site {
 /// (`SameSite=Lax`, the default), whatever the browser's third-party cookie
 /// settings: `sandpit.localhost` and `8080-k.sandpit.localhost` are one
 /// site, `localhost` and `8080-k.sandpit.localhost` are two.
+/// Whether two hosts are one site (the same registrable domain, or the
+/// same address).
+fn same_site_hosts(a: &str, b: &str) -> bool {
+    let bare = |h: &str| {
+        h.trim_start_matches('[')
+            .trim_end_matches(']')
+            .trim_end_matches('.')
+            .to_ascii_lowercase()
+    };
+    let (a, b) = (bare(a), bare(b));
+    if a.parse::<IpAddr>().is_ok() || b.parse::<IpAddr>().is_ok() {
+        return a == b;
+    }
+    let site = |host: &str| psl::domain_str(host).map_or(host.to_owned(), str::to_owned);
+    site(&a) == site(&b)
+}
+
 pub fn same_site(public_host: &str, sandbox_domain: &str) -> bool {
     let site = |host: &str| {
         let host = host.trim_end_matches('.').to_ascii_lowercase();
@@ -226,9 +276,16 @@ pub async fn page_headers(State(site): State<Arc<Site>>, mut response: Response)
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
+    // No address leaves in a Referer (learner links carry their token);
+    // with tools on another origin of this site, same-origin requests keep
+    // theirs, so that forms send their real `Origin` (see `from_this_site`).
     headers.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static(if site.tools_apart {
+            "same-origin"
+        } else {
+            "no-referrer"
+        }),
     );
     response
 }
@@ -236,6 +293,35 @@ pub async fn page_headers(State(site): State<Arc<Site>>, mut response: Response)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tools_url_must_be_another_origin_of_http_or_https_without_a_path() {
+        let c = Config::default();
+        for (tools, why) in [
+            ("http://10.0.0.5:8080", "Sandpit's own origin"),
+            ("ftp://10.0.0.5:8081", "not an http:// or https:// URL"),
+            (
+                "http://10.0.0.5:8081/tools",
+                "only a scheme, a host and a port",
+            ),
+            (
+                "http://10.0.0.5:8081/?a=1",
+                "only a scheme, a host and a port",
+            ),
+        ] {
+            let e = Site::with_tools("http://10.0.0.5:8080", Some(tools), &c)
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(why), "{tools}: {e}");
+        }
+        assert!(
+            Site::with_tools("http://10.0.0.5:8080", Some("http://10.0.0.5:8081/"), &c).is_ok()
+        );
+        assert!(same_site_hosts("10.0.0.5", "10.0.0.5"));
+        assert!(!same_site_hosts("10.0.0.5", "10.0.0.6"));
+        assert!(same_site_hosts("sandpit.example.org", "tools.example.org"));
+        assert!(!same_site_hosts("sandpit.example.org", "example.net"));
+    }
 
     fn site(url: &str, adjust: impl FnOnce(&mut Config)) -> Site {
         let mut config = Config::default();
@@ -293,6 +379,17 @@ mod tests {
         // Plain HTTP elsewhere gets none: a null cannot be judged there.
         let lan = site("http://10.0.0.5:8080", |_| {});
         assert!(lan.from_this_site(&headers(&[("origin", "null")])));
+        // Unless tools are served on another port of it: a tool's page is
+        // same-site, and could send a null from a sandboxed frame.
+        let apart = Site::with_tools(
+            "http://10.0.0.5:8080",
+            Some("http://10.0.0.5:8081"),
+            &Config::default(),
+        )
+        .unwrap();
+        assert!(!apart.from_this_site(&headers(&[("origin", "null")])));
+        assert!(apart.from_this_site(&headers(&[("origin", "http://10.0.0.5:8080")])));
+        assert!(!apart.from_this_site(&headers(&[("origin", "http://10.0.0.5:8081")])));
         // No Origin: not a browser, unless Fetch Metadata says another site.
         assert!(s.from_this_site(&HeaderMap::new()));
         assert!(!s.from_this_site(&headers(&[("sec-fetch-site", "cross-site")])));

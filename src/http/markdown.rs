@@ -1,17 +1,49 @@
 //! Markdown from scenarios, rendered to HTML that is safe to put in a page:
 //! no raw HTML survives, no `javascript:` links, links open without opener.
+//!
+//! A fenced code block whose info string says `run` or `copy` after its
+//! language (```` ```bash run ````, ```` ```copy ````) is marked for the
+//! learner page: `<pre data-action="run">` gets a button that types it
+//! into the learner's terminal (and one that copies it), `copy` one that
+//! copies it. Other blocks stay plain: only what the author marked acts.
 
-use pulldown_cmark::{Options, Parser, html};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd, html};
+
+/// What a fenced code block's info string asks of the page, if anything.
+fn action(info: &str) -> Option<&'static str> {
+    info.split_whitespace().find_map(|word| match word {
+        "run" => Some("run"),
+        "copy" => Some("copy"),
+        _ => None,
+    })
+}
 
 /// Renders Markdown and sanitises the result.
 pub fn render(markdown: &str) -> String {
     let mut options = Options::empty();
     options.insert(Options::ENABLE_TABLES);
     options.insert(Options::ENABLE_STRIKETHROUGH);
+    // Whether the code block being read was marked (its end closes it).
+    let mut marked = false;
+    let events = Parser::new_ext(markdown, options).map(|event| match event {
+        Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(ref info))) => match action(info) {
+            Some(act) => {
+                marked = true;
+                Event::Html(CowStr::from(format!("<pre data-action=\"{act}\"><code>")))
+            }
+            None => event,
+        },
+        Event::End(TagEnd::CodeBlock) if marked => {
+            marked = false;
+            Event::Html(CowStr::Borrowed("</code></pre>\n"))
+        }
+        other => other,
+    });
     let mut unsafe_html = String::new();
-    html::push_html(&mut unsafe_html, Parser::new_ext(markdown, options));
+    html::push_html(&mut unsafe_html, events);
     ammonia::Builder::default()
         .url_schemes(["http", "https", "mailto"].into())
+        .add_tag_attribute_values("pre", "data-action", ["run", "copy"])
         .clean(&unsafe_html)
         .to_string()
 }
@@ -41,5 +73,38 @@ mod tests {
         assert!(!html.contains("javascript:"), "{html}");
         assert!(html.contains("href=\"https://example.org\""), "{html}");
         assert!(html.contains("rel=\"noopener noreferrer\""), "{html}");
+    }
+
+    #[test]
+    fn only_blocks_marked_run_or_copy_are_marked_and_their_text_stays_escaped() {
+        let html = render(
+            "```bash run\ngit status\necho \"<b>&\"\n```\n\n```copy\nname = \"Ada\"\n```\n\n```bash\ngit log\n```\n\n    indented\n",
+        );
+        assert!(
+            html.contains(
+                "<pre data-action=\"run\"><code>git status\necho \"&lt;b&gt;&amp;\"\n</code></pre>"
+            ),
+            "{html}"
+        );
+        assert!(
+            html.contains("<pre data-action=\"copy\"><code>name = \"Ada\"\n</code></pre>"),
+            "{html}"
+        );
+        assert!(html.contains("<pre><code>git log\n</code></pre>"), "{html}");
+        assert!(
+            html.contains("<pre><code>indented\n</code></pre>"),
+            "{html}"
+        );
+        assert_eq!(html.matches("data-action").count(), 2, "{html}");
+    }
+
+    #[test]
+    fn an_author_cannot_mark_a_block_with_another_action_or_attribute() {
+        let html = render(
+            "<pre data-action=\"evil\" onclick=\"x()\">a</pre>\n\n<pre data-action=\"run\" data-x=\"y\">b</pre>\n",
+        );
+        assert!(!html.contains("evil"), "{html}");
+        assert!(!html.contains("onclick"), "{html}");
+        assert!(!html.contains("data-x"), "{html}");
     }
 }

@@ -289,8 +289,14 @@ impl Server {
             }
         };
         token.cancel();
-        if let Some(tools) = tools {
-            let _ = tokio::time::timeout(SHUTDOWN_GRACE, tools).await;
+        // The tools' listener stopped on the same signal, and its tunnels
+        // with the same token: what still runs past the grace is cut.
+        if let Some(mut tools) = tools
+            && tokio::time::timeout(Duration::from_secs(1), &mut tools)
+                .await
+                .is_err()
+        {
+            tools.abort();
         }
         background.drain().await;
         result

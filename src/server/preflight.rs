@@ -117,6 +117,12 @@ pub async fn check(app: &App, public_url: &str) -> Vec<Finding> {
             ),
         ));
     }
+    if config.tools_url.is_some() && config.tools_listen.is_none() {
+        found.push(warning(
+            "tools_url is set but tools_listen is not: tools are served by name under sandbox_domain, and tools_url is ignored".into(),
+            "set tools_listen to the address tools_url leads to, or remove tools_url",
+        ));
+    }
     found.extend(disk_space(&config.data_dir));
     // Tools served by path on their own listener need no names.
     let tools_domain = config

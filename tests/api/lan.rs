@@ -155,6 +155,44 @@ async fn a_classroom_on_the_lan_reaches_sandpit_and_the_wiki_by_this_machines_ad
         assert_eq!(status, reqwest::StatusCode::NOT_FOUND, "{path} on tools");
     }
 
+    // Sandpit's pages there keep their Referer to themselves, so that their
+    // forms send their real origin; an `Origin: null` (which a tool's page
+    // could send from a sandboxed frame, with Sandpit's same-site cookies)
+    // is refused, even with the form's token and cookie.
+    let form = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let sign_in = |origin: String| {
+        let form = form.clone();
+        let url = out.url.clone();
+        let password = out.admin_password.clone();
+        async move {
+            let page = form.get(format!("{url}/login")).send().await.unwrap();
+            assert_eq!(page.headers()["referrer-policy"], "same-origin");
+            let html = page.text().await.unwrap();
+            let csrf = html
+                .split("name=\"csrf\" value=\"")
+                .nth(1)
+                .and_then(|rest| rest.split('"').next())
+                .unwrap()
+                .to_owned();
+            form.post(format!("{url}/login"))
+                .header("origin", origin)
+                .form(&[("name", "admin"), ("password", &password), ("csrf", &csrf)])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(sign_in("null".into()).await, reqwest::StatusCode::FORBIDDEN);
+    assert_eq!(
+        sign_in(out.tools.clone()).await,
+        reqwest::StatusCode::FORBIDDEN
+    );
+
     // A learner's link, made by the trainer's command, is on that address.
     let made = sandpit(&[
         "link",

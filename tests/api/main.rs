@@ -28,6 +28,7 @@ mod demo;
 mod disk_budget;
 mod domain_memory;
 mod e2e_browser;
+mod e2e_code_blocks;
 mod e2e_keyboard;
 mod e2e_languages;
 mod e2e_learner;

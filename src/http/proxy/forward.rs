@@ -268,6 +268,10 @@ fn response_headers(headers: &mut HeaderMap, switching: bool, up: &Upstream<'_>)
         .iter()
         .filter(|v| !is_sandpit_cookie(cookie_name(v.as_bytes())))
         .map(without_domain)
+        .map(|v| match up.prefix {
+            Some(prefix) => under_prefix(&v, prefix),
+            None => v,
+        })
         .collect();
     headers.remove(header::SET_COOKIE);
     for cookie in cookies {
@@ -292,6 +296,48 @@ fn response_headers(headers: &mut HeaderMap, switching: bool, up: &Upstream<'_>)
             headers.insert(header::LOCATION, location);
         }
     }
+}
+
+/// A `Set-Cookie` whose `Path` is under `prefix` (`/s/<web key>/proxy/
+/// <port>`): tools served by path share one host, and browsers keep
+/// cookies apart by path, not by port, so a sandbox's cookie is sent to
+/// its own prefix only, never to another sandbox's tool or to Sandpit. A
+/// cookie without a `Path` (the request's directory, which is under the
+/// prefix) or already under it is kept as it is; any other path is put
+/// under the prefix.
+fn under_prefix(value: &HeaderValue, prefix: &str) -> HeaderValue {
+    let parts: Vec<&[u8]> = value.as_bytes().split(|b| *b == b';').collect();
+    let is_path = |p: &&[u8]| cookie_name(p).trim_ascii().eq_ignore_ascii_case(b"path");
+    let path_of = |p: &[u8]| {
+        p.splitn(2, |b| *b == b'=')
+            .nth(1)
+            .map(|v| String::from_utf8_lossy(v.trim_ascii()).into_owned())
+            .unwrap_or_default()
+    };
+    let inside = |path: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
+    if parts
+        .iter()
+        .skip(1)
+        .filter(|p| is_path(p))
+        .all(|p| inside(&path_of(p)))
+    {
+        return value.clone();
+    }
+    let mut kept: Vec<Vec<u8>> = Vec::with_capacity(parts.len());
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 && is_path(part) {
+            let path = path_of(part);
+            let path = if inside(&path) {
+                path
+            } else {
+                format!("{prefix}/{}", path.trim_start_matches('/'))
+            };
+            kept.push(format!(" Path={path}").into_bytes());
+        } else {
+            kept.push(part.to_vec());
+        }
+    }
+    HeaderValue::from_bytes(&kept.join(&b";"[..])).unwrap_or_else(|_| value.clone())
 }
 
 /// A `Set-Cookie` without its `Domain` attribute: a sandbox's cookie stays
@@ -324,6 +370,32 @@ mod tests {
             );
         }
         h
+    }
+
+    #[test]
+    fn a_cookie_of_a_tool_served_by_path_stays_under_its_prefix() {
+        let prefix = "/s/key/proxy/8080";
+        let cases = [
+            (
+                "a=1; Path=/; HttpOnly",
+                "a=1; Path=/s/key/proxy/8080/; HttpOnly",
+            ),
+            ("a=1; path=/wiki", "a=1; Path=/s/key/proxy/8080/wiki"),
+            (
+                "a=1; Path=/s/key/proxy/8080/w",
+                "a=1; Path=/s/key/proxy/8080/w",
+            ),
+            ("a=1; Path=/s/key/proxy/8080", "a=1; Path=/s/key/proxy/8080"),
+            (
+                "a=1; Path=/s/key/proxy/80800",
+                "a=1; Path=/s/key/proxy/8080/s/key/proxy/80800",
+            ),
+            ("a=1; Secure", "a=1; Secure"),
+        ];
+        for (given, sent) in cases {
+            let v = under_prefix(&HeaderValue::from_static(given), prefix);
+            assert_eq!(v.to_str().unwrap(), sent, "{given}");
+        }
     }
 
     fn upstream(prefix: Option<&'static str>) -> Upstream<'static> {

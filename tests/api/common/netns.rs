@@ -100,7 +100,9 @@ impl Driver {
                 }
             }
             if Instant::now() >= deadline {
+                let mut child = child;
                 let _ = kill_group(&child);
+                let _ = child.wait();
                 panic!(
                     "chromedriver did not start in a network namespace of its own: {}",
                     std::fs::read_to_string(log.path()).unwrap_or_default()
@@ -145,6 +147,14 @@ impl Forwarders {
     /// (`sandpit.example.test`, `*.sandbox.example.test`) and `localhost`
     /// resolving to 127.0.0.1.
     pub async fn start(ns: &Netns, names: &[String]) -> (Self, SocketAddr) {
+        // An address among the names must be one of this machine's own
+        // (binding to it proves it): the forwarder connects to it as it is.
+        for ip in names.iter().filter_map(|n| n.parse::<IpAddr>().ok()) {
+            assert!(
+                std::net::TcpListener::bind((ip, 0)).is_ok(),
+                "{ip} is not an address of this machine: the browser may not reach it"
+            );
+        }
         let driver = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let driver_addr = driver.local_addr().unwrap();
         let into = ns.clone();
