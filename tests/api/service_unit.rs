@@ -5,7 +5,9 @@
 //! docker group, with the unit's environment and a configuration file like
 //! the operator's guide gives. That Sandpit, behind Caddy over HTTPS, is
 //! reached by a browser by its public name: a learner completes an exercise
-//! in the terminal. Then everything is torn down by
+//! in the terminal, then signs in to the wiki in the page's frame (under
+//! the tools' wildcard name) and passes its check. Then everything is torn
+//! down by
 //! that same unprivileged Sandpit and the host set-up is undone.
 
 use std::collections::BTreeMap;
@@ -169,10 +171,12 @@ async fn the_units_commands_bring_up_an_unprivileged_sandpit_behind_caddy_for_a_
             String::from_utf8(out.stdout).unwrap().trim().to_owned()
         }
     };
-    // One exercise through it (the wiki through Caddy is the reverse
-    // proxy tests' part).
+    // A git exercise through it (the terminal's websocket, a check), then
+    // the wiki signed in to and edited in the frame under the wildcard name
+    // over HTTP/2.
     let git = link("git-basics").await;
-    learner_works_through(dir.path(), &caddy.root, port, &git, None).await;
+    let wiki = link("wiki-basics").await;
+    learner_works_through(dir.path(), &caddy.root, port, &git, Some(&wiki)).await;
 
     // Torn down by the service's Sandpit: nothing of it stays on the engine
     // or mounted.
