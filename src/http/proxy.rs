@@ -183,13 +183,18 @@ pub fn tools_only(state: AppState) -> Router {
         ))
 }
 
-async fn tools_dispatch(State(state): State<AppState>, req: Request) -> Response {
-    let host = req
-        .headers()
+/// The host the browser asked for (`Host`, or the URI's authority in
+/// HTTP/2).
+fn request_host(req: &Request) -> Option<String> {
+    req.headers()
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
-        .or_else(|| req.uri().authority().map(|a| a.to_string()));
+        .or_else(|| req.uri().authority().map(|a| a.to_string()))
+}
+
+async fn tools_dispatch(State(state): State<AppState>, req: Request) -> Response {
+    let host = request_host(&req);
     let path = req.uri().path_and_query().map_or("/", |p| p.as_str());
     // No host routing here: only the path says which tool.
     match route::route(None, path, "", true) {
@@ -202,12 +207,7 @@ async fn tools_dispatch(State(state): State<AppState>, req: Request) -> Response
 
 async fn dispatch(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let config = &state.config;
-    let host = req
-        .headers()
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-        .or_else(|| req.uri().authority().map(|a| a.to_string()));
+    let host = request_host(&req);
     let path = req.uri().path_and_query().map_or("/", |p| p.as_str());
     match route::route(
         host.as_deref(),

@@ -87,17 +87,7 @@ async fn link_create_prints_the_running_servers_url_whatever_its_port() {
 
     // Stopped (SIGTERM to the server this test started): links fall back
     // to the configured address, and the command says there is no server.
-    let pid = server.id().unwrap().to_string();
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let status = tokio::time::timeout(Duration::from_secs(60), server.wait())
-        .await
-        .expect("the server stopped")
-        .unwrap();
-    assert!(status.success(), "{status}");
+    crate::common::stop_gracefully(&mut server).await;
     let (offline, stderr) = link_create(data.path(), &[("SANDPIT_LISTEN", "127.0.0.1:9137")]).await;
     assert!(
         offline["url"]

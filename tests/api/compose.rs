@@ -184,8 +184,8 @@ async fn compose_runs_an_unprivileged_sandpit_that_a_learner_works_in_behind_cad
         "--name",
         "Ada",
     ]);
-    // One exercise through it (the wiki through Caddy is the reverse
-    // proxy tests' part).
+    // One exercise through it (the wiki through Caddy is the systemd
+    // unit's test's part).
     learner_works_through(dir.path(), &caddy.root, port, git.trim(), None).await;
 
     // Torn down by the containerised Sandpit; then nothing of it is left.

@@ -27,6 +27,16 @@ async fn buttons(browser: &Browser) -> Vec<String> {
     texts
 }
 
+/// Clicks the button `css` in a block's bar of buttons.
+async fn press(bar: &fantoccini::elements::Element, css: &str) {
+    bar.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css} button: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_copied_block_pastes_into_the_terminal_and_a_run_block_runs_there() {
     let server = TestServer::start(test_app(common::repo_scenarios()).await).await;
@@ -49,13 +59,7 @@ async fn a_copied_block_pastes_into_the_terminal_and_a_run_block_runs_there() {
         .find_all(Locator::Css(".instructions .code-actions"))
         .await
         .unwrap();
-    bars[0]
-        .find(Locator::Css(".code-copy"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    press(&bars[0], ".code-copy").await;
     browser
         .wait_text(".code-said", "the copy said", |t| t == "Copied")
         .await;
@@ -71,13 +75,7 @@ async fn a_copied_block_pastes_into_the_terminal_and_a_run_block_runs_there() {
     terminal.send_keys("\u{E007}").await.unwrap();
 
     // Run the listing: git answers with what the pasted commands set.
-    bars[1]
-        .find(Locator::Css(".code-run"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    press(&bars[1], ".code-run").await;
     browser
         .wait_text(".term-screen", "git's listing", |t| {
             let t = t.replace('\n', "");

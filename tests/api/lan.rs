@@ -240,15 +240,8 @@ async fn a_classroom_on_the_lan_reaches_sandpit_and_the_wiki_by_this_machines_ad
             "in the classroom",
         )
         .await;
-    let inside = browser
-        .client
-        .execute("return location.href", vec![])
-        .await
-        .unwrap();
-    assert!(
-        inside.as_str().unwrap_or_default().starts_with(&tool),
-        "{inside}"
-    );
+    let inside = browser.location().await;
+    assert!(inside.starts_with(&tool), "{inside}");
     browser.client.enter_parent_frame().await.unwrap();
     let feedback = browser.check().await;
     assert!(feedback.contains("Passed!"), "{feedback}");
@@ -265,17 +258,7 @@ async fn a_classroom_on_the_lan_reaches_sandpit_and_the_wiki_by_this_machines_ad
     browser.close().await;
 
     // Stopped (SIGTERM), then the sandbox removed.
-    let pid = server.id().unwrap().to_string();
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let status = tokio::time::timeout(Duration::from_secs(60), server.wait())
-        .await
-        .expect("the server stopped")
-        .unwrap();
-    assert!(status.success(), "{status}");
+    crate::common::stop_gracefully(&mut server).await;
     let app = sandpit::app::App::open(test_config(data.path(), repo_scenarios()))
         .await
         .unwrap();

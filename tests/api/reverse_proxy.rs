@@ -226,12 +226,7 @@ pub(crate) async fn learner_works_through(
         )
         .await;
     // The wiki's pages came over HTTPS, under the tool's own name.
-    let inside = browser
-        .client
-        .execute("return location.href", vec![])
-        .await
-        .unwrap();
-    let inside = inside.as_str().unwrap_or_default();
+    let inside = browser.location().await;
     assert!(
         inside.starts_with(&format!(
             "https://8080-{}.{TOOLS}:{port}/",

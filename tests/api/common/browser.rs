@@ -276,6 +276,16 @@ impl Browser {
             .expect("reading script errors")
     }
 
+    /// The address of the page the current frame shows.
+    pub async fn location(&self) -> String {
+        let href = self
+            .client
+            .execute("return location.href", vec![])
+            .await
+            .expect("the frame's address");
+        href.as_str().unwrap_or_default().to_owned()
+    }
+
     /// Saves a screenshot (for a person to look at when a test fails).
     pub async fn screenshot(&self, path: &str) {
         if let Ok(png) = self.client.screenshot().await {

@@ -317,6 +317,19 @@ pub async fn served_url(server: &mut tokio::process::Child, within: std::time::D
     url
 }
 
+/// Stops a `sandpit serve` this test started as an operator would
+/// (SIGTERM, to that process only) and asserts it stopped cleanly.
+pub async fn stop_gracefully(server: &mut tokio::process::Child) {
+    let pid = server.id().expect("the server is running");
+    let pid = rustix::process::Pid::from_raw(pid as i32).expect("a child's pid");
+    rustix::process::kill_process(pid, rustix::process::Signal::TERM).expect("SIGTERM sent");
+    let status = tokio::time::timeout(std::time::Duration::from_secs(60), server.wait())
+        .await
+        .expect("the server stopped within a minute")
+        .unwrap();
+    assert!(status.success(), "{status}");
+}
+
 /// A test app whose configuration `adjust` changes first.
 pub async fn test_app_with(scenarios: PathBuf, adjust: impl FnOnce(&mut Config)) -> TestApp {
     let data = tempfile::tempdir().expect("a temporary data directory");
