@@ -18,8 +18,10 @@ fn action(info: &str) -> Option<&'static str> {
     })
 }
 
-/// Renders Markdown and sanitises the result.
-pub fn render(markdown: &str) -> String {
+/// Renders Markdown whose images and links to `assets/…` are the
+/// scenario's files, served under `assets_base` (`/scenarios/<id>/assets/`),
+/// and sanitises the result.
+pub fn render(markdown: &str, assets_base: Option<&str>) -> String {
     let mut options = Options::empty();
     options.insert(Options::ENABLE_TABLES);
     options.insert(Options::ENABLE_STRIKETHROUGH);
@@ -37,6 +39,28 @@ pub fn render(markdown: &str) -> String {
             marked = false;
             Event::Html(CowStr::Borrowed("</code></pre>\n"))
         }
+        Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Image {
+            link_type,
+            dest_url: in_assets(dest_url, assets_base),
+            title,
+            id,
+        }),
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Link {
+            link_type,
+            dest_url: in_assets(dest_url, assets_base),
+            title,
+            id,
+        }),
         other => other,
     });
     let mut unsafe_html = String::new();
@@ -48,14 +72,47 @@ pub fn render(markdown: &str) -> String {
         .to_string()
 }
 
+/// `assets/<path>` under `base`; any other address as it is.
+fn in_assets<'a>(url: CowStr<'a>, base: Option<&str>) -> CowStr<'a> {
+    if let Some(base) = base
+        && let Some(path) = url.strip_prefix(crate::scenario::ASSETS_PREFIX)
+    {
+        return CowStr::from(format!("{base}{path}"));
+    }
+    url
+}
+
 #[cfg(test)]
 mod tests {
     use super::render;
+    use crate::scenario::asset_references;
+
+    #[test]
+    fn images_and_links_to_assets_are_served_from_the_scenarios_assets() {
+        let text = "![The steps](assets/steps.svg \"Steps\")\n\n[the budget](assets/files/budget.csv) and [elsewhere](https://example.org/assets/x.png)\n";
+        let html = render(text, Some("/scenarios/tiny/assets/"));
+        assert!(
+            html.contains(
+                "<img src=\"/scenarios/tiny/assets/steps.svg\" alt=\"The steps\" title=\"Steps\">"
+            ),
+            "{html}"
+        );
+        assert!(
+            html.contains("href=\"/scenarios/tiny/assets/files/budget.csv\""),
+            "{html}"
+        );
+        assert!(
+            html.contains("href=\"https://example.org/assets/x.png\""),
+            "{html}"
+        );
+        assert_eq!(asset_references(text), ["steps.svg", "files/budget.csv"]);
+    }
 
     #[test]
     fn markdown_becomes_html() {
         let html = render(
             "# Title\n\nRun `git log`:\n\n```\ngit log --oneline\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |",
+            None,
         );
         assert!(html.contains("<h1>Title</h1>"), "{html}");
         assert!(html.contains("<code>git log</code>"));
@@ -67,6 +124,7 @@ mod tests {
     fn raw_html_and_script_links_are_removed() {
         let html = render(
             "<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[click](javascript:alert(1)) [ok](https://example.org)",
+            None,
         );
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("onerror"), "{html}");
@@ -79,6 +137,7 @@ mod tests {
     fn only_blocks_marked_run_or_copy_are_marked_and_their_text_stays_escaped() {
         let html = render(
             "```bash run\ngit status\necho \"<b>&\"\n```\n\n```copy\nname = \"Ada\"\n```\n\n```bash\ngit log\n```\n\n    indented\n",
+            None,
         );
         assert!(
             html.contains(
@@ -102,6 +161,7 @@ mod tests {
     fn an_author_cannot_mark_a_block_with_another_action_or_attribute() {
         let html = render(
             "<pre data-action=\"evil\" onclick=\"x()\">a</pre>\n\n<pre data-action=\"run\" data-x=\"y\">b</pre>\n",
+            None,
         );
         assert!(!html.contains("evil"), "{html}");
         assert!(!html.contains("onclick"), "{html}");

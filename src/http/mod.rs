@@ -22,6 +22,7 @@ pub mod observe;
 mod pages;
 mod proxy;
 mod replay;
+pub(crate) mod scenario_assets;
 mod trainer;
 
 use std::sync::Arc;
@@ -143,6 +144,7 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .merge(assets::routes())
+        .merge(scenario_assets::routes())
         .merge(login::routes())
         .merge(account::routes())
         .merge(learner::routes())

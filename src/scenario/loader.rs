@@ -247,6 +247,31 @@ pub fn load_dir(dir: &Path, images: Option<&BTreeSet<String>>) -> Result<Scenari
         None
     };
     let exercises = exercises(&root, dir, &toml_path, &languages, raw.exercises)?;
+    let assets = super::files::assets(&root, &dir.join("assets"))?;
+    for ex in &exercises {
+        let texts = [
+            ("instructions", Some(&ex.instructions)),
+            ("hint", ex.hint.as_ref()),
+        ];
+        for (kind, text) in texts {
+            for (lang, markdown) in text.into_iter().flat_map(|t| t.iter()) {
+                let file = if lang == languages.list()[0] {
+                    format!("{kind}.md")
+                } else {
+                    format!("{kind}.{}.md", lang.code())
+                };
+                for asset in super::files::asset_references(markdown) {
+                    if !assets.contains_key(&asset) {
+                        return err(
+                            &dir.join("exercises").join(ex.id.as_str()).join(file),
+                            None,
+                            format!("shows assets/{asset}, which is not in the scenario's assets/"),
+                        );
+                    }
+                }
+            }
+        }
+    }
 
     Ok(Scenario {
         id,
@@ -268,6 +293,7 @@ pub fn load_dir(dir: &Path, images: Option<&BTreeSet<String>>) -> Result<Scenari
         setup,
         data_dir,
         exercises,
+        assets,
     })
 }
 

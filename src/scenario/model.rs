@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::files::Asset;
 use super::{ExerciseId, ScenarioId};
 use crate::lang::Lang;
 
@@ -135,6 +136,9 @@ pub struct Scenario {
     /// The `data/` directory, if the scenario has one.
     pub data_dir: Option<PathBuf>,
     pub exercises: Vec<Exercise>,
+    /// The files of `assets/` (images the instructions show, files learners
+    /// download), by their path under it.
+    pub assets: BTreeMap<String, Asset>,
 }
 
 impl Scenario {

@@ -27,6 +27,7 @@ mod compose;
 mod demo;
 mod disk_budget;
 mod domain_memory;
+mod e2e_assets;
 mod e2e_browser;
 mod e2e_code_blocks;
 mod e2e_keyboard;

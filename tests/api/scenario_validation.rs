@@ -51,7 +51,17 @@ fn write_template(root: &Path) -> PathBuf {
         write(&dir, &format!("exercises/{ex}/check"), SCRIPT);
         write(&dir, &format!("exercises/{ex}/solve"), SCRIPT);
     }
-    write(&dir, "exercises/first/hint.md", "Look closer.\n");
+    write(
+        &dir,
+        "exercises/first/hint.md",
+        "Look closer.\n\n![The diagram](assets/diagram.svg) [the budget](assets/files/budget.csv)\n",
+    );
+    write(
+        &dir,
+        "assets/diagram.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n",
+    );
+    write(&dir, "assets/files/budget.csv", "item;amount\n");
     dir
 }
 
@@ -504,6 +514,60 @@ fn cases() -> Vec<Case> {
             message: "missing: every exercise needs this script",
         },
         Case {
+            name: "an asset of a kind Sandpit does not serve",
+            mutate: |d| write(d, "assets/run.exe", "MZ"),
+            file: "tiny/assets/run.exe",
+            field: None,
+            message: "is not a kind of asset Sandpit serves (.png, .jpg",
+        },
+        Case {
+            name: "an asset whose name is not plain",
+            mutate: |d| write(d, "assets/my photo.png", "x"),
+            file: "tiny/assets/my photo.png",
+            field: None,
+            message: "may hold only letters, digits",
+        },
+        Case {
+            name: "an asset larger than 5 MiB",
+            mutate: |d| write(d, "assets/big.png", vec![0u8; 5 * 1024 * 1024 + 1]),
+            file: "tiny/assets/big.png",
+            field: None,
+            message: "more than the 5242880 an asset may have",
+        },
+        Case {
+            name: "an asset that links out of the scenario",
+            mutate: |d| symlink(d, "/etc/passwd", "assets/passwd.txt"),
+            file: "tiny/assets/passwd.txt",
+            field: None,
+            message: "points outside the scenario directory",
+        },
+        Case {
+            name: "instructions that show an asset the scenario lacks",
+            mutate: |d| {
+                write(
+                    d,
+                    "exercises/second/instructions.md",
+                    "Do it.\n\n![Gone](assets/missing.png)\n",
+                )
+            },
+            file: "tiny/exercises/second/instructions.md",
+            field: None,
+            message: "shows assets/missing.png, which is not in the scenario's assets/",
+        },
+        Case {
+            name: "a hint that links to an asset outside assets/ by a dot segment",
+            mutate: |d| {
+                write(
+                    d,
+                    "exercises/first/hint.md",
+                    "Look.\n\n[setup](assets/../setup)\n",
+                )
+            },
+            file: "tiny/exercises/first/hint.md",
+            field: None,
+            message: "shows assets/../setup, which is not in the scenario's assets/",
+        },
+        Case {
             name: "missing instructions.md",
             mutate: |d| remove(d, "exercises/second/instructions.md"),
             file: "tiny/exercises/second/instructions.md",
@@ -702,7 +766,19 @@ fn the_unbroken_template_loads() {
     assert_eq!(scenario.languages, [Lang::En]);
     assert_eq!(scenario.exercises[0].instructions.get("fr"), "Do it.\n");
     let hint = scenario.exercises[0].hint.as_ref().expect("a hint");
-    assert_eq!(hint.get("en"), "Look closer.\n");
+    assert!(hint.get("en").starts_with("Look closer.\n"));
+    let assets: Vec<(&str, &str, bool)> = scenario
+        .assets
+        .iter()
+        .map(|(path, a)| (path.as_str(), a.content_type, a.download))
+        .collect();
+    assert_eq!(
+        assets,
+        [
+            ("diagram.svg", "image/svg+xml", false),
+            ("files/budget.csv", "text/csv; charset=utf-8", true)
+        ]
+    );
     assert!(scenario.exercises[1].hint.is_none());
     assert!(scenario.setup.is_some());
     assert_eq!(scenario.data_dir, Some(dir.join("data")));

@@ -196,6 +196,7 @@ async fn page(
             progress.last_attempt(&scenario.exercises[i].id),
             lang,
             token_str,
+            &crate::http::scenario_assets::base(&scenario.id),
         ),
         None => Value::Null,
     };
@@ -230,9 +231,13 @@ fn step_data(
     last: Option<&Attempt>,
     lang: &str,
     token: &str,
+    assets: &str,
 ) -> Value {
-    let instructions = markdown::render(ex.instructions.get(lang));
-    let hint = ex.hint.as_ref().map(|h| markdown::render(h.get(lang)));
+    let instructions = markdown::render(ex.instructions.get(lang), Some(assets));
+    let hint = ex
+        .hint
+        .as_ref()
+        .map(|h| markdown::render(h.get(lang), Some(assets)));
     json!({
         "number": number,
         "id": ex.id,
