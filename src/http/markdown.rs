@@ -7,7 +7,7 @@
 //! into the learner's terminal (and one that copies it), `copy` one that
 //! copies it. Other blocks stay plain: only what the author marked acts.
 
-use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, Parser, Tag, TagEnd, html};
 
 /// What a fenced code block's info string asks of the page, if anything.
 fn action(info: &str) -> Option<&'static str> {
@@ -22,9 +22,7 @@ fn action(info: &str) -> Option<&'static str> {
 /// scenario's files, served under `assets_base` (`/scenarios/<id>/assets/`),
 /// and sanitises the result.
 pub fn render(markdown: &str, assets_base: Option<&str>) -> String {
-    let mut options = Options::empty();
-    options.insert(Options::ENABLE_TABLES);
-    options.insert(Options::ENABLE_STRIKETHROUGH);
+    let options = crate::scenario::markdown_options();
     // Whether the code block being read was marked (its end closes it).
     let mut marked = false;
     let events = Parser::new_ext(markdown, options).map(|event| match event {

@@ -265,11 +265,8 @@ pub const ASSETS_PREFIX: &str = "assets/";
 /// The assets a Markdown text's images and links name (`assets/<path>`),
 /// as paths under `assets/`, for the loader to prove each exists.
 pub fn asset_references(markdown: &str) -> Vec<String> {
-    use pulldown_cmark::{Event, Options, Parser, Tag};
-    let mut options = Options::empty();
-    options.insert(Options::ENABLE_TABLES);
-    options.insert(Options::ENABLE_STRIKETHROUGH);
-    Parser::new_ext(markdown, options)
+    use pulldown_cmark::{Event, Parser, Tag};
+    Parser::new_ext(markdown, markdown_options())
         .filter_map(|event| match event {
             Event::Start(Tag::Image { dest_url, .. } | Tag::Link { dest_url, .. }) => dest_url
                 .strip_prefix(ASSETS_PREFIX)
@@ -277,4 +274,13 @@ pub fn asset_references(markdown: &str) -> Vec<String> {
             _ => None,
         })
         .collect()
+}
+
+/// The Markdown a scenario's texts are written in (tables, strikethrough):
+/// what the loader reads them with and the pages render them with.
+pub fn markdown_options() -> pulldown_cmark::Options {
+    let mut options = pulldown_cmark::Options::empty();
+    options.insert(pulldown_cmark::Options::ENABLE_TABLES);
+    options.insert(pulldown_cmark::Options::ENABLE_STRIKETHROUGH);
+    options
 }

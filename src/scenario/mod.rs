@@ -11,7 +11,7 @@ mod model;
 mod set;
 
 pub use checks::ScenarioError;
-pub use files::{ASSETS_PREFIX, Asset, asset_references};
+pub use files::{ASSETS_PREFIX, Asset, asset_references, markdown_options};
 pub use ids::{ExerciseId, InvalidId, ScenarioId};
 pub use loader::{load_all, load_dir};
 pub use model::{Exercise, Phase, Resources, Scenario, Script, Text, WebPort};
