@@ -45,15 +45,12 @@ pub(in crate::http) fn web_url_of_key(
     path: &str,
 ) -> String {
     let config = &state.config;
-    if let Some(tools) = &state.tools_url {
-        return format!("{tools}/s/{}/proxy/{port}{path}", token.as_str());
-    }
-    if config.proxy_path_fallback {
-        return format!(
-            "{}/s/{}/proxy/{port}{path}",
-            state.public_url,
-            token.as_str()
-        );
+    // Tools by path: on their own origin, else (the fallback) on Sandpit's.
+    let by_path = state.tools_url.as_deref().or(config
+        .proxy_path_fallback
+        .then_some(state.public_url.as_str()));
+    if let Some(base) = by_path {
+        return format!("{base}/s/{}/proxy/{port}{path}", token.as_str());
     }
     let (scheme, rest) = state
         .public_url
